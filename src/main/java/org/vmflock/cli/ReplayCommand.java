@@ -1,0 +1,100 @@
+package org.vmflock.cli;
+
+import com.typesafe.config.Config;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vmflock.clock.Clock;
+import org.vmflock.clock.Sleeper;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.VmInventory;
+import org.vmflock.monitor.Replay;
+import org.vmflock.monitor.capture.Pace;
+import org.vmflock.node.NodeConfig;
+import org.vmflock.node.VmflockNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Replays pcap/pcapng captures (gzipped or not) through the monitoring plane: sensors, site collectors",
+      "with their journal, and a query for the result. Writes total.{packets,bytes}.csv, periods/,",
+      "stats.xml, stats.json and heatmap.png into the output directory, and leaves the journal in OUT/journal."
+    })
+public final class ReplayCommand implements Callable<Integer> {
+
+  @Option(names = "--vms", required = true, paramLabel = "VMS.csv", description = "The VMs: columns vm,ip,mac[,site].")
+  Path vms;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (must be empty unless --force).")
+  Path out;
+
+  @Option(names = "--period", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Statistics period (default: vmflock.monitor.period, 30s).")
+  Duration period;
+
+  @Option(names = "--pace", paramLabel = "max|realtime|xN", defaultValue = "max",
+      description = "As fast as possible (default), at the capture's pace, or N times faster.")
+  String pace;
+
+  @Option(names = "--force", description = "Replace a non-empty output directory.")
+  boolean force;
+
+  @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
+  boolean quiet;
+
+  @Mixin NodeOptions node;
+
+  @Parameters(arity = "1..*", paramLabel = "PCAP", description = "Capture files, read in turn as one capture.")
+  List<Path> captures;
+
+  @Override
+  public Integer call() throws Exception {
+    VmInventory inventory = VmInventory.read(vms);
+    Pace p;
+    try {
+      p = Pace.parse(pace);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("--pace", e.getMessage());
+    }
+    for (Path c : captures) {
+      if (!Files.isRegularFile(c)) {
+        throw new InvalidInputException(c.toString(), "no such capture file");
+      }
+    }
+    Progress progress = new Progress(quiet);
+    try (OutputDirectory output = OutputDirectory.prepare(out, force)) {
+      Config config = node.load(overrides(output.staging().resolve("journal"), period));
+      Replay.Result result;
+      try (VmflockNode n = VmflockNode.start("vmflock-replay", config, Clock.system())) {
+        result = Replay.run(n, inventory, captures, p, Clock.system(), Sleeper.system(), progress::replay);
+        Observations.write(output.staging(), result.statistics(), inventory, n.monitorSettings().grid(), captures.get(0).getFileName().toString());
+      }
+      output.commit();
+      progress.done(String.format(java.util.Locale.ROOT,
+          "replayed %,d frames (%d periods of %s) in %.1f s; results in %s", result.frames(),
+          result.lastPeriod() - result.firstPeriod() + 1, DurationConverter.human(config.getDuration("vmflock.monitor.period")),
+          result.elapsed().toMillis() / 1000.0, output.target()));
+      Observations.warnAboutSensors(result.sensors(), progress);
+    }
+    return ExitCode.OK;
+  }
+
+  /** The journal in the output directory, a random port (a replay is a node of its own), and the period. */
+  static Map<String, Object> overrides(Path journal, Duration period) {
+    Map<String, Object> o = new HashMap<>(NodeConfig.h2JournalAt(journal));
+    o.put("pekko.remote.artery.canonical.port", 0);
+    if (period != null) {
+      o.put("vmflock.monitor.period", DurationConverter.toConfig(period));
+    }
+    return o;
+  }
+}

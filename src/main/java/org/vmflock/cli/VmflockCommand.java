@@ -1,0 +1,83 @@
+package org.vmflock.cli;
+
+import java.io.PrintWriter;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.monitor.capture.CaptureFormatException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vmflock} command line (I1): one entry point, a subcommand per mode. */
+@Command(
+    name = "vmflock",
+    mixinStandardHelpOptions = true,
+    versionProvider = VmflockCommand.Version.class,
+    description = "Communication-aware live migration of virtual clusters across federated sites.",
+    subcommands = {ReplayCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:done",
+      "1:failure while running",
+      "2:invalid input (usage, files, configuration)",
+      "3:missing system support (libpcap, root, interface)",
+      "4:query could not be answered precisely in time (reformulate)"
+    })
+public final class VmflockCommand implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing a command (see vmflock --help)");
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns its exit code (used by tests as a user would run it). */
+  public static int execute(String... args) {
+    CommandLine cli = commandLine();
+    return cli.execute(args);
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new VmflockCommand());
+    cli.setExecutionExceptionHandler(VmflockCommand::handle);
+    cli.setParameterExceptionHandler((ex, args) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println(ex.getCommandLine().getCommandName() + ": " + ex.getMessage());
+      err.println("(see " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+      return ExitCode.INVALID_INPUT;
+    });
+    return cli;
+  }
+
+  private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    PrintWriter err = cli.getErr();
+    String command = cli.getCommandSpec().qualifiedName();
+    if (e instanceof InvalidInputException || e instanceof CaptureFormatException) {
+      err.println(command + ": " + e.getMessage());
+      return ExitCode.INVALID_INPUT;
+    }
+    if (e instanceof EnvironmentException) {
+      err.println(command + ": " + e.getMessage());
+      return ExitCode.ENVIRONMENT;
+    }
+    err.println(command + ": failed: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+    if (System.getenv("VMFLOCK_DEBUG") != null) {
+      e.printStackTrace(err);
+    } else {
+      err.println("(set VMFLOCK_DEBUG=1 for the stack trace)");
+    }
+    return ExitCode.FAILURE;
+  }
+
+  /** The version from the jar's manifest, or "development" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = VmflockCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"vmflock " + (v != null ? v : "development")};
+    }
+  }
+}

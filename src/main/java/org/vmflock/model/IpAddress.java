@@ -1,0 +1,132 @@
+package org.vmflock.model;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * An IPv4 or IPv6 address as two longs, so that the capture path can count per address without
+ * allocating. IPv4 addresses are held in their IPv4-mapped IPv6 form ({@code ::ffff:a.b.c.d}) and
+ * printed as dotted quads; IPv6 addresses print in the RFC 5952 canonical form.
+ */
+public record IpAddress(long high, long low) implements Comparable<IpAddress> {
+
+  private static final long V4_MAPPED_PREFIX = 0x0000_FFFF_0000_0000L;
+  private static final long V4_MASK = 0xFFFF_FFFFL;
+
+  public static IpAddress ofIpv4(int address) {
+    return new IpAddress(0, V4_MAPPED_PREFIX | (address & V4_MASK));
+  }
+
+  /** The low long of an IPv4 address's mapped form, for the allocation-free path. */
+  public static long mappedLow(int ipv4) {
+    return V4_MAPPED_PREFIX | (ipv4 & V4_MASK);
+  }
+
+  public boolean isIpv4() {
+    return high == 0 && (low & ~V4_MASK) == V4_MAPPED_PREFIX;
+  }
+
+  /**
+   * Parses a literal address (no host names, so no DNS lookup): {@code 10.77.0.1},
+   * {@code fd77::1}, {@code [fd77::1]}. Throws IllegalArgumentException naming the text.
+   */
+  public static IpAddress parse(String text) {
+    String t = text.trim();
+    if (t.startsWith("[") && t.endsWith("]")) {
+      t = t.substring(1, t.length() - 1);
+    }
+    if (t.indexOf(':') < 0) {
+      return ofIpv4(parseIpv4(text, t));
+    }
+    if (t.indexOf('%') >= 0 || !t.matches("[0-9A-Fa-f:.]+")) {
+      throw new IllegalArgumentException("invalid IP address '" + text + "'");
+    }
+    byte[] b;
+    try {
+      b = InetAddress.getByName(t).getAddress(); // a literal with ':' is never looked up
+    } catch (UnknownHostException | SecurityException e) {
+      throw new IllegalArgumentException("invalid IP address '" + text + "'");
+    }
+    if (b.length == 4) {
+      return ofIpv4(((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF));
+    }
+    return new IpAddress(readLong(b, 0), readLong(b, 8));
+  }
+
+  private static int parseIpv4(String original, String t) {
+    String[] parts = t.split("\\.", -1);
+    if (parts.length != 4) {
+      throw new IllegalArgumentException("invalid IP address '" + original + "'");
+    }
+    int v = 0;
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+        throw new IllegalArgumentException("invalid IP address '" + original + "'");
+      }
+      int octet = Integer.parseInt(p);
+      if (octet > 255) {
+        throw new IllegalArgumentException("invalid IP address '" + original + "'");
+      }
+      v = (v << 8) | octet;
+    }
+    return v;
+  }
+
+  private static long readLong(byte[] b, int off) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (b[off + i] & 0xFFL);
+    }
+    return v;
+  }
+
+  @Override
+  public String toString() {
+    if (isIpv4()) {
+      int v = (int) low;
+      return ((v >>> 24) & 0xFF) + "." + ((v >>> 16) & 0xFF) + "." + ((v >>> 8) & 0xFF) + "." + (v & 0xFF);
+    }
+    int[] groups = new int[8];
+    for (int i = 0; i < 4; i++) {
+      groups[i] = (int) ((high >>> (48 - 16 * i)) & 0xFFFF);
+      groups[i + 4] = (int) ((low >>> (48 - 16 * i)) & 0xFFFF);
+    }
+    // RFC 5952: the longest run (>= 2) of zero groups becomes "::", the first one on a tie
+    int bestStart = -1;
+    int bestLen = 1;
+    for (int i = 0; i < 8; ) {
+      if (groups[i] != 0) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    StringBuilder sb = new StringBuilder(39);
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        sb.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(groups[i]));
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public int compareTo(IpAddress o) {
+    int c = Long.compareUnsigned(high, o.high);
+    return c != 0 ? c : Long.compareUnsigned(low, o.low);
+  }
+}

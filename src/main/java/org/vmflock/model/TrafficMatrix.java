@@ -1,0 +1,99 @@
+package org.vmflock.model;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * VM x VM traffic: {@code packets[s][d]} and {@code bytes[s][d]} are what VM {@code s} sent to VM
+ * {@code d} (row = sender, column = receiver, as in the report's figures and the NPB matrices).
+ * Values are doubles so that means and rates fit; sums of counts stay exact below 2^53.
+ */
+public record TrafficMatrix(List<String> vms, double[][] packets, double[][] bytes) {
+
+  public TrafficMatrix {
+    vms = List.copyOf(vms);
+    int n = vms.size();
+    if (packets.length != n || bytes.length != n) {
+      throw new IllegalArgumentException("matrix is not " + n + "x" + n);
+    }
+    for (int i = 0; i < n; i++) {
+      if (packets[i].length != n || bytes[i].length != n) {
+        throw new IllegalArgumentException("matrix row " + i + " is not " + n + " wide");
+      }
+    }
+  }
+
+  public static TrafficMatrix zero(List<String> vms) {
+    int n = vms.size();
+    return new TrafficMatrix(vms, new double[n][n], new double[n][n]);
+  }
+
+  public int size() {
+    return vms.size();
+  }
+
+  public Optional<Integer> indexOf(String vm) {
+    int i = vms.indexOf(vm);
+    return i < 0 ? Optional.empty() : Optional.of(i);
+  }
+
+  public double packets(int sender, int receiver) {
+    return packets[sender][receiver];
+  }
+
+  public double bytes(int sender, int receiver) {
+    return bytes[sender][receiver];
+  }
+
+  /** Total over all pairs (both directions counted once each). */
+  public double totalBytes() {
+    return Arrays.stream(bytes).flatMapToDouble(Arrays::stream).sum();
+  }
+
+  public double totalPackets() {
+    return Arrays.stream(packets).flatMapToDouble(Arrays::stream).sum();
+  }
+
+  /** This matrix re-ordered (or restricted) to {@code order}; VMs it does not know get zeros. */
+  public TrafficMatrix reorder(List<String> order) {
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < vms.size(); i++) {
+      index.put(vms.get(i), i);
+    }
+    int n = order.size();
+    double[][] p = new double[n][n];
+    double[][] b = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      Integer si = index.get(order.get(i));
+      for (int j = 0; j < n; j++) {
+        Integer dj = index.get(order.get(j));
+        if (si != null && dj != null) {
+          p[i][j] = packets[si][dj];
+          b[i][j] = bytes[si][dj];
+        }
+      }
+    }
+    return new TrafficMatrix(order, p, b);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TrafficMatrix m
+        && vms.equals(m.vms)
+        && Arrays.deepEquals(packets, m.packets)
+        && Arrays.deepEquals(bytes, m.bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return vms.hashCode() * 31 + Arrays.deepHashCode(bytes);
+  }
+
+  @Override
+  public String toString() {
+    return "TrafficMatrix" + vms + " packets=" + Arrays.deepToString(packets) + " bytes=" + Arrays.deepToString(bytes);
+  }
+}

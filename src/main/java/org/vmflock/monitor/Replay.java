@@ -1,0 +1,195 @@
+package org.vmflock.monitor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.vmflock.clock.Clock;
+import org.vmflock.clock.Sleeper;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.PeriodGrid;
+import org.vmflock.model.VmInventory;
+import org.vmflock.monitor.capture.CaptureFileReader;
+import org.vmflock.monitor.capture.CaptureFormatException;
+import org.vmflock.monitor.capture.FrameSink;
+import org.vmflock.monitor.capture.Pace;
+import org.vmflock.monitor.stats.QueryAnswer;
+import org.vmflock.monitor.stats.QueryType;
+import org.vmflock.monitor.stats.StatisticsQuery;
+import org.vmflock.monitor.traffic.TrafficCounter;
+import org.vmflock.node.VmflockNode;
+
+/**
+ * Replays capture files through the real monitoring path (M4): the frames are counted as one host's
+ * capture would count them, handed to the host's monitor and its sensors with the capture's
+ * timestamps as time, reported to the sites' collectors and persisted there; the result is then
+ * read back with a DETAILED query, as any client would. Several files are one capture, read in turn.
+ */
+public final class Replay {
+
+  public static final String HOST = "replay";
+  private static final int FRAMES_PER_READ = 4096;
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+  private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(10);
+
+  /** How far a replay is: frames read, periods handed over, and the rate so far. */
+  public record Progress(long frames, long periodsClosed, double framesPerSecond, Duration elapsed, boolean done) {}
+
+  /** What a replay did and what the collectors then answered. */
+  public record Result(
+      long frames,
+      long firstFrameMicros,
+      long lastFrameMicros,
+      long firstPeriod,
+      long lastPeriod,
+      Duration elapsed,
+      HostMonitor.Drained sensors,
+      QueryAnswer.Statistics statistics) {}
+
+  private Replay() {}
+
+  public static Result run(VmflockNode node, VmInventory inventory, List<Path> files, Pace pace, Clock clock, Sleeper sleeper,
+      Consumer<Progress> progress) throws IOException, CaptureFormatException {
+    MonitorSettings settings = node.monitorSettings();
+    PeriodGrid grid = settings.grid();
+    long firstMicros = firstTimestamp(files).orElseThrow(() -> new InvalidInputException(files.get(0).toString(), "no frame in the capture"));
+    String site = inventory.vms().get(0).site();
+    ActorRef<HostMonitor.Command> monitor = node.spawn(
+        HostMonitor.pushed(new HostMonitor.HostSpec(HOST, site, inventory.vms(), firstMicros), settings, node.collectors()),
+        "host-" + HOST);
+    VmflockNode.await(AskPattern.ask(monitor, HostMonitor.AwaitReady::new, Duration.ofSeconds(60), node.system().scheduler()),
+        "registering the VMs with the collectors");
+
+    TrafficCounter counter = new TrafficCounter(HOST, grid, inventory.vms(), settings.fileServers());
+    Instant started = clock.now();
+    Feeder feeder = new Feeder(counter, monitor, grid, settings.replayBatchFrames(), pace, clock, sleeper, progress, started, firstMicros);
+    for (Path f : files) {
+      try (CaptureFileReader reader = CaptureFileReader.open(f)) {
+        while (reader.read(feeder, FRAMES_PER_READ) > 0) {
+          feeder.afterRead();
+        }
+      }
+    }
+    feeder.finish();
+    HostMonitor.Drained drained = VmflockNode.await(
+        AskPattern.ask(monitor, HostMonitor.Drain::new, DRAIN_TIMEOUT, node.system().scheduler()), "reporting to the collectors", DRAIN_TIMEOUT);
+    long firstPeriod = grid.periodOfMicros(firstMicros);
+    long lastPeriod = grid.periodOfMicros(feeder.lastMicros);
+    ActorRef<StatisticsView.Command> view = node.spawn(
+        StatisticsView.create(inventory.sites(), settings, clock, node.collectors()), "statistics-view-" + HOST);
+    StatisticsQuery query = StatisticsQuery.of(QueryType.DETAILED, Math.toIntExact(lastPeriod - firstPeriod + 1))
+        .endingAt(lastPeriod)
+        .waitingAtMost(settings.collector().grace().plus(settings.collectorTimeout()));
+    QueryAnswer answer = VmflockNode.await(
+        AskPattern.ask(view, (ActorRef<QueryAnswer> r) -> new StatisticsView.Query(query, r), query.maxWait().plus(settings.collectorTimeout()),
+            node.system().scheduler()), "querying the statistics", query.maxWait().plus(settings.collectorTimeout()).multipliedBy(2));
+    if (!(answer instanceof QueryAnswer.Statistics stats)) {
+      throw new IllegalStateException("the collectors did not complete the replayed periods: " + ((QueryAnswer.Reformulate) answer).reason());
+    }
+    Duration elapsed = Duration.between(started, clock.now());
+    progress.accept(new Progress(feeder.frames, lastPeriod - firstPeriod + 1, rate(feeder.frames, elapsed), elapsed, true));
+    return new Result(feeder.frames, firstMicros, feeder.lastMicros, firstPeriod, lastPeriod, elapsed, drained, stats);
+  }
+
+  private static Optional<Long> firstTimestamp(List<Path> files) throws IOException, CaptureFormatException {
+    for (Path f : files) {
+      long[] first = {Long.MIN_VALUE};
+      try (CaptureFileReader reader = CaptureFileReader.open(f)) {
+        FrameSink sink = (ts, len, buf, off, cap) -> first[0] = ts;
+        if (reader.read(sink, 1) == 1) {
+          return Optional.of(first[0]);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  static double rate(long frames, Duration elapsed) {
+    double seconds = elapsed.toNanos() / 1e9;
+    return seconds > 0 ? frames / seconds : 0;
+  }
+
+  /** Counts frames, paces them, and hands batches to the host's monitor at period boundaries. */
+  private static final class Feeder implements FrameSink {
+    private final TrafficCounter counter;
+    private final ActorRef<HostMonitor.Command> monitor;
+    private final PeriodGrid grid;
+    private final int batchFrames;
+    private final Pace pace;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Consumer<Progress> progress;
+    private final Instant started;
+    private final long firstMicros;
+    private long frames;
+    private long lastMicros = Long.MIN_VALUE;
+    private long handedPeriod;
+    private long periodsClosed;
+    private Instant nextProgress;
+
+    Feeder(TrafficCounter counter, ActorRef<HostMonitor.Command> monitor, PeriodGrid grid, int batchFrames, Pace pace, Clock clock,
+        Sleeper sleeper, Consumer<Progress> progress, Instant started, long firstMicros) {
+      this.counter = counter;
+      this.monitor = monitor;
+      this.grid = grid;
+      this.batchFrames = batchFrames;
+      this.pace = pace;
+      this.clock = clock;
+      this.sleeper = sleeper;
+      this.progress = progress;
+      this.started = started;
+      this.firstMicros = firstMicros;
+      this.handedPeriod = grid.periodOfMicros(firstMicros);
+      this.nextProgress = started.plus(PROGRESS_EVERY);
+    }
+
+    @Override
+    public void frame(long ts, int originalLength, byte[] buf, int off, int capturedLength) {
+      if (!pace.isMax()) {
+        paceTo(ts);
+      }
+      frames++;
+      lastMicros = Math.max(lastMicros, ts);
+      counter.frame(ts, originalLength, buf, off, capturedLength);
+    }
+
+    /** Hands a batch over when a period ended or enough frames piled up; reports progress. */
+    void afterRead() {
+      long period = grid.periodOfMicros(lastMicros);
+      if (period > handedPeriod || counter.pendingFrames() >= batchFrames || !pace.isMax()) {
+        periodsClosed += Math.max(0, period - handedPeriod);
+        handedPeriod = period;
+        monitor.tell(new HostMonitor.Counted(counter.drain(), lastMicros, false));
+      }
+      Instant now = clock.now();
+      if (!now.isBefore(nextProgress)) {
+        nextProgress = now.plus(PROGRESS_EVERY);
+        Duration elapsed = Duration.between(started, now);
+        progress.accept(new Progress(frames, periodsClosed, rate(frames, elapsed), elapsed, false));
+      }
+    }
+
+    void finish() {
+      monitor.tell(new HostMonitor.Counted(counter.drain(), Math.max(lastMicros, firstMicros), true));
+    }
+
+    private void paceTo(long ts) {
+      long captureMicros = ts - firstMicros;
+      Instant due = started.plusNanos((long) (captureMicros * 1000 / pace.factor()));
+      Duration wait = Duration.between(clock.now(), due);
+      if (!wait.isNegative() && !wait.isZero()) {
+        try {
+          sleeper.sleep(wait);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("replay interrupted", e);
+        }
+      }
+    }
+  }
+}

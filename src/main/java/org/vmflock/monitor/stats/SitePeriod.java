@@ -1,0 +1,54 @@
+package org.vmflock.monitor.stats;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.vmflock.monitor.traffic.HostReport;
+import org.vmflock.monitor.traffic.SensorReport;
+
+/**
+ * One site's statistics of one period: the reports of its sensors (by VM) and hosts, when the
+ * collector first heard of the period, and whether (and why) it is final. A sensor that did not
+ * report by the grace time is listed in {@code missing}: its traffic is unknown, not zero.
+ */
+public record SitePeriod(
+    long period,
+    SortedMap<String, SensorReport> reports,
+    SortedMap<String, HostReport> hosts,
+    long firstSeenMillis,
+    CloseReason closeReason,
+    List<String> missing,
+    long closedAtMillis) {
+
+  public SitePeriod {
+    reports = Collections.unmodifiableSortedMap(new TreeMap<>(reports));
+    hosts = Collections.unmodifiableSortedMap(new TreeMap<>(hosts));
+    missing = List.copyOf(missing);
+  }
+
+  static SitePeriod opened(long period, long firstSeenMillis) {
+    return new SitePeriod(period, new TreeMap<>(), new TreeMap<>(), firstSeenMillis, CloseReason.OPEN, List.of(), 0);
+  }
+
+  public boolean closed() {
+    return closeReason != CloseReason.OPEN;
+  }
+
+  SitePeriod withReport(SensorReport r) {
+    TreeMap<String, SensorReport> next = new TreeMap<>(reports);
+    next.put(r.vm(), r);
+    List<String> stillMissing = missing.stream().filter(vm -> !vm.equals(r.vm())).toList();
+    return new SitePeriod(period, next, hosts, firstSeenMillis, closeReason, stillMissing, closedAtMillis);
+  }
+
+  SitePeriod withHost(HostReport r) {
+    TreeMap<String, HostReport> next = new TreeMap<>(hosts);
+    next.put(r.host(), r);
+    return new SitePeriod(period, reports, next, firstSeenMillis, closeReason, missing, closedAtMillis);
+  }
+
+  SitePeriod close(CloseReason reason, List<String> missingVms, long atMillis) {
+    return new SitePeriod(period, reports, hosts, firstSeenMillis, reason, missingVms, atMillis);
+  }
+}

@@ -1,0 +1,243 @@
+package org.vmflock.monitor.stats;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.vmflock.model.IpAddress;
+import org.vmflock.model.MacAddress;
+import org.vmflock.model.VmEndpoint;
+import org.vmflock.monitor.stats.SiteEvent.HostReportRecorded;
+import org.vmflock.monitor.stats.SiteEvent.PeriodClosed;
+import org.vmflock.monitor.stats.SiteEvent.PeriodsPruned;
+import org.vmflock.monitor.stats.SiteEvent.ReportRecorded;
+import org.vmflock.monitor.stats.SiteEvent.VmsRegistered;
+import org.vmflock.monitor.traffic.HostReport;
+import org.vmflock.monitor.traffic.PeerTraffic;
+import org.vmflock.monitor.traffic.SensorReport;
+import org.vmflock.monitor.traffic.VmTraffic;
+
+/**
+ * The state of one site's collector (M5): its roster of VMs and hosts, and its periods. Immutable:
+ * {@link #apply} is a pure function of the events, and the {@code decide...} methods say which
+ * events a command produces, or why it is refused, without changing anything.
+ */
+public record SiteStatistics(
+    String site,
+    Map<String, RosterEntry> roster,
+    SortedSet<String> hosts,
+    SortedMap<Long, SitePeriod> periods,
+    long prunedThrough) {
+
+  public static final long NONE = Long.MIN_VALUE;
+
+  public SiteStatistics {
+    roster = Collections.unmodifiableMap(new LinkedHashMap<>(roster));
+    hosts = Collections.unmodifiableSortedSet(new TreeSet<>(hosts));
+    periods = Collections.unmodifiableSortedMap(new TreeMap<>(periods));
+  }
+
+  public static SiteStatistics empty(String site) {
+    return new SiteStatistics(site, Map.of(), new TreeSet<>(), new TreeMap<>(), NONE);
+  }
+
+  /** What a command leads to: events to persist, a duplicate to acknowledge, or a refusal with its reason. */
+  public record Decision(Outcome outcome, String reason, List<SiteEvent> events) {
+    public enum Outcome { RECORDED, DUPLICATE, REJECTED }
+
+    static Decision recorded(List<SiteEvent> events) {
+      return new Decision(Outcome.RECORDED, "", events);
+    }
+
+    static Decision duplicate(String why) {
+      return new Decision(Outcome.DUPLICATE, why, List.of());
+    }
+
+    static Decision rejected(String why) {
+      return new Decision(Outcome.REJECTED, why, List.of());
+    }
+  }
+
+  // ---------------------------------------------------------------- decisions
+
+  public Decision decideRegister(String host, List<RosterEntry> vms) {
+    try {
+      VmEndpoint.requireName("host", host);
+      if (vms.isEmpty()) {
+        return Decision.rejected("registration from host '" + host + "' lists no VM");
+      }
+      for (RosterEntry e : vms) {
+        VmEndpoint.requireName("VM", e.vm());
+        MacAddress.parse(e.mac());
+        e.addresses().forEach(IpAddress::parse);
+        if (!e.host().equals(host)) {
+          return Decision.rejected("VM '" + e.vm() + "' names host '" + e.host() + "' in a registration from host '" + host + "'");
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      return Decision.rejected("registration from host '" + host + "': " + e.getMessage());
+    }
+    return Decision.recorded(List.of(new VmsRegistered(host, vms)));
+  }
+
+  public Decision decideReport(SensorReport report, long nowMillis, CollectorSettings settings) {
+    String refusal = refusal(report);
+    if (!refusal.isEmpty()) {
+      return Decision.rejected(refusal);
+    }
+    long p = report.period();
+    SitePeriod existing = periods.get(p);
+    if (existing != null && existing.reports().containsKey(report.vm())) {
+      return Decision.duplicate("VM '" + report.vm() + "' already reported period " + p);
+    }
+    List<SiteEvent> events = new ArrayList<>();
+    events.add(new ReportRecorded(report, nowMillis));
+    SiteStatistics next = apply(events.get(0));
+    SitePeriod updated = next.periods.get(p);
+    if (!updated.closed() && next.expected(p).stream().allMatch(updated.reports()::containsKey)) {
+      events.add(new PeriodClosed(p, CloseReason.ALL_REPORTED, List.of(), nowMillis));
+    }
+    events.addAll(next.pruning(settings));
+    return Decision.recorded(events);
+  }
+
+  public Decision decideHostReport(HostReport report, long nowMillis, CollectorSettings settings) {
+    if (!report.site().equals(site)) {
+      return Decision.rejected("report of host '" + report.host() + "' is for site '" + report.site() + "', not '" + site + "'");
+    }
+    if (!hosts.contains(report.host())) {
+      return Decision.rejected("unknown host '" + report.host() + "': it registered no VM at site '" + site + "'");
+    }
+    if (report.period() <= prunedThrough) {
+      return Decision.rejected("period " + report.period() + " is older than the periods kept (retention " + settings.retentionPeriods() + ")");
+    }
+    SitePeriod existing = periods.get(report.period());
+    if (existing != null && existing.hosts().containsKey(report.host())) {
+      return Decision.duplicate("host '" + report.host() + "' already reported period " + report.period());
+    }
+    List<SiteEvent> events = new ArrayList<>();
+    events.add(new HostReportRecorded(report, nowMillis));
+    events.addAll(apply(events.get(0)).pruning(settings));
+    return Decision.recorded(events);
+  }
+
+  /** Periods whose grace time is over: closed with the sensors that did not report as missing. */
+  public List<SiteEvent> closeDue(long nowMillis, CollectorSettings settings) {
+    List<SiteEvent> events = new ArrayList<>();
+    for (SitePeriod sp : periods.values()) {
+      if (!sp.closed() && settings.graceDeadlineMillis(sp.period(), sp.firstSeenMillis()) <= nowMillis) {
+        List<String> missing = expected(sp.period()).stream().filter(vm -> !sp.reports().containsKey(vm)).toList();
+        events.add(new PeriodClosed(sp.period(), CloseReason.GRACE, missing, nowMillis));
+      }
+    }
+    return events;
+  }
+
+  private String refusal(SensorReport r) {
+    if (!r.site().equals(site)) {
+      return "report of VM '" + r.vm() + "' is for site '" + r.site() + "', not '" + site + "'";
+    }
+    RosterEntry entry = roster.get(r.vm());
+    if (entry == null) {
+      return "unknown VM '" + r.vm() + "': not registered at site '" + site + "'";
+    }
+    if (!entry.host().equals(r.host())) {
+      return "VM '" + r.vm() + "' is registered on host '" + entry.host() + "', but the report came from host '" + r.host() + "'";
+    }
+    if (r.period() < entry.sincePeriod()) {
+      return "period " + r.period() + " precedes the registration of VM '" + r.vm() + "' (from period " + entry.sincePeriod() + ")";
+    }
+    if (r.period() <= prunedThrough) {
+      return "period " + r.period() + " is older than the periods kept";
+    }
+    VmTraffic t = r.traffic();
+    if (t.nonIpFrames() < 0 || t.nonIpBytes() < 0 || r.lateFrames() < 0 || r.lateBytes() < 0) {
+      return "report of VM '" + r.vm() + "' for period " + r.period() + " has negative counts";
+    }
+    for (List<PeerTraffic> peers : List.of(t.received(), t.sentToFileServers())) {
+      for (PeerTraffic peer : peers) {
+        if (peer.packets() < 0 || peer.bytes() < 0) {
+          return "report of VM '" + r.vm() + "' for period " + r.period() + " has negative counts for " + peer.address();
+        }
+        try {
+          IpAddress.parse(peer.address());
+        } catch (IllegalArgumentException e) {
+          return "report of VM '" + r.vm() + "' for period " + r.period() + ": " + e.getMessage();
+        }
+      }
+    }
+    return "";
+  }
+
+  private List<SiteEvent> pruning(CollectorSettings settings) {
+    int keep = settings.retentionPeriods();
+    if (keep == 0 || periods.size() <= keep) {
+      return List.of();
+    }
+    long through = periods.keySet().stream().skip(periods.size() - keep - 1L).findFirst().orElseThrow();
+    return List.of(new PeriodsPruned(through));
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** VMs expected to report period {@code p}: registered at or before it. */
+  public List<String> expected(long p) {
+    return roster.values().stream().filter(e -> e.sincePeriod() <= p).map(RosterEntry::vm).toList();
+  }
+
+  public long newestPeriod() {
+    return periods.isEmpty() ? NONE : periods.lastKey();
+  }
+
+  public List<SitePeriod> periodsBetween(long fromInclusive, long toInclusive) {
+    if (fromInclusive > toInclusive) {
+      return List.of();
+    }
+    return List.copyOf(periods.subMap(fromInclusive, toInclusive + 1).values());
+  }
+
+  // ---------------------------------------------------------------- events
+
+  public SiteStatistics apply(SiteEvent event) {
+    if (event instanceof VmsRegistered e) {
+      Map<String, RosterEntry> nextRoster = new LinkedHashMap<>(roster);
+      e.vms().forEach(v -> nextRoster.put(v.vm(), v));
+      TreeSet<String> nextHosts = new TreeSet<>(hosts);
+      nextHosts.add(e.host());
+      return new SiteStatistics(site, nextRoster, nextHosts, periods, prunedThrough);
+    }
+    if (event instanceof ReportRecorded e) {
+      SitePeriod sp = periodOrNew(e.report().period(), e.receivedAtMillis());
+      return withPeriod(sp.withReport(e.report()));
+    }
+    if (event instanceof HostReportRecorded e) {
+      SitePeriod sp = periodOrNew(e.report().period(), e.receivedAtMillis());
+      return withPeriod(sp.withHost(e.report()));
+    }
+    if (event instanceof PeriodClosed e) {
+      SitePeriod sp = periods.get(e.period());
+      return sp == null ? this : withPeriod(sp.close(e.reason(), e.missing(), e.atMillis()));
+    }
+    if (event instanceof PeriodsPruned e) {
+      TreeMap<Long, SitePeriod> next = new TreeMap<>(periods.tailMap(e.throughPeriod() + 1));
+      return new SiteStatistics(site, roster, hosts, next, Math.max(prunedThrough, e.throughPeriod()));
+    }
+    throw new IllegalArgumentException("unknown event " + event);
+  }
+
+  private SitePeriod periodOrNew(long p, long nowMillis) {
+    SitePeriod sp = periods.get(p);
+    return sp != null ? sp : SitePeriod.opened(p, nowMillis);
+  }
+
+  private SiteStatistics withPeriod(SitePeriod sp) {
+    TreeMap<Long, SitePeriod> next = new TreeMap<>(periods);
+    next.put(sp.period(), sp);
+    return new SiteStatistics(site, roster, hosts, next, prunedThrough);
+  }
+}

@@ -1,0 +1,121 @@
+package org.vmflock.node;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.SpawnProtocol;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import org.vmflock.clock.Clock;
+import org.vmflock.monitor.Collector;
+import org.vmflock.monitor.MonitorSettings;
+
+/**
+ * A vmflock node: an actor system on the cluster provider (a single node joins itself, so sharding
+ * is real even alone), its journal's schema created if missing, and the collectors' shard region.
+ */
+public final class VmflockNode implements AutoCloseable {
+
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+  private final ActorSystem<SpawnProtocol.Command> system;
+  private final MonitorSettings monitor;
+  private final ClusterSharding sharding;
+  private final Clock clock;
+
+  private VmflockNode(ActorSystem<SpawnProtocol.Command> system, MonitorSettings monitor, Clock clock) {
+    this.system = system;
+    this.monitor = monitor;
+    this.clock = clock;
+    this.sharding = ClusterSharding.get(system);
+  }
+
+  /** Starts a node; joins itself unless {@code pekko.cluster.seed-nodes} names others. */
+  public static VmflockNode start(String name, Config config, Clock clock) {
+    MonitorSettings monitor = MonitorSettings.from(config);
+    ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), name, config);
+    try {
+      await(SchemaUtils.createIfNotExists(system.classicSystem()), "creating the journal's schema");
+      Cluster cluster = Cluster.get(system);
+      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      VmflockNode node = new VmflockNode(system, monitor, clock);
+      Collector.initSharding(node.sharding, monitor.collector(), monitor.snapshotEvery(), monitor.collectorTickInterval(), clock);
+      return node;
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  public ActorSystem<SpawnProtocol.Command> system() {
+    return system;
+  }
+
+  public MonitorSettings monitorSettings() {
+    return monitor;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public ClusterSharding sharding() {
+    return sharding;
+  }
+
+  /** The collector entity of each site. */
+  public Function<String, RecipientRef<Collector.Command>> collectors() {
+    return site -> sharding.entityRefFor(Collector.TYPE_KEY, site);
+  }
+
+  /** Spawns a top-level actor. */
+  public <T> ActorRef<T> spawn(Behavior<T> behavior, String name) {
+    return await(AskPattern.<SpawnProtocol.Command, ActorRef<T>>ask(system,
+        r -> new SpawnProtocol.Spawn<>(behavior, name, Props.empty(), r), STARTUP_TIMEOUT, system.scheduler()), "spawning " + name);
+  }
+
+  /** Waits for a reply; a timeout or failure becomes an IllegalStateException naming what was awaited. */
+  public static <T> T await(CompletionStage<T> stage, String what) {
+    return await(stage, what, STARTUP_TIMEOUT);
+  }
+
+  public static <T> T await(CompletionStage<T> stage, String what, Duration timeout) {
+    try {
+      return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while " + what, e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(what + " did not finish within " + timeout.toSeconds() + " s");
+    }
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("node " + system.name() + " did not stop within " + SHUTDOWN_TIMEOUT.toSeconds() + " s", e);
+    }
+  }
+}
