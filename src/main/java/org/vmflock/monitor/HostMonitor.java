@@ -55,7 +55,8 @@ public final class HostMonitor {
   /** Replies once every sensor's reports have been acknowledged by the collectors. */
   public record Drain(ActorRef<Drained> replyTo) implements Command {}
 
-  public record Drained(String host, List<Sensor.Drained> sensors, Optional<String> failure) implements CborSerializable {
+  /** Every sensor's account, and the last watermark handed to them (the end of observation after a stop). */
+  public record Drained(String host, List<Sensor.Drained> sensors, Optional<String> failure, long lastWatermarkMicros) implements CborSerializable {
     public Drained {
       sensors = List.copyOf(sensors);
     }
@@ -104,6 +105,7 @@ public final class HostMonitor {
     private Optional<PolledSource> source = Optional.empty();
     private Optional<String> failure = Optional.empty();
     private boolean ended;
+    private long lastWatermarkMicros = Long.MIN_VALUE;
 
     Monitor(ActorContext<Command> ctx, TimerScheduler<Command> timers, StashBuffer<Command> stash, HostSpec spec,
         MonitorSettings settings, Clock clock, Function<String, RecipientRef<Collector.Command>> collectors,
@@ -217,30 +219,32 @@ public final class HostMonitor {
       sensors.forEach((vm, sensor) -> sensor.tell(new Sensor.Counted(byVm.getOrDefault(vm, List.of()), List.of(), since, watermarkMicros, endOfStream)));
       hostSensor.tell(new Sensor.Counted(List.of(), traffic.hosts(), since, watermarkMicros, endOfStream));
       ended = endOfStream;
+      lastWatermarkMicros = Math.max(lastWatermarkMicros, watermarkMicros);
     }
 
     private Behavior<Command> onDrain(Drain d) {
       List<ActorRef<Sensor.Command>> all = new ArrayList<>(sensors.values());
       all.add(hostSensor);
-      ctx.spawnAnonymous(DrainCollector.create(spec.host(), all, failure, d.replyTo()));
+      ctx.spawnAnonymous(DrainCollector.create(spec.host(), all, failure, lastWatermarkMicros, d.replyTo()));
       return Behaviors.same();
     }
   }
 
   /** Asks every sensor to drain and answers with all their replies. */
   private static final class DrainCollector {
-    static Behavior<SensorDrainedOrNot> create(String host, List<ActorRef<Sensor.Command>> sensors, Optional<String> failure, ActorRef<Drained> replyTo) {
+    static Behavior<SensorAccount> create(String host, List<ActorRef<Sensor.Command>> sensors, Optional<String> failure,
+        long lastWatermarkMicros, ActorRef<Drained> replyTo) {
       return Behaviors.setup(ctx -> {
-        ActorRef<Sensor.Drained> adapter = ctx.messageAdapter(Sensor.Drained.class, SensorDrainedOrNot::new);
+        ActorRef<Sensor.Drained> adapter = ctx.messageAdapter(Sensor.Drained.class, SensorAccount::new);
         sensors.forEach(s -> s.tell(new Sensor.Drain(adapter)));
         List<Sensor.Drained> got = new ArrayList<>();
-        return Behaviors.receive(SensorDrainedOrNot.class)
-            .onMessage(SensorDrainedOrNot.class, m -> {
+        return Behaviors.receive(SensorAccount.class)
+            .onMessage(SensorAccount.class, m -> {
               got.add(m.drained());
               if (got.size() < sensors.size()) {
                 return Behaviors.same();
               }
-              replyTo.tell(new Drained(host, got, failure));
+              replyTo.tell(new Drained(host, got, failure, lastWatermarkMicros));
               return Behaviors.stopped();
             })
             .build();
@@ -248,5 +252,5 @@ public final class HostMonitor {
     }
   }
 
-  private record SensorDrainedOrNot(Sensor.Drained drained) implements CborSerializable {}
+  private record SensorAccount(Sensor.Drained drained) implements CborSerializable {}
 }

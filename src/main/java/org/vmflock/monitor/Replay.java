@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.vmflock.clock.Clock;
 import org.vmflock.clock.Sleeper;
 import org.vmflock.model.InvalidInputException;
@@ -19,8 +18,6 @@ import org.vmflock.monitor.capture.CaptureFormatException;
 import org.vmflock.monitor.capture.FrameSink;
 import org.vmflock.monitor.capture.Pace;
 import org.vmflock.monitor.stats.QueryAnswer;
-import org.vmflock.monitor.stats.QueryType;
-import org.vmflock.monitor.stats.StatisticsQuery;
 import org.vmflock.monitor.traffic.TrafficCounter;
 import org.vmflock.node.VmflockNode;
 
@@ -35,7 +32,6 @@ public final class Replay {
   public static final String HOST = "replay";
   private static final int FRAMES_PER_READ = 4096;
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
-  private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(10);
 
   /** How far a replay is: frames read, periods handed over, and the rate so far. */
   public record Progress(long frames, long periodsClosed, double framesPerSecond, Duration elapsed, boolean done) {}
@@ -59,11 +55,8 @@ public final class Replay {
     PeriodGrid grid = settings.grid();
     long firstMicros = firstTimestamp(files).orElseThrow(() -> new InvalidInputException(files.get(0).toString(), "no frame in the capture"));
     String site = inventory.vms().get(0).site();
-    ActorRef<HostMonitor.Command> monitor = node.spawn(
-        HostMonitor.pushed(new HostMonitor.HostSpec(HOST, site, inventory.vms(), firstMicros), settings, node.collectors()),
-        "host-" + HOST);
-    VmflockNode.await(AskPattern.ask(monitor, HostMonitor.AwaitReady::new, Duration.ofSeconds(60), node.system().scheduler()),
-        "registering the VMs with the collectors");
+    ActorRef<HostMonitor.Command> monitor = Observation.startMonitor(node, HOST,
+        HostMonitor.pushed(new HostMonitor.HostSpec(HOST, site, inventory.vms(), firstMicros), settings, node.collectors()));
 
     TrafficCounter counter = new TrafficCounter(HOST, grid, inventory.vms(), settings.fileServers());
     Instant started = clock.now();
@@ -76,21 +69,10 @@ public final class Replay {
       }
     }
     feeder.finish();
-    HostMonitor.Drained drained = VmflockNode.await(
-        AskPattern.ask(monitor, HostMonitor.Drain::new, DRAIN_TIMEOUT, node.system().scheduler()), "reporting to the collectors", DRAIN_TIMEOUT);
+    HostMonitor.Drained drained = Observation.drain(node, monitor);
     long firstPeriod = grid.periodOfMicros(firstMicros);
     long lastPeriod = grid.periodOfMicros(feeder.lastMicros);
-    ActorRef<StatisticsView.Command> view = node.spawn(
-        StatisticsView.create(inventory.sites(), settings, clock, node.collectors()), "statistics-view-" + HOST);
-    StatisticsQuery query = StatisticsQuery.of(QueryType.DETAILED, Math.toIntExact(lastPeriod - firstPeriod + 1))
-        .endingAt(lastPeriod)
-        .waitingAtMost(settings.collector().grace().plus(settings.collectorTimeout()));
-    QueryAnswer answer = VmflockNode.await(
-        AskPattern.ask(view, (ActorRef<QueryAnswer> r) -> new StatisticsView.Query(query, r), query.maxWait().plus(settings.collectorTimeout()),
-            node.system().scheduler()), "querying the statistics", query.maxWait().plus(settings.collectorTimeout()).multipliedBy(2));
-    if (!(answer instanceof QueryAnswer.Statistics stats)) {
-      throw new IllegalStateException("the collectors did not complete the replayed periods: " + ((QueryAnswer.Reformulate) answer).reason());
-    }
+    QueryAnswer.Statistics stats = Observation.periods(node, inventory, firstPeriod, lastPeriod, clock);
     Duration elapsed = Duration.between(started, clock.now());
     progress.accept(new Progress(feeder.frames, lastPeriod - firstPeriod + 1, rate(feeder.frames, elapsed), elapsed, true));
     return new Result(feeder.frames, firstMicros, feeder.lastMicros, firstPeriod, lastPeriod, elapsed, drained, stats);

@@ -17,7 +17,11 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.vmflock.clock.Clock;
 import org.vmflock.monitor.Collector;
 import org.vmflock.monitor.MonitorSettings;
@@ -83,7 +87,18 @@ public final class VmflockNode implements AutoCloseable {
     return site -> sharding.entityRefFor(Collector.TYPE_KEY, site);
   }
 
-  /** Spawns a top-level actor. */
+  /** The sites whose collectors have a journal here, sorted. */
+  public java.util.List<String> sitesInJournal() {
+    JdbcReadJournal journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    String prefix = Collector.TYPE_KEY.name() + PersistenceId.DefaultSeparator();
+    return await(journal.currentPersistenceIds().runWith(Sink.seq(), system), "listing the journal's collectors").stream()
+        .filter(id -> id.startsWith(prefix))
+        .map(id -> id.substring(prefix.length()))
+        .sorted()
+        .toList();
+  }
+
+  /** Spawns a top-level actor; an empty name gives a generated one. */
   public <T> ActorRef<T> spawn(Behavior<T> behavior, String name) {
     return await(AskPattern.<SpawnProtocol.Command, ActorRef<T>>ask(system,
         r -> new SpawnProtocol.Spawn<>(behavior, name, Props.empty(), r), STARTUP_TIMEOUT, system.scheduler()), "spawning " + name);

@@ -52,7 +52,7 @@ public final class MatrixCsv {
   }
 
   /** An integer when the value is one, else the shortest decimal that reads back the same. */
-  static String number(double v) {
+  public static String number(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }

@@ -1,0 +1,271 @@
+package org.vmflock.monitor.capture;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
+import org.pcap4j.core.RawPacketListener;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.IpAddress;
+import org.vmflock.model.VmEndpoint;
+import org.vmflock.monitor.MonitorSettings.CaptureSettings;
+import org.vmflock.monitor.traffic.CountedTraffic;
+import org.vmflock.monitor.traffic.TrafficCounter;
+
+/**
+ * Live capture with Pcap4J (M3, M4). Each interface gets a handle and a dedicated thread running
+ * {@code pcap_loop}; every frame goes to one shared {@link TrafficCounter}, which the host's monitor
+ * drains. Two ways to watch a host's VMs:
+ *
+ * <ul>
+ *   <li>one capture for the whole host: the bridge the VMs' taps or veths are attached to, in
+ *       promiscuous mode (a Linux bridge then passes every frame entering it to its own taps,
+ *       unicast forwarded between ports included), demultiplexed by destination MAC;
+ *   <li>one capture per VM, on the host side of its tap or veth, with a BPF filter keeping the
+ *       frames the VM receives and those it sends to the file servers.
+ * </ul>
+ *
+ * Stopping never loses what the kernel already queued: {@code breakLoop} ends the loop (libpcap
+ * 1.10 wakes a blocked read; the read timeout bounds it otherwise), then the handle is read dry in
+ * non-blocking mode before it is closed.
+ */
+public final class LiveCapture implements PolledSource {
+
+  /** An interface to capture on; {@code vm} is set for a per-VM capture. */
+  public record Interface(String name, Optional<String> vm) {
+
+    /** Parses {@code IF} (the host's bridge) or {@code VM=IF} (one VM's tap or veth). */
+    public static Interface parse(String text) {
+      int eq = text.indexOf('=');
+      if (eq < 0) {
+        return new Interface(requireName(text, text), Optional.empty());
+      }
+      return new Interface(requireName(text.substring(eq + 1), text), Optional.of(text.substring(0, eq)));
+    }
+
+    private static String requireName(String name, String text) {
+      if (!name.matches("[A-Za-z0-9._@:-]{1,15}")) {
+        throw new InvalidInputException("--interface " + text, "invalid interface name '" + name + "'");
+      }
+      return name;
+    }
+  }
+
+  private static final long JOIN_MILLIS = 5_000;
+
+  private final TrafficCounter counter;
+  private final List<PcapHandle> handles = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final AtomicReference<String> failure = new AtomicReference<>();
+  private final AtomicLong frames = new AtomicLong();
+  private boolean closed;
+
+  private LiveCapture(TrafficCounter counter) {
+    this.counter = counter;
+  }
+
+  /**
+   * Opens every interface (inside {@code netns} when given) and starts capturing. Errors name the
+   * interface: an unknown one is an {@link InvalidInputException}, a missing libpcap or missing
+   * privileges a {@link CaptureUnavailableException}.
+   */
+  public static LiveCapture open(List<Interface> interfaces, Optional<String> netns, TrafficCounter counter, CaptureSettings settings,
+      List<VmEndpoint> vms, List<IpAddress> fileServers) {
+    requireLibpcap();
+    LiveCapture capture = new LiveCapture(counter);
+    try {
+      for (Interface itf : interfaces) {
+        String filter = filter(itf, vms, fileServers, settings.filter());
+        PcapHandle handle = openHandle(itf.name(), netns, settings, filter);
+        capture.handles.add(handle);
+        Thread t = new Thread(() -> capture.loop(handle, itf.name()), "capture-" + itf.name());
+        t.setDaemon(true);
+        capture.threads.add(t);
+      }
+    } catch (RuntimeException e) {
+      capture.close();
+      throw e;
+    }
+    capture.threads.forEach(Thread::start);
+    return capture;
+  }
+
+  /** The BPF filter of an interface: the user's, narrowed to one VM's frames for a per-VM capture. */
+  static String filter(Interface itf, List<VmEndpoint> vms, List<IpAddress> fileServers, String userFilter) {
+    String own = "";
+    if (itf.vm().isPresent()) {
+      VmEndpoint vm = vms.stream().filter(v -> v.vm().equals(itf.vm().get())).findFirst()
+          .orElseThrow(() -> new InvalidInputException("--interface " + itf.vm().get() + "=" + itf.name(), "unknown VM '" + itf.vm().get() + "'"));
+      own = "ether dst " + vm.mac();
+      if (!fileServers.isEmpty()) {
+        own += " or (ether src " + vm.mac() + " and ("
+            + fileServers.stream().map(a -> "dst host " + a).collect(Collectors.joining(" or ")) + "))";
+      }
+    }
+    if (own.isEmpty()) {
+      return userFilter;
+    }
+    return userFilter.isBlank() ? own : "(" + own + ") and (" + userFilter + ")";
+  }
+
+  private static PcapHandle openHandle(String name, Optional<String> netns, CaptureSettings settings, String filter) {
+    try {
+      java.util.concurrent.Callable<PcapHandle> open = () -> {
+        PcapHandle h = new PcapHandle.Builder(name)
+            .snaplen(settings.snapLength())
+            .promiscuousMode(settings.promiscuous() ? PromiscuousMode.PROMISCUOUS : PromiscuousMode.NONPROMISCUOUS)
+            .timeoutMillis(Math.toIntExact(settings.readTimeout().toMillis()))
+            .bufferSize(settings.bufferBytes())
+            .immediateMode(true)
+            .build();
+        try {
+          if (!filter.isBlank()) {
+            h.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
+          }
+        } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+          h.close();
+          throw new InvalidInputException("capture filter '" + filter + "' on " + name, String.valueOf(e.getMessage()));
+        }
+        return h;
+      };
+      return netns.isPresent() ? NetworkNamespace.call(netns.get(), open) : open.call();
+    } catch (InvalidInputException | CaptureUnavailableException | NetworkNamespaceException e) {
+      throw e;
+    } catch (Exception e) {
+      throw explain(name, netns, e);
+    }
+  }
+
+  private static RuntimeException explain(String name, Optional<String> netns, Exception e) {
+    String msg = String.valueOf(e.getMessage());
+    String lower = msg.toLowerCase(Locale.ROOT);
+    String where = "interface " + name + netns.map(n -> " (network namespace " + n + ")").orElse("");
+    if (lower.contains("no such device") || lower.contains("doesn't exist") || lower.contains("no such file")) {
+      return new InvalidInputException(where, "no such interface; available: " + available(netns));
+    }
+    if (lower.contains("permission") || lower.contains("operation not permitted")) {
+      return new CaptureUnavailableException(where + ": capturing needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities (" + msg + ")");
+    }
+    return new CaptureUnavailableException(where + ": cannot capture: " + msg, e);
+  }
+
+  /** The interfaces of the (thread's) network namespace, from /proc/thread-self/net/dev. */
+  static String available(Optional<String> netns) {
+    try {
+      java.util.concurrent.Callable<String> list = () -> {
+        Path dev = Path.of("/proc/thread-self/net/dev");
+        return Files.readAllLines(dev).stream().skip(2).map(l -> l.substring(0, l.indexOf(':')).strip()).sorted().collect(Collectors.joining(", "));
+      };
+      return netns.isPresent() ? NetworkNamespace.call(netns.get(), list) : list.call();
+    } catch (Exception e) {
+      return "(cannot list them: " + e.getMessage() + ")";
+    }
+  }
+
+  /** Pcap4J loads libpcap when first used: fail early with what to install. */
+  public static void requireLibpcap() {
+    try {
+      org.pcap4j.core.Pcaps.libVersion();
+    } catch (Throwable t) {
+      throw new CaptureUnavailableException("libpcap is not available (" + t.getClass().getSimpleName() + ": " + t.getMessage()
+          + "); install it: apt-get install libpcap0.8");
+    }
+  }
+
+  private void loop(PcapHandle handle, String name) {
+    RawPacketListener listener = data -> count(handle, data);
+    try {
+      handle.loop(-1, listener);
+    } catch (InterruptedException e) {
+      // breakLoop() was called: the normal end; what the kernel still holds is read below
+    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+      failure.compareAndSet(null, "capture on " + name + " failed: " + e.getMessage());
+      return;
+    }
+    try {
+      handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+      while (handle.dispatch(-1, listener) > 0) {
+        // read dry
+      }
+    } catch (PcapNativeException | NotOpenException | InterruptedException e) {
+      failure.compareAndSet(null, "capture on " + name + " failed while stopping: " + e.getMessage());
+    }
+  }
+
+  private void count(PcapHandle handle, byte[] data) {
+    java.sql.Timestamp ts = handle.getTimestamp();
+    long micros = Math.floorDiv(ts.getTime(), 1000) * 1_000_000 + ts.getNanos() / 1000;
+    int originalLength = handle.getOriginalLength();
+    synchronized (counter) {
+      counter.frame(micros, originalLength, data, 0, data.length);
+    }
+    frames.incrementAndGet();
+  }
+
+  /** Frames counted since the capture started. */
+  public long frames() {
+    return frames.get();
+  }
+
+  @Override
+  public CountedTraffic drain() {
+    synchronized (counter) {
+      return counter.drain();
+    }
+  }
+
+  @Override
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (PcapHandle h : handles) {
+      try {
+        h.breakLoop();
+      } catch (NotOpenException e) {
+        // already closed
+      }
+    }
+    for (Thread t : threads) {
+      try {
+        t.join(JOIN_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    // pcap_close only once no thread uses the handle
+    for (int i = 0; i < handles.size(); i++) {
+      if (i >= threads.size() || !threads.get(i).isAlive()) {
+        handles.get(i).close();
+      }
+    }
+  }
+
+  /** Raised when this machine cannot capture: no libpcap, no privileges. */
+  public static final class CaptureUnavailableException extends RuntimeException {
+    public CaptureUnavailableException(String message) {
+      super(message);
+    }
+
+    public CaptureUnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+}
