@@ -9,6 +9,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.vmflock.CborSerializable;
 import org.vmflock.model.IpAddress;
 import org.vmflock.model.MacAddress;
 import org.vmflock.model.VmEndpoint;
@@ -32,7 +33,7 @@ public record SiteStatistics(
     Map<String, RosterEntry> roster,
     SortedSet<String> hosts,
     SortedMap<Long, SitePeriod> periods,
-    long prunedThrough) {
+    long prunedThrough) implements CborSerializable {
 
   public static final long NONE = Long.MIN_VALUE;
 
