@@ -180,14 +180,27 @@ public final class QueryCommand implements Callable<Integer> {
     for (boolean packets : new boolean[] {true, false}) {
       out.println(packets ? "packets (row sends to column):" : "bytes (row sends to column):");
       TrafficMatrix m = s.matrix();
-      int width = 12;
-      StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-10s", "src\\dst"));
-      m.vms().forEach(vm -> header.append(String.format(Locale.ROOT, "%" + width + "s", vm)));
+      int n = m.size();
+      String[][] cells = new String[n][n];
+      int width = "src\\dst".length();
+      for (String vm : m.vms()) {
+        width = Math.max(width, vm.length());
+      }
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          double v = packets ? m.packets(i, j) : m.bytes(i, j);
+          cells[i][j] = v == Math.rint(v) ? String.format(Locale.ROOT, "%,d", (long) v) : String.format(Locale.ROOT, "%,.1f", v);
+          width = Math.max(width, cells[i][j].length());
+        }
+      }
+      String col = "%" + (width + 2) + "s";
+      StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s", "src\\dst"));
+      m.vms().forEach(vm -> header.append(String.format(Locale.ROOT, col, vm)));
       out.println(header);
-      for (int i = 0; i < m.size(); i++) {
-        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-10s", m.vms().get(i)));
-        for (int j = 0; j < m.size(); j++) {
-          row.append(String.format(Locale.ROOT, "%" + width + "s", org.vmflock.monitor.export.MatrixCsv.number(packets ? m.packets(i, j) : m.bytes(i, j))));
+      for (int i = 0; i < n; i++) {
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s", m.vms().get(i)));
+        for (int j = 0; j < n; j++) {
+          row.append(String.format(Locale.ROOT, col, cells[i][j]));
         }
         out.println(row);
       }
