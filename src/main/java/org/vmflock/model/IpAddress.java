@@ -38,7 +38,7 @@ public record IpAddress(long high, long low) implements Comparable<IpAddress> {
     if (t.indexOf(':') < 0) {
       return ofIpv4(parseIpv4(text, t));
     }
-    if (t.indexOf('%') >= 0 || !t.matches("[0-9A-Fa-f:.]+")) {
+    if (t.indexOf('%') >= 0 || !t.matches("[0-9A-Fa-f:][0-9A-Fa-f:.]*")) {
       throw new IllegalArgumentException("invalid IP address '" + text + "'");
     }
     byte[] b;
@@ -60,7 +60,7 @@ public record IpAddress(long high, long low) implements Comparable<IpAddress> {
     }
     int v = 0;
     for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
         throw new IllegalArgumentException("invalid IP address '" + original + "'");
       }
       int octet = Integer.parseInt(p);

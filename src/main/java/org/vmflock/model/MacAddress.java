@@ -22,7 +22,7 @@ public record MacAddress(long value) {
     }
     long v = 0;
     for (String p : parts) {
-      if (p.isEmpty() || p.length() > 2) {
+      if (!p.matches("[0-9A-Fa-f]{1,2}")) { // Integer.parseInt alone would accept a sign: "+1"
         throw new IllegalArgumentException("invalid MAC address '" + text + "'");
       }
       int b;

@@ -85,15 +85,16 @@ public final class MatrixCsv {
     if (content.isEmpty()) {
       throw new InvalidInputException(source, "empty file: expected a header '" + CORNER + ",vm1,...' and one row per VM");
     }
+    String headerAt = source + ":" + (lines.indexOf(content.get(0)) + 1); // blank lines may come first
     String[] header = content.get(0).split(",", -1);
     List<String> vms = Arrays.stream(header).skip(1).map(String::strip).toList();
     if (vms.isEmpty()) {
-      throw new InvalidInputException(source + ":1", "the header names no VM");
+      throw new InvalidInputException(headerAt, "the header names no VM");
     }
     Set<String> seen = new HashSet<>();
     for (String vm : vms) {
       if (vm.isEmpty() || !seen.add(vm)) {
-        throw new InvalidInputException(source + ":1", vm.isEmpty() ? "empty VM name in the header" : "VM '" + vm + "' appears twice in the header");
+        throw new InvalidInputException(headerAt, vm.isEmpty() ? "empty VM name in the header" : "VM '" + vm + "' appears twice in the header");
       }
     }
     int n = vms.size();

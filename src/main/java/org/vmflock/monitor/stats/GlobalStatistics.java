@@ -57,8 +57,9 @@ public final class GlobalStatistics {
   }
 
   /**
-   * A period is final when every site that expects reports for it has closed it, or has heard
-   * nothing of it by its end plus the grace time (then all its sensors are missing).
+   * A period is final when every site that expects reports for it has closed it, or is past its
+   * grace time (then the sensors that did not report are missing; a site that heard nothing of the
+   * period has all its sensors missing).
    */
   public boolean isFinal(long p, long nowMillis) {
     for (int i = 0; i < sites.size(); i++) {
@@ -66,7 +67,10 @@ public final class GlobalStatistics {
         continue;
       }
       SitePeriod sp = periodsBySite.get(i).get(p);
-      boolean done = sp != null ? sp.closed() : nowMillis >= settings.graceDeadlineMillis(p, 0);
+      // past the grace time the collector's close is only a formality: the missing are known
+      boolean done = sp != null
+          ? sp.closed() || nowMillis >= settings.graceDeadlineMillis(p, sp.firstSeenMillis())
+          : nowMillis >= settings.graceDeadlineMillis(p, 0);
       if (!done) {
         return false;
       }

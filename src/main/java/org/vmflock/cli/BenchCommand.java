@@ -1,0 +1,20 @@
+package org.vmflock.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Benchmarks; each prints its figures against a reference measured in the same run. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks: each prints its figures as ratios against a reference run in the same invocation.",
+    subcommands = {SensorBench.class})
+public final class BenchCommand implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing a benchmark (see vmflock bench --help)");
+  }
+}

@@ -1,0 +1,16 @@
+package org.vmflock.cli;
+
+import java.nio.file.Path;
+
+/** The sample data shipped with vmflock ({@code samples/} of the installation). */
+final class Samples {
+
+  private Samples() {}
+
+  /** {@code samples/npb/NAME} under the installation ({@code vmflock.home}), else under the working directory. */
+  static Path file(String name) {
+    String home = System.getProperty("vmflock.home");
+    Path root = home != null ? Path.of(home) : Path.of("");
+    return root.resolve("samples").resolve("npb").resolve(name);
+  }
+}
