@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmarks: each prints its figures as ratios against a reference run in the same invocation.",
+    description = {"Runs benchmarks.", "Each prints its figures as ratios against a reference run in the same invocation."},
     subcommands = {SensorBench.class})
 public final class BenchCommand implements Runnable {
 

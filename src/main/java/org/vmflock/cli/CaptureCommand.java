@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
     name = "capture",
     mixinStandardHelpOptions = true,
     description = {
-      "Captures live traffic with libpcap and runs it through the monitoring plane, then writes the same",
-      "results as replay. One capture per host: --interface BRIDGE (promiscuous, demultiplexed by MAC);",
+      "Captures live traffic through the monitoring plane and exports the statistics.",
+      "Writes the same results as replay. One capture per host: --interface BRIDGE (promiscuous, demultiplexed by MAC);",
       "or one per VM: --interface VM=TAP for each VM. Runs for --duration, or until interrupted (Ctrl-C).",
       "Needs root (or CAP_NET_RAW and CAP_NET_ADMIN) and libpcap0.8."
     })
@@ -119,7 +119,7 @@ public final class CaptureCommand implements Callable<Integer> {
         Observations.write(output.staging(), result.statistics(), inventory, n.monitorSettings().grid(), String.join(",", interfaces));
       }
       output.commit();
-      progress.done(String.format(Locale.ROOT, "captured %,d frames in %d periods; results in %s", result.frames(),
+      progress.done(String.format(Locale.ROOT, "captured %,d frames over %d period(s); results in %s", result.frames(),
           result.lastPeriod() - result.firstPeriod() + 1, output.target()));
       Observations.warnAboutSensors(result.sensors(), progress);
     } finally {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,7 +23,6 @@ import org.vmflock.monitor.export.StatisticsDocument;
 import org.vmflock.monitor.stats.QueryAnswer;
 import org.vmflock.monitor.stats.SiteStatistics;
 import org.vmflock.monitor.stats.StatisticsQuery;
-import org.vmflock.node.NodeConfig;
 import org.vmflock.node.VmflockNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,8 +33,8 @@ import picocli.CommandLine.Spec;
     name = "query",
     mixinStandardHelpOptions = true,
     description = {
-      "Asks the collectors of a journal (left by replay or capture) for global statistics (M6):",
-      "DETAILED per period, MEAN over the periods, or WEIGHTED:I where each period counts I times the one",
+      "Queries the statistics in a journal left by replay or capture.",
+      "Kinds (M6): DETAILED per period, MEAN over the periods, or WEIGHTED:I where each period counts I times the one",
       "before. When the newest period is not complete: waits up to --max-wait, else extrapolates it from",
       "the period before if --approximate, else answers 'reformulate' (exit code 4) with the time at",
       "which a precise answer will exist."
@@ -81,8 +79,7 @@ public final class QueryCommand implements Callable<Integer> {
       throw new InvalidInputException("--format", "unknown format '" + format + "' (expected json or table)");
     }
     Path dir = journalDirectory(journal);
-    Map<String, Object> overrides = new HashMap<>(NodeConfig.h2JournalAt(dir));
-    overrides.put("pekko.remote.artery.canonical.port", 0);
+    Map<String, Object> overrides = ReplayCommand.overrides(dir, null);
     Config config = node.load(overrides);
     QueryAnswer answer;
     try (VmflockNode n = VmflockNode.start("vmflock-query", config, Clock.system())) {

@@ -25,9 +25,10 @@ import picocli.CommandLine.Parameters;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-      "Replays pcap/pcapng captures (gzipped or not) through the monitoring plane: sensors, site collectors",
-      "with their journal, and a query for the result. Writes total.{packets,bytes}.csv, periods/,",
-      "stats.xml, stats.json and heatmap.png into the output directory, and leaves the journal in OUT/journal."
+      "Replays pcap/pcapng captures through the monitoring plane and exports the statistics.",
+      "The frames (gzipped or not) go through the sensors and the sites' collectors with their journal, and a",
+      "query reads the result back. Writes total.{packets,bytes}.csv, periods/, stats.xml, stats.json and",
+      "heatmap.png into the output directory, and leaves the journal in OUT/journal."
     })
 public final class ReplayCommand implements Callable<Integer> {
 
@@ -80,7 +81,7 @@ public final class ReplayCommand implements Callable<Integer> {
       }
       output.commit();
       progress.done(String.format(java.util.Locale.ROOT,
-          "replayed %,d frames (%d periods of %s) in %.1f s; results in %s", result.frames(),
+          "replayed %,d frames over %d period(s) of %s in %.1f s; results in %s", result.frames(),
           result.lastPeriod() - result.firstPeriod() + 1, DurationConverter.human(config.getDuration("vmflock.monitor.period")),
           result.elapsed().toMillis() / 1000.0, output.target()));
       Observations.warnAboutSensors(result.sensors(), progress);
@@ -88,10 +89,14 @@ public final class ReplayCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  /** The journal in the output directory, a random port (a replay is a node of its own), and the period. */
+  /**
+   * The journal in the output directory, and the period. A one-shot command is a cluster of its own
+   * on a free port, whatever cluster the configuration describes.
+   */
   static Map<String, Object> overrides(Path journal, Duration period) {
     Map<String, Object> o = new HashMap<>(NodeConfig.h2JournalAt(journal));
     o.put("pekko.remote.artery.canonical.port", 0);
+    o.put("pekko.cluster.seed-nodes", java.util.List.of());
     if (period != null) {
       o.put("vmflock.monitor.period", DurationConverter.toConfig(period));
     }

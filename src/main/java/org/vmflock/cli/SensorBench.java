@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
     name = "sensor",
     mixinStandardHelpOptions = true,
     description = {
-      "Frames per second of the sensor's counting path (capture reader + per-VM counters) on a capture,",
+      "Measures the sensor's counting path against tcpdump.",
+      "Frames per second of the counting path (capture reader + per-VM counters) on a capture,",
       "against tcpdump -r PCAP -w /dev/null on the same file in the same run; also the stock Pcap4J offline",
       "loop and the end-to-end replay through sensors and collectors. Last line: sensor/tcpdump = R."
     })

@@ -31,6 +31,8 @@ public final class VmflockCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    // logging set up before any thread logs, so that nothing is queued during its initialisation
+    org.slf4j.LoggerFactory.getLogger(VmflockCommand.class);
     System.exit(execute(args));
   }
 

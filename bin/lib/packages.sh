@@ -1,0 +1,28 @@
+# Sourced by bin/vmflock and bin/test: makes sure Debian packages a command needs are installed.
+# As root with apt-get, missing ones are installed; otherwise the command stops and says what to install.
+
+ensure_packages() {
+  command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: trust the machine
+  local missing=()
+  local p
+  for p in "$@"; do
+    if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != "installed" ]; then
+      missing+=("$p")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "vmflock: installing ${missing[*]}" >&2
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || {
+        echo "vmflock: could not install ${missing[*]}; install them with: apt-get install ${missing[*]}" >&2
+        exit 3
+      }
+    fi
+  else
+    echo "vmflock: missing system packages: ${missing[*]}" >&2
+    echo "install them as root with: apt-get install ${missing[*]}" >&2
+    exit 3
+  fi
+}
