@@ -466,6 +466,7 @@ public final class NetnsLab implements AutoCloseable {
    * <p>The number of frames is the kernel's business (delayed or piggybacked ACKs): compare with
    * {@link #snmp} deltas, not with a formula.
    */
+  @SuppressWarnings("try") // listener and client are closed as soon as done, inside their resources' scope
   public Flow tcp(String clientVm, String serverVm, boolean ipv6, int messages, int messageBytes)
       throws Exception {
     Vm client = vm(clientVm);
