@@ -38,12 +38,6 @@ public final class CaptureCommand implements Callable<Integer> {
       description = "The host's bridge, or VM=IF per VM (repeatable).")
   List<String> interfaces;
 
-  @Option(names = "--vms", required = true, paramLabel = "VMS.csv", description = "The VMs: columns vm,ip,mac[,site].")
-  Path vms;
-
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (must be empty unless --force).")
-  Path out;
-
   @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "How long to capture (default: until interrupted).")
   Duration duration;
@@ -57,21 +51,13 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--filter", paramLabel = "BPF", description = "BPF filter (tcpdump syntax); default vmflock.monitor.capture.filter.")
   String filter;
 
-  @Option(names = "--period", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "Statistics period (default: vmflock.monitor.period, 30s).")
-  Duration period;
-
-  @Option(names = "--force", description = "Replace a non-empty output directory.")
-  boolean force;
-
-  @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
-  boolean quiet;
+  @Mixin ObservationOptions observation;
 
   @Mixin NodeOptions node;
 
   @Override
   public Integer call() throws Exception {
-    VmInventory inventory = VmInventory.read(vms);
+    VmInventory inventory = VmInventory.read(observation.vms);
     List<LiveCapture.Interface> itfs = interfaces.stream().map(LiveCapture.Interface::parse).toList();
     Optional<String> ns = Optional.ofNullable(netns);
     if (ns.isPresent() && !NetworkNamespace.exists(ns.get())) {
@@ -82,7 +68,7 @@ public final class CaptureCommand implements Callable<Integer> {
     } catch (LiveCapture.CaptureUnavailableException e) {
       throw new EnvironmentException(e.getMessage());
     }
-    Progress progress = new Progress(quiet);
+    Progress progress = new Progress(observation.quiet);
     CountDownLatch interrupted = new CountDownLatch(1);
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -94,8 +80,8 @@ public final class CaptureCommand implements Callable<Integer> {
       }
     }, "capture-interrupt");
     Runtime.getRuntime().addShutdownHook(hook);
-    try (OutputDirectory output = OutputDirectory.prepare(out, force)) {
-      java.util.Map<String, Object> overrides = ReplayCommand.overrides(output.staging().resolve("journal"), period);
+    try (OutputDirectory output = OutputDirectory.prepare(observation.out, observation.force)) {
+      java.util.Map<String, Object> overrides = ReplayCommand.overrides(output.staging().resolve("journal"), observation.period);
       if (filter != null) {
         overrides.put("vmflock.monitor.capture.filter", filter);
       }

@@ -32,25 +32,11 @@ import picocli.CommandLine.Parameters;
     })
 public final class ReplayCommand implements Callable<Integer> {
 
-  @Option(names = "--vms", required = true, paramLabel = "VMS.csv", description = "The VMs: columns vm,ip,mac[,site].")
-  Path vms;
-
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (must be empty unless --force).")
-  Path out;
-
-  @Option(names = "--period", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "Statistics period (default: vmflock.monitor.period, 30s).")
-  Duration period;
-
   @Option(names = "--pace", paramLabel = "max|realtime|xN", defaultValue = "max",
       description = "As fast as possible (default), at the capture's pace, or N times faster.")
   String pace;
 
-  @Option(names = "--force", description = "Replace a non-empty output directory.")
-  boolean force;
-
-  @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
-  boolean quiet;
+  @Mixin ObservationOptions observation;
 
   @Mixin NodeOptions node;
 
@@ -59,7 +45,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    VmInventory inventory = VmInventory.read(vms);
+    VmInventory inventory = VmInventory.read(observation.vms);
     Pace p;
     try {
       p = Pace.parse(pace);
@@ -71,9 +57,9 @@ public final class ReplayCommand implements Callable<Integer> {
         throw new InvalidInputException(c.toString(), "no such capture file");
       }
     }
-    Progress progress = new Progress(quiet);
-    try (OutputDirectory output = OutputDirectory.prepare(out, force)) {
-      Config config = node.load(overrides(output.staging().resolve("journal"), period));
+    Progress progress = new Progress(observation.quiet);
+    try (OutputDirectory output = OutputDirectory.prepare(observation.out, observation.force)) {
+      Config config = node.load(overrides(output.staging().resolve("journal"), observation.period));
       Replay.Result result;
       try (VmflockNode n = VmflockNode.start("vmflock-replay", config, Clock.system())) {
         result = Replay.run(n, inventory, captures, p, Clock.system(), Sleeper.system(), progress::replay);

@@ -1,9 +1,5 @@
 package org.vmflock.model;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -87,15 +83,7 @@ public final class VmInventory {
 
   /** Reads VMS.csv; any problem is an {@link InvalidInputException} naming the file and line. */
   public static VmInventory read(Path file) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new InvalidInputException(file.toString(), "no such file");
-    } catch (IOException e) {
-      throw new InvalidInputException(file.toString(), "cannot read: " + e.getMessage());
-    }
-    return parse(file.toString(), lines);
+    return parse(file.toString(), TextFiles.lines(file));
   }
 
   public static VmInventory parse(String source, List<String> lines) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.ToDoubleBiFunction;
 import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.TextFiles;
 import org.vmflock.model.TrafficMatrix;
 
 /**
@@ -69,15 +69,7 @@ public final class MatrixCsv {
    * match the rows are refused.
    */
   public static TrafficMatrix read(Path file, Metric metric) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new InvalidInputException(file.toString(), "no such file");
-    } catch (IOException e) {
-      throw new InvalidInputException(file.toString(), "cannot read: " + e.getMessage());
-    }
-    return parse(file.toString(), lines, metric);
+    return parse(file.toString(), TextFiles.lines(file), metric);
   }
 
   public static TrafficMatrix parse(String source, List<String> lines, Metric metric) {
