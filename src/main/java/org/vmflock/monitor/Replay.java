@@ -134,10 +134,20 @@ public final class Replay {
     public void frame(long ts, int originalLength, byte[] buf, int off, int capturedLength) {
       if (!pace.isMax()) {
         paceTo(ts);
+        // paced, a read can span minutes: hand over as periods end, not per read
+        long period = grid.periodOfMicros(ts);
+        if (period > handedPeriod) {
+          periodsClosed += period - handedPeriod;
+          handedPeriod = period;
+          monitor.tell(new HostMonitor.Counted(counter.drain(), ts - 1, false));
+        }
       }
       frames++;
       lastMicros = Math.max(lastMicros, ts);
       counter.frame(ts, originalLength, buf, off, capturedLength);
+      if (!pace.isMax()) {
+        reportProgress();
+      }
     }
 
     /** Hands a batch over when a period ended or enough frames piled up; reports progress. */
@@ -148,6 +158,10 @@ public final class Replay {
         handedPeriod = period;
         monitor.tell(new HostMonitor.Counted(counter.drain(), lastMicros, false));
       }
+      reportProgress();
+    }
+
+    private void reportProgress() {
       Instant now = clock.now();
       if (!now.isBefore(nextProgress)) {
         nextProgress = now.plus(PROGRESS_EVERY);
