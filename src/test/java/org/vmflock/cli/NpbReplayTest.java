@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.monitor.export.MatrixCsv;
-import org.vmflock.monitor.export.MatrixCsv.Metric;
+import org.vmflock.model.TrafficMetric;
 import org.vmflock.testing.Cli;
 import org.vmflock.testing.TestData;
 
@@ -38,7 +38,7 @@ class NpbReplayTest {
     assertEquals(Files.readString(TestData.npb(run + ".bytes.csv")), Files.readString(out.resolve("total.bytes.csv")));
 
     // the periods add up to the total, and the documents list the same periods
-    TrafficMatrix total = MatrixCsv.read(out.resolve("total.bytes.csv"), Metric.BYTES);
+    TrafficMatrix total = MatrixCsv.read(out.resolve("total.bytes.csv"), TrafficMetric.BYTES);
     List<Path> periods;
     try (Stream<Path> s = Files.list(out.resolve("periods"))) {
       periods = s.filter(p -> p.toString().endsWith(".bytes.csv")).sorted().toList();
@@ -46,7 +46,7 @@ class NpbReplayTest {
     assertTrue(periods.size() >= 2, "a 1 s period cuts these 1.5 to 3 s runs in several periods");
     double sum = 0;
     for (Path p : periods) {
-      sum += MatrixCsv.read(p, Metric.BYTES).totalBytes();
+      sum += MatrixCsv.read(p, TrafficMetric.BYTES).totalBytes();
     }
     assertEquals(total.totalBytes(), sum);
     JsonNode json = new ObjectMapper().readTree(out.resolve("stats.json").toFile());
@@ -70,7 +70,7 @@ class NpbReplayTest {
     try (Stream<Path> s = Files.list(out.resolve("periods"))) {
       periods = (int) s.filter(p -> p.toString().endsWith(".bytes.csv")).count();
     }
-    TrafficMatrix reference = MatrixCsv.read(TestData.npb("mg.A.4.bytes.csv"), Metric.BYTES);
+    TrafficMatrix reference = MatrixCsv.read(TestData.npb("mg.A.4.bytes.csv"), TrafficMetric.BYTES);
 
     Cli.Run detailed = Cli.run("query", "--journal", out, "--type", "detailed", "--periods", periods);
     assertEquals(0, detailed.exitCode(), detailed.err());

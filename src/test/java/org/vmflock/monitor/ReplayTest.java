@@ -20,6 +20,7 @@ import org.vmflock.clock.Sleeper;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.model.VmInventory;
 import org.vmflock.monitor.capture.Pace;
+import org.vmflock.model.TrafficMetric;
 import org.vmflock.monitor.export.MatrixCsv;
 import org.vmflock.node.VmflockNode;
 import org.vmflock.testing.TestConfigs;
@@ -59,7 +60,7 @@ class ReplayTest {
     assertEquals(captureMicros / 2, slept, 1, "slept " + slept + " us for a capture of " + captureMicros + " us at x2");
     assertTrue(progress.stream().anyMatch(p -> !p.done()), "progress shown while the replay runs");
     assertTrue(progress.get(progress.size() - 1).done());
-    assertEquals(MatrixCsv.read(TestData.npb("ep.A.4.bytes.csv"), MatrixCsv.Metric.BYTES).reorder(vms.names()).totalBytes(),
+    assertEquals(MatrixCsv.read(TestData.npb("ep.A.4.bytes.csv"), TrafficMetric.BYTES).reorder(vms.names()).totalBytes(),
         r.statistics().matrix().reorder(vms.names()).totalBytes());
   }
 
@@ -75,7 +76,7 @@ class ReplayTest {
         """);
     VmInventory vms = VmInventory.read(twoSites);
     Replay.Result r = Replay.run(node, vms, List.of(TestData.npb("cg.A.4.pcap.gz")), Pace.MAX, Clock.system(), Sleeper.system(), p -> { });
-    TrafficMatrix reference = MatrixCsv.read(TestData.npb("cg.A.4.packets.csv"), MatrixCsv.Metric.PACKETS);
+    TrafficMatrix reference = MatrixCsv.read(TestData.npb("cg.A.4.packets.csv"), TrafficMetric.PACKETS);
     TrafficMatrix observed = r.statistics().matrix().reorder(vms.names());
     for (int s = 0; s < 4; s++) {
       for (int d = 0; d < 4; d++) {

@@ -10,10 +10,10 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.ToDoubleBiFunction;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.TextFiles;
 import org.vmflock.model.TrafficMatrix;
+import org.vmflock.model.TrafficMetric;
 
 /**
  * The VM x VM matrix files of the NPB data set: a header {@code src\dst,vm1,...,vmN}, then one row
@@ -23,28 +23,17 @@ public final class MatrixCsv {
 
   public static final String CORNER = "src\\dst";
 
-  /** Which of a matrix's two measures a file holds. */
-  public enum Metric {
-    PACKETS,
-    BYTES;
-
-    ToDoubleBiFunction<Integer, Integer> of(TrafficMatrix m) {
-      return this == PACKETS ? m::packets : m::bytes;
-    }
-  }
-
   private MatrixCsv() {}
 
-  public static String format(TrafficMatrix m, Metric metric) {
+  public static String format(TrafficMatrix m, TrafficMetric metric) {
     StringBuilder sb = new StringBuilder();
     sb.append(CORNER);
     m.vms().forEach(vm -> sb.append(',').append(vm));
     sb.append('\n');
-    ToDoubleBiFunction<Integer, Integer> value = metric.of(m);
     for (int s = 0; s < m.size(); s++) {
       sb.append(m.vms().get(s));
       for (int d = 0; d < m.size(); d++) {
-        sb.append(',').append(number(value.applyAsDouble(s, d)));
+        sb.append(',').append(number(metric.of(m, s, d)));
       }
       sb.append('\n');
     }
@@ -59,7 +48,7 @@ public final class MatrixCsv {
     return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
   }
 
-  public static void write(Path file, TrafficMatrix m, Metric metric) throws IOException {
+  public static void write(Path file, TrafficMatrix m, TrafficMetric metric) throws IOException {
     Files.writeString(file, format(m, metric), StandardCharsets.UTF_8);
   }
 
@@ -68,11 +57,11 @@ public final class MatrixCsv {
    * Negative, non-numeric or missing values, unknown or repeated VMs, and a header that does not
    * match the rows are refused.
    */
-  public static TrafficMatrix read(Path file, Metric metric) {
+  public static TrafficMatrix read(Path file, TrafficMetric metric) {
     return parse(file.toString(), TextFiles.lines(file), metric);
   }
 
-  public static TrafficMatrix parse(String source, List<String> lines, Metric metric) {
+  public static TrafficMatrix parse(String source, List<String> lines, TrafficMetric metric) {
     List<String> content = lines.stream().filter(l -> !l.isBlank()).toList();
     if (content.isEmpty()) {
       throw new InvalidInputException(source, "empty file: expected a header '" + CORNER + ",vm1,...' and one row per VM");
@@ -138,6 +127,6 @@ public final class MatrixCsv {
       throw new InvalidInputException(source, "no row for " + missingRows);
     }
     double[][] zero = new double[n][n];
-    return metric == Metric.PACKETS ? new TrafficMatrix(vms, values, zero) : new TrafficMatrix(vms, zero, values);
+    return metric == TrafficMetric.PACKETS ? new TrafficMatrix(vms, values, zero) : new TrafficMatrix(vms, zero, values);
   }
 }

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.vmflock.model.TrafficMatrix;
-import org.vmflock.monitor.export.MatrixCsv.Metric;
+import org.vmflock.model.TrafficMetric;
 import org.vmflock.monitor.stats.PeriodStatistics;
 import org.vmflock.monitor.stats.QueryAnswer;
 
@@ -23,13 +23,13 @@ public final class StatisticsExporter {
   public static List<String> write(Path dir, QueryAnswer.Statistics stats, List<String> vmOrder, long periodMillis, String title)
       throws IOException {
     TrafficMatrix total = stats.matrix().reorder(vmOrder);
-    MatrixCsv.write(dir.resolve("total.packets.csv"), total, Metric.PACKETS);
-    MatrixCsv.write(dir.resolve("total.bytes.csv"), total, Metric.BYTES);
+    MatrixCsv.write(dir.resolve("total.packets.csv"), total, TrafficMetric.PACKETS);
+    MatrixCsv.write(dir.resolve("total.bytes.csv"), total, TrafficMetric.BYTES);
     Path periods = Files.createDirectories(dir.resolve("periods"));
     for (PeriodStatistics p : stats.periods()) {
       TrafficMatrix m = p.matrix().reorder(vmOrder);
-      MatrixCsv.write(periods.resolve(p.period() + ".packets.csv"), m, Metric.PACKETS);
-      MatrixCsv.write(periods.resolve(p.period() + ".bytes.csv"), m, Metric.BYTES);
+      MatrixCsv.write(periods.resolve(p.period() + ".packets.csv"), m, TrafficMetric.PACKETS);
+      MatrixCsv.write(periods.resolve(p.period() + ".bytes.csv"), m, TrafficMetric.BYTES);
     }
     StatisticsDocument doc = StatisticsDocument.of(stats.periods(), vmOrder, periodMillis);
     doc.writeXml(dir.resolve("stats.xml"));

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.TrafficMatrix;
-import org.vmflock.monitor.export.MatrixCsv.Metric;
+import org.vmflock.model.TrafficMetric;
 import org.vmflock.testing.TestData;
 
 class MatrixCsvTest {
@@ -23,7 +23,7 @@ class MatrixCsvTest {
   @TempDir Path dir;
 
   private static void assertRefused(String message, String... lines) {
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> MatrixCsv.parse(SRC, List.of(lines), Metric.BYTES));
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> MatrixCsv.parse(SRC, List.of(lines), TrafficMetric.BYTES));
     assertEquals(message, e.getMessage());
   }
 
@@ -31,7 +31,7 @@ class MatrixCsvTest {
 
   @Test
   void readsTheCgPacketMatrix() {
-    TrafficMatrix m = MatrixCsv.read(TestData.npb("cg.A.4.packets.csv"), Metric.PACKETS);
+    TrafficMatrix m = MatrixCsv.read(TestData.npb("cg.A.4.packets.csv"), TrafficMetric.PACKETS);
     assertEquals(List.of("vm1", "vm2", "vm3", "vm4"), m.vms());
     // row = sender, column = receiver: "vm1,0,17964,7,6" and "vm3,9,16722,0,17958"
     assertEquals(17964, m.packets(0, 1));
@@ -48,7 +48,7 @@ class MatrixCsvTest {
   @ValueSource(strings = {"cg.A.4.packets.csv", "cg.A.4.bytes.csv", "mg.A.4.packets.csv", "is.A.4.bytes.csv", "ep.A.4.bytes.csv"})
   void formatsTheNpbFilesBackByteForByte(String name) throws Exception {
     Path file = TestData.npb(name);
-    Metric metric = name.contains("packets") ? Metric.PACKETS : Metric.BYTES;
+    TrafficMetric metric = name.contains("packets") ? TrafficMetric.PACKETS : TrafficMetric.BYTES;
     String original = Files.readString(file, StandardCharsets.UTF_8);
     assertEquals(original, MatrixCsv.format(MatrixCsv.read(file, metric), metric));
   }
@@ -57,9 +57,9 @@ class MatrixCsvTest {
   void writeThenReadGivesTheSameMatrix() throws Exception {
     TrafficMatrix m = new TrafficMatrix(List.of("a", "b"), new double[][] {{0, 1}, {2, 0}}, new double[][] {{0, 12.5}, {1e6, 0}});
     Path f = dir.resolve("out.csv");
-    MatrixCsv.write(f, m, Metric.BYTES);
+    MatrixCsv.write(f, m, TrafficMetric.BYTES);
     assertEquals("src\\dst,a,b\na,0,12.5\nb,1000000,0\n", Files.readString(f));
-    TrafficMatrix back = MatrixCsv.read(f, Metric.BYTES);
+    TrafficMatrix back = MatrixCsv.read(f, TrafficMetric.BYTES);
     assertEquals(12.5, back.bytes(0, 1));
     assertEquals(1e6, back.bytes(1, 0));
   }
@@ -85,13 +85,13 @@ class MatrixCsvTest {
   @Test
   void formatUsesTheVmOrderOfTheMatrix() {
     TrafficMatrix m = new TrafficMatrix(List.of("b", "a"), new double[][] {{0, 7.25}, {1, 0}}, new double[2][2]);
-    assertEquals("src\\dst,b,a\nb,0,7.25\na,1,0\n", MatrixCsv.format(m, Metric.PACKETS));
-    assertEquals("src\\dst,b,a\nb,0,0\na,0,0\n", MatrixCsv.format(m, Metric.BYTES));
+    assertEquals("src\\dst,b,a\nb,0,7.25\na,1,0\n", MatrixCsv.format(m, TrafficMetric.PACKETS));
+    assertEquals("src\\dst,b,a\nb,0,0\na,0,0\n", MatrixCsv.format(m, TrafficMetric.BYTES));
   }
 
   @Test
   void rowsMayComeInAnyOrderAndDecimalsAreRead() {
-    TrafficMatrix m = MatrixCsv.parse(SRC, List.of("src\\dst,a,b", "", "b, 2.5 ,0", "a,0,1e3", ""), Metric.BYTES);
+    TrafficMatrix m = MatrixCsv.parse(SRC, List.of("src\\dst,a,b", "", "b, 2.5 ,0", "a,0,1e3", ""), TrafficMetric.BYTES);
     assertEquals(2.5, m.bytes(1, 0));
     assertEquals(1000, m.bytes(0, 1));
     assertEquals(0, m.totalPackets());
@@ -155,7 +155,7 @@ class MatrixCsvTest {
   @Test
   void missingFileIsNamed() {
     Path missing = dir.resolve("none.csv");
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> MatrixCsv.read(missing, Metric.BYTES));
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> MatrixCsv.read(missing, TrafficMetric.BYTES));
     assertEquals(missing + ": no such file", e.getMessage());
   }
 
@@ -163,7 +163,7 @@ class MatrixCsvTest {
   void errorsReadFromAFileNameTheFileAndLine() throws Exception {
     Path f = dir.resolve("bad.csv");
     Files.writeString(f, "src\\dst,vm1,vm2\nvm1,0,1\nvm2,-3,0\n");
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> MatrixCsv.read(f, Metric.PACKETS));
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> MatrixCsv.read(f, TrafficMetric.PACKETS));
     assertEquals(f + ":3: column 'vm1': traffic must be a finite number >= 0, not -3", e.getMessage());
     assertEquals(f + ":3", e.where());
   }
