@@ -1,0 +1,93 @@
+package org.vmflock.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The sites of the federation and the network paths between them. */
+public final class Infrastructure {
+
+  private final List<Site> sites;
+  private final Map<String, Site> byName = new LinkedHashMap<>();
+  private final Map<String, NetworkPath> paths = new java.util.HashMap<>();
+  private final List<Link> links;
+  private final Optional<NetworkPath> defaultLink;
+
+  /**
+   * @param defaultLink the path between two sites that no link names; without one, every pair of
+   *     sites needs a link
+   */
+  public Infrastructure(List<Site> sites, List<Link> links, Optional<NetworkPath> defaultLink) {
+    this.sites = List.copyOf(sites);
+    this.links = List.copyOf(links);
+    this.defaultLink = defaultLink;
+    for (Site s : this.sites) {
+      if (byName.putIfAbsent(s.name(), s) != null) {
+        throw new IllegalArgumentException("site '" + s.name() + "' is listed twice");
+      }
+    }
+    for (Link l : this.links) {
+      for (String end : List.of(l.siteA(), l.siteB())) {
+        if (!byName.containsKey(end)) {
+          throw new IllegalArgumentException("link " + l.siteA() + "-" + l.siteB() + ": unknown site '" + end + "'");
+        }
+      }
+      if (paths.putIfAbsent(key(l.siteA(), l.siteB()), l.path()) != null) {
+        throw new IllegalArgumentException("two links between " + l.siteA() + " and " + l.siteB());
+      }
+    }
+    if (defaultLink.isEmpty()) {
+      for (Site a : this.sites) {
+        for (Site b : this.sites) {
+          if (a.name().compareTo(b.name()) < 0 && !paths.containsKey(key(a.name(), b.name()))) {
+            throw new IllegalArgumentException("no link between " + a.name() + " and " + b.name() + " (and no default link)");
+          }
+        }
+      }
+    }
+  }
+
+  private static String key(String a, String b) {
+    return a.compareTo(b) < 0 ? a + "\u0000" + b : b + "\u0000" + a;
+  }
+
+  public List<Site> sites() {
+    return sites;
+  }
+
+  public List<Link> links() {
+    return links;
+  }
+
+  public Optional<NetworkPath> defaultLink() {
+    return defaultLink;
+  }
+
+  public Optional<Site> site(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  public Site require(String name) {
+    Site s = byName.get(name);
+    if (s == null) {
+      throw new IllegalArgumentException("unknown site '" + name + "'");
+    }
+    return s;
+  }
+
+  /** The path from {@code a} to {@code b}: the site's own network when they are the same. */
+  public NetworkPath path(String a, String b) {
+    if (a.equals(b)) {
+      return require(a).internal();
+    }
+    NetworkPath p = paths.get(key(a, b));
+    return p != null ? p : defaultLink.orElseThrow(() -> new IllegalArgumentException("no link between " + a + " and " + b));
+  }
+
+  /** The same infrastructure with {@code site} replaced (same name). */
+  public Infrastructure with(Site site) {
+    require(site.name());
+    return new Infrastructure(sites.stream().map(s -> s.name().equals(site.name()) ? site : s).toList(), links, defaultLink);
+  }
+}

@@ -1,0 +1,20 @@
+package org.vmflock.model;
+
+import java.time.Duration;
+
+/** A network path's one-way latency and its bandwidth in each direction. */
+public record NetworkPath(Duration latency, double bytesPerSecond) {
+
+  public NetworkPath {
+    if (latency.isNegative()) {
+      throw new IllegalArgumentException("latency must not be negative: " + latency);
+    }
+    if (!(bytesPerSecond > 0) || Double.isInfinite(bytesPerSecond)) {
+      throw new IllegalArgumentException("bandwidth must be positive and finite: " + bytesPerSecond);
+    }
+  }
+
+  public double latencySeconds() {
+    return latency.toNanos() / 1e9;
+  }
+}

@@ -1,0 +1,113 @@
+package org.vmflock.model;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * Hosting prices per VM-hour, per VM size, changing over time: each size has a price from given
+ * instants on. A size without prices of its own pays the {@link #ANY_SIZE} prices. Before the first
+ * instant the first price applies; after the last, the last.
+ */
+public final class PriceSchedule {
+
+  /** The prices of sizes not listed. */
+  public static final String ANY_SIZE = "*";
+  private static final double SECONDS_PER_HOUR = 3600;
+
+  private final Map<String, NavigableMap<Instant, Double>> bySize;
+
+  public PriceSchedule(Map<String, ? extends Map<Instant, Double>> pricesBySize) {
+    Map<String, NavigableMap<Instant, Double>> copy = new TreeMap<>();
+    pricesBySize.forEach((size, points) -> {
+      if (points.isEmpty()) {
+        throw new IllegalArgumentException("size " + size + " has no price");
+      }
+      points.forEach((t, p) -> {
+        if (!(p >= 0) || Double.isInfinite(p)) {
+          throw new IllegalArgumentException("price of size " + size + " at " + t + " must be a finite number >= 0, not " + p);
+        }
+      });
+      copy.put(size, Collections.unmodifiableNavigableMap(new TreeMap<>(points)));
+    });
+    this.bySize = Collections.unmodifiableMap(copy);
+  }
+
+  /** One price for every size, at all times. */
+  public static PriceSchedule flat(double pricePerVmHour) {
+    return new PriceSchedule(Map.of(ANY_SIZE, Map.of(Instant.EPOCH, pricePerVmHour)));
+  }
+
+  public Map<String, NavigableMap<Instant, Double>> prices() {
+    return bySize;
+  }
+
+  private NavigableMap<Instant, Double> of(String size) {
+    NavigableMap<Instant, Double> p = bySize.get(size);
+    if (p == null) {
+      p = bySize.get(ANY_SIZE);
+    }
+    if (p == null) {
+      throw new IllegalArgumentException("no hosting price for VM size '" + size + "' (and no '*' price)");
+    }
+    return p;
+  }
+
+  public boolean prices(String size) {
+    return bySize.containsKey(size) || bySize.containsKey(ANY_SIZE);
+  }
+
+  public double pricePerVmHour(String size, Instant t) {
+    NavigableMap<Instant, Double> p = of(size);
+    Map.Entry<Instant, Double> e = p.floorEntry(t);
+    return e != null ? e.getValue() : p.firstEntry().getValue();
+  }
+
+  /** What one VM of {@code size} costs from {@code from} to {@code to}, the price changing on the way. */
+  public double cost(String size, Instant from, Instant to) {
+    if (!to.isAfter(from)) {
+      return 0;
+    }
+    NavigableMap<Instant, Double> p = of(size);
+    double total = 0;
+    Instant t = from;
+    while (t.isBefore(to)) {
+      Instant next = p.higherKey(t);
+      Instant end = next == null || next.isAfter(to) ? to : next;
+      total += pricePerVmHour(size, t) * seconds(t, end) / SECONDS_PER_HOUR;
+      t = end;
+    }
+    return total;
+  }
+
+  /** The same schedule with {@code size}'s price set to {@code price} from {@code at} on. */
+  public PriceSchedule withPrice(String size, Instant at, double price) {
+    Map<String, Map<Instant, Double>> next = new TreeMap<>(bySize);
+    TreeMap<Instant, Double> points = new TreeMap<>(bySize.getOrDefault(size, new TreeMap<>()));
+    points.tailMap(at, true).clear();
+    points.put(at, price);
+    next.put(size, points);
+    return new PriceSchedule(next);
+  }
+
+  private static double seconds(Instant a, Instant b) {
+    return (b.toEpochMilli() - a.toEpochMilli()) / 1000.0;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PriceSchedule s && s.bySize.equals(bySize);
+  }
+
+  @Override
+  public int hashCode() {
+    return bySize.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "PriceSchedule" + bySize;
+  }
+}

@@ -1,0 +1,89 @@
+package org.vmflock.model;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A site of the federation (a grid site, a cloud region): what it can host, how fast its CPUs are
+ * (relative to a reference), what hosting costs there over time, what sending data to each other
+ * site costs, its own network, and when it is available (empty: always).
+ *
+ * @param transferPricePerGb price per GB (10^9 bytes) sent from this site to a site not listed in
+ *     {@code transferPricePerGbTo}
+ */
+public record Site(
+    String name,
+    Capacity capacity,
+    double cpuSpeed,
+    PriceSchedule hosting,
+    double transferPricePerGb,
+    Map<String, Double> transferPricePerGbTo,
+    NetworkPath internal,
+    List<AvailabilityWindow> availability) {
+
+  public Site {
+    VmEndpoint.requireName("site", name);
+    if (!(cpuSpeed > 0) || Double.isInfinite(cpuSpeed)) {
+      throw new IllegalArgumentException("site " + name + ": CPU speed must be positive, not " + cpuSpeed);
+    }
+    if (!(transferPricePerGb >= 0) || Double.isInfinite(transferPricePerGb)) {
+      throw new IllegalArgumentException("site " + name + ": transfer price must be >= 0, not " + transferPricePerGb);
+    }
+    transferPricePerGbTo.forEach((to, p) -> {
+      if (!(p >= 0) || Double.isInfinite(p)) {
+        throw new IllegalArgumentException("site " + name + ": transfer price to " + to + " must be >= 0, not " + p);
+      }
+    });
+    transferPricePerGbTo = java.util.Collections.unmodifiableMap(new TreeMap<>(transferPricePerGbTo));
+    availability = availability.stream().sorted(Comparator.comparing(AvailabilityWindow::from)).toList();
+  }
+
+  public double transferPricePerGbTo(String site) {
+    return site.equals(name) ? 0 : transferPricePerGbTo.getOrDefault(site, transferPricePerGb);
+  }
+
+  public boolean availableAt(Instant t) {
+    return availability.isEmpty() || availability.stream().anyMatch(w -> w.contains(t));
+  }
+
+  /**
+   * Until when the site stays available from {@code t} on (windows that touch are one): empty when
+   * it is not available at {@code t}, {@link Instant#MAX} when it always is.
+   */
+  public Optional<Instant> availableUntil(Instant t) {
+    if (availability.isEmpty()) {
+      return Optional.of(Instant.MAX);
+    }
+    Instant until = null;
+    for (AvailabilityWindow w : availability) {
+      if (until == null ? w.contains(t) : !w.from().isAfter(until) && w.until().isAfter(until)) {
+        until = w.until();
+      }
+    }
+    return Optional.ofNullable(until);
+  }
+
+  /** The next instant at or after {@code t} when the site is available, if any. */
+  public Optional<Instant> nextAvailable(Instant t) {
+    if (availableAt(t)) {
+      return Optional.of(t);
+    }
+    return availability.stream().map(AvailabilityWindow::from).filter(f -> f.isAfter(t)).findFirst();
+  }
+
+  public Site withHosting(PriceSchedule schedule) {
+    return new Site(name, capacity, cpuSpeed, schedule, transferPricePerGb, transferPricePerGbTo, internal, availability);
+  }
+
+  public Site withCapacity(Capacity c) {
+    return new Site(name, c, cpuSpeed, hosting, transferPricePerGb, transferPricePerGbTo, internal, availability);
+  }
+
+  public Site withAvailability(List<AvailabilityWindow> windows) {
+    return new Site(name, capacity, cpuSpeed, hosting, transferPricePerGb, transferPricePerGbTo, internal, windows);
+  }
+}

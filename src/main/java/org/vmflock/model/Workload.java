@@ -1,0 +1,33 @@
+package org.vmflock.model;
+
+/**
+ * What an application computes and exchanges, counted in <em>work seconds</em>: one work second is
+ * what the application computes in one second on CPUs of speed 1 when communication costs nothing.
+ *
+ * @param totalWork the work of the whole run (its reference run time)
+ * @param doneWork the work already done
+ * @param syncsPerWork barriers (exchange rounds) per work second: each pays the network's latency
+ * @param trafficPerWork VM x VM bytes and messages exchanged per work second
+ */
+public record Workload(double totalWork, double doneWork, double syncsPerWork, TrafficMatrix trafficPerWork) {
+
+  public Workload {
+    if (!(totalWork > 0) || !(doneWork >= 0) || doneWork > totalWork || !(syncsPerWork >= 0)
+        || Double.isInfinite(totalWork) || Double.isInfinite(syncsPerWork)) {
+      throw new IllegalArgumentException("a workload needs total work > 0, 0 <= done <= total and syncs >= 0 (got "
+          + totalWork + ", " + doneWork + ", " + syncsPerWork + ")");
+    }
+  }
+
+  public double remainingWork() {
+    return totalWork - doneWork;
+  }
+
+  public Workload withDone(double done) {
+    return new Workload(totalWork, Math.min(totalWork, done), syncsPerWork, trafficPerWork);
+  }
+
+  public Workload withTraffic(TrafficMatrix perWork) {
+    return new Workload(totalWork, doneWork, syncsPerWork, perWork);
+  }
+}

@@ -1,0 +1,50 @@
+package org.vmflock.plan;
+
+import java.time.Duration;
+
+/**
+ * How the planner decides (P3).
+ *
+ * @param minGainFraction a move must gain at least this fraction of staying put's score...
+ * @param minGainSeconds ...and, for the time objective, at least this many seconds...
+ * @param minGainCost ...and, for the cost objective, at least this much money, migration paid
+ * @param cooldown a VM that migrated less than this long ago stays where it is
+ * @param exhaustiveLimit placements (sites ^ movable VMs) up to which the search is exhaustive
+ * @param candidateSites besides the sites an application uses, how many of the others a single
+ *     VM may be moved to in the heuristic search (the best by speed and price)
+ * @param maxPasses improvement passes of the heuristic search at most
+ * @param maxForcedMoves forced moves (ends of availability) a prediction may count
+ */
+public record PlannerSettings(
+    double minGainFraction,
+    double minGainSeconds,
+    double minGainCost,
+    Duration cooldown,
+    long exhaustiveLimit,
+    int candidateSites,
+    int maxPasses,
+    int maxForcedMoves) {
+
+  public PlannerSettings {
+    if (minGainFraction < 0 || minGainSeconds < 0 || minGainCost < 0 || cooldown.isNegative() || exhaustiveLimit < 1
+        || candidateSites < 0 || maxPasses < 1 || maxForcedMoves < 0) {
+      throw new IllegalArgumentException("planner settings must not be negative (and limits at least 1)");
+    }
+  }
+
+  public static PlannerSettings defaults() {
+    return new PlannerSettings(0.05, 60, 0.01, Duration.ofMinutes(10), 100_000, 3, 10, 3);
+  }
+
+  public PlannerSettings withExhaustiveLimit(long limit) {
+    return new PlannerSettings(minGainFraction, minGainSeconds, minGainCost, cooldown, limit, candidateSites, maxPasses, maxForcedMoves);
+  }
+
+  public PlannerSettings withMinGain(double fraction, double seconds, double cost) {
+    return new PlannerSettings(fraction, seconds, cost, cooldown, exhaustiveLimit, candidateSites, maxPasses, maxForcedMoves);
+  }
+
+  public PlannerSettings withCooldown(Duration d) {
+    return new PlannerSettings(minGainFraction, minGainSeconds, minGainCost, d, exhaustiveLimit, candidateSites, maxPasses, maxForcedMoves);
+  }
+}
