@@ -13,6 +13,9 @@ public final class Infrastructure {
   private final Map<String, NetworkPath> paths = new java.util.HashMap<>();
   private final List<Link> links;
   private final Optional<NetworkPath> defaultLink;
+  private final Map<String, Integer> index = new java.util.HashMap<>();
+  private NetworkPath[][] pathByIndex;
+  private double[][] transferByIndex;
 
   /**
    * @param defaultLink the path between two sites that no link names; without one, every pair of
@@ -26,6 +29,7 @@ public final class Infrastructure {
       if (byName.putIfAbsent(s.name(), s) != null) {
         throw new IllegalArgumentException("site '" + s.name() + "' is listed twice");
       }
+      index.put(s.name(), index.size());
     }
     for (Link l : this.links) {
       for (String end : List.of(l.siteA(), l.siteB())) {
@@ -83,6 +87,43 @@ public final class Infrastructure {
     }
     NetworkPath p = paths.get(key(a, b));
     return p != null ? p : defaultLink.orElseThrow(() -> new IllegalArgumentException("no link between " + a + " and " + b));
+  }
+
+  /** The position of {@code site} in {@link #sites()}. */
+  public int indexOf(String site) {
+    Integer i = index.get(site);
+    if (i == null) {
+      throw new IllegalArgumentException("unknown site '" + site + "'");
+    }
+    return i;
+  }
+
+  /** The path between the sites at positions {@code a} and {@code b} of {@link #sites()} (for hot loops). */
+  public NetworkPath path(int a, int b) {
+    if (pathByIndex == null) {
+      NetworkPath[][] m = new NetworkPath[sites.size()][sites.size()];
+      for (int i = 0; i < m.length; i++) {
+        for (int j = 0; j < m.length; j++) {
+          m[i][j] = path(sites.get(i).name(), sites.get(j).name());
+        }
+      }
+      pathByIndex = m;
+    }
+    return pathByIndex[a][b];
+  }
+
+  /** The price per GB sent from the site at position {@code a} to the one at {@code b}. */
+  public double transferPricePerGb(int a, int b) {
+    if (transferByIndex == null) {
+      double[][] m = new double[sites.size()][sites.size()];
+      for (int i = 0; i < m.length; i++) {
+        for (int j = 0; j < m.length; j++) {
+          m[i][j] = sites.get(i).transferPricePerGbTo(sites.get(j).name());
+        }
+      }
+      transferByIndex = m;
+    }
+    return transferByIndex[a][b];
   }
 
   /** The same infrastructure with {@code site} replaced (same name). */

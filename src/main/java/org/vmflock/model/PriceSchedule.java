@@ -71,6 +71,9 @@ public final class PriceSchedule {
       return 0;
     }
     NavigableMap<Instant, Double> p = of(size);
+    if (p.size() == 1) {
+      return p.firstEntry().getValue() * seconds(from, to) / SECONDS_PER_HOUR;
+    }
     double total = 0;
     Instant t = from;
     while (t.isBefore(to)) {

@@ -59,6 +59,9 @@ public record TrafficMatrix(List<String> vms, double[][] packets, double[][] byt
 
   /** This matrix re-ordered (or restricted) to {@code order}; VMs it does not know get zeros. */
   public TrafficMatrix reorder(List<String> order) {
+    if (order.equals(vms)) {
+      return this;
+    }
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < vms.size(); i++) {
       index.put(vms.get(i), i);

@@ -42,7 +42,7 @@ public final class BspExecutionModel implements ExecutionTimeEstimator {
           continue;
         }
         double bytes = layout.bytes(a, b);
-        NetworkPath path = infra.path(layout.site(a).name(), layout.site(b).name());
+        NetworkPath path = infra.path(a, b);
         int sharing = a == b ? 1 : 1 + share.others(a, b);
         exchange = Math.max(exchange, bytes * sharing / path.bytesPerSecond());
         latency = Math.max(latency, path.latencySeconds());

@@ -35,6 +35,10 @@ import org.vmflock.model.Vm;
 public final class PlacementEvaluator {
 
   private static final double BYTES_PER_GB = 1e9;
+  /** Sites a forced move is evaluated on in full, the best few on their own merits. */
+  private static final int FORCED_MOVE_CANDIDATES = 3;
+  /** A forced move prefers a site the application already uses: its traffic stays inside. */
+  private static final double SAME_SITE_PREFERENCE = 0.8;
   private static final long MILLIS = 1000;
 
   private final Application app;
@@ -44,7 +48,15 @@ public final class PlacementEvaluator {
   private final List<Vm> vms;
   private final Optional<TrafficLayout> currentLayout;
   private final double currentRate;
-  private final Map<String, MigrationEstimate> migrationCache = new HashMap<>();
+  private final int[] currentSite;
+  private final MigrationEstimate[][] migrationEstimates;
+  private final String[] sizes;
+  private final int[] sizeOf;
+  private final boolean[] available;
+  private final boolean[] alwaysAvailable;
+  private final double[] spread;
+  private final double[] pathSeconds;
+  private final int[] touchedPaths;
 
   public PlacementEvaluator(Application app, Placement current, PlanningContext ctx) {
     this.app = app;
@@ -55,6 +67,25 @@ public final class PlacementEvaluator {
     boolean placed = current.places(app.vmNames());
     this.currentLayout = placed ? Optional.of(TrafficLayout.of(app, current, infra)) : Optional.empty();
     this.currentRate = currentLayout.map(l -> ctx.estimator().secondsPerWork(app, l, infra, ctx.share())).orElse(Double.NaN);
+    List<Site> sites = infra.sites();
+    Map<String, Integer> siteIndex = new HashMap<>();
+    for (int i = 0; i < sites.size(); i++) {
+      siteIndex.put(sites.get(i).name(), i);
+    }
+    this.currentSite = vms.stream().mapToInt(vm -> current.siteOf(vm.name()).map(siteIndex::get).orElse(-1)).toArray();
+    this.migrationEstimates = new MigrationEstimate[vms.size()][];
+    this.sizes = vms.stream().map(Vm::size).distinct().sorted().toArray(String[]::new);
+    List<String> sizeList = List.of(sizes);
+    this.sizeOf = vms.stream().mapToInt(vm -> sizeList.indexOf(vm.size())).toArray();
+    this.spread = ctx.estimator().uncertainty(app);
+    this.pathSeconds = new double[sites.size() * sites.size()];
+    this.touchedPaths = new int[vms.size()];
+    this.available = new boolean[sites.size()];
+    this.alwaysAvailable = new boolean[sites.size()];
+    for (int i = 0; i < sites.size(); i++) {
+      available[i] = sites.get(i).availableAt(ctx.now());
+      alwaysAvailable[i] = sites.get(i).availability().isEmpty();
+    }
   }
 
   public Application application() {
@@ -82,132 +113,196 @@ public final class PlacementEvaluator {
 
   /** Evaluates the placement {@code layout} describes; {@code layout} is not changed. */
   public Prediction evaluate(TrafficLayout layout) {
+    Detail detail = new Detail();
+    Outcome o = run(layout, detail);
     Placement target = placementOf(layout);
+    if (!o.feasible()) {
+      return Prediction.infeasible(target, detail.infeasibility);
+    }
+    return new Prediction(target, true, "", o.finish(), o.remaining(), o.low(), o.high(), o.cost(), detail.migrations, detail.forced,
+        o.meetsDeadline(), o.withinBudget(), layout.interSiteBytes());
+  }
+
+  /**
+   * The same prediction as {@link #evaluate(TrafficLayout)} without the lists and the placement:
+   * what the search compares, thousands of times per application.
+   */
+  Outcome quick(TrafficLayout layout) {
+    return run(layout, null);
+  }
+
+  /** What a prediction's ranking needs. */
+  record Outcome(boolean feasible, Instant finish, double remaining, double low, double high, Cost cost, int migrations,
+      boolean meetsDeadline, boolean withinBudget) {
+
+    static final Outcome INFEASIBLE = new Outcome(false, Instant.MAX, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
+        Double.POSITIVE_INFINITY, new Cost(Double.POSITIVE_INFINITY, 0, 0), 0, false, false);
+
+    boolean acceptable() {
+      return feasible && meetsDeadline && withinBudget;
+    }
+  }
+
+  /** The lists a full prediction reports. */
+  private static final class Detail {
+    final List<Migration> migrations = new ArrayList<>();
+    final List<ForcedMove> forced = new ArrayList<>();
+    String infeasibility = "";
+  }
+
+  private Outcome infeasible(Detail detail, String why) {
+    if (detail != null) {
+      detail.infeasibility = why;
+    }
+    return Outcome.INFEASIBLE;
+  }
+
+  private Outcome run(TrafficLayout layout, Detail detail) {
     Instant now = ctx.now();
     for (int s = 0; s < layout.sites(); s++) {
-      if (layout.vmsAt(s) > 0 && !layout.site(s).availableAt(now)) {
-        return Prediction.infeasible(target, "site " + layout.site(s).name() + " is not available now");
+      if (layout.vmsAt(s) > 0 && !available[s]) {
+        return infeasible(detail, "site " + layout.site(s).name() + " is not available now");
       }
     }
-    // 1. migrations now, the application running where it is meanwhile
-    List<Migration> migrations = new ArrayList<>();
-    Map<String, Double> perPath = new TreeMap<>();
+    // 1. migrations now, the application running where it is meanwhile; one path's migrations run one after the other
     double downtime = 0;
     double migrationCost = 0;
     double hosting = 0;
+    double migrationPhase = 0;
+    int migrationCount = 0;
+    int touched = 0;
     for (int v = 0; v < vms.size(); v++) {
-      Vm vm = vms.get(v);
-      Optional<String> from = current.siteOf(vm.name());
-      String to = layout.site(layout.siteOf(v)).name();
-      if (from.isEmpty() || from.get().equals(to)) {
+      int from = currentSite[v];
+      int to = layout.siteOf(v);
+      if (from < 0 || from == to) {
         continue;
       }
-      MigrationEstimate e = migration(vm, from.get(), to);
-      double cost = e.bytesMoved() * infra.require(from.get()).transferPricePerGbTo(to) / BYTES_PER_GB;
-      // the destination hosts the VM as soon as the copy starts
-      cost += infra.require(to).hosting().cost(vm.size(), now, plusSeconds(now, e.totalSeconds()));
-      migrations.add(new Migration(app.name(), vm.name(), from.get(), to, e, cost));
+      MigrationEstimate e = migration(v, from, to);
+      double cost = migrationCost(v, from, to, e);
+      if (detail != null) {
+        detail.migrations.add(new Migration(app.name(), vms.get(v).name(), layout.site(from).name(), layout.site(to).name(), e, cost));
+      }
+      migrationCount++;
       migrationCost += cost;
       downtime += e.downtimeSeconds();
-      perPath.merge(from.get() + ">" + to, e.totalSeconds(), Double::sum);
+      int path = from * layout.sites() + to;
+      if (pathSeconds[path] == 0) {
+        touchedPaths[touched++] = path;
+      }
+      pathSeconds[path] += e.totalSeconds();
+      migrationPhase = Math.max(migrationPhase, pathSeconds[path]);
     }
-    double migrationPhase = perPath.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    for (int i = 0; i < touched; i++) {
+      pathSeconds[touchedPaths[i]] = 0;
+    }
     double work = app.workload().remainingWork();
     double elapsed = 0;
     double transfer = 0;
     Instant t = now;
-    if (!migrations.isEmpty() && currentLayout.isPresent()) {
+    if (migrationCount > 0 && currentLayout.isPresent()) {
       double during = Math.min(work, migrationPhase / currentRate);
-      hosting += hostingWhile(current, now, plusSeconds(now, migrationPhase + downtime));
+      hosting += hosting(currentLayout.get(), now, plusSeconds(now, migrationPhase + downtime));
       transfer += transferCost(currentLayout.get(), during);
       work -= during;
       elapsed = migrationPhase + downtime;
       t = plusSeconds(now, elapsed);
     }
-    // 2. run on the target, 3. moving off sites whose availability ends first
-    TrafficLayout running = layout.copy();
-    List<ForcedMove> forced = new ArrayList<>();
+    // 2. run on the target, 3. moving off sites whose availability ends first (moved in place, undone after)
+    TrafficLayout running = layout;
+    int[] undo = null;
+    int forcedMoves = 0;
     double low = elapsed;
     double high = elapsed;
-    double[] spread = ctx.estimator().uncertainty(app);
-    while (work > 0) {
-      double rate = ctx.estimator().secondsPerWork(app, running, infra, ctx.share());
-      Instant end = plusSeconds(t, work * rate);
-      Optional<Integer> ending = firstEnding(running, t, end);
-      if (ending.isEmpty()) {
-        hosting += hostingWhile(placementOf(running), t, end);
-        transfer += transferCost(running, work);
-        low += work * rate * spread[0];
-        high += work * rate * spread[1];
-        elapsed += work * rate;
-        work = 0;
-        t = end;
-        break;
-      }
-      if (forced.size() >= ctx.maxForcedMoves()) {
-        return Prediction.infeasible(target, "more than " + ctx.maxForcedMoves() + " sites' availability would end before "
-            + app.name() + " finishes");
-      }
-      int site = ending.get();
-      Instant until = layout.site(site).availableUntil(t).orElse(t);
-      double workUntil = Math.min(work, seconds(t, until) / rate);
-      hosting += hostingWhile(placementOf(running), t, until);
-      transfer += transferCost(running, workUntil);
-      low += workUntil * rate * spread[0];
-      high += workUntil * rate * spread[1];
-      elapsed += seconds(t, until);
-      work -= workUntil;
-      t = until;
-      if (work <= 0) {
-        break;
-      }
-      Optional<Integer> destination = destinationFor(running, site, t);
-      if (destination.isEmpty()) {
-        return Prediction.infeasible(target, "site " + layout.site(site).name() + " is available only until " + until
-            + ", before " + app.name() + " would finish, and no other site can take its VMs then");
-      }
-      List<String> moved = new ArrayList<>();
-      double pause = 0;
-      for (int v = 0; v < vms.size(); v++) {
-        if (running.siteOf(v) != site) {
-          continue;
+    try {
+      while (work > 0) {
+        double rate = ctx.estimator().secondsPerWork(app, running, infra, ctx.share());
+        Instant end = plusSeconds(t, work * rate);
+        int ending = firstEnding(running, t, end);
+        if (ending < 0) {
+          hosting += hosting(running, t, end);
+          transfer += transferCost(running, work);
+          low += work * rate * spread[0];
+          high += work * rate * spread[1];
+          elapsed += work * rate;
+          work = 0;
+          t = end;
+          break;
         }
-        Vm vm = vms.get(v);
-        String from = running.site(site).name();
-        String to = running.site(destination.get()).name();
-        MigrationEstimate e = migration(vm, from, to);
-        // the copy ran before the end of availability; the pause is the application's loss
-        pause += e.downtimeSeconds();
-        migrationCost += e.bytesMoved() * infra.require(from).transferPricePerGbTo(to) / BYTES_PER_GB
-            + infra.require(to).hosting().cost(vm.size(), minusSeconds(t, e.totalSeconds()), t);
-        moved.add(vm.name());
-        running.move(v, destination.get());
+        if (forcedMoves >= ctx.maxForcedMoves()) {
+          return infeasible(detail, "more than " + ctx.maxForcedMoves() + " sites' availability would end before " + app.name() + " finishes");
+        }
+        Instant until = running.site(ending).availableUntil(t).orElse(t);
+        double workUntil = Math.min(work, seconds(t, until) / rate);
+        hosting += hosting(running, t, until);
+        transfer += transferCost(running, workUntil);
+        low += workUntil * rate * spread[0];
+        high += workUntil * rate * spread[1];
+        elapsed += seconds(t, until);
+        work -= workUntil;
+        t = until;
+        if (work <= 0) {
+          break;
+        }
+        Optional<Integer> destination = destinationFor(running, ending, t);
+        if (destination.isEmpty()) {
+          return infeasible(detail, "site " + running.site(ending).name() + " is available only until " + until
+              + ", before " + app.name() + " would finish, and no other site can take its VMs then");
+        }
+        List<String> moved = new ArrayList<>();
+        double pause = 0;
+        for (int v = 0; v < vms.size(); v++) {
+          if (running.siteOf(v) != ending) {
+            continue;
+          }
+          Vm vm = vms.get(v);
+          String from = running.site(ending).name();
+          String to = running.site(destination.get()).name();
+          MigrationEstimate e = ctx.migrations().estimate(vm, infra.path(from, to));
+          // the copy ran before the end of availability; the pause is the application's loss
+          pause += e.downtimeSeconds();
+          migrationCost += e.bytesMoved() * running.site(ending).transferPricePerGbTo(to) / BYTES_PER_GB
+              + running.site(destination.get()).hosting().cost(vm.size(), minusSeconds(t, e.totalSeconds()), t);
+          moved.add(vm.name());
+          if (undo == null) {
+            undo = layout.assignment();
+          }
+          running.move(v, destination.get());
+        }
+        forcedMoves++;
+        if (detail != null) {
+          detail.forced.add(new ForcedMove(t, running.site(ending).name(), running.site(destination.get()).name(), moved));
+        }
+        elapsed += pause;
+        low += pause;
+        high += pause;
+        t = plusSeconds(t, pause);
       }
-      forced.add(new ForcedMove(t, running.site(site).name(), running.site(destination.get()).name(), moved));
-      elapsed += pause;
-      low += pause;
-      high += pause;
-      t = plusSeconds(t, pause);
+    } finally {
+      if (undo != null) {
+        for (int v = 0; v < undo.length; v++) {
+          layout.move(v, undo[v]);
+        }
+      }
     }
     Cost cost = new Cost(hosting, transfer, migrationCost);
     Instant finish = t;
     boolean onTime = app.deadline().map(d -> !finish.isAfter(d)).orElse(true);
     boolean affordable = app.budget().map(b -> app.spent() + cost.total() <= b).orElse(true);
-    return new Prediction(target, true, "", finish, elapsed, low, high, cost, migrations, forced, onTime, affordable, layout.interSiteBytes());
+    return new Outcome(true, finish, elapsed, low, high, cost, migrationCount, onTime, affordable);
   }
 
-  /** The first site of the layout whose availability ends after {@code t} but before {@code end}. */
-  private Optional<Integer> firstEnding(TrafficLayout layout, Instant t, Instant end) {
-    Optional<Integer> first = Optional.empty();
+  /** The first site of the layout whose availability ends after {@code t} but before {@code end}, or -1. */
+  private int firstEnding(TrafficLayout layout, Instant t, Instant end) {
+    int first = -1;
     Instant firstUntil = end;
     for (int s = 0; s < layout.sites(); s++) {
-      if (layout.vmsAt(s) == 0) {
+      if (layout.vmsAt(s) == 0 || alwaysAvailable[s]) {
         continue;
       }
       Instant until = layout.site(s).availableUntil(t).orElse(t);
       if (until.isBefore(firstUntil)) {
         firstUntil = until;
-        first = Optional.of(s);
+        first = s;
       }
     }
     return first;
@@ -224,28 +319,17 @@ public final class PlacementEvaluator {
         demand = demand.plus(Capacity.of(vms.get(v)));
       }
     }
+    // the best site on its own merits (a later move the planner will weigh again when it comes)
     Optional<Integer> best = Optional.empty();
     double bestScore = Double.POSITIVE_INFINITY;
+    double remainingGuess = app.workload().remainingWork();
     for (int c = 0; c < layout.sites(); c++) {
-      Site candidate = layout.site(c);
-      if (c == site || !candidate.availableAt(t) || !room(layout, c, demand).holds(demand)) {
+      if (c == site || !layout.site(c).availableAt(t) || !room(layout, c).holds(demand)) {
         continue;
       }
-      TrafficLayout trial = layout.copy();
-      for (int v = 0; v < vms.size(); v++) {
-        if (trial.siteOf(v) == site) {
-          trial.move(v, c);
-        }
-      }
-      double rate = ctx.estimator().secondsPerWork(app, trial, infra, ctx.share());
-      double costPerWork = hostingRate(trial, t) * rate + transferCost(trial, 1);
-      double score = switch (app.objective().kind()) {
-        case TIME -> rate;
-        case COST -> costPerWork;
-        case BALANCED -> app.objective().timeWeight() * rate + (1 - app.objective().timeWeight()) * costPerWork;
-      };
+      double score = staticScore(layout, c, t);
       // a site that also ends soon is worth less: one more forced move later
-      if (candidate.availableUntil(t).orElse(t).isBefore(plusSeconds(t, app.workload().remainingWork() * rate))) {
+      if (layout.site(c).availableUntil(t).orElse(t).isBefore(plusSeconds(t, remainingGuess / layout.site(c).cpuSpeed()))) {
         score *= 2;
       }
       if (score < bestScore) {
@@ -256,8 +340,21 @@ public final class PlacementEvaluator {
     return best;
   }
 
+  /** A site on its own for the objective: speed and price, better when the application already runs there. */
+  private double staticScore(TrafficLayout layout, int c, Instant t) {
+    Site site = layout.site(c);
+    double price = site.hosting().pricePerVmHour(vms.get(0).size(), t);
+    double w = switch (app.objective().kind()) {
+      case TIME -> 1;
+      case COST -> 0;
+      case BALANCED -> app.objective().timeWeight();
+    };
+    double score = w / site.cpuSpeed() + (1 - w) * price / site.cpuSpeed();
+    return layout.vmsAt(c) > 0 ? score * SAME_SITE_PREFERENCE : score;
+  }
+
   /** What site {@code c} can still take from this application, beyond what it already runs there. */
-  private Capacity room(TrafficLayout layout, int c, Capacity extra) {
+  private Capacity room(TrafficLayout layout, int c) {
     Capacity used = Capacity.ZERO;
     for (int v = 0; v < vms.size(); v++) {
       if (layout.siteOf(v) == c) {
@@ -269,17 +366,39 @@ public final class PlacementEvaluator {
 
   /** Hosting cost per second of the layout's VMs at {@code t}. */
   private double hostingRate(TrafficLayout layout, Instant t) {
+    int[][] count = countBySiteAndSize(layout);
     double perHour = 0;
-    for (int v = 0; v < vms.size(); v++) {
-      perHour += layout.site(layout.siteOf(v)).hosting().pricePerVmHour(vms.get(v).size(), t);
+    for (int s = 0; s < count.length; s++) {
+      for (int k = 0; k < sizes.length; k++) {
+        if (count[s][k] > 0) {
+          perHour += count[s][k] * layout.site(s).hosting().pricePerVmHour(sizes[k], t);
+        }
+      }
     }
     return perHour / 3600;
   }
 
-  private double hostingWhile(Placement p, Instant from, Instant to) {
+  private int[][] countBySiteAndSize(TrafficLayout layout) {
+    int[][] count = new int[layout.sites()][sizes.length];
+    for (int v = 0; v < vms.size(); v++) {
+      count[layout.siteOf(v)][sizeOf[v]]++;
+    }
+    return count;
+  }
+
+  /** Hosting of the layout's VMs from {@code from} to {@code to}: per site, per VM size. */
+  private double hosting(TrafficLayout layout, Instant from, Instant to) {
+    int[][] count = countBySiteAndSize(layout);
     double total = 0;
-    for (Vm vm : vms) {
-      total += infra.require(p.siteOf(vm.name()).orElseThrow()).hosting().cost(vm.size(), from, to);
+    for (int s = 0; s < count.length; s++) {
+      if (layout.vmsAt(s) == 0) {
+        continue;
+      }
+      for (int k = 0; k < sizes.length; k++) {
+        if (count[s][k] > 0) {
+          total += count[s][k] * layout.site(s).hosting().cost(sizes[k], from, to);
+        }
+      }
     }
     return total;
   }
@@ -288,18 +407,34 @@ public final class PlacementEvaluator {
   private double transferCost(TrafficLayout layout, double work) {
     double perWork = 0;
     for (int a = 0; a < layout.sites(); a++) {
+      if (layout.vmsAt(a) == 0) {
+        continue;
+      }
       for (int b = 0; b < layout.sites(); b++) {
         if (a != b && layout.carries(a, b)) {
-          perWork += layout.bytes(a, b) * layout.site(a).transferPricePerGbTo(layout.site(b).name()) / BYTES_PER_GB;
+          perWork += layout.bytes(a, b) * infra.transferPricePerGb(a, b) / BYTES_PER_GB;
         }
       }
     }
     return perWork * work;
   }
 
-  private MigrationEstimate migration(Vm vm, String from, String to) {
-    return migrationCache.computeIfAbsent(vm.name() + "\u0000" + from + "\u0000" + to,
-        k -> ctx.migrations().estimate(vm, infra.path(from, to)));
+  private MigrationEstimate migration(int v, int from, int to) {
+    MigrationEstimate[] row = migrationEstimates[v];
+    if (row == null) {
+      row = migrationEstimates[v] = new MigrationEstimate[infra.sites().size()];
+    }
+    if (row[to] == null) {
+      row[to] = ctx.migrations().estimate(vms.get(v), infra.path(from, to));
+    }
+    return row[to];
+  }
+
+  /** Migration bytes at the source's transfer price, and the destination's hosting while the copy runs. */
+  private double migrationCost(int v, int from, int to, MigrationEstimate e) {
+    Site destination = infra.sites().get(to);
+    return e.bytesMoved() * infra.transferPricePerGb(from, to) / BYTES_PER_GB
+        + destination.hosting().cost(vms.get(v).size(), ctx.now(), plusSeconds(ctx.now(), e.totalSeconds()));
   }
 
   private Placement placementOf(TrafficLayout layout) {

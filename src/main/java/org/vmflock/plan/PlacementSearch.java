@@ -14,18 +14,23 @@ import org.vmflock.model.Objective;
 import org.vmflock.model.Placement;
 import org.vmflock.model.Site;
 import org.vmflock.model.Vm;
+import org.vmflock.plan.PlacementEvaluator.Outcome;
 
 /**
  * Finds the best placement of one application (P3, P4): exhaustive over every assignment of its
- * movable VMs when there are few enough, otherwise a local search that moves whole communication
- * groups, then single VMs (which splits a group when that pays), from the current placement and
- * from a greedy one, keeping the best. Every candidate must fit the capacity left for the
- * application; VMs in their cool-down stay put.
+ * movable VMs when there are few enough, otherwise a local search over units — each communication
+ * group whole, each half of a larger group (so that a group can be split when that pays more), and
+ * each VM in no group — then over single VMs that talk across sites, from the current placement
+ * and from a greedy one, keeping the best. Every candidate must fit the capacity left for the
+ * application; VMs in their cool-down stay put. Candidates are compared on cheap outcomes; only the
+ * winner becomes a full {@link Prediction}.
  */
 final class PlacementSearch {
 
   /** The best placement found, how, and after how many evaluations. */
   record Result(Prediction best, String method, long evaluated, List<Prediction> feasible) {}
+
+  private static final int HALVED_GROUP = 4;
 
   private final PlacementEvaluator evaluator;
   private final PlannerSettings settings;
@@ -40,6 +45,7 @@ final class PlacementSearch {
   private final boolean keepAll;
   private final List<Prediction> all = new ArrayList<>();
   private long evaluated;
+  private int[] ranked;
 
   PlacementSearch(PlacementEvaluator evaluator, PlannerSettings settings, List<List<String>> groups, Set<String> fixedVms,
       Prediction reference, boolean keepAll) {
@@ -56,10 +62,10 @@ final class PlacementSearch {
       fixed[v] = fixedVms.contains(vms.get(v).name());
     }
     this.units = units(groups, index);
+    this.keepAll = keepAll;
     // a balanced objective compares with a feasible reference: staying put, or else a greedy placement
     this.reference = reference.feasible() ? reference : evaluator.evaluate(greedy());
     this.ranking = ranking(app.objective(), this.reference);
-    this.keepAll = keepAll;
   }
 
   /** Feasible first, then on time and within budget, then the objective, then fewer migrations, then by name. */
@@ -79,17 +85,56 @@ final class PlacementSearch {
     return reference;
   }
 
-  /** Communication groups and, for every VM in none, a unit of its own; fixed VMs are left out. */
+  /** A candidate: its outcome and the assignment (site index per VM) that gives it. */
+  private record Candidate(Outcome outcome, int[] assignment) {}
+
+  private double score(Outcome o) {
+    if (!o.feasible()) {
+      return Double.POSITIVE_INFINITY;
+    }
+    Objective objective = app.objective();
+    return switch (objective.kind()) {
+      case TIME -> o.remaining();
+      case COST -> o.cost().total();
+      case BALANCED -> objective.timeWeight() * ratio(o.remaining(), reference.remainingSeconds())
+          + (1 - objective.timeWeight()) * ratio(o.cost().total(), reference.cost().total());
+    };
+  }
+
+  private static double ratio(double value, double ref) {
+    return ref > 0 && Double.isFinite(ref) ? value / ref : value;
+  }
+
+  /** The same order as {@link #ranking}, on outcomes; ties broken by the assignment. */
+  private int compare(Candidate a, Candidate b) {
+    int c = Boolean.compare(!a.outcome.feasible(), !b.outcome.feasible());
+    if (c == 0) {
+      c = Boolean.compare(!a.outcome.acceptable(), !b.outcome.acceptable());
+    }
+    if (c == 0) {
+      c = Double.compare(score(a.outcome), score(b.outcome));
+    }
+    if (c == 0) {
+      c = Integer.compare(a.outcome.migrations(), b.outcome.migrations());
+    }
+    return c != 0 ? c : Arrays.compare(a.assignment, b.assignment);
+  }
+
+  /** Communication groups, the halves of the larger ones, and a unit for each VM in no group; fixed VMs are left out. */
   private List<int[]> units(List<List<String>> groups, Map<String, Integer> index) {
     List<int[]> out = new ArrayList<>();
     boolean[] grouped = new boolean[vms.size()];
     for (List<String> g : groups) {
-      int[] members = g.stream().filter(index::containsKey).mapToInt(index::get).filter(v -> !fixed[v] && !grouped[v]).toArray();
+      int[] members = g.stream().filter(index::containsKey).mapToInt(index::get).filter(v -> !fixed[v] && !grouped[v]).sorted().toArray();
       for (int v : members) {
         grouped[v] = true;
       }
       if (members.length > 0) {
         out.add(members);
+      }
+      if (members.length >= HALVED_GROUP) {
+        out.add(Arrays.copyOfRange(members, 0, members.length / 2));
+        out.add(Arrays.copyOfRange(members, members.length / 2, members.length));
       }
     }
     for (int v = 0; v < vms.size(); v++) {
@@ -103,10 +148,21 @@ final class PlacementSearch {
   Result run() {
     int movable = (int) IntStream.range(0, vms.size()).filter(v -> !fixed[v]).count();
     double placements = Math.pow(siteCount, movable);
-    if (placements <= settings.exhaustiveLimit()) {
-      return new Result(exhaustive(), "exhaustive", evaluated, all);
+    Candidate best = placements <= settings.exhaustiveLimit() ? exhaustive() : heuristic();
+    String method = placements <= settings.exhaustiveLimit() ? "exhaustive" : "heuristic";
+    if (best == null) {
+      return new Result(Prediction.infeasible(Placement.EMPTY, "no placement of " + app.name() + " fits the capacity left"), method,
+          evaluated, all);
     }
-    return new Result(heuristic(), "heuristic", evaluated, all);
+    return new Result(evaluator.evaluate(layoutOf(best.assignment)), method, evaluated, all);
+  }
+
+  private TrafficLayout layoutOf(int[] assignment) {
+    TrafficLayout layout = TrafficLayout.of(app, Placement.EMPTY, evaluator.context().infra());
+    for (int v = 0; v < assignment.length; v++) {
+      layout.move(v, assignment[v]);
+    }
+    return layout;
   }
 
   private TrafficLayout start() {
@@ -115,7 +171,7 @@ final class PlacementSearch {
 
   // ------------------------------------------------------------------ exhaustive
 
-  private Prediction exhaustive() {
+  private Candidate exhaustive() {
     TrafficLayout layout = start();
     Capacity[] demand = demand(layout);
     int[] movable = IntStream.range(0, vms.size()).filter(v -> !fixed[v]).toArray();
@@ -123,7 +179,7 @@ final class PlacementSearch {
     for (int v : movable) {
       move(layout, demand, v, 0);
     }
-    Prediction best = null;
+    Candidate best = null;
     while (true) {
       if (fits(demand)) {
         best = better(best, evaluate(layout));
@@ -143,53 +199,59 @@ final class PlacementSearch {
         break;
       }
     }
-    return best != null ? best : Prediction.infeasible(Placement.EMPTY, "no placement of " + app.name() + " fits the capacity left");
+    return best;
   }
 
   // ------------------------------------------------------------------ heuristic
 
-  private Prediction heuristic() {
-    List<TrafficLayout> starts = new ArrayList<>();
-    evaluator.currentLayout().ifPresent(l -> starts.add(l.copy()));
-    starts.add(greedy());
-    Prediction best = null;
-    for (TrafficLayout layout : starts) {
-      Capacity[] demand = demand(layout);
-      Prediction here = fits(demand) ? evaluate(layout) : null;
-      for (int pass = 0; pass < settings.maxPasses(); pass++) {
-        Move improvement = bestMove(layout, demand, here);
-        if (improvement == null) {
-          break;
-        }
-        for (int v : improvement.vms) {
-          move(layout, demand, v, improvement.site);
-        }
-        here = improvement.prediction;
-      }
-      if (here != null) {
-        best = better(best, here);
-      }
+  private Candidate heuristic() {
+    Candidate best = null;
+    if (evaluator.currentLayout().isPresent()) {
+      best = localSearch(evaluator.currentLayout().get().copy());
     }
-    return best != null ? best : Prediction.infeasible(Placement.EMPTY, "no placement of " + app.name() + " fits the capacity left");
+    // from a greedy placement too, when it starts better than where the current one led
+    TrafficLayout greedy = greedy();
+    Candidate start = fits(demand(greedy)) ? evaluate(greedy) : null;
+    if (best == null || (start != null && compare(start, best) < 0)) {
+      best = better(best, localSearch(greedy));
+    }
+    return best;
   }
 
-  private record Move(int[] vms, int site, Prediction prediction) {}
+  private Candidate localSearch(TrafficLayout layout) {
+    Capacity[] demand = demand(layout);
+    Candidate here = fits(demand) ? evaluate(layout) : null;
+    for (int pass = 0; pass < settings.maxPasses(); pass++) {
+      Move improvement = bestMove(layout, demand, here);
+      if (improvement == null) {
+        break;
+      }
+      for (int v : improvement.vms) {
+        move(layout, demand, v, improvement.site);
+      }
+      here = improvement.candidate;
+    }
+    return here;
+  }
 
-  /** The best single change: a whole unit to another site, or one VM to a candidate site. */
-  private Move bestMove(TrafficLayout layout, Capacity[] demand, Prediction here) {
+  private record Move(int[] vms, int site, Candidate candidate) {}
+
+  /** The best single change: a unit to another site, or a VM that talks across sites to a candidate site. */
+  private Move bestMove(TrafficLayout layout, Capacity[] demand, Candidate here) {
     Move best = null;
-    Prediction bar = here;
+    Candidate bar = here;
+    int[] candidates = candidateSites(layout);
     List<int[]> moves = new ArrayList<>(units);
+    int unitMoves = moves.size();
     for (int v = 0; v < vms.size(); v++) {
-      if (!fixed[v]) {
+      if (!fixed[v] && talksAcrossSites(layout, v)) {
         moves.add(new int[] {v});
       }
     }
-    int[] candidates = candidateSites(layout);
     for (int m = 0; m < moves.size(); m++) {
       int[] unit = moves.get(m);
-      boolean single = m >= units.size();
-      for (int s : single ? candidates : IntStream.range(0, siteCount).toArray()) {
+      int[] sites = m < unitMoves && siteCount <= settings.candidateSites() + 5 ? IntStream.range(0, siteCount).toArray() : candidates;
+      for (int s : sites) {
         if (allAt(layout, unit, s)) {
           continue;
         }
@@ -199,10 +261,10 @@ final class PlacementSearch {
           move(layout, demand, unit[i], s);
         }
         if (fits(demand)) {
-          Prediction p = evaluate(layout);
-          if (bar == null || ranking.compare(p, bar) < 0) {
-            bar = p;
-            best = new Move(unit, s, p);
+          Candidate c = evaluate(layout);
+          if (bar == null || compare(c, bar) < 0) {
+            bar = c;
+            best = new Move(unit, s, c);
           }
         }
         for (int i = unit.length - 1; i >= 0; i--) {
@@ -211,6 +273,11 @@ final class PlacementSearch {
       }
     }
     return best;
+  }
+
+  /** Whether {@code v} exchanges traffic with a VM on another site. */
+  private static boolean talksAcrossSites(TrafficLayout layout, int v) {
+    return layout.crossSiteTraffic(v) > TrafficLayout.NEGLIGIBLE_BYTES;
   }
 
   private static boolean allAt(TrafficLayout layout, int[] unit, int site) {
@@ -241,9 +308,7 @@ final class PlacementSearch {
     return IntStream.range(0, siteCount).filter(s -> pick[s]).toArray();
   }
 
-  private int[] ranked;
-
-  /** Sites available now, best first for the objective on their own (speed, price). */
+  /** Sites available now, best first for the objective on their own (speed, price, how long they stay available). */
   private int[] rankedSites() {
     if (ranked == null) {
       String size = vms.get(0).size();
@@ -253,12 +318,16 @@ final class PlacementSearch {
         case COST -> 0;
         case BALANCED -> app.objective().timeWeight();
       };
+      double reference = Math.max(1, app.workload().remainingWork());
       ranked = IntStream.range(0, siteCount).boxed()
           .filter(s -> site(s).availableAt(now))
           .sorted(Comparator.comparingDouble((Integer s) -> {
             Site site = site(s);
             double price = site.hosting().pricePerVmHour(size, now);
-            return w * (1 / site.cpuSpeed()) + (1 - w) * price / site.cpuSpeed();
+            double score = w * (1 / site.cpuSpeed()) + (1 - w) * price / site.cpuSpeed();
+            // a site whose availability ends before the work could be done costs a forced move
+            boolean ends = site.availableUntil(now).map(u -> u.isBefore(now.plusSeconds((long) (reference / site.cpuSpeed())))).orElse(true);
+            return ends ? score * 2 : score;
           }).thenComparing(s -> s))
           .mapToInt(Integer::intValue).toArray();
     }
@@ -271,23 +340,30 @@ final class PlacementSearch {
 
   /**
    * A first placement for an application not placed yet: whole units, largest first, each on the
-   * best-ranked site with room, preferring the sites already chosen (to keep groups together).
+   * best-ranked site with room (so groups stay together); a unit no site takes whole is split VM
+   * by VM.
    */
   private TrafficLayout greedy() {
     TrafficLayout layout = TrafficLayout.of(app, evaluator.current(), evaluator.context().infra());
     Capacity[] used = new Capacity[siteCount];
     Arrays.fill(used, Capacity.ZERO);
+    boolean[] placed = new boolean[vms.size()];
     for (int v = 0; v < vms.size(); v++) {
       if (fixed[v] && layout.siteOf(v) >= 0) {
         used[layout.siteOf(v)] = used[layout.siteOf(v)].plus(Capacity.of(vms.get(v)));
+        placed[v] = true;
       }
     }
     List<int[]> bySize = new ArrayList<>(units);
     bySize.sort(Comparator.comparingInt((int[] u) -> -u.length).thenComparingInt(u -> u[0]));
     int[] order = rankedSites().length > 0 ? rankedSites() : IntStream.range(0, siteCount).toArray();
     for (int[] unit : bySize) {
+      int[] todo = Arrays.stream(unit).filter(v -> !placed[v]).toArray();
+      if (todo.length == 0) {
+        continue;
+      }
       Capacity need = Capacity.ZERO;
-      for (int v : unit) {
+      for (int v : todo) {
         need = need.plus(Capacity.of(vms.get(v)));
       }
       int chosen = -1;
@@ -297,29 +373,20 @@ final class PlacementSearch {
           break;
         }
       }
-      if (chosen < 0) {
-        // no site takes the unit whole: split it VM by VM
-        for (int v : unit) {
-          int target = order[0];
+      for (int v : todo) {
+        int target = chosen;
+        if (target < 0) {
+          target = order[0];
           for (int s : order) {
             if (free[s].minus(used[s]).holds(Capacity.of(vms.get(v)))) {
               target = s;
               break;
             }
           }
-          layout.move(v, target);
-          used[target] = used[target].plus(Capacity.of(vms.get(v)));
         }
-        continue;
-      }
-      for (int v : unit) {
-        layout.move(v, chosen);
-      }
-      used[chosen] = used[chosen].plus(need);
-    }
-    for (int v = 0; v < vms.size(); v++) {
-      if (layout.siteOf(v) < 0) {
-        layout.move(v, order[0]); // a fixed VM with no site: cannot happen for placed applications
+        layout.move(v, target);
+        used[target] = used[target].plus(Capacity.of(vms.get(v)));
+        placed[v] = true;
       }
     }
     return layout;
@@ -360,19 +427,19 @@ final class PlacementSearch {
     return true;
   }
 
-  private Prediction evaluate(TrafficLayout layout) {
+  private Candidate evaluate(TrafficLayout layout) {
     evaluated++;
-    Prediction p = evaluator.evaluate(layout);
-    if (keepAll && p.feasible()) {
-      all.add(p);
+    Outcome o = evaluator.quick(layout);
+    if (keepAll && o.feasible()) {
+      all.add(evaluator.evaluate(layout));
     }
-    return p;
+    return new Candidate(o, layout.assignment());
   }
 
-  private Prediction better(Prediction a, Prediction b) {
+  private Candidate better(Candidate a, Candidate b) {
     if (a == null) {
       return b;
     }
-    return ranking.compare(b, a) < 0 ? b : a;
+    return compare(b, a) < 0 ? b : a;
   }
 }

@@ -1,9 +1,7 @@
 package org.vmflock.plan;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.vmflock.model.Application;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.Placement;
@@ -12,30 +10,34 @@ import org.vmflock.model.TrafficMatrix;
 
 /**
  * An application's traffic laid over the sites of a placement: the bytes each site sends each site
- * per work second, and how many of the application's VMs each site runs. It can follow single VM
- * moves incrementally, which is what the planner's search does thousands of times.
+ * per work second, and how many of the application's VMs each site runs. It follows single VM
+ * moves incrementally, which is what the planner's search does thousands of times; sites are
+ * indexed as in {@link Infrastructure#sites()}.
  */
 public final class TrafficLayout {
 
+  /** Below this many bytes per work second, a path carries nothing (sums of moves leave rounding dust). */
+  public static final double NEGLIGIBLE_BYTES = 1e-3;
+
   private final List<Site> sites;
-  private final Map<String, Integer> siteIndex;
-  private final double[][] traffic; // VM x VM bytes per work second
+  private final double[][] traffic; // VM x VM bytes per work second (sender, receiver)
+  private final double[][] trafficIn; // transposed: (receiver, sender)
   private final int[] siteOfVm; // -1: not placed
   private final double[][] bytes; // site x site
-  private final double[][] vmToSite; // what each VM sends to each site
-  private final double[][] siteToVm; // what each site sends to each VM
+  private final double[][] toSite; // [site][vm]: what the VM sends to the site's VMs
+  private final double[][] fromSite; // [site][vm]: what the site's VMs send to the VM
   private final int[] vmsAt;
 
-  private TrafficLayout(List<Site> sites, Map<String, Integer> siteIndex, double[][] traffic, int[] siteOfVm) {
+  private TrafficLayout(List<Site> sites, double[][] traffic, double[][] trafficIn, int[] siteOfVm) {
     this.sites = sites;
-    this.siteIndex = siteIndex;
     this.traffic = traffic;
+    this.trafficIn = trafficIn;
     int n = traffic.length;
     int s = sites.size();
     this.siteOfVm = siteOfVm.clone();
     this.bytes = new double[s][s];
-    this.vmToSite = new double[n][s];
-    this.siteToVm = new double[n][s];
+    this.toSite = new double[s][n];
+    this.fromSite = new double[s][n];
     this.vmsAt = new int[s];
     for (int v = 0; v < n; v++) {
       if (this.siteOfVm[v] >= 0) {
@@ -49,42 +51,53 @@ public final class TrafficLayout {
           continue;
         }
         bytes[this.siteOfVm[i]][this.siteOfVm[j]] += t;
-        vmToSite[i][this.siteOfVm[j]] += t;
-        siteToVm[j][this.siteOfVm[i]] += t;
+        toSite[this.siteOfVm[j]][i] += t;
+        fromSite[this.siteOfVm[i]][j] += t;
       }
     }
+  }
+
+  private TrafficLayout(TrafficLayout o) {
+    this.sites = o.sites;
+    this.traffic = o.traffic;
+    this.trafficIn = o.trafficIn;
+    this.siteOfVm = o.siteOfVm.clone();
+    this.bytes = deepCopy(o.bytes);
+    this.toSite = deepCopy(o.toSite);
+    this.fromSite = deepCopy(o.fromSite);
+    this.vmsAt = o.vmsAt.clone();
+  }
+
+  private static double[][] deepCopy(double[][] m) {
+    double[][] c = new double[m.length][];
+    for (int i = 0; i < m.length; i++) {
+      c[i] = m[i].clone();
+    }
+    return c;
   }
 
   /** The layout of {@code app}'s traffic over {@code placement} (VMs it does not place are left out). */
   public static TrafficLayout of(Application app, Placement placement, Infrastructure infra) {
-    List<Site> sites = infra.sites();
-    Map<String, Integer> index = new HashMap<>();
-    for (int i = 0; i < sites.size(); i++) {
-      index.put(sites.get(i).name(), i);
-    }
     List<String> vms = app.vmNames();
     TrafficMatrix m = app.workload().trafficPerWork().reorder(vms);
-    double[][] t = new double[vms.size()][vms.size()];
-    for (int i = 0; i < vms.size(); i++) {
-      for (int j = 0; j < vms.size(); j++) {
+    int n = vms.size();
+    double[][] t = new double[n][n];
+    double[][] in = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
         t[i][j] = i == j ? 0 : m.bytes(i, j);
+        in[j][i] = t[i][j];
       }
     }
-    int[] at = new int[vms.size()];
-    for (int v = 0; v < vms.size(); v++) {
-      at[v] = placement.siteOf(vms.get(v)).map(site -> {
-        Integer k = index.get(site);
-        if (k == null) {
-          throw new IllegalArgumentException("VM placed on unknown site '" + site + "'");
-        }
-        return k;
-      }).orElse(-1);
+    int[] at = new int[n];
+    for (int v = 0; v < n; v++) {
+      at[v] = placement.siteOf(vms.get(v)).map(infra::indexOf).orElse(-1);
     }
-    return new TrafficLayout(sites, index, t, at);
+    return new TrafficLayout(infra.sites(), t, in, at);
   }
 
   public TrafficLayout copy() {
-    return new TrafficLayout(sites, siteIndex, traffic, siteOfVm);
+    return new TrafficLayout(this);
   }
 
   public int sites() {
@@ -93,14 +106,6 @@ public final class TrafficLayout {
 
   public Site site(int i) {
     return sites.get(i);
-  }
-
-  public int indexOf(String site) {
-    Integer i = siteIndex.get(site);
-    if (i == null) {
-      throw new IllegalArgumentException("unknown site '" + site + "'");
-    }
-    return i;
   }
 
   public int vms() {
@@ -120,9 +125,6 @@ public final class TrafficLayout {
     return bytes[a][b];
   }
 
-  /** Below this many bytes per work second, a path carries nothing (sums of moves leave rounding dust). */
-  public static final double NEGLIGIBLE_BYTES = 1e-3;
-
   /** Whether the application sends anything from site {@code a} to site {@code b}. */
   public boolean carries(int a, int b) {
     return bytes[a][b] > NEGLIGIBLE_BYTES;
@@ -133,9 +135,21 @@ public final class TrafficLayout {
     double total = 0;
     for (int a = 0; a < bytes.length; a++) {
       for (int b = 0; b < bytes.length; b++) {
-        if (a != b) {
+        if (a != b && carries(a, b)) {
           total += bytes[a][b];
         }
+      }
+    }
+    return total;
+  }
+
+  /** What VM {@code v} sends to and receives from VMs on other sites, per work second. */
+  public double crossSiteTraffic(int v) {
+    int home = siteOfVm[v];
+    double total = 0;
+    for (int s = 0; s < toSite.length; s++) {
+      if (s != home) {
+        total += toSite[s][v] + fromSite[s][v];
       }
     }
     return total;
@@ -150,29 +164,32 @@ public final class TrafficLayout {
     int s = sites.size();
     if (from >= 0) {
       for (int x = 0; x < s; x++) {
-        bytes[from][x] -= vmToSite[vm][x];
-        bytes[x][from] -= siteToVm[vm][x];
+        bytes[from][x] -= toSite[x][vm];
+        bytes[x][from] -= fromSite[x][vm];
       }
       vmsAt[from]--;
     }
-    for (int j = 0; j < traffic.length; j++) {
-      if (j == vm) {
-        continue;
+    double[] out = traffic[vm];
+    double[] in = trafficIn[vm];
+    double[] toNew = toSite[site];
+    double[] fromNew = fromSite[site];
+    if (from >= 0) {
+      double[] toOld = toSite[from];
+      double[] fromOld = fromSite[from];
+      for (int j = 0; j < out.length; j++) {
+        toOld[j] -= in[j];
+        fromOld[j] -= out[j];
       }
-      double out = traffic[vm][j];
-      double in = traffic[j][vm];
-      if (from >= 0) {
-        vmToSite[j][from] -= in;
-        siteToVm[j][from] -= out;
-      }
-      vmToSite[j][site] += in;
-      siteToVm[j][site] += out;
+    }
+    for (int j = 0; j < out.length; j++) {
+      toNew[j] += in[j];
+      fromNew[j] += out[j];
     }
     siteOfVm[vm] = site;
     vmsAt[site]++;
     for (int x = 0; x < s; x++) {
-      bytes[site][x] += vmToSite[vm][x];
-      bytes[x][site] += siteToVm[vm][x];
+      bytes[site][x] += toSite[x][vm];
+      bytes[x][site] += fromSite[x][vm];
     }
   }
 

@@ -1,0 +1,58 @@
+package org.vmflock.plan;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import org.vmflock.model.InvalidInputException;
+
+/**
+ * The {@code vmflock.planner} settings: the planner's own, the migration model's and the
+ * estimator's calibration, and which grouping the planner moves as units.
+ */
+public record PlannerConfig(
+    PlannerSettings planner,
+    PreCopyMigrationModel.Settings migration,
+    double priorSigma,
+    double smoothing,
+    String grouping) {
+
+  public static PlannerConfig from(Config root) {
+    try {
+      Config c = root.getConfig("vmflock.planner");
+      Config m = c.getConfig("migration");
+      Config e = c.getConfig("estimator");
+      String grouping = c.getString("grouping");
+      if (!java.util.List.of("modularity", "report", "none").contains(grouping)) {
+        throw new InvalidInputException(c.getValue("grouping").origin().description(),
+            "vmflock.planner.grouping must be modularity, report or none, not '" + grouping + "'");
+      }
+      return new PlannerConfig(
+          new PlannerSettings(
+              c.getDouble("min-gain-fraction"),
+              c.getDuration("min-gain-time").toNanos() / 1e9,
+              c.getDouble("min-gain-cost"),
+              c.getDuration("cooldown"),
+              c.getLong("exhaustive-limit"),
+              c.getInt("candidate-sites"),
+              c.getInt("max-passes"),
+              c.getInt("max-forced-moves")),
+          new PreCopyMigrationModel.Settings(m.getDouble("bandwidth-share"), m.getDuration("target-downtime"), m.getInt("max-rounds"),
+              m.getDuration("resume")),
+          e.getDouble("prior-sigma"),
+          e.getDouble("smoothing"),
+          grouping);
+    } catch (ConfigException ex) {
+      throw new InvalidInputException(ex.origin() != null ? ex.origin().description() : "configuration", ex.getMessage());
+    } catch (IllegalArgumentException ex) {
+      throw new InvalidInputException("vmflock.planner", ex.getMessage());
+    }
+  }
+
+  /** The model-based estimator, calibrated online. */
+  public CalibratedEstimator estimator() {
+    return new CalibratedEstimator(new BspExecutionModel(), priorSigma, smoothing);
+  }
+
+  public Planner planner(ExecutionTimeEstimator estimator) {
+    return new Planner(planner, estimator, new PreCopyMigrationModel(migration));
+  }
+}
