@@ -130,7 +130,7 @@ public final class ScenarioFile {
 
   private Site site(String name, Config c, String where, Instant start, Set<String> siteNames) {
     checkName("site", name, where);
-    Config cap = c.hasPath("capacity") ? c.getConfig("capacity") : fail(where, "capacity", "missing setting: every site needs a capacity { slots = N }");
+    Config cap = c.hasPath("capacity") ? c.getConfig("capacity") : fail(c, where, "capacity", "missing setting: every site needs a capacity { slots = N }");
     int slots = nonNegativeInt(cap, "slots", where + ".capacity");
     int cores = cap.hasPath("cores") ? nonNegativeInt(cap, "cores", where + ".capacity") : slots * 64;
     long memory = cap.hasPath("memory") ? bytes(cap, "memory", where + ".capacity") : slots * 256 * GIB;
@@ -165,11 +165,11 @@ public final class ScenarioFile {
         String at = where + ".availability[" + i + "]";
         Instant from = w.hasPath("from") ? instant(w, "from", at) : start;
         Instant until = instant(w, "until", at);
-        if (!until.isAfter(from)) {
-          throw error(w, "until", at + ".until", "the window ends (" + until + ") before it starts (" + from + ")");
-        }
         if (!until.isAfter(start)) {
           throw error(w, "until", at + ".until", "the window ends (" + until + ") before the scenario starts (" + start + ")");
+        }
+        if (!until.isAfter(from)) {
+          throw error(w, "until", at + ".until", "the window ends (" + until + ") before it starts (" + from + ")");
         }
         windows.add(new AvailabilityWindow(from, until));
       }
@@ -545,8 +545,8 @@ public final class ScenarioFile {
     return com.typesafe.config.ConfigUtil.quoteString(key);
   }
 
-  private Config fail(String where, String key, String what) {
-    throw error(join(where, key), what);
+  private Config fail(Config c, String where, String key, String what) {
+    throw error(c, key, join(where, key), what);
   }
 
   private InvalidInputException error(Config c, String key, String full, String what) {
@@ -555,7 +555,12 @@ public final class ScenarioFile {
   }
 
   private InvalidInputException error(String full, String what) {
-    int line = root.hasPath(full) ? root.getValue(full).origin().lineNumber() : -1;
+    int line;
+    try {
+      line = root.hasPath(full) ? root.getValue(full).origin().lineNumber() : -1;
+    } catch (ConfigException e) {
+      line = -1; // a list element's path is no config path
+    }
     return new InvalidInputException(file + (line > 0 ? ":" + line : "") + ": " + full, what);
   }
 }
