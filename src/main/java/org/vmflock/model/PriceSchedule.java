@@ -1,5 +1,8 @@
 package org.vmflock.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
@@ -19,7 +22,8 @@ public final class PriceSchedule {
 
   private final Map<String, NavigableMap<Instant, Double>> bySize;
 
-  public PriceSchedule(Map<String, ? extends Map<Instant, Double>> pricesBySize) {
+  @JsonCreator
+  public PriceSchedule(@JsonProperty("prices") Map<String, ? extends Map<Instant, Double>> pricesBySize) {
     Map<String, NavigableMap<Instant, Double>> copy = new TreeMap<>();
     pricesBySize.forEach((size, points) -> {
       if (points.isEmpty()) {
@@ -40,6 +44,7 @@ public final class PriceSchedule {
     return new PriceSchedule(Map.of(ANY_SIZE, Map.of(Instant.EPOCH, pricePerVmHour)));
   }
 
+  @JsonProperty("prices")
   public Map<String, NavigableMap<Instant, Double>> prices() {
     return bySize;
   }
@@ -55,6 +60,7 @@ public final class PriceSchedule {
     return p;
   }
 
+  @JsonIgnore
   public boolean prices(String size) {
     return bySize.containsKey(size) || bySize.containsKey(ANY_SIZE);
   }
@@ -88,7 +94,9 @@ public final class PriceSchedule {
   /** The same schedule with {@code size}'s price set to {@code price} from {@code at} on. */
   public PriceSchedule withPrice(String size, Instant at, double price) {
     Map<String, Map<Instant, Double>> next = new TreeMap<>(bySize);
-    TreeMap<Instant, Double> points = new TreeMap<>(bySize.getOrDefault(size, new TreeMap<>()));
+    // a size priced for the first time keeps the common prices before the change
+    TreeMap<Instant, Double> points = new TreeMap<>(bySize.containsKey(size) ? bySize.get(size)
+        : bySize.getOrDefault(ANY_SIZE, new TreeMap<>()));
     points.tailMap(at, true).clear();
     points.put(at, price);
     next.put(size, points);
