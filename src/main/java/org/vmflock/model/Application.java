@@ -35,6 +35,9 @@ public record Application(
       throw new IllegalArgumentException("application " + name + ": its traffic matrix names " + workload.trafficPerWork().vms()
           + ", not its VMs " + names);
     }
+    if (!(spent >= 0) || Double.isInfinite(spent)) {
+      throw new IllegalArgumentException("application " + name + ": what it has spent is a finite number >= 0, not " + spent);
+    }
     budget.ifPresent(b -> {
       if (!(b >= 0)) {
         throw new IllegalArgumentException("application " + name + ": a budget is not negative: " + b);

@@ -65,8 +65,11 @@ public final class CalibratedEstimator implements ExecutionTimeEstimator {
    * model predicted {@code predictedSecondsPerWork}.
    */
   public Calibration observe(String app, double predictedSecondsPerWork, double observedSecondsPerWork) {
-    if (!(predictedSecondsPerWork > 0) || !(observedSecondsPerWork > 0)) {
-      throw new IllegalArgumentException("calibration of " + app + ": rates must be positive");
+    // an infinite rate (no progress observed) would make the mean infinite, then NaN, for good
+    if (!(predictedSecondsPerWork > 0) || !(observedSecondsPerWork > 0)
+        || Double.isInfinite(predictedSecondsPerWork) || Double.isInfinite(observedSecondsPerWork)) {
+      throw new IllegalArgumentException("calibration of " + app + ": rates must be positive and finite (predicted "
+          + predictedSecondsPerWork + ", observed " + observedSecondsPerWork + ")");
     }
     double r = Math.log(observedSecondsPerWork / predictedSecondsPerWork);
     Calibration c = calibration(app);

@@ -36,6 +36,8 @@ public final class PlacementChecker {
     Map<String, String> finalSite = new HashMap<>();
     Map<String, Capacity> usage = new HashMap<>(problem.reserved());
     Map<String, Capacity> before = new HashMap<>(problem.reserved());
+    // what ran before the plan; unlike before, without the new applications' VMs
+    Map<String, Capacity> existing = new HashMap<>(problem.reserved());
     for (AppSituation a : problem.apps()) {
       String name = a.app().name();
       Optional<AppDecision> d = plan.decision(name);
@@ -61,6 +63,7 @@ public final class PlacementChecker {
         finalSite.put(vm.name(), site.get());
         usage.merge(site.get(), Capacity.of(vm), Capacity::plus);
         a.current().siteOf(vm.name()).ifPresent(s -> before.merge(s, Capacity.of(vm), Capacity::plus));
+        a.current().siteOf(vm.name()).ifPresent(s -> existing.merge(s, Capacity.of(vm), Capacity::plus));
         if (a.isNew() && d.get().moves()) {
           before.merge(site.get(), Capacity.of(vm), Capacity::plus); // a new VM starts where it is placed
         }
@@ -74,8 +77,8 @@ public final class PlacementChecker {
     }
     for (Site s : problem.infra().sites()) {
       Capacity u = usage.getOrDefault(s.name(), Capacity.ZERO);
-      Capacity b = before.getOrDefault(s.name(), Capacity.ZERO);
-      // a site that lost capacity may stay over it only if the plan does not add to it
+      Capacity b = existing.getOrDefault(s.name(), Capacity.ZERO);
+      // a site that lost capacity may stay over it only if the plan does not add to it (new VMs add)
       if (!s.capacity().holds(u) && !b.holds(u)) {
         out.add(new Violation("*", "site " + s.name() + " over capacity after the plan: " + u + " > " + s.capacity()));
       }
@@ -138,6 +141,10 @@ public final class PlacementChecker {
       }
       if (!m.from().equals(at.get(m.vm()))) {
         out.add(new Violation(m.application(), "step " + step.order() + " moves " + m.vm() + " from " + m.from() + " but it is on " + at.get(m.vm())));
+      }
+      if (!problem.infra().require(m.to()).availableAt(problem.now())) {
+        out.add(new Violation(m.application(), "step " + step.order() + " (" + m.vm() + " " + m.from() + " -> " + m.to()
+            + ") moves onto " + m.to() + ", which is not available now"));
       }
       Capacity after = used.getOrDefault(m.to(), Capacity.ZERO).plus(Capacity.of(vm));
       if (!problem.infra().require(m.to()).capacity().holds(after)) {

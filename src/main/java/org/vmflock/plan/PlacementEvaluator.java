@@ -189,7 +189,8 @@ public final class PlacementEvaluator {
       if (pathSeconds[path] == 0) {
         touchedPaths[touched++] = path;
       }
-      pathSeconds[path] += e.totalSeconds();
+      // the application runs during the pre-copy only; the pauses are added once, below
+      pathSeconds[path] += e.totalSeconds() - e.downtimeSeconds();
       migrationPhase = Math.max(migrationPhase, pathSeconds[path]);
     }
     for (int i = 0; i < touched; i++) {
@@ -272,6 +273,8 @@ public final class PlacementEvaluator {
         if (detail != null) {
           detail.forced.add(new ForcedMove(t, running.site(ending).name(), running.site(destination.get()).name(), moved));
         }
+        // the VMs are at their destination, paused: it hosts them
+        hosting += hosting(running, t, plusSeconds(t, pause));
         elapsed += pause;
         low += pause;
         high += pause;

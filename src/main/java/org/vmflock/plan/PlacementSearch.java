@@ -19,11 +19,13 @@ import org.vmflock.plan.PlacementEvaluator.Outcome;
 /**
  * Finds the best placement of one application (P3, P4): exhaustive over every assignment of its
  * movable VMs when there are few enough, otherwise a local search over units — each communication
- * group whole, each half of a larger group (so that a group can be split when that pays more), and
- * each VM in no group — then over single VMs that talk across sites, from the current placement
- * and from a greedy one, keeping the best. Every candidate must fit the capacity left for the
- * application; VMs in their cool-down stay put. Candidates are compared on cheap outcomes; only the
- * winner becomes a full {@link Prediction}.
+ * group whole, each half of a larger group (so that a group can be split when that pays more), each
+ * VM in no group, the VMs sharing a site, and all of them (consolidation) — then over single VMs
+ * that talk across sites, then exchanges of two VMs where a site is too full for a single move;
+ * from the current placement and from a greedy one, keeping the best, and when neither leads to a
+ * feasible placement, from two more greedy ones (longest available sites first, largest first).
+ * Every candidate must fit the capacity left for the application; VMs in their cool-down stay put.
+ * Candidates are compared on cheap outcomes; only the winner becomes a full {@link Prediction}.
  */
 final class PlacementSearch {
 
@@ -215,6 +217,13 @@ final class PlacementSearch {
     if (best == null || (start != null && compare(start, best) < 0)) {
       best = better(best, localSearch(greedy));
     }
+    if (best == null || !best.outcome().feasible()) {
+      // ends of availability can leave every neighbour of these starts infeasible, with nothing to
+      // climb: start again from placements that keep the VMs where they can stay
+      for (TrafficLayout fallback : fallbackStarts()) {
+        best = better(best, localSearch(fallback));
+      }
+    }
     return best;
   }
 
@@ -226,22 +235,65 @@ final class PlacementSearch {
       if (improvement == null) {
         break;
       }
-      for (int v : improvement.vms) {
-        move(layout, demand, v, improvement.site);
+      for (int i = 0; i < improvement.vms.length; i++) {
+        move(layout, demand, improvement.vms[i], improvement.sites[i]);
       }
       here = improvement.candidate;
     }
     return here;
   }
 
-  private record Move(int[] vms, int site, Candidate candidate) {}
+  /**
+   * Two more greedy placements over the sites available now: the longest available first, and the
+   * largest first (the fewest VMs left to move when an availability ends).
+   */
+  private List<TrafficLayout> fallbackStarts() {
+    java.time.Instant now = evaluator.context().now();
+    Comparator<Integer> durable = Comparator.comparing((Integer s) -> site(s).availableUntil(now).orElse(now), Comparator.reverseOrder());
+    Comparator<Integer> largest = Comparator.comparingInt((Integer s) -> free[s].slots()).reversed();
+    List<TrafficLayout> out = new ArrayList<>();
+    for (Comparator<Integer> order : List.of(durable.thenComparing(largest), largest.thenComparing(durable))) {
+      int[] sites = IntStream.range(0, siteCount).boxed().filter(s -> site(s).availableAt(now))
+          .sorted(order.thenComparingInt(s -> s)).mapToInt(Integer::intValue).toArray();
+      if (sites.length > 0) {
+        out.add(greedy(sites));
+      }
+    }
+    return out;
+  }
 
-  /** The best single change: a unit to another site, or a VM that talks across sites to a candidate site. */
+  /** Each of {@code vms} to the site at the same index of {@code sites}. */
+  private record Move(int[] vms, int[] sites, Candidate candidate) {
+    static Move of(int[] vms, int site, Candidate candidate) {
+      int[] sites = new int[vms.length];
+      Arrays.fill(sites, site);
+      return new Move(vms, sites, candidate);
+    }
+  }
+
+  /**
+   * The best single change: a unit (a group or half of one, the VMs sharing a site, all of them) to
+   * another site, or a VM that talks across sites to a candidate site; failing those, two VMs
+   * exchanging sites where one could not move alone.
+   */
   private Move bestMove(TrafficLayout layout, Capacity[] demand, Candidate here) {
     Move best = null;
     Candidate bar = here;
     int[] candidates = candidateSites(layout);
     List<int[]> moves = new ArrayList<>(units);
+    int[] everyone = IntStream.range(0, vms.size()).filter(v -> !fixed[v]).toArray();
+    if (everyone.length > 1) {
+      moves.add(everyone);
+    }
+    for (int s = 0; s < siteCount; s++) {
+      if (layout.vmsAt(s) > 1) {
+        final int site = s;
+        int[] together = IntStream.range(0, vms.size()).filter(v -> !fixed[v] && layout.siteOf(v) == site).toArray();
+        if (together.length > 1 && together.length < everyone.length && moves.stream().noneMatch(u -> Arrays.equals(u, together))) {
+          moves.add(together);
+        }
+      }
+    }
     int unitMoves = moves.size();
     for (int v = 0; v < vms.size(); v++) {
       if (!fixed[v] && talksAcrossSites(layout, v)) {
@@ -264,12 +316,37 @@ final class PlacementSearch {
           Candidate c = evaluate(layout);
           if (bar == null || compare(c, bar) < 0) {
             bar = c;
-            best = new Move(unit, s, c);
+            best = Move.of(unit, s, c);
           }
         }
         for (int i = unit.length - 1; i >= 0; i--) {
           move(layout, demand, unit[i], back[i]);
         }
+      }
+    }
+    if (best != null) {
+      return best;
+    }
+    // then exchanges of two VMs between their sites, where a site is too full for a single move
+    for (int v = 0; v < vms.size(); v++) {
+      for (int w = v + 1; w < vms.size(); w++) {
+        int sv = layout.siteOf(v);
+        int sw = layout.siteOf(w);
+        if (fixed[v] || fixed[w] || sv == sw || sv < 0 || sw < 0
+            || free[sw].holds(demand[sw].plus(Capacity.of(vms.get(v)))) && free[sv].holds(demand[sv].plus(Capacity.of(vms.get(w))))) {
+          continue;
+        }
+        move(layout, demand, v, sw);
+        move(layout, demand, w, sv);
+        if (fits(demand)) {
+          Candidate c = evaluate(layout);
+          if (bar == null || compare(c, bar) < 0) {
+            bar = c;
+            best = new Move(new int[] {v, w}, new int[] {sw, sv}, c);
+          }
+        }
+        move(layout, demand, w, sw);
+        move(layout, demand, v, sv);
       }
     }
     return best;
@@ -344,6 +421,11 @@ final class PlacementSearch {
    * by VM.
    */
   private TrafficLayout greedy() {
+    return greedy(rankedSites().length > 0 ? rankedSites() : IntStream.range(0, siteCount).toArray());
+  }
+
+  /** The greedy placement trying the sites in {@code order}. */
+  private TrafficLayout greedy(int[] order) {
     TrafficLayout layout = TrafficLayout.of(app, evaluator.current(), evaluator.context().infra());
     Capacity[] used = new Capacity[siteCount];
     Arrays.fill(used, Capacity.ZERO);
@@ -356,7 +438,6 @@ final class PlacementSearch {
     }
     List<int[]> bySize = new ArrayList<>(units);
     bySize.sort(Comparator.comparingInt((int[] u) -> -u.length).thenComparingInt(u -> u[0]));
-    int[] order = rankedSites().length > 0 ? rankedSites() : IntStream.range(0, siteCount).toArray();
     for (int[] unit : bySize) {
       int[] todo = Arrays.stream(unit).filter(v -> !placed[v]).toArray();
       if (todo.length == 0) {

@@ -99,7 +99,9 @@ public final class Planner {
         if (!vms.add(vm.name())) {
           throw new IllegalArgumentException("VM " + vm.name() + " belongs to two applications");
         }
-        a.current().siteOf(vm.name()).ifPresent(problem.infra()::require);
+        a.current().siteOf(vm.name()).filter(site -> problem.infra().site(site).isEmpty()).ifPresent(site -> {
+          throw new IllegalArgumentException("VM " + vm.name() + " of " + a.app().name() + " is placed on unknown site '" + site + "'");
+        });
         for (Site s : problem.infra().sites()) {
           if (!s.hosting().prices(vm.size())) {
             throw new IllegalArgumentException("site " + s.name() + " has no hosting price for size '" + vm.size() + "' of VM " + vm.name());
@@ -248,7 +250,8 @@ public final class Planner {
     Map<String, Capacity> capacity = new HashMap<>();
     Map<String, Capacity> usage = new HashMap<>(problem.reserved());
     Map<String, Capacity> demand = new HashMap<>();
-    infra.sites().forEach(s -> capacity.put(s.name(), s.capacity()));
+    // a site not available now takes no VM, not even for a temporary step
+    infra.sites().forEach(s -> capacity.put(s.name(), s.availableAt(problem.now()) ? s.capacity() : Capacity.ZERO));
     for (AppSituation a : problem.apps()) {
       for (Vm vm : a.app().vms()) {
         demand.put(vm.name(), Capacity.of(vm));

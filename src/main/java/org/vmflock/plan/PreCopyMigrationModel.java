@@ -19,7 +19,7 @@ import org.vmflock.model.Vm;
  * dirty set would be sent within the target downtime (Vi &lt;= B * target), when it no longer
  * shrinks (D &gt;= B), or after the maximum number of rounds; then the VM is paused, the last Vn is
  * sent (stop-and-copy), and the VM resumes at the destination, its network updated.
- * Downtime = Vn / B + resume; total = sum of t0..t(n-1) + downtime; bytes = V0 + ... + Vn.
+ * Downtime = Vn / B + latency + resume; total = sum of t0..t(n-1) + downtime; bytes = V0 + ... + Vn.
  */
 public final class PreCopyMigrationModel implements MigrationTimeEstimator {
 

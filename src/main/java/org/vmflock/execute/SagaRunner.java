@@ -1,0 +1,183 @@
+package org.vmflock.execute;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import org.vmflock.clock.ManualClock;
+
+/**
+ * Drives migration sagas against an {@link Actuator} in virtual time: records each event and
+ * applies it to the saga's state, asks the state what to do next, and waits each result's duration
+ * on a {@link ManualClock}. Several sagas run concurrently, interleaved deterministically (by time,
+ * then by the order their work was scheduled). A {@link SimulatedCrash} is a driver's crash: the
+ * saga's state is rebuilt from its recorded events after a recovery delay, as a restarted actor's
+ * would be. The simulator uses it; the saga actor does the same with persisted events. One run at a
+ * time: not thread-safe.
+ */
+public final class SagaRunner {
+
+  /** How long a crashed driver takes to come back by default. */
+  public static final Duration DEFAULT_RECOVERY = Duration.ofSeconds(5);
+
+  /** Events one saga may record at most: beyond, the saga is not converging, which is a bug. */
+  private static final int MAX_EVENTS_PER_SAGA = 10_000;
+
+  /**
+   * One saga's run.
+   *
+   * @param events every event recorded, in order
+   * @param crashes the steps at which the driver crashed, in order
+   */
+  public record SagaRun(MigrationOrder order, List<SagaEvent> events, SagaState state, List<MigrationStep> crashes) {
+    public SagaRun {
+      events = List.copyOf(events);
+      crashes = List.copyOf(crashes);
+    }
+  }
+
+  /** The runs of every saga driven, in the order they were given. */
+  public record Run(List<SagaRun> sagas, Instant startedAt, Instant endedAt) {
+    public Run {
+      sagas = List.copyOf(sagas);
+    }
+
+    /** Every saga's events. */
+    public List<List<SagaEvent>> journals() {
+      return sagas.stream().map(SagaRun::events).toList();
+    }
+  }
+
+  private final Actuator actuator;
+  private final ManualClock clock;
+  private final SagaPolicy policy;
+  private final Duration recovery;
+  private final Runnable afterEachAttempt;
+
+  /**
+   * @param policy the policy of the sagas this runner starts
+   * @param recovery how long a crashed driver takes to come back
+   * @param afterEachAttempt called after each call to the actuator (to check invariants as the world changes)
+   */
+  public SagaRunner(Actuator actuator, ManualClock clock, SagaPolicy policy, Duration recovery, Runnable afterEachAttempt) {
+    this.actuator = actuator;
+    this.clock = clock;
+    this.policy = policy;
+    this.recovery = recovery;
+    this.afterEachAttempt = afterEachAttempt;
+  }
+
+  public SagaRunner(Actuator actuator, ManualClock clock) {
+    this(actuator, clock, SagaPolicy.defaults(), DEFAULT_RECOVERY, () -> {});
+  }
+
+  /** Runs one saga to its end. */
+  public SagaRun run(MigrationOrder order) {
+    return run(List.of(order)).sagas().get(0);
+  }
+
+  /** Runs these sagas concurrently, each starting at its order's time (or now, if later), to their ends. */
+  public Run run(List<MigrationOrder> orders) {
+    List<Saga> sagas = orders.stream().map(o -> new Saga(o, List.of())).toList();
+    return drive(sagas);
+  }
+
+  /**
+   * Resumes sagas from their recorded events (after a failover), to their ends: a step that was in
+   * flight is attempted again.
+   */
+  public Run resume(List<List<SagaEvent>> journals) {
+    List<Saga> sagas = journals.stream().map(events -> new Saga(SagaState.replay(events).requireOrder(), events)).toList();
+    return drive(sagas);
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  /** Work for one saga at one instant; {@code sequence} breaks ties in the order work was scheduled. */
+  private record Task(Instant at, long sequence, Runnable work) {}
+
+  private final class Saga {
+    final MigrationOrder order;
+    final List<SagaEvent> events;
+    final List<MigrationStep> crashes = new ArrayList<>();
+    SagaState state;
+
+    Saga(MigrationOrder order, List<SagaEvent> recorded) {
+      this.order = order;
+      this.events = new ArrayList<>(recorded);
+      this.state = SagaState.replay(recorded);
+    }
+
+    void record(SagaEvent e) {
+      if (events.size() >= MAX_EVENTS_PER_SAGA) {
+        throw new IllegalStateException("saga " + order + " recorded " + MAX_EVENTS_PER_SAGA + " events without ending");
+      }
+      events.add(e);
+      state = state.apply(e);
+    }
+  }
+
+  private final PriorityQueue<Task> queue = new PriorityQueue<>(Comparator.comparing(Task::at).thenComparingLong(Task::sequence));
+  private long sequence;
+
+  private Run drive(List<Saga> sagas) {
+    queue.clear();
+    Instant startedAt = clock.now();
+    for (Saga s : sagas) {
+      if (s.events.isEmpty()) {
+        Instant at = s.order.orderedAt().isAfter(startedAt) ? s.order.orderedAt() : startedAt;
+        schedule(at, () -> {
+          s.record(new SagaEvent.Started(s.order, clock.now(), policy));
+          decide(s);
+        });
+      } else {
+        schedule(startedAt, () -> decide(s));
+      }
+    }
+    while (!queue.isEmpty()) {
+      Task t = queue.poll();
+      clock.set(t.at());
+      t.work().run();
+    }
+    return new Run(sagas.stream().map(s -> new SagaRun(s.order, s.events, s.state, s.crashes)).toList(), startedAt, clock.now());
+  }
+
+  private void decide(Saga s) {
+    SagaAction a = s.state.next();
+    if (a instanceof SagaAction.Perform p) {
+      after(p.delay(), () -> begin(s, a, p.step(), p.attempt()));
+    } else if (a instanceof SagaAction.Compensate c) {
+      after(c.delay(), () -> begin(s, a, c.step(), c.attempt()));
+    }
+  }
+
+  private void begin(Saga s, SagaAction a, MigrationStep step, int attempt) {
+    s.record(s.state.begin(a, clock.now()));
+    try {
+      StepResult r = step.forward() ? actuator.perform(s.order, step, attempt) : actuator.compensate(s.order, step, attempt);
+      afterEachAttempt.run();
+      after(r.took(), () -> {
+        s.state.onResult(step, attempt, r, clock.now()).forEach(s::record);
+        decide(s);
+      });
+    } catch (SimulatedCrash crash) {
+      afterEachAttempt.run();
+      s.crashes.add(step);
+      after(crash.took().plus(recovery), () -> {
+        // a restarted driver knows only what it recorded
+        s.state = SagaState.replay(s.events);
+        decide(s);
+      });
+    }
+  }
+
+  private void after(Duration delay, Runnable work) {
+    schedule(clock.now().plus(delay), work);
+  }
+
+  private void schedule(Instant at, Runnable work) {
+    queue.add(new Task(at, sequence++, work));
+  }
+}

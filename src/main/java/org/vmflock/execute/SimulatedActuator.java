@@ -1,0 +1,224 @@
+package org.vmflock.execute;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import org.vmflock.clock.Clock;
+import org.vmflock.execute.FaultPlan.Fault;
+import org.vmflock.execute.SimulatedWorld.Outcome;
+import org.vmflock.model.NetworkPath;
+import org.vmflock.plan.MigrationEstimate;
+import org.vmflock.plan.PreCopyMigrationModel;
+
+/**
+ * An actuator over a {@link SimulatedWorld} (E2): each step changes the world as it says, and takes
+ * the time the pre-copy model gives (pre-copy: its rounds; stop-and-copy: the downtime) or a small
+ * fixed time. Reservations get a lease; before every step, leases expired by the clock are released
+ * by the world. Faults come from a {@link FaultPlan}, including crashes after the effect.
+ */
+public final class SimulatedActuator implements Actuator {
+
+  /** Part of a step's time that passes before an injected failure strikes. */
+  private static final double FAILURE_STRIKES_AT = 0.5;
+  private static final double NANOS_PER_SECOND = 1e9;
+
+  /**
+   * The fixed durations of the short steps, and the reservations' lease.
+   *
+   * @param check finding a step already done, or refusing it
+   * @param leaseMargin a reservation's lease is this plus {@code leaseFactor} times the modelled
+   *     migration time
+   */
+  public record Settings(
+      Duration reserve,
+      Duration commit,
+      Duration activate,
+      Duration networkUpdate,
+      Duration releaseSource,
+      Duration resumeAtSource,
+      Duration discardDestination,
+      Duration releaseReservation,
+      Duration check,
+      Duration leaseMargin,
+      double leaseFactor) {
+
+    public static final Duration DEFAULT_RESERVE = Duration.ofMillis(200);
+    public static final Duration DEFAULT_COMMIT = Duration.ofMillis(20);
+    public static final Duration DEFAULT_ACTIVATE = Duration.ofMillis(20);
+    public static final Duration DEFAULT_NETWORK_UPDATE = Duration.ofMillis(50);
+    public static final Duration DEFAULT_RELEASE_SOURCE = Duration.ofMillis(500);
+    public static final Duration DEFAULT_RESUME_AT_SOURCE = Duration.ofMillis(20);
+    public static final Duration DEFAULT_DISCARD_DESTINATION = Duration.ofMillis(200);
+    public static final Duration DEFAULT_RELEASE_RESERVATION = Duration.ofMillis(50);
+    public static final Duration DEFAULT_CHECK = Duration.ofMillis(10);
+    public static final Duration DEFAULT_LEASE_MARGIN = Duration.ofMinutes(1);
+    public static final double DEFAULT_LEASE_FACTOR = 3;
+
+    public Settings {
+      for (Duration d : new Duration[] {reserve, commit, activate, networkUpdate, releaseSource, resumeAtSource, discardDestination,
+          releaseReservation, check, leaseMargin}) {
+        if (d.isNegative()) {
+          throw new IllegalArgumentException("simulated actuator: no negative duration: " + d);
+        }
+      }
+      if (!(leaseFactor >= 0) || Double.isInfinite(leaseFactor)) {
+        throw new IllegalArgumentException("simulated actuator: the lease factor is finite and not negative: " + leaseFactor);
+      }
+    }
+
+    public static Settings defaults() {
+      return new Settings(DEFAULT_RESERVE, DEFAULT_COMMIT, DEFAULT_ACTIVATE, DEFAULT_NETWORK_UPDATE, DEFAULT_RELEASE_SOURCE,
+          DEFAULT_RESUME_AT_SOURCE, DEFAULT_DISCARD_DESTINATION, DEFAULT_RELEASE_RESERVATION, DEFAULT_CHECK, DEFAULT_LEASE_MARGIN,
+          DEFAULT_LEASE_FACTOR);
+    }
+
+    /** The same settings with reservations leased for {@code margin} plus {@code factor} times the migration time. */
+    public Settings withLease(Duration margin, double factor) {
+      return new Settings(reserve, commit, activate, networkUpdate, releaseSource, resumeAtSource, discardDestination,
+          releaseReservation, check, margin, factor);
+    }
+  }
+
+  /** How a migration goes in the model: pre-copy time, stop-and-copy time, and the bytes of each. */
+  public record Timing(Duration precopy, Duration stopAndCopy, double precopyBytes, double stopAndCopyBytes, int rounds) {}
+
+  private final SimulatedWorld world;
+  private final Clock clock;
+  private final PreCopyMigrationModel model;
+  private final PreCopyMigrationModel.Settings modelSettings;
+  private final BiFunction<String, String, NetworkPath> paths;
+  private final Settings settings;
+  private final FaultPlan faults;
+
+  /**
+   * @param clock the time of the caller, which waits each result's {@code took} before the next call
+   * @param paths the network path between two sites (e.g. {@code infrastructure::path})
+   */
+  public SimulatedActuator(SimulatedWorld world, Clock clock, PreCopyMigrationModel.Settings modelSettings,
+      BiFunction<String, String, NetworkPath> paths, Settings settings, FaultPlan faults) {
+    this.world = world;
+    this.clock = clock;
+    this.modelSettings = modelSettings;
+    this.model = new PreCopyMigrationModel(modelSettings);
+    this.paths = paths;
+    this.settings = settings;
+    this.faults = faults;
+  }
+
+  /** The model's estimate for {@code order} over its path. */
+  public MigrationEstimate estimate(MigrationOrder order) {
+    return model.estimate(order.vmSpec(), paths.apply(order.from(), order.to()));
+  }
+
+  /** How {@code order}'s pre-copy and stop-and-copy go in the model. */
+  public Timing timing(MigrationOrder order) {
+    NetworkPath path = paths.apply(order.from(), order.to());
+    MigrationEstimate e = model.estimate(order.vmSpec(), path);
+    double bandwidth = path.bytesPerSecond() * modelSettings.bandwidthShare();
+    // the downtime is the last dirty set's transfer plus the path's latency and the fixed switch-over
+    double lastCopySeconds = Math.max(0, e.downtimeSeconds() - path.latencySeconds() - seconds(modelSettings.resume()));
+    double lastBytes = lastCopySeconds * bandwidth;
+    return new Timing(duration(e.totalSeconds() - e.downtimeSeconds()), duration(e.downtimeSeconds()), e.bytesMoved() - lastBytes,
+        lastBytes, e.rounds());
+  }
+
+  @Override
+  public StepResult perform(MigrationOrder order, MigrationStep step, int attempt) {
+    requireForward(step, true);
+    return attempt(order, step, attempt);
+  }
+
+  @Override
+  public StepResult compensate(MigrationOrder order, MigrationStep step, int attempt) {
+    requireForward(step, false);
+    return attempt(order, step, attempt);
+  }
+
+  private static void requireForward(MigrationStep step, boolean forward) {
+    if (step.forward() != forward) {
+      throw new IllegalArgumentException(step + (forward ? " is a compensation, not a step" : " is a step, not a compensation"));
+    }
+  }
+
+  private StepResult attempt(MigrationOrder order, MigrationStep step, int attempt) {
+    Instant now = clock.now();
+    world.expireLeases(now);
+    Fault fault = faults.at(order, step, attempt);
+    Duration nominal = nominal(order, step);
+    if (fault == Fault.FAIL) {
+      return StepResult.Failed.unknown(duration(seconds(nominal) * FAILURE_STRIKES_AT), "injected fault in " + step);
+    }
+    Optional<Instant> lease = world.reservation(order.migrationId()).map(SimulatedWorld.Reservation::leaseExpiresAt);
+    Outcome outcome = change(order, step, now);
+    StepResult result = switch (outcome.kind()) {
+      case DONE -> done(order, step, nominal, now, lease);
+      case ALREADY_DONE -> new StepResult.Done(settings.check(), StepDetails.ALREADY_DONE);
+      case REFUSED -> StepResult.Failed.refused(settings.check(), outcome.reason());
+    };
+    return switch (fault) {
+      case FAIL_AFTER_EFFECT -> StepResult.Failed.unknown(result.took(), "injected fault: the answer of " + step + " was lost");
+      case CRASH_AFTER_EFFECT -> throw new SimulatedCrash(order, step, attempt, result.took());
+      default -> result;
+    };
+  }
+
+  /** A step done now: it fails if the reservation's lease runs out before the step ends. */
+  private StepResult done(MigrationOrder order, MigrationStep step, Duration took, Instant now, Optional<Instant> lease) {
+    boolean needsLease = step == MigrationStep.PRECOPY || step == MigrationStep.STOP_AND_COPY;
+    if (needsLease && lease.isPresent() && lease.get().isBefore(now.plus(took))) {
+      return StepResult.Failed.unknown(Duration.between(now, lease.get()), "the reservation's lease at '" + order.to() + "' expires during " + step);
+    }
+    Timing t = timing(order);
+    StepDetails details = switch (step) {
+      case PRECOPY -> new StepDetails(false, t.precopyBytes(), t.rounds(), Duration.ZERO);
+      case STOP_AND_COPY -> new StepDetails(false, t.stopAndCopyBytes(), 0, t.stopAndCopy());
+      default -> StepDetails.NONE;
+    };
+    return new StepResult.Done(took, details);
+  }
+
+  private Outcome change(MigrationOrder order, MigrationStep step, Instant now) {
+    return switch (step) {
+      case RESERVE -> world.reserve(order, now.plus(lease(order)));
+      case PRECOPY -> world.precopy(order);
+      case STOP_AND_COPY -> world.stopAndCopy(order);
+      case COMMIT -> world.commit(order);
+      case ACTIVATE -> world.activate(order);
+      case NETWORK_UPDATE -> world.updateNetwork(order);
+      case RELEASE_SOURCE -> world.releaseSource(order);
+      case RESUME_AT_SOURCE -> world.resumeAtSource(order);
+      case DISCARD_DESTINATION -> world.discardDestination(order);
+      case RELEASE_RESERVATION -> world.releaseReservation(order);
+    };
+  }
+
+  /** How long {@code step} takes when it does its work. */
+  public Duration nominal(MigrationOrder order, MigrationStep step) {
+    return switch (step) {
+      case RESERVE -> settings.reserve();
+      case PRECOPY -> timing(order).precopy();
+      case STOP_AND_COPY -> timing(order).stopAndCopy();
+      case COMMIT -> settings.commit();
+      case ACTIVATE -> settings.activate();
+      case NETWORK_UPDATE -> settings.networkUpdate();
+      case RELEASE_SOURCE -> settings.releaseSource();
+      case RESUME_AT_SOURCE -> settings.resumeAtSource();
+      case DISCARD_DESTINATION -> settings.discardDestination();
+      case RELEASE_RESERVATION -> settings.releaseReservation();
+    };
+  }
+
+  /** The lease a reservation for {@code order} gets. */
+  public Duration lease(MigrationOrder order) {
+    return settings.leaseMargin().plus(duration(estimate(order).totalSeconds() * settings.leaseFactor()));
+  }
+
+  private static double seconds(Duration d) {
+    return d.toNanos() / NANOS_PER_SECOND;
+  }
+
+  private static Duration duration(double seconds) {
+    return Duration.ofNanos(Math.round(Math.max(0, seconds) * NANOS_PER_SECOND));
+  }
+}

@@ -1,0 +1,370 @@
+package org.vmflock.execute;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.vmflock.model.Capacity;
+import org.vmflock.model.Vm;
+
+/**
+ * The sites of a simulation as a {@link SimulatedActuator} sees them: each site's capacity, the VM
+ * instances it hosts (the VMs themselves, incoming copies, retired sources), its reservations with
+ * their leases, and where the overlay network forwards each VM's address. Each operation does what
+ * one migration step does, checking first whether it was already done (idempotence) and refusing
+ * what a hypervisor would refuse. Plain mutable Java, for one simulation thread.
+ */
+public final class SimulatedWorld {
+
+  /** What an instance of a VM is at a site. */
+  public enum InstanceState {
+    /** The VM, running. */
+    RUNNING,
+    /** The VM, paused (during stop-and-copy, or committed but not yet activated). */
+    PAUSED,
+    /** An incoming copy receiving pre-copy rounds; out of date, since the VM still runs. */
+    COPYING,
+    /** An incoming copy holding all the paused VM's memory, ready to commit. */
+    SYNCED,
+    /** The former source after the commit: stale, to be destroyed. */
+    RETIRED;
+
+    /** Whether an instance in this state is the VM itself (there must be exactly one). */
+    public boolean theVm() {
+      return this == RUNNING || this == PAUSED;
+    }
+
+    /** Whether an instance in this state is a copy being received (it lives in its migration's reservation). */
+    public boolean incoming() {
+      return this == COPYING || this == SYNCED;
+    }
+  }
+
+  /**
+   * One VM's presence at one site.
+   *
+   * @param migrationId the migration that created this instance; empty for a VM placed initially
+   */
+  public record Instance(Vm vm, String site, InstanceState state, String migrationId) {}
+
+  /** Room held at {@code site} for {@code vm} until the commit confirms it or its lease expires. */
+  public record Reservation(String migrationId, Vm vm, String site, Instant leaseExpiresAt) {}
+
+  /** A reservation the site released itself because no commit confirmed it in time. */
+  public record LeaseExpiry(String migrationId, String vm, String site, Instant expiredAt) {}
+
+  /** What an operation did. */
+  public record Outcome(Kind kind, String reason) {
+    /** Done now; found done before (nothing changed); refused (nothing changed, with the reason). */
+    public enum Kind { DONE, ALREADY_DONE, REFUSED }
+
+    static final Outcome DONE = new Outcome(Kind.DONE, "");
+    static final Outcome ALREADY_DONE = new Outcome(Kind.ALREADY_DONE, "");
+
+    static Outcome refused(String reason) {
+      return new Outcome(Kind.REFUSED, reason);
+    }
+  }
+
+  private final Map<String, Capacity> sites = new LinkedHashMap<>();
+  private final Map<String, Instance> instances = new LinkedHashMap<>();
+  private final Map<String, Reservation> reservations = new LinkedHashMap<>();
+  private final Map<String, String> routes = new LinkedHashMap<>();
+  private final Map<String, Vm> vms = new LinkedHashMap<>();
+  private final List<LeaseExpiry> leaseExpiries = new ArrayList<>();
+
+  // ---------------------------------------------------------------- set-up
+
+  /** Adds a site that can host {@code capacity}. */
+  public SimulatedWorld site(String name, Capacity capacity) {
+    if (sites.putIfAbsent(name, capacity) != null) {
+      throw new IllegalArgumentException("site '" + name + "' exists already");
+    }
+    return this;
+  }
+
+  /** Starts {@code vm} at {@code site}, its address routed there. */
+  public SimulatedWorld place(Vm vm, String site) {
+    requireSite(site);
+    if (vms.putIfAbsent(vm.name(), vm) != null) {
+      throw new IllegalArgumentException("VM '" + vm.name() + "' is placed already");
+    }
+    if (!free(site).holds(Capacity.of(vm))) {
+      throw new IllegalArgumentException("no room for VM '" + vm.name() + "' at '" + site + "': " + free(site) + " free");
+    }
+    put(new Instance(vm, site, InstanceState.RUNNING, ""));
+    routes.put(vm.name(), site);
+    return this;
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  public Set<String> sites() {
+    return Collections.unmodifiableSet(sites.keySet());
+  }
+
+  public Capacity capacity(String site) {
+    return requireSite(site);
+  }
+
+  /**
+   * What {@code site} holds: its instances and reservations, an incoming copy counting only when no
+   * reservation holds it (it lives in the room reserved for it).
+   */
+  public Capacity used(String site) {
+    Capacity used = Capacity.ZERO;
+    for (Instance i : instances.values()) {
+      if (i.site().equals(site) && (!i.state().incoming() || !reservations.containsKey(i.migrationId()))) {
+        used = used.plus(Capacity.of(i.vm()));
+      }
+    }
+    for (Reservation r : reservations.values()) {
+      if (r.site().equals(site)) {
+        used = used.plus(Capacity.of(r.vm()));
+      }
+    }
+    return used;
+  }
+
+  public Capacity free(String site) {
+    return capacity(site).minus(used(site));
+  }
+
+  /** Every VM placed, by name. */
+  public Map<String, Vm> vms() {
+    return Collections.unmodifiableMap(vms);
+  }
+
+  public List<Instance> instances() {
+    return List.copyOf(instances.values());
+  }
+
+  /** The instances of {@code vm} at any site, in any state. */
+  public List<Instance> instancesOf(String vm) {
+    return instances.values().stream().filter(i -> i.vm().name().equals(vm)).toList();
+  }
+
+  /** Where {@code vm} itself is (running or paused); more than one is a bug the invariants catch. */
+  public List<Instance> whereIs(String vm) {
+    return instances.values().stream().filter(i -> i.vm().name().equals(vm) && i.state().theVm()).toList();
+  }
+
+  public Optional<Instance> instance(String vm, String site) {
+    return Optional.ofNullable(instances.get(key(vm, site)));
+  }
+
+  public List<Reservation> reservations() {
+    return List.copyOf(reservations.values());
+  }
+
+  public Optional<Reservation> reservation(String migrationId) {
+    return Optional.ofNullable(reservations.get(migrationId));
+  }
+
+  /** Where the overlay forwards each VM's address. */
+  public Map<String, String> routes() {
+    return Collections.unmodifiableMap(routes);
+  }
+
+  public List<LeaseExpiry> leaseExpiries() {
+    return List.copyOf(leaseExpiries);
+  }
+
+  // ---------------------------------------------------------------- time
+
+  /** Releases every reservation whose lease has expired by {@code now}, and drops its incoming copy. */
+  public List<LeaseExpiry> expireLeases(Instant now) {
+    List<LeaseExpiry> expired = new ArrayList<>();
+    for (Reservation r : List.copyOf(reservations.values())) {
+      if (!r.leaseExpiresAt().isAfter(now)) {
+        reservations.remove(r.migrationId());
+        instance(r.vm().name(), r.site())
+            .filter(i -> i.state().incoming() && i.migrationId().equals(r.migrationId()))
+            .ifPresent(this::remove);
+        expired.add(new LeaseExpiry(r.migrationId(), r.vm().name(), r.site(), r.leaseExpiresAt()));
+      }
+    }
+    leaseExpiries.addAll(expired);
+    return expired;
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  public Outcome reserve(MigrationOrder o, Instant leaseExpiresAt) {
+    if (reservations.containsKey(o.migrationId())) {
+      return Outcome.ALREADY_DONE;
+    }
+    if (instance(o.vm(), o.to()).isPresent()) {
+      return Outcome.refused("VM '" + o.vm() + "' already has an instance at '" + o.to() + "'");
+    }
+    Capacity needed = Capacity.of(o.vmSpec());
+    if (!free(o.to()).holds(needed)) {
+      return Outcome.refused("no room at '" + o.to() + "': " + free(o.to()) + " free, " + needed + " needed");
+    }
+    reservations.put(o.migrationId(), new Reservation(o.migrationId(), o.vmSpec(), o.to(), leaseExpiresAt));
+    return Outcome.DONE;
+  }
+
+  public Outcome precopy(MigrationOrder o) {
+    if (incomingCopy(o).isPresent()) {
+      return Outcome.ALREADY_DONE;
+    }
+    if (!reservations.containsKey(o.migrationId())) {
+      return Outcome.refused("no reservation at '" + o.to() + "' (released, or its lease expired)");
+    }
+    if (!isThe(o.vm(), o.from(), InstanceState.RUNNING)) {
+      return Outcome.refused("VM '" + o.vm() + "' is not running at '" + o.from() + "'");
+    }
+    put(new Instance(o.vmSpec(), o.to(), InstanceState.COPYING, o.migrationId()));
+    return Outcome.DONE;
+  }
+
+  public Outcome stopAndCopy(MigrationOrder o) {
+    Optional<Instance> copy = incomingCopy(o);
+    if (copy.filter(c -> c.state() == InstanceState.SYNCED).isPresent() && isThe(o.vm(), o.from(), InstanceState.PAUSED)) {
+      return Outcome.ALREADY_DONE;
+    }
+    if (!reservations.containsKey(o.migrationId())) {
+      return Outcome.refused("no reservation at '" + o.to() + "' (released, or its lease expired)");
+    }
+    if (copy.isEmpty()) {
+      return Outcome.refused("no pre-copied instance of VM '" + o.vm() + "' at '" + o.to() + "'");
+    }
+    if (!isThe(o.vm(), o.from(), InstanceState.RUNNING) && !isThe(o.vm(), o.from(), InstanceState.PAUSED)) {
+      return Outcome.refused("VM '" + o.vm() + "' is not at '" + o.from() + "'");
+    }
+    setState(o.vm(), o.from(), InstanceState.PAUSED);
+    setState(o.vm(), o.to(), InstanceState.SYNCED);
+    return Outcome.DONE;
+  }
+
+  public Outcome commit(MigrationOrder o) {
+    if (committed(o)) {
+      return Outcome.ALREADY_DONE;
+    }
+    if (!reservations.containsKey(o.migrationId())) {
+      return Outcome.refused("no reservation at '" + o.to() + "' (its lease expired): nothing committed");
+    }
+    if (incomingCopy(o).filter(c -> c.state() == InstanceState.SYNCED).isEmpty() || !isThe(o.vm(), o.from(), InstanceState.PAUSED)) {
+      return Outcome.refused("VM '" + o.vm() + "' is not paused at '" + o.from() + "' with a synchronised copy at '" + o.to() + "': nothing committed");
+    }
+    setState(o.vm(), o.to(), InstanceState.PAUSED);
+    setState(o.vm(), o.from(), InstanceState.RETIRED);
+    reservations.remove(o.migrationId());
+    return Outcome.DONE;
+  }
+
+  public Outcome activate(MigrationOrder o) {
+    if (!committed(o)) {
+      return Outcome.refused("migration " + o.migrationId() + " is not committed");
+    }
+    if (isThe(o.vm(), o.to(), InstanceState.RUNNING)) {
+      return Outcome.ALREADY_DONE;
+    }
+    setState(o.vm(), o.to(), InstanceState.RUNNING);
+    return Outcome.DONE;
+  }
+
+  public Outcome updateNetwork(MigrationOrder o) {
+    if (!committed(o)) {
+      return Outcome.refused("migration " + o.migrationId() + " is not committed");
+    }
+    if (o.to().equals(routes.get(o.vm()))) {
+      return Outcome.ALREADY_DONE;
+    }
+    routes.put(o.vm(), o.to());
+    return Outcome.DONE;
+  }
+
+  public Outcome releaseSource(MigrationOrder o) {
+    if (!committed(o)) {
+      return Outcome.refused("migration " + o.migrationId() + " is not committed: the source is the VM");
+    }
+    Optional<Instance> source = instance(o.vm(), o.from()).filter(i -> i.state() == InstanceState.RETIRED);
+    if (source.isEmpty()) {
+      return Outcome.ALREADY_DONE;
+    }
+    remove(source.get());
+    return Outcome.DONE;
+  }
+
+  public Outcome resumeAtSource(MigrationOrder o) {
+    if (isThe(o.vm(), o.from(), InstanceState.RUNNING)) {
+      return Outcome.ALREADY_DONE;
+    }
+    if (!isThe(o.vm(), o.from(), InstanceState.PAUSED)) {
+      return Outcome.refused("VM '" + o.vm() + "' is no longer at '" + o.from() + "'");
+    }
+    if (incomingCopy(o).isPresent()) {
+      return Outcome.refused("the copy at '" + o.to() + "' must be discarded before the source resumes");
+    }
+    setState(o.vm(), o.from(), InstanceState.RUNNING);
+    return Outcome.DONE;
+  }
+
+  public Outcome discardDestination(MigrationOrder o) {
+    if (committed(o)) {
+      return Outcome.refused("migration " + o.migrationId() + " is committed: the destination instance is the VM");
+    }
+    Optional<Instance> copy = incomingCopy(o);
+    if (copy.isEmpty()) {
+      return Outcome.ALREADY_DONE;
+    }
+    remove(copy.get());
+    return Outcome.DONE;
+  }
+
+  public Outcome releaseReservation(MigrationOrder o) {
+    if (!reservations.containsKey(o.migrationId())) {
+      return Outcome.ALREADY_DONE;
+    }
+    if (incomingCopy(o).isPresent()) {
+      return Outcome.refused("the copy at '" + o.to() + "' still occupies the reservation");
+    }
+    reservations.remove(o.migrationId());
+    return Outcome.DONE;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private Optional<Instance> incomingCopy(MigrationOrder o) {
+    return instance(o.vm(), o.to()).filter(i -> i.state().incoming() && i.migrationId().equals(o.migrationId()));
+  }
+
+  private boolean committed(MigrationOrder o) {
+    return instance(o.vm(), o.to()).filter(i -> i.state().theVm() && i.migrationId().equals(o.migrationId())).isPresent();
+  }
+
+  private boolean isThe(String vm, String site, InstanceState state) {
+    return instance(vm, site).filter(i -> i.state() == state).isPresent();
+  }
+
+  private void setState(String vm, String site, InstanceState state) {
+    Instance i = instances.get(key(vm, site));
+    instances.put(key(vm, site), new Instance(i.vm(), i.site(), state, i.migrationId()));
+  }
+
+  private void put(Instance i) {
+    instances.put(key(i.vm().name(), i.site()), i);
+  }
+
+  private void remove(Instance i) {
+    instances.remove(key(i.vm().name(), i.site()));
+  }
+
+  private Capacity requireSite(String site) {
+    Capacity c = sites.get(site);
+    if (c == null) {
+      throw new IllegalArgumentException("unknown site '" + site + "'");
+    }
+    return c;
+  }
+
+  private static String key(String vm, String site) {
+    return vm + "@" + site;
+  }
+}
