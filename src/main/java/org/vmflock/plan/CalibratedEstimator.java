@@ -65,6 +65,13 @@ public final class CalibratedEstimator implements ExecutionTimeEstimator {
    * model predicted {@code predictedSecondsPerWork}.
    */
   public Calibration observe(String app, double predictedSecondsPerWork, double observedSecondsPerWork) {
+    Calibration next = next(calibration(app), app, predictedSecondsPerWork, observedSecondsPerWork, smoothing);
+    byApp.put(app, next);
+    return next;
+  }
+
+  /** The calibration after one more observation; pure, so knowledge can persist it. */
+  public static Calibration next(Calibration c, String app, double predictedSecondsPerWork, double observedSecondsPerWork, double smoothing) {
     // an infinite rate (no progress observed) would make the mean infinite, then NaN, for good
     if (!(predictedSecondsPerWork > 0) || !(observedSecondsPerWork > 0)
         || Double.isInfinite(predictedSecondsPerWork) || Double.isInfinite(observedSecondsPerWork)) {
@@ -72,17 +79,21 @@ public final class CalibratedEstimator implements ExecutionTimeEstimator {
           + predictedSecondsPerWork + ", observed " + observedSecondsPerWork + ")");
     }
     double r = Math.log(observedSecondsPerWork / predictedSecondsPerWork);
-    Calibration c = calibration(app);
-    Calibration next;
     if (c.observations() == 0) {
-      next = new Calibration(1, r, 0);
-    } else {
-      double mean = c.meanLogRatio() + smoothing * (r - c.meanLogRatio());
-      double variance = (1 - smoothing) * (c.varianceLogRatio() + smoothing * (r - c.meanLogRatio()) * (r - c.meanLogRatio()));
-      next = new Calibration(c.observations() + 1, mean, variance);
+      return new Calibration(1, r, 0);
     }
-    byApp.put(app, next);
-    return next;
+    double mean = c.meanLogRatio() + smoothing * (r - c.meanLogRatio());
+    double variance = (1 - smoothing) * (c.varianceLogRatio() + smoothing * (r - c.meanLogRatio()) * (r - c.meanLogRatio()));
+    return new Calibration(c.observations() + 1, mean, variance);
+  }
+
+  /** Sets an application's calibration (as knowledge recovered it). */
+  public void restore(String app, Calibration c) {
+    byApp.put(app, c);
+  }
+
+  public double smoothing() {
+    return smoothing;
   }
 
   /** The model without calibration, to compare observations with. */
