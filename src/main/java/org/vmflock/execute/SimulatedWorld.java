@@ -101,6 +101,26 @@ public final class SimulatedWorld {
     return this;
   }
 
+  /** Stops {@code vm} (its application ended): every instance of it goes, and its route. */
+  public SimulatedWorld remove(String vm) {
+    instances.values().removeIf(i -> i.vm().name().equals(vm));
+    routes.remove(vm);
+    vms.remove(vm);
+    return this;
+  }
+
+  /** Whether {@code site} is known. */
+  public boolean hasSite(String name) {
+    return sites.containsKey(name);
+  }
+
+  /** Changes a site's capacity (its environment changed). */
+  public SimulatedWorld resize(String name, Capacity capacity) {
+    requireSite(name);
+    sites.put(name, capacity);
+    return this;
+  }
+
   // ---------------------------------------------------------------- queries
 
   public Set<String> sites() {

@@ -39,6 +39,9 @@ public final class StatisticsView {
   /** {@code period} is {@link SiteStatistics#NONE} when no collector holds any period. */
   public record NewestPeriod(long period, List<String> sites) implements CborSerializable {}
 
+  /** Stops the view (the queries still waiting get no answer). */
+  public enum Stop implements Command { INSTANCE }
+
   /** Looks at the collectors again for the waiting queries; sent by a timer, or by a test driving the clock. */
   public enum Poll implements Command { INSTANCE }
 
@@ -86,6 +89,7 @@ public final class StatisticsView {
           .onMessageEquals(Poll.INSTANCE, this::onPoll)
           .onMessage(Fetched.class, this::onFetched)
           .onMessage(FetchFailed.class, this::onFetchFailed)
+          .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
           .build();
     }
 

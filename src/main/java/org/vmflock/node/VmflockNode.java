@@ -25,6 +25,17 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.vmflock.clock.Clock;
 import org.vmflock.monitor.Collector;
 import org.vmflock.monitor.MonitorSettings;
+import org.vmflock.execute.Actuator;
+import org.vmflock.execute.Provisioner;
+import org.vmflock.execute.SagaActor;
+import org.vmflock.manager.ManagerSettings;
+import org.vmflock.manager.MigrationManager;
+import org.vmflock.site.SiteActor;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
  * A vmflock node: an actor system on the cluster provider (a single node joins itself, so sharding
@@ -34,6 +45,7 @@ public final class VmflockNode implements AutoCloseable {
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration LEASE_CHECK = Duration.ofSeconds(1);
 
   private final ActorSystem<SpawnProtocol.Command> system;
   private final MonitorSettings monitor;
@@ -85,6 +97,29 @@ public final class VmflockNode implements AutoCloseable {
   /** The collector entity of each site. */
   public Function<String, RecipientRef<Collector.Command>> collectors() {
     return site -> sharding.entityRefFor(Collector.TYPE_KEY, site);
+  }
+
+  /**
+   * Starts the controller on this node: the site actors and the migration sagas (sharded), and the
+   * migration manager (a cluster singleton, which runs on the oldest node). Returns the singleton's proxy.
+   */
+  public ActorRef<MigrationManager.Command> startController(ManagerSettings settings, Actuator actuator, Provisioner provisioner,
+      double timeScale, Duration tickInterval) {
+    Function<String, RecipientRef<SiteActor.Command>> sites = site -> sharding.entityRefFor(SiteActor.TYPE_KEY, site);
+    Function<String, RecipientRef<SagaActor.Command>> sagas = id -> sharding.entityRefFor(SagaActor.TYPE_KEY, id);
+    SiteActor.initSharding(sharding, clock, LEASE_CHECK);
+    SagaActor.initSharding(sharding, new SagaActor.Dependencies(actuator, clock, timeScale, sites, settings.reservationLease(),
+        settings.siteTimeout()));
+    MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, sites, sagas,
+        Optional.of(new MigrationManager.Monitoring(collectors(), monitor)), provisioner, tickInterval);
+    return ClusterSingleton.get(system).init(SingletonActor.of(
+        Behaviors.supervise(MigrationManager.create(deps)).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+        MigrationManager.NAME));
+  }
+
+  /** The site actor of each site. */
+  public Function<String, RecipientRef<SiteActor.Command>> sites() {
+    return site -> sharding.entityRefFor(SiteActor.TYPE_KEY, site);
   }
 
   /** The sites whose collectors have a journal here, sorted. */

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.vmflock.model.Application;
@@ -156,7 +157,8 @@ public final class Planner {
     Objective o = app.objective();
     double stayScore = PlacementEvaluator.score(stay, o, search.reference());
     double bestScore = PlacementEvaluator.score(best, o, search.reference());
-    boolean forced = !stay.acceptable() && search.ranking().compare(best, stay) < 0;
+    Optional<String> evacuate = mustEvacuate(app, stay, ctx);
+    boolean forced = (!stay.acceptable() || evacuate.isPresent()) && search.ranking().compare(best, stay) <= 0;
     double gain = stayScore - bestScore;
     double required = requiredGain(o, stayScore);
     String moves = describeMoves(best.migrations());
@@ -165,7 +167,7 @@ public final class Planner {
           "%s stays: the best move (%s) gains %s, less than the %s required", app.name(), moves, gain(o, gain), gain(o, required)),
           stay, best, List.of(), r.method(), r.evaluated());
     }
-    String why = forced ? "staying is not acceptable (" + unacceptable(stay) + ")" : "gains " + gain(o, gain) + " net of migration";
+    String why = forced ? "staying is not acceptable (" + evacuate.orElseGet(() -> unacceptable(stay)) + ")" : "gains " + gain(o, gain) + " net of migration";
     return new AppDecision(app.name(), true, String.format(Locale.ROOT, "%s: %s; %s; %s -> %s", app.name(), moves, why,
         summary(stay), summary(best)), stay, best, best.migrations(), r.method(), r.evaluated());
   }
@@ -185,6 +187,25 @@ public final class Planner {
       }
     }
     return ev.evaluate(a.current());
+  }
+
+  /**
+   * A site's availability ends soon: within the evacuation lead plus the time the VMs there take to
+   * leave (their migrations one after the other), so they must leave now to be out in time.
+   */
+  private Optional<String> mustEvacuate(Application app, Prediction stay, PlanningContext ctx) {
+    if (!stay.feasible() || stay.forced().isEmpty()) {
+      return Optional.empty();
+    }
+    ForcedMove first = stay.forced().get(0);
+    double leave = 0;
+    for (String vm : first.vms()) {
+      Vm spec = app.vms().stream().filter(v -> v.name().equals(vm)).findFirst().orElseThrow();
+      leave += migrations.estimate(spec, ctx.infra().path(first.from(), first.to())).totalSeconds();
+    }
+    java.time.Instant latest = first.at().minus(settings.evacuationLead()).minusMillis((long) (leave * 1000));
+    return ctx.now().isBefore(latest) ? Optional.empty()
+        : Optional.of("site " + first.from() + "'s availability ends at " + first.at() + ": its VMs must leave now to be out in time");
   }
 
   private double requiredGain(Objective o, double stayScore) {

@@ -14,6 +14,8 @@ import java.time.Duration;
  *     VM may be moved to in the heuristic search (the best by speed and price)
  * @param maxPasses improvement passes of the heuristic search at most
  * @param maxForcedMoves forced moves (ends of availability) a prediction may count
+ * @param evacuationLead when a site's availability ends sooner than this (plus the time its VMs take
+ *     to migrate), staying there is no longer acceptable: the VMs leave now, in time
  */
 public record PlannerSettings(
     double minGainFraction,
@@ -23,28 +25,29 @@ public record PlannerSettings(
     long exhaustiveLimit,
     int candidateSites,
     int maxPasses,
-    int maxForcedMoves) {
+    int maxForcedMoves,
+    Duration evacuationLead) {
 
   public PlannerSettings {
     if (minGainFraction < 0 || minGainSeconds < 0 || minGainCost < 0 || cooldown.isNegative() || exhaustiveLimit < 1
-        || candidateSites < 0 || maxPasses < 1 || maxForcedMoves < 0) {
+        || candidateSites < 0 || maxPasses < 1 || maxForcedMoves < 0 || evacuationLead.isNegative()) {
       throw new IllegalArgumentException("planner settings must not be negative (and limits at least 1)");
     }
   }
 
   public static PlannerSettings defaults() {
-    return new PlannerSettings(0.05, 60, 0.01, Duration.ofMinutes(10), 100_000, 3, 10, 3);
+    return new PlannerSettings(0.05, 60, 0.01, Duration.ofMinutes(10), 100_000, 3, 10, 3, Duration.ofMinutes(30));
   }
 
   public PlannerSettings withExhaustiveLimit(long limit) {
-    return new PlannerSettings(minGainFraction, minGainSeconds, minGainCost, cooldown, limit, candidateSites, maxPasses, maxForcedMoves);
+    return new PlannerSettings(minGainFraction, minGainSeconds, minGainCost, cooldown, limit, candidateSites, maxPasses, maxForcedMoves, evacuationLead);
   }
 
   public PlannerSettings withMinGain(double fraction, double seconds, double cost) {
-    return new PlannerSettings(fraction, seconds, cost, cooldown, exhaustiveLimit, candidateSites, maxPasses, maxForcedMoves);
+    return new PlannerSettings(fraction, seconds, cost, cooldown, exhaustiveLimit, candidateSites, maxPasses, maxForcedMoves, evacuationLead);
   }
 
   public PlannerSettings withCooldown(Duration d) {
-    return new PlannerSettings(minGainFraction, minGainSeconds, minGainCost, d, exhaustiveLimit, candidateSites, maxPasses, maxForcedMoves);
+    return new PlannerSettings(minGainFraction, minGainSeconds, minGainCost, d, exhaustiveLimit, candidateSites, maxPasses, maxForcedMoves, evacuationLead);
   }
 }

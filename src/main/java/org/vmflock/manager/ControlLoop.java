@@ -1,0 +1,294 @@
+package org.vmflock.manager;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.vmflock.analyze.ApplicationGroups;
+import org.vmflock.analyze.GroupDetector;
+import org.vmflock.execute.MigrationOrder;
+import org.vmflock.knowledge.AppRecord;
+import org.vmflock.knowledge.AppStatus;
+import org.vmflock.knowledge.DecisionRecord;
+import org.vmflock.knowledge.Knowledge;
+import org.vmflock.knowledge.KnowledgeEvent;
+import org.vmflock.knowledge.MigrationRecord;
+import org.vmflock.model.Application;
+import org.vmflock.model.Capacity;
+import org.vmflock.model.Infrastructure;
+import org.vmflock.model.NetworkPath;
+import org.vmflock.model.Placement;
+import org.vmflock.model.TrafficMatrix;
+import org.vmflock.model.Vm;
+import org.vmflock.plan.AppDecision;
+import org.vmflock.plan.AppSituation;
+import org.vmflock.plan.BspExecutionModel;
+import org.vmflock.plan.CalibratedEstimator;
+import org.vmflock.plan.LinkShare;
+import org.vmflock.plan.Migration;
+import org.vmflock.plan.Plan;
+import org.vmflock.plan.PlacementEvaluator;
+import org.vmflock.plan.Planner;
+import org.vmflock.plan.PlannerConfig;
+import org.vmflock.plan.PlanningContext;
+import org.vmflock.plan.PlanningProblem;
+import org.vmflock.plan.Prediction;
+import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.TrafficLayout;
+import org.vmflock.site.SiteEnvironment;
+
+/**
+ * One MAPE cycle of the migration manager, as plain Java so that the singleton actor and the
+ * simulator run the same code. From what the manager knows and the traffic the monitor observed:
+ * <b>Analyze</b> — each application's traffic per work second, its communication groups, and the
+ * symptoms that matter (a new application, a site it uses changed, a site became more attractive,
+ * a site's availability ends before it would finish, capacity lost, a group split across a slow
+ * link, its groups changed, or a periodic full re-plan); <b>Plan</b> — the planner, for the
+ * applications with symptoms only (the others' VMs are capacity taken); and the events that record
+ * the decisions and queue their migrations for <b>Execute</b>.
+ */
+public final class ControlLoop {
+
+  /**
+   * @param fullReplanEvery every so many cycles every application is re-planned, symptoms or not (0: never)
+   * @param slowLinkBytesPerSecond a communication group split across a path slower than this is a symptom
+   * @param defaultLink the path between sites that declare no link to each other
+   */
+  public record Settings(int fullReplanEvery, double slowLinkBytesPerSecond, Optional<NetworkPath> defaultLink) {}
+
+  /** What one cycle found and decided. */
+  public record Cycle(List<KnowledgeEvent> events, Map<String, List<String>> symptoms, Optional<Plan> plan) {}
+
+  private final PlannerConfig planning;
+  private final Optional<GroupDetector> detector;
+  private final Settings settings;
+
+  public ControlLoop(PlannerConfig planning, Optional<GroupDetector> detector, Settings settings) {
+    this.planning = planning;
+    this.detector = detector;
+    this.settings = settings;
+  }
+
+  /** The estimator as knowledge calibrated it. */
+  public CalibratedEstimator estimator(Knowledge k) {
+    CalibratedEstimator e = new CalibratedEstimator(new BspExecutionModel(), planning.priorSigma(), planning.smoothing());
+    k.calibration().forEach(e::restore);
+    return e;
+  }
+
+  /**
+   * One cycle at {@code now}. {@code observed} is the traffic the monitor saw, per second, between
+   * every VM it knows (empty when it has nothing yet); {@code cycle} counts cycles for the periodic
+   * full re-plan; {@code triggers} are the applications an event or a request names explicitly.
+   */
+  public Cycle run(Knowledge k, Optional<TrafficMatrix> observed, Instant now, long cycle, Set<String> triggers) {
+    List<KnowledgeEvent> events = new ArrayList<>();
+    if (k.sites().values().stream().noneMatch(SiteEnvironment::defined)) {
+      return new Cycle(events, Map.of(), Optional.empty());
+    }
+    Infrastructure infra = k.infrastructure(settings.defaultLink());
+    CalibratedEstimator estimator = estimator(k);
+    Knowledge current = k;
+    // Analyze: traffic and groups
+    for (AppRecord a : k.applications().values()) {
+      if (a.status() == AppStatus.FINISHED) {
+        continue;
+      }
+      Knowledge now0 = current;
+      Optional<TrafficMatrix> perWork = observed.flatMap(o -> trafficPerWork(a, o, now0, infra, estimator));
+      if (perWork.isPresent() && !perWork.get().equals(a.app().workload().trafficPerWork())) {
+        KnowledgeEvent e = new KnowledgeEvent.TrafficObserved(a.app().name(), perWork.get(), now);
+        events.add(e);
+        current = current.apply(e);
+      }
+      Application app = current.applications().get(a.app().name()).app();
+      List<List<String>> groups = ApplicationGroups.of(app, detector);
+      if (!groups.equals(current.groups().getOrDefault(app.name(), List.of()))) {
+        KnowledgeEvent e = new KnowledgeEvent.GroupsFound(app.name(), groups);
+        events.add(e);
+        current = current.apply(e);
+      }
+    }
+    Map<String, List<String>> symptoms = symptoms(current, infra, estimator, now, cycle, triggers, k);
+    if (symptoms.isEmpty()) {
+      return new Cycle(events, symptoms, Optional.empty());
+    }
+    // Plan: the applications with symptoms; the others' VMs and the reservations are capacity taken
+    List<AppSituation> apps = new ArrayList<>();
+    for (String name : symptoms.keySet()) {
+      AppRecord a = current.applications().get(name);
+      apps.add(new AppSituation(a.app(), current.placementOf(name), current.groups().getOrDefault(name, List.of())));
+    }
+    Map<String, Capacity> reserved = reserved(current, apps);
+    PlanningProblem problem = new PlanningProblem(infra, now, apps, reserved, current.lastMigrated());
+    Planner planner = planning.planner(estimator);
+    Plan plan = planner.plan(problem);
+    long id = current.nextDecision();
+    Map<String, List<Plan.Step>> stepsByApp = new LinkedHashMap<>();
+    plan.steps().forEach(s -> stepsByApp.computeIfAbsent(s.migration().application(), x -> new ArrayList<>()).add(s));
+    for (AppDecision d : plan.decisions()) {
+      String why = String.join("; ", symptoms.get(d.application()));
+      AppSituation situation = apps.stream().filter(x -> x.app().name().equals(d.application())).findFirst().orElseThrow();
+      boolean placing = situation.isNew() && d.moves();
+      List<MigrationRecord> queued = new ArrayList<>();
+      if (d.moves() && !placing) {
+        int n = 0;
+        for (Plan.Step step : stepsByApp.getOrDefault(d.application(), List.of())) {
+          Migration m = step.migration();
+          Vm spec = situation.app().vms().stream().filter(v -> v.name().equals(m.vm())).findFirst().orElseThrow();
+          String migrationId = "d" + id + "-" + (++n) + "-" + m.vm();
+          queued.add(new MigrationRecord(MigrationOrder.of(migrationId, m, spec, now), id, MigrationRecord.Status.QUEUED,
+              Optional.empty(), Optional.empty(), Optional.empty(), ""));
+        }
+      }
+      String kind = placing ? "place" : d.moves() ? "migrate" : "stay";
+      Prediction chosen = d.chosen();
+      Prediction stay = d.stay();
+      DecisionRecord record = new DecisionRecord(id, now, d.application(), kind, d.reason() + " [symptoms: " + why + "]",
+          finite(chosen.remainingSeconds()), finite(chosen.cost().total()), finite(stay.remainingSeconds()), finite(stay.cost().total()),
+          queued.stream().map(q -> q.order().migrationId()).toList(),
+          queued.isEmpty() ? DecisionRecord.Outcome.NONE : DecisionRecord.Outcome.PENDING, Optional.empty());
+      events.add(new KnowledgeEvent.DecisionMade(record, queued));
+      if (placing) {
+        events.add(new KnowledgeEvent.ApplicationPlaced(d.application(), chosen.placement().siteOfVm(), now));
+      }
+      id++;
+    }
+    return new Cycle(events, symptoms, Optional.of(plan));
+  }
+
+  private static double finite(double v) {
+    return Double.isFinite(v) ? v : -1;
+  }
+
+  /** Traffic per work second from the observed rates and the application's pace (observed, or else predicted). */
+  private Optional<TrafficMatrix> trafficPerWork(AppRecord a, TrafficMatrix observed, Knowledge k, Infrastructure infra, CalibratedEstimator estimator) {
+    List<String> vms = a.app().vmNames();
+    if (a.status() != AppStatus.RUNNING || !observed.vms().containsAll(vms)) {
+      return Optional.empty();
+    }
+    TrafficMatrix rates = observed.reorder(vms);
+    if (rates.totalBytes() == 0 && a.app().workload().trafficPerWork().totalBytes() > 0) {
+      return Optional.empty(); // a silent window (a pause) says nothing of the application's traffic
+    }
+    Placement p = k.placementOf(a.app().name());
+    if (!p.places(vms)) {
+      return Optional.empty();
+    }
+    double spw = a.observedSecondsPerWork().orElseGet(
+        () -> estimator.secondsPerWork(a.app(), TrafficLayout.of(a.app(), p, infra), infra, LinkShare.none(infra.sites().size())));
+    int n = vms.size();
+    double[][] packets = new double[n][n];
+    double[][] bytes = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        packets[i][j] = rates.packets(i, j) * spw;
+        bytes[i][j] = rates.bytes(i, j) * spw;
+      }
+    }
+    return Optional.of(new TrafficMatrix(vms, packets, bytes));
+  }
+
+  /** Why each application should be planned now; applications with migrations in flight wait. */
+  private Map<String, List<String>> symptoms(Knowledge k, Infrastructure infra, CalibratedEstimator estimator, Instant now, long cycle,
+      Set<String> triggers, Knowledge before) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    boolean periodic = settings.fullReplanEvery() > 0 && cycle > 0 && cycle % settings.fullReplanEvery() == 0;
+    for (AppRecord a : k.applications().values()) {
+      String name = a.app().name();
+      if (a.status() == AppStatus.FINISHED || k.migrating(name)) {
+        continue;
+      }
+      List<String> why = new ArrayList<>();
+      if (a.status() == AppStatus.SUBMITTED) {
+        why.add("new application");
+      }
+      if (triggers.contains(name)) {
+        why.add("requested");
+      }
+      Placement p = k.placementOf(name);
+      Set<String> used = new HashSet<>(p.siteOfVm().values());
+      long planned = k.plannedVersion().getOrDefault(name, 0L);
+      if (a.status() == AppStatus.RUNNING) {
+        for (String site : used) {
+          if (k.siteChangedVersion().getOrDefault(site, 0L) > planned) {
+            why.add("site " + site + " changed");
+          }
+          SiteEnvironment env = k.sites().get(site);
+          if (env != null && env.site().isPresent() && !env.site().get().capacity().holds(env.used())) {
+            why.add("site " + site + " lost capacity");
+          }
+        }
+        k.siteImprovedVersion().forEach((site, version) -> {
+          if (!used.contains(site) && version > planned) {
+            why.add("site " + site + " became more attractive");
+          }
+        });
+        if (!before.groups().getOrDefault(name, List.of()).equals(k.groups().getOrDefault(name, List.of()))) {
+          why.add("its communication groups changed");
+        }
+        splitGroup(k, name, p, infra).ifPresent(why::add);
+        endingSite(a, p, infra, estimator, now).ifPresent(why::add);
+        if (periodic) {
+          why.add("periodic re-plan");
+        }
+      }
+      if (!why.isEmpty()) {
+        out.put(name, why);
+      }
+    }
+    return out;
+  }
+
+  private Optional<String> splitGroup(Knowledge k, String app, Placement p, Infrastructure infra) {
+    for (List<String> g : k.groups().getOrDefault(app, List.of())) {
+      Set<String> sites = new HashSet<>();
+      g.forEach(vm -> p.siteOf(vm).ifPresent(sites::add));
+      List<String> list = new ArrayList<>(sites);
+      for (int i = 0; i < list.size(); i++) {
+        for (int j = i + 1; j < list.size(); j++) {
+          if (infra.path(list.get(i), list.get(j)).bytesPerSecond() < settings.slowLinkBytesPerSecond()) {
+            return Optional.of("group " + g + " split across the slow link " + list.get(i) + "-" + list.get(j));
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A site the application uses stops being available before it would finish there. */
+  private Optional<String> endingSite(AppRecord a, Placement p, Infrastructure infra, CalibratedEstimator estimator, Instant now) {
+    if (!p.places(a.app().vmNames())) {
+      return Optional.empty();
+    }
+    PlanningContext ctx = PlanningContext.alone(infra, now, estimator, new PreCopyMigrationModel(planning.migration()));
+    Prediction stay = new PlacementEvaluator(a.app(), p, ctx).evaluate(p);
+    if (!stay.feasible()) {
+      return Optional.of("staying is infeasible: " + stay.infeasibility());
+    }
+    return stay.forced().isEmpty() ? Optional.empty()
+        : Optional.of("site " + stay.forced().get(0).from() + "'s availability ends at " + stay.forced().get(0).at() + ", before it would finish");
+  }
+
+  /** Capacity taken on each site by everything but the applications being planned. */
+  private static Map<String, Capacity> reserved(Knowledge k, List<AppSituation> planned) {
+    Map<String, Capacity> taken = new HashMap<>();
+    for (SiteEnvironment env : k.sites().values()) {
+      if (env.defined()) {
+        taken.put(env.name(), env.used());
+      }
+    }
+    for (AppSituation a : planned) {
+      for (Vm vm : a.app().vms()) {
+        a.current().siteOf(vm.name()).ifPresent(site -> taken.computeIfPresent(site, (s, c) -> c.minus(Capacity.of(vm))));
+      }
+    }
+    return taken;
+  }
+
+}

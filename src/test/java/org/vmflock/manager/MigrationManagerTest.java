@@ -1,0 +1,147 @@
+package org.vmflock.manager;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vmflock.knowledge.DecisionRecord;
+import org.vmflock.knowledge.Knowledge;
+import org.vmflock.model.Application;
+import org.vmflock.model.AvailabilityWindow;
+import org.vmflock.model.Objective;
+import org.vmflock.site.EnvironmentChange;
+
+/**
+ * The migration manager's loop on a real node over a simulated federation (K1, MAPE, P4): a price
+ * rise moves the application when the gain is worth it and not otherwise, a reservation ending
+ * before the finish evacuates in time, an alternating price causes no oscillation, a new
+ * application is placed. Time is a manual clock; the loop runs when asked.
+ */
+class MigrationManagerTest {
+
+  /** Waits until every migration ended and returns the knowledge. */
+  private static Knowledge settled(ControllerFixture f) {
+    Knowledge[] k = new Knowledge[1];
+    f.awaitAssert(() -> {
+      k[0] = f.status().knowledge();
+      assertTrue(k[0].migrations().isEmpty(), "migrations in flight: " + k[0].migrations().keySet());
+    });
+    return k[0];
+  }
+
+  private static List<String> sitesOf(Knowledge k, Application app) {
+    return app.vmNames().stream().map(vm -> k.placement().get(vm)).toList();
+  }
+
+  @Test
+  void aPriceRiseMovesTheApplicationWhenTheGainIsWorthIt(@TempDir Path dir) {
+    try (ControllerFixture f = new ControllerFixture("price-rise", dir, Map.of())) {
+      f.site("a", 8, 1.0, 0.05);
+      f.site("b", 8, 1.0, 0.10);
+      Application app = ControllerFixture.cg("app1", 4, Objective.COST);
+      assertInstanceOf(MigrationManager.Accepted.class, f.submit(app, ControllerFixture.all(app, "a")));
+      MigrationManager.CycleReport first = f.cycle();
+      assertTrue(first.decisions().stream().noneMatch(d -> d.kind().equals("migrate")), "a is the cheaper site: " + first);
+
+      // a small rise does not pay for the migration: the manager says so and stays
+      f.change("a", new EnvironmentChange.Price("*", f.clock.now(), 0.0505));
+      MigrationManager.CycleReport small = f.cycle();
+      DecisionRecord stay = small.decisions().stream().filter(d -> d.application().equals("app1")).findFirst().orElseThrow();
+      assertEquals("stay", stay.kind(), stay.reason());
+      assertTrue(stay.reason().contains("site a changed"), stay.reason());
+
+      // a big one does: the whole communication group goes to b, within this loop
+      f.change("a", new EnvironmentChange.Price("*", f.clock.now(), 0.30));
+      MigrationManager.CycleReport big = f.cycle();
+      DecisionRecord move = big.decisions().stream().filter(d -> d.application().equals("app1")).findFirst().orElseThrow();
+      assertEquals("migrate", move.kind(), move.reason());
+      assertEquals(4, move.migrations().size());
+      assertTrue(move.reason().contains("a -> b"), move.reason());
+      Knowledge k = settled(f);
+      assertEquals(List.of("b", "b", "b", "b"), sitesOf(k, app));
+      DecisionRecord audited = k.decision(move.id()).orElseThrow();
+      assertEquals(DecisionRecord.Outcome.APPLIED, audited.outcome());
+      assertTrue(audited.audit().orElseThrow().startsWith("4 migration(s): time predicted"), audited.audit().toString());
+      assertEquals(4, f.federation.placement().siteOfVm().values().stream().filter("b"::equals).count(), "the VMs run at b");
+    }
+  }
+
+  @Test
+  void aReservationEndingBeforeTheFinishIsEvacuatedInTime(@TempDir Path dir) {
+    try (ControllerFixture f = new ControllerFixture("evacuation", dir, Map.of())) {
+      f.site("grid", 8, 1.0, 0.0);
+      f.site("cloud", 8, 1.0, 0.10);
+      Instant end = f.clock.now().plus(Duration.ofHours(1));
+      f.change("grid", new EnvironmentChange.Availability(List.of(new AvailabilityWindow(f.clock.now().minusSeconds(60), end))));
+      Application app = ControllerFixture.cg("job", 4, Objective.TIME);
+      assertInstanceOf(MigrationManager.Accepted.class, f.submit(app, ControllerFixture.all(app, "grid")));
+      // staying counts the forced move at the end; the VMs leave once the end is within the evacuation lead
+      DecisionRecord move = null;
+      for (int period = 0; period < 20 && move == null; period++) {
+        MigrationManager.CycleReport report = f.cycle();
+        assertTrue(report.symptoms().get("job").stream().anyMatch(s -> s.contains("availability ends")), report.symptoms().toString());
+        move = report.decisions().stream().filter(d -> d.application().equals("job") && d.kind().equals("migrate")).findFirst().orElse(null);
+        if (move == null) {
+          f.clock.advance(Duration.ofMinutes(5));
+        }
+      }
+      assertTrue(move != null, "evacuated");
+      assertTrue(move.reason().contains("must leave now to be out in time"), move.reason());
+      Instant lead = end.minus(f.settings.planning().planner().evacuationLead());
+      assertTrue(!f.clock.now().isAfter(lead) && f.clock.now().isAfter(lead.minus(Duration.ofMinutes(5))),
+          "left at " + f.clock.now() + ", within one period of the lead " + lead);
+      Knowledge k = settled(f);
+      assertEquals(List.of("cloud", "cloud", "cloud", "cloud"), sitesOf(k, app));
+      assertTrue(f.clock.now().isBefore(end), "moved before the reservation ends");
+    }
+  }
+
+  @Test
+  void anAlternatingPriceCausesNoOscillation(@TempDir Path dir) {
+    try (ControllerFixture f = new ControllerFixture("alternating", dir, Map.of("vmflock.planner.cooldown", "10m"))) {
+      f.site("a", 8, 1.0, 0.10);
+      f.site("b", 8, 1.0, 0.10);
+      Application app = ControllerFixture.cg("swing", 8, Objective.COST);
+      assertInstanceOf(MigrationManager.Accepted.class, f.submit(app, ControllerFixture.all(app, "a")));
+      f.cycle();
+      int moves = 0;
+      for (int period = 0; period < 16; period++) {
+        boolean aCheap = period % 2 == 1;
+        f.change("a", new EnvironmentChange.Price("*", f.clock.now(), aCheap ? 0.06 : 0.14));
+        f.change("b", new EnvironmentChange.Price("*", f.clock.now(), aCheap ? 0.14 : 0.06));
+        moves += (int) f.cycle().decisions().stream().filter(d -> d.kind().equals("migrate")).count();
+        settled(f);
+        f.clock.advance(Duration.ofSeconds(30));
+      }
+      // the first swing pays for a move; 16 periods of 30 s are 8 minutes, within that move's
+      // 10-minute cool-down: no other
+      assertEquals(1, moves);
+    }
+  }
+
+  @Test
+  void aNewApplicationIsPlaced(@TempDir Path dir) {
+    try (ControllerFixture f = new ControllerFixture("new-app", dir, Map.of())) {
+      f.site("slow", 8, 0.8, 0.05);
+      f.site("fast", 8, 1.5, 0.05);
+      Application app = ControllerFixture.cg("fresh", 2, Objective.TIME);
+      assertInstanceOf(MigrationManager.Accepted.class, f.submit(app, Map.of()));
+      MigrationManager.CycleReport report = f.cycle();
+      DecisionRecord place = report.decisions().stream().filter(d -> d.application().equals("fresh")).findFirst().orElseThrow();
+      assertEquals("place", place.kind(), place.reason());
+      Knowledge k = f.status().knowledge();
+      assertEquals(List.of("fast", "fast", "fast", "fast"), sitesOf(k, app));
+      assertEquals(4, f.federation.placement().siteOfVm().size(), "booted in the simulated federation");
+      // a second application with the same name, or a VM already taken, is refused and changes nothing
+      assertInstanceOf(MigrationManager.Rejected.class, f.submit(app, Map.of()));
+      assertEquals(k, f.status().knowledge());
+    }
+  }
+}
