@@ -127,8 +127,12 @@ public record Knowledge(
     b.version++;
     if (event instanceof EnvironmentSeen e) {
       SiteEnvironment before = b.sites.put(e.environment().name(), e.environment());
-      b.siteChangedAt.put(e.environment().name(), e.at());
-      b.siteChangedVersion.put(e.environment().name(), b.version);
+      // the VMs placed and reserved there are bookkeeping, not a change of the site's environment
+      if (before == null || !before.site().equals(e.environment().site()) || !before.links().equals(e.environment().links())
+          || !before.quota().equals(e.environment().quota())) {
+        b.siteChangedAt.put(e.environment().name(), e.at());
+        b.siteChangedVersion.put(e.environment().name(), b.version);
+      }
       if (SiteChanges.improved(before, e.environment(), e.at())) {
         b.siteImprovedAt.put(e.environment().name(), e.at());
         b.siteImprovedVersion.put(e.environment().name(), b.version);

@@ -95,8 +95,8 @@ public final class MigrationManager {
 
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
-  /** Sites the manager should follow (it also hears the ones that publish on the topic). */
-  public record WatchSites(List<String> sites) implements Command {
+  /** Sites the manager should follow (it also hears the ones that publish on the topic); answered once it knows them. */
+  public record WatchSites(List<String> sites, ActorRef<Reply> replyTo) implements Command {
     public WatchSites {
       sites = List.copyOf(sites);
     }
@@ -122,8 +122,7 @@ public final class MigrationManager {
   private record Observed(Optional<TrafficMatrix> rates, List<SiteEnvironment> sites, Set<String> triggers, List<ActorRef<CycleReport>> replyTo)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record SitesRefreshed(List<SiteEnvironment> sites, Optional<TrafficMatrix> rates, Set<String> triggers,
-      List<ActorRef<CycleReport>> replyTo) implements Command, NoSerializationVerificationNeeded {}
+  private record SitesRefreshed(List<SiteEnvironment> sites, Optional<ActorRef<Reply>> watcher) implements Command, NoSerializationVerificationNeeded {}
 
   private record SagaEnded(SagaActor.Finished finished) implements Command, NoSerializationVerificationNeeded {}
 
@@ -139,8 +138,15 @@ public final class MigrationManager {
       Provisioner provisioner,
       Duration tickInterval) {}
 
-  /** Where the monitor's statistics come from: the collectors and their settings. */
-  public record Monitoring(Function<String, RecipientRef<Collector.Command>> collectors, MonitorSettings settings) {}
+  /**
+   * Where the monitor's statistics come from: the collectors, their settings, and the sites whose
+   * collectors to ask (empty: every site the manager knows).
+   */
+  public record Monitoring(Function<String, RecipientRef<Collector.Command>> collectors, MonitorSettings settings, List<String> collectorSites) {
+    public Monitoring {
+      collectorSites = List.copyOf(collectorSites);
+    }
+  }
 
   public static Behavior<Command> create(Dependencies deps) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -195,12 +201,20 @@ public final class MigrationManager {
           .onCommand(ReportFinished.class, this::onFinished)
           .onCommand(GetStatus.class, (k, c) -> Effect().reply(c.replyTo(), new Status(k, cycles, deps.clock().now())))
           .onCommand(WatchSites.class, (k, c) -> {
-            refresh(c.sites(), Optional.empty(), Set.of(), List.of(), false);
+            refresh(c.sites(), Optional.empty(), Set.of(), List.of(), false, Optional.of(c.replyTo()));
             return Effect().none();
           })
           .onCommand(SitesRefreshed.class, (k, c) -> {
             List<KnowledgeEvent> seen = changedSites(k, c.sites());
-            return seen.isEmpty() ? Effect().none() : Effect().persist(seen).thenRun(after -> debounce());
+            Reply answer = new Accepted(c.sites().size() + " site(s) known");
+            if (seen.isEmpty()) {
+              c.watcher().ifPresent(w -> w.tell(answer));
+              return Effect().none();
+            }
+            return Effect().persist(seen).thenRun(after -> {
+              c.watcher().ifPresent(w -> w.tell(answer));
+              debounce();
+            });
           })
           .onCommand(RunCycle.class, (k, c) -> {
             requestCycle(k, c.applications(), Optional.of(c.replyTo()));
@@ -355,11 +369,12 @@ public final class MigrationManager {
     private void observe(Knowledge k, Set<String> triggers, List<ActorRef<CycleReport>> replies) {
       List<String> sites = List.copyOf(k.sites().keySet());
       if (deps.monitoring().isEmpty() || sites.isEmpty()) {
-        refresh(sites, Optional.empty(), triggers, replies, true);
+        refresh(sites, Optional.empty(), triggers, replies, true, Optional.empty());
         return;
       }
       Monitoring m = deps.monitoring().get();
-      ActorRef<StatisticsView.Command> view = ctx.spawnAnonymous(StatisticsView.create(sites, m.settings(), deps.clock(), m.collectors()));
+      List<String> collectorSites = m.collectorSites().isEmpty() ? sites : m.collectorSites();
+      ActorRef<StatisticsView.Command> view = ctx.spawnAnonymous(StatisticsView.create(collectorSites, m.settings(), deps.clock(), m.collectors()));
       StatisticsQuery q = StatisticsQuery.of(QueryType.MEAN, deps.settings().windowPeriods()).approximateAllowed(true);
       double periodSeconds = m.settings().grid().lengthMillis() / 1000.0;
       AskPattern.ask(view, (ActorRef<QueryAnswer> r) -> new StatisticsView.Query(q, r), m.settings().collectorTimeout().multipliedBy(2),
@@ -367,13 +382,13 @@ public final class MigrationManager {
             ctx.getSystem().log().debug("manager: statistics {}", error == null ? "received" : error.toString());
             view.tell(StatisticsView.Stop.INSTANCE);
             Optional<TrafficMatrix> rates = answer instanceof QueryAnswer.Statistics s ? Optional.of(perSecond(s.matrix(), periodSeconds)) : Optional.empty();
-            refresh(sites, rates, triggers, replies, true);
+            refresh(sites, rates, triggers, replies, true, Optional.empty());
           });
     }
 
     /** Asks each site actor for its environment; then either a cycle runs, or the changes are just recorded. */
     private void refresh(List<String> sites, Optional<TrafficMatrix> rates, Set<String> triggers, List<ActorRef<CycleReport>> replies,
-        boolean cycle) {
+        boolean cycle, Optional<ActorRef<Reply>> watcher) {
       List<java.util.concurrent.CompletableFuture<Optional<SiteEnvironment>>> asks = new ArrayList<>();
       for (String site : sites) {
         asks.add(AskPattern.ask(deps.sites().apply(site), (ActorRef<SiteEnvironment> r) -> new SiteActor.Get(r), deps.settings().siteTimeout(),
@@ -383,7 +398,7 @@ public final class MigrationManager {
       java.util.concurrent.CompletableFuture.allOf(asks.toArray(java.util.concurrent.CompletableFuture[]::new)).whenComplete((v, e) -> {
         List<SiteEnvironment> envs = asks.stream().map(java.util.concurrent.CompletableFuture::join).flatMap(Optional::stream)
             .filter(SiteEnvironment::defined).toList();
-        self.tell(cycle ? new Observed(rates, envs, triggers, replies) : new SitesRefreshed(envs, rates, triggers, replies));
+        self.tell(cycle ? new Observed(rates, envs, triggers, replies) : new SitesRefreshed(envs, watcher));
       });
     }
 

@@ -40,6 +40,9 @@ public final class Collector {
   /** The sensors of {@code host} at this site, to expect from their periods on. */
   public record Register(String host, List<RosterEntry> vms, ActorRef<Reply> replyTo) implements Command {}
 
+  /** The VMs of {@code host} are no longer expected here. */
+  public record Deregister(String host, ActorRef<Reply> replyTo) implements Command {}
+
   public record Report(SensorReport report, ActorRef<Reply> replyTo) implements Command {}
 
   public record ReportHost(HostReport report, ActorRef<Reply> replyTo) implements Command {}
@@ -109,6 +112,7 @@ public final class Collector {
       return newCommandHandlerBuilder()
           .forAnyState()
           .onCommand(Register.class, (s, c) -> reply(s.decideRegister(c.host(), c.vms()), c.replyTo()))
+          .onCommand(Deregister.class, (s, c) -> reply(s.decideDeregister(c.host()), c.replyTo()))
           .onCommand(Report.class, (s, c) -> reply(s.decideReport(c.report(), clock.epochMillis(), settings), c.replyTo()))
           .onCommand(ReportHost.class, (s, c) -> reply(s.decideHostReport(c.report(), clock.epochMillis(), settings), c.replyTo()))
           .onCommand(GetPeriods.class, (s, c) -> Effect().reply(c.replyTo(), SiteSnapshot.of(s, c.fromPeriod(), c.toPeriod())))

@@ -105,13 +105,19 @@ public final class VmflockNode implements AutoCloseable {
    */
   public ActorRef<MigrationManager.Command> startController(ManagerSettings settings, Actuator actuator, Provisioner provisioner,
       double timeScale, Duration tickInterval) {
+    return startController(settings, actuator, provisioner, timeScale, tickInterval, java.util.List.of());
+  }
+
+  /** As {@link #startController(ManagerSettings, Actuator, Provisioner, double, Duration)}, its monitor asking the collectors of {@code collectorSites}. */
+  public ActorRef<MigrationManager.Command> startController(ManagerSettings settings, Actuator actuator, Provisioner provisioner,
+      double timeScale, Duration tickInterval, java.util.List<String> collectorSites) {
     Function<String, RecipientRef<SiteActor.Command>> sites = site -> sharding.entityRefFor(SiteActor.TYPE_KEY, site);
     Function<String, RecipientRef<SagaActor.Command>> sagas = id -> sharding.entityRefFor(SagaActor.TYPE_KEY, id);
     SiteActor.initSharding(sharding, clock, LEASE_CHECK);
     SagaActor.initSharding(sharding, new SagaActor.Dependencies(actuator, clock, timeScale, sites, settings.reservationLease(),
         settings.siteTimeout()));
     MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, sites, sagas,
-        Optional.of(new MigrationManager.Monitoring(collectors(), monitor)), provisioner, tickInterval);
+        Optional.of(new MigrationManager.Monitoring(collectors(), monitor, collectorSites)), provisioner, tickInterval);
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(MigrationManager.create(deps)).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
         MigrationManager.NAME));

@@ -77,6 +77,26 @@ public final class ScenarioFile {
     return new ScenarioFile(file, c).read();
   }
 
+  /**
+   * One application written as in a scenario's {@code applications} block (HOCON or JSON), with
+   * its {@code name}; {@code source} names it in errors, relative traffic files are found from
+   * {@code base}. Sites and VM sizes are checked against {@code infra}.
+   */
+  public static Scenario.ScenarioApplication application(String source, Path base, String text, Infrastructure infra) {
+    Config c;
+    try {
+      c = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(source)).resolve();
+    } catch (ConfigException e) {
+      throw new InvalidInputException(source, e.getMessage());
+    }
+    ScenarioFile f = new ScenarioFile(base.resolve(source.replaceAll("[^A-Za-z0-9._-]", "_")), c);
+    if (!c.hasPath("name")) {
+      throw new InvalidInputException(source, "missing setting 'name' (the application's name)");
+    }
+    String name = c.getString("name");
+    return f.application(name, c, "application " + name, f.sizes(), infra);
+  }
+
   private Scenario read() {
     Instant start = instant(root, "start");
     Map<String, Capacity> sizes = sizes();

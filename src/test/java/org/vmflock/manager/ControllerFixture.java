@@ -65,7 +65,7 @@ final class ControllerFixture implements AutoCloseable {
     Site s = new Site(name, cap, speed, PriceSchedule.flat(price), 0.01, Map.of(), new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8), List.of());
     change(name, new EnvironmentChange.Define(s, List.of(), Optional.empty()));
     federation.site(name, cap);
-    manager.tell(new MigrationManager.WatchSites(List.of(name)));
+    manager.tell(new MigrationManager.WatchSites(List.of(name), node.system().ignoreRef()));
     awaitAssert(() -> {
       org.junit.jupiter.api.Assertions.assertTrue(status().knowledge().sites().containsKey(name), "the manager knows site " + name);
     });

@@ -82,7 +82,7 @@ class FailoverTest {
         assertInstanceOf(SiteActor.Accepted.class, r);
         federation.site(site, cap);
       }
-      viaC.tell(new MigrationManager.WatchSites(List.of("east", "west")));
+      viaC.tell(new MigrationManager.WatchSites(List.of("east", "west"), c.system().ignoreRef()));
       probe.awaitAssert(TIMEOUT, () -> {
         assertEquals(2, status(c, viaC).knowledge().sites().size());
         return null;

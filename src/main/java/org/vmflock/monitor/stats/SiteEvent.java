@@ -15,6 +15,9 @@ public sealed interface SiteEvent extends CborSerializable {
     }
   }
 
+  /** The VMs of {@code host} are no longer expected (their application ended, or they moved away). */
+  record HostDeregistered(String host) implements SiteEvent {}
+
   record ReportRecorded(SensorReport report, long receivedAtMillis) implements SiteEvent {}
 
   record HostReportRecorded(HostReport report, long receivedAtMillis) implements SiteEvent {}

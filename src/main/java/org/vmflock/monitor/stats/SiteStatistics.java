@@ -86,6 +86,13 @@ public record SiteStatistics(
     return Decision.recorded(List.of(new VmsRegistered(host, vms)));
   }
 
+  public Decision decideDeregister(String host) {
+    if (!hosts.contains(host)) {
+      return Decision.duplicate("host '" + host + "' is not registered at site '" + site + "'");
+    }
+    return Decision.recorded(List.of(new SiteEvent.HostDeregistered(host)));
+  }
+
   public Decision decideReport(SensorReport report, long nowMillis, CollectorSettings settings) {
     String refusal = refusal(report);
     if (!refusal.isEmpty()) {
@@ -210,6 +217,13 @@ public record SiteStatistics(
       e.vms().forEach(v -> nextRoster.put(v.vm(), v));
       TreeSet<String> nextHosts = new TreeSet<>(hosts);
       nextHosts.add(e.host());
+      return new SiteStatistics(site, nextRoster, nextHosts, periods, prunedThrough);
+    }
+    if (event instanceof SiteEvent.HostDeregistered e) {
+      Map<String, RosterEntry> nextRoster = new LinkedHashMap<>(roster);
+      nextRoster.values().removeIf(v -> v.host().equals(e.host()));
+      TreeSet<String> nextHosts = new TreeSet<>(hosts);
+      nextHosts.remove(e.host());
       return new SiteStatistics(site, nextRoster, nextHosts, periods, prunedThrough);
     }
     if (event instanceof ReportRecorded e) {

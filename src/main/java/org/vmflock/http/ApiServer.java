@@ -1,0 +1,107 @@
+package org.vmflock.http;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.vmflock.clock.Clock;
+import org.vmflock.manager.MigrationManager;
+import org.vmflock.model.Infrastructure;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.site.SiteActor;
+
+/**
+ * The node's HTTP JSON endpoint (I2): {@code GET /api/status}, {@code POST /api/events},
+ * {@code GET /health}. A malformed or refused event is answered 400 with the reason, and changes
+ * nothing.
+ */
+public final class ApiServer extends AllDirectives {
+
+  private static final Duration ASK = Duration.ofSeconds(10);
+
+  /** What the endpoint talks to. */
+  public record Backend(ActorSystem<?> system, ActorRef<MigrationManager.Command> manager,
+      java.util.function.Function<String, org.apache.pekko.actor.typed.RecipientRef<SiteActor.Command>> sites, Clock clock,
+      java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, Path base) {}
+
+  private final Backend backend;
+
+  private ApiServer(Backend backend) {
+    this.backend = backend;
+  }
+
+  public static CompletionStage<ServerBinding> start(Backend backend, String host, int port) {
+    ApiServer api = new ApiServer(backend);
+    return Http.get(backend.system()).newServerAt(host, port).bind(api.routes());
+  }
+
+  Route routes() {
+    return concat(
+        path("health", () -> get(() -> json(StatusCodes.OK, "{\"status\":\"up\"}"))),
+        pathPrefix("api", () -> concat(
+            path("status", () -> get(() -> onSuccess(status(), s -> json(StatusCodes.OK,
+                StatusDocument.of(s.knowledge(), s.cycles(), s.at()).toPrettyString())))),
+            path("events", () -> post(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(event(body),
+                r -> json(r.code(), r.json()))))))));
+  }
+
+  private Route json(StatusCode code, String body) {
+    return complete(code, HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
+  private CompletionStage<MigrationManager.Status> status() {
+    return AskPattern.ask(backend.manager(), MigrationManager.GetStatus::new, ASK, backend.system().scheduler());
+  }
+
+  private record Outcome(StatusCode code, String json) {
+    static Outcome accepted(String what) {
+      return new Outcome(StatusCodes.OK, "{\"accepted\":" + quote(what) + "}");
+    }
+
+    static Outcome refused(String why) {
+      return new Outcome(StatusCodes.BAD_REQUEST, "{\"error\":" + quote(why) + "}");
+    }
+
+    static Outcome unavailable(String why) {
+      return new Outcome(StatusCodes.SERVICE_UNAVAILABLE, "{\"error\":" + quote(why) + "}");
+    }
+
+    private static String quote(String s) {
+      return new com.fasterxml.jackson.databind.node.TextNode(s).toString();
+    }
+  }
+
+  /** Parses the event against what the manager knows, then hands it to the site actor or the manager. */
+  private CompletionStage<Outcome> event(String body) {
+    return status().thenCompose(s -> {
+      EventRequest request;
+      try {
+        Infrastructure infra = s.knowledge().infrastructure(backend.defaultLink());
+        request = EventRequest.parse(body, backend.clock().now(), infra, backend.base());
+      } catch (InvalidInputException | IllegalArgumentException e) {
+        return java.util.concurrent.CompletableFuture.completedFuture(Outcome.refused(e.getMessage()));
+      }
+      if (request instanceof EventRequest.SiteChange c) {
+        return AskPattern.ask(backend.sites().apply(c.site()), (ActorRef<SiteActor.Reply> r) -> new SiteActor.Change(c.change(), r), ASK,
+            backend.system().scheduler()).thenApply(reply -> reply instanceof SiteActor.Rejected rej ? Outcome.refused(rej.reason())
+                : Outcome.accepted(c.change().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " of site " + c.site()));
+      }
+      EventRequest.Submit submit = (EventRequest.Submit) request;
+      return AskPattern.ask(backend.manager(), (ActorRef<MigrationManager.Reply> r) -> new MigrationManager.Submit(
+          submit.application().app(), submit.application().placement().siteOfVm(), r), ASK, backend.system().scheduler())
+          .thenApply(reply -> reply instanceof MigrationManager.Rejected rej ? Outcome.refused(rej.reason())
+              : Outcome.accepted("application " + submit.application().app().name()));
+    }).exceptionally(e -> Outcome.unavailable("the node did not answer: " + e.getMessage()));
+  }
+}

@@ -1,0 +1,194 @@
+package org.vmflock.node;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.vmflock.clock.Clock;
+import org.vmflock.manager.MigrationManager;
+import org.vmflock.model.Application;
+import org.vmflock.model.Infrastructure;
+import org.vmflock.model.IpAddress;
+import org.vmflock.model.MacAddress;
+import org.vmflock.model.Placement;
+import org.vmflock.model.TrafficMatrix;
+import org.vmflock.model.VmEndpoint;
+import org.vmflock.monitor.Collector;
+import org.vmflock.monitor.HostMonitor;
+import org.vmflock.monitor.MonitorSettings;
+import org.vmflock.monitor.traffic.CountedTraffic;
+import org.vmflock.monitor.traffic.PeerTraffic;
+import org.vmflock.monitor.traffic.VmTraffic;
+import org.vmflock.plan.LinkShare;
+import org.vmflock.simulate.ApplicationRuntime;
+import org.vmflock.simulate.SimulatedFederation;
+
+/**
+ * Drives a simulated federation inside a running node (`vmflock run`): at every tick it advances
+ * the applications by the time that passed (their pace from where their VMs run, paused VMs
+ * stalling them), feeds the traffic they exchanged to synthetic sensors (one host monitor per
+ * application, reporting to the federation's collector), tells the manager their progress once a
+ * period and their end.
+ */
+public final class FederationDriver {
+
+  public sealed interface Command {}
+
+  private enum Tick implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** What the driver works with. */
+  public record Settings(SimulatedFederation federation, Infrastructure infra, Clock clock, Duration tick, Duration progressEvery,
+      MonitorSettings monitor, Function<String, RecipientRef<Collector.Command>> collectors, String collectorSite,
+      ActorRef<MigrationManager.Command> manager) {}
+
+  public static Behavior<Command> create(Settings s) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, s.tick());
+      Driver d = new Driver(ctx, s);
+      return Behaviors.receive(Command.class).onMessageEquals(Tick.INSTANCE, () -> {
+        d.tick();
+        return Behaviors.same();
+      }).build();
+    }));
+  }
+
+  private static final class Driver {
+    private final ActorContext<Command> ctx;
+    private final Settings s;
+    private final Map<String, ActorRef<HostMonitor.Command>> monitors = new HashMap<>();
+    private final Map<String, VmEndpoint> endpoints = new HashMap<>();
+    private final Map<String, double[]> carry = new HashMap<>();
+    private final Map<String, Double> doneAtLastReport = new HashMap<>();
+    private Instant last;
+    private Instant lastReport;
+    private int nextAddress = 1;
+
+    Driver(ActorContext<Command> ctx, Settings s) {
+      this.ctx = ctx;
+      this.s = s;
+      this.last = s.clock().now();
+      this.lastReport = last;
+    }
+
+    void tick() {
+      Instant now = s.clock().now();
+      Duration dt = Duration.between(last, now);
+      if (dt.isNegative() || dt.isZero()) {
+        return;
+      }
+      SimulatedFederation fed = s.federation();
+      List<String> finished = fed.advance(last, dt, s.infra());
+      Placement placement = fed.placement();
+      Set<String> paused = fed.paused();
+      for (ApplicationRuntime.Run run : fed.runtime().runs().values()) {
+        String name = run.app().name();
+        if (finished.contains(name)) {
+          s.manager().tell(new MigrationManager.ReportFinished(name, run.finishedAt().orElse(now)));
+          ActorRef<HostMonitor.Command> m = monitors.remove(name);
+          if (m != null) {
+            m.tell(new HostMonitor.Counted(CountedTraffic.none(), micros(now), true));
+            s.collectors().apply(s.collectorSite()).tell(new Collector.Deregister(name, ctx.getSystem().ignoreRef()));
+          }
+          continue;
+        }
+        if (run.finished() || !placement.places(run.app().vmNames())) {
+          continue;
+        }
+        ActorRef<HostMonitor.Command> monitor = monitors.computeIfAbsent(name, n -> spawnMonitor(run.app(), now));
+        boolean stalled = run.app().vmNames().stream().anyMatch(paused::contains);
+        if (!stalled) {
+          double spw = fed.runtime().secondsPerWork(name, placement, s.infra(), LinkShare.none(s.infra().sites().size()));
+          monitor.tell(new HostMonitor.Counted(traffic(run.app(), ApplicationRuntime.trafficRates(run.app(), spw), dt, now), micros(now), false));
+        } else {
+          monitor.tell(new HostMonitor.Counted(CountedTraffic.none(), micros(now), false));
+        }
+      }
+      if (!Duration.between(lastReport, now).minus(s.progressEvery()).isNegative()) {
+        reportProgress(now, fed);
+        lastReport = now;
+      }
+      last = now;
+    }
+
+    /** Progress and pace (wall seconds per work second over the last report interval) of every running application. */
+    private void reportProgress(Instant now, SimulatedFederation fed) {
+      double seconds = Duration.between(lastReport, now).toNanos() / 1e9;
+      for (ApplicationRuntime.Run run : fed.runtime().runs().values()) {
+        if (run.finished()) {
+          continue;
+        }
+        String name = run.app().name();
+        double before = doneAtLastReport.getOrDefault(name, run.app().workload().doneWork());
+        double progressed = run.done() - before;
+        doneAtLastReport.put(name, run.done());
+        if (progressed > 0) {
+          s.manager().tell(new MigrationManager.ReportProgress(name, run.done(), seconds / progressed, now));
+        }
+      }
+    }
+
+    private ActorRef<HostMonitor.Command> spawnMonitor(Application app, Instant now) {
+      List<VmEndpoint> vms = new ArrayList<>();
+      for (String vm : app.vmNames()) {
+        vms.add(endpoints.computeIfAbsent(vm, v -> endpoint(v)));
+      }
+      return ctx.spawn(HostMonitor.pushed(new HostMonitor.HostSpec(app.name(), s.collectorSite(), vms, micros(now)), s.monitor(), s.collectors()),
+          "sensors-" + app.name());
+    }
+
+    /** A synthetic NIC for a simulated VM: 10.x.y.z and a locally administered MAC. */
+    private VmEndpoint endpoint(String vm) {
+      int k = nextAddress++;
+      IpAddress ip = IpAddress.ofIpv4((10 << 24) | k);
+      MacAddress mac = new MacAddress(0x0200_0000_0000L | k);
+      return new VmEndpoint(vm, s.collectorSite(), mac, List.of(ip));
+    }
+
+    /** What the application's VMs received from each other during {@code dt}; fractions carry over. */
+    private CountedTraffic traffic(Application app, TrafficMatrix rates, Duration dt, Instant now) {
+      double seconds = dt.toNanos() / 1e9;
+      long period = s.monitor().grid().periodOfMicros(micros(now) - 1);
+      List<VmTraffic> out = new ArrayList<>();
+      long frames = 0;
+      List<String> vms = rates.vms();
+      for (int r = 0; r < vms.size(); r++) {
+        List<PeerTraffic> peers = new ArrayList<>();
+        for (int sIdx = 0; sIdx < vms.size(); sIdx++) {
+          if (sIdx == r) {
+            continue;
+          }
+          String key = vms.get(sIdx) + ">" + vms.get(r);
+          double[] c = carry.computeIfAbsent(key, k -> new double[2]);
+          c[0] += rates.packets(sIdx, r) * seconds;
+          c[1] += rates.bytes(sIdx, r) * seconds;
+          long packets = (long) c[0];
+          long bytes = (long) c[1];
+          c[0] -= packets;
+          c[1] -= bytes;
+          if (bytes > 0 || packets > 0) {
+            peers.add(new PeerTraffic(endpoints.get(vms.get(sIdx)).addresses().get(0).toString(), Math.max(packets, 1), bytes));
+            frames += Math.max(packets, 1);
+          }
+        }
+        if (!peers.isEmpty()) {
+          out.add(new VmTraffic(vms.get(r), period, peers, List.of(), 0, 0));
+        }
+      }
+      return new CountedTraffic(out, List.of(), frames);
+    }
+
+    private static long micros(Instant t) {
+      return t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
+    }
+  }
+}
