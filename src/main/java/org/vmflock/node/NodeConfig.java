@@ -38,7 +38,7 @@ public final class NodeConfig {
         .withFallback(ConfigFactory.defaultOverrides())
         .withFallback(user)
         .withFallback(ConfigFactory.parseResources("vmflock-base.conf"))
-        .withFallback(ConfigFactory.defaultReference());
+        .withFallback(ConfigFactory.defaultReferenceUnresolved());
     Config resolved;
     try {
       resolved = layered.resolve();

@@ -65,4 +65,13 @@ class ConfigurationFilesTest {
     assertThrows(InvalidInputException.class, () -> NodeConfig.load(Optional.of(dir.resolve("absent.conf")), Map.of()));
     assertThrows(InvalidInputException.class, () -> NodeConfig.load(Optional.empty(), Map.of("vmflock.journal.kind", "oracle")));
   }
+
+  /** Settings derived from another (the journal's directory from the data directory) follow an override of it. */
+  @Test
+  void aDataDirectoryGivenOnTheCommandLineMovesTheJournal(@TempDir Path dir) {
+    Config c = NodeConfig.load(Optional.empty(), Map.of("vmflock.data-dir", dir.toString()));
+    assertEquals(dir.resolve("journal").toString(), c.getString("vmflock.journal.dir"));
+    assertTrue(c.getString("pekko-persistence-jdbc.shared-databases.slick.db.url").contains(dir.resolve("journal").toString()),
+        c.getString("pekko-persistence-jdbc.shared-databases.slick.db.url"));
+  }
 }
