@@ -18,6 +18,7 @@ import org.vmflock.knowledge.KnowledgeEvent.MigrationEnded;
 import org.vmflock.knowledge.KnowledgeEvent.MigrationStarted;
 import org.vmflock.knowledge.KnowledgeEvent.ProgressObserved;
 import org.vmflock.knowledge.KnowledgeEvent.TrafficObserved;
+import org.vmflock.model.Capacity;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.Link;
 import org.vmflock.model.NetworkPath;
@@ -79,7 +80,10 @@ public record Knowledge(
 
   /** The defined sites and the links they declare; pairs no link names use {@code defaultLink}. */
   public Infrastructure infrastructure(Optional<NetworkPath> defaultLink) {
-    List<Site> list = sites.values().stream().flatMap(e -> e.site().stream()).toList();
+    // a quota caps how many of our VMs the site takes: for the planner, that many slots at most
+    List<Site> list = sites.values().stream().flatMap(e -> e.site().map(s -> e.quota()
+        .map(q -> s.withCapacity(new Capacity(Math.min(q, s.capacity().slots()), s.capacity().cores(), s.capacity().memoryBytes())))
+        .orElse(s)).stream()).toList();
     List<Link> links = new ArrayList<>();
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (SiteEnvironment e : sites.values()) {
