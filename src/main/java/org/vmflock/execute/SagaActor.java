@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -70,6 +72,9 @@ public final class SagaActor {
   public static Behavior<Command> create(String migrationId, Dependencies deps) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Saga(ctx, timers, migrationId, deps)));
   }
+
+  /** Sends of an idempotent message to a site actor before its step counts as failed. */
+  static final int SITE_TRIES = 3;
 
   private static final class Saga extends EventSourcedBehavior<Command, SagaEvent, SagaState> {
     private final ActorContext<Command> ctx;
@@ -180,11 +185,11 @@ public final class SagaActor {
 
     /**
      * Asks a site actor, then (if it accepted) takes the step's result from {@code then}. A refusal
-     * of a reservation is a definite failure (nothing was done); no answer is an unknown one (retried).
+     * of a reservation is a definite failure (nothing was done); no answer is an unknown one.
      */
     private void siteAsk(String site, Function<ActorRef<SiteActor.Reply>, SiteActor.Command> message, MigrationStep step, int attempt,
         java.util.function.Supplier<StepResult> then, boolean refusalIsDefinite) {
-      ctx.pipeToSelf(AskPattern.ask(deps.sites().apply(site), message::apply, deps.siteTimeout(), ctx.getSystem().scheduler()),
+      ctx.pipeToSelf(askSite(site, message, SITE_TRIES),
           (reply, error) -> {
             if (reply instanceof SiteActor.Accepted) {
               return new Outcome(step, attempt, then.get());
@@ -195,6 +200,32 @@ public final class SagaActor {
             }
             return new Outcome(step, attempt, StepResult.Failed.unknown(Duration.ZERO, "site " + site + " did not answer: " + error));
           });
+    }
+
+    /**
+     * The site's answer within the site timeout. Messages to a sharded entity may be lost while its
+     * shard moves (a node leaving): the message, idempotent, is sent again up to {@code tries} times,
+     * each try with its share of the timeout.
+     */
+    private CompletionStage<SiteActor.Reply> askSite(String site, Function<ActorRef<SiteActor.Reply>, SiteActor.Command> message, int tries) {
+      CompletableFuture<SiteActor.Reply> answer = new CompletableFuture<>();
+      AskPattern.ask(deps.sites().apply(site), message::apply, deps.siteTimeout().dividedBy(SITE_TRIES), ctx.getSystem().scheduler())
+          .whenComplete((reply, error) -> {
+            if (error == null) {
+              answer.complete(reply);
+            } else if (tries <= 1) {
+              answer.completeExceptionally(error);
+            } else {
+              askSite(site, message, tries - 1).whenComplete((r, e) -> {
+                if (e == null) {
+                  answer.complete(r);
+                } else {
+                  answer.completeExceptionally(e);
+                }
+              });
+            }
+          });
+      return answer;
     }
 
     private Duration scaled(Duration d) {

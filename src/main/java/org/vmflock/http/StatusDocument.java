@@ -61,10 +61,14 @@ public final class StatusDocument {
       a.observedSecondsPerWork().ifPresent(v -> o.put("secondsPerWork", v));
       a.app().deadline().ifPresent(d -> o.put("deadline", d.toString()));
       a.app().budget().ifPresent(b -> o.put("budget", b));
+      o.put("spent", a.app().spent());
       o.set("placement", o.pojoNode(k.placementOf(a.app().name()).siteOfVm()));
       o.set("groups", o.pojoNode(k.groups().getOrDefault(a.app().name(), List.of())));
     }
     ObjectNode migrations = root.putObject("migrations");
+    // what the migration model learnt: observed over predicted migration time
+    migrations.putObject("calibration").put("observations", k.migrationCalibration().observations())
+        .put("observedOverPredicted", k.migrationCalibration().factor());
     ArrayNode inFlight = migrations.putArray("inFlight");
     k.migrations().values().forEach(m -> inFlight.add(migration(m)));
     ArrayNode done = migrations.putArray("done");
@@ -81,6 +85,7 @@ public final class StatusDocument {
       o.put("reason", d.reason());
       o.put("outcome", d.outcome().name().toLowerCase(java.util.Locale.ROOT));
       d.audit().ifPresent(x -> o.put("audit", x));
+      d.result().ifPresent(x -> o.put("result", x));
       o.set("migrations", o.pojoNode(d.migrations()));
     }
     return root;

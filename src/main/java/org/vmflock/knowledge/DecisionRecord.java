@@ -6,8 +6,10 @@ import java.util.Optional;
 
 /**
  * A decision of the manager, explainable in one line and audited afterwards: the reason, what it
- * predicted (remaining time and cost of the chosen placement, and of staying put), the migrations
- * it ordered, and, once they ended, how it turned out.
+ * predicted (remaining time and cost of the chosen placement, and of staying put; what the
+ * application had spent until then), the migrations it ordered, once they ended how they went
+ * against their prediction ({@code audit}), and once the application finished, how its finish
+ * and its total cost compare with the prediction ({@code result}).
  */
 public record DecisionRecord(
     long id,
@@ -19,9 +21,11 @@ public record DecisionRecord(
     double predictedCost,
     double stayRemainingSeconds,
     double stayCost,
+    double spentAtDecision,
     List<String> migrations,
     Outcome outcome,
-    Optional<String> audit) {
+    Optional<String> audit,
+    Optional<String> result) {
 
   /** How a decision turned out. */
   public enum Outcome {
@@ -43,6 +47,11 @@ public record DecisionRecord(
 
   public DecisionRecord concluded(Outcome o, String auditText) {
     return new DecisionRecord(id, at, application, kind, reason, predictedRemainingSeconds, predictedCost, stayRemainingSeconds, stayCost,
-        migrations, o, Optional.of(auditText));
+        spentAtDecision, migrations, o, Optional.of(auditText), result);
+  }
+
+  public DecisionRecord withResult(String text) {
+    return new DecisionRecord(id, at, application, kind, reason, predictedRemainingSeconds, predictedCost, stayRemainingSeconds, stayCost,
+        spentAtDecision, migrations, outcome, audit, Optional.of(text));
   }
 }

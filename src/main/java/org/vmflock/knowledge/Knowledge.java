@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.vmflock.CborSerializable;
+import org.vmflock.execute.ObservedMigration;
 import org.vmflock.knowledge.KnowledgeEvent.ApplicationFinished;
 import org.vmflock.knowledge.KnowledgeEvent.ApplicationPlaced;
 import org.vmflock.knowledge.KnowledgeEvent.ApplicationSubmitted;
@@ -30,7 +31,8 @@ import org.vmflock.site.SiteEnvironment;
 /**
  * What the migration manager knows (K1): each site's environment, the applications, where every
  * VM runs, the communication groups, the decisions with their predictions and outcomes, the
- * migrations in flight, and the estimator's calibration per application. Immutable; {@link #apply}
+ * migrations in flight, the estimator's calibration per application, and the migration model's
+ * calibration (observed against predicted migration time, all migrations). Immutable; {@link #apply}
  * is a pure function of the events, so a new singleton rebuilds exactly this after a failover.
  */
 public record Knowledge(
@@ -45,11 +47,14 @@ public record Knowledge(
     List<MigrationRecord> history,
     SortedMap<String, Instant> lastMigrated,
     SortedMap<String, CalibratedEstimator.Calibration> calibration,
+    CalibratedEstimator.Calibration migrationCalibration,
     long nextDecision,
     long version,
     SortedMap<String, Long> siteChangedVersion,
     SortedMap<String, Long> siteImprovedVersion,
     SortedMap<String, Long> plannedVersion) implements CborSerializable {
+
+  private static final double BYTES_PER_GB = 1e9;
 
   /** Decisions and ended migrations kept for the status page and audits. */
   public static final int KEPT = 500;
@@ -73,7 +78,7 @@ public record Knowledge(
 
   public static Knowledge empty() {
     return new Knowledge(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), List.of(), new TreeMap<>(),
-        List.of(), new TreeMap<>(), new TreeMap<>(), 1, 0, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+        List.of(), new TreeMap<>(), new TreeMap<>(), CalibratedEstimator.Calibration.NONE, 1, 0, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
   }
 
   // ------------------------------------------------------------------ views
@@ -142,12 +147,18 @@ public record Knowledge(
         b.siteImprovedVersion.put(e.environment().name(), b.version);
       }
     } else if (event instanceof ApplicationSubmitted e) {
-      b.applications.put(e.app().name(), new AppRecord(e.app(), AppStatus.SUBMITTED, e.at(), Optional.empty(), Optional.empty(), Optional.empty()));
+      b.applications.put(e.app().name(),
+          new AppRecord(e.app(), AppStatus.SUBMITTED, e.at(), Optional.empty(), Optional.empty(), Optional.empty(), e.at()));
     } else if (event instanceof ApplicationPlaced e) {
+      b.accrue(e.application(), e.at(), 0);
       b.placement.putAll(e.siteOfVm());
       b.applications.computeIfPresent(e.application(), (k, a) -> a.withStatus(AppStatus.RUNNING, Optional.empty()).plannedAt(e.at()));
       b.plannedVersion.put(e.application(), b.version);
     } else if (event instanceof ProgressObserved e) {
+      AppRecord before = b.applications.get(e.application());
+      if (before != null) {
+        b.accrue(e.application(), e.at(), Math.max(0, e.done() - before.app().workload().doneWork()));
+      }
       b.applications.computeIfPresent(e.application(),
           (k, a) -> a.withApp(a.app().withWorkload(a.app().workload().withDone(e.done()))).withPace(e.secondsPerWork()));
       b.calibration.put(e.application(), e.calibration());
@@ -156,8 +167,12 @@ public record Knowledge(
     } else if (event instanceof ApplicationFinished e) {
       AppRecord a = b.applications.get(e.application());
       if (a != null) {
+        // the work left when last reported was done by the finish, at the same pace
+        b.accrue(e.application(), e.at(), a.app().workload().remainingWork());
+        a = b.applications.get(e.application());
         b.applications.put(e.application(), a.withStatus(AppStatus.FINISHED, Optional.of(e.at())));
         a.app().vmNames().forEach(b.placement::remove);
+        b.recordResult(a, e.at());
       }
     } else if (event instanceof GroupsFound e) {
       b.groups.put(e.application(), e.groups());
@@ -174,6 +189,9 @@ public record Knowledge(
       if (m != null) {
         MigrationRecord ended = m.ended(e.status(), e.at(), e.observed(), e.reason());
         b.history.add(ended);
+        b.migrationCalibration = e.migrationCalibration();
+        b.accrue(m.order().application(), e.at(), 0);
+        b.chargeMigration(ended);
         if (e.status() == MigrationRecord.Status.COMPLETED) {
           b.placement.put(m.order().vm(), m.order().to());
           b.lastMigrated.put(m.order().vm(), e.at());
@@ -199,6 +217,7 @@ public record Knowledge(
     final List<MigrationRecord> history;
     final TreeMap<String, Instant> lastMigrated;
     final TreeMap<String, CalibratedEstimator.Calibration> calibration;
+    CalibratedEstimator.Calibration migrationCalibration;
     long nextDecision;
     long version;
     final TreeMap<String, Long> siteChangedVersion;
@@ -217,6 +236,7 @@ public record Knowledge(
       history = new ArrayList<>(k.history);
       lastMigrated = new TreeMap<>(k.lastMigrated);
       calibration = new TreeMap<>(k.calibration);
+      migrationCalibration = k.migrationCalibration;
       nextDecision = k.nextDecision;
       version = k.version;
       siteChangedVersion = new TreeMap<>(k.siteChangedVersion);
@@ -244,6 +264,88 @@ public record Knowledge(
       }
     }
 
+    /**
+     * Counts what the application spent since it was last counted, up to {@code until}: hosting of
+     * each VM at its site's price (following the price schedule), and, for {@code work} work seconds
+     * done meanwhile, its traffic between sites at the sending site's transfer price.
+     */
+    void accrue(String application, Instant until, double work) {
+      AppRecord a = applications.get(application);
+      if (a == null || a.status() == AppStatus.FINISHED) {
+        return;
+      }
+      double hosting = 0;
+      for (org.vmflock.model.Vm vm : a.app().vms()) {
+        Optional<Site> site = site(placement.get(vm.name()));
+        if (site.isPresent() && site.get().hosting().prices(vm.size())) {
+          hosting += site.get().hosting().cost(vm.size(), a.accruedUntil(), until);
+        }
+      }
+      double transfer = 0;
+      if (work > 0) {
+        org.vmflock.model.TrafficMatrix t = a.app().workload().trafficPerWork();
+        for (int i = 0; i < t.size(); i++) {
+          Optional<Site> from = site(placement.get(t.vms().get(i)));
+          for (int j = 0; j < t.size() && from.isPresent(); j++) {
+            String to = placement.get(t.vms().get(j));
+            if (to != null && !to.equals(from.get().name())) {
+              transfer += t.bytes(i, j) * work / BYTES_PER_GB * from.get().transferPricePerGbTo(to);
+            }
+          }
+        }
+      }
+      applications.put(application, a.accrued(hosting + transfer, until));
+    }
+
+    /** A migration's cost: the bytes it moved at the source's transfer price, and the destination's hosting while it copied. */
+    void chargeMigration(MigrationRecord m) {
+      AppRecord a = applications.get(m.order().application());
+      Optional<Site> from = site(m.order().from());
+      Optional<Site> to = site(m.order().to());
+      if (a == null || m.observed().isEmpty() || m.endedAt().isEmpty() || from.isEmpty() || to.isEmpty()) {
+        return;
+      }
+      ObservedMigration o = m.observed().get();
+      String size = m.order().vmSpec().size();
+      Instant end = m.endedAt().get();
+      double transfer = o.bytesMoved() / BYTES_PER_GB * from.get().transferPricePerGbTo(to.get().name());
+      double hosting = to.get().hosting().prices(size) ? to.get().hosting().cost(size, end.minusNanos((long) (o.totalSeconds() * 1e9)), end) : 0;
+      applications.put(a.app().name(), a.accrued(transfer + hosting, a.accruedUntil()));
+    }
+
+    private Optional<Site> site(String name) {
+      SiteEnvironment env = name == null ? null : sites.get(name);
+      return env == null ? Optional.empty() : env.site();
+    }
+
+    /**
+     * The application finished: its last decision that placed or moved it (else its first) learns
+     * how its prediction of the finish and of the total cost compares with what happened.
+     */
+    void recordResult(AppRecord a, Instant finished) {
+      int chosen = -1;
+      for (int i = 0; i < decisions.size(); i++) {
+        DecisionRecord d = decisions.get(i);
+        if (d.application().equals(a.app().name()) && (chosen < 0 || !d.kind().equals("stay"))) {
+          chosen = i;
+        }
+      }
+      if (chosen < 0) {
+        return;
+      }
+      DecisionRecord d = decisions.get(chosen);
+      double observedSeconds = java.time.Duration.between(d.at(), finished).toNanos() / 1e9;
+      double spent = a.app().spent() - d.spentAtDecision();
+      decisions.set(chosen, d.withResult(String.format(java.util.Locale.ROOT,
+          "finished %s: %.0f s after the decision, %.0f s predicted (%+.1f %%); cost %.2f, %.2f predicted (%+.1f %%)",
+          finished, observedSeconds, d.predictedRemainingSeconds(), relative(observedSeconds, d.predictedRemainingSeconds()),
+          spent, d.predictedCost(), relative(spent, d.predictedCost()))));
+    }
+
+    private static double relative(double observed, double predicted) {
+      return predicted > 0 ? 100 * (observed - predicted) / predicted : 0;
+    }
+
     /** Predicted against observed migration time, downtime and bytes, summed over the decision. */
     static String audit(List<MigrationRecord> all) {
       double pt = 0, ot = 0, pd = 0, od = 0, pb = 0, ob = 0;
@@ -266,7 +368,7 @@ public record Knowledge(
       List<DecisionRecord> d = decisions.size() > KEPT ? decisions.subList(decisions.size() - KEPT, decisions.size()) : decisions;
       List<MigrationRecord> h = history.size() > KEPT ? history.subList(history.size() - KEPT, history.size()) : history;
       return new Knowledge(sites, siteChangedAt, siteImprovedAt, applications, placement, groups, d, migrations, h, lastMigrated, calibration,
-          nextDecision, version, siteChangedVersion, siteImprovedVersion, plannedVersion);
+          migrationCalibration, nextDecision, version, siteChangedVersion, siteImprovedVersion, plannedVersion);
     }
   }
 

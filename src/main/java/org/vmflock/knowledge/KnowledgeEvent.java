@@ -49,6 +49,7 @@ public sealed interface KnowledgeEvent extends CborSerializable {
 
   record MigrationStarted(String migrationId, Instant at) implements KnowledgeEvent {}
 
-  record MigrationEnded(String migrationId, MigrationRecord.Status status, ObservedMigration observed, String reason, Instant at)
-      implements KnowledgeEvent {}
+  /** A migration ended; {@code migrationCalibration} is the migration model's calibration after it (observed against predicted time). */
+  record MigrationEnded(String migrationId, MigrationRecord.Status status, ObservedMigration observed, String reason,
+      CalibratedEstimator.Calibration migrationCalibration, Instant at) implements KnowledgeEvent {}
 }

@@ -64,19 +64,20 @@ public final class ControlLoop {
   /** What one cycle found and decided. */
   public record Cycle(List<KnowledgeEvent> events, Map<String, List<String>> symptoms, Optional<Plan> plan) {}
 
-  private final PlannerConfig planning;
+  /** The planner's settings as configured; each cycle calibrates the migration model from the knowledge. */
+  private final PlannerConfig configured;
   private final Optional<GroupDetector> detector;
   private final Settings settings;
 
   public ControlLoop(PlannerConfig planning, Optional<GroupDetector> detector, Settings settings) {
-    this.planning = planning;
+    this.configured = planning;
     this.detector = detector;
     this.settings = settings;
   }
 
   /** The estimator as knowledge calibrated it. */
   public CalibratedEstimator estimator(Knowledge k) {
-    CalibratedEstimator e = new CalibratedEstimator(new BspExecutionModel(), planning.priorSigma(), planning.smoothing());
+    CalibratedEstimator e = new CalibratedEstimator(new BspExecutionModel(), configured.priorSigma(), configured.smoothing());
     k.calibration().forEach(e::restore);
     return e;
   }
@@ -93,6 +94,7 @@ public final class ControlLoop {
     }
     Infrastructure infra = k.infrastructure(settings.defaultLink());
     CalibratedEstimator estimator = estimator(k);
+    PlannerConfig planning = configured.withMigrations(k.migrationCalibration());
     Knowledge current = k;
     // Analyze: traffic and groups
     for (AppRecord a : k.applications().values()) {
@@ -114,7 +116,7 @@ public final class ControlLoop {
         current = current.apply(e);
       }
     }
-    Map<String, List<String>> symptoms = symptoms(current, infra, estimator, now, cycle, triggers, k);
+    Map<String, List<String>> symptoms = symptoms(current, infra, estimator, planning, now, cycle, triggers, k);
     if (symptoms.isEmpty()) {
       return new Cycle(events, symptoms, Optional.empty());
     }
@@ -151,8 +153,8 @@ public final class ControlLoop {
       Prediction stay = d.stay();
       DecisionRecord record = new DecisionRecord(id, now, d.application(), kind, d.reason() + " [symptoms: " + why + "]",
           finite(chosen.remainingSeconds()), finite(chosen.cost().total()), finite(stay.remainingSeconds()), finite(stay.cost().total()),
-          queued.stream().map(q -> q.order().migrationId()).toList(),
-          queued.isEmpty() ? DecisionRecord.Outcome.NONE : DecisionRecord.Outcome.PENDING, Optional.empty());
+          situation.app().spent(), queued.stream().map(q -> q.order().migrationId()).toList(),
+          queued.isEmpty() ? DecisionRecord.Outcome.NONE : DecisionRecord.Outcome.PENDING, Optional.empty(), Optional.empty());
       events.add(new KnowledgeEvent.DecisionMade(record, queued));
       if (placing) {
         events.add(new KnowledgeEvent.ApplicationPlaced(d.application(), chosen.placement().siteOfVm(), now));
@@ -195,7 +197,8 @@ public final class ControlLoop {
   }
 
   /** Why each application should be planned now; applications with migrations in flight wait. */
-  private Map<String, List<String>> symptoms(Knowledge k, Infrastructure infra, CalibratedEstimator estimator, Instant now, long cycle,
+  private Map<String, List<String>> symptoms(Knowledge k, Infrastructure infra, CalibratedEstimator estimator, PlannerConfig planning,
+      Instant now, long cycle,
       Set<String> triggers, Knowledge before) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     boolean periodic = settings.fullReplanEvery() > 0 && cycle > 0 && cycle % settings.fullReplanEvery() == 0;
@@ -233,7 +236,7 @@ public final class ControlLoop {
           why.add("its communication groups changed");
         }
         splitGroup(k, name, p, infra).ifPresent(why::add);
-        endingSite(a, p, infra, estimator, now).ifPresent(why::add);
+        endingSite(a, p, infra, estimator, planning, now).ifPresent(why::add);
         if (periodic) {
           why.add("periodic re-plan");
         }
@@ -262,7 +265,8 @@ public final class ControlLoop {
   }
 
   /** A site the application uses stops being available before it would finish there. */
-  private Optional<String> endingSite(AppRecord a, Placement p, Infrastructure infra, CalibratedEstimator estimator, Instant now) {
+  private Optional<String> endingSite(AppRecord a, Placement p, Infrastructure infra, CalibratedEstimator estimator, PlannerConfig planning,
+      Instant now) {
     if (!p.places(a.app().vmNames())) {
       return Optional.empty();
     }

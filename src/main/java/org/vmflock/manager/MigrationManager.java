@@ -298,12 +298,12 @@ public final class MigrationManager {
       Infrastructure infra = k.infrastructure(deps.settings().loop().defaultLink());
       if (!p.places(a.app().vmNames()) || !(c.secondsPerWork() > 0) || Double.isInfinite(c.secondsPerWork())) {
         return Effect().persist(new KnowledgeEvent.ProgressObserved(c.application(), c.done(), a.observedSecondsPerWork().orElse(1.0),
-            k.calibration().getOrDefault(c.application(), new CalibratedEstimator.Calibration(0, 0, 0)), c.at()));
+            k.calibration().getOrDefault(c.application(), CalibratedEstimator.Calibration.NONE), c.at()));
       }
       double predicted = new BspExecutionModel().secondsPerWork(a.app(), TrafficLayout.of(a.app(), p, infra), infra,
           LinkShare.none(infra.sites().size()));
       CalibratedEstimator.Calibration next = CalibratedEstimator.next(
-          k.calibration().getOrDefault(c.application(), new CalibratedEstimator.Calibration(0, 0, 0)), c.application(), predicted,
+          k.calibration().getOrDefault(c.application(), CalibratedEstimator.Calibration.NONE), c.application(), predicted,
           c.secondsPerWork(), deps.settings().planning().smoothing());
       return Effect().persist(new KnowledgeEvent.ProgressObserved(c.application(), c.done(), c.secondsPerWork(), next, c.at()));
     }
@@ -559,7 +559,15 @@ public final class MigrationManager {
       if (f.outcome() == SagaPhase.STUCK) {
         ctx.getLog().error("manager: migration {} is stuck and needs an operator: {}", f.migrationId(), f.reason());
       }
-      return Effect().persist(new KnowledgeEvent.MigrationEnded(f.migrationId(), status, f.observed(), f.reason(), deps.clock().now()))
+      // the audit feeds the migration model: observed against predicted time of each completed migration
+      MigrationRecord m = k.migrations().get(f.migrationId());
+      double predicted = m.order().predicted().totalSeconds();
+      double observed = f.observed().totalSeconds();
+      CalibratedEstimator.Calibration calibration = status == MigrationRecord.Status.COMPLETED && predicted > 0 && observed > 0
+          && Double.isFinite(predicted) && Double.isFinite(observed)
+          ? CalibratedEstimator.next(k.migrationCalibration(), "migrations", predicted, observed, deps.settings().planning().smoothing())
+          : k.migrationCalibration();
+      return Effect().persist(new KnowledgeEvent.MigrationEnded(f.migrationId(), status, f.observed(), f.reason(), calibration, deps.clock().now()))
           .thenRun(this::startQueued);
     }
 

@@ -57,6 +57,10 @@ public record Application(
     return new Application(name, vms, w, objective, deadline, budget, spent);
   }
 
+  public Application withSpent(double total) {
+    return new Application(name, vms, workload, objective, deadline, budget, total);
+  }
+
   public Application withObjective(Objective o) {
     return new Application(name, vms, workload, o, deadline, budget, spent);
   }

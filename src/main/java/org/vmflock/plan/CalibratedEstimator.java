@@ -37,6 +37,9 @@ public final class CalibratedEstimator implements ExecutionTimeEstimator {
 
   /** An application's calibration: how far observations have been from the model so far. */
   public record Calibration(int observations, double meanLogRatio, double varianceLogRatio) {
+    /** No observation yet: factor 1. */
+    public static final Calibration NONE = new Calibration(0, 0, 0);
+
     public double factor() {
       return Math.exp(meanLogRatio);
     }
@@ -57,7 +60,7 @@ public final class CalibratedEstimator implements ExecutionTimeEstimator {
   }
 
   public Calibration calibration(String app) {
-    return byApp.getOrDefault(app, new Calibration(0, 0, 0));
+    return byApp.getOrDefault(app, Calibration.NONE);
   }
 
   /**

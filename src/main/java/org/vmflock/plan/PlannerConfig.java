@@ -48,6 +48,12 @@ public record PlannerConfig(
     }
   }
 
+  /** These settings with the migration model calibrated by what past migrations took against their prediction. */
+  public PlannerConfig withMigrations(CalibratedEstimator.Calibration observed) {
+    return observed.observations() == 0 ? this
+        : new PlannerConfig(planner, migration.calibrated(observed.factor()), priorSigma, smoothing, grouping);
+  }
+
   /** The model-based estimator, calibrated online. */
   public CalibratedEstimator estimator() {
     return new CalibratedEstimator(new BspExecutionModel(), priorSigma, smoothing);

@@ -39,6 +39,19 @@ public final class PreCopyMigrationModel implements MigrationTimeEstimator {
     public static Settings defaults() {
       return new Settings(1.0, Duration.ofMillis(300), 30, Duration.ofMillis(100));
     }
+
+    /**
+     * The settings that account for migrations taking {@code observedOverPredicted} times as long
+     * as predicted: the migration sees that much less (or more, up to the whole path) bandwidth.
+     */
+    public Settings calibrated(double observedOverPredicted) {
+      if (!(observedOverPredicted > 0) || Double.isInfinite(observedOverPredicted)) {
+        return this;
+      }
+      return new Settings(Math.max(MIN_SHARE, Math.min(1, bandwidthShare / observedOverPredicted)), targetDowntime, maxRounds, resume);
+    }
+
+    private static final double MIN_SHARE = 1e-3;
   }
 
   private final Settings settings;

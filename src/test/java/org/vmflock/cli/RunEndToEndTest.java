@@ -139,7 +139,7 @@ class RunEndToEndTest {
     k.remove("at");
     k.remove("cycles");
     for (JsonNode a : k.get("applications")) {
-      ((com.fasterxml.jackson.databind.node.ObjectNode) a).remove(List.of("doneWork", "secondsPerWork"));
+      ((com.fasterxml.jackson.databind.node.ObjectNode) a).remove(List.of("doneWork", "secondsPerWork", "spent"));
     }
     return k;
   }
@@ -205,6 +205,8 @@ class RunEndToEndTest {
         explained |= d.get("application").asText().equals("cg") && d.get("reason").asText().contains("nancy");
       }
       assertTrue(explained, "a decision explains the move: " + s.get("decisions").toPrettyString());
+      assertTrue(cg.get("spent").asDouble() > 0, "hosting is paid: " + cg);
+      assertEquals(4, s.get("migrations").get("calibration").get("observations").asInt(), "the migrations were audited and fed back");
     });
   }
 

@@ -70,6 +70,10 @@ class MigrationManagerTest {
       assertEquals(DecisionRecord.Outcome.APPLIED, audited.outcome());
       assertTrue(audited.audit().orElseThrow().startsWith("4 migration(s): time predicted"), audited.audit().toString());
       assertEquals(4, f.federation.placement().siteOfVm().values().stream().filter("b"::equals).count(), "the VMs run at b");
+      // the application paid for them (the manual clock stands still during the copies: no time observed
+      // to calibrate the migration model with, see ControlLoopTest for that)
+      assertEquals(0, k.migrationCalibration().observations());
+      assertTrue(k.applications().get("app1").app().spent() > 0, "the migrations' bytes and copies are charged");
     }
   }
 

@@ -1,0 +1,124 @@
+package org.vmflock.execute;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.vmflock.clock.ManualClock;
+import org.vmflock.model.Capacity;
+import org.vmflock.model.NetworkPath;
+import org.vmflock.model.PriceSchedule;
+import org.vmflock.model.Site;
+import org.vmflock.site.EnvironmentChange;
+import org.vmflock.site.SiteActor;
+import org.vmflock.site.SiteEnvironment;
+import org.vmflock.testing.TestConfigs;
+
+/**
+ * The saga actor with real site actors: a message to a site lost on the way (a shard moving) is
+ * sent again, so the migration goes through; a site that never answers rolls the migration back.
+ */
+class SagaActorTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(TestConfigs.localWithInMemoryJournal());
+  private static final AtomicInteger instance = new AtomicInteger();
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  /** Drops the first {@code drop} reservations, passes everything else on. */
+  private static Behavior<SiteActor.Command> lossy(ActorRef<SiteActor.Command> site, int drop) {
+    AtomicInteger dropped = new AtomicInteger();
+    return Behaviors.receiveMessage(m -> {
+      if (m instanceof SiteActor.Reserve && dropped.getAndIncrement() < drop) {
+        return Behaviors.same();
+      }
+      site.tell(m);
+      return Behaviors.same();
+    });
+  }
+
+  private record Run(SagaActor.Finished finished, SiteEnvironment source, SiteEnvironment destination, int reserves) {}
+
+  private static Run migrate(int dropped) {
+    int n = instance.incrementAndGet();
+    ManualClock clock = new ManualClock(SagaFixtures.T0);
+    // site actors persist under their site's name: fresh names for each run on the shared journal
+    String sourceName = SagaFixtures.SOURCE + n;
+    String destinationName = SagaFixtures.DESTINATION + n;
+    ActorRef<SiteActor.Command> source = testKit.spawn(SiteActor.create(sourceName, clock, Duration.ofHours(1)));
+    ActorRef<SiteActor.Command> destination = testKit.spawn(SiteActor.create(destinationName, clock, Duration.ofHours(1)));
+    TestProbe<SiteActor.Reply> replies = testKit.createTestProbe();
+    for (var e : Map.of(sourceName, source, destinationName, destination).entrySet()) {
+      Site s = new Site(e.getKey(), SagaFixtures.slots(2), 1.0, PriceSchedule.flat(0.1), 0, Map.of(), new NetworkPath(Duration.ofNanos(100_000), 1.25e9),
+          List.of());
+      e.getValue().tell(new SiteActor.Change(new EnvironmentChange.Define(s, List.of(), Optional.empty()), replies.ref()));
+      assertInstanceOf(SiteActor.Accepted.class, replies.receiveMessage());
+    }
+    source.tell(new SiteActor.Place(SagaFixtures.VM.name(), Capacity.of(SagaFixtures.VM), Optional.empty(), replies.ref()));
+    assertInstanceOf(SiteActor.Accepted.class, replies.receiveMessage());
+    AtomicInteger reserves = new AtomicInteger();
+    ActorRef<SiteActor.Command> counted = testKit.spawn(Behaviors.receiveMessage(m -> {
+      if (m instanceof SiteActor.Reserve) {
+        reserves.incrementAndGet();
+      }
+      destination.tell(m);
+      return Behaviors.same();
+    }));
+    ActorRef<SiteActor.Command> lossyDestination = testKit.spawn(lossy(counted, dropped));
+    Map<String, RecipientRef<SiteActor.Command>> sites = Map.of(sourceName, source, destinationName, lossyDestination);
+    SimulatedWorld world = new SimulatedWorld().site(sourceName, SagaFixtures.slots(2)).site(destinationName, SagaFixtures.slots(2))
+        .place(SagaFixtures.VM, sourceName);
+    MigrationOrder order = new MigrationOrder("saga-" + n, "cg.A.4", SagaFixtures.VM.name(), SagaFixtures.VM, sourceName, destinationName,
+        SagaFixtures.order("saga-" + n).predicted(), SagaFixtures.T0);
+    SagaActor.Dependencies deps = new SagaActor.Dependencies(SagaFixtures.actuator(world, clock, FaultPlan.none()), clock, 1000, sites::get,
+        Duration.ofMinutes(10), Duration.ofSeconds(3));
+    ActorRef<SagaActor.Command> saga = testKit.spawn(SagaActor.create("saga-" + n, deps));
+    TestProbe<SagaActor.Finished> done = testKit.createTestProbe();
+    saga.tell(new SagaActor.Start(order, SagaPolicy.defaults(), done.ref()));
+    SagaActor.Finished finished = done.receiveMessage(Duration.ofSeconds(30));
+    TestProbe<SiteEnvironment> env = testKit.createTestProbe();
+    source.tell(new SiteActor.Get(env.ref()));
+    SiteEnvironment src = env.receiveMessage();
+    destination.tell(new SiteActor.Get(env.ref()));
+    SiteEnvironment dst = env.receiveMessage();
+    assertEquals(1, world.whereIs(SagaFixtures.VM.name()).size(), "the VM runs in exactly one place");
+    assertEquals(finished.outcome() == SagaPhase.COMPLETED ? destinationName : sourceName, world.whereIs(SagaFixtures.VM.name()).get(0).site());
+    return new Run(finished, src, dst, reserves.get());
+  }
+
+  @Test
+  void aReservationLostOnTheWayIsSentAgainAndTheMigrationGoesThrough() {
+    Run r = migrate(2);
+    assertEquals(SagaPhase.COMPLETED, r.finished().outcome(), r.finished().reason());
+    assertTrue(r.destination().placed().containsKey(SagaFixtures.VM.name()), "placed at the destination");
+    assertTrue(r.source().placed().isEmpty(), "gone from the source");
+    assertTrue(r.destination().reservations().isEmpty(), "the reservation became the placement");
+    assertEquals(1, r.reserves(), "the last try reached the site");
+  }
+
+  @Test
+  void aSiteThatNeverAnswersRollsTheMigrationBack() {
+    Run r = migrate(SagaActor.SITE_TRIES);
+    assertEquals(SagaPhase.ROLLED_BACK, r.finished().outcome());
+    assertTrue(r.finished().reason().contains("did not answer"), r.finished().reason());
+    assertTrue(r.source().placed().containsKey(SagaFixtures.VM.name()), "the VM stays at its source");
+    assertTrue(r.destination().placed().isEmpty());
+    assertTrue(r.destination().reservations().isEmpty(), "nothing reserved");
+  }
+}

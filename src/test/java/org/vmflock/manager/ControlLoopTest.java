@@ -1,0 +1,107 @@
+package org.vmflock.manager;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.vmflock.execute.MigrationOrder;
+import org.vmflock.execute.ObservedMigration;
+import org.vmflock.knowledge.DecisionRecord;
+import org.vmflock.knowledge.Knowledge;
+import org.vmflock.knowledge.KnowledgeEvent;
+import org.vmflock.knowledge.MigrationRecord;
+import org.vmflock.model.Application;
+import org.vmflock.model.Capacity;
+import org.vmflock.model.NetworkPath;
+import org.vmflock.model.Objective;
+import org.vmflock.model.PriceSchedule;
+import org.vmflock.model.Site;
+import org.vmflock.model.TrafficMatrix;
+import org.vmflock.model.Vm;
+import org.vmflock.model.Workload;
+import org.vmflock.plan.CalibratedEstimator;
+import org.vmflock.plan.MigrationEstimate;
+import org.vmflock.plan.PlannerConfig;
+import org.vmflock.site.EnvironmentChange;
+import org.vmflock.site.SiteEnvironment;
+import org.vmflock.site.SiteEvent;
+
+/** The control loop as plain Java: what the knowledge learnt from past migrations changes what it predicts for the next ones. */
+class ControlLoopTest {
+
+  private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+  private static final long GIB = 1L << 30;
+  private static final NetworkPath WAN = new NetworkPath(Duration.ofMillis(5), 1e9 / 8);
+
+  private static SiteEnvironment site(String name, double price) {
+    Site s = new Site(name, new Capacity(8, 32, 64 * GIB), 1.0, PriceSchedule.flat(price), 0, Map.of(),
+        new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8), List.of());
+    return SiteEnvironment.undefined(name).apply(new SiteEvent.Changed(new EnvironmentChange.Define(s, List.of(), Optional.empty()), NOW));
+  }
+
+  private static Application app(String name, int vms) {
+    List<Vm> specs = java.util.stream.IntStream.rangeClosed(1, vms).mapToObj(i -> new Vm(name + "-vm" + i, "small", 1, 2 * GIB, 20e6)).toList();
+    List<String> names = specs.stream().map(Vm::name).toList();
+    return new Application(name, specs, new Workload(100 * 3600.0, 0, 10, TrafficMatrix.zero(names)), Objective.COST, Optional.empty(),
+        Optional.empty(), 0);
+  }
+
+  /** Sites a (cheap) and b; application "job" on a, whose price then rises; {@code pastRatio}: an earlier migration took that many times its prediction. */
+  private static Knowledge situation(Optional<Double> pastRatio) {
+    Knowledge k = Knowledge.empty()
+        .apply(new KnowledgeEvent.EnvironmentSeen(site("a", 0.05), NOW))
+        .apply(new KnowledgeEvent.EnvironmentSeen(site("b", 0.10), NOW));
+    Application job = app("job", 4);
+    k = k.apply(new KnowledgeEvent.ApplicationSubmitted(job, NOW))
+        .apply(new KnowledgeEvent.ApplicationPlaced("job", Map.of("job-vm1", "a", "job-vm2", "a", "job-vm3", "a", "job-vm4", "a"), NOW));
+    if (pastRatio.isPresent()) {
+      Application old = app("old", 1);
+      k = k.apply(new KnowledgeEvent.ApplicationSubmitted(old, NOW)).apply(new KnowledgeEvent.ApplicationPlaced("old", Map.of("old-vm1", "b"), NOW));
+      MigrationOrder o = new MigrationOrder("d1-1-old-vm1", "old", "old-vm1", old.vms().get(0), "b", "a", new MigrationEstimate(3, 20, 0.1, 2.2e9, true), NOW);
+      k = k.apply(new KnowledgeEvent.DecisionMade(new DecisionRecord(1, NOW, "old", "migrate", "old moves", 1, 1, 1, 1, 0, List.of(o.migrationId()),
+          DecisionRecord.Outcome.PENDING, Optional.empty(), Optional.empty()), List.of(new MigrationRecord(o, 1, MigrationRecord.Status.QUEUED,
+          Optional.empty(), Optional.empty(), Optional.empty(), ""))));
+      CalibratedEstimator.Calibration c = CalibratedEstimator.next(CalibratedEstimator.Calibration.NONE, "migrations", 20, 20 * pastRatio.get(), 0.3);
+      k = k.apply(new KnowledgeEvent.MigrationEnded(o.migrationId(), MigrationRecord.Status.COMPLETED,
+          new ObservedMigration(20 * pastRatio.get(), 0.1, 2.2e9, 3), "", c, NOW.plusSeconds(40)));
+    }
+    // a's price triples: the job should go to b
+    return k.apply(new KnowledgeEvent.EnvironmentSeen(k.sites().get("a").apply(new SiteEvent.Changed(
+        new EnvironmentChange.Price("*", NOW.plusSeconds(60), 0.30), NOW.plusSeconds(60))), NOW.plusSeconds(60)));
+  }
+
+  private static List<MigrationRecord> plannedMigrations(Knowledge k) {
+    ControlLoop loop = new ControlLoop(PlannerConfig.from(ConfigFactory.defaultReference()), Optional.empty(),
+        new ControlLoop.Settings(0, 1e9 / 8, Optional.of(WAN)));
+    ControlLoop.Cycle cycle = loop.run(k, Optional.empty(), NOW.plus(Duration.ofHours(1)), 1, Set.of("job"));
+    return cycle.events().stream().filter(e -> e instanceof KnowledgeEvent.DecisionMade).map(e -> (KnowledgeEvent.DecisionMade) e)
+        .filter(d -> d.decision().application().equals("job")).flatMap(d -> d.migrations().stream()).toList();
+  }
+
+  @Test
+  void migrationsThatTookLongerThanPredictedMakeTheNextPredictionsLonger() {
+    List<MigrationRecord> plain = plannedMigrations(situation(Optional.empty()));
+    List<MigrationRecord> calibrated = plannedMigrations(situation(Optional.of(2.0)));
+    assertEquals(4, plain.size(), "the job moves to b");
+    assertEquals(4, calibrated.size(), "the job moves to b, slower migrations or not");
+    double before = plain.get(0).order().predicted().totalSeconds();
+    double after = calibrated.get(0).order().predicted().totalSeconds();
+    // half the bandwidth: at least twice as long (the dirty pages of each round grow with its length)
+    assertTrue(after >= 2 * before * 0.999, "predicted " + before + " s, then " + after + " s");
+    assertTrue(after < 3 * before, "predicted " + before + " s, then " + after + " s");
+  }
+
+  @Test
+  void migrationsAsFastAsPredictedChangeNothing() {
+    List<MigrationRecord> plain = plannedMigrations(situation(Optional.empty()));
+    List<MigrationRecord> same = plannedMigrations(situation(Optional.of(1.0)));
+    assertEquals(plain.get(0).order().predicted(), same.get(0).order().predicted());
+  }
+}
