@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.vmflock.clock.Clock;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.VmInventory;
@@ -69,18 +67,8 @@ public final class CaptureCommand implements Callable<Integer> {
       throw new EnvironmentException(e.getMessage());
     }
     Progress progress = new Progress(observation.quiet);
-    CountDownLatch interrupted = new CountDownLatch(1);
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      interrupted.countDown();
-      try {
-        finished.await(60, TimeUnit.SECONDS); // let the results be written before the JVM exits
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "capture-interrupt");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (OutputDirectory output = OutputDirectory.prepare(observation.out, observation.force)) {
+    try (Interruption interruption = Interruption.install("capture", Duration.ofSeconds(60));
+        OutputDirectory output = OutputDirectory.prepare(observation.out, observation.force)) {
       java.util.Map<String, Object> overrides = ReplayCommand.overrides(output.staging().resolve("journal"), observation.period);
       if (filter != null) {
         overrides.put("vmflock.monitor.capture.filter", filter);
@@ -96,7 +84,7 @@ public final class CaptureCommand implements Callable<Integer> {
         while (deadline.map(d -> clock.now().isBefore(d)).orElse(true)) {
           long waitMillis = deadline.map(d -> Math.max(1, Math.min(PROGRESS_EVERY.toMillis(), d.toEpochMilli() - clock.epochMillis())))
               .orElse(PROGRESS_EVERY.toMillis());
-          if (interrupted.await(waitMillis, TimeUnit.MILLISECONDS)) {
+          if (interruption.await(Duration.ofMillis(waitMillis))) {
             break;
           }
           progress.line(String.format(Locale.ROOT, "capture: %,d frames", live.frames()));
@@ -108,13 +96,6 @@ public final class CaptureCommand implements Callable<Integer> {
       progress.done(String.format(Locale.ROOT, "captured %,d frames over %d period(s); results in %s", result.frames(),
           result.lastPeriod() - result.firstPeriod() + 1, output.target()));
       Observations.warnAboutSensors(result.sensors(), progress);
-    } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // the JVM is already shutting down: the hook is running
-      }
     }
     return ExitCode.OK;
   }

@@ -85,11 +85,10 @@ public final class InjectCommand implements Runnable {
 
     abstract void fill(ObjectNode event);
 
-    abstract String type();
-
     @Override
     public Integer call() {
-      ObjectNode e = JSON.createObjectNode().put("type", type()).put("site", site);
+      // the event's type is the subcommand's name
+      ObjectNode e = JSON.createObjectNode().put("type", spec.name()).put("site", site);
       fill(e);
       return parent.post(e, spec);
     }
@@ -100,11 +99,6 @@ public final class InjectCommand implements Runnable {
     @Option(names = "--per-vm-hour", required = true, description = "The price.") double price;
     @Option(names = "--size", defaultValue = "*", description = "A VM size, or * for all (default).") String size;
     @Option(names = "--from", paramLabel = "INSTANT", description = "From when (default: now).") String from;
-
-    @Override
-    String type() {
-      return "price";
-    }
 
     @Override
     void fill(ObjectNode e) {
@@ -121,11 +115,6 @@ public final class InjectCommand implements Runnable {
     @Option(names = "--per-gb", required = true, description = "The price.") double price;
 
     @Override
-    String type() {
-      return "transfer-price";
-    }
-
-    @Override
     void fill(ObjectNode e) {
       e.put("to", to).put("perGb", price);
     }
@@ -138,11 +127,6 @@ public final class InjectCommand implements Runnable {
     @Option(names = "--memory", required = true, description = "e.g. 64GiB") String memory;
 
     @Override
-    String type() {
-      return "capacity";
-    }
-
-    @Override
     void fill(ObjectNode e) {
       e.put("slots", slots).put("cores", cores).put("memory", memory);
     }
@@ -151,11 +135,6 @@ public final class InjectCommand implements Runnable {
   @Command(name = "speed", mixinStandardHelpOptions = true, description = "A site's CPU speed.")
   static final class Speed extends SiteEvent {
     @Option(names = "--cpu-speed", required = true) double speed;
-
-    @Override
-    String type() {
-      return "speed";
-    }
 
     @Override
     void fill(ObjectNode e) {
@@ -168,11 +147,6 @@ public final class InjectCommand implements Runnable {
     @Option(names = "--from", paramLabel = "INSTANT") String from;
     @Option(names = "--until", paramLabel = "INSTANT") String until;
     @Option(names = "--always") boolean always;
-
-    @Override
-    String type() {
-      return "availability";
-    }
 
     @Override
     void fill(ObjectNode e) {
@@ -193,11 +167,6 @@ public final class InjectCommand implements Runnable {
     @Option(names = "--none") boolean none;
 
     @Override
-    String type() {
-      return "quota";
-    }
-
-    @Override
     void fill(ObjectNode e) {
       if (!none) {
         if (vms == null) {
@@ -213,11 +182,6 @@ public final class InjectCommand implements Runnable {
     @Option(names = "--to", required = true) String to;
     @Option(names = "--latency", required = true, description = "e.g. 5ms") String latency;
     @Option(names = "--bandwidth", required = true, description = "e.g. 10Gbps") String bandwidth;
-
-    @Override
-    String type() {
-      return "link";
-    }
 
     @Override
     void fill(ObjectNode e) {

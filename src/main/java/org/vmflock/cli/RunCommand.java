@@ -7,8 +7,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.node.ScenarioNode;
 import org.vmflock.scenario.Scenario;
@@ -68,33 +66,17 @@ public final class RunCommand implements Callable<Integer> {
     }
     int port = httpPort != null ? httpPort : config.getInt("vmflock.http.port");
     long rngSeed = seed != null ? seed : config.getLong("vmflock.run.seed");
-    CountDownLatch interrupted = new CountDownLatch(1);
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      interrupted.countDown();
-      try {
-        finished.await(30, TimeUnit.SECONDS); // the journal is closed cleanly before the JVM exits
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "run-interrupt");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (ScenarioNode n = ScenarioNode.start(config, s, scale, rngSeed, port)) {
+    // the journal is closed cleanly before the JVM exits
+    try (Interruption interruption = Interruption.install("run", Duration.ofSeconds(30));
+        ScenarioNode n = ScenarioNode.start(config, s, scale, rngSeed, port)) {
       spec.commandLine().getErr().printf(Locale.ROOT, "vmflock node running %s (%d site(s), %d application(s), time x%s): http://%s:%d/api/status%n",
           scenario, s.infra().sites().size(), s.applications().size(), scale, config.getString("vmflock.http.host"), n.httpPort());
       spec.commandLine().getErr().println(duration != null ? "for " + DurationConverter.human(duration) : "until interrupted (Ctrl-C)");
       spec.commandLine().getErr().flush();
       if (duration != null) {
-        interrupted.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+        interruption.await(duration);
       } else {
-        interrupted.await();
-      }
-    } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // the JVM is already shutting down: the hook is running
+        interruption.await();
       }
     }
     return ExitCode.OK;
