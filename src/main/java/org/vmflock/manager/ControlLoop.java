@@ -29,6 +29,7 @@ import org.vmflock.plan.AppDecision;
 import org.vmflock.plan.AppSituation;
 import org.vmflock.plan.BspExecutionModel;
 import org.vmflock.plan.CalibratedEstimator;
+import org.vmflock.plan.ExecutionTimeEstimator;
 import org.vmflock.plan.LinkShare;
 import org.vmflock.plan.Migration;
 import org.vmflock.plan.Plan;
@@ -68,16 +69,28 @@ public final class ControlLoop {
   private final PlannerConfig configured;
   private final Optional<GroupDetector> detector;
   private final Settings settings;
+  private final ExecutionTimeEstimator model;
 
   public ControlLoop(PlannerConfig planning, Optional<GroupDetector> detector, Settings settings) {
+    this(planning, detector, settings, new BspExecutionModel());
+  }
+
+  /** A loop whose estimator calibrates {@code model} (the simulator's baseline policies plug in a placement-blind one). */
+  public ControlLoop(PlannerConfig planning, Optional<GroupDetector> detector, Settings settings, ExecutionTimeEstimator model) {
     this.configured = planning;
     this.detector = detector;
     this.settings = settings;
+    this.model = model;
+  }
+
+  /** The execution-time model the estimator calibrates. */
+  public ExecutionTimeEstimator model() {
+    return model;
   }
 
   /** The estimator as knowledge calibrated it. */
   public CalibratedEstimator estimator(Knowledge k) {
-    CalibratedEstimator e = new CalibratedEstimator(new BspExecutionModel(), configured.priorSigma(), configured.smoothing());
+    CalibratedEstimator e = new CalibratedEstimator(model, configured.priorSigma(), configured.smoothing());
     k.calibration().forEach(e::restore);
     return e;
   }

@@ -3,7 +3,6 @@ package org.vmflock.manager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,19 +29,16 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.vmflock.CborSerializable;
 import org.vmflock.clock.Clock;
-import org.vmflock.execute.MigrationOrder;
 import org.vmflock.execute.Provisioner;
 import org.vmflock.execute.SagaActor;
 import org.vmflock.execute.SagaPhase;
 import org.vmflock.knowledge.AppRecord;
-import org.vmflock.knowledge.AppStatus;
 import org.vmflock.knowledge.DecisionRecord;
 import org.vmflock.knowledge.Knowledge;
 import org.vmflock.knowledge.KnowledgeEvent;
 import org.vmflock.knowledge.MigrationRecord;
 import org.vmflock.model.Application;
 import org.vmflock.model.Capacity;
-import org.vmflock.model.Infrastructure;
 import org.vmflock.model.Placement;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.model.Vm;
@@ -52,10 +48,6 @@ import org.vmflock.monitor.StatisticsView;
 import org.vmflock.monitor.stats.QueryAnswer;
 import org.vmflock.monitor.stats.QueryType;
 import org.vmflock.monitor.stats.StatisticsQuery;
-import org.vmflock.plan.BspExecutionModel;
-import org.vmflock.plan.CalibratedEstimator;
-import org.vmflock.plan.LinkShare;
-import org.vmflock.plan.TrafficLayout;
 import org.vmflock.site.SiteActor;
 import org.vmflock.site.SiteEnvironment;
 
@@ -205,7 +197,7 @@ public final class MigrationManager {
             return Effect().none();
           })
           .onCommand(SitesRefreshed.class, (k, c) -> {
-            List<KnowledgeEvent> seen = changedSites(k, c.sites());
+            List<KnowledgeEvent> seen = ManagerRules.changedSites(k, c.sites(), deps.clock().now());
             Reply answer = new Accepted(c.sites().size() + " site(s) known");
             if (seen.isEmpty()) {
               c.watcher().ifPresent(w -> w.tell(answer));
@@ -237,18 +229,12 @@ public final class MigrationManager {
     // ---------------------------------------------------------------- applications
 
     private Effect<KnowledgeEvent, Knowledge> onSubmit(Knowledge k, Submit c) {
-      String problem = submitProblem(k, c);
+      String problem = ManagerRules.submitProblem(k, c.app(), c.placement());
       if (!problem.isEmpty()) {
         ctx.getLog().warn("manager: refused application: {}", problem);
         return Effect().reply(c.replyTo(), new Rejected(problem));
       }
-      Instant now = deps.clock().now();
-      List<KnowledgeEvent> events = new ArrayList<>();
-      events.add(new KnowledgeEvent.ApplicationSubmitted(c.app(), now));
-      if (!c.placement().isEmpty()) {
-        events.add(new KnowledgeEvent.ApplicationPlaced(c.app().name(), c.placement(), now));
-      }
-      return Effect().persist(events).thenRun(after -> {
+      return Effect().persist(ManagerRules.submitted(c.app(), c.placement(), deps.clock().now())).thenRun(after -> {
         if (!c.placement().isEmpty()) {
           placeOnSites(c.app(), c.placement());
           deps.provisioner().boot(c.app(), c.placement());
@@ -257,64 +243,24 @@ public final class MigrationManager {
       }).thenReply(c.replyTo(), after -> new Accepted("application " + c.app().name()));
     }
 
-    private String submitProblem(Knowledge k, Submit c) {
-      Application app = c.app();
-      AppRecord existing = k.applications().get(app.name());
-      if (existing != null && existing.status() != AppStatus.FINISHED) {
-        return "an application named " + app.name() + " is already " + existing.status().name().toLowerCase(java.util.Locale.ROOT);
-      }
-      Set<String> vmsInUse = new HashSet<>();
-      k.applications().values().stream().filter(a -> a.status() != AppStatus.FINISHED).forEach(a -> vmsInUse.addAll(a.app().vmNames()));
-      for (Vm vm : app.vms()) {
-        if (vmsInUse.contains(vm.name())) {
-          return "VM " + vm.name() + " already belongs to another application";
-        }
-        for (SiteEnvironment env : k.sites().values()) {
-          if (env.defined() && !env.site().get().hosting().prices(vm.size())) {
-            return "site " + env.name() + " has no hosting price for size '" + vm.size() + "' of VM " + vm.name();
-          }
-        }
-      }
-      if (!c.placement().isEmpty()) {
-        if (!c.placement().keySet().equals(new HashSet<>(app.vmNames()))) {
-          return "the placement of " + app.name() + " must name each of its VMs once";
-        }
-        for (String site : new HashSet<>(c.placement().values())) {
-          if (!k.sites().containsKey(site) || !k.sites().get(site).defined()) {
-            return "unknown site '" + site + "' in the placement of " + app.name();
-          }
-        }
-      }
-      return "";
-    }
-
     private Effect<KnowledgeEvent, Knowledge> onProgress(Knowledge k, ReportProgress c) {
-      AppRecord a = k.applications().get(c.application());
-      if (a == null || a.status() != AppStatus.RUNNING) {
+      Optional<KnowledgeEvent> e = ManagerRules.progress(k, c.application(), c.done(), c.secondsPerWork(), c.at(), loop.model(),
+          deps.settings().planning().smoothing(), deps.settings().loop().defaultLink());
+      if (e.isEmpty()) {
         ctx.getLog().warn("manager: progress of unknown or idle application '{}' ignored", c.application());
         return Effect().none();
       }
-      Placement p = k.placementOf(c.application());
-      Infrastructure infra = k.infrastructure(deps.settings().loop().defaultLink());
-      if (!p.places(a.app().vmNames()) || !(c.secondsPerWork() > 0) || Double.isInfinite(c.secondsPerWork())) {
-        return Effect().persist(new KnowledgeEvent.ProgressObserved(c.application(), c.done(), a.observedSecondsPerWork().orElse(1.0),
-            k.calibration().getOrDefault(c.application(), CalibratedEstimator.Calibration.NONE), c.at()));
-      }
-      double predicted = new BspExecutionModel().secondsPerWork(a.app(), TrafficLayout.of(a.app(), p, infra), infra,
-          LinkShare.none(infra.sites().size()));
-      CalibratedEstimator.Calibration next = CalibratedEstimator.next(
-          k.calibration().getOrDefault(c.application(), CalibratedEstimator.Calibration.NONE), c.application(), predicted,
-          c.secondsPerWork(), deps.settings().planning().smoothing());
-      return Effect().persist(new KnowledgeEvent.ProgressObserved(c.application(), c.done(), c.secondsPerWork(), next, c.at()));
+      return Effect().persist(e.get());
     }
 
     private Effect<KnowledgeEvent, Knowledge> onFinished(Knowledge k, ReportFinished c) {
-      AppRecord a = k.applications().get(c.application());
-      if (a == null || a.status() == AppStatus.FINISHED) {
+      Optional<KnowledgeEvent> e = ManagerRules.finished(k, c.application(), c.at());
+      if (e.isEmpty()) {
         return Effect().none();
       }
+      AppRecord a = k.applications().get(c.application());
       Placement p = k.placementOf(c.application());
-      return Effect().persist(new KnowledgeEvent.ApplicationFinished(c.application(), c.at()))
+      return Effect().persist(e.get())
           .thenRun(after -> {
             p.siteOfVm().forEach((vm, site) -> siteTell(site, r -> new SiteActor.Remove(vm, r)));
             deps.provisioner().stop(a.app());
@@ -381,7 +327,7 @@ public final class MigrationManager {
           ctx.getSystem().scheduler()).whenComplete((answer, error) -> {
             ctx.getSystem().log().debug("manager: statistics {}", error == null ? "received" : error.toString());
             view.tell(StatisticsView.Stop.INSTANCE);
-            Optional<TrafficMatrix> rates = answer instanceof QueryAnswer.Statistics s ? Optional.of(perSecond(s.matrix(), periodSeconds)) : Optional.empty();
+            Optional<TrafficMatrix> rates = answer instanceof QueryAnswer.Statistics s ? Optional.of(ManagerRules.perSecond(s.matrix(), periodSeconds)) : Optional.empty();
             refresh(sites, rates, triggers, replies, true, Optional.empty());
           });
     }
@@ -402,35 +348,10 @@ public final class MigrationManager {
       });
     }
 
-    /** The environments that differ from what the manager knows. */
-    private List<KnowledgeEvent> changedSites(Knowledge k, List<SiteEnvironment> envs) {
-      Instant now = deps.clock().now();
-      List<KnowledgeEvent> out = new ArrayList<>();
-      for (SiteEnvironment env : envs) {
-        if (!env.equals(k.sites().get(env.name()))) {
-          out.add(new KnowledgeEvent.EnvironmentSeen(env, now));
-        }
-      }
-      return out;
-    }
-
-    private static TrafficMatrix perSecond(TrafficMatrix perPeriod, double periodSeconds) {
-      int n = perPeriod.size();
-      double[][] p = new double[n][n];
-      double[][] b = new double[n][n];
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++) {
-          p[i][j] = perPeriod.packets(i, j) / periodSeconds;
-          b[i][j] = perPeriod.bytes(i, j) / periodSeconds;
-        }
-      }
-      return new TrafficMatrix(perPeriod.vms(), p, b);
-    }
-
     /** Analyze, Plan: one cycle of the loop on what was observed; Execute follows the persisted decisions. */
     private Effect<KnowledgeEvent, Knowledge> onObserved(Knowledge before, Observed o) {
       cycles++;
-      List<KnowledgeEvent> seen = changedSites(before, o.sites());
+      List<KnowledgeEvent> seen = ManagerRules.changedSites(before, o.sites(), deps.clock().now());
       Knowledge k = before;
       for (KnowledgeEvent e : seen) {
         k = k.apply(e);
@@ -477,59 +398,13 @@ public final class MigrationManager {
 
     // ---------------------------------------------------------------- execute
 
-    /** Starts the queued migrations that may run now: in order, within the per-link and per-site bounds, one at a time per VM. */
+    /** Starts the queued migrations that may run now (see {@link ManagerRules#startable}). */
     private void startQueued(Knowledge k) {
-      Map<String, Integer> perLink = new HashMap<>();
-      Map<String, Integer> perSite = new HashMap<>();
-      Set<String> busyVms = new HashSet<>();
-      for (MigrationRecord m : k.migrations().values()) {
-        if (m.status() == MigrationRecord.Status.RUNNING) {
-          count(m.order(), perLink, perSite);
-          busyVms.add(m.order().vm());
-        }
-      }
-      List<MigrationRecord> queued = k.migrations().values().stream().filter(m -> m.status() == MigrationRecord.Status.QUEUED)
-          .sorted(java.util.Comparator.comparingLong(MigrationRecord::decisionId).thenComparing(m -> order(m.order().migrationId())))
-          .toList();
-      List<KnowledgeEvent> started = new ArrayList<>();
-      Instant now = deps.clock().now();
-      for (MigrationRecord m : queued) {
-        MigrationOrder o = m.order();
-        if (busyVms.contains(o.vm())) {
-          continue; // its earlier step first (a temporary hop)
-        }
-        busyVms.add(o.vm());
-        if (perLink.getOrDefault(link(o), 0) >= deps.settings().maxPerLink()
-            || perSite.getOrDefault(o.from(), 0) >= deps.settings().maxPerSite()
-            || perSite.getOrDefault(o.to(), 0) >= deps.settings().maxPerSite()) {
-          continue;
-        }
-        count(o, perLink, perSite);
-        started.add(new KnowledgeEvent.MigrationStarted(o.migrationId(), now));
-      }
+      List<KnowledgeEvent.MigrationStarted> started = ManagerRules.startable(k, deps.settings().maxPerLink(), deps.settings().maxPerSite(),
+          deps.clock().now());
       if (!started.isEmpty()) {
-        ctx.getSelf().tell(new StartMigrations(started));
+        ctx.getSelf().tell(new StartMigrations(List.copyOf(started)));
       }
-    }
-
-    private static int order(String migrationId) {
-      // "d<decision>-<n>-<vm>": the step's position in its decision
-      String[] parts = migrationId.split("-", 3);
-      try {
-        return Integer.parseInt(parts[1]);
-      } catch (RuntimeException e) {
-        return 0;
-      }
-    }
-
-    private static String link(MigrationOrder o) {
-      return o.from().compareTo(o.to()) < 0 ? o.from() + "|" + o.to() : o.to() + "|" + o.from();
-    }
-
-    private static void count(MigrationOrder o, Map<String, Integer> perLink, Map<String, Integer> perSite) {
-      perLink.merge(link(o), 1, Integer::sum);
-      perSite.merge(o.from(), 1, Integer::sum);
-      perSite.merge(o.to(), 1, Integer::sum);
     }
 
     private Effect<KnowledgeEvent, Knowledge> onStart(Knowledge k, StartMigrations c) {
@@ -548,27 +423,16 @@ public final class MigrationManager {
 
     private Effect<KnowledgeEvent, Knowledge> onSagaEnded(Knowledge k, SagaEnded c) {
       SagaActor.Finished f = c.finished();
-      if (!k.migrations().containsKey(f.migrationId())) {
+      // the audit feeds the migration model: observed against predicted time of each completed migration
+      Optional<KnowledgeEvent> ended = ManagerRules.migrationEnded(k, f.migrationId(), f.outcome(), f.observed(), f.reason(),
+          deps.settings().planning().smoothing(), deps.clock().now());
+      if (ended.isEmpty()) {
         return Effect().none(); // already recorded (a resumed saga tells again)
       }
-      MigrationRecord.Status status = switch (f.outcome()) {
-        case COMPLETED -> MigrationRecord.Status.COMPLETED;
-        case ROLLED_BACK -> MigrationRecord.Status.ROLLED_BACK;
-        default -> MigrationRecord.Status.STUCK;
-      };
       if (f.outcome() == SagaPhase.STUCK) {
         ctx.getLog().error("manager: migration {} is stuck and needs an operator: {}", f.migrationId(), f.reason());
       }
-      // the audit feeds the migration model: observed against predicted time of each completed migration
-      MigrationRecord m = k.migrations().get(f.migrationId());
-      double predicted = m.order().predicted().totalSeconds();
-      double observed = f.observed().totalSeconds();
-      CalibratedEstimator.Calibration calibration = status == MigrationRecord.Status.COMPLETED && predicted > 0 && observed > 0
-          && Double.isFinite(predicted) && Double.isFinite(observed)
-          ? CalibratedEstimator.next(k.migrationCalibration(), "migrations", predicted, observed, deps.settings().planning().smoothing())
-          : k.migrationCalibration();
-      return Effect().persist(new KnowledgeEvent.MigrationEnded(f.migrationId(), status, f.observed(), f.reason(), calibration, deps.clock().now()))
-          .thenRun(this::startQueued);
+      return Effect().persist(ended.get()).thenRun(this::startQueued);
     }
 
     @Override
