@@ -3,9 +3,8 @@ package org.vmflock.execute;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
+import org.vmflock.clock.EventQueue;
 import org.vmflock.clock.ManualClock;
 
 /**
@@ -50,27 +49,61 @@ public final class SagaRunner {
     }
   }
 
+  /** Told around each call to the actuator: the simulator brings its applications up to now before, and checks its world after. */
+  public interface Observer {
+    default void beforeAttempt(MigrationOrder order, MigrationStep step) {}
+
+    default void afterAttempt(MigrationOrder order, MigrationStep step) {}
+  }
+
   private final Actuator actuator;
   private final ManualClock clock;
+  private final EventQueue queue;
   private final SagaPolicy policy;
   private final Duration recovery;
-  private final Runnable afterEachAttempt;
+  private final Observer observer;
 
   /**
+   * A runner on a queue of its own.
+   *
    * @param policy the policy of the sagas this runner starts
    * @param recovery how long a crashed driver takes to come back
    * @param afterEachAttempt called after each call to the actuator (to check invariants as the world changes)
    */
   public SagaRunner(Actuator actuator, ManualClock clock, SagaPolicy policy, Duration recovery, Runnable afterEachAttempt) {
-    this.actuator = actuator;
-    this.clock = clock;
-    this.policy = policy;
-    this.recovery = recovery;
-    this.afterEachAttempt = afterEachAttempt;
+    this(actuator, new EventQueue(clock), policy, recovery, new Observer() {
+      @Override
+      public void afterAttempt(MigrationOrder order, MigrationStep step) {
+        afterEachAttempt.run();
+      }
+    });
   }
 
   public SagaRunner(Actuator actuator, ManualClock clock) {
     this(actuator, clock, SagaPolicy.defaults(), DEFAULT_RECOVERY, () -> {});
+  }
+
+  /** A runner whose sagas share {@code queue} with other work (the simulator's). */
+  public SagaRunner(Actuator actuator, EventQueue queue, SagaPolicy policy, Duration recovery, Observer observer) {
+    this.actuator = actuator;
+    this.clock = queue.clock();
+    this.queue = queue;
+    this.policy = policy;
+    this.recovery = recovery;
+    this.observer = observer;
+  }
+
+  /**
+   * Starts a saga on the shared queue, now; {@code onEnd} is told its run once it has ended (the
+   * caller runs the queue).
+   */
+  public void start(MigrationOrder order, java.util.function.Consumer<SagaRun> onEnd) {
+    Saga s = new Saga(order, List.of());
+    s.onEnd = onEnd;
+    queue.at(clock.now(), () -> {
+      s.record(new SagaEvent.Started(s.order, clock.now(), policy));
+      decide(s);
+    });
   }
 
   /** Runs one saga to its end. */
@@ -95,14 +128,12 @@ public final class SagaRunner {
 
   // ---------------------------------------------------------------- the loop
 
-  /** Work for one saga at one instant; {@code sequence} breaks ties in the order work was scheduled. */
-  private record Task(Instant at, long sequence, Runnable work) {}
-
   private final class Saga {
     final MigrationOrder order;
     final List<SagaEvent> events;
     final List<MigrationStep> crashes = new ArrayList<>();
     SagaState state;
+    java.util.function.Consumer<SagaRun> onEnd;
 
     Saga(MigrationOrder order, List<SagaEvent> recorded) {
       this.order = order;
@@ -119,11 +150,10 @@ public final class SagaRunner {
     }
   }
 
-  private final PriorityQueue<Task> queue = new PriorityQueue<>(Comparator.comparing(Task::at).thenComparingLong(Task::sequence));
-  private long sequence;
-
   private Run drive(List<Saga> sagas) {
-    queue.clear();
+    if (!queue.isEmpty()) {
+      throw new IllegalStateException("run() and resume() drive a queue of their own; use start() on a shared one");
+    }
     Instant startedAt = clock.now();
     for (Saga s : sagas) {
       if (s.events.isEmpty()) {
@@ -136,11 +166,7 @@ public final class SagaRunner {
         schedule(startedAt, () -> decide(s));
       }
     }
-    while (!queue.isEmpty()) {
-      Task t = queue.poll();
-      clock.set(t.at());
-      t.work().run();
-    }
+    queue.runAll();
     return new Run(sagas.stream().map(s -> new SagaRun(s.order, s.events, s.state, s.crashes)).toList(), startedAt, clock.now());
   }
 
@@ -150,20 +176,25 @@ public final class SagaRunner {
       after(p.delay(), () -> begin(s, a, p.step(), p.attempt()));
     } else if (a instanceof SagaAction.Compensate c) {
       after(c.delay(), () -> begin(s, a, c.step(), c.attempt()));
+    } else if (a instanceof SagaAction.Finished && s.onEnd != null) {
+      java.util.function.Consumer<SagaRun> end = s.onEnd;
+      s.onEnd = null;
+      end.accept(new SagaRun(s.order, s.events, s.state, s.crashes));
     }
   }
 
   private void begin(Saga s, SagaAction a, MigrationStep step, int attempt) {
     s.record(s.state.begin(a, clock.now()));
+    observer.beforeAttempt(s.order, step);
     try {
       StepResult r = step.forward() ? actuator.perform(s.order, step, attempt) : actuator.compensate(s.order, step, attempt);
-      afterEachAttempt.run();
+      observer.afterAttempt(s.order, step);
       after(r.took(), () -> {
         s.state.onResult(step, attempt, r, clock.now()).forEach(s::record);
         decide(s);
       });
     } catch (SimulatedCrash crash) {
-      afterEachAttempt.run();
+      observer.afterAttempt(s.order, step);
       s.crashes.add(step);
       after(crash.took().plus(recovery), () -> {
         // a restarted driver knows only what it recorded
@@ -174,10 +205,10 @@ public final class SagaRunner {
   }
 
   private void after(Duration delay, Runnable work) {
-    schedule(clock.now().plus(delay), work);
+    queue.after(delay, work);
   }
 
   private void schedule(Instant at, Runnable work) {
-    queue.add(new Task(at, sequence++, work));
+    queue.at(at, work);
   }
 }

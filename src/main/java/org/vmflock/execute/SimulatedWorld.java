@@ -72,6 +72,9 @@ public final class SimulatedWorld {
 
   private final Map<String, Capacity> sites = new LinkedHashMap<>();
   private final Map<String, Instance> instances = new LinkedHashMap<>();
+  // indices of the same instances, kept by put and remove: a federation holds tens of thousands of VMs
+  private final Map<String, Map<String, Instance>> byVm = new java.util.HashMap<>();
+  private final Map<String, Map<String, Instance>> bySite = new java.util.HashMap<>();
   private final Map<String, Reservation> reservations = new LinkedHashMap<>();
   private final Map<String, String> routes = new LinkedHashMap<>();
   private final Map<String, Vm> vms = new LinkedHashMap<>();
@@ -103,7 +106,7 @@ public final class SimulatedWorld {
 
   /** Stops {@code vm} (its application ended): every instance of it goes, and its route. */
   public SimulatedWorld remove(String vm) {
-    instances.values().removeIf(i -> i.vm().name().equals(vm));
+    instancesOf(vm).forEach(this::remove);
     routes.remove(vm);
     vms.remove(vm);
     return this;
@@ -137,8 +140,8 @@ public final class SimulatedWorld {
    */
   public Capacity used(String site) {
     Capacity used = Capacity.ZERO;
-    for (Instance i : instances.values()) {
-      if (i.site().equals(site) && (!i.state().incoming() || !reservations.containsKey(i.migrationId()))) {
+    for (Instance i : bySite.getOrDefault(site, Map.of()).values()) {
+      if (!i.state().incoming() || !reservations.containsKey(i.migrationId())) {
         used = used.plus(Capacity.of(i.vm()));
       }
     }
@@ -165,12 +168,12 @@ public final class SimulatedWorld {
 
   /** The instances of {@code vm} at any site, in any state. */
   public List<Instance> instancesOf(String vm) {
-    return instances.values().stream().filter(i -> i.vm().name().equals(vm)).toList();
+    return instances(vm).toList();
   }
 
   /** Where {@code vm} itself is (running or paused); more than one is a bug the invariants catch. */
   public List<Instance> whereIs(String vm) {
-    return instances.values().stream().filter(i -> i.vm().name().equals(vm) && i.state().theVm()).toList();
+    return instances(vm).filter(i -> i.state().theVm()).toList();
   }
 
   public Optional<Instance> instance(String vm, String site) {
@@ -365,15 +368,49 @@ public final class SimulatedWorld {
 
   private void setState(String vm, String site, InstanceState state) {
     Instance i = instances.get(key(vm, site));
-    instances.put(key(vm, site), new Instance(i.vm(), i.site(), state, i.migrationId()));
+    put(new Instance(i.vm(), i.site(), state, i.migrationId()));
   }
 
+  /** The instances of {@code vm}, in the order they were first put. */
+  private java.util.stream.Stream<Instance> instances(String vm) {
+    Map<String, Instance> at = byVm.get(vm);
+    if (at == null) {
+      return java.util.stream.Stream.empty();
+    }
+    return at.values().stream().map(i -> instances.get(key(vm, i.site()))).sorted(java.util.Comparator.comparingLong(this::rank));
+  }
+
+  private long rank(Instance i) {
+    return ranks.get(key(i.vm().name(), i.site()));
+  }
+
+  private final Map<String, Long> ranks = new java.util.HashMap<>();
+  private long nextRank;
+
   private void put(Instance i) {
-    instances.put(key(i.vm().name(), i.site()), i);
+    String k = key(i.vm().name(), i.site());
+    if (instances.put(k, i) == null) {
+      ranks.put(k, nextRank++);
+    }
+    byVm.computeIfAbsent(i.vm().name(), x -> new java.util.HashMap<>()).put(i.site(), i);
+    bySite.computeIfAbsent(i.site(), x -> new java.util.HashMap<>()).put(k, i);
   }
 
   private void remove(Instance i) {
-    instances.remove(key(i.vm().name(), i.site()));
+    String k = key(i.vm().name(), i.site());
+    instances.remove(k);
+    ranks.remove(k);
+    Map<String, Instance> at = byVm.get(i.vm().name());
+    if (at != null) {
+      at.remove(i.site());
+      if (at.isEmpty()) {
+        byVm.remove(i.vm().name());
+      }
+    }
+    Map<String, Instance> here = bySite.get(i.site());
+    if (here != null) {
+      here.remove(k);
+    }
   }
 
   private Capacity requireSite(String site) {

@@ -133,6 +133,21 @@ public record Knowledge(
 
   public Knowledge apply(KnowledgeEvent event) {
     Builder b = new Builder(this);
+    fold(b, event);
+    return b.build();
+  }
+
+  /** The same as applying each event in turn, copying the knowledge once (a simulation applies many per cycle). */
+  public Knowledge applyAll(List<? extends KnowledgeEvent> events) {
+    if (events.isEmpty()) {
+      return this;
+    }
+    Builder b = new Builder(this);
+    events.forEach(e -> fold(b, e));
+    return b.build();
+  }
+
+  private static void fold(Builder b, KnowledgeEvent event) {
     b.version++;
     if (event instanceof EnvironmentSeen e) {
       SiteEnvironment before = b.sites.put(e.environment().name(), e.environment());
@@ -201,7 +216,6 @@ public record Knowledge(
     } else {
       throw new IllegalArgumentException("unknown event " + event);
     }
-    return b.build();
   }
 
   /** A mutable copy used by {@link #apply} only. */

@@ -101,6 +101,11 @@ public final class ControlLoop {
    * full re-plan; {@code triggers} are the applications an event or a request names explicitly.
    */
   public Cycle run(Knowledge k, Optional<TrafficMatrix> observed, Instant now, long cycle, Set<String> triggers) {
+    return run(k, observed.map(ObservedTraffic::of).orElse(ObservedTraffic.none()), now, cycle, triggers);
+  }
+
+  /** One cycle at {@code now}, with the traffic observed per application. */
+  public Cycle run(Knowledge k, ObservedTraffic observed, Instant now, long cycle, Set<String> triggers) {
     List<KnowledgeEvent> events = new ArrayList<>();
     if (k.sites().values().stream().noneMatch(SiteEnvironment::defined)) {
       return new Cycle(events, Map.of(), Optional.empty());
@@ -115,13 +120,19 @@ public final class ControlLoop {
         continue;
       }
       Knowledge now0 = current;
-      Optional<TrafficMatrix> perWork = observed.flatMap(o -> trafficPerWork(a, o, now0, infra, estimator));
-      if (perWork.isPresent() && !perWork.get().equals(a.app().workload().trafficPerWork())) {
+      Optional<TrafficMatrix> perWork = a.status() == AppStatus.RUNNING
+          ? observed.ratesOf(a.app().vmNames()).flatMap(o -> trafficPerWork(a, o, now0, infra, estimator))
+          : Optional.empty();
+      boolean trafficChanged = perWork.isPresent() && !perWork.get().equals(a.app().workload().trafficPerWork());
+      if (trafficChanged) {
         KnowledgeEvent e = new KnowledgeEvent.TrafficObserved(a.app().name(), perWork.get(), now);
         events.add(e);
         current = current.apply(e);
       }
       Application app = current.applications().get(a.app().name()).app();
+      if (!trafficChanged && current.groups().containsKey(app.name())) {
+        continue; // same traffic, same groups: detection is deterministic
+      }
       List<List<String>> groups = ApplicationGroups.of(app, detector);
       if (!groups.equals(current.groups().getOrDefault(app.name(), List.of()))) {
         KnowledgeEvent e = new KnowledgeEvent.GroupsFound(app.name(), groups);
@@ -181,13 +192,9 @@ public final class ControlLoop {
     return Double.isFinite(v) ? v : -1;
   }
 
-  /** Traffic per work second from the observed rates and the application's pace (observed, or else predicted). */
-  private Optional<TrafficMatrix> trafficPerWork(AppRecord a, TrafficMatrix observed, Knowledge k, Infrastructure infra, CalibratedEstimator estimator) {
+  /** Traffic per work second from the observed rates (in the application's VM order) and its pace (observed, or else predicted). */
+  private Optional<TrafficMatrix> trafficPerWork(AppRecord a, TrafficMatrix rates, Knowledge k, Infrastructure infra, CalibratedEstimator estimator) {
     List<String> vms = a.app().vmNames();
-    if (a.status() != AppStatus.RUNNING || !observed.vms().containsAll(vms)) {
-      return Optional.empty();
-    }
-    TrafficMatrix rates = observed.reorder(vms);
     if (rates.totalBytes() == 0 && a.app().workload().trafficPerWork().totalBytes() > 0) {
       return Optional.empty(); // a silent window (a pause) says nothing of the application's traffic
     }
