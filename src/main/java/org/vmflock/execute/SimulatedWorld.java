@@ -171,6 +171,11 @@ public final class SimulatedWorld {
     return instances(vm).toList();
   }
 
+  /** The instances at {@code site}, in any state, in the order they were first put. */
+  public List<Instance> instancesAt(String site) {
+    return bySite.getOrDefault(site, Map.of()).values().stream().sorted(java.util.Comparator.comparingLong(this::rank)).toList();
+  }
+
   /** Where {@code vm} itself is (running or paused); more than one is a bug the invariants catch. */
   public List<Instance> whereIs(String vm) {
     return instances(vm).filter(i -> i.state().theVm()).toList();

@@ -85,19 +85,29 @@ public record Knowledge(
 
   /** The defined sites and the links they declare; pairs no link names use {@code defaultLink}. */
   public Infrastructure infrastructure(Optional<NetworkPath> defaultLink) {
+    return infrastructureOf(sites.values(), defaultLink);
+  }
+
+  /**
+   * The infrastructure of these site environments: their sites, each capped to its quota of our
+   * VMs, and the links they declare.
+   */
+  public static Infrastructure infrastructureOf(java.util.Collection<SiteEnvironment> envs, Optional<NetworkPath> defaultLink) {
     // a quota caps how many of our VMs the site takes: for the planner, that many slots at most
-    List<Site> list = sites.values().stream().flatMap(e -> e.site().map(s -> e.quota()
+    List<Site> list = envs.stream().flatMap(e -> e.site().map(s -> e.quota()
         .map(q -> s.withCapacity(new Capacity(Math.min(q, s.capacity().slots()), s.capacity().cores(), s.capacity().memoryBytes())))
         .orElse(s)).stream()).toList();
+    java.util.Map<String, SiteEnvironment> byName = new java.util.HashMap<>();
+    envs.forEach(e -> byName.put(e.name(), e));
     List<Link> links = new ArrayList<>();
     java.util.Set<String> seen = new java.util.HashSet<>();
-    for (SiteEnvironment e : sites.values()) {
+    for (SiteEnvironment e : envs) {
       if (e.site().isEmpty()) {
         continue;
       }
       e.links().forEach((to, path) -> {
         String key = e.name().compareTo(to) < 0 ? e.name() + "|" + to : to + "|" + e.name();
-        if (sites.containsKey(to) && sites.get(to).defined() && seen.add(key)) {
+        if (byName.containsKey(to) && byName.get(to).defined() && seen.add(key)) {
           links.add(new Link(e.name(), to, path));
         }
       });

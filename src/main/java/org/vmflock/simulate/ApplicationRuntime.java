@@ -2,6 +2,8 @@ package org.vmflock.simulate;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +23,14 @@ import org.vmflock.plan.TrafficLayout;
  * How simulated applications really run (S1): bulk-synchronous, their compute scaling with the CPU
  * speed of the slowest site they use and their traffic crossing the links (shared between the
  * applications that use them), as in {@link BspExecutionModel}, times a hidden per-application
- * factor the planner does not know (seeded: what its calibration has to learn). A paused VM (a
- * migration's downtime) stalls its whole application, as a barrier would. Progress and completion
- * come from here, so migrations have real consequences.
+ * factor the planner does not know (seeded by the seed and the application's name, so every policy
+ * meets the same applications: what its calibration has to learn). A paused VM (a migration's
+ * downtime) stalls its whole application, as a barrier would. Progress and completion come from
+ * here, so migrations have real consequences.
+ *
+ * <p>Layouts and rates are cached per application and recomputed only when some application's
+ * placement or the infrastructure changed: a federation of thousands of applications advances at
+ * every migration step.
  */
 public final class ApplicationRuntime {
 
@@ -39,10 +46,21 @@ public final class ApplicationRuntime {
 
   private final BspExecutionModel model = new BspExecutionModel();
   private final Map<String, Run> runs = new LinkedHashMap<>();
-  private final SplittableRandom random;
+  private final long seed;
+
+  /** What an application's rate was computed from: where its VMs are, on which infrastructure. */
+  private record Layout(String[] sites, Infrastructure infra, TrafficLayout layout) {
+    boolean same(String[] now, Infrastructure i) {
+      return infra == i && Arrays.equals(sites, now);
+    }
+  }
+
+  private final Map<String, Layout> layouts = new LinkedHashMap<>();
+  private final Map<String, Double> rates = new LinkedHashMap<>();
+  private boolean ratesStale = true;
 
   public ApplicationRuntime(long seed) {
-    this.random = new SplittableRandom(seed);
+    this.seed = seed;
   }
 
   /** Starts running {@code app} (its done work counts). */
@@ -50,8 +68,9 @@ public final class ApplicationRuntime {
     if (runs.containsKey(app.name())) {
       throw new IllegalArgumentException("application " + app.name() + " already runs");
     }
-    double factor = MIN_FACTOR + FACTOR_SPREAD * random.nextDouble();
+    double factor = MIN_FACTOR + FACTOR_SPREAD * new SplittableRandom(seed * 0x9E3779B97F4A7C15L + app.name().hashCode()).nextDouble();
     runs.put(app.name(), new Run(app, app.workload().doneWork(), Optional.empty(), factor));
+    ratesStale = true;
   }
 
   public Map<String, Run> runs() {
@@ -62,11 +81,16 @@ public final class ApplicationRuntime {
     return Optional.ofNullable(runs.get(app));
   }
 
-  /** Wall seconds per work second of {@code app} on {@code placement}, for real. */
+  /** Wall seconds per work second of {@code app} on {@code placement}, for real, alone on the links. */
   public double secondsPerWork(String app, Placement placement, Infrastructure infra, LinkShare share) {
     Run r = runs.get(app);
     TrafficLayout layout = TrafficLayout.of(r.app(), placement, infra);
     return model.secondsPerWork(r.app(), layout, infra, share) * r.hiddenFactor();
+  }
+
+  /** The rate {@code app} ran at in the last advance (wall seconds per work second), if it runs. */
+  public Optional<Double> currentSecondsPerWork(String app) {
+    return Optional.ofNullable(rates.get(app));
   }
 
   /**
@@ -74,25 +98,15 @@ public final class ApplicationRuntime {
    * those with a paused VM do not progress. Returns the applications that finished.
    */
   public List<String> advance(Instant from, Duration dt, Placement placement, Set<String> pausedVms, Infrastructure infra) {
-    LinkShare share = new LinkShare(infra.sites().size());
-    Map<String, TrafficLayout> layouts = new LinkedHashMap<>();
-    for (Run r : runs.values()) {
-      if (!r.finished() && placement.places(r.app().vmNames())) {
-        TrafficLayout l = TrafficLayout.of(r.app(), placement, infra);
-        layouts.put(r.app().name(), l);
-        share.add(l, +1);
-      }
-    }
-    List<String> finished = new java.util.ArrayList<>();
+    refreshRates(placement, infra);
+    List<String> finished = new ArrayList<>();
     double seconds = dt.toNanos() / 1e9;
-    for (Map.Entry<String, TrafficLayout> e : layouts.entrySet()) {
+    for (Map.Entry<String, Double> e : rates.entrySet()) {
       Run r = runs.get(e.getKey());
       if (r.app().vmNames().stream().anyMatch(pausedVms::contains)) {
         continue;
       }
-      share.add(e.getValue(), -1);
-      double rate = model.secondsPerWork(r.app(), e.getValue(), infra, share) * r.hiddenFactor();
-      share.add(e.getValue(), +1);
+      double rate = e.getValue();
       double remaining = r.app().workload().totalWork() - r.done();
       double work = seconds / rate;
       if (work >= remaining) {
@@ -103,7 +117,70 @@ public final class ApplicationRuntime {
         runs.put(r.app().name(), new Run(r.app(), r.done() + work, Optional.empty(), r.hiddenFactor()));
       }
     }
+    if (!finished.isEmpty()) {
+      finished.forEach(a -> {
+        rates.remove(a);
+        layouts.remove(a);
+      });
+      ratesStale = true; // the links they used are free
+    }
     return finished;
+  }
+
+  /** When the first running, unpaused application would finish at the rates of the last advance. */
+  public Optional<Instant> nextFinish(Instant now, Set<String> pausedVms) {
+    Instant first = null;
+    for (Map.Entry<String, Double> e : rates.entrySet()) {
+      Run r = runs.get(e.getKey());
+      if (r.finished() || r.app().vmNames().stream().anyMatch(pausedVms::contains)) {
+        continue;
+      }
+      double left = (r.app().workload().totalWork() - r.done()) * e.getValue();
+      Instant at = now.plusNanos((long) Math.ceil(left * 1e9));
+      if (first == null || at.isBefore(first)) {
+        first = at;
+      }
+    }
+    return Optional.ofNullable(first);
+  }
+
+  /** Recomputes the layouts of the applications that moved, and every rate if any layout changed. */
+  private void refreshRates(Placement placement, Infrastructure infra) {
+    for (Run r : runs.values()) {
+      if (r.finished()) {
+        continue;
+      }
+      List<String> vms = r.app().vmNames();
+      if (!placement.places(vms)) {
+        if (layouts.remove(r.app().name()) != null) {
+          ratesStale = true;
+        }
+        continue;
+      }
+      String[] sites = new String[vms.size()];
+      for (int i = 0; i < sites.length; i++) {
+        sites[i] = placement.siteOf(vms.get(i)).orElseThrow();
+      }
+      Layout known = layouts.get(r.app().name());
+      if (known == null || !known.same(sites, infra)) {
+        layouts.put(r.app().name(), new Layout(sites, infra, TrafficLayout.of(r.app(), placement, infra)));
+        ratesStale = true;
+      }
+    }
+    if (!ratesStale) {
+      return;
+    }
+    LinkShare share = new LinkShare(infra.sites().size());
+    layouts.values().forEach(l -> share.add(l.layout(), +1));
+    rates.clear();
+    for (Map.Entry<String, Layout> e : layouts.entrySet()) {
+      Run r = runs.get(e.getKey());
+      TrafficLayout l = e.getValue().layout();
+      share.add(l, -1);
+      rates.put(e.getKey(), model.secondsPerWork(r.app(), l, infra, share) * r.hiddenFactor());
+      share.add(l, +1);
+    }
+    ratesStale = false;
   }
 
   /** What the application's VMs send each other per wall second while it runs at {@code secondsPerWork}. */

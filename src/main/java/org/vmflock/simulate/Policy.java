@@ -1,0 +1,77 @@
+package org.vmflock.simulate;
+
+import com.typesafe.config.Config;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.vmflock.analyze.ApplicationGroups;
+import org.vmflock.analyze.GroupingSettings;
+import org.vmflock.knowledge.Knowledge;
+import org.vmflock.knowledge.KnowledgeEvent;
+import org.vmflock.manager.ControlLoop;
+import org.vmflock.manager.ManagerSettings;
+import org.vmflock.manager.ObservedTraffic;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.plan.ExecutionTimeEstimator;
+import org.vmflock.plan.PlannerConfig;
+import org.vmflock.plan.PreCopyMigrationModel;
+
+/**
+ * How a simulated federation is managed (S2): what each cycle of the loop decides, from the same
+ * knowledge the migration manager keeps. {@code vmflock} is the manager's own loop; the others are
+ * the baselines it is compared with.
+ */
+public interface Policy {
+
+  /** The policies, in the order {@code --compare} runs them. */
+  List<String> NAMES = List.of("none", "price-chasing", "report-grouping", "vmflock");
+
+  String name();
+
+  /** The execution-time model the knowledge's calibration follows. */
+  ExecutionTimeEstimator model();
+
+  /** The events of one cycle: what was analyzed, decided and ordered. */
+  List<KnowledgeEvent> decide(Knowledge k, ObservedTraffic observed, Instant now, long cycle, Set<String> triggers);
+
+  /** The policy named {@code name}, with the node's settings. */
+  static Policy of(String name, Config config) {
+    ManagerSettings settings = ManagerSettings.from(config);
+    PlannerConfig planning = settings.planning();
+    return switch (name) {
+      case "vmflock" -> new LoopPolicy(name, settings.controlLoop(), true);
+      case "none" -> new LoopPolicy(name, settings.controlLoop(), false);
+      case "report-grouping" -> {
+        PlannerConfig report = new PlannerConfig(planning.planner(), planning.migration(), planning.priorSigma(), planning.smoothing(), "report");
+        yield new LoopPolicy(name, new ControlLoop(report, ApplicationGroups.detector("report", GroupingSettings.from(config)), settings.loop(),
+            new PlacementBlindModel()), true);
+      }
+      case "price-chasing" -> new PriceChasing(new PreCopyMigrationModel(planning.migration()), settings.loop().defaultLink());
+      default -> throw new InvalidInputException("--policy", "unknown policy '" + name + "' (expected one of " + NAMES + ")");
+    };
+  }
+
+  /**
+   * The manager's control loop: {@code vmflock} with its settings, {@code report-grouping} with the
+   * report's groups and no estimator. Without {@code migrates} ({@code none}) only the initial
+   * placements are carried out: its other decisions are left out.
+   */
+  record LoopPolicy(String name, ControlLoop loop, boolean migrates) implements Policy {
+
+    @Override
+    public ExecutionTimeEstimator model() {
+      return loop.model();
+    }
+
+    @Override
+    public List<KnowledgeEvent> decide(Knowledge k, ObservedTraffic observed, Instant now, long cycle, Set<String> triggers) {
+      List<KnowledgeEvent> events = loop.run(k, observed, now, cycle, triggers).events();
+      if (migrates) {
+        return events;
+      }
+      return events.stream()
+          .filter(e -> !(e instanceof KnowledgeEvent.DecisionMade d) || !d.decision().kind().equals("migrate"))
+          .toList();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package org.vmflock.simulate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.vmflock.manager.ManagerSettings;
+import org.vmflock.model.Application;
+import org.vmflock.model.AvailabilityWindow;
+import org.vmflock.model.Capacity;
+import org.vmflock.model.Infrastructure;
+import org.vmflock.model.Link;
+import org.vmflock.model.NetworkPath;
+import org.vmflock.model.Objective;
+import org.vmflock.model.PriceSchedule;
+import org.vmflock.model.Site;
+import org.vmflock.model.TrafficMatrix;
+import org.vmflock.model.Vm;
+import org.vmflock.model.Workload;
+import org.vmflock.node.NodeConfig;
+import org.vmflock.scenario.NpbProfiles;
+import org.vmflock.scenario.Profile;
+import org.vmflock.simulate.report.AppResult;
+import org.vmflock.simulate.report.PolicyRun;
+import org.vmflock.site.EnvironmentChange;
+
+class SimulationTest {
+
+  static final Instant START = Instant.parse("2026-06-01T00:00:00Z");
+  static final long GIB = 1L << 30;
+  static final Config CONFIG = NodeConfig.load(Optional.empty(), Map.of());
+
+  static Site site(String name, int slots, double speed, double price, List<AvailabilityWindow> windows) {
+    return new Site(name, new Capacity(slots, slots * 4, slots * 8 * GIB), speed, PriceSchedule.flat(price), 0.02, Map.of(),
+        new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8), windows);
+  }
+
+  static Application app(String name, String profile, double hours, Objective objective) {
+    Profile p = NpbProfiles.lookup(profile).orElseThrow();
+    List<String> vms = new ArrayList<>();
+    for (int i = 1; i <= p.vms(); i++) {
+      vms.add(name + "-vm" + i);
+    }
+    TrafficMatrix t = new TrafficMatrix(vms, p.trafficPerWork().packets().clone(), p.trafficPerWork().bytes().clone());
+    return new Application(name, vms.stream().map(v -> new Vm(v, p.size(), 1, 2 * GIB, p.dirtyBytesPerSecond())).toList(),
+        new Workload(hours * 3600, 0, p.syncsPerWork(), t), objective, Optional.empty(), Optional.empty(), 0);
+  }
+
+  static Simulation.Input input(List<Simulation.Change> timeline) {
+    Infrastructure infra = new Infrastructure(List.of(site("grid", 8, 1.0, 0.0, List.of(new AvailabilityWindow(START, START.plus(Duration.ofHours(3))))),
+        site("cheap", 8, 1.0, 0.05, List.of()), site("fast", 8, 1.5, 0.20, List.of())),
+        List.of(new Link("grid", "cheap", new NetworkPath(Duration.ofMillis(5), 10e9 / 8)),
+            new Link("grid", "fast", new NetworkPath(Duration.ofMillis(5), 10e9 / 8)),
+            new Link("cheap", "fast", new NetworkPath(Duration.ofMillis(10), 1e9 / 8))),
+        Optional.empty());
+    Application cg = app("cg", "cg.A.4", 5, Objective.TIME);
+    Application is = app("is", "is.A.4", 4, Objective.COST);
+    List<Simulation.Arrival> arrivals = List.of(
+        new Simulation.Arrival(START, cg, Map.of("cg-vm1", "grid", "cg-vm2", "grid", "cg-vm3", "grid", "cg-vm4", "grid"), "cg.A.4"),
+        new Simulation.Arrival(START.plus(Duration.ofMinutes(30)), is, Map.of(), "is.A.4"));
+    return new Simulation.Input("test", START, infra, arrivals, timeline, Duration.ofMinutes(5), Optional.empty());
+  }
+
+  static Simulation.Outcome run(String policy, long seed, List<Simulation.Change> timeline) {
+    Simulation.Settings settings = new Simulation.Settings(ManagerSettings.from(CONFIG), 0, Duration.ofDays(30));
+    return new Simulation(input(timeline), Policy.of(policy, CONFIG), seed, settings).run(p -> {});
+  }
+
+  @Test
+  void everyPolicyFinishesEveryApplicationWithoutLosingAVm() {
+    for (String policy : Policy.NAMES) {
+      Simulation.Outcome o = run(policy, 1, List.of());
+      PolicyRun r = o.run();
+      assertEquals(2, r.applications().size(), policy);
+      for (AppResult a : r.applications()) {
+        assertTrue(a.finishedAt().isPresent(), policy + ": " + a);
+        assertTrue(a.completionSeconds() > 3600, policy + ": " + a);
+      }
+      assertTrue(r.stats().invariantChecks() > 0, policy);
+      System.out.println(policy + ": " + r.applications() + " " + r.stats() + " notes " + o.notes());
+    }
+  }
+
+  @Test
+  void aPriceRiseMovesTheCostApplication() {
+    Simulation.Outcome o = run("vmflock", 1, List.of(new Simulation.SiteChange(START.plus(Duration.ofHours(1)), "cheap",
+        new EnvironmentChange.Price("*", START.plus(Duration.ofHours(1)), 0.50))));
+    System.out.println(o.run().applications());
+  }
+}
