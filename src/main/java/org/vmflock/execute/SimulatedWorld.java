@@ -72,7 +72,8 @@ public final class SimulatedWorld {
 
   private final Map<String, Capacity> sites = new LinkedHashMap<>();
   private final Map<String, Instance> instances = new LinkedHashMap<>();
-  // indices of the same instances, kept by put and remove: a federation holds tens of thousands of VMs
+  // indices of the same instances, kept by put and remove (a federation holds tens of thousands of
+  // VMs); linked, so that each keeps the instances in the order of the whole (first put first)
   private final Map<String, Map<String, Instance>> byVm = new java.util.HashMap<>();
   private final Map<String, Map<String, Instance>> bySite = new java.util.HashMap<>();
   private final Map<String, Reservation> reservations = new LinkedHashMap<>();
@@ -173,7 +174,7 @@ public final class SimulatedWorld {
 
   /** The instances at {@code site}, in any state, in the order they were first put. */
   public List<Instance> instancesAt(String site) {
-    return bySite.getOrDefault(site, Map.of()).values().stream().sorted(java.util.Comparator.comparingLong(this::rank)).toList();
+    return List.copyOf(bySite.getOrDefault(site, Map.of()).values());
   }
 
   /** Where {@code vm} itself is (running or paused); more than one is a bug the invariants catch. */
@@ -378,33 +379,19 @@ public final class SimulatedWorld {
 
   /** The instances of {@code vm}, in the order they were first put. */
   private java.util.stream.Stream<Instance> instances(String vm) {
-    Map<String, Instance> at = byVm.get(vm);
-    if (at == null) {
-      return java.util.stream.Stream.empty();
-    }
-    return at.values().stream().map(i -> instances.get(key(vm, i.site()))).sorted(java.util.Comparator.comparingLong(this::rank));
+    return byVm.getOrDefault(vm, Map.of()).values().stream();
   }
-
-  private long rank(Instance i) {
-    return ranks.get(key(i.vm().name(), i.site()));
-  }
-
-  private final Map<String, Long> ranks = new java.util.HashMap<>();
-  private long nextRank;
 
   private void put(Instance i) {
     String k = key(i.vm().name(), i.site());
-    if (instances.put(k, i) == null) {
-      ranks.put(k, nextRank++);
-    }
-    byVm.computeIfAbsent(i.vm().name(), x -> new java.util.HashMap<>()).put(i.site(), i);
-    bySite.computeIfAbsent(i.site(), x -> new java.util.HashMap<>()).put(k, i);
+    instances.put(k, i);
+    byVm.computeIfAbsent(i.vm().name(), x -> new LinkedHashMap<>()).put(i.site(), i);
+    bySite.computeIfAbsent(i.site(), x -> new LinkedHashMap<>()).put(k, i);
   }
 
   private void remove(Instance i) {
     String k = key(i.vm().name(), i.site());
     instances.remove(k);
-    ranks.remove(k);
     Map<String, Instance> at = byVm.get(i.vm().name());
     if (at != null) {
       at.remove(i.site());

@@ -60,20 +60,20 @@ public record Knowledge(
   public static final int KEPT = 500;
 
   public Knowledge {
-    sites = Collections.unmodifiableSortedMap(new TreeMap<>(sites));
-    siteChangedAt = Collections.unmodifiableSortedMap(new TreeMap<>(siteChangedAt));
-    siteImprovedAt = Collections.unmodifiableSortedMap(new TreeMap<>(siteImprovedAt));
-    applications = Collections.unmodifiableSortedMap(new TreeMap<>(applications));
-    placement = Collections.unmodifiableSortedMap(new TreeMap<>(placement));
-    groups = Collections.unmodifiableSortedMap(new TreeMap<>(groups));
+    sites = frozen(sites);
+    siteChangedAt = frozen(siteChangedAt);
+    siteImprovedAt = frozen(siteImprovedAt);
+    applications = frozen(applications);
+    placement = frozen(placement);
+    groups = frozen(groups);
     decisions = List.copyOf(decisions);
-    migrations = Collections.unmodifiableSortedMap(new TreeMap<>(migrations));
+    migrations = frozen(migrations);
     history = List.copyOf(history);
-    lastMigrated = Collections.unmodifiableSortedMap(new TreeMap<>(lastMigrated));
-    calibration = Collections.unmodifiableSortedMap(new TreeMap<>(calibration));
-    siteChangedVersion = Collections.unmodifiableSortedMap(new TreeMap<>(siteChangedVersion));
-    siteImprovedVersion = Collections.unmodifiableSortedMap(new TreeMap<>(siteImprovedVersion));
-    plannedVersion = Collections.unmodifiableSortedMap(new TreeMap<>(plannedVersion));
+    lastMigrated = frozen(lastMigrated);
+    calibration = frozen(calibration);
+    siteChangedVersion = frozen(siteChangedVersion);
+    siteImprovedVersion = frozen(siteImprovedVersion);
+    plannedVersion = frozen(plannedVersion);
   }
 
   public static Knowledge empty() {
@@ -230,42 +230,42 @@ public record Knowledge(
 
   /** A mutable copy used by {@link #apply} only. */
   private static final class Builder {
-    final TreeMap<String, SiteEnvironment> sites;
-    final TreeMap<String, Instant> siteChangedAt;
-    final TreeMap<String, Instant> siteImprovedAt;
-    final TreeMap<String, AppRecord> applications;
-    final TreeMap<String, String> placement;
-    final TreeMap<String, List<List<String>>> groups;
+    final CowMap<String, SiteEnvironment> sites;
+    final CowMap<String, Instant> siteChangedAt;
+    final CowMap<String, Instant> siteImprovedAt;
+    final CowMap<String, AppRecord> applications;
+    final CowMap<String, String> placement;
+    final CowMap<String, List<List<String>>> groups;
     final List<DecisionRecord> decisions;
-    final TreeMap<String, MigrationRecord> migrations;
+    final CowMap<String, MigrationRecord> migrations;
     final List<MigrationRecord> history;
-    final TreeMap<String, Instant> lastMigrated;
-    final TreeMap<String, CalibratedEstimator.Calibration> calibration;
+    final CowMap<String, Instant> lastMigrated;
+    final CowMap<String, CalibratedEstimator.Calibration> calibration;
     CalibratedEstimator.Calibration migrationCalibration;
     long nextDecision;
     long version;
-    final TreeMap<String, Long> siteChangedVersion;
-    final TreeMap<String, Long> siteImprovedVersion;
-    final TreeMap<String, Long> plannedVersion;
+    final CowMap<String, Long> siteChangedVersion;
+    final CowMap<String, Long> siteImprovedVersion;
+    final CowMap<String, Long> plannedVersion;
 
     Builder(Knowledge k) {
-      sites = new TreeMap<>(k.sites);
-      siteChangedAt = new TreeMap<>(k.siteChangedAt);
-      siteImprovedAt = new TreeMap<>(k.siteImprovedAt);
-      applications = new TreeMap<>(k.applications);
-      placement = new TreeMap<>(k.placement);
-      groups = new TreeMap<>(k.groups);
+      sites = new CowMap<>(k.sites);
+      siteChangedAt = new CowMap<>(k.siteChangedAt);
+      siteImprovedAt = new CowMap<>(k.siteImprovedAt);
+      applications = new CowMap<>(k.applications);
+      placement = new CowMap<>(k.placement);
+      groups = new CowMap<>(k.groups);
       decisions = new ArrayList<>(k.decisions);
-      migrations = new TreeMap<>(k.migrations);
+      migrations = new CowMap<>(k.migrations);
       history = new ArrayList<>(k.history);
-      lastMigrated = new TreeMap<>(k.lastMigrated);
-      calibration = new TreeMap<>(k.calibration);
+      lastMigrated = new CowMap<>(k.lastMigrated);
+      calibration = new CowMap<>(k.calibration);
       migrationCalibration = k.migrationCalibration;
       nextDecision = k.nextDecision;
       version = k.version;
-      siteChangedVersion = new TreeMap<>(k.siteChangedVersion);
-      siteImprovedVersion = new TreeMap<>(k.siteImprovedVersion);
-      plannedVersion = new TreeMap<>(k.plannedVersion);
+      siteChangedVersion = new CowMap<>(k.siteChangedVersion);
+      siteImprovedVersion = new CowMap<>(k.siteImprovedVersion);
+      plannedVersion = new CowMap<>(k.plannedVersion);
     }
 
     /** Once every migration of its decision ended, the decision's outcome and audit. */
@@ -308,12 +308,15 @@ public record Knowledge(
       double transfer = 0;
       if (work > 0) {
         org.vmflock.model.TrafficMatrix t = a.app().workload().trafficPerWork();
-        for (int i = 0; i < t.size(); i++) {
-          Optional<Site> from = site(placement.get(t.vms().get(i)));
-          for (int j = 0; j < t.size() && from.isPresent(); j++) {
-            String to = placement.get(t.vms().get(j));
-            if (to != null && !to.equals(from.get().name())) {
-              transfer += t.bytes(i, j) * work / BYTES_PER_GB * from.get().transferPricePerGbTo(to);
+        String[] at = new String[t.size()];
+        for (int i = 0; i < at.length; i++) {
+          at[i] = placement.get(t.vms().get(i));
+        }
+        for (int i = 0; i < at.length; i++) {
+          Optional<Site> from = site(at[i]);
+          for (int j = 0; j < at.length && from.isPresent(); j++) {
+            if (at[j] != null && t.bytes(i, j) > 0 && !at[j].equals(at[i])) {
+              transfer += t.bytes(i, j) * work / BYTES_PER_GB * from.get().transferPricePerGbTo(at[j]);
             }
           }
         }
@@ -391,9 +394,71 @@ public record Knowledge(
     Knowledge build() {
       List<DecisionRecord> d = decisions.size() > KEPT ? decisions.subList(decisions.size() - KEPT, decisions.size()) : decisions;
       List<MigrationRecord> h = history.size() > KEPT ? history.subList(history.size() - KEPT, history.size()) : history;
-      return new Knowledge(sites, siteChangedAt, siteImprovedAt, applications, placement, groups, d, migrations, h, lastMigrated, calibration,
-          migrationCalibration, nextDecision, version, siteChangedVersion, siteImprovedVersion, plannedVersion);
+      return new Knowledge(sites.frozen(), siteChangedAt.frozen(), siteImprovedAt.frozen(), applications.frozen(), placement.frozen(),
+          groups.frozen(), d, migrations.frozen(), h, lastMigrated.frozen(), calibration.frozen(), migrationCalibration, nextDecision, version,
+          siteChangedVersion.frozen(), siteImprovedVersion.frozen(), plannedVersion.frozen());
     }
+  }
+
+  /**
+   * A map of the knowledge being folded: read from the one before, copied on the first write only
+   * (an event touches a few of the sixteen maps; the placement of a large federation is big).
+   */
+  private static final class CowMap<K, V> {
+    private final SortedMap<K, V> original;
+    private TreeMap<K, V> copy;
+
+    CowMap(SortedMap<K, V> original) {
+      this.original = original;
+    }
+
+    private SortedMap<K, V> read() {
+      return copy != null ? copy : original;
+    }
+
+    private TreeMap<K, V> write() {
+      if (copy == null) {
+        copy = new TreeMap<>(original);
+      }
+      return copy;
+    }
+
+    V get(Object key) {
+      return read().get(key);
+    }
+
+    V put(K key, V value) {
+      return write().put(key, value);
+    }
+
+    V remove(Object key) {
+      return read().containsKey(key) ? write().remove(key) : null;
+    }
+
+    void putAll(java.util.Map<? extends K, ? extends V> m) {
+      if (!m.isEmpty()) {
+        write().putAll(m);
+      }
+    }
+
+    V computeIfPresent(K key, java.util.function.BiFunction<? super K, ? super V, ? extends V> f) {
+      return read().containsKey(key) ? write().computeIfPresent(key, f) : null;
+    }
+
+    java.util.Collection<V> values() {
+      return read().values();
+    }
+
+    SortedMap<K, V> frozen() {
+      return copy == null ? original : Collections.unmodifiableSortedMap(copy);
+    }
+  }
+
+  private static final Class<?> FROZEN = Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
+
+  /** An unmodifiable sorted map of these entries: the map itself if it is one of ours already (no copy). */
+  private static <K, V> SortedMap<K, V> frozen(SortedMap<K, V> m) {
+    return m.getClass() == FROZEN ? m : Collections.unmodifiableSortedMap(new TreeMap<>(m));
   }
 
 }

@@ -56,6 +56,9 @@ public final class ApplicationRuntime {
   }
 
   private final Map<String, Layout> layouts = new LinkedHashMap<>();
+  private final Map<String, Placement> placements = new java.util.HashMap<>();
+  private final Set<String> moved = new java.util.TreeSet<>();
+  private Infrastructure lastInfra;
   private final Map<String, Double> rates = new LinkedHashMap<>();
   private boolean ratesStale = true;
 
@@ -70,6 +73,7 @@ public final class ApplicationRuntime {
     }
     double factor = MIN_FACTOR + FACTOR_SPREAD * new SplittableRandom(seed * 0x9E3779B97F4A7C15L + app.name().hashCode()).nextDouble();
     runs.put(app.name(), new Run(app, app.workload().doneWork(), Optional.empty(), factor));
+    moved.add(app.name());
     ratesStale = true;
   }
 
@@ -93,12 +97,32 @@ public final class ApplicationRuntime {
     return Optional.ofNullable(rates.get(app));
   }
 
+  /** Where {@code app}'s VMs run from now on (all of them, or none while it is not placed). */
+  public void place(String app, Placement placement) {
+    if (!placement.equals(placements.put(app, placement))) {
+      moved.add(app);
+    }
+  }
+
   /**
    * Advances every unfinished application placed on {@code placement} from {@code from} by {@code dt};
    * those with a paused VM do not progress. Returns the applications that finished.
    */
   public List<String> advance(Instant from, Duration dt, Placement placement, Set<String> pausedVms, Infrastructure infra) {
-    refreshRates(placement, infra);
+    for (Run r : runs.values()) {
+      if (!r.finished()) {
+        place(r.app().name(), placement.restrictedTo(r.app().vmNames()));
+      }
+    }
+    return advance(from, dt, pausedVms, infra);
+  }
+
+  /**
+   * Advances every unfinished application from {@code from} by {@code dt}, each where {@link #place}
+   * last put it; those with a paused VM do not progress. Returns the applications that finished.
+   */
+  public List<String> advance(Instant from, Duration dt, Set<String> pausedVms, Infrastructure infra) {
+    refreshRates(infra);
     List<String> finished = new ArrayList<>();
     double seconds = dt.toNanos() / 1e9;
     for (Map.Entry<String, Double> e : rates.entrySet()) {
@@ -121,6 +145,7 @@ public final class ApplicationRuntime {
       finished.forEach(a -> {
         rates.remove(a);
         layouts.remove(a);
+        placements.remove(a);
       });
       ratesStale = true; // the links they used are free
     }
@@ -144,15 +169,19 @@ public final class ApplicationRuntime {
     return Optional.ofNullable(first);
   }
 
-  /** Recomputes the layouts of the applications that moved, and every rate if any layout changed. */
-  private void refreshRates(Placement placement, Infrastructure infra) {
-    for (Run r : runs.values()) {
-      if (r.finished()) {
+  /** Recomputes the layouts of the applications that moved (all of them on a new infrastructure), and every rate if any changed. */
+  private void refreshRates(Infrastructure infra) {
+    java.util.Collection<String> changed = infra == lastInfra ? moved : runs.keySet();
+    lastInfra = infra;
+    for (String name : List.copyOf(changed)) {
+      Run r = runs.get(name);
+      if (r == null || r.finished()) {
         continue;
       }
       List<String> vms = r.app().vmNames();
+      Placement placement = placements.getOrDefault(name, Placement.EMPTY);
       if (!placement.places(vms)) {
-        if (layouts.remove(r.app().name()) != null) {
+        if (layouts.remove(name) != null) {
           ratesStale = true;
         }
         continue;
@@ -161,12 +190,13 @@ public final class ApplicationRuntime {
       for (int i = 0; i < sites.length; i++) {
         sites[i] = placement.siteOf(vms.get(i)).orElseThrow();
       }
-      Layout known = layouts.get(r.app().name());
+      Layout known = layouts.get(name);
       if (known == null || !known.same(sites, infra)) {
-        layouts.put(r.app().name(), new Layout(sites, infra, TrafficLayout.of(r.app(), placement, infra)));
+        layouts.put(name, new Layout(sites, infra, TrafficLayout.of(r.app(), placement, infra)));
         ratesStale = true;
       }
     }
+    moved.clear();
     if (!ratesStale) {
       return;
     }

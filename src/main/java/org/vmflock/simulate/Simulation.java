@@ -371,8 +371,8 @@ public final class Simulation {
         continue;
       }
       double pace = runtime.currentSecondsPerWork(name).orElse(0.0);
-      Knowledge k = knowledge.applyAll(events);
-      ManagerRules.progress(k, name, r.get().done(), pace, now, policy.model(), settings.manager().planning().smoothing(),
+      // each report is about one application: they are independent, and applied together
+      ManagerRules.progress(knowledge, name, r.get().done(), pace, now, policy.model(), settings.manager().planning().smoothing(),
           input.infra().defaultLink()).ifPresent(events::add);
     }
     knowledge = knowledge.applyAll(events);
@@ -484,7 +484,7 @@ public final class Simulation {
     }
     touched.forEach(this::syncSite);
     runtime.start(app);
-    invalidatePlacement();
+    placed(app.name());
     scheduleFinishCheck();
   }
 
@@ -507,7 +507,7 @@ public final class Simulation {
     if (h != null && !h.site().equals(site)) {
       accrueApp(order.application(), clock.now());
       hosting.put(order.vm(), new Hosting(site, h.size(), clock.now()));
-      invalidatePlacement();
+      placed(order.application());
     }
     syncSite(order.from());
     syncSite(order.to());
@@ -597,7 +597,7 @@ public final class Simulation {
     knowledge = knowledge.applyAll(events);
     decisions++;
     touched.forEach(this::syncSite);
-    invalidatePlacement();
+    records.stream().map(r -> r.order().application()).distinct().forEach(this::placed);
     checkWorld();
     debounce();
   }
@@ -627,20 +627,16 @@ public final class Simulation {
 
   // ---------------------------------------------------------------- progress and costs
 
-  private Placement placement;
-
-  private void invalidatePlacement() {
-    placement = null;
-  }
-
-  /** Where every VM runs now (the world's truth). */
-  private Placement placement() {
-    if (placement == null) {
-      TreeMap<String, String> m = new TreeMap<>();
-      hosting.forEach((vm, h) -> m.put(vm, h.site()));
-      placement = new Placement(m);
+  /** Tells the runtime where the application's VMs run now (the world's truth). */
+  private void placed(String app) {
+    TreeMap<String, String> m = new TreeMap<>();
+    for (String vm : meters.get(app).arrival.app().vmNames()) {
+      Hosting h = hosting.get(vm);
+      if (h != null) {
+        m.put(vm, h.site());
+      }
     }
-    return placement;
+    runtime.place(app, new Placement(m));
   }
 
   private Set<String> paused() {
@@ -656,7 +652,7 @@ public final class Simulation {
     if (!now.isAfter(lastAdvance)) {
       return;
     }
-    List<String> finished = runtime.advance(lastAdvance, Duration.between(lastAdvance, now), placement(), paused(), infra());
+    List<String> finished = runtime.advance(lastAdvance, Duration.between(lastAdvance, now), paused(), infra());
     lastAdvance = now;
     for (String app : finished) {
       finish(app, runtime.run(app).orElseThrow().finishedAt().orElseThrow());
@@ -693,7 +689,6 @@ public final class Simulation {
       coldPausedUntil.remove(vm);
     }
     touched.forEach(this::syncSite);
-    invalidatePlacement();
   }
 
   /** Schedules a look at the first finish the current rates announce (earlier looks find nothing new). */
@@ -737,12 +732,16 @@ public final class Simulation {
     double work = done - m.doneAtLastAccrual;
     if (work > 0) {
       TrafficMatrix t = a.workload().trafficPerWork();
-      Placement p = placement();
-      for (int i = 0; i < t.size(); i++) {
-        String from = p.siteOf(t.vms().get(i)).orElse(null);
-        for (int j = 0; j < t.size() && from != null; j++) {
-          String to = p.siteOf(t.vms().get(j)).orElse(null);
-          if (to != null && !to.equals(from) && t.bytes(i, j) > 0) {
+      String[] at = new String[t.size()];
+      for (int i = 0; i < at.length; i++) {
+        Hosting h = hosting.get(t.vms().get(i));
+        at[i] = h == null ? null : h.site();
+      }
+      for (int i = 0; i < at.length; i++) {
+        String from = at[i];
+        for (int j = 0; j < at.length && from != null; j++) {
+          String to = at[j];
+          if (to != null && t.bytes(i, j) > 0 && !to.equals(from)) {
             double bytes = t.bytes(i, j) * work;
             m.interSiteBytes += bytes;
             m.transfer += bytes / BYTES_PER_GB * infra().require(from).transferPricePerGbTo(to);
