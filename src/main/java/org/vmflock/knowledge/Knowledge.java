@@ -197,6 +197,15 @@ public record Knowledge(
         a = b.applications.get(e.application());
         b.applications.put(e.application(), a.withStatus(AppStatus.FINISHED, Optional.of(e.at())));
         a.app().vmNames().forEach(b.placement::remove);
+        // migrations it still had queued will never start
+        for (MigrationRecord m : List.copyOf(b.migrations.values())) {
+          if (m.order().application().equals(e.application()) && m.status() == MigrationRecord.Status.QUEUED) {
+            b.migrations.remove(m.order().migrationId());
+            MigrationRecord cancelled = m.ended(MigrationRecord.Status.CANCELLED, e.at(), ObservedMigration.NONE, "the application finished first");
+            b.history.add(cancelled);
+            b.concludeDecision(cancelled);
+          }
+        }
         b.recordResult(a, e.at());
       }
     } else if (event instanceof GroupsFound e) {

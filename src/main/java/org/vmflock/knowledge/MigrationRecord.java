@@ -15,10 +15,11 @@ public record MigrationRecord(
     Optional<ObservedMigration> observed,
     String reason) {
 
-  public enum Status { QUEUED, RUNNING, COMPLETED, ROLLED_BACK, STUCK }
+  /** CANCELLED: never started, its application finished first. */
+  public enum Status { QUEUED, RUNNING, COMPLETED, ROLLED_BACK, STUCK, CANCELLED }
 
   public boolean ended() {
-    return status == Status.COMPLETED || status == Status.ROLLED_BACK || status == Status.STUCK;
+    return status == Status.COMPLETED || status == Status.ROLLED_BACK || status == Status.STUCK || status == Status.CANCELLED;
   }
 
   public MigrationRecord started(Instant at) {

@@ -142,4 +142,33 @@ class KnowledgeTest {
     assertEquals(8, infra.site("loose").orElseThrow().capacity().slots(), "a quota above the capacity changes nothing");
     assertEquals(32, infra.site("capped").orElseThrow().capacity().cores(), "cores and memory stay the site's");
   }
+
+  @Test
+  void migrationsStillQueuedWhenTheApplicationFinishesAreCancelled() {
+    Knowledge k = twoSitesAndTheApp();
+    Vm a2 = k.applications().get("app").app().vms().get(1);
+    MigrationOrder order = new MigrationOrder("d1-1-a2", "app", "a2", a2, "dear", "cheap", new MigrationEstimate(3, 60, 0.2, 4e9, true), NOW);
+    k = k.apply(new KnowledgeEvent.DecisionMade(new DecisionRecord(1, NOW, "app", "migrate", "move", 1, 1, 1, 1, 5, List.of(order.migrationId()),
+        DecisionRecord.Outcome.PENDING, Optional.empty(), Optional.empty()), List.of(new MigrationRecord(order, 1, MigrationRecord.Status.QUEUED,
+        Optional.empty(), Optional.empty(), Optional.empty(), ""))));
+    k = k.apply(new KnowledgeEvent.ApplicationFinished("app", NOW.plus(Duration.ofHours(1))));
+    assertTrue(k.migrations().isEmpty(), "nothing left to start");
+    assertEquals(MigrationRecord.Status.CANCELLED, k.history().get(0).status());
+    assertEquals(DecisionRecord.Outcome.ROLLED_BACK, k.decision(1).orElseThrow().outcome());
+  }
+
+  @Test
+  void foldingABatchGivesWhatFoldingEachEventGives() {
+    List<KnowledgeEvent> events = List.of(
+        new KnowledgeEvent.EnvironmentSeen(site("cheap", Optional.empty(), 1.0, 0.05), NOW),
+        new KnowledgeEvent.EnvironmentSeen(site("dear", Optional.empty(), 3.0, 0.02), NOW),
+        new KnowledgeEvent.ApplicationSubmitted(app(36_000, 5), NOW),
+        new KnowledgeEvent.ApplicationPlaced("app", Map.of("a1", "cheap", "a2", "dear"), NOW),
+        new KnowledgeEvent.ProgressObserved("app", 100, 36, CalibratedEstimator.Calibration.NONE, NOW.plus(Duration.ofHours(1))));
+    Knowledge one = Knowledge.empty();
+    for (KnowledgeEvent e : events) {
+      one = one.apply(e);
+    }
+    assertEquals(one, Knowledge.empty().applyAll(events));
+  }
 }
