@@ -1,0 +1,333 @@
+package org.vmflock.simulate.report;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.knowm.xchart.style.XYStyler;
+import org.vmflock.model.TrafficMatrix;
+import org.vmflock.monitor.export.Heatmap;
+import org.vmflock.simulate.report.ReportFormat.TimeUnit;
+
+/**
+ * The report's PNG figures, drawn with XChart: where each policy kept the VMs over time, the
+ * cumulative cost of each policy, completion times, the cost split, and each profile's traffic.
+ * Their content depends only on the report; the pixels may differ with the fonts installed.
+ */
+final class ReportCharts {
+
+  /** A PNG written into the report's directory, with the caption the page shows under it. */
+  record Figure(String file, String caption) {}
+
+  static final int WIDTH = 1000;
+  static final int HEIGHT = 560;
+  /** Up to this many applications, completion.png has one group of bars per application. */
+  static final int MAX_APPLICATIONS_IN_BARS = 24;
+  /** Profiles shown on their own in the aggregated completion.png; the rest are summed up as "other". */
+  static final int MAX_PROFILES_IN_BARS = 8;
+  /** Traffic heatmaps drawn at most (profiles in name order). */
+  static final int MAX_TRAFFIC_HEATMAPS = 12;
+  static final String OTHER_PROFILES = "other";
+
+  /** Tableau 10: one per policy. */
+  private static final Color[] POLICY_COLORS = colors(0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b,
+      0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf);
+  /** Tableau 20: one per site, neighbours told apart when stacked. */
+  private static final Color[] SITE_COLORS = colors(0x1f77b4, 0xaec7e8, 0xff7f0e, 0xffbb78, 0x2ca02c, 0x98df8a,
+      0xd62728, 0xff9896, 0x9467bd, 0xc5b0d5, 0x8c564b, 0xc49c94, 0xe377c2, 0xf7b6d2, 0x7f7f7f, 0xc7c7c7, 0xbcbd22,
+      0xdbdb8d, 0x17becf, 0x9edae5);
+  private static final Color[] COST_COLORS = colors(0x4e79a7, 0xf28e2b, 0xe15759);
+  private static final String COST_AXIS = "cost (price units)";
+
+  static {
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true"); // a report is written on servers and in CI
+    }
+  }
+
+  private ReportCharts() {}
+
+  /** Draws every figure the report has data for into {@code dir}; returns them in page order. */
+  static List<Figure> write(SimulationReport report, Path dir) throws IOException {
+    List<Figure> figures = new ArrayList<>();
+    TimeUnit axis = timelineUnit(report);
+    List<String> stems = ReportFormat.fileStems(report.runs().stream().map(PolicyRun::policy).toList());
+    List<String> sites = ReportCsv.timelineSites(report);
+    for (int i = 0; i < report.runs().size(); i++) {
+      PolicyRun run = report.runs().get(i);
+      if (!run.timeline().isEmpty() && !sites.isEmpty()) {
+        String file = "placement-" + stems.get(i) + ".png";
+        save(placement(report, run, sites, axis), dir.resolve(file));
+        figures.add(new Figure(file, "Policy " + run.policy() + ": VMs hosted per site over time (stacked)."));
+      }
+    }
+    if (report.runs().stream().anyMatch(r -> !r.timeline().isEmpty())) {
+      save(cumulativeCost(report, axis), dir.resolve("cumulative-cost.png"));
+      figures.add(new Figure("cumulative-cost.png", "Cost spent so far by each policy over time."));
+    }
+    if (report.runs().stream().anyMatch(r -> !r.applications().isEmpty())) {
+      CompletionBars bars = completion(report);
+      save(bars.chart(), dir.resolve("completion.png"));
+      figures.add(new Figure("completion.png", bars.caption()));
+      save(costSplit(report), dir.resolve("cost-split.png"));
+      figures.add(new Figure("cost-split.png", "Total cost of each policy split into hosting, transfers and migrations."));
+    }
+    List<String> profiles = report.trafficByProfile().entrySet().stream()
+        .filter(e -> e.getValue().size() > 0).map(Map.Entry::getKey).toList();
+    List<String> profileStems = ReportFormat.fileStems(profiles);
+    for (int i = 0; i < Math.min(profiles.size(), MAX_TRAFFIC_HEATMAPS); i++) {
+      String profile = profiles.get(i);
+      TrafficMatrix m = report.trafficByProfile().get(profile);
+      String file = "traffic-" + profileStems.get(i) + ".png";
+      Heatmap.writePng(dir.resolve(file), m, "Profile " + profile + ": bytes per work second");
+      figures.add(new Figure(file, "Profile " + profile + ": what each VM sends each other VM per second of work."));
+    }
+    return figures;
+  }
+
+  /** Profiles with traffic that have no heatmap because of {@link #MAX_TRAFFIC_HEATMAPS}. */
+  static int trafficProfilesNotDrawn(SimulationReport report) {
+    long n = report.trafficByProfile().values().stream().filter(m -> m.size() > 0).count();
+    return (int) Math.max(0, n - MAX_TRAFFIC_HEATMAPS);
+  }
+
+  static TimeUnit timelineUnit(SimulationReport report) {
+    double max = 0;
+    for (PolicyRun run : report.runs()) {
+      for (TimelinePoint p : run.timeline()) {
+        max = Math.max(max, ReportFormat.secondsBetween(report.start(), p.at()));
+      }
+    }
+    return TimeUnit.forMax(max);
+  }
+
+  private static XYChart placement(SimulationReport report, PolicyRun run, List<String> sites, TimeUnit unit) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("VMs per site under " + run.policy() + " (" + report.scenario() + ")")
+        .xAxisTitle("time since start (" + unit.symbol + ")").yAxisTitle("VMs hosted (stacked by site)").build();
+    style(chart);
+    chart.getStyler().setYAxisMin(0.0);
+    List<TimelinePoint> points = run.timeline();
+    int n = points.size();
+    double[] x = new double[n];
+    double[][] stacked = new double[sites.size()][n];
+    for (int t = 0; t < n; t++) {
+      TimelinePoint p = points.get(t);
+      x[t] = unit.of(ReportFormat.secondsBetween(report.start(), p.at()));
+      double below = 0;
+      for (int s = 0; s < sites.size(); s++) {
+        below += p.vmsPerSite().getOrDefault(sites.get(s), 0);
+        stacked[s][t] = below;
+      }
+    }
+    // the top of the stack first: each lower band is painted over the ones above it
+    for (int s = sites.size() - 1; s >= 0; s--) {
+      Color c = SITE_COLORS[s % SITE_COLORS.length];
+      XYSeries series = chart.addSeries(sites.get(s), x, stacked[s]);
+      series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
+      series.setMarker(SeriesMarkers.NONE);
+      series.setFillColor(c);
+      series.setLineColor(c);
+      series.setLineStyle(SeriesLines.SOLID);
+      series.setLineWidth(4f); // the legend shows the line: thick enough to read its colour
+    }
+    return chart;
+  }
+
+  private static XYChart cumulativeCost(SimulationReport report, TimeUnit unit) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("Cumulative cost per policy (" + report.scenario() + ")")
+        .xAxisTitle("time since start (" + unit.symbol + ")").yAxisTitle(COST_AXIS).build();
+    style(chart);
+    chart.getStyler().setYAxisMin(0.0);
+    List<String> names = seriesNames(report.runs().stream().map(PolicyRun::policy).toList());
+    for (int i = 0; i < report.runs().size(); i++) {
+      List<TimelinePoint> points = report.runs().get(i).timeline();
+      if (points.isEmpty()) {
+        continue;
+      }
+      double[] x = new double[points.size()];
+      double[] y = new double[points.size()];
+      for (int t = 0; t < points.size(); t++) {
+        x[t] = unit.of(ReportFormat.secondsBetween(report.start(), points.get(t).at()));
+        y[t] = points.get(t).cumulativeCost();
+      }
+      XYSeries series = chart.addSeries(names.get(i), x, y);
+      series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+      series.setMarker(SeriesMarkers.NONE);
+      series.setLineColor(POLICY_COLORS[i % POLICY_COLORS.length]);
+      series.setLineStyle(SeriesLines.SOLID);
+      series.setLineWidth(2f);
+    }
+    return chart;
+  }
+
+  private record CompletionBars(CategoryChart chart, String caption) {}
+
+  private static CompletionBars completion(SimulationReport report) {
+    Set<String> apps = new LinkedHashSet<>();
+    report.runs().forEach(r -> r.applications().forEach(a -> apps.add(a.application())));
+    double worst = report.runs().stream().flatMap(r -> r.applications().stream())
+        .mapToDouble(AppResult::completionSeconds).filter(Double::isFinite).max().orElse(0);
+    TimeUnit unit = TimeUnit.forMax(worst);
+    List<String> categories = new ArrayList<>();
+    List<List<Double>> values = new ArrayList<>(); // per policy, per category
+    String title;
+    String caption;
+    if (apps.size() <= MAX_APPLICATIONS_IN_BARS) {
+      categories.addAll(apps);
+      for (PolicyRun run : report.runs()) {
+        Map<String, Double> byApp = new HashMap<>();
+        run.applications().forEach(a -> byApp.put(a.application(), a.completionSeconds()));
+        values.add(categories.stream().map(a -> unit.of(byApp.getOrDefault(a, 0.0))).toList());
+      }
+      title = "Completion time per application (" + report.scenario() + ")";
+      caption = "Completion time of each application under each policy (an unfinished one: until the end of the "
+          + "simulation).";
+    } else {
+      List<String> groups = profileGroups(report);
+      boolean perProfile = groups.size() > 1;
+      categories.add("all: mean");
+      categories.add("all: worst");
+      if (perProfile) {
+        groups.forEach(g -> {
+          categories.add(g + ": mean");
+          categories.add(g + ": worst");
+        });
+      }
+      Set<String> shown = new HashSet<>(groups);
+      for (PolicyRun run : report.runs()) {
+        List<Double> v = new ArrayList<>();
+        PolicySummary all = PolicySummary.of(run);
+        v.add(unit.of(orZero(all.meanCompletionSeconds())));
+        v.add(unit.of(orZero(all.worstCompletionSeconds())));
+        if (perProfile) {
+          Map<String, List<AppResult>> byGroup = new TreeMap<>();
+          run.applications().forEach(a -> byGroup.computeIfAbsent(shown.contains(a.profile()) ? a.profile() : OTHER_PROFILES,
+              k -> new ArrayList<>()).add(a));
+          for (String g : groups) {
+            PolicySummary s = PolicySummary.of(run.policy(), byGroup.getOrDefault(g, List.of()), run.stats());
+            v.add(unit.of(orZero(s.meanCompletionSeconds())));
+            v.add(unit.of(orZero(s.worstCompletionSeconds())));
+          }
+        }
+        values.add(v);
+      }
+      title = "Mean and worst completion time of " + apps.size() + " applications (" + report.scenario() + ")";
+      caption = "Mean and worst completion time under each policy, over all " + apps.size() + " applications"
+          + (perProfile ? " and per profile" : "") + " (an unfinished one counts until the end of the simulation).";
+    }
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+        .xAxisTitle(apps.size() <= MAX_APPLICATIONS_IN_BARS ? "application" : "group")
+        .yAxisTitle("completion time (" + unit.symbol + ")").build();
+    style(chart);
+    chart.getStyler().setYAxisMin(0.0);
+    chart.getStyler().setXAxisLabelRotation(categories.size() > 8 ? 45 : 0);
+    List<String> names = seriesNames(report.runs().stream().map(PolicyRun::policy).toList());
+    for (int i = 0; i < report.runs().size(); i++) {
+      CategorySeries series = chart.addSeries(names.get(i), categories, values.get(i));
+      series.setFillColor(POLICY_COLORS[i % POLICY_COLORS.length]);
+    }
+    return new CompletionBars(chart, caption);
+  }
+
+  /** The profiles with the most applications (ties by name), and "other" when there are more. */
+  private static List<String> profileGroups(SimulationReport report) {
+    Map<String, Integer> count = new TreeMap<>();
+    report.runs().forEach(r -> r.applications().forEach(a -> count.merge(a.profile(), 1, Integer::sum)));
+    List<String> top = count.entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+        .limit(MAX_PROFILES_IN_BARS).map(Map.Entry::getKey).sorted().toList();
+    List<String> groups = new ArrayList<>(top);
+    if (count.size() > top.size()) {
+      groups.add(OTHER_PROFILES);
+    }
+    return groups;
+  }
+
+  private static CategoryChart costSplit(SimulationReport report) {
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("Cost split per policy (" + report.scenario() + ")").xAxisTitle("policy").yAxisTitle(COST_AXIS).build();
+    style(chart);
+    chart.getStyler().setStacked(true);
+    chart.getStyler().setYAxisMin(0.0);
+    List<String> policies = seriesNames(report.runs().stream().map(PolicyRun::policy).toList());
+    List<PolicySummary> s = PolicySummary.of(report);
+    Map<String, List<Double>> parts = new LinkedHashMap<>();
+    parts.put("hosting", s.stream().map(PolicySummary::hostingCost).toList());
+    parts.put("transfer", s.stream().map(PolicySummary::transferCost).toList());
+    parts.put("migration", s.stream().map(PolicySummary::migrationCost).toList());
+    int i = 0;
+    for (Map.Entry<String, List<Double>> e : parts.entrySet()) {
+      chart.addSeries(e.getKey(), policies, e.getValue()).setFillColor(COST_COLORS[i++]);
+    }
+    return chart;
+  }
+
+  private static <S extends AxesChartStyler> void style(Chart<S, ?> chart) {
+    S styler = chart.getStyler();
+    styler.setLocale(Locale.ROOT);
+    styler.setChartBackgroundColor(Color.WHITE);
+    styler.setLegendPosition(Styler.LegendPosition.OutsideE);
+    styler.setLegendBorderColor(Color.LIGHT_GRAY);
+    styler.setPlotGridLinesColor(new Color(0xE0E0E0));
+    styler.setAntiAlias(true);
+    styler.setYAxisDecimalPattern("#,##0.##");
+    if (styler instanceof XYStyler xy) {
+      xy.setXAxisDecimalPattern("#,##0.##");
+    }
+  }
+
+  private static void save(Chart<?, ?> chart, Path file) throws IOException {
+    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  /** Names XChart accepts as series: unique, not empty. */
+  private static List<String> seriesNames(List<String> names) {
+    Set<String> taken = new HashSet<>();
+    List<String> out = new ArrayList<>();
+    for (String n : names) {
+      String base = n.isBlank() ? "(unnamed)" : n;
+      String name = base;
+      for (int i = 2; !taken.add(name); i++) {
+        name = base + " (" + i + ")";
+      }
+      out.add(name);
+    }
+    return out;
+  }
+
+  private static double orZero(double v) {
+    return Double.isFinite(v) ? v : 0;
+  }
+
+  private static Color[] colors(int... rgb) {
+    Color[] c = new Color[rgb.length];
+    for (int i = 0; i < rgb.length; i++) {
+      c[i] = new Color(rgb[i]);
+    }
+    return c;
+  }
+}

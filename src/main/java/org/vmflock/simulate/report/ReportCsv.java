@@ -1,0 +1,112 @@
+package org.vmflock.simulate.report;
+
+import static org.vmflock.simulate.report.ReportFormat.BYTES_DECIMALS;
+import static org.vmflock.simulate.report.ReportFormat.COST_DECIMALS;
+import static org.vmflock.simulate.report.ReportFormat.SECONDS_DECIMALS;
+import static org.vmflock.simulate.report.ReportFormat.fixed;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * results.csv (one row per policy and application, in the report's order) and timeline.csv (one row
+ * per timeline point, one column per site). RFC 4180: comma-separated, fields quoted only when they
+ * hold a comma, quote or line break, lines ended by "\n".
+ */
+final class ReportCsv {
+
+  static final List<String> RESULTS_HEADER = List.of("policy", "application", "profile", "vms", "objective",
+      "submitted_at", "finished_at", "completion_s", "hosting_cost", "transfer_cost", "migration_cost", "total_cost",
+      "migrations", "bytes_moved", "inter_site_bytes", "deadline", "deadline_met");
+
+  private ReportCsv() {}
+
+  static String results(SimulationReport report) {
+    StringBuilder out = new StringBuilder(256 * (1 + report.runs().stream().mapToInt(r -> r.applications().size()).sum()));
+    line(out, RESULTS_HEADER);
+    for (PolicyRun run : report.runs()) {
+      for (AppResult a : run.applications()) {
+        line(out, List.of(
+            a.policy(),
+            a.application(),
+            a.profile(),
+            Integer.toString(a.vms()),
+            a.objective(),
+            a.submittedAt().toString(),
+            a.finishedAt().map(Instant::toString).orElse(""),
+            fixed(a.completionSeconds(), SECONDS_DECIMALS),
+            fixed(a.hostingCost(), COST_DECIMALS),
+            fixed(a.transferCost(), COST_DECIMALS),
+            fixed(a.migrationCost(), COST_DECIMALS),
+            fixed(a.totalCost(), COST_DECIMALS),
+            Integer.toString(a.migrations()),
+            fixed(a.bytesMoved(), BYTES_DECIMALS),
+            fixed(a.interSiteBytes(), BYTES_DECIMALS),
+            a.deadline().map(Instant::toString).orElse(""),
+            a.deadlineMet().map(String::valueOf).orElse("")));
+      }
+    }
+    return out.toString();
+  }
+
+  /** The report's sites in its order, then any other site a timeline mentions, sorted. */
+  static List<String> timelineSites(SimulationReport report) {
+    Set<String> sites = new LinkedHashSet<>(report.sites());
+    Set<String> others = new TreeSet<>();
+    report.runs().forEach(r -> r.timeline().forEach(p -> p.vmsPerSite().keySet().stream()
+        .filter(s -> !sites.contains(s)).forEach(others::add)));
+    sites.addAll(others);
+    return List.copyOf(sites);
+  }
+
+  static String timeline(SimulationReport report) {
+    List<String> sites = timelineSites(report);
+    List<String> header = new ArrayList<>(List.of("policy", "time", "seconds", "cumulative_cost", "running_migrations",
+        "finished_applications"));
+    sites.forEach(s -> header.add("vms@" + s));
+    StringBuilder out = new StringBuilder(64 * (1 + sites.size()));
+    line(out, header);
+    List<String> row = new ArrayList<>(header.size());
+    for (PolicyRun run : report.runs()) {
+      for (TimelinePoint p : run.timeline()) {
+        row.clear();
+        row.add(p.policy());
+        row.add(p.at().toString());
+        row.add(fixed(ReportFormat.secondsBetween(report.start(), p.at()), SECONDS_DECIMALS));
+        row.add(fixed(p.cumulativeCost(), COST_DECIMALS));
+        row.add(Integer.toString(p.runningMigrations()));
+        row.add(Integer.toString(p.finishedApplications()));
+        sites.forEach(s -> row.add(Integer.toString(p.vmsPerSite().getOrDefault(s, 0))));
+        line(out, row);
+      }
+    }
+    return out.toString();
+  }
+
+  private static void line(StringBuilder out, List<String> fields) {
+    for (int i = 0; i < fields.size(); i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      field(out, fields.get(i));
+    }
+    out.append('\n');
+  }
+
+  private static void field(StringBuilder out, String f) {
+    boolean quote = false;
+    for (int i = 0; i < f.length() && !quote; i++) {
+      char c = f.charAt(i);
+      quote = c == ',' || c == '"' || c == '\n' || c == '\r';
+    }
+    if (!quote) {
+      out.append(f);
+      return;
+    }
+    out.append('"').append(f.replace("\"", "\"\"")).append('"');
+  }
+}

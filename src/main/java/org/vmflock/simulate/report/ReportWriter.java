@@ -1,0 +1,66 @@
+package org.vmflock.simulate.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.vmflock.simulate.report.ReportCharts.Figure;
+
+/**
+ * Writes what {@code vmflock simulate} found (S2) into a directory: results.csv (one row per policy
+ * and application), results.json (the same with each policy's stats and totals), timeline.csv (one
+ * row per timeline point), the PNG figures (placement per policy, cumulative cost, completion, cost
+ * split, traffic per profile) and index.html, a self-contained page showing them all. The CSV, JSON
+ * and HTML files are byte-identical for an identical report: fixed orders, no locale, no time of
+ * writing, "\n" line ends, UTF-8.
+ */
+public final class ReportWriter {
+
+  public static final String RESULTS_CSV = "results.csv";
+  public static final String RESULTS_JSON = "results.json";
+  public static final String TIMELINE_CSV = "timeline.csv";
+  public static final String INDEX_HTML = "index.html";
+
+  private ReportWriter() {}
+
+  /** Writes every file into {@code dir} (created if missing); returns their names, index.html last. */
+  public static List<String> write(SimulationReport report, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    List<String> data = List.of(RESULTS_CSV, RESULTS_JSON, TIMELINE_CSV);
+    Files.writeString(dir.resolve(RESULTS_CSV), ReportCsv.results(report), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(RESULTS_JSON), ReportJson.json(report), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(TIMELINE_CSV), ReportCsv.timeline(report), StandardCharsets.UTF_8);
+    List<Figure> figures = ReportCharts.write(report, dir);
+    Files.writeString(dir.resolve(INDEX_HTML), ReportPage.html(report, figures, data), StandardCharsets.UTF_8);
+    List<String> written = new ArrayList<>(data);
+    figures.forEach(f -> written.add(f.file()));
+    written.add(INDEX_HTML);
+    return List.copyOf(written);
+  }
+
+  /**
+   * The per-policy summary (applications finished, mean and worst completion, cost and its split,
+   * migrations, bytes moved, deadlines, invariant checks, forced evacuations) as aligned text, then
+   * which policy is cheapest and fastest per profile and per objective; ends with a line break.
+   */
+  public static String summaryTable(SimulationReport report) {
+    return SummaryTable.text(report);
+  }
+
+  /** results.csv's text. */
+  public static String resultsCsv(SimulationReport report) {
+    return ReportCsv.results(report);
+  }
+
+  /** timeline.csv's text. */
+  public static String timelineCsv(SimulationReport report) {
+    return ReportCsv.timeline(report);
+  }
+
+  /** results.json's text. */
+  public static String resultsJson(SimulationReport report) {
+    return ReportJson.json(report);
+  }
+}

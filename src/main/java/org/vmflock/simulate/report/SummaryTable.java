@@ -1,0 +1,137 @@
+package org.vmflock.simulate.report;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.vmflock.simulate.report.ReportFormat.TimeUnit;
+
+/**
+ * The per-policy summary and the best policy per profile and objective, as rows of text cells:
+ * printed aligned on the terminal at the end of {@code vmflock simulate}, and as tables in
+ * index.html. Times share one unit and costs one number of decimals per table, so columns compare.
+ */
+final class SummaryTable {
+
+  /**
+   * Cells of a table: {@code header} for the page, {@code shortHeader} to fit a terminal;
+   * {@code rightAligned[i]} for numeric columns.
+   */
+  record Table(List<String> header, List<String> shortHeader, boolean[] rightAligned, List<List<String>> rows) {}
+
+  static final String COMPLETION_NOTE = "an unfinished application counts until the end of the simulation";
+  static final String BEST_NOTE = "cheapest: lowest total cost of the group's applications; fastest: lowest mean "
+      + "completion time; a policy that left fewer of them unfinished ranks first; equal policies joined by '='";
+
+  /** Notes under the tables wrap here, to suit a terminal. */
+  private static final int NOTE_WIDTH = 100;
+
+  private SummaryTable() {}
+
+  static Table policies(SimulationReport report) {
+    List<PolicySummary> summaries = PolicySummary.of(report);
+    TimeUnit unit = TimeUnit.forMax(summaries.stream().mapToDouble(PolicySummary::worstCompletionSeconds)
+        .filter(Double::isFinite).max().orElse(0));
+    int decimals = ReportFormat.costDecimals(summaries.stream().mapToDouble(PolicySummary::totalCost)
+        .filter(Double::isFinite).max().orElse(0));
+    List<String> header = List.of("policy", "finished", "mean completion (" + unit.symbol + ")",
+        "worst completion (" + unit.symbol + ")", "total cost", "hosting", "transfer", "migration", "migrations",
+        "bytes moved", "deadlines met", "deadlines missed", "invariant checks", "forced evacuations");
+    List<String> shortHeader = List.of("policy", "done", "mean (" + unit.symbol + ")", "worst (" + unit.symbol + ")",
+        "cost", "hosting", "transfer", "migration", "migr", "moved", "dl met", "dl missed", "checks", "evac");
+    boolean[] right = new boolean[header.size()];
+    Arrays.fill(right, 1, right.length, true);
+    List<List<String>> rows = new ArrayList<>();
+    for (PolicySummary s : summaries) {
+      rows.add(List.of(
+          s.policy(),
+          s.finished() + "/" + s.applications(),
+          unit.format(s.meanCompletionSeconds()),
+          unit.format(s.worstCompletionSeconds()),
+          ReportFormat.fixed(s.totalCost(), decimals),
+          ReportFormat.fixed(s.hostingCost(), decimals),
+          ReportFormat.fixed(s.transferCost(), decimals),
+          ReportFormat.fixed(s.migrationCost(), decimals),
+          ReportFormat.integer(s.migrations()),
+          ReportFormat.bytes(s.bytesMoved()),
+          s.deadlines() == 0 ? "-" : ReportFormat.integer(s.deadlinesMet()),
+          s.deadlines() == 0 ? "-" : ReportFormat.integer(s.deadlinesMissed()),
+          ReportFormat.integer(s.stats().invariantChecks()),
+          ReportFormat.integer(s.stats().forcedEvacuations())));
+    }
+    return new Table(header, shortHeader, right, rows);
+  }
+
+  static Table best(SimulationReport report) {
+    List<String> header = List.of("group", "applications", "cheapest", "fastest");
+    boolean[] right = {false, true, false, false};
+    List<List<String>> rows = new ArrayList<>();
+    for (BestPolicy b : BestPolicy.of(report)) {
+      rows.add(List.of(b.dimension() + " " + b.group(), ReportFormat.integer(b.applications()),
+          String.join(" = ", b.cheapest()), String.join(" = ", b.fastest())));
+    }
+    return new Table(header, header, right, rows);
+  }
+
+  static String text(SimulationReport report) {
+    StringBuilder out = new StringBuilder();
+    int apps = report.runs().stream().mapToInt(r -> r.applications().size()).max().orElse(0);
+    out.append("Scenario ").append(report.scenario()).append(", seed ").append(report.seed()).append(": ")
+        .append(report.runs().size()).append(report.runs().size() == 1 ? " policy, " : " policies, ")
+        .append(apps).append(apps == 1 ? " application" : " applications").append('\n');
+    aligned(out, policies(report));
+    wrapped(out, "(done: applications finished; completion times: " + COMPLETION_NOTE + "; migr: migrations; moved: "
+        + "bytes moved by migrations; dl: deadlines; checks: invariant checks, all passed; evac: VMs evacuated when a "
+        + "site's availability ended)");
+    Table best = best(report);
+    if (!best.rows().isEmpty()) {
+      out.append('\n').append("Best policy per group\n");
+      aligned(out, best);
+      wrapped(out, "(" + BEST_NOTE + ")");
+    }
+    return out.toString();
+  }
+
+  /** {@code text} broken at spaces into lines of at most {@link #NOTE_WIDTH} characters. */
+  private static void wrapped(StringBuilder out, String text) {
+    int lineStart = out.length();
+    for (String word : text.split(" ")) {
+      if (out.length() > lineStart && out.length() - lineStart + 1 + word.length() > NOTE_WIDTH) {
+        out.append('\n');
+        lineStart = out.length();
+      } else if (out.length() > lineStart) {
+        out.append(' ');
+      }
+      out.append(word);
+    }
+    out.append('\n');
+  }
+
+  private static void aligned(StringBuilder out, Table t) {
+    int[] width = new int[t.shortHeader().size()];
+    for (int c = 0; c < width.length; c++) {
+      width[c] = t.shortHeader().get(c).length();
+      for (List<String> row : t.rows()) {
+        width[c] = Math.max(width[c], row.get(c).length());
+      }
+    }
+    line(out, t.shortHeader(), width, t.rightAligned());
+    List<String> rule = new ArrayList<>();
+    for (int w : width) {
+      rule.add("-".repeat(w));
+    }
+    line(out, rule, width, t.rightAligned());
+    t.rows().forEach(r -> line(out, r, width, t.rightAligned()));
+  }
+
+  private static void line(StringBuilder out, List<String> cells, int[] width, boolean[] right) {
+    StringBuilder l = new StringBuilder();
+    for (int c = 0; c < cells.size(); c++) {
+      String pad = " ".repeat(width[c] - cells.get(c).length());
+      if (c > 0) {
+        l.append("  ");
+      }
+      l.append(right[c] ? pad + cells.get(c) : cells.get(c) + pad);
+    }
+    out.append(l.toString().stripTrailing()).append('\n');
+  }
+}

@@ -1,0 +1,186 @@
+package org.vmflock.simulate.report;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TimeZone;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vmflock.model.TrafficMatrix;
+
+class ReportWriterTest {
+
+  /** index.html of the big report stays under this: a summary and 100 rows, not 4,000. */
+  private static final long BIG_PAGE_MAX_BYTES = 100_000;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void writesTheDataFilesEveryFigureAndThePage() throws IOException {
+    List<String> written = ReportWriter.write(SampleReports.small(), dir);
+    assertEquals(List.of("results.csv", "results.json", "timeline.csv", "placement-none.png",
+        "placement-price-chasing.png", "placement-vmflock.png", "cumulative-cost.png", "completion.png", "cost-split.png",
+        "traffic-cg.png", "traffic-ft.png", "traffic-lu.png", "index.html"), written);
+    assertEquals(written.stream().sorted().toList(), filesIn(dir));
+    for (String f : written) {
+      if (f.endsWith(".png")) {
+        BufferedImage png = ImageIO.read(dir.resolve(f).toFile());
+        assertNotNull(png, f + " decodes");
+        assertTrue(png.getWidth() >= 640 && png.getHeight() >= 400, f + " is " + png.getWidth() + "x" + png.getHeight());
+      }
+    }
+    assertEquals(ReportWriter.resultsCsv(SampleReports.small()), Files.readString(dir.resolve("results.csv")));
+  }
+
+  @Test
+  void theSameReportGivesByteIdenticalCsvJsonAndHtmlWhateverTheLocaleAndZone(@TempDir Path again) throws IOException {
+    ReportWriter.write(SampleReports.small(), dir);
+    Locale locale = Locale.getDefault();
+    TimeZone zone = TimeZone.getDefault();
+    try {
+      Locale.setDefault(Locale.GERMANY); // decimal comma
+      TimeZone.setDefault(TimeZone.getTimeZone("Asia/Kolkata"));
+      ReportWriter.write(SampleReports.small(), again);
+    } finally {
+      Locale.setDefault(locale);
+      TimeZone.setDefault(zone);
+    }
+    for (String f : List.of("results.csv", "results.json", "timeline.csv", "index.html")) {
+      assertArrayEquals(Files.readAllBytes(dir.resolve(f)), Files.readAllBytes(again.resolve(f)), f);
+    }
+  }
+
+  @Test
+  void thePageLinksEveryFileShowsTheSummaryAndEscapesText() throws IOException {
+    ReportWriter.write(SampleReports.small(), dir);
+    String html = Files.readString(dir.resolve("index.html"));
+    for (String f : filesIn(dir)) {
+      if (!f.equals("index.html")) {
+        assertTrue(html.contains("href=\"" + f + "\""), "links " + f);
+      }
+      if (f.endsWith(".png")) {
+        assertTrue(html.contains("<img src=\"" + f + "\""), "shows " + f);
+      }
+    }
+    for (String reference : references(html)) {
+      assertTrue(Files.exists(dir.resolve(reference)), "references a file that exists: " + reference);
+    }
+    assertTrue(html.contains("<h1>Simulation of two &lt;sites&gt; &amp; a third</h1>"));
+    assertFalse(html.contains("<sites>"));
+    assertTrue(html.contains("Seed <b>42</b>"));
+    // the summary: none finished 2 of 3, price-chasing's total cost, bytes moved, an evacuation
+    assertTrue(html.contains("<tr><td>none</td><td class=\"n\">2/3</td><td class=\"n\">84.4</td><td class=\"n\">110.0</td>"
+        + "<td class=\"n\">6.5000</td>"), html);
+    assertTrue(html.contains("<tr><td>price-chasing</td><td class=\"n\">3/3</td><td class=\"n\">80.6</td>"
+        + "<td class=\"n\">90.0</td><td class=\"n\">5.4333</td><td class=\"n\">4.8000</td><td class=\"n\">0.5833</td>"
+        + "<td class=\"n\">0.0500</td><td class=\"n\">5</td><td class=\"n\">29.88 GB</td><td class=\"n\">1</td>"
+        + "<td class=\"n\">1</td><td class=\"n\">1440</td><td class=\"n\">1</td></tr>"), html);
+    assertTrue(html.contains("<tr><td>profile lu</td><td class=\"n\">1</td><td>price-chasing</td><td>vmflock</td></tr>"));
+    assertTrue(html.contains("<td>lu &quot;big&quot;, 8</td>"));
+    assertTrue(html.contains("<td class=\"n\">110.0* (late)</td>"), "unfinished and late under none");
+    assertFalse(html.contains("http://") || html.contains("https://") || html.contains("<script"), "self-contained");
+  }
+
+  @Test
+  void onePolicyWithOneApplicationAndNoTraffic() throws IOException {
+    List<String> written = ReportWriter.write(SampleReports.single(), dir);
+    assertEquals(List.of("results.csv", "results.json", "timeline.csv", "placement-vmflock.png", "cumulative-cost.png",
+        "completion.png", "cost-split.png", "index.html"), written);
+    for (String f : written) {
+      if (f.endsWith(".png")) {
+        assertNotNull(ImageIO.read(dir.resolve(f).toFile()), f);
+      }
+    }
+    assertEquals(2, Files.readAllLines(dir.resolve("results.csv")).size());
+    String html = Files.readString(dir.resolve("index.html"));
+    assertFalse(html.contains("Best policy"), "nothing to compare with one policy");
+    assertTrue(html.contains("<details open><summary>1 application</summary>"));
+  }
+
+  @Test
+  void aRunWithoutTimelineHasNoPlacementFigureAndTheFigureCountIsCapped() throws IOException {
+    SimulationReport small = SampleReports.small();
+    List<PolicyRun> runs = new ArrayList<>(small.runs());
+    PolicyRun none = runs.get(0);
+    runs.set(0, new PolicyRun(none.policy(), none.applications(), List.of(), none.stats()));
+    TreeMap<String, TrafficMatrix> traffic = new TreeMap<>();
+    for (int p = 0; p < ReportCharts.MAX_TRAFFIC_HEATMAPS + 3; p++) {
+      TrafficMatrix m = TrafficMatrix.zero(List.of("a", "b"));
+      m.bytes()[0][1] = 1000 * (p + 1);
+      traffic.put(String.format(Locale.ROOT, "p/%02d", p), m);
+    }
+    traffic.put("empty", TrafficMatrix.zero(List.of()));
+    SimulationReport r = new SimulationReport(small.scenario(), small.seed(), small.start(), small.sites(), runs, traffic);
+
+    List<String> written = ReportWriter.write(r, dir);
+    assertFalse(written.contains("placement-none.png"));
+    assertTrue(written.contains("placement-vmflock.png"));
+    List<String> heatmaps = written.stream().filter(f -> f.startsWith("traffic-")).toList();
+    assertEquals(ReportCharts.MAX_TRAFFIC_HEATMAPS, heatmaps.size());
+    assertEquals("traffic-p_00.png", heatmaps.get(0), "a file-safe name");
+    String html = Files.readString(dir.resolve("index.html"));
+    assertTrue(html.contains("3 more are not"), "says which heatmaps are left out");
+    List<String> timeline = Files.readAllLines(dir.resolve("timeline.csv"));
+    assertEquals(1 + 2 * 3, timeline.size());
+    assertTrue(timeline.stream().noneMatch(l -> l.startsWith("none,")), "no timeline row for none");
+  }
+
+  @Test
+  void aThousandApplicationsUnderFourPoliciesStayASmallPage() throws IOException {
+    SimulationReport big = SampleReports.big(1000, 300, 20);
+    List<String> written = ReportWriter.write(big, dir);
+    assertEquals(4001, Files.readAllLines(dir.resolve("results.csv")).size());
+    List<String> timeline = Files.readAllLines(dir.resolve("timeline.csv"));
+    assertEquals(1 + 4 * 300, timeline.size());
+    assertEquals(6 + 20, timeline.get(0).split(",").length);
+    assertTrue(written.containsAll(List.of("placement-report-grouping.png", "completion.png", "traffic-mg.png")));
+    BufferedImage completion = ImageIO.read(dir.resolve("completion.png").toFile());
+    assertNotNull(completion);
+
+    long pageBytes = Files.size(dir.resolve("index.html"));
+    assertTrue(pageBytes < BIG_PAGE_MAX_BYTES, "index.html is " + pageBytes + " bytes");
+    String html = Files.readString(dir.resolve("index.html"));
+    assertTrue(html.contains("The first 100 of 1000 applications; all of them are in <a href=\"results.csv\">"));
+    assertEquals(ReportPage.APPLICATION_ROWS, count(html, "<tr><td>app-"));
+    assertTrue(html.contains("<td class=\"n\">989/1000</td>"), "unfinished ones counted");
+  }
+
+  private static List<String> filesIn(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  private static List<String> references(String html) {
+    List<String> out = new ArrayList<>();
+    Matcher m = Pattern.compile("(?:href|src)=\"([^\"]+)\"").matcher(html);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  private static int count(String text, String what) {
+    int n = 0;
+    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+}
