@@ -64,6 +64,11 @@ public final class ScenarioFile {
     this.root = root;
   }
 
+  /** The VM sizes every scenario knows (a scenario's {@code vm-sizes} may add or redefine some). */
+  static Map<String, Capacity> defaultSizes() {
+    return DEFAULT_SIZES;
+  }
+
   public static Scenario load(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new InvalidInputException(file.toString(), "no such scenario file");
