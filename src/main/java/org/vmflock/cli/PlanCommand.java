@@ -83,8 +83,8 @@ public final class PlanCommand implements Callable<Integer> {
     PlannerConfig pc = PlannerConfig.from(config);
     Optional<GroupDetector> detector = ApplicationGroups.detector(pc.grouping(), GroupingSettings.from(config));
     Scenario s = ScenarioFile.load(scenario);
-    if (s.applications().isEmpty()) {
-      throw new InvalidInputException(scenario.toString(), "the scenario has no application to plan");
+    if (s.atStart().isEmpty()) {
+      throw new InvalidInputException(scenario.toString(), "the scenario has no application to plan (at its start)");
     }
     if (traffic != null) {
       s = withTraffic(s, config);
@@ -97,7 +97,7 @@ public final class PlanCommand implements Callable<Integer> {
         throw new InvalidInputException("--objective", e.getMessage());
       }
       for (Scenario.ScenarioApplication a : s.applications()) {
-        s = s.withApplication(new Scenario.ScenarioApplication(a.app().withObjective(o), a.placement()));
+        s = s.withApplication(a.withApp(a.app().withObjective(o)));
       }
     }
     Map<String, List<List<String>>> groups = ApplicationGroups.ofAll(s.applications().stream().map(Scenario.ScenarioApplication::app).toList(), detector);
@@ -112,7 +112,7 @@ public final class PlanCommand implements Callable<Integer> {
     List<PlacementChecker.Violation> violations = PlacementChecker.check(problem, plan, pc.planner());
     Map<String, List<Prediction>> fronts = new HashMap<>();
     if (pareto) {
-      s.applications().forEach(a -> fronts.put(a.app().name(), planner.paretoFront(problem, a.app().name())));
+      s.atStart().forEach(a -> fronts.put(a.app().name(), planner.paretoFront(problem, a.app().name())));
     }
     PrintWriter out = spec.commandLine().getOut();
     if (format.equals("json")) {
@@ -154,7 +154,7 @@ public final class PlanCommand implements Callable<Integer> {
       }
     }
     TrafficMatrix perWork = new TrafficMatrix(a.vmNames(), new double[n][n], bytes);
-    return s.withApplication(new Scenario.ScenarioApplication(a.withWorkload(a.workload().withTraffic(perWork)), target.placement()));
+    return s.withApplication(target.withApp(a.withWorkload(a.workload().withTraffic(perWork))));
   }
 
   private static ObjectNode json(Plan plan, Map<String, List<List<String>>> groups, List<PlacementChecker.Violation> violations,

@@ -2,6 +2,7 @@ package org.vmflock.scenario;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,30 +14,68 @@ import org.vmflock.plan.PlanningProblem;
 
 /**
  * A scenario file read (see {@link ScenarioFile}): the sites and links, the applications with where
- * their VMs run (nothing for those not placed yet), and the scenario's time zero.
+ * their VMs run (nothing for those not placed yet) and when they arrive, the scenario's time zero,
+ * how it is simulated, and the timeline of what happens to the sites.
+ *
+ * @param timeline sorted by instant; events at the same instant in the order the file gives them
  */
-public record Scenario(Path source, Instant start, Infrastructure infra, List<ScenarioApplication> applications) {
+public record Scenario(Path source, Instant start, Infrastructure infra, List<ScenarioApplication> applications,
+    SimulationSettings simulation, List<TimelineEvent> timeline) {
 
-  /** An application of the scenario and its current placement (empty: a new application). */
-  public record ScenarioApplication(Application app, Placement placement) {}
+  /** The profile name of an application whose traffic and sizes the scenario writes out. */
+  public static final String CUSTOM = "custom";
+
+  /**
+   * An application of the scenario and its current placement (empty: a new application).
+   *
+   * @param profile the NAS-like profile it was built from, or {@link Scenario#CUSTOM}
+   * @param arrives when it is submitted; empty: at the scenario's start
+   */
+  public record ScenarioApplication(Application app, Placement placement, String profile, Optional<Instant> arrives) {
+
+    /** A custom application there at the start. */
+    public ScenarioApplication(Application app, Placement placement) {
+      this(app, placement, CUSTOM, Optional.empty());
+    }
+
+    /** When it is submitted, in a scenario that starts at {@code start}. */
+    public Instant arrival(Instant start) {
+      return arrives.orElse(start);
+    }
+
+    public ScenarioApplication withApp(Application a) {
+      return new ScenarioApplication(a, placement, profile, arrives);
+    }
+  }
 
   public Scenario {
     applications = List.copyOf(applications);
+    timeline = timeline.stream().sorted(Comparator.comparing(TimelineEvent::at)).toList();
+  }
+
+  /** A scenario with the default simulation settings and no timeline. */
+  public Scenario(Path source, Instant start, Infrastructure infra, List<ScenarioApplication> applications) {
+    this(source, start, infra, applications, SimulationSettings.DEFAULT, List.of());
   }
 
   public Optional<ScenarioApplication> application(String name) {
     return applications.stream().filter(a -> a.app().name().equals(name)).findFirst();
   }
 
-  /** The planning problem at the scenario's start, with no communication group known. */
+  /** The applications there at the start (those arriving later are not). */
+  public List<ScenarioApplication> atStart() {
+    return applications.stream().filter(a -> !a.arrival(start).isAfter(start)).toList();
+  }
+
+  /** The planning problem at the scenario's start (applications that arrive later left out). */
   public PlanningProblem problem(Map<String, List<List<String>>> groupsByApp) {
-    return PlanningProblem.of(infra, start, applications.stream()
+    return PlanningProblem.of(infra, start, atStart().stream()
         .map(a -> new AppSituation(a.app(), a.placement(), groupsByApp.getOrDefault(a.app().name(), List.of())))
         .toList());
   }
 
   public Scenario withApplication(ScenarioApplication replaced) {
     return new Scenario(source, start, infra, applications.stream()
-        .map(a -> a.app().name().equals(replaced.app().name()) ? replaced : a).toList());
+        .map(a -> a.app().name().equals(replaced.app().name()) ? replaced : a).toList(), simulation, timeline);
   }
 }

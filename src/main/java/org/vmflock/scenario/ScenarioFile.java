@@ -8,16 +8,20 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -39,9 +43,11 @@ import org.vmflock.model.Workload;
 import org.vmflock.monitor.export.MatrixCsv;
 
 /**
- * Reads scenario files (HOCON): sites, links, applications. Every error names the file, the line
- * and the setting. The format is documented with a commented example in
- * {@code simulations/example.conf}; the simulator extends it (timeline, profiles).
+ * Reads scenario files (HOCON): sites (with prices that may follow a real spot trace), links,
+ * applications (written out or built from a NAS-like profile, there at the start or arriving
+ * later), a {@code generate} block for large scenarios, the {@code simulation} settings and the
+ * {@code timeline}. Every error names the file, the line and the setting. The format is
+ * documented with a commented example in {@code simulations/example.conf}.
  */
 public final class ScenarioFile {
 
@@ -49,19 +55,22 @@ public final class ScenarioFile {
   private static final String DEFAULT_SIZE = "small";
   private static final double DEFAULT_SYNCS = 10;
   private static final double DEFAULT_DIRTY_RATE = 10e6;
-  private static final NetworkPath DEFAULT_SITE_NETWORK = new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8);
+  static final NetworkPath DEFAULT_SITE_NETWORK = new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8);
   private static final long GIB = 1L << 30;
   private static final Map<String, Capacity> DEFAULT_SIZES = Map.of(
       "small", new Capacity(1, 1, 2 * GIB),
       "medium", new Capacity(1, 2, 4 * GIB),
       "large", new Capacity(1, 4, 8 * GIB));
 
-  private final Path file;
+  private final SettingReader in;
   private final Config root;
+  private final ProfileCatalog catalog;
+  private final Map<Path, PriceTrace> traces = new HashMap<>();
 
-  private ScenarioFile(Path file, Config root) {
-    this.file = file;
+  private ScenarioFile(Path file, Config root, ProfileCatalog catalog) {
+    this.in = new SettingReader(file, root);
     this.root = root;
+    this.catalog = catalog;
   }
 
   /** The VM sizes every scenario knows (a scenario's {@code vm-sizes} may add or redefine some). */
@@ -69,7 +78,13 @@ public final class ScenarioFile {
     return DEFAULT_SIZES;
   }
 
+  /** The scenario of {@code file}, its profiles from {@link NpbProfiles}. */
   public static Scenario load(Path file) {
+    return load(file, ProfileCatalog.NPB);
+  }
+
+  /** The scenario of {@code file}, its profiles from {@code catalog}. */
+  public static Scenario load(Path file, ProfileCatalog catalog) {
     if (!Files.isRegularFile(file)) {
       throw new InvalidInputException(file.toString(), "no such scenario file");
     }
@@ -79,7 +94,7 @@ public final class ScenarioFile {
     } catch (ConfigException e) {
       throw new InvalidInputException(file.toString(), e.getMessage().replace(file.toString() + ": ", ""));
     }
-    return new ScenarioFile(file, c).read();
+    return new ScenarioFile(file, c, catalog).read();
   }
 
   /**
@@ -94,60 +109,114 @@ public final class ScenarioFile {
     } catch (ConfigException e) {
       throw new InvalidInputException(source, e.getMessage());
     }
-    ScenarioFile f = new ScenarioFile(base.resolve(source.replaceAll("[^A-Za-z0-9._-]", "_")), c);
+    ScenarioFile f = new ScenarioFile(base.resolve(source.replaceAll("[^A-Za-z0-9._-]", "_")), c, ProfileCatalog.NPB);
     if (!c.hasPath("name")) {
       throw new InvalidInputException(source, "missing setting 'name' (the application's name)");
     }
     String name = c.getString("name");
-    return f.application(name, c, "application " + name, f.sizes(), infra);
+    return f.application(name, c, "application " + name, f.sizes(), infra, Optional.empty());
   }
 
   private Scenario read() {
-    Instant start = instant(root, "start");
+    Instant start = in.instant(root, "start", "");
     Map<String, Capacity> sizes = sizes();
+    SimulationSettings simulation = simulation(start);
+    Optional<ScenarioGenerator> generator = root.hasPath("generate")
+        ? Optional.of(ScenarioGenerator.read(in, root.getConfig("generate"), catalog, sizes))
+        : Optional.empty();
+    Set<String> written = new LinkedHashSet<>();
+    if (generator.isEmpty() || root.hasPath("sites")) {
+      ConfigObject siteObjects = in.object(root, "sites", "");
+      if (siteObjects.isEmpty() && generator.isEmpty()) {
+        throw in.error("sites", "a scenario needs at least one site");
+      }
+      written.addAll(new TreeMap<>(siteObjects.unwrapped()).keySet());
+    }
+    Set<String> siteNames = new LinkedHashSet<>(written);
+    for (String g : generator.map(ScenarioGenerator::siteNames).orElse(List.of())) {
+      if (!siteNames.add(g)) {
+        throw in.error("generate.site-name", "the generated site '" + g + "' is also written in sites");
+      }
+    }
     List<Site> sites = new ArrayList<>();
-    ConfigObject siteObjects = object(root, "sites");
-    if (siteObjects.isEmpty()) {
-      throw error("sites", "a scenario needs at least one site");
+    for (String name : written) {
+      sites.add(site(name, root.getConfig("sites").getConfig(SettingReader.quote(name)), "sites." + name, start, siteNames));
     }
-    for (String name : new TreeMap<>(siteObjects.unwrapped()).keySet()) {
-      sites.add(site(name, root.getConfig("sites").getConfig(quote(name)), "sites." + name, start, siteObjects.keySet()));
+    List<Site> generatedSites = generator.map(g -> g.sites(start)).orElse(List.of());
+    sites.addAll(generatedSites);
+    List<Link> links = links(siteNames);
+    if (generator.isPresent()) {
+      Set<String> linked = new HashSet<>();
+      links.forEach(l -> linked.add(ScenarioGenerator.pairKey(l.siteA(), l.siteB())));
+      links.addAll(generator.get().links(List.copyOf(written), linked));
     }
-    List<Link> links = links(siteObjects.keySet());
     Optional<NetworkPath> defaultLink = root.hasPath("default-link")
-        ? Optional.of(path(root.getConfig("default-link"), "default-link"))
+        ? Optional.of(in.networkPath(root.getConfig("default-link"), "default-link"))
         : Optional.empty();
     Infrastructure infra;
     try {
       infra = new Infrastructure(sites, links, defaultLink);
     } catch (IllegalArgumentException e) {
-      throw error("links", e.getMessage());
+      throw in.error("links", e.getMessage());
     }
     List<Scenario.ScenarioApplication> apps = new ArrayList<>();
     if (root.hasPath("applications")) {
-      Set<String> vmNames = new HashSet<>();
-      for (String name : new TreeMap<>(object(root, "applications").unwrapped()).keySet()) {
-        Scenario.ScenarioApplication a = application(name, root.getConfig("applications").getConfig(quote(name)), "applications." + name, sizes, infra);
-        for (String vm : a.app().vmNames()) {
-          if (!vmNames.add(vm)) {
-            throw error("applications." + name, "VM name " + vm + " is used by two applications");
-          }
-        }
-        apps.add(a);
+      for (String name : new TreeMap<>(in.object(root, "applications", "").unwrapped()).keySet()) {
+        apps.add(application(name, root.getConfig("applications").getConfig(SettingReader.quote(name)), "applications." + name, sizes, infra,
+            Optional.of(start)));
       }
     }
-    return new Scenario(file, start, infra, apps);
+    if (generator.isPresent()) {
+      apps.addAll(generator.get().applications(start, generatedSites));
+    }
+    Set<String> appNames = new HashSet<>();
+    Set<String> vmNames = new HashSet<>();
+    for (Scenario.ScenarioApplication a : apps) {
+      String where = a.profile().equals(Scenario.CUSTOM) || root.hasPath("applications." + a.app().name())
+          ? "applications." + a.app().name() : "generate";
+      if (!appNames.add(a.app().name())) {
+        throw in.error(where, "application " + a.app().name() + " is both written and generated");
+      }
+      for (String vm : a.app().vmNames()) {
+        if (!vmNames.add(vm)) {
+          throw in.error(where, "VM name " + vm + " is used by two applications");
+        }
+      }
+    }
+    List<TimelineEvent> timeline = new TimelineReader(in, infra, sizes.keySet(), start).read(root);
+    return new Scenario(in.file(), start, infra, apps, simulation, timeline);
   }
 
   // ---------------------------------------------------------------- sections
 
+  private SimulationSettings simulation(Instant start) {
+    if (!root.hasPath("simulation")) {
+      return SimulationSettings.DEFAULT;
+    }
+    in.object(root, "simulation", "");
+    Config c = root.getConfig("simulation");
+    Duration period = c.hasPath("period") ? in.duration(c, "period", "simulation") : SimulationSettings.DEFAULT_PERIOD;
+    if (period.isZero()) {
+      throw in.error(c, "period", "simulation.period", "must be positive");
+    }
+    Optional<Instant> end = Optional.empty();
+    if (c.hasPath("end")) {
+      Instant t = in.instant(c, "end", "simulation");
+      if (!t.isAfter(start)) {
+        throw in.error(c, "end", "simulation.end", "the simulation ends (" + t + ") before it starts (" + start + ")");
+      }
+      end = Optional.of(t);
+    }
+    return new SimulationSettings(period, end);
+  }
+
   private Map<String, Capacity> sizes() {
     Map<String, Capacity> sizes = new TreeMap<>(DEFAULT_SIZES);
     if (root.hasPath("vm-sizes")) {
-      for (String name : object(root, "vm-sizes").keySet()) {
-        Config s = root.getConfig("vm-sizes").getConfig(quote(name));
+      for (String name : in.object(root, "vm-sizes", "").keySet()) {
+        Config s = root.getConfig("vm-sizes").getConfig(SettingReader.quote(name));
         String where = "vm-sizes." + name;
-        sizes.put(name, new Capacity(1, positiveInt(s, "cores", where), bytes(s, "memory", where)));
+        sizes.put(name, new Capacity(1, in.positiveInt(s, "cores", where), in.bytes(s, "memory", where)));
       }
     }
     return sizes;
@@ -155,92 +224,169 @@ public final class ScenarioFile {
 
   private Site site(String name, Config c, String where, Instant start, Set<String> siteNames) {
     checkName("site", name, where);
-    Config cap = c.hasPath("capacity") ? c.getConfig("capacity") : fail(c, where, "capacity", "missing setting: every site needs a capacity { slots = N }");
-    int slots = nonNegativeInt(cap, "slots", where + ".capacity");
-    int cores = cap.hasPath("cores") ? nonNegativeInt(cap, "cores", where + ".capacity") : slots * 64;
-    long memory = cap.hasPath("memory") ? bytes(cap, "memory", where + ".capacity") : slots * 256 * GIB;
-    double speed = c.hasPath("cpu-speed") ? positive(c, "cpu-speed", where) : DEFAULT_SPEED;
+    if (!c.hasPath("capacity")) {
+      throw in.error(c, "capacity", where + ".capacity", "missing setting: every site needs a capacity { slots = N }");
+    }
+    Capacity capacity = in.capacity(c.getConfig("capacity"), where + ".capacity");
+    double speed = c.hasPath("cpu-speed") ? in.positive(c, "cpu-speed", where) : DEFAULT_SPEED;
     PriceSchedule hosting = prices(c, where, start);
     double transferDefault = 0;
     Map<String, Double> transferTo = new TreeMap<>();
     if (c.hasPath("transfer-price-per-gb")) {
       ConfigValue v = c.getValue("transfer-price-per-gb");
       if (v.valueType() == ConfigValueType.NUMBER) {
-        transferDefault = nonNegative(c, "transfer-price-per-gb", where);
+        transferDefault = in.nonNegative(c, "transfer-price-per-gb", where);
       } else {
         Config t = c.getConfig("transfer-price-per-gb");
-        for (String to : object(c, "transfer-price-per-gb").keySet()) {
-          double p = nonNegative(t, quote(to), where + ".transfer-price-per-gb");
+        for (String to : in.object(c, "transfer-price-per-gb", where).keySet()) {
+          double p = in.nonNegative(t, SettingReader.quote(to), where + ".transfer-price-per-gb");
           if (to.equals("default")) {
             transferDefault = p;
           } else if (!siteNames.contains(to)) {
-            throw error(c, "transfer-price-per-gb", where + ".transfer-price-per-gb." + to, "unknown site '" + to + "'");
+            throw in.error(c, "transfer-price-per-gb", where + ".transfer-price-per-gb." + to, "unknown site '" + to + "'");
           } else {
             transferTo.put(to, p);
           }
         }
       }
     }
-    NetworkPath network = c.hasPath("network") ? path(c.getConfig("network"), where + ".network") : DEFAULT_SITE_NETWORK;
+    NetworkPath network = c.hasPath("network") ? in.networkPath(c.getConfig("network"), where + ".network") : DEFAULT_SITE_NETWORK;
     List<AvailabilityWindow> windows = new ArrayList<>();
     if (c.hasPath("availability")) {
-      List<? extends Config> list = configList(c, "availability", where);
+      List<? extends Config> list = in.configList(c, "availability", where);
       for (int i = 0; i < list.size(); i++) {
         Config w = list.get(i);
         String at = where + ".availability[" + i + "]";
-        Instant from = w.hasPath("from") ? instant(w, "from", at) : start;
-        Instant until = instant(w, "until", at);
+        Instant from = w.hasPath("from") ? in.instant(w, "from", at) : start;
+        Instant until = in.instant(w, "until", at);
         if (!until.isAfter(start)) {
-          throw error(w, "until", at + ".until", "the window ends (" + until + ") before the scenario starts (" + start + ")");
+          throw in.error(w, "until", at + ".until", "the window ends (" + until + ") before the scenario starts (" + start + ")");
         }
         if (!until.isAfter(from)) {
-          throw error(w, "until", at + ".until", "the window ends (" + until + ") before it starts (" + from + ")");
+          throw in.error(w, "until", at + ".until", "the window ends (" + until + ") before it starts (" + from + ")");
         }
         windows.add(new AvailabilityWindow(from, until));
       }
     }
     try {
-      return new Site(name, new Capacity(slots, cores, memory), speed, hosting, transferDefault, transferTo, network, windows);
+      return new Site(name, capacity, speed, hosting, transferDefault, transferTo, network, windows);
     } catch (IllegalArgumentException e) {
-      throw error(where, e.getMessage());
+      throw in.error(where, e.getMessage());
     }
   }
 
-  /** A number (every size), an object of sizes, or a list of {from = T, size = price}. */
+  /**
+   * A number (every size), an object of sizes (each a number or a {@code trace}), one {@code trace}
+   * for every size, or a list of {from = T, size = price}.
+   */
   private PriceSchedule prices(Config c, String where, Instant start) {
     String key = "price-per-vm-hour";
     if (!c.hasPath(key)) {
       return PriceSchedule.flat(0);
     }
+    String full = where + "." + key;
     ConfigValue v = c.getValue(key);
     Map<String, Map<Instant, Double>> bySize = new TreeMap<>();
     switch (v.valueType()) {
-      case NUMBER -> bySize.put(PriceSchedule.ANY_SIZE, Map.of(start, nonNegative(c, key, where)));
+      case NUMBER -> bySize.put(PriceSchedule.ANY_SIZE, Map.of(start, in.nonNegative(c, key, where)));
       case OBJECT -> {
         Config p = c.getConfig(key);
-        for (String size : object(c, key).keySet()) {
-          bySize.put(size, Map.of(start, nonNegative(p, quote(size), where + "." + key)));
-        }
-      }
-      case LIST -> {
-        List<? extends Config> points = configList(c, key, where);
-        for (int i = 0; i < points.size(); i++) {
-          Config p = points.get(i);
-          String at = where + "." + key + "[" + i + "]";
-          Instant from = p.hasPath("from") ? instant(p, "from", at) : start;
-          for (String size : p.root().keySet()) {
-            if (!size.equals("from")) {
-              bySize.computeIfAbsent(size, s -> new TreeMap<>()).put(from, nonNegative(p, quote(size), at));
+        ConfigObject sizes = in.object(c, key, where);
+        if (sizes.containsKey("trace")) {
+          if (sizes.size() != 1) {
+            throw in.error(c, key, full, "one trace for every size, or prices per size (each a number or { trace { ... } }), not both");
+          }
+          bySize.put(PriceSchedule.ANY_SIZE, trace(p, "trace", full, start));
+        } else {
+          for (String size : sizes.keySet()) {
+            String q = SettingReader.quote(size);
+            ConfigValue sv = p.getValue(q);
+            if (sv.valueType() == ConfigValueType.OBJECT) {
+              Config sc = p.getConfig(q);
+              if (!sc.hasPath("trace") || sc.root().size() != 1) {
+                throw in.error(p, q, full + "." + size, "expected a price or { trace { file, zone, type, from, scale } }");
+              }
+              bySize.put(size, trace(sc, "trace", full + "." + size, start));
+            } else {
+              bySize.put(size, Map.of(start, in.nonNegative(p, q, full)));
             }
           }
         }
       }
-      default -> throw error(c, key, where + "." + key, "expected a price, prices per size, or a list of {from, size = price}");
+      case LIST -> {
+        List<? extends Config> points = in.configList(c, key, where);
+        for (int i = 0; i < points.size(); i++) {
+          Config p = points.get(i);
+          String at = full + "[" + i + "]";
+          Instant from = p.hasPath("from") ? in.instant(p, "from", at) : start;
+          for (String size : p.root().keySet()) {
+            if (!size.equals("from")) {
+              bySize.computeIfAbsent(size, s -> new TreeMap<>()).put(from, in.nonNegative(p, SettingReader.quote(size), at));
+            }
+          }
+        }
+      }
+      default -> throw in.error(c, key, full, "expected a price, prices per size, a trace, or a list of {from, size = price}");
     }
     if (bySize.isEmpty()) {
-      throw error(c, key, where + "." + key, "no price given");
+      throw in.error(c, key, full, "no price given");
     }
     return new PriceSchedule(bySize);
+  }
+
+  /**
+   * {@code trace { file, zone, type, from, scale = 1 }}: the trace's instant {@code from} is the
+   * scenario's start; the price at the start is the trace's last record at or before {@code from},
+   * and each later record is a price change at start + (its time - from). Repeated prices are one.
+   */
+  private Map<Instant, Double> trace(Config parent, String key, String where, Instant start) {
+    String w = where + "." + key;
+    Config t;
+    try {
+      t = parent.getConfig(key);
+    } catch (ConfigException e) {
+      throw in.error(parent, key, w, "expected trace { file, zone, type, from, scale }");
+    }
+    Path csv = in.resolve(in.string(t, "file", w));
+    PriceTrace cached = traces.get(csv);
+    if (cached == null) {
+      try {
+        cached = PriceTrace.read(csv);
+      } catch (NoSuchFileException e) {
+        throw in.error(t, "file", w + ".file", "no such file: " + csv);
+      } catch (IOException e) {
+        throw in.error(t, "file", w + ".file", "cannot read " + csv + ": " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        throw in.error(t, "file", w + ".file", e.getMessage());
+      }
+      traces.put(csv, cached);
+    }
+    PriceTrace trace = cached;
+    String zone = in.string(t, "zone", w);
+    String type = in.string(t, "type", w);
+    Instant from = in.instant(t, "from", w);
+    double scale = t.hasPath("scale") ? in.positive(t, "scale", w) : 1;
+    if (!trace.zones().contains(zone)) {
+      throw in.error(t, "zone", w + ".zone", "no zone or region '" + zone + "' in " + csv.getFileName() + " (it has " + trace.zones() + ")");
+    }
+    NavigableMap<Instant, Double> series = trace.series(zone, type).orElseThrow(() -> in.error(t, "type", w + ".type",
+        "no type '" + type + "' in zone " + zone + " of " + csv.getFileName() + " (it has " + trace.types(zone) + ")"));
+    Map.Entry<Instant, Double> first = series.floorEntry(from);
+    if (first == null) {
+      throw in.error(t, "from", w + ".from", "no record of " + zone + " " + type + " at or before " + from + " (the first is at "
+          + series.firstKey() + ")");
+    }
+    TreeMap<Instant, Double> points = new TreeMap<>();
+    double last = first.getValue() * scale;
+    points.put(start, last);
+    for (Map.Entry<Instant, Double> e : series.tailMap(from, false).entrySet()) {
+      double p = e.getValue() * scale;
+      if (p != last) {
+        points.put(start.plus(Duration.between(from, e.getKey())), p);
+        last = p;
+      }
+    }
+    return points;
   }
 
   private List<Link> links(Set<String> siteNames) {
@@ -248,7 +394,7 @@ public final class ScenarioFile {
     if (!root.hasPath("links")) {
       return links;
     }
-    List<? extends Config> list = configList(root, "links", "");
+    List<? extends Config> list = in.configList(root, "links", "");
     for (int i = 0; i < list.size(); i++) {
       Config l = list.get(i);
       String where = "links[" + i + "]";
@@ -256,33 +402,109 @@ public final class ScenarioFile {
       try {
         between = l.getStringList("between");
       } catch (ConfigException e) {
-        throw error(l, "between", where + ".between", "expected between = [site, site]");
+        throw in.error(l, "between", where + ".between", "expected between = [site, site]");
       }
       if (between.size() != 2) {
-        throw error(l, "between", where + ".between", "a link joins two sites, not " + between.size());
+        throw in.error(l, "between", where + ".between", "a link joins two sites, not " + between.size());
       }
       for (String s : between) {
         if (!siteNames.contains(s)) {
-          throw error(l, "between", where + ".between", "unknown site '" + s + "'");
+          throw in.error(l, "between", where + ".between", "unknown site '" + s + "'");
         }
       }
       if (between.get(0).equals(between.get(1))) {
-        throw error(l, "between", where + ".between", "a link joins two different sites");
+        throw in.error(l, "between", where + ".between", "a link joins two different sites");
       }
-      links.add(new Link(between.get(0), between.get(1), path(l, where)));
+      links.add(new Link(between.get(0), between.get(1), in.networkPath(l, where)));
     }
     return links;
   }
 
-  private Scenario.ScenarioApplication application(String name, Config c, String where, Map<String, Capacity> sizes, Infrastructure infra) {
+  /**
+   * An application; {@code start} empty for one submitted while vmflock runs (it arrives when it
+   * is submitted).
+   */
+  private Scenario.ScenarioApplication application(String name, Config c, String where, Map<String, Capacity> sizes, Infrastructure infra,
+      Optional<Instant> start) {
     checkName("application", name, where);
-    List<String> local = new ArrayList<>();
-    ConfigValue vmsValue = c.hasPath("vms") ? c.getValue("vms") : null;
-    if (vmsValue == null) {
-      throw error(where, "missing setting 'vms' (a number, or a list of VM names)");
+    Optional<Profile> profile = profile(c, where);
+    List<String> local = vmNames(c, where, profile);
+    String size = c.hasPath("size") ? c.getString("size") : profile.map(Profile::size).orElse(DEFAULT_SIZE);
+    Capacity sizeCap = sizes.get(size);
+    if (sizeCap == null) {
+      String setting = c.hasPath("size") ? "size" : "profile";
+      throw in.error(c, setting, where + "." + setting, "unknown VM size '" + size + "' (known: " + sizes.keySet() + ")");
     }
-    if (vmsValue.valueType() == ConfigValueType.NUMBER) {
-      int n = positiveInt(c, "vms", where);
+    for (Site s : infra.sites()) {
+      if (!s.hosting().prices(size)) {
+        throw in.error(where + ".size", "site " + s.name() + " has no hosting price for size '" + size + "'");
+      }
+    }
+    int cores = c.hasPath("cores") ? in.positiveInt(c, "cores", where) : sizeCap.cores();
+    long memory = c.hasPath("memory") ? in.bytes(c, "memory", where) : sizeCap.memoryBytes();
+    double dirty = c.hasPath("dirty-rate") ? in.rate(c, "dirty-rate", where)
+        : profile.map(Profile::dirtyBytesPerSecond).orElse(DEFAULT_DIRTY_RATE);
+    List<Vm> vms = new ArrayList<>();
+    for (String vm : local) {
+      try {
+        vms.add(new Vm(name + "-" + vm, size, cores, memory, dirty));
+      } catch (IllegalArgumentException e) {
+        throw in.error(c, "vms", where + ".vms", e.getMessage());
+      }
+    }
+    List<String> names = vms.stream().map(Vm::name).toList();
+    double work = profile.isPresent() && !c.hasPath("work") ? profile.get().defaultWorkSeconds() : in.seconds(c, "work", where, true);
+    double done = c.hasPath("done") ? in.seconds(c, "done", where, false) : 0;
+    if (done > work) {
+      throw in.error(c, "done", where + ".done", "more work done (" + done + " s) than the application has (" + work + " s)");
+    }
+    double syncs = c.hasPath("syncs-per-second") ? in.nonNegative(c, "syncs-per-second", where)
+        : profile.map(Profile::syncsPerWork).orElse(DEFAULT_SYNCS);
+    TrafficMatrix traffic = profile.isPresent()
+        ? new TrafficMatrix(names, profile.get().trafficPerWork().packets(), profile.get().trafficPerWork().bytes())
+        : traffic(c, where, names);
+    Objective objective;
+    try {
+      objective = c.hasPath("objective") ? Objective.parse(c.getString("objective")) : Objective.TIME;
+    } catch (IllegalArgumentException e) {
+      throw in.error(c, "objective", where + ".objective", e.getMessage());
+    }
+    Optional<Instant> deadline = c.hasPath("deadline") ? Optional.of(in.instant(c, "deadline", where)) : Optional.empty();
+    Optional<Double> budget = c.hasPath("budget") ? Optional.of(in.nonNegative(c, "budget", where)) : Optional.empty();
+    double spent = c.hasPath("spent") ? in.nonNegative(c, "spent", where) : 0;
+    Optional<Instant> arrives = arrival(c, where, start);
+    Application app = new Application(name, vms, new Workload(work, done, syncs, traffic), objective, deadline, budget, spent);
+    return new Scenario.ScenarioApplication(app, placement(c, where, local, name, infra), profile.map(Profile::name).orElse(Scenario.CUSTOM),
+        arrives);
+  }
+
+  /** {@code profile = NAME}: the NAS-like profile the application runs, which brings its traffic. */
+  private Optional<Profile> profile(Config c, String where) {
+    if (!c.hasPath("profile")) {
+      return Optional.empty();
+    }
+    String name = in.string(c, "profile", where);
+    Profile p = catalog.lookup(name).orElseThrow(() -> in.error(c, "profile", where + ".profile", catalog.whyUnknown(name)));
+    if (c.hasPath("traffic")) {
+      throw in.error(c, "traffic", where + ".traffic", "the application's traffic comes from its profile " + name + ": remove traffic or profile");
+    }
+    return Optional.of(p);
+  }
+
+  /** {@code vms = N} (vm1 ... vmN) or a list of names; with a profile, its VM count (and it may be left out). */
+  private List<String> vmNames(Config c, String where, Optional<Profile> profile) {
+    List<String> local = new ArrayList<>();
+    if (!c.hasPath("vms")) {
+      if (profile.isEmpty()) {
+        throw in.error(where, "missing setting 'vms' (a number, or a list of VM names)");
+      }
+      for (int i = 1; i <= profile.get().vms(); i++) {
+        local.add("vm" + i);
+      }
+      return local;
+    }
+    if (c.getValue("vms").valueType() == ConfigValueType.NUMBER) {
+      int n = in.positiveInt(c, "vms", where);
       for (int i = 1; i <= n; i++) {
         local.add("vm" + i);
       }
@@ -290,52 +512,34 @@ public final class ScenarioFile {
       try {
         local.addAll(c.getStringList("vms"));
       } catch (ConfigException e) {
-        throw error(c, "vms", where + ".vms", "expected a number or a list of names");
+        throw in.error(c, "vms", where + ".vms", "expected a number or a list of names");
       }
       if (local.isEmpty() || new HashSet<>(local).size() != local.size()) {
-        throw error(c, "vms", where + ".vms", "VM names must be given, each once");
+        throw in.error(c, "vms", where + ".vms", "VM names must be given, each once");
       }
     }
-    String size = c.hasPath("size") ? c.getString("size") : DEFAULT_SIZE;
-    Capacity sizeCap = sizes.get(size);
-    if (sizeCap == null) {
-      throw error(c, "size", where + ".size", "unknown VM size '" + size + "' (known: " + sizes.keySet() + ")");
+    if (profile.isPresent() && local.size() != profile.get().vms()) {
+      throw in.error(c, "vms", where + ".vms", "profile " + profile.get().name() + " runs on " + profile.get().vms() + " VMs, not " + local.size());
     }
-    for (Site s : infra.sites()) {
-      if (!s.hosting().prices(size)) {
-        throw error(where + ".size", "site " + s.name() + " has no hosting price for size '" + size + "'");
-      }
+    return local;
+  }
+
+  /** {@code arrives = T}: submitted at T, not before the start; an application arriving later runs nowhere yet. */
+  private Optional<Instant> arrival(Config c, String where, Optional<Instant> start) {
+    if (!c.hasPath("arrives")) {
+      return Optional.empty();
     }
-    int cores = c.hasPath("cores") ? positiveInt(c, "cores", where) : sizeCap.cores();
-    long memory = c.hasPath("memory") ? bytes(c, "memory", where) : sizeCap.memoryBytes();
-    double dirty = c.hasPath("dirty-rate") ? rate(c, "dirty-rate", where) : DEFAULT_DIRTY_RATE;
-    List<Vm> vms = new ArrayList<>();
-    for (String vm : local) {
-      try {
-        vms.add(new Vm(name + "-" + vm, size, cores, memory, dirty));
-      } catch (IllegalArgumentException e) {
-        throw error(c, "vms", where + ".vms", e.getMessage());
-      }
+    if (start.isEmpty()) {
+      throw in.error(c, "arrives", where + ".arrives", "a submitted application arrives when it is submitted");
     }
-    List<String> names = vms.stream().map(Vm::name).toList();
-    double work = seconds(c, "work", where, true);
-    double done = c.hasPath("done") ? seconds(c, "done", where, false) : 0;
-    if (done > work) {
-      throw error(c, "done", where + ".done", "more work done (" + done + " s) than the application has (" + work + " s)");
+    Instant t = in.instant(c, "arrives", where);
+    if (t.isBefore(start.get())) {
+      throw in.error(c, "arrives", where + ".arrives", "arrives at " + t + ", before the scenario starts (" + start.get() + ")");
     }
-    double syncs = c.hasPath("syncs-per-second") ? nonNegative(c, "syncs-per-second", where) : DEFAULT_SYNCS;
-    TrafficMatrix traffic = traffic(c, where, names);
-    Objective objective;
-    try {
-      objective = c.hasPath("objective") ? Objective.parse(c.getString("objective")) : Objective.TIME;
-    } catch (IllegalArgumentException e) {
-      throw error(c, "objective", where + ".objective", e.getMessage());
+    if (t.isAfter(start.get()) && c.hasPath("placement")) {
+      throw in.error(c, "placement", where + ".placement", "an application that arrives after the start (" + t + ") runs nowhere yet: remove its placement");
     }
-    Optional<Instant> deadline = c.hasPath("deadline") ? Optional.of(instant(c, "deadline", where)) : Optional.empty();
-    Optional<Double> budget = c.hasPath("budget") ? Optional.of(nonNegative(c, "budget", where)) : Optional.empty();
-    double spent = c.hasPath("spent") ? nonNegative(c, "spent", where) : 0;
-    Application app = new Application(name, vms, new Workload(work, done, syncs, traffic), objective, deadline, budget, spent);
-    return new Scenario.ScenarioApplication(app, placement(c, where, local, name, infra));
+    return Optional.of(t);
   }
 
   /** {@code traffic = FILE.csv} (bytes; packets optional) covering {@code traffic-covers} work seconds; none: no traffic. */
@@ -344,20 +548,20 @@ public final class ScenarioFile {
     if (!c.hasPath("traffic")) {
       return TrafficMatrix.zero(names);
     }
-    Path csv = resolve(c.getString("traffic"));
+    Path csv = in.resolve(c.getString("traffic"));
     TrafficMatrix bytes;
     try {
       bytes = MatrixCsv.read(csv, TrafficMetric.BYTES);
     } catch (InvalidInputException e) {
-      throw error(c, "traffic", where + ".traffic", e.getMessage());
+      throw in.error(c, "traffic", where + ".traffic", e.getMessage());
     }
     if (bytes.size() != n) {
-      throw error(c, "traffic", where + ".traffic", csv + " has " + bytes.size() + " VMs, the application " + n);
+      throw in.error(c, "traffic", where + ".traffic", csv + " has " + bytes.size() + " VMs, the application " + n);
     }
-    double covers = c.hasPath("traffic-covers") ? seconds(c, "traffic-covers", where, true) : 1;
+    double covers = c.hasPath("traffic-covers") ? in.seconds(c, "traffic-covers", where, true) : 1;
     double[][] b = new double[n][n];
     double[][] p = new double[n][n];
-    TrafficMatrix packets = c.hasPath("traffic-packets") ? MatrixCsv.read(resolve(c.getString("traffic-packets")), TrafficMetric.PACKETS) : bytes;
+    TrafficMatrix packets = c.hasPath("traffic-packets") ? MatrixCsv.read(in.resolve(c.getString("traffic-packets")), TrafficMetric.PACKETS) : bytes;
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
         b[i][j] = bytes.bytes(i, j) / covers;
@@ -380,42 +584,32 @@ public final class ScenarioFile {
       local.forEach(vm -> siteOf.put(app + "-" + vm, site));
     } else if (v.valueType() == ConfigValueType.OBJECT) {
       Config p = c.getConfig("placement");
-      for (String site : object(c, "placement").keySet()) {
+      for (String site : in.object(c, "placement", where).keySet()) {
         requireSite(c, "placement", where + ".placement." + site, site, infra);
-        for (String vm : p.getStringList(quote(site))) {
+        for (String vm : p.getStringList(SettingReader.quote(site))) {
           if (!local.contains(vm)) {
-            throw error(p, quote(site), where + ".placement." + site, "unknown VM '" + vm + "' (the application has " + local + ")");
+            throw in.error(p, SettingReader.quote(site), where + ".placement." + site, "unknown VM '" + vm + "' (the application has " + local + ")");
           }
           if (siteOf.put(app + "-" + vm, site) != null) {
-            throw error(p, quote(site), where + ".placement." + site, "VM '" + vm + "' placed twice");
+            throw in.error(p, SettingReader.quote(site), where + ".placement." + site, "VM '" + vm + "' placed twice");
           }
         }
       }
       if (siteOf.size() != local.size()) {
         List<String> missing = local.stream().filter(vm -> !siteOf.containsKey(app + "-" + vm)).toList();
-        throw error(c, "placement", where + ".placement", "no site for " + missing);
+        throw in.error(c, "placement", where + ".placement", "no site for " + missing);
       }
     } else {
-      throw error(c, "placement", where + ".placement", "expected a site, or { site = [vm, ...] }");
+      throw in.error(c, "placement", where + ".placement", "expected a site, or { site = [vm, ...] }");
     }
     return Placement.of(siteOf);
   }
 
-  // ---------------------------------------------------------------- values
-
-  private NetworkPath path(Config c, String where) {
-    Duration latency = duration(c, "latency", where);
-    double bandwidth = rate(c, "bandwidth", where);
-    try {
-      return new NetworkPath(latency, bandwidth);
-    } catch (IllegalArgumentException e) {
-      throw error(where, e.getMessage());
-    }
-  }
+  // ---------------------------------------------------------------- checks
 
   private void requireSite(Config c, String key, String where, String site, Infrastructure infra) {
     if (infra.site(site).isEmpty()) {
-      throw error(c, key, where, "unknown site '" + site + "'");
+      throw in.error(c, key, where, "unknown site '" + site + "'");
     }
   }
 
@@ -423,169 +617,7 @@ public final class ScenarioFile {
     try {
       org.vmflock.model.VmEndpoint.requireName(kind, name);
     } catch (IllegalArgumentException e) {
-      throw error(where, e.getMessage());
+      throw in.error(where, e.getMessage());
     }
-  }
-
-  private Path resolve(String relative) {
-    Path p = Path.of(relative);
-    return p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p).normalize();
-  }
-
-  private ConfigObject object(Config c, String key) {
-    try {
-      return c.getObject(key);
-    } catch (ConfigException.Missing e) {
-      throw error(key, "missing setting '" + key + "'");
-    } catch (ConfigException.WrongType e) {
-      throw error(c, key, key, "expected an object { ... }");
-    }
-  }
-
-  private List<? extends Config> configList(Config c, String key, String where) {
-    try {
-      return c.getConfigList(key);
-    } catch (ConfigException e) {
-      throw error(c, key, join(where, key), "expected a list of objects [ { ... } ]");
-    }
-  }
-
-  private Instant instant(Config c, String key) {
-    return instant(c, key, "");
-  }
-
-  private Instant instant(Config c, String key, String where) {
-    String full = join(where, key);
-    if (!c.hasPath(key)) {
-      throw error(c, key, full, "missing setting (an instant such as 2026-06-01T12:00:00Z)");
-    }
-    try {
-      return Instant.parse(c.getString(key));
-    } catch (DateTimeParseException | ConfigException e) {
-      throw error(c, key, full, "not an instant: '" + c.getValue(key).unwrapped() + "' (expected e.g. 2026-06-01T12:00:00Z)");
-    }
-  }
-
-  private Duration duration(Config c, String key, String where) {
-    String full = join(where, key);
-    if (!c.hasPath(key)) {
-      throw error(c, key, full, "missing setting (a duration such as 5ms)");
-    }
-    try {
-      Duration d = c.getDuration(key);
-      if (d.isNegative()) {
-        throw error(c, key, full, "must not be negative");
-      }
-      return d;
-    } catch (ConfigException e) {
-      throw error(c, key, full, "not a duration: '" + c.getValue(key).unwrapped() + "' (e.g. 5ms, 2h)");
-    }
-  }
-
-  private double seconds(Config c, String key, String where, boolean positive) {
-    double s = duration(c, key, where).toNanos() / 1e9;
-    if (positive && s <= 0) {
-      throw error(c, key, join(where, key), "must be positive");
-    }
-    return s;
-  }
-
-  private double rate(Config c, String key, String where) {
-    String full = join(where, key);
-    if (!c.hasPath(key)) {
-      throw error(c, key, full, "missing setting (a rate such as 10Gbps or 20MB/s)");
-    }
-    try {
-      double r = Units.bytesPerSecond(String.valueOf(c.getValue(key).unwrapped()));
-      if (!(r >= 0)) {
-        throw error(c, key, full, "must not be negative");
-      }
-      return r;
-    } catch (IllegalArgumentException e) {
-      throw error(c, key, full, e.getMessage());
-    }
-  }
-
-  private long bytes(Config c, String key, String where) {
-    try {
-      long b = c.getBytes(key);
-      if (b <= 0) {
-        throw error(c, key, join(where, key), "must be positive");
-      }
-      return b;
-    } catch (ConfigException.Missing e) {
-      throw error(c, key, join(where, key), "missing setting (a size such as 4GiB)");
-    } catch (ConfigException e) {
-      throw error(c, key, join(where, key), "not a size: '" + c.getValue(key).unwrapped() + "' (e.g. 4GiB)");
-    }
-  }
-
-  private double number(Config c, String key, String where) {
-    try {
-      return c.getDouble(key);
-    } catch (ConfigException.Missing e) {
-      throw error(c, key, join(where, key), "missing setting");
-    } catch (ConfigException e) {
-      throw error(c, key, join(where, key), "not a number: '" + c.getValue(key).unwrapped() + "'");
-    }
-  }
-
-  private double positive(Config c, String key, String where) {
-    double v = number(c, key, where);
-    if (!(v > 0) || Double.isInfinite(v)) {
-      throw error(c, key, join(where, key), "must be positive, not " + v);
-    }
-    return v;
-  }
-
-  private double nonNegative(Config c, String key, String where) {
-    double v = number(c, key, where);
-    if (!(v >= 0) || Double.isInfinite(v)) {
-      throw error(c, key, join(where, key), "must not be negative, not " + v);
-    }
-    return v;
-  }
-
-  private int positiveInt(Config c, String key, String where) {
-    int v = nonNegativeInt(c, key, where);
-    if (v < 1) {
-      throw error(c, key, join(where, key), "must be at least 1");
-    }
-    return v;
-  }
-
-  private int nonNegativeInt(Config c, String key, String where) {
-    double v = number(c, key, where);
-    if (v < 0 || v != Math.rint(v) || v > Integer.MAX_VALUE) {
-      throw error(c, key, join(where, key), "must be a whole number >= 0, not " + v);
-    }
-    return (int) v;
-  }
-
-  private static String join(String where, String key) {
-    return where.isEmpty() ? key : where + "." + key;
-  }
-
-  private static String quote(String key) {
-    return com.typesafe.config.ConfigUtil.quoteString(key);
-  }
-
-  private Config fail(Config c, String where, String key, String what) {
-    throw error(c, key, join(where, key), what);
-  }
-
-  private InvalidInputException error(Config c, String key, String full, String what) {
-    int line = c.hasPath(key) ? c.getValue(key).origin().lineNumber() : c.origin().lineNumber();
-    return new InvalidInputException(file + ":" + line + ": " + full, what);
-  }
-
-  private InvalidInputException error(String full, String what) {
-    int line;
-    try {
-      line = root.hasPath(full) ? root.getValue(full).origin().lineNumber() : -1;
-    } catch (ConfigException e) {
-      line = -1; // a list element's path is no config path
-    }
-    return new InvalidInputException(file + (line > 0 ? ":" + line : "") + ": " + full, what);
   }
 }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,6 +49,17 @@ class ScenarioFileTest {
     assertEquals(24_516_448 / 2.1, cg.workload().trafficPerWork().bytes(0, 1), 1e-6);
     assertEquals("rennes", s.application("cg").orElseThrow().placement().siteOf("cg-vm3").orElseThrow());
     assertTrue(s.application("mg").orElseThrow().placement().siteOfVm().isEmpty(), "mg is new");
+    assertEquals(Scenario.CUSTOM, s.application("mg").orElseThrow().profile());
+    assertEquals(Duration.ofMinutes(5), s.simulation().period());
+    assertEquals(Instant.parse("2026-06-02T12:00:00Z"), s.simulation().end().orElseThrow());
+    Scenario.ScenarioApplication is = s.application("is").orElseThrow();
+    assertEquals("is.A.4", is.profile());
+    assertEquals(List.of("is-vm1", "is-vm2", "is-vm3", "is-vm4"), is.app().vmNames());
+    assertEquals(Instant.parse("2026-06-01T15:00:00Z"), is.arrival(s.start()));
+    assertEquals(List.of("cg", "mg"), s.atStart().stream().map(a -> a.app().name()).toList(), "is arrives at 15:00");
+    assertEquals(8, s.timeline().size(), "one event of each kind");
+    assertEquals(new TimelineEvent.SiteFailure(Instant.parse("2026-06-01T18:00:00Z"), "rennes", Instant.parse("2026-06-01T18:15:00Z")),
+        s.timeline().get(7));
   }
 
   private static final String SITES = """
@@ -86,6 +99,34 @@ class ScenarioFileTest {
       "0Gbps | bandwidth must be positive"})
   void aBadBandwidthIsRefused(String bandwidth, String message) throws Exception {
     assertRefused(SITES + "links = [ { between = [a, b], latency = 5ms, bandwidth = \"" + bandwidth + "\" } ]\n", "links[0]", message);
+  }
+
+  @Test
+  void aNegativeBandwidthIsNamedWithItsLine() throws Exception {
+    assertRefused(SITES + "links = [\n  { between = [a, b], latency = 5ms, bandwidth = -1Gbps }\n]\n", "bad.conf:8: links[0].bandwidth",
+        "invalid rate '-1Gbps'");
+    assertRefused(SITES + "timeline = [\n  { at = \"2026-06-01T13:00:00Z\", link { site = a, to = b, latency = 5ms, bandwidth = -1Gbps } }\n]\n",
+        "bad.conf:8: timeline[0].link.bandwidth", "invalid rate '-1Gbps'");
+  }
+
+  @Test
+  void anEventBeforeTimeZeroIsNamedWithItsLine() throws Exception {
+    assertRefused(SITES + "timeline = [\n  { at = \"2026-06-01T13:00:00Z\", speed { site = a, cpu-speed = 2 } }\n"
+        + "  { at = \"2026-06-01T11:59:59Z\", speed { site = a, cpu-speed = 2 } }\n]\n",
+        "bad.conf:9: timeline[1].at", "before time zero", "2026-06-01T12:00:00Z");
+  }
+
+  @Test
+  void aMissingFieldOfAnEventIsNamedWithItsLine() throws Exception {
+    assertRefused(SITES + "timeline = [\n  { at = \"2026-06-01T13:00:00Z\",\n    speed { site = a } }\n]\n",
+        "bad.conf:9: timeline[0].speed.cpu-speed", "missing setting");
+    assertRefused(SITES + "timeline = [\n  { speed { site = a, cpu-speed = 2 } }\n]\n", "bad.conf:8: timeline[0].at", "missing setting");
+  }
+
+  @Test
+  void anEventAtAnUnknownSiteIsNamedWithItsLine() throws Exception {
+    assertRefused(SITES + "timeline = [\n  { at = \"2026-06-01T13:00:00Z\", fail { site = paris } }\n]\n",
+        "bad.conf:8: timeline[0].fail.site", "unknown site 'paris'");
   }
 
   @Test

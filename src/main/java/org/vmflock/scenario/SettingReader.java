@@ -1,0 +1,246 @@
+package org.vmflock.scenario;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.vmflock.model.Capacity;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.NetworkPath;
+
+/**
+ * Typed settings of one scenario file (HOCON). Every failed read names the file, the line and the
+ * setting's full path ({@code sites.lyon.capacity.slots}, {@code timeline[2].price.site}), then
+ * what is wrong.
+ */
+final class SettingReader {
+
+  private static final int DEFAULT_CORES_PER_SLOT = 64;
+  private static final long DEFAULT_MEMORY_PER_SLOT = 256L << 30;
+
+  private final Path file;
+  private final Config root;
+
+  SettingReader(Path file, Config root) {
+    this.file = file;
+    this.root = root;
+  }
+
+  Path file() {
+    return file;
+  }
+
+  Config root() {
+    return root;
+  }
+
+  /** A path written in the scenario: relative to the scenario file's folder. */
+  Path resolve(String relative) {
+    Path p = Path.of(relative);
+    return p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p).normalize();
+  }
+
+  ConfigObject object(Config c, String key, String where) {
+    try {
+      return c.getObject(key);
+    } catch (ConfigException.Missing e) {
+      throw where.isEmpty() ? error(key, "missing setting '" + key + "'") : error(c, key, join(where, key), "missing setting");
+    } catch (ConfigException.WrongType e) {
+      throw error(c, key, join(where, key), "expected an object { ... }");
+    }
+  }
+
+  List<? extends Config> configList(Config c, String key, String where) {
+    try {
+      return c.getConfigList(key);
+    } catch (ConfigException e) {
+      throw error(c, key, join(where, key), "expected a list of objects [ { ... } ]");
+    }
+  }
+
+  String string(Config c, String key, String where) {
+    String full = join(where, key);
+    if (!c.hasPath(key)) {
+      throw error(c, key, full, "missing setting");
+    }
+    try {
+      return c.getString(key);
+    } catch (ConfigException e) {
+      throw error(c, key, full, "expected a text, not " + c.getValue(key).valueType().name().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+  Instant instant(Config c, String key, String where) {
+    String full = join(where, key);
+    if (!c.hasPath(key)) {
+      throw error(c, key, full, "missing setting (an instant such as 2026-06-01T12:00:00Z)");
+    }
+    try {
+      return Instant.parse(c.getString(key));
+    } catch (DateTimeParseException | ConfigException e) {
+      throw error(c, key, full, "not an instant: '" + c.getValue(key).unwrapped() + "' (expected e.g. 2026-06-01T12:00:00Z)");
+    }
+  }
+
+  Duration duration(Config c, String key, String where) {
+    String full = join(where, key);
+    if (!c.hasPath(key)) {
+      throw error(c, key, full, "missing setting (a duration such as 5ms)");
+    }
+    Duration d;
+    try {
+      d = c.getDuration(key);
+    } catch (ConfigException e) {
+      throw error(c, key, full, "not a duration: '" + c.getValue(key).unwrapped() + "' (e.g. 5ms, 2h)");
+    }
+    if (d.isNegative()) {
+      throw error(c, key, full, "must not be negative");
+    }
+    return d;
+  }
+
+  double seconds(Config c, String key, String where, boolean positive) {
+    double s = duration(c, key, where).toNanos() / 1e9;
+    if (positive && s <= 0) {
+      throw error(c, key, join(where, key), "must be positive");
+    }
+    return s;
+  }
+
+  double rate(Config c, String key, String where) {
+    String full = join(where, key);
+    if (!c.hasPath(key)) {
+      throw error(c, key, full, "missing setting (a rate such as 10Gbps or 20MB/s)");
+    }
+    String text = String.valueOf(c.getValue(key).unwrapped());
+    double r;
+    try {
+      r = Units.bytesPerSecond(text);
+    } catch (IllegalArgumentException e) {
+      throw error(c, key, full, e.getMessage());
+    }
+    if (!(r >= 0)) {
+      throw error(c, key, full, "must not be negative");
+    }
+    return r;
+  }
+
+  long bytes(Config c, String key, String where) {
+    long b;
+    try {
+      b = c.getBytes(key);
+    } catch (ConfigException.Missing e) {
+      throw error(c, key, join(where, key), "missing setting (a size such as 4GiB)");
+    } catch (ConfigException e) {
+      throw error(c, key, join(where, key), "not a size: '" + c.getValue(key).unwrapped() + "' (e.g. 4GiB)");
+    }
+    if (b <= 0) {
+      throw error(c, key, join(where, key), "must be positive");
+    }
+    return b;
+  }
+
+  double number(Config c, String key, String where) {
+    try {
+      return c.getDouble(key);
+    } catch (ConfigException.Missing e) {
+      throw error(c, key, join(where, key), "missing setting");
+    } catch (ConfigException e) {
+      throw error(c, key, join(where, key), "not a number: '" + c.getValue(key).unwrapped() + "'");
+    }
+  }
+
+  double positive(Config c, String key, String where) {
+    double v = number(c, key, where);
+    if (!(v > 0) || Double.isInfinite(v)) {
+      throw error(c, key, join(where, key), "must be positive, not " + v);
+    }
+    return v;
+  }
+
+  double nonNegative(Config c, String key, String where) {
+    double v = number(c, key, where);
+    if (!(v >= 0) || Double.isInfinite(v)) {
+      throw error(c, key, join(where, key), "must not be negative, not " + v);
+    }
+    return v;
+  }
+
+  /** A number in [0, 1]. */
+  double fraction(Config c, String key, String where) {
+    double v = nonNegative(c, key, where);
+    if (v > 1) {
+      throw error(c, key, join(where, key), "must be between 0 and 1, not " + v);
+    }
+    return v;
+  }
+
+  int positiveInt(Config c, String key, String where) {
+    int v = nonNegativeInt(c, key, where);
+    if (v < 1) {
+      throw error(c, key, join(where, key), "must be at least 1");
+    }
+    return v;
+  }
+
+  int nonNegativeInt(Config c, String key, String where) {
+    double v = number(c, key, where);
+    if (v < 0 || v != Math.rint(v) || v > Integer.MAX_VALUE) {
+      throw error(c, key, join(where, key), "must be a whole number >= 0, not " + v);
+    }
+    return (int) v;
+  }
+
+  /** {@code latency} and {@code bandwidth} of {@code c}. */
+  NetworkPath networkPath(Config c, String where) {
+    Duration latency = duration(c, "latency", where);
+    double bandwidth = rate(c, "bandwidth", where);
+    try {
+      return new NetworkPath(latency, bandwidth);
+    } catch (IllegalArgumentException e) {
+      throw error(where, e.getMessage());
+    }
+  }
+
+  /** {@code slots}, and {@code cores} and {@code memory} (by default 64 cores and 256 GiB a slot: no limit but slots). */
+  Capacity capacity(Config cap, String where) {
+    int slots = nonNegativeInt(cap, "slots", where);
+    int cores = cap.hasPath("cores") ? nonNegativeInt(cap, "cores", where) : slots * DEFAULT_CORES_PER_SLOT;
+    long memory = cap.hasPath("memory") ? bytes(cap, "memory", where) : slots * DEFAULT_MEMORY_PER_SLOT;
+    return new Capacity(slots, cores, memory);
+  }
+
+  static String join(String where, String key) {
+    return where.isEmpty() ? key : where + "." + key;
+  }
+
+  static String quote(String key) {
+    return ConfigUtil.quoteString(key);
+  }
+
+  /** What is wrong with {@code key} of {@code c}, on the line of that setting (or of {@code c} when it is missing). */
+  InvalidInputException error(Config c, String key, String full, String what) {
+    int line = c.hasPath(key) ? c.getValue(key).origin().lineNumber() : c.origin().lineNumber();
+    return new InvalidInputException(at(line) + ": " + full, what);
+  }
+
+  /** What is wrong with the setting at {@code full} (a path from the root), on its line if it has one. */
+  InvalidInputException error(String full, String what) {
+    int line;
+    try {
+      line = root.hasPath(full) ? root.getValue(full).origin().lineNumber() : -1;
+    } catch (ConfigException e) {
+      line = -1; // a list element's path is no config path
+    }
+    return new InvalidInputException(at(line) + ": " + full, what);
+  }
+
+  private String at(int line) {
+    return file + (line > 0 ? ":" + line : "");
+  }
+}

@@ -1,0 +1,33 @@
+package org.vmflock.scenario;
+
+import java.time.Instant;
+import org.vmflock.site.EnvironmentChange;
+
+/**
+ * Something that happens to a site at an instant of a scenario's timeline (arrivals of applications
+ * are on the applications: {@link Scenario.ScenarioApplication#arrives()}).
+ */
+public sealed interface TimelineEvent {
+
+  /** When it happens (at or after the scenario's start). */
+  Instant at();
+
+  /** The site it happens to. */
+  String site();
+
+  /** The site's environment changes at {@code at}: a price, capacity, speed, availability, quota or link. */
+  record SiteChange(Instant at, String site, EnvironmentChange change) implements TimelineEvent {}
+
+  /**
+   * The site fails: announced at {@code at}, it stops being available at {@code endsAt} (after a
+   * notice, as a spot instance's two minutes or a grid maintenance's announcement).
+   */
+  record SiteFailure(Instant at, String site, Instant endsAt) implements TimelineEvent {
+
+    public SiteFailure {
+      if (endsAt.isBefore(at)) {
+        throw new IllegalArgumentException("site " + site + " fails at " + endsAt + ", before its announcement at " + at);
+      }
+    }
+  }
+}
