@@ -28,6 +28,14 @@ final class Progress {
     }
   }
 
+  /** Redraws the current line (a terminal's progress bar). */
+  void inPlace(String text) {
+    if (!quiet) {
+      err.print("\r" + text + "\033[K");
+      err.flush();
+    }
+  }
+
   /** The final line, printed even when quiet. */
   void done(String text) {
     err.println(text);

@@ -34,6 +34,15 @@ public interface Policy {
   /** The events of one cycle: what was analyzed, decided and ordered. */
   List<KnowledgeEvent> decide(Knowledge k, ObservedTraffic observed, Instant now, long cycle, Set<String> triggers);
 
+  /** Refuses a name that is not a policy's, before anything runs. */
+  static void validate(List<String> names) {
+    for (String n : names) {
+      if (!NAMES.contains(n)) {
+        throw new InvalidInputException("--policy", "unknown policy '" + n + "' (expected one of " + NAMES + ")");
+      }
+    }
+  }
+
   /** The policy named {@code name}, with the node's settings. */
   static Policy of(String name, Config config) {
     ManagerSettings settings = ManagerSettings.from(config);
@@ -47,7 +56,10 @@ public interface Policy {
             new PlacementBlindModel()), true);
       }
       case "price-chasing" -> new PriceChasing(new PreCopyMigrationModel(planning.migration()), settings.loop().defaultLink());
-      default -> throw new InvalidInputException("--policy", "unknown policy '" + name + "' (expected one of " + NAMES + ")");
+      default -> {
+        validate(List.of(name));
+        throw new IllegalStateException("policy " + name);
+      }
     };
   }
 

@@ -46,6 +46,7 @@ import org.vmflock.model.Vm;
 import org.vmflock.plan.Migration;
 import org.vmflock.plan.MigrationEstimate;
 import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.scenario.TimelineEvent;
 import org.vmflock.simulate.report.AppResult;
 import org.vmflock.simulate.report.PolicyRun;
 import org.vmflock.simulate.report.TimelinePoint;
@@ -68,7 +69,7 @@ import org.vmflock.site.SiteEvent;
 public final class Simulation {
 
   /** What to simulate. */
-  public record Input(String name, Instant start, Infrastructure infra, List<Arrival> arrivals, List<Change> timeline, Duration period,
+  public record Input(String name, Instant start, Infrastructure infra, List<Arrival> arrivals, List<TimelineEvent> timeline, Duration period,
       Optional<Instant> end) {
     public Input {
       arrivals = List.copyOf(arrivals);
@@ -86,22 +87,14 @@ public final class Simulation {
     }
   }
 
-  /** Something that happens to a site. */
-  public sealed interface Change permits SiteChange, SiteFailure {
-    Instant at();
-
-    String site();
-  }
-
-  /** A change of a site's environment, as its site actor would receive it. */
-  public record SiteChange(Instant at, String site, EnvironmentChange change) implements Change {}
-
-  /** The site fails at {@code endsAt}, announced at {@code at}: its availability ends then. */
-  public record SiteFailure(Instant at, String site, Instant endsAt) implements Change {}
-
   /** How far a run has come, for a progress bar. */
-  public record Progress(String policy, Instant now, Instant start, Instant horizon, long cycles, int finished, int applications) {
+  public record Progress(String policy, Instant now, Instant start, Instant horizon, long cycles, int finished, int applications,
+      boolean ended) {
+    /** How much of the horizon has passed (1 once the run ended, even early because every application finished). */
     public double fraction() {
+      if (ended) {
+        return 1;
+      }
       double total = Duration.between(start, horizon).toMillis();
       return total <= 0 ? 1 : Math.min(1, Duration.between(start, now).toMillis() / total);
     }
@@ -114,8 +107,14 @@ public final class Simulation {
    */
   public record Timing(long wallNanos, List<Long> cycleNanos, List<Boolean> fullReplans) {}
 
-  /** A policy's run and its wall-time figures. */
-  public record Outcome(PolicyRun run, Timing timing, List<String> notes) {}
+  /**
+   * A policy's run and its wall-time figures.
+   *
+   * @param decisions what the policy decided that changed something (placements, migrations,
+   *     forced evacuations), in order; decisions to stay are left out
+   * @param notes what the simulation refused (a site change a site actor would refuse)
+   */
+  public record Outcome(PolicyRun run, Timing timing, List<DecisionRecord> decisions, List<String> notes) {}
 
   /** Settings of a run beyond the scenario. */
   public record Settings(ManagerSettings manager, double faultProbability, Duration maxHorizon) {}
@@ -148,6 +147,7 @@ public final class Simulation {
   private final Set<String> triggers = new TreeSet<>();
   private final List<TimelinePoint> timeline = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final List<DecisionRecord> decisionLog = new ArrayList<>();
   private final List<Long> cycleNanos = new ArrayList<>();
   private final List<Boolean> fullReplans = new ArrayList<>();
   private Instant lastAdvance;
@@ -226,7 +226,7 @@ public final class Simulation {
       a.app().vmNames().forEach(vm -> owners.put(vm, a.app().name()));
       queue.at(a.at(), () -> arrive(a));
     }
-    for (Change c : input.timeline()) {
+    for (TimelineEvent c : input.timeline()) {
       queue.at(c.at(), () -> change(c));
     }
     for (Site s : input.infra().sites()) {
@@ -244,7 +244,7 @@ public final class Simulation {
     accrueAll(end);
     checkWorld();
     timeline.add(point());
-    progress.accept(new Progress(policy.name(), end, input.start(), horizon, cycles, finishedCount(), meters.size()));
+    progress.accept(new Progress(policy.name(), end, input.start(), horizon, cycles, finishedCount(), meters.size(), true));
     List<AppResult> results = new ArrayList<>();
     for (Meter m : meters.values()) {
       results.add(result(m, end));
@@ -252,7 +252,7 @@ public final class Simulation {
     PolicyRun.RunStats stats = new PolicyRun.RunStats(Duration.between(input.start(), end).toNanos() / 1e9, cycles, decisions, invariantChecks,
         forcedEvacuations);
     return new Outcome(new PolicyRun(policy.name(), results, timeline, stats), new Timing(System.nanoTime() - wall, cycleNanos, fullReplans),
-        List.copyOf(notes));
+        List.copyOf(decisionLog), List.copyOf(notes));
   }
 
   private void defineSites() {
@@ -303,10 +303,10 @@ public final class Simulation {
     debounce();
   }
 
-  private void change(Change c) {
+  private void change(TimelineEvent c) {
     advanceTo(clock.now());
     SiteEnvironment env = envs.get(c.site());
-    EnvironmentChange change = c instanceof SiteChange sc ? sc.change() : failure(env, (SiteFailure) c);
+    EnvironmentChange change = c instanceof TimelineEvent.SiteChange sc ? sc.change() : failure(env, (TimelineEvent.SiteFailure) c);
     SiteEnvironment.Decision d = env.decide(change, clock.now());
     if (!d.accepted()) {
       notes.add(clock.now() + " " + c.site() + ": change refused: " + d.refusal());
@@ -323,7 +323,7 @@ public final class Simulation {
   }
 
   /** A failure announced now: the site's windows end at the failure at the latest. */
-  private EnvironmentChange failure(SiteEnvironment env, SiteFailure f) {
+  private EnvironmentChange failure(SiteEnvironment env, TimelineEvent.SiteFailure f) {
     Site s = env.site().orElseThrow();
     List<AvailabilityWindow> windows = new ArrayList<>();
     if (s.availability().isEmpty()) {
@@ -352,7 +352,7 @@ public final class Simulation {
     accrueAll(clock.now());
     checkWorld();
     timeline.add(point());
-    progress.accept(new Progress(policy.name(), clock.now(), input.start(), horizon, cycles, finishedCount(), meters.size()));
+    progress.accept(new Progress(policy.name(), clock.now(), input.start(), horizon, cycles, finishedCount(), meters.size(), false));
     if (!done) {
       queue.after(input.period(), () -> tick(progress));
     }
@@ -396,8 +396,11 @@ public final class Simulation {
     cycleNanos.add(System.nanoTime() - t0);
     fullReplans.add(settings.manager().loop().fullReplanEvery() > 0 && cycles % settings.manager().loop().fullReplanEvery() == 0);
     for (KnowledgeEvent e : events) {
-      if (e instanceof KnowledgeEvent.DecisionMade) {
+      if (e instanceof KnowledgeEvent.DecisionMade d) {
         decisions++;
+        if (!d.decision().kind().equals("stay")) {
+          decisionLog.add(d.decision());
+        }
       } else if (e instanceof KnowledgeEvent.ApplicationPlaced placed) {
         boot(knowledge.applications().get(placed.application()).app(), placed.siteOfVm());
       }
@@ -596,6 +599,7 @@ public final class Simulation {
     events.addAll(ended);
     knowledge = knowledge.applyAll(events);
     decisions++;
+    decisionLog.add(d);
     touched.forEach(this::syncSite);
     records.stream().map(r -> r.order().application()).distinct().forEach(this::placed);
     checkWorld();

@@ -1,5 +1,7 @@
 package org.vmflock.simulate;
 
+import org.vmflock.scenario.TimelineEvent;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +55,7 @@ class SimulationTest {
         new Workload(hours * 3600, 0, p.syncsPerWork(), t), objective, Optional.empty(), Optional.empty(), 0);
   }
 
-  static Simulation.Input input(List<Simulation.Change> timeline) {
+  static Simulation.Input input(List<TimelineEvent> timeline) {
     Infrastructure infra = new Infrastructure(List.of(site("grid", 8, 1.0, 0.0, List.of(new AvailabilityWindow(START, START.plus(Duration.ofHours(3))))),
         site("cheap", 8, 1.0, 0.05, List.of()), site("fast", 8, 1.5, 0.20, List.of())),
         List.of(new Link("grid", "cheap", new NetworkPath(Duration.ofMillis(5), 10e9 / 8)),
@@ -68,7 +70,7 @@ class SimulationTest {
     return new Simulation.Input("test", START, infra, arrivals, timeline, Duration.ofMinutes(5), Optional.empty());
   }
 
-  static Simulation.Outcome run(String policy, long seed, List<Simulation.Change> timeline) {
+  static Simulation.Outcome run(String policy, long seed, List<TimelineEvent> timeline) {
     Simulation.Settings settings = new Simulation.Settings(ManagerSettings.from(CONFIG), 0, Duration.ofDays(30));
     return new Simulation(input(timeline), Policy.of(policy, CONFIG), seed, settings).run(p -> {});
   }
@@ -90,7 +92,7 @@ class SimulationTest {
 
   @Test
   void aPriceRiseMovesTheCostApplication() {
-    Simulation.Outcome o = run("vmflock", 1, List.of(new Simulation.SiteChange(START.plus(Duration.ofHours(1)), "cheap",
+    Simulation.Outcome o = run("vmflock", 1, List.of(new TimelineEvent.SiteChange(START.plus(Duration.ofHours(1)), "cheap",
         new EnvironmentChange.Price("*", START.plus(Duration.ofHours(1)), 0.50))));
     System.out.println(o.run().applications());
   }

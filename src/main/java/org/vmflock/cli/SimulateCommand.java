@@ -1,0 +1,174 @@
+package org.vmflock.cli;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.scenario.Scenario;
+import org.vmflock.scenario.ScenarioFile;
+import org.vmflock.simulate.Experiment;
+import org.vmflock.simulate.Inputs;
+import org.vmflock.simulate.Policy;
+import org.vmflock.simulate.Simulation;
+import org.vmflock.simulate.report.ReportWriter;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "simulate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Simulates a federation of sites and its applications under each policy, and compares them (S1, S2).",
+      "A deterministic discrete-event run of the scenario (sites, links, applications, timeline) with the",
+      "manager's own analysis, estimation, planning and migration sagas; only time, traffic and the hypervisors",
+      "are simulated. Writes results.csv, results.json, timeline.csv, PNG plots and index.html into --out, and",
+      "prints the summary table. Without arguments: simulations/grid5000-npb.conf, every policy, into reports/.",
+      "Policies: none (initial placement only), price-chasing (cheapest site per VM, blind to traffic),",
+      "report-grouping (the report's groups, group moves, no estimator), vmflock (all of it)."
+    })
+public final class SimulateCommand implements Callable<Integer> {
+
+  /** The scenario run without arguments. */
+  static final String DEFAULT_SCENARIO = "grid5000-npb.conf";
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO",
+      description = "Scenario file (HOCON; see simulations/). Default: simulations/" + DEFAULT_SCENARIO + ".")
+  Path scenario;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the run (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "reports",
+      description = "Where the report goes (default ${DEFAULT-VALUE}); a previous report there is replaced.")
+  Path out;
+
+  @ArgGroup(exclusive = true)
+  Choice choice;
+
+  static final class Choice {
+    @Option(names = "--policy", paramLabel = "P", split = ",", description = "Only these policies (comma-separated): none, price-chasing, report-grouping, vmflock.")
+    List<String> policies;
+
+    @Option(names = "--compare", description = "Every policy on the same seed (the default).")
+    boolean compare;
+  }
+
+  @Option(names = "--faults", paramLabel = "P", defaultValue = "0",
+      description = "Probability that a step of a migration fails once (transient faults; default ${DEFAULT-VALUE}).")
+  double faults;
+
+  @Option(names = "--force", description = "Replace --out even if it holds something other than a report.")
+  boolean force;
+
+  @Option(names = "--quiet", description = "No progress bar.")
+  boolean quiet;
+
+  @Mixin NodeOptions node;
+
+  @Override
+  public Integer call() throws IOException {
+    Path file = scenario != null ? scenario : Samples.installed("simulations", DEFAULT_SCENARIO);
+    List<String> policies = choice == null || choice.compare ? Policy.NAMES : List.copyOf(new LinkedHashSet<>(choice.policies));
+    Config config = node.load(Map.of());
+    Scenario s = ScenarioFile.load(file);
+    Simulation.Input input = Inputs.of(s);
+    Policy.validate(policies);
+    Progress progress = new Progress(quiet);
+    ProgressBar bar = new ProgressBar(progress, policies.size());
+    try (OutputDirectory output = OutputDirectory.prepare(out, force || holdsAReport(out))) {
+      progress.line(String.format(Locale.ROOT, "simulate: %s, %d sites, %d applications, %,d VMs, seed %d, policies %s",
+          input.name(), input.infra().sites().size(), input.arrivals().size(),
+          input.arrivals().stream().mapToInt(a -> a.app().vms().size()).sum(), seed, policies));
+      Experiment.Result result = Experiment.run(input, policies, seed, config, faults, bar::update);
+      bar.finish();
+      List<String> written = ReportWriter.write(result.report(), output.staging());
+      output.commit();
+      System.out.print(ReportWriter.summaryTable(result.report()));
+      List<String> timing = new ArrayList<>();
+      for (Simulation.Outcome o : result.outcomes()) {
+        double wall = o.timing().wallNanos() / 1e9;
+        timing.add(String.format(Locale.ROOT, "%s %.1f s (%.0fx)", o.run().policy(), wall, o.run().stats().simulatedSeconds() / Math.max(wall, 1e-9)));
+      }
+      progress.done("simulate: " + written.size() + " files in " + output.target() + " (" + String.join(", ", timing) + "); open "
+          + output.target().resolve(ReportWriter.INDEX_HTML));
+    }
+    return ExitCode.OK;
+  }
+
+  /** A directory that holds a previous report (or nothing) may be replaced without --force. */
+  private static boolean holdsAReport(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return true;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      List<Path> entries = s.toList();
+      return entries.isEmpty() || entries.contains(dir.resolve(ReportWriter.RESULTS_CSV));
+    }
+  }
+
+  /** A progress bar on stderr: redrawn in place on a terminal, a line every tenth otherwise. */
+  static final class ProgressBar {
+    private static final int WIDTH = 30;
+    private final Progress progress;
+    private final int policies;
+    private final boolean terminal = System.console() != null;
+    private String policy;
+    private int index;
+    private int lastTenth = -1;
+    private long lastDraw;
+
+    ProgressBar(Progress progress, int policies) {
+      this.progress = progress;
+      this.policies = policies;
+    }
+
+    void update(Simulation.Progress p) {
+      if (!p.policy().equals(policy)) {
+        if (policy != null && terminal) {
+          progress.line("");
+        }
+        policy = p.policy();
+        index++;
+        lastTenth = -1;
+      }
+      double f = p.fraction();
+      String text = String.format(Locale.ROOT, "[%d/%d] %-16s [%s] %3.0f%%  %s  %,d cycles  %d/%d finished", index, policies, p.policy(),
+          bar(f), f * 100, p.now(), p.cycles(), p.finished(), p.applications());
+      if (terminal) {
+        long now = System.nanoTime();
+        if (now - lastDraw > 100_000_000L || f >= 1) {
+          progress.inPlace(text);
+          lastDraw = now;
+        }
+      } else {
+        int tenth = (int) Math.floor(f * 10);
+        if (tenth != lastTenth) {
+          lastTenth = tenth;
+          progress.line(text);
+        }
+      }
+    }
+
+    void finish() {
+      if (terminal && policy != null) {
+        progress.line("");
+      }
+    }
+
+    private static String bar(double f) {
+      int n = (int) Math.round(f * WIDTH);
+      return "#".repeat(n) + ".".repeat(WIDTH - n);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package org.vmflock.simulate;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.vmflock.manager.ManagerSettings;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.Site;
+import org.vmflock.model.TrafficMatrix;
+import org.vmflock.scenario.Scenario;
+import org.vmflock.simulate.report.PolicyRun;
+import org.vmflock.simulate.report.SimulationReport;
+
+/**
+ * One experiment (S2): a scenario run under each of the chosen policies with the same seed, and the
+ * report that compares them. Each run is independent of the others and of the machine: the same
+ * scenario, policies and seed give the same report.
+ */
+public final class Experiment {
+
+  /** The longest a run may go on when the scenario sets no end: a month of simulated time. */
+  public static final Duration DEFAULT_MAX_HORIZON = Duration.ofDays(30);
+
+  /** What the experiment showed, and what each run took in wall time (never in the report). */
+  public record Result(SimulationReport report, List<Simulation.Outcome> outcomes) {}
+
+  private Experiment() {}
+
+  /**
+   * Runs {@code input} under each policy of {@code policies} (names from {@link Policy#NAMES}),
+   * telling {@code progress} as they go.
+   *
+   * @param faultProbability the chance that a step of a migration fails once (a transient fault)
+   */
+  public static Result run(Simulation.Input input, List<String> policies, long seed, Config config, double faultProbability,
+      Consumer<Simulation.Progress> progress) {
+    if (policies.isEmpty()) {
+      throw new InvalidInputException("--policy", "no policy to run");
+    }
+    if (!(faultProbability >= 0 && faultProbability < 1)) {
+      throw new InvalidInputException("--faults", "the fault probability must be in [0, 1), not " + faultProbability);
+    }
+    List<Policy> chosen = policies.stream().map(p -> Policy.of(p, config)).toList();
+    Simulation.Settings settings = new Simulation.Settings(ManagerSettings.from(config), faultProbability, DEFAULT_MAX_HORIZON);
+    List<Simulation.Outcome> outcomes = new ArrayList<>();
+    for (Policy p : chosen) {
+      outcomes.add(new Simulation(input, p, seed, settings).run(progress));
+    }
+    List<PolicyRun> runs = outcomes.stream().map(Simulation.Outcome::run).toList();
+    return new Result(new SimulationReport(input.name(), seed, input.start(), input.infra().sites().stream().map(Site::name).toList(), runs,
+        trafficByProfile(input)), List.copyOf(outcomes));
+  }
+
+  /** Runs scenario {@code s} as {@link #run(Simulation.Input, List, long, Config, double, Consumer)}. */
+  public static Result run(Scenario s, List<String> policies, long seed, Config config, double faultProbability,
+      Consumer<Simulation.Progress> progress) {
+    return run(Inputs.of(s), policies, seed, config, faultProbability, progress);
+  }
+
+  /** Each profile's traffic per work second, from its first application (an application of its own for a custom one). */
+  static TreeMap<String, TrafficMatrix> trafficByProfile(Simulation.Input input) {
+    TreeMap<String, TrafficMatrix> out = new TreeMap<>();
+    for (Simulation.Arrival a : input.arrivals()) {
+      String key = a.profile().equals(Scenario.CUSTOM) ? a.app().name() : a.profile();
+      out.putIfAbsent(key, a.app().workload().trafficPerWork());
+    }
+    return out;
+  }
+}
