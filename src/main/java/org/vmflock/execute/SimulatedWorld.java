@@ -80,6 +80,8 @@ public final class SimulatedWorld {
   private final Map<String, String> routes = new LinkedHashMap<>();
   private final Map<String, Vm> vms = new LinkedHashMap<>();
   private final List<LeaseExpiry> leaseExpiries = new ArrayList<>();
+  /** What each site holds ({@link #used}), kept as instances and reservations come and go. */
+  private final Map<String, Capacity> held = new java.util.HashMap<>();
 
   // ---------------------------------------------------------------- set-up
 
@@ -140,9 +142,14 @@ public final class SimulatedWorld {
    * reservation holds it (it lives in the room reserved for it).
    */
   public Capacity used(String site) {
+    return held.getOrDefault(site, Capacity.ZERO);
+  }
+
+  /** {@link #used} counted from scratch, to check the books kept as the world changes. */
+  public Capacity usedRecounted(String site) {
     Capacity used = Capacity.ZERO;
     for (Instance i : bySite.getOrDefault(site, Map.of()).values()) {
-      if (!i.state().incoming() || !reservations.containsKey(i.migrationId())) {
+      if (holds(i)) {
         used = used.plus(Capacity.of(i.vm()));
       }
     }
@@ -210,7 +217,7 @@ public final class SimulatedWorld {
     List<LeaseExpiry> expired = new ArrayList<>();
     for (Reservation r : List.copyOf(reservations.values())) {
       if (!r.leaseExpiresAt().isAfter(now)) {
-        reservations.remove(r.migrationId());
+        dropReservation(r.migrationId());
         instance(r.vm().name(), r.site())
             .filter(i -> i.state().incoming() && i.migrationId().equals(r.migrationId()))
             .ifPresent(this::remove);
@@ -234,7 +241,12 @@ public final class SimulatedWorld {
     if (!free(o.to()).holds(needed)) {
       return Outcome.refused("no room at '" + o.to() + "': " + free(o.to()) + " free, " + needed + " needed");
     }
-    reservations.put(o.migrationId(), new Reservation(o.migrationId(), o.vmSpec(), o.to(), leaseExpiresAt));
+    Reservation r = new Reservation(o.migrationId(), o.vmSpec(), o.to(), leaseExpiresAt);
+    Optional<Instance> copy = instance(o.vm(), o.to());
+    copy.ifPresent(i -> count(i, -1));
+    reservations.put(o.migrationId(), r);
+    copy.ifPresent(i -> count(i, +1));
+    book(r.site(), Capacity.of(r.vm()), +1);
     return Outcome.DONE;
   }
 
@@ -283,7 +295,7 @@ public final class SimulatedWorld {
     }
     setState(o.vm(), o.to(), InstanceState.PAUSED);
     setState(o.vm(), o.from(), InstanceState.RETIRED);
-    reservations.remove(o.migrationId());
+    dropReservation(o.migrationId());
     return Outcome.DONE;
   }
 
@@ -354,7 +366,7 @@ public final class SimulatedWorld {
     if (incomingCopy(o).isPresent()) {
       return Outcome.refused("the copy at '" + o.to() + "' still occupies the reservation");
     }
-    reservations.remove(o.migrationId());
+    dropReservation(o.migrationId());
     return Outcome.DONE;
   }
 
@@ -382,16 +394,51 @@ public final class SimulatedWorld {
     return byVm.getOrDefault(vm, Map.of()).values().stream();
   }
 
+  private void dropReservation(String migrationId) {
+    Reservation r = reservations.get(migrationId);
+    if (r == null) {
+      return;
+    }
+    Optional<Instance> copy = instance(r.vm().name(), r.site());
+    copy.ifPresent(i -> count(i, -1));
+    reservations.remove(migrationId);
+    copy.ifPresent(i -> count(i, +1));
+    book(r.site(), Capacity.of(r.vm()), -1);
+  }
+
+  /** Whether instance {@code i} takes room at its site: an incoming copy does not while a reservation holds room for it. */
+  private boolean holds(Instance i) {
+    return !i.state().incoming() || !reservations.containsKey(i.migrationId());
+  }
+
+  private void count(Instance i, int sign) {
+    if (holds(i)) {
+      book(i.site(), Capacity.of(i.vm()), sign);
+    }
+  }
+
+  private void book(String site, Capacity c, int sign) {
+    Capacity now = held.getOrDefault(site, Capacity.ZERO);
+    held.put(site, sign > 0 ? now.plus(c) : now.minus(c));
+  }
+
   private void put(Instance i) {
     String k = key(i.vm().name(), i.site());
-    instances.put(k, i);
+    Instance old = instances.put(k, i);
+    if (old != null) {
+      count(old, -1);
+    }
+    count(i, +1);
     byVm.computeIfAbsent(i.vm().name(), x -> new LinkedHashMap<>()).put(i.site(), i);
     bySite.computeIfAbsent(i.site(), x -> new LinkedHashMap<>()).put(k, i);
   }
 
   private void remove(Instance i) {
     String k = key(i.vm().name(), i.site());
-    instances.remove(k);
+    Instance old = instances.remove(k);
+    if (old != null) {
+      count(old, -1);
+    }
     Map<String, Instance> at = byVm.get(i.vm().name());
     if (at != null) {
       at.remove(i.site());

@@ -19,7 +19,7 @@ public final class WorldInvariants {
 
   /**
    * At every instant: every VM is itself (running or paused) at exactly one site; no site holds more
-   * than its capacity (instances, reservations, copies); every incoming copy lives in a reservation.
+   * than its capacity (instances, reservations, copies), and its books agree with what it holds; every incoming copy lives in a reservation.
    */
   public static List<String> safety(SimulatedWorld world) {
     List<String> violations = new ArrayList<>();
@@ -33,6 +33,10 @@ public final class WorldInvariants {
       Capacity used = world.used(site);
       if (!world.capacity(site).holds(used)) {
         violations.add("site '" + site + "' holds " + used + ", over its capacity of " + world.capacity(site));
+      }
+      Capacity recounted = world.usedRecounted(site);
+      if (!recounted.equals(used)) {
+        violations.add("site '" + site + "' books " + used + " but holds " + recounted);
       }
     }
     for (Instance i : world.instances()) {

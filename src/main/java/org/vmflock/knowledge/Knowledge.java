@@ -27,6 +27,7 @@ import org.vmflock.model.Placement;
 import org.vmflock.model.Site;
 import org.vmflock.plan.CalibratedEstimator;
 import org.vmflock.site.SiteEnvironment;
+import org.pcollections.TreePMap;
 
 /**
  * What the migration manager knows (K1): each site's environment, the applications, where every
@@ -413,61 +414,65 @@ public record Knowledge(
    * A map of the knowledge being folded: read from the one before, copied on the first write only
    * (an event touches a few of the sixteen maps; the placement of a large federation is big).
    */
-  private static final class CowMap<K, V> {
-    private final SortedMap<K, V> original;
-    private TreeMap<K, V> copy;
+  /** A map being folded: each write makes a new persistent map sharing the rest with the one before (O(log n)). */
+  private static final class CowMap<K extends Comparable<? super K>, V> {
+    private TreePMap<K, V> current;
 
     CowMap(SortedMap<K, V> original) {
-      this.original = original;
-    }
-
-    private SortedMap<K, V> read() {
-      return copy != null ? copy : original;
-    }
-
-    private TreeMap<K, V> write() {
-      if (copy == null) {
-        copy = new TreeMap<>(original);
-      }
-      return copy;
+      this.current = persistent(original);
     }
 
     V get(Object key) {
-      return read().get(key);
+      return current.get(key);
     }
 
     V put(K key, V value) {
-      return write().put(key, value);
+      V before = current.get(key);
+      current = current.plus(key, value);
+      return before;
     }
 
     V remove(Object key) {
-      return read().containsKey(key) ? write().remove(key) : null;
+      V before = current.get(key);
+      if (before != null) {
+        current = current.minus(key);
+      }
+      return before;
     }
 
     void putAll(java.util.Map<? extends K, ? extends V> m) {
       if (!m.isEmpty()) {
-        write().putAll(m);
+        current = current.plusAll(m);
       }
     }
 
     V computeIfPresent(K key, java.util.function.BiFunction<? super K, ? super V, ? extends V> f) {
-      return read().containsKey(key) ? write().computeIfPresent(key, f) : null;
+      V before = current.get(key);
+      if (before == null) {
+        return null;
+      }
+      V after = f.apply(key, before);
+      current = after == null ? current.minus(key) : current.plus(key, after);
+      return after;
     }
 
     java.util.Collection<V> values() {
-      return read().values();
+      return current.values();
     }
 
     SortedMap<K, V> frozen() {
-      return copy == null ? original : Collections.unmodifiableSortedMap(copy);
+      return current;
     }
   }
 
-  private static final Class<?> FROZEN = Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
+  /** The map as a persistent one: itself if it is one already (no copy). */
+  private static <K extends Comparable<? super K>, V> TreePMap<K, V> persistent(SortedMap<K, V> m) {
+    return m instanceof TreePMap<K, V> p ? p : TreePMap.from(m);
+  }
 
   /** An unmodifiable sorted map of these entries: the map itself if it is one of ours already (no copy). */
-  private static <K, V> SortedMap<K, V> frozen(SortedMap<K, V> m) {
-    return m.getClass() == FROZEN ? m : Collections.unmodifiableSortedMap(new TreeMap<>(m));
+  private static <K extends Comparable<? super K>, V> SortedMap<K, V> frozen(SortedMap<K, V> m) {
+    return persistent(m);
   }
 
 }

@@ -128,18 +128,23 @@ public final class ManagerRules {
     Map<String, Integer> perLink = new HashMap<>();
     Map<String, Integer> perSite = new HashMap<>();
     Set<String> busyVms = new HashSet<>();
-    List<MigrationRecord> queued = new ArrayList<>();
+    record Queued(MigrationRecord m, long decision, int position) {}
+    List<Queued> queued = new ArrayList<>();
     for (MigrationRecord m : k.migrations().values()) {
       if (m.status() == MigrationRecord.Status.RUNNING) {
         count(m.order(), perLink, perSite);
         busyVms.add(m.order().vm());
       } else if (m.status() == MigrationRecord.Status.QUEUED) {
-        queued.add(m);
+        queued.add(new Queued(m, m.decisionId(), position(m.order().migrationId())));
       }
     }
-    queued.sort(Comparator.comparingLong(MigrationRecord::decisionId).thenComparingInt(m -> position(m.order().migrationId())));
+    if (queued.isEmpty()) {
+      return List.of();
+    }
+    queued.sort(Comparator.comparingLong(Queued::decision).thenComparingInt(Queued::position));
     List<KnowledgeEvent.MigrationStarted> started = new ArrayList<>();
-    for (MigrationRecord m : queued) {
+    for (Queued q : queued) {
+      MigrationRecord m = q.m();
       MigrationOrder o = m.order();
       if (!busyVms.add(o.vm())) {
         continue;
@@ -194,10 +199,11 @@ public final class ManagerRules {
 
   /** A migration's position in its decision: ids read {@code d<decision>-<n>-<vm>}. */
   private static int position(String migrationId) {
-    String[] parts = migrationId.split("-", 3);
+    int first = migrationId.indexOf('-');
+    int second = first < 0 ? -1 : migrationId.indexOf('-', first + 1);
     try {
-      return Integer.parseInt(parts[1]);
-    } catch (RuntimeException e) {
+      return second < 0 ? 0 : Integer.parseInt(migrationId, first + 1, second, 10);
+    } catch (NumberFormatException e) {
       return 0;
     }
   }

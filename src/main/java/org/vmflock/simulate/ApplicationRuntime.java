@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +29,9 @@ import org.vmflock.plan.TrafficLayout;
  * downtime) stalls its whole application, as a barrier would. Progress and completion come from
  * here, so migrations have real consequences.
  *
- * <p>Layouts and rates are cached per application and recomputed only when some application's
- * placement or the infrastructure changed: a federation of thousands of applications advances at
- * every migration step.
+ * <p>Incremental: an application's rate is recomputed only when its own layout changed or the number
+ * of applications sharing one of the links it uses changed (all of them on a new infrastructure),
+ * so a federation of thousands of applications advances cheaply at every step of every migration.
  */
 public final class ApplicationRuntime {
 
@@ -44,23 +45,42 @@ public final class ApplicationRuntime {
   private static final double MIN_FACTOR = 0.85;
   private static final double FACTOR_SPREAD = 0.4;
 
-  private final BspExecutionModel model = new BspExecutionModel();
-  private final Map<String, Run> runs = new LinkedHashMap<>();
-  private final long seed;
+  /** One application's state: progress, where it runs, the layout and rate derived from it. */
+  private static final class State {
+    final Application app;
+    final List<String> vms;
+    final double factor;
+    double done;
+    Instant finishedAt;
+    Placement placement = Placement.EMPTY;
+    String[] sites;
+    TrafficLayout layout;
+    int[] links = new int[0];
+    double rate = Double.NaN;
 
-  /** What an application's rate was computed from: where its VMs are, on which infrastructure. */
-  private record Layout(String[] sites, Infrastructure infra, TrafficLayout layout) {
-    boolean same(String[] now, Infrastructure i) {
-      return infra == i && Arrays.equals(sites, now);
+    State(Application app, double factor) {
+      this.app = app;
+      this.vms = app.vmNames();
+      this.factor = factor;
+      this.done = app.workload().doneWork();
+    }
+
+    boolean running() {
+      return finishedAt == null && layout != null;
     }
   }
 
-  private final Map<String, Layout> layouts = new LinkedHashMap<>();
-  private final Map<String, Placement> placements = new java.util.HashMap<>();
-  private final Set<String> moved = new java.util.TreeSet<>();
+  private final BspExecutionModel model = new BspExecutionModel();
+  private final long seed;
+  private final Map<String, State> states = new LinkedHashMap<>();
+  /** The started, unfinished applications in the order they started. */
+  private final List<State> active = new ArrayList<>();
+  private final Map<String, State> ownerOfVm = new HashMap<>();
+  private final Set<String> moved = new HashSet<>();
+  private final Set<String> dirty = new HashSet<>();
+  private final Map<Integer, Set<String>> usersOfLink = new HashMap<>();
   private Infrastructure lastInfra;
-  private final Map<String, Double> rates = new LinkedHashMap<>();
-  private boolean ratesStale = true;
+  private LinkShare share = new LinkShare(0);
 
   public ApplicationRuntime(long seed) {
     this.seed = seed;
@@ -68,38 +88,50 @@ public final class ApplicationRuntime {
 
   /** Starts running {@code app} (its done work counts). */
   public void start(Application app) {
-    if (runs.containsKey(app.name())) {
+    if (states.containsKey(app.name())) {
       throw new IllegalArgumentException("application " + app.name() + " already runs");
     }
     double factor = MIN_FACTOR + FACTOR_SPREAD * new SplittableRandom(seed * 0x9E3779B97F4A7C15L + app.name().hashCode()).nextDouble();
-    runs.put(app.name(), new Run(app, app.workload().doneWork(), Optional.empty(), factor));
+    State s = new State(app, factor);
+    states.put(app.name(), s);
+    active.add(s);
+    s.vms.forEach(vm -> ownerOfVm.put(vm, s));
     moved.add(app.name());
-    ratesStale = true;
   }
 
+  /** Every application started, in the order they started. */
   public Map<String, Run> runs() {
-    return Collections.unmodifiableMap(runs);
+    Map<String, Run> out = new LinkedHashMap<>();
+    states.forEach((name, s) -> out.put(name, run(s)));
+    return out;
   }
 
   public Optional<Run> run(String app) {
-    return Optional.ofNullable(runs.get(app));
+    return Optional.ofNullable(states.get(app)).map(ApplicationRuntime::run);
+  }
+
+  private static Run run(State s) {
+    return new Run(s.app, s.done, Optional.ofNullable(s.finishedAt), s.factor);
   }
 
   /** Wall seconds per work second of {@code app} on {@code placement}, for real, alone on the links. */
   public double secondsPerWork(String app, Placement placement, Infrastructure infra, LinkShare share) {
-    Run r = runs.get(app);
-    TrafficLayout layout = TrafficLayout.of(r.app(), placement, infra);
-    return model.secondsPerWork(r.app(), layout, infra, share) * r.hiddenFactor();
+    State s = states.get(app);
+    TrafficLayout layout = TrafficLayout.of(s.app, placement, infra);
+    return model.secondsPerWork(s.app, layout, infra, share) * s.factor;
   }
 
   /** The rate {@code app} ran at in the last advance (wall seconds per work second), if it runs. */
   public Optional<Double> currentSecondsPerWork(String app) {
-    return Optional.ofNullable(rates.get(app));
+    State s = states.get(app);
+    return s == null || !s.running() || Double.isNaN(s.rate) ? Optional.empty() : Optional.of(s.rate);
   }
 
   /** Where {@code app}'s VMs run from now on (all of them, or none while it is not placed). */
   public void place(String app, Placement placement) {
-    if (!placement.equals(placements.put(app, placement))) {
+    State s = states.get(app);
+    if (s != null && !placement.equals(s.placement)) {
+      s.placement = placement;
       moved.add(app);
     }
   }
@@ -109,10 +141,8 @@ public final class ApplicationRuntime {
    * those with a paused VM do not progress. Returns the applications that finished.
    */
   public List<String> advance(Instant from, Duration dt, Placement placement, Set<String> pausedVms, Infrastructure infra) {
-    for (Run r : runs.values()) {
-      if (!r.finished()) {
-        place(r.app().name(), placement.restrictedTo(r.app().vmNames()));
-      }
+    for (State s : active) {
+      place(s.app.name(), placement.restrictedTo(s.vms));
     }
     return advance(from, dt, pausedVms, infra);
   }
@@ -122,45 +152,40 @@ public final class ApplicationRuntime {
    * last put it; those with a paused VM do not progress. Returns the applications that finished.
    */
   public List<String> advance(Instant from, Duration dt, Set<String> pausedVms, Infrastructure infra) {
-    refreshRates(infra);
+    refresh(infra);
+    Set<State> paused = pausedApps(pausedVms);
     List<String> finished = new ArrayList<>();
     double seconds = dt.toNanos() / 1e9;
-    for (Map.Entry<String, Double> e : rates.entrySet()) {
-      Run r = runs.get(e.getKey());
-      if (r.app().vmNames().stream().anyMatch(pausedVms::contains)) {
+    for (State s : active) {
+      if (!s.running() || paused.contains(s)) {
         continue;
       }
-      double rate = e.getValue();
-      double remaining = r.app().workload().totalWork() - r.done();
-      double work = seconds / rate;
+      double remaining = s.app.workload().totalWork() - s.done;
+      double work = seconds / s.rate;
       if (work >= remaining) {
-        Instant at = from.plusNanos((long) (remaining * rate * 1e9));
-        runs.put(r.app().name(), new Run(r.app(), r.app().workload().totalWork(), Optional.of(at), r.hiddenFactor()));
-        finished.add(r.app().name());
+        s.finishedAt = from.plusNanos((long) (remaining * s.rate * 1e9));
+        s.done = s.app.workload().totalWork();
+        finished.add(s.app.name());
+        unlayout(s);
       } else {
-        runs.put(r.app().name(), new Run(r.app(), r.done() + work, Optional.empty(), r.hiddenFactor()));
+        s.done += work;
       }
     }
     if (!finished.isEmpty()) {
-      finished.forEach(a -> {
-        rates.remove(a);
-        layouts.remove(a);
-        placements.remove(a);
-      });
-      ratesStale = true; // the links they used are free
+      active.removeIf(s -> s.finishedAt != null);
     }
     return finished;
   }
 
   /** When the first running, unpaused application would finish at the rates of the last advance. */
   public Optional<Instant> nextFinish(Instant now, Set<String> pausedVms) {
+    Set<State> paused = pausedApps(pausedVms);
     Instant first = null;
-    for (Map.Entry<String, Double> e : rates.entrySet()) {
-      Run r = runs.get(e.getKey());
-      if (r.finished() || r.app().vmNames().stream().anyMatch(pausedVms::contains)) {
+    for (State s : active) {
+      if (!s.running() || Double.isNaN(s.rate) || paused.contains(s)) {
         continue;
       }
-      double left = (r.app().workload().totalWork() - r.done()) * e.getValue();
+      double left = (s.app.workload().totalWork() - s.done) * s.rate;
       Instant at = now.plusNanos((long) Math.ceil(left * 1e9));
       if (first == null || at.isBefore(first)) {
         first = at;
@@ -169,48 +194,124 @@ public final class ApplicationRuntime {
     return Optional.ofNullable(first);
   }
 
-  /** Recomputes the layouts of the applications that moved (all of them on a new infrastructure), and every rate if any changed. */
-  private void refreshRates(Infrastructure infra) {
-    java.util.Collection<String> changed = infra == lastInfra ? moved : runs.keySet();
-    lastInfra = infra;
-    for (String name : List.copyOf(changed)) {
-      Run r = runs.get(name);
-      if (r == null || r.finished()) {
+  private Set<State> pausedApps(Set<String> pausedVms) {
+    if (pausedVms.isEmpty()) {
+      return Set.of();
+    }
+    Set<State> out = new HashSet<>();
+    for (String vm : pausedVms) {
+      State s = ownerOfVm.get(vm);
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- layouts and rates
+
+  /**
+   * Brings layouts and rates up to date: the applications that moved get a new layout; those whose
+   * layout changed, or that share a link whose count of applications changed, a new rate.
+   */
+  private void refresh(Infrastructure infra) {
+    if (infra != lastInfra) {
+      lastInfra = infra;
+      share = new LinkShare(infra.sites().size());
+      usersOfLink.clear();
+      for (State s : active) {
+        s.layout = null;
+        s.sites = null;
+        s.links = new int[0];
+        s.rate = Double.NaN;
+        moved.add(s.app.name());
+      }
+    }
+    for (String name : moved) {
+      State s = states.get(name);
+      if (s == null || s.finishedAt != null) {
         continue;
       }
-      List<String> vms = r.app().vmNames();
-      Placement placement = placements.getOrDefault(name, Placement.EMPTY);
-      if (!placement.places(vms)) {
-        if (layouts.remove(name) != null) {
-          ratesStale = true;
-        }
+      String[] sites = sitesOf(s);
+      if (s.layout != null && Arrays.equals(sites, s.sites)) {
         continue;
       }
-      String[] sites = new String[vms.size()];
-      for (int i = 0; i < sites.length; i++) {
-        sites[i] = placement.siteOf(vms.get(i)).orElseThrow();
-      }
-      Layout known = layouts.get(name);
-      if (known == null || !known.same(sites, infra)) {
-        layouts.put(name, new Layout(sites, infra, TrafficLayout.of(r.app(), placement, infra)));
-        ratesStale = true;
+      unlayout(s);
+      if (sites != null) {
+        s.sites = sites;
+        s.layout = TrafficLayout.of(s.app, s.placement, infra);
+        s.links = linksOf(s.layout);
+        share.add(s.layout, +1);
+        touch(s.links, s);
+        dirty.add(name);
       }
     }
     moved.clear();
-    if (!ratesStale) {
-      return;
+    for (String name : dirty) {
+      State s = states.get(name);
+      if (s != null && s.running()) {
+        share.add(s.layout, -1);
+        s.rate = model.secondsPerWork(s.app, s.layout, infra, share) * s.factor;
+        share.add(s.layout, +1);
+      }
     }
-    LinkShare share = new LinkShare(infra.sites().size());
-    layouts.values().forEach(l -> share.add(l.layout(), +1));
-    rates.clear();
-    for (Map.Entry<String, Layout> e : layouts.entrySet()) {
-      Run r = runs.get(e.getKey());
-      TrafficLayout l = e.getValue().layout();
-      share.add(l, -1);
-      rates.put(e.getKey(), model.secondsPerWork(r.app(), l, infra, share) * r.hiddenFactor());
-      share.add(l, +1);
+    dirty.clear();
+  }
+
+  /** Where each VM of {@code s} runs, or null while one is not placed. */
+  private static String[] sitesOf(State s) {
+    String[] sites = new String[s.vms.size()];
+    for (int i = 0; i < sites.length; i++) {
+      Optional<String> at = s.placement.siteOf(s.vms.get(i));
+      if (at.isEmpty()) {
+        return null;
+      }
+      sites[i] = at.get();
     }
-    ratesStale = false;
+    return sites;
+  }
+
+  /** Takes {@code s}'s layout off the links: the others on them get a new rate. */
+  private void unlayout(State s) {
+    if (s.layout != null) {
+      share.add(s.layout, -1);
+      for (int link : s.links) {
+        usersOfLink.get(link).remove(s.app.name());
+      }
+      touch(s.links, null);
+    }
+    s.layout = null;
+    s.sites = null;
+    s.links = new int[0];
+    s.rate = Double.NaN;
+  }
+
+  /** Marks every user of {@code links} for a new rate, after adding {@code user} to them (if any). */
+  private void touch(int[] links, State user) {
+    for (int link : links) {
+      Set<String> users = usersOfLink.computeIfAbsent(link, k -> new HashSet<>());
+      if (user != null) {
+        users.add(user.app.name());
+      }
+      dirty.addAll(users);
+    }
+  }
+
+  /** The links between two sites that the layout carries traffic on, as {@code a * sites + b}, a &lt; b. */
+  private static int[] linksOf(TrafficLayout l) {
+    int n = l.sites();
+    List<Integer> out = new ArrayList<>();
+    for (int a = 0; a < n; a++) {
+      if (l.vmsAt(a) == 0) {
+        continue;
+      }
+      for (int b = a + 1; b < n; b++) {
+        if (l.carries(a, b) || l.carries(b, a)) {
+          out.add(a * n + b);
+        }
+      }
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** What the application's VMs send each other per wall second while it runs at {@code secondsPerWork}. */

@@ -145,6 +145,8 @@ public final class Simulation {
   private final Map<String, Instant> coldPausedUntil = new TreeMap<>();
   private final Set<String> finishedAwaitingSagas = new TreeSet<>();
   private final Set<String> triggers = new TreeSet<>();
+  /** Sites whose books (placed VMs, reservations) changed since they were last brought up to date. */
+  private final Set<String> dirtySites = new TreeSet<>();
   private final List<TimelinePoint> timeline = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private final List<DecisionRecord> decisionLog = new ArrayList<>();
@@ -305,6 +307,7 @@ public final class Simulation {
 
   private void change(TimelineEvent c) {
     advanceTo(clock.now());
+    syncSites();
     SiteEnvironment env = envs.get(c.site());
     EnvironmentChange change = c instanceof TimelineEvent.SiteChange sc ? sc.change() : failure(env, (TimelineEvent.SiteFailure) c);
     SiteEnvironment.Decision d = env.decide(change, clock.now());
@@ -388,6 +391,7 @@ public final class Simulation {
     cycles++;
     long t0 = System.nanoTime();
     Instant now = clock.now();
+    syncSites();
     knowledge = knowledge.applyAll(ManagerRules.changedSites(knowledge, List.copyOf(envs.values()), now));
     Set<String> asked = Set.copyOf(triggers);
     triggers.clear();
@@ -485,7 +489,7 @@ public final class Simulation {
       hosting.put(vm.name(), new Hosting(site, vm.size(), now));
       touched.add(site);
     }
-    touched.forEach(this::syncSite);
+    dirtySites.addAll(touched);
     runtime.start(app);
     placed(app.name());
     scheduleFinishCheck();
@@ -512,12 +516,29 @@ public final class Simulation {
       hosting.put(order.vm(), new Hosting(site, h.size(), clock.now()));
       placed(order.application());
     }
-    syncSite(order.from());
-    syncSite(order.to());
+    dirtySites.add(order.from());
+    dirtySites.add(order.to());
+  }
+
+  /** Brings the books of the sites where something changed up to date, before anything reads them. */
+  private void syncSites() {
+    if (dirtySites.isEmpty()) {
+      return;
+    }
+    Map<String, List<SimulatedWorld.Reservation>> reservations = new HashMap<>();
+    for (SimulatedWorld.Reservation r : world.reservations()) {
+      if (dirtySites.contains(r.site())) {
+        reservations.computeIfAbsent(r.site(), x -> new ArrayList<>()).add(r);
+      }
+    }
+    for (String site : dirtySites) {
+      syncSite(site, reservations.getOrDefault(site, List.of()));
+    }
+    dirtySites.clear();
   }
 
   /** The site's books (VMs placed, reservations) as the world has them, as its site actor would keep them. */
-  private void syncSite(String site) {
+  private void syncSite(String site, List<SimulatedWorld.Reservation> reservations) {
     SiteEnvironment env = envs.get(site);
     TreeMap<String, Capacity> placed = new TreeMap<>();
     TreeMap<String, SiteEnvironment.Reservation> reserved = new TreeMap<>();
@@ -526,10 +547,8 @@ public final class Simulation {
         placed.put(i.vm().name(), Capacity.of(i.vm()));
       }
     }
-    for (SimulatedWorld.Reservation r : world.reservations()) {
-      if (r.site().equals(site)) {
-        reserved.put(r.migrationId(), new SiteEnvironment.Reservation(r.migrationId(), r.vm().name(), Capacity.of(r.vm()), r.leaseExpiresAt()));
-      }
+    for (SimulatedWorld.Reservation r : reservations) {
+      reserved.put(r.migrationId(), new SiteEnvironment.Reservation(r.migrationId(), r.vm().name(), Capacity.of(r.vm()), r.leaseExpiresAt()));
     }
     envs.put(site, new SiteEnvironment(env.name(), env.site(), env.links(), env.quota(), placed, reserved));
   }
@@ -600,7 +619,7 @@ public final class Simulation {
     knowledge = knowledge.applyAll(events);
     decisions++;
     decisionLog.add(d);
-    touched.forEach(this::syncSite);
+    dirtySites.addAll(touched);
     records.stream().map(r -> r.order().application()).distinct().forEach(this::placed);
     checkWorld();
     debounce();
@@ -692,7 +711,7 @@ public final class Simulation {
       world.remove(vm);
       coldPausedUntil.remove(vm);
     }
-    touched.forEach(this::syncSite);
+    dirtySites.addAll(touched);
   }
 
   /** Schedules a look at the first finish the current rates announce (earlier looks find nothing new). */
