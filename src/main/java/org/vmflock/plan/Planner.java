@@ -139,6 +139,10 @@ public final class Planner {
     Application app = a.app();
     PlacementEvaluator ev = new PlacementEvaluator(app, a.current(), ctx);
     Prediction stay = a.isNew() ? Prediction.infeasible(a.current(), "not placed yet") : stayPrediction(ev, a, ctx);
+    Optional<String> evacuate = mustEvacuate(app, stay, ctx);
+    if (evacuate.isPresent()) {
+      return evacuate(a, ctx, fixed, stay, evacuate.get());
+    }
     PlacementSearch search = new PlacementSearch(ev, settings, a.groups(), fixed, stay, false);
     PlacementSearch.Result r = search.run();
     Prediction best = r.best();
@@ -157,8 +161,7 @@ public final class Planner {
     Objective o = app.objective();
     double stayScore = PlacementEvaluator.score(stay, o, search.reference());
     double bestScore = PlacementEvaluator.score(best, o, search.reference());
-    Optional<String> evacuate = mustEvacuate(app, stay, ctx);
-    boolean forced = (!stay.acceptable() || evacuate.isPresent()) && search.ranking().compare(best, stay) <= 0;
+    boolean forced = !stay.acceptable() && search.ranking().compare(best, stay) <= 0;
     double gain = stayScore - bestScore;
     double required = requiredGain(o, stayScore);
     String moves = describeMoves(best.migrations());
@@ -167,9 +170,36 @@ public final class Planner {
           "%s stays: the best move (%s) gains %s, less than the %s required", app.name(), moves, gain(o, gain), gain(o, required)),
           stay, best, List.of(), r.method(), r.evaluated());
     }
-    String why = forced ? "staying is not acceptable (" + evacuate.orElseGet(() -> unacceptable(stay)) + ")" : "gains " + gain(o, gain) + " net of migration";
+    String why = forced ? "staying is not acceptable (" + unacceptable(stay) + ")" : "gains " + gain(o, gain) + " net of migration";
     return new AppDecision(app.name(), true, String.format(Locale.ROOT, "%s: %s; %s; %s -> %s", app.name(), moves, why,
         summary(stay), summary(best)), stay, best, best.migrations(), r.method(), r.evaluated());
+  }
+
+  /**
+   * The VMs on a site whose availability ends must leave now: the best placement without that site,
+   * whatever staying was predicted to give. Staying counted their move off it at the end, a move
+   * only the manager makes, and from now on too late to make in time (left to the platform, they
+   * would be suspended and copied cold to a site of its choosing). VMs there in their cool-down
+   * wait for its end, at a later cycle.
+   */
+  private AppDecision evacuate(AppSituation a, PlanningContext ctx, Set<String> fixed, Prediction stay, String why) {
+    Application app = a.app();
+    String ending = stay.forced().get(0).from();
+    Capacity held = app.vms().stream()
+        .filter(vm -> fixed.contains(vm.name()) && a.current().siteOf(vm.name()).filter(ending::equals).isPresent())
+        .map(Capacity::of)
+        .reduce(Capacity.ZERO, Capacity::plus);
+    PlanningContext without = ctx.withRoomAt(ending, held);
+    PlacementSearch search = new PlacementSearch(new PlacementEvaluator(app, a.current(), without), settings, a.groups(), fixed, stay, false);
+    PlacementSearch.Result r = search.run();
+    Prediction best = r.best();
+    if (!best.feasible() || best.migrations().isEmpty()) {
+      String but = best.feasible() ? "its VMs there are in their cool-down" : "no placement without it is feasible (" + best.infeasibility() + ")";
+      return new AppDecision(app.name(), false, app.name() + " stays: " + why + ", but " + but, stay, stay, List.of(), r.method(),
+          r.evaluated());
+    }
+    return new AppDecision(app.name(), true, String.format(Locale.ROOT, "%s: %s; staying is not acceptable (%s); %s -> %s", app.name(),
+        describeMoves(best.migrations()), why, summary(stay), summary(best)), stay, best, best.migrations(), r.method(), r.evaluated());
   }
 
   /** Staying put, unless the current placement no longer fits the capacity left. */

@@ -32,6 +32,13 @@ public record PlanningContext(
     return new PlanningContext(infra, now, estimator, migrations, LinkShare.none(free.length), free, 3);
   }
 
+  /** The same context with only {@code room} left at {@code site} for this application. */
+  public PlanningContext withRoomAt(String site, Capacity room) {
+    Capacity[] f = free.clone();
+    f[infra.indexOf(site)] = room;
+    return new PlanningContext(infra, now, estimator, migrations, share, f, maxForcedMoves);
+  }
+
   public Capacity free(int site) {
     return free[site];
   }
