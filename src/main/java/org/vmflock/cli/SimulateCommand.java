@@ -2,6 +2,7 @@ package org.vmflock.cli;
 
 import com.typesafe.config.Config;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "simulate",
@@ -76,6 +78,8 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Mixin NodeOptions node;
 
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws IOException {
     Path file = scenario != null ? scenario : Samples.installed("simulations", DEFAULT_SCENARIO);
@@ -94,7 +98,9 @@ public final class SimulateCommand implements Callable<Integer> {
       bar.finish();
       List<String> written = ReportWriter.write(result.report(), output.staging());
       output.commit();
-      System.out.print(ReportWriter.summaryTable(result.report()));
+      PrintWriter stdout = spec.commandLine().getOut();
+      stdout.print(ReportWriter.summaryTable(result.report()));
+      stdout.flush();
       List<String> timing = new ArrayList<>();
       for (Simulation.Outcome o : result.outcomes()) {
         double wall = o.timing().wallNanos() / 1e9;

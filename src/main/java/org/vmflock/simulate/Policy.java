@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import org.vmflock.analyze.ApplicationGroups;
 import org.vmflock.analyze.GroupingSettings;
+import org.vmflock.knowledge.AppStatus;
 import org.vmflock.knowledge.Knowledge;
 import org.vmflock.knowledge.KnowledgeEvent;
 import org.vmflock.manager.ControlLoop;
@@ -77,6 +78,9 @@ public interface Policy {
 
     @Override
     public List<KnowledgeEvent> decide(Knowledge k, ObservedTraffic observed, Instant now, long cycle, Set<String> triggers) {
+      if (!migrates && k.applications().values().stream().noneMatch(a -> a.status() == AppStatus.SUBMITTED)) {
+        return List.of(); // nothing to place, and nothing else it would carry out
+      }
       List<KnowledgeEvent> events = loop.run(k, observed, now, cycle, triggers).events();
       if (migrates) {
         return events;

@@ -1,8 +1,10 @@
 package org.vmflock.simulate;
 
+import org.vmflock.knowledge.DecisionRecord;
 import org.vmflock.scenario.TimelineEvent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -31,7 +33,6 @@ import org.vmflock.scenario.NpbProfiles;
 import org.vmflock.scenario.Profile;
 import org.vmflock.simulate.report.AppResult;
 import org.vmflock.simulate.report.PolicyRun;
-import org.vmflock.site.EnvironmentChange;
 
 class SimulationTest {
 
@@ -86,14 +87,38 @@ class SimulationTest {
         assertTrue(a.completionSeconds() > 3600, policy + ": " + a);
       }
       assertTrue(r.stats().invariantChecks() > 0, policy);
-      System.out.println(policy + ": " + r.applications() + " " + r.stats() + " notes " + o.notes());
+      assertTrue(o.notes().isEmpty(), policy + ": " + o.notes());
     }
   }
 
   @Test
-  void aPriceRiseMovesTheCostApplication() {
-    Simulation.Outcome o = run("vmflock", 1, List.of(new TimelineEvent.SiteChange(START.plus(Duration.ofHours(1)), "cheap",
-        new EnvironmentChange.Price("*", START.plus(Duration.ofHours(1)), 0.50))));
-    System.out.println(o.run().applications());
+  void theLoopMovesTheTimeApplicationToTheFastSiteAndItFinishesSooner() {
+    Simulation.Outcome none = run("none", 1, List.of());
+    Simulation.Outcome vmflock = run("vmflock", 1, List.of());
+    // none: cg stays on grid until the platform evacuates it when grid's window ends, 3 h in
+    assertTrue(none.decisions().stream().noneMatch(d -> d.kind().equals("migrate")), none.decisions().toString());
+    assertTrue(none.decisions().stream().anyMatch(d -> d.kind().equals("forced") && d.reason().contains("grid's availability ended")));
+    // vmflock: cg (time) moves to the 1.5x faster site at once, and leaves nothing for the platform to evacuate
+    DecisionRecord move = vmflock.decisions().stream().filter(d -> d.application().equals("cg") && d.kind().equals("migrate")).findFirst()
+        .orElseThrow(() -> new AssertionError(vmflock.decisions().toString()));
+    assertTrue(move.reason().contains("grid -> fast"), move.reason());
+    assertTrue(move.at().isBefore(START.plus(Duration.ofMinutes(5))), move.at().toString());
+    double cgNone = result(none, "cg").completionSeconds();
+    double cgVmflock = result(vmflock, "cg").completionSeconds();
+    assertTrue(cgVmflock < 0.9 * cgNone, cgVmflock + " s against " + cgNone + " s");
+    assertTrue(vmflock.decisions().stream().noneMatch(d -> d.kind().equals("forced") && d.application().equals("cg")), vmflock.decisions().toString());
+  }
+
+  @Test
+  void theSameSeedGivesTheSameRunAndAnotherSeedAnother() {
+    PolicyRun a = run("vmflock", 3, List.of()).run();
+    PolicyRun b = run("vmflock", 3, List.of()).run();
+    PolicyRun c = run("vmflock", 4, List.of()).run();
+    assertEquals(a, b);
+    assertNotEquals(a.applications(), c.applications());
+  }
+
+  private static AppResult result(Simulation.Outcome o, String app) {
+    return o.run().applications().stream().filter(a -> a.application().equals(app)).findFirst().orElseThrow();
   }
 }

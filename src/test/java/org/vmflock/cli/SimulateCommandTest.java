@@ -1,0 +1,141 @@
+package org.vmflock.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vmflock.testing.Cli;
+
+/** {@code vmflock simulate} as a user runs it: the report, its determinism, and what it refuses. */
+class SimulateCommandTest {
+
+  private static final String EVACUATION = "simulations/evacuation.conf";
+  private static final List<String> POLICIES = List.of("none", "price-chasing", "report-grouping", "vmflock");
+
+  @TempDir Path tmp;
+
+  private static Cli.Run simulate(Object... args) {
+    Object[] all = new Object[args.length + 2];
+    all[0] = "simulate";
+    all[1] = "--quiet";
+    System.arraycopy(args, 0, all, 2, args.length);
+    return Cli.run(all);
+  }
+
+  @Test
+  void theReportComparesEveryPolicyAndTheSameSeedGivesTheSameBytes() throws IOException {
+    Path first = tmp.resolve("first");
+    Cli.Run r = simulate(EVACUATION, "--seed", 7, "--out", first);
+    assertEquals(0, r.exitCode(), r.err());
+    for (String f : List.of("results.csv", "results.json", "timeline.csv", "index.html", "completion.png", "cumulative-cost.png",
+        "cost-split.png", "placement-vmflock.png", "placement-none.png", "traffic-cg.A.4.png")) {
+      assertTrue(Files.size(first.resolve(f)) > 0, f);
+    }
+    // the summary table names every policy; every application of every policy is a line of results.csv
+    POLICIES.forEach(p -> assertTrue(r.out().contains(p), p + " in\n" + r.out()));
+    List<String> lines = Files.readAllLines(first.resolve("results.csv"));
+    assertEquals(1 + 3 * POLICIES.size(), lines.size(), String.join("\n", lines));
+    Set<String> policies = new TreeSet<>();
+    lines.stream().skip(1).forEach(l -> policies.add(l.split(",")[0]));
+    assertEquals(new TreeSet<>(POLICIES), policies);
+    JsonNode json = new ObjectMapper().readTree(first.resolve("results.json").toFile());
+    assertEquals("evacuation", json.get("scenario").asText());
+    assertEquals(7, json.get("seed").asLong());
+    String html = Files.readString(first.resolve("index.html"));
+    assertTrue(html.contains("placement-vmflock.png") && html.contains("<table"), "index.html shows the plots and the table");
+
+    Path again = tmp.resolve("again");
+    assertEquals(0, simulate(EVACUATION, "--seed", 7, "--out", again).exitCode());
+    for (String f : List.of("results.csv", "results.json", "timeline.csv")) {
+      assertArrayEquals(Files.readAllBytes(first.resolve(f)), Files.readAllBytes(again.resolve(f)), f + " differs between two runs of one seed");
+    }
+
+    Path other = tmp.resolve("other");
+    assertEquals(0, simulate(EVACUATION, "--seed", 8, "--out", other).exitCode());
+    assertFalse(Arrays.equals(Files.readAllBytes(first.resolve("results.csv")), Files.readAllBytes(other.resolve("results.csv"))),
+        "another seed gives other results");
+  }
+
+  @Test
+  void onePolicyAndAPreviousReportReplaced() throws IOException {
+    Path out = tmp.resolve("one");
+    assertEquals(0, simulate(EVACUATION, "--policy", "vmflock", "--out", out).exitCode());
+    assertEquals(0, simulate(EVACUATION, "--policy", "none,vmflock", "--out", out).exitCode(), "a previous report is replaced");
+    List<String> lines = Files.readAllLines(out.resolve("results.csv"));
+    assertEquals(1 + 3 * 2, lines.size());
+    assertTrue(lines.get(1).startsWith("none,"), lines.get(1));
+  }
+
+  @Test
+  void transientFaultsChangeTheRunsButNeverTheSafety() throws IOException {
+    Path calm = tmp.resolve("calm");
+    Path faulty = tmp.resolve("faulty");
+    assertEquals(0, simulate(EVACUATION, "--out", calm).exitCode());
+    Cli.Run r = simulate(EVACUATION, "--faults", "0.3", "--out", faulty);
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode json = new ObjectMapper().readTree(faulty.resolve("results.json").toFile());
+    int apps = 0;
+    for (JsonNode run : json.get("policies")) {
+      assertTrue(run.get("stats").get("invariant_checks").asLong() > 0, run.toString());
+      apps += run.get("applications").size();
+    }
+    assertEquals(3 * POLICIES.size(), apps, "no application lost");
+    assertFalse(Arrays.equals(Files.readAllBytes(calm.resolve("results.csv")), Files.readAllBytes(faulty.resolve("results.csv"))),
+        "failed migration steps cost time");
+  }
+
+  @Test
+  void badInputIsRefusedInOneLineAndWritesNothing() throws IOException {
+    Path out = tmp.resolve("never");
+    Cli.Run unknown = simulate(EVACUATION, "--policy", "greedy", "--out", out);
+    assertEquals(ExitCode.INVALID_INPUT, unknown.exitCode());
+    assertTrue(unknown.err().contains("unknown policy 'greedy'"), unknown.err());
+
+    Cli.Run missing = simulate(tmp.resolve("nothing.conf"), "--out", out);
+    assertEquals(ExitCode.INVALID_INPUT, missing.exitCode());
+    assertTrue(missing.err().contains("nothing.conf") && missing.err().contains("no such scenario file"), missing.err());
+
+    Path bad = tmp.resolve("bad.conf");
+    Files.writeString(bad, Files.readString(Path.of(EVACUATION)).replace("bandwidth = 10Gbps", "bandwidth = -10Gbps"));
+    Cli.Run negative = simulate(bad, "--out", out);
+    assertEquals(ExitCode.INVALID_INPUT, negative.exitCode());
+    assertTrue(negative.err().contains("bad.conf:") && negative.err().contains("bandwidth"), negative.err());
+    assertEquals(1, negative.err().strip().lines().count(), negative.err());
+
+    Cli.Run faults = simulate(EVACUATION, "--faults", "1.5", "--out", out);
+    assertEquals(ExitCode.INVALID_INPUT, faults.exitCode());
+    assertTrue(faults.err().contains("--faults"), faults.err());
+
+    Cli.Run both = simulate(EVACUATION, "--policy", "none", "--compare", "--out", out);
+    assertEquals(ExitCode.INVALID_INPUT, both.exitCode());
+    assertFalse(Files.exists(out), "nothing written");
+
+    Path mine = Files.createDirectories(tmp.resolve("mine"));
+    Files.writeString(mine.resolve("notes.txt"), "keep me");
+    Cli.Run occupied = simulate(EVACUATION, "--policy", "none", "--out", mine);
+    assertEquals(ExitCode.INVALID_INPUT, occupied.exitCode());
+    assertTrue(occupied.err().contains("--force"), occupied.err());
+    assertEquals("keep me", Files.readString(mine.resolve("notes.txt")));
+  }
+
+  @Test
+  void helpNamesTheOptions() {
+    Cli.Run r = Cli.run("simulate", "--help");
+    assertEquals(0, r.exitCode());
+    for (String o : List.of("--seed", "--out", "--policy", "--compare", "--faults")) {
+      assertTrue(r.out().contains(o), o);
+    }
+  }
+}
