@@ -27,16 +27,6 @@ final class CgPattern implements NpbPattern {
   private static final int INT = 4;
   private static final int VECTORS = 6;
 
-  @Override
-  public boolean runsOn(NpbClass c, int ranks) {
-    return ranks >= 2 && NpbPattern.powerOfTwo(ranks);
-  }
-
-  @Override
-  public String shape() {
-    return "a power of two";
-  }
-
   static int columns(int ranks) {
     return 1 << ((NpbPattern.log2(ranks) + 1) / 2);
   }

@@ -18,16 +18,6 @@ final class EpPattern implements NpbPattern {
   private static final int QQ = 10_000;
 
   @Override
-  public boolean runsOn(NpbClass c, int ranks) {
-    return ranks >= 2 && NpbPattern.powerOfTwo(ranks);
-  }
-
-  @Override
-  public String shape() {
-    return "a power of two";
-  }
-
-  @Override
   public MpiTraffic run(NpbClass c, int n) {
     MpiTraffic run = new MpiTraffic(n);
     run.bcast(0, INT);

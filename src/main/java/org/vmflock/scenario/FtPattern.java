@@ -35,11 +35,6 @@ final class FtPattern implements NpbPattern {
   }
 
   @Override
-  public String shape() {
-    return "a power of two";
-  }
-
-  @Override
   public MpiTraffic run(NpbClass c, int n) {
     Size s = SIZES.get(c);
     MpiTraffic run = new MpiTraffic(n);

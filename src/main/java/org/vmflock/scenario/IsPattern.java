@@ -37,11 +37,6 @@ final class IsPattern implements NpbPattern {
   }
 
   @Override
-  public String shape() {
-    return "a power of two";
-  }
-
-  @Override
   public MpiTraffic run(NpbClass c, int n) {
     double keys = SIZES.get(c).keys();
     MpiTraffic ranking = new MpiTraffic(n);

@@ -38,11 +38,6 @@ final class LuPattern implements NpbPattern {
     return points / xdim(ranks) >= MIN_POINTS && points / (ranks / xdim(ranks)) >= MIN_POINTS;
   }
 
-  @Override
-  public String shape() {
-    return "a power of two";
-  }
-
   static int xdim(int ranks) {
     return 1 << ((NpbPattern.log2(ranks) + 1) / 2);
   }

@@ -31,16 +31,6 @@ final class MgPattern implements NpbPattern {
   private static final int BROADCASTS = 7;
 
   @Override
-  public boolean runsOn(NpbClass c, int ranks) {
-    return ranks >= 2 && NpbPattern.powerOfTwo(ranks);
-  }
-
-  @Override
-  public String shape() {
-    return "a power of two";
-  }
-
-  @Override
   public MpiTraffic run(NpbClass c, int n) {
     Size s = SIZES.get(c);
     Grid g = new Grid(n, s.nx);

@@ -8,10 +8,14 @@ package org.vmflock.scenario;
 interface NpbPattern {
 
   /** Whether the benchmark runs class {@code c} on {@code ranks} ranks (its shape rule and size limits). */
-  boolean runsOn(NpbClass c, int ranks);
+  default boolean runsOn(NpbClass c, int ranks) {
+    return ranks >= 2 && powerOfTwo(ranks);
+  }
 
   /** The shape rule, for messages: e.g. "a power of two". */
-  String shape();
+  default String shape() {
+    return "a power of two";
+  }
 
   /** The messages and rounds of one whole run, untimed warm-up included. */
   MpiTraffic run(NpbClass c, int ranks);

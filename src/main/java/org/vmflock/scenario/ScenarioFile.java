@@ -251,23 +251,9 @@ public final class ScenarioFile {
       }
     }
     NetworkPath network = c.hasPath("network") ? in.networkPath(c.getConfig("network"), where + ".network") : DEFAULT_SITE_NETWORK;
-    List<AvailabilityWindow> windows = new ArrayList<>();
-    if (c.hasPath("availability")) {
-      List<? extends Config> list = in.configList(c, "availability", where);
-      for (int i = 0; i < list.size(); i++) {
-        Config w = list.get(i);
-        String at = where + ".availability[" + i + "]";
-        Instant from = w.hasPath("from") ? in.instant(w, "from", at) : start;
-        Instant until = in.instant(w, "until", at);
-        if (!until.isAfter(start)) {
-          throw in.error(w, "until", at + ".until", "the window ends (" + until + ") before the scenario starts (" + start + ")");
-        }
-        if (!until.isAfter(from)) {
-          throw in.error(w, "until", at + ".until", "the window ends (" + until + ") before it starts (" + from + ")");
-        }
-        windows.add(new AvailabilityWindow(from, until));
-      }
-    }
+    List<AvailabilityWindow> windows = c.hasPath("availability")
+        ? in.windows(c, "availability", where, start, start, "the scenario starts")
+        : new ArrayList<>();
     try {
       return new Site(name, capacity, speed, hosting, transferDefault, transferTo, network, windows);
     } catch (IllegalArgumentException e) {

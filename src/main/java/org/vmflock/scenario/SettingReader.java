@@ -1,5 +1,9 @@
 package org.vmflock.scenario;
 
+import java.util.ArrayList;
+
+import org.vmflock.model.AvailabilityWindow;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigObject;
@@ -224,6 +228,30 @@ final class SettingReader {
   }
 
   /** What is wrong with {@code key} of {@code c}, on the line of that setting (or of {@code c} when it is missing). */
+  /**
+   * The availability windows listed at {@code key} of {@code c}: each {@code from} (default
+   * {@code defaultFrom}) {@code until}, ending after its start and after {@code notBefore}
+   * ({@code reference} names that instant in the error).
+   */
+  List<AvailabilityWindow> windows(Config c, String key, String where, Instant defaultFrom, Instant notBefore, String reference) {
+    List<AvailabilityWindow> windows = new ArrayList<>();
+    List<? extends Config> list = configList(c, key, where);
+    for (int i = 0; i < list.size(); i++) {
+      Config w = list.get(i);
+      String at = where + "." + key + "[" + i + "]";
+      Instant from = w.hasPath("from") ? instant(w, "from", at) : defaultFrom;
+      Instant until = instant(w, "until", at);
+      if (!until.isAfter(notBefore)) {
+        throw error(w, "until", at + ".until", "the window ends (" + until + ") before " + reference + " (" + notBefore + ")");
+      }
+      if (!until.isAfter(from)) {
+        throw error(w, "until", at + ".until", "the window ends (" + until + ") before it starts (" + from + ")");
+      }
+      windows.add(new AvailabilityWindow(from, until));
+    }
+    return windows;
+  }
+
   InvalidInputException error(Config c, String key, String full, String what) {
     int line = c.hasPath(key) ? c.getValue(key).origin().lineNumber() : c.origin().lineNumber();
     return new InvalidInputException(at(line) + ": " + full, what);

@@ -119,22 +119,7 @@ final class TimelineReader {
   }
 
   private List<AvailabilityWindow> windows(Config c, String w, Instant at) {
-    List<AvailabilityWindow> windows = new ArrayList<>();
-    List<? extends Config> list = in.configList(c, "windows", w);
-    for (int i = 0; i < list.size(); i++) {
-      Config win = list.get(i);
-      String ww = w + ".windows[" + i + "]";
-      Instant from = win.hasPath("from") ? in.instant(win, "from", ww) : at;
-      Instant until = in.instant(win, "until", ww);
-      if (!until.isAfter(at)) {
-        throw in.error(win, "until", ww + ".until", "the window ends (" + until + ") before the event (" + at + ")");
-      }
-      if (!until.isAfter(from)) {
-        throw in.error(win, "until", ww + ".until", "the window ends (" + until + ") before it starts (" + from + ")");
-      }
-      windows.add(new AvailabilityWindow(from, until));
-    }
-    return windows;
+    return in.windows(c, "windows", w, at, at, "the event");
   }
 
   private void knownOtherSite(Config c, String key, String w, String site, String to) {

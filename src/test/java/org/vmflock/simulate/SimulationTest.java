@@ -46,14 +46,7 @@ class SimulationTest {
   }
 
   static Application app(String name, String profile, double hours, Objective objective) {
-    Profile p = NpbProfiles.lookup(profile).orElseThrow();
-    List<String> vms = new ArrayList<>();
-    for (int i = 1; i <= p.vms(); i++) {
-      vms.add(name + "-vm" + i);
-    }
-    TrafficMatrix t = new TrafficMatrix(vms, p.trafficPerWork().packets().clone(), p.trafficPerWork().bytes().clone());
-    return new Application(name, vms.stream().map(v -> new Vm(v, p.size(), 1, 2 * GIB, p.dirtyBytesPerSecond())).toList(),
-        new Workload(hours * 3600, 0, p.syncsPerWork(), t), objective, Optional.empty(), Optional.empty(), 0);
+    return NpbProfiles.application(NpbProfiles.lookupOrThrow(profile), name, hours * 3600, objective, Optional.empty(), Optional.empty());
   }
 
   static Simulation.Input input(List<TimelineEvent> timeline) {
