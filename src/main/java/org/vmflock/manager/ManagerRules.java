@@ -128,33 +128,35 @@ public final class ManagerRules {
     Map<String, Integer> perLink = new HashMap<>();
     Map<String, Integer> perSite = new HashMap<>();
     Set<String> busyVms = new HashSet<>();
-    record Queued(MigrationRecord m, long decision, int position) {}
-    List<Queued> queued = new ArrayList<>();
+    // each VM's first queued migration (a later hop waits for it); only those whose sites and link
+    // have room now may start, since room only shrinks as this pass starts migrations
+    Map<String, MigrationRecord> firstOfVm = new HashMap<>();
     for (MigrationRecord m : k.migrations().values()) {
+      MigrationOrder o = m.order();
       if (m.status() == MigrationRecord.Status.RUNNING) {
-        count(m.order(), perLink, perSite);
-        busyVms.add(m.order().vm());
+        count(o, perLink, perSite);
+        busyVms.add(o.vm());
       } else if (m.status() == MigrationRecord.Status.QUEUED) {
-        queued.add(new Queued(m, m.decisionId(), position(m.order().migrationId())));
+        firstOfVm.merge(o.vm(), m, (x, y) -> QUEUE_ORDER.compare(x, y) <= 0 ? x : y);
       }
     }
-    if (queued.isEmpty()) {
+    List<MigrationRecord> candidates = new ArrayList<>();
+    for (MigrationRecord m : firstOfVm.values()) {
+      if (!busyVms.contains(m.order().vm()) && hasRoom(m.order(), perLink, perSite, maxPerLink, maxPerSite)) {
+        candidates.add(m);
+      }
+    }
+    if (candidates.isEmpty()) {
       return List.of();
     }
-    queued.sort(Comparator.comparingLong(Queued::decision).thenComparingInt(Queued::position));
+    candidates.sort(QUEUE_ORDER);
     List<KnowledgeEvent.MigrationStarted> started = new ArrayList<>();
-    for (Queued q : queued) {
-      MigrationRecord m = q.m();
+    for (MigrationRecord m : candidates) {
       MigrationOrder o = m.order();
-      if (!busyVms.add(o.vm())) {
-        continue;
+      if (hasRoom(o, perLink, perSite, maxPerLink, maxPerSite)) {
+        count(o, perLink, perSite);
+        started.add(new KnowledgeEvent.MigrationStarted(o.migrationId(), now));
       }
-      if (perLink.getOrDefault(link(o), 0) >= maxPerLink || perSite.getOrDefault(o.from(), 0) >= maxPerSite
-          || perSite.getOrDefault(o.to(), 0) >= maxPerSite) {
-        continue;
-      }
-      count(o, perLink, perSite);
-      started.add(new KnowledgeEvent.MigrationStarted(o.migrationId(), now));
     }
     return started;
   }
@@ -195,6 +197,15 @@ public final class ManagerRules {
       }
     }
     return new TrafficMatrix(perPeriod.vms(), p, b);
+  }
+
+  /** Queued migrations start in their decisions' order, and in order within a decision. */
+  private static final Comparator<MigrationRecord> QUEUE_ORDER = Comparator.comparingLong(MigrationRecord::decisionId)
+      .thenComparingInt(m -> position(m.order().migrationId()));
+
+  private static boolean hasRoom(MigrationOrder o, Map<String, Integer> perLink, Map<String, Integer> perSite, int maxPerLink, int maxPerSite) {
+    return perLink.getOrDefault(link(o), 0) < maxPerLink && perSite.getOrDefault(o.from(), 0) < maxPerSite
+        && perSite.getOrDefault(o.to(), 0) < maxPerSite;
   }
 
   /** A migration's position in its decision: ids read {@code d<decision>-<n>-<vm>}. */
