@@ -1,5 +1,7 @@
 package org.vmflock.knowledge;
 
+import org.vmflock.model.Objective;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +45,22 @@ public record DecisionRecord(
 
   public DecisionRecord {
     migrations = List.copyOf(migrations);
+  }
+
+  /**
+   * Objective {@code o} with this decision's outlook as its fixed reference ({@link
+   * Objective#referencedTo}): that of staying where the application runs, or for a new application
+   * that of its initial placement. Empty if the decision predicted neither.
+   */
+  public Optional<Objective> reference(Objective o) {
+    boolean stayKnown = positive(stayRemainingSeconds) && stayCost >= 0 && Double.isFinite(stayCost);
+    double seconds = stayKnown ? stayRemainingSeconds : predictedRemainingSeconds;
+    double cost = stayKnown ? stayCost : predictedCost;
+    return positive(seconds) && cost >= 0 && Double.isFinite(cost) ? Optional.of(o.referencedTo(seconds, cost)) : Optional.empty();
+  }
+
+  private static boolean positive(double x) {
+    return x > 0 && Double.isFinite(x);
   }
 
   public DecisionRecord concluded(Outcome o, String auditText) {

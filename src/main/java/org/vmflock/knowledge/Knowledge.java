@@ -25,6 +25,7 @@ import org.vmflock.model.Link;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Placement;
 import org.vmflock.model.Site;
+import org.vmflock.model.Objective;
 import org.vmflock.plan.CalibratedEstimator;
 import org.vmflock.site.SiteEnvironment;
 import org.pcollections.TreePMap;
@@ -214,7 +215,7 @@ public record Knowledge(
     } else if (event instanceof DecisionMade e) {
       b.decisions.add(e.decision());
       e.migrations().forEach(m -> b.migrations.put(m.order().migrationId(), m));
-      b.applications.computeIfPresent(e.decision().application(), (k, a) -> a.plannedAt(e.decision().at()));
+      b.applications.computeIfPresent(e.decision().application(), (k, a) -> referenced(a, e.decision()).plannedAt(e.decision().at()));
       b.plannedVersion.put(e.decision().application(), b.version);
       b.nextDecision = Math.max(b.nextDecision, e.decision().id() + 1);
     } else if (event instanceof MigrationStarted e) {
@@ -236,6 +237,12 @@ public record Knowledge(
     } else {
       throw new IllegalArgumentException("unknown event " + event);
     }
+  }
+
+  /** A balanced objective gets its fixed reference at the application's first decision. */
+  private static AppRecord referenced(AppRecord a, DecisionRecord d) {
+    Objective o = a.app().objective();
+    return o.referenced() ? a : d.reference(o).map(r -> a.withApp(a.app().withObjective(r))).orElse(a);
   }
 
   /** A mutable copy used by {@link #apply} only. */

@@ -456,9 +456,18 @@ public final class PlacementEvaluator {
     return switch (objective.kind()) {
       case TIME -> p.remainingSeconds();
       case COST -> p.cost().total();
-      case BALANCED -> objective.timeWeight() * ratio(p.remainingSeconds(), reference.remainingSeconds())
-          + (1 - objective.timeWeight()) * ratio(p.cost().total(), reference.cost().total());
+      case BALANCED -> balanced(objective, p.remainingSeconds(), p.cost().total(), reference);
     };
+  }
+
+  /**
+   * A balanced objective's score: the weighted remaining time and cost, each over the objective's
+   * fixed reference, or until it has one over {@code reference} (staying put).
+   */
+  static double balanced(Objective objective, double seconds, double cost, Prediction reference) {
+    double secondsRef = objective.secondsScale() > 0 ? objective.secondsScale() : reference.remainingSeconds();
+    double costRef = objective.secondsScale() > 0 ? objective.costScale() : reference.cost().total();
+    return objective.timeWeight() * ratio(seconds, secondsRef) + (1 - objective.timeWeight()) * ratio(cost, costRef);
   }
 
   private static double ratio(double value, double reference) {

@@ -98,13 +98,8 @@ final class PlacementSearch {
     return switch (objective.kind()) {
       case TIME -> o.remaining();
       case COST -> o.cost().total();
-      case BALANCED -> objective.timeWeight() * ratio(o.remaining(), reference.remainingSeconds())
-          + (1 - objective.timeWeight()) * ratio(o.cost().total(), reference.cost().total());
+      case BALANCED -> PlacementEvaluator.balanced(objective, o.remaining(), o.cost().total(), reference);
     };
-  }
-
-  private static double ratio(double value, double ref) {
-    return ref > 0 && Double.isFinite(ref) ? value / ref : value;
   }
 
   /** The same order as {@link #ranking}, on outcomes; ties broken by the assignment. */
