@@ -161,6 +161,7 @@ public final class Simulation {
   private long decisions;
   private long invariantChecks;
   private long forcedEvacuations;
+  private long rolledBack;
   private boolean done;
 
   /** One application's ground truth, as the simulator measures it. */
@@ -252,7 +253,7 @@ public final class Simulation {
       results.add(result(m, end));
     }
     PolicyRun.RunStats stats = new PolicyRun.RunStats(Duration.between(input.start(), end).toNanos() / 1e9, cycles, decisions, invariantChecks,
-        forcedEvacuations);
+        forcedEvacuations, rolledBack);
     return new Outcome(new PolicyRun(policy.name(), results, timeline, stats), new Timing(System.nanoTime() - wall, cycleNanos, fullReplans),
         List.copyOf(decisionLog), List.copyOf(notes));
   }
@@ -448,6 +449,8 @@ public final class Simulation {
     Meter m = meters.get(order.application());
     if (outcome == SagaPhase.COMPLETED) {
       m.migrations++;
+    } else if (outcome == SagaPhase.ROLLED_BACK) {
+      rolledBack++;
     }
     m.bytesMoved += observed.bytesMoved();
     double copySeconds = observed.totalSeconds();

@@ -87,11 +87,14 @@ class SimulateCommandTest {
     assertEquals(0, r.exitCode(), r.err());
     JsonNode json = new ObjectMapper().readTree(faulty.resolve("results.json").toFile());
     int apps = 0;
+    long rolledBack = 0;
     for (JsonNode run : json.get("policies")) {
       assertTrue(run.get("stats").get("invariant_checks").asLong() > 0, run.toString());
+      rolledBack += run.get("stats").get("rolled_back").asLong();
       apps += run.get("applications").size();
     }
     assertEquals(3 * POLICIES.size(), apps, "no application lost");
+    assertTrue(rolledBack > 0, "some migrations rolled back: " + json.get("policies"));
     assertFalse(Arrays.equals(Files.readAllBytes(calm.resolve("results.csv")), Files.readAllBytes(faulty.resolve("results.csv"))),
         "failed migration steps cost time");
   }

@@ -20,5 +20,5 @@ public record PolicyRun(String policy, List<AppResult> applications, List<Timeli
    * @param invariantChecks checks that every VM runs in exactly one place and no site exceeds its capacity (all passed)
    * @param forcedEvacuations VMs the platform moved because a site's availability ended with them still there
    */
-  public record RunStats(double simulatedSeconds, long cycles, long decisions, long invariantChecks, long forcedEvacuations) {}
+  public record RunStats(double simulatedSeconds, long cycles, long decisions, long invariantChecks, long forcedEvacuations, long rolledBack) {}
 }

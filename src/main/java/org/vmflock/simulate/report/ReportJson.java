@@ -50,6 +50,7 @@ final class ReportJson {
       stats.put("decisions", s.decisions());
       stats.put("invariant_checks", s.invariantChecks());
       stats.put("forced_evacuations", s.forcedEvacuations());
+      stats.put("rolled_back", s.rolledBack());
       totals(p.putObject("totals"), PolicySummary.of(run));
       ArrayNode apps = p.putArray("applications");
       run.applications().forEach(a -> application(apps.addObject(), a));

@@ -35,9 +35,9 @@ final class SummaryTable {
         .filter(Double::isFinite).max().orElse(0));
     List<String> header = List.of("policy", "finished", "mean completion (" + unit.symbol + ")",
         "worst completion (" + unit.symbol + ")", "total cost", "hosting", "transfer", "migration", "migrations",
-        "bytes moved", "deadlines met", "deadlines missed", "invariant checks", "forced evacuations");
+        "bytes moved", "deadlines met", "deadlines missed", "invariant checks", "forced evacuations", "rolled back");
     List<String> shortHeader = List.of("policy", "done", "mean (" + unit.symbol + ")", "worst (" + unit.symbol + ")",
-        "cost", "hosting", "transfer", "migration", "migr", "moved", "dl met", "dl missed", "checks", "evac");
+        "cost", "hosting", "transfer", "migration", "migr", "moved", "dl met", "dl missed", "checks", "evac", "rb");
     boolean[] right = new boolean[header.size()];
     Arrays.fill(right, 1, right.length, true);
     List<List<String>> rows = new ArrayList<>();
@@ -56,7 +56,8 @@ final class SummaryTable {
           s.deadlines() == 0 ? "-" : ReportFormat.integer(s.deadlinesMet()),
           s.deadlines() == 0 ? "-" : ReportFormat.integer(s.deadlinesMissed()),
           ReportFormat.integer(s.stats().invariantChecks()),
-          ReportFormat.integer(s.stats().forcedEvacuations())));
+          ReportFormat.integer(s.stats().forcedEvacuations()),
+          ReportFormat.integer(s.stats().rolledBack())));
     }
     return new Table(header, shortHeader, right, rows);
   }
@@ -81,7 +82,7 @@ final class SummaryTable {
     aligned(out, policies(report));
     wrapped(out, "(done: applications finished; completion times: " + COMPLETION_NOTE + "; migr: migrations; moved: "
         + "bytes moved by migrations; dl: deadlines; checks: invariant checks, all passed; evac: VMs evacuated when a "
-        + "site's availability ended)");
+        + "site's availability ended; rb: migrations rolled back after a fault, the VM still at its source)");
     Table best = best(report);
     if (!best.rows().isEmpty()) {
       out.append('\n').append("Best policy per group\n");

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class BestPolicyTest {
 
-  private static final PolicyRun.RunStats STATS = new PolicyRun.RunStats(3600, 60, 0, 120, 0);
+  private static final PolicyRun.RunStats STATS = new PolicyRun.RunStats(3600, 60, 0, 120, 0, 0);
 
   @Test
   void aPolicyThatLeftFewerApplicationsUnfinishedRanksFirstEvenIfTheOtherLooksCheaperAndFaster() {

@@ -28,18 +28,18 @@ final class SampleReports {
             app("none", "cg-1", "cg", 4, "cost", 0, 3600, 3600, 1.2, 0.05, 0, 0, 0, 1.5e9, 7200, true),
             app("none", "ft-1", "ft", 4, "time", 600, -1, 6600.0004, 2.0, 0.25, 0, 0, 0, 2.5e8, 5400, false),
             app("none", LU, "lu", 8, "cost", 0, 5000, 5000, 3.0, 0, 0, 0, 0, 0, -1, false)),
-            timeline("none", 0), new PolicyRun.RunStats(7200, 720, 0, 1440, 0)),
+            timeline("none", 0), new PolicyRun.RunStats(7200, 720, 0, 1440, 0, 0)),
         new PolicyRun("price-chasing", List.of(
             app("price-chasing", "cg-1", "cg", 4, "cost", 0, 3900, 3900, 0.9, 0.15, 0.02, 2, 8589934592.0, 2e9, 7200, true),
             app("price-chasing", "ft-1", "ft", 4, "time", 600, 6000, 5400, 1.5, 1.0 / 3, 0.01, 1, 4294967296.0, 3e8, 5400,
                 false),
             app("price-chasing", LU, "lu", 8, "cost", 0, 5200, 5200, 2.4, 0.1, 0.02, 2, 1.7e10, 1e9, -1, false)),
-            timeline("price-chasing", 1), new PolicyRun.RunStats(7200, 720, 9, 1440, 1)),
+            timeline("price-chasing", 1), new PolicyRun.RunStats(7200, 720, 9, 1440, 1, 2)),
         new PolicyRun("vmflock", List.of(
             app("vmflock", "cg-1", "cg", 4, "cost", 0, 3500, 3500, 0.95, 0.01, 0.01, 1, 4294967296.0, 1e8, 7200, true),
             app("vmflock", "ft-1", "ft", 4, "time", 600, 5300, 4700, 1.6, 0.05, 0.01, 1, 4294967296.0, 5e7, 5400, true),
             app("vmflock", LU, "lu", 8, "cost", 0, 4900, 4900, 2.6, 0, 0.015, 1, 8589934592.0, 0, -1, false)),
-            timeline("vmflock", 2), new PolicyRun.RunStats(7200, 720, 4, 1440, 0)));
+            timeline("vmflock", 2), new PolicyRun.RunStats(7200, 720, 4, 1440, 0, 0)));
     SortedMap<String, TrafficMatrix> traffic = new TreeMap<>();
     traffic.put("cg", ring(4, 1.2e6));
     traffic.put("ft", ring(4, 3.5e7));
@@ -52,7 +52,7 @@ final class SampleReports {
     PolicyRun run = new PolicyRun("vmflock",
         List.of(app("vmflock", "only", "custom", 2, "time", 0, 90, 90, 0.01, 0, 0, 0, 0, 0, -1, false)),
         List.of(new TimelinePoint("vmflock", START, new TreeMap<>(Map.of("lyon", 2)), 0, 0, 0)),
-        new PolicyRun.RunStats(90, 9, 0, 18, 0));
+        new PolicyRun.RunStats(90, 9, 0, 18, 0, 0));
     return new SimulationReport("single", 1, START, List.of("lyon"), List.of(run), new TreeMap<>());
   }
 
@@ -84,7 +84,7 @@ final class SampleReports {
         }
         timeline.add(new TimelinePoint(policy, START.plusSeconds(300L * t), vms, t * 12.5, random.nextInt(5), t * apps / points));
       }
-      runs.add(new PolicyRun(policy, results, timeline, new PolicyRun.RunStats(points * 300.0, points, apps, points * 2L, 0)));
+      runs.add(new PolicyRun(policy, results, timeline, new PolicyRun.RunStats(points * 300.0, points, apps, points * 2L, 0, 0)));
     }
     SortedMap<String, TrafficMatrix> traffic = new TreeMap<>();
     for (String p : profiles) {
