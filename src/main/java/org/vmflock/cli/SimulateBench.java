@@ -96,7 +96,7 @@ public final class SimulateBench implements Callable<Integer> {
 
   private Simulation.Outcome run(Simulation.Input input, String name, Config config) {
     SimulateCommand.ProgressBar bar = new SimulateCommand.ProgressBar(new Progress(quiet), 1);
-    Simulation.Outcome o = Experiment.run(input, List.of(name), seed, config, 0, bar::update).outcomes().get(0);
+    Simulation.Outcome o = Experiment.run(input, List.of(name), seed, config, 0, false, bar::update).outcomes().get(0);
     bar.finish();
     return o;
   }

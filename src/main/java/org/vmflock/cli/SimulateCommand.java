@@ -70,6 +70,10 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "Probability that a step of a migration fails once (transient faults; default ${DEFAULT-VALUE}).")
   double faults;
 
+  @Option(names = "--price-foresight",
+      description = "The manager knows every site's future prices from the start (default: each price change reaches it when it happens).")
+  boolean priceForesight;
+
   @Option(names = "--force", description = "Replace --out even if it holds something other than a report.")
   boolean force;
 
@@ -94,7 +98,7 @@ public final class SimulateCommand implements Callable<Integer> {
       progress.line(String.format(Locale.ROOT, "simulate: %s, %d sites, %d applications, %,d VMs, seed %d, policies %s",
           input.name(), input.infra().sites().size(), input.arrivals().size(),
           input.arrivals().stream().mapToInt(a -> a.app().vms().size()).sum(), seed, policies));
-      Experiment.Result result = Experiment.run(input, policies, seed, config, faults, bar::update);
+      Experiment.Result result = Experiment.run(input, policies, seed, config, faults, priceForesight, bar::update);
       bar.finish();
       List<String> written = ReportWriter.write(result.report(), output.staging());
       output.commit();

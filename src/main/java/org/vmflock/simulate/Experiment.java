@@ -34,9 +34,10 @@ public final class Experiment {
    * telling {@code progress} as they go.
    *
    * @param faultProbability the chance that a step of a migration fails once (a transient fault)
+   * @param priceForesight whether the manager knows the sites' future prices (see {@link Simulation.Settings})
    */
   public static Result run(Simulation.Input input, List<String> policies, long seed, Config config, double faultProbability,
-      Consumer<Simulation.Progress> progress) {
+      boolean priceForesight, Consumer<Simulation.Progress> progress) {
     if (policies.isEmpty()) {
       throw new InvalidInputException("--policy", "no policy to run");
     }
@@ -44,7 +45,7 @@ public final class Experiment {
       throw new InvalidInputException("--faults", "the fault probability must be in [0, 1), not " + faultProbability);
     }
     List<Policy> chosen = policies.stream().map(p -> Policy.of(p, config)).toList();
-    Simulation.Settings settings = new Simulation.Settings(ManagerSettings.from(config), faultProbability, DEFAULT_MAX_HORIZON);
+    Simulation.Settings settings = new Simulation.Settings(ManagerSettings.from(config), faultProbability, DEFAULT_MAX_HORIZON, priceForesight);
     List<Simulation.Outcome> outcomes = new ArrayList<>();
     for (Policy p : chosen) {
       outcomes.add(new Simulation(input, p, seed, settings).run(progress));
@@ -54,10 +55,10 @@ public final class Experiment {
         trafficByProfile(input)), List.copyOf(outcomes));
   }
 
-  /** Runs scenario {@code s} as {@link #run(Simulation.Input, List, long, Config, double, Consumer)}. */
+  /** Runs scenario {@code s} as {@link #run(Simulation.Input, List, long, Config, double, boolean, Consumer)}, prices revealed as they change. */
   public static Result run(Scenario s, List<String> policies, long seed, Config config, double faultProbability,
       Consumer<Simulation.Progress> progress) {
-    return run(Inputs.of(s), policies, seed, config, faultProbability, progress);
+    return run(Inputs.of(s), policies, seed, config, faultProbability, false, progress);
   }
 
   /** Each profile's traffic per work second, from its first application (an application of its own for a custom one). */

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -40,6 +41,7 @@ import org.vmflock.model.Infrastructure;
 import org.vmflock.model.Link;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Placement;
+import org.vmflock.model.PriceSchedule;
 import org.vmflock.model.Site;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.model.Vm;
@@ -116,8 +118,19 @@ public final class Simulation {
    */
   public record Outcome(PolicyRun run, Timing timing, List<DecisionRecord> decisions, List<String> notes) {}
 
-  /** Settings of a run beyond the scenario. */
-  public record Settings(ManagerSettings manager, double faultProbability, Duration maxHorizon) {}
+  /**
+   * Settings of a run beyond the scenario.
+   *
+   * @param priceForesight whether the manager knows each site's whole price schedule from the start;
+   *     without (the default), a price change reaches it when it happens, as a site actor would
+   *     publish it (spot prices are not known in advance)
+   */
+  public record Settings(ManagerSettings manager, double faultProbability, Duration maxHorizon, boolean priceForesight) {
+
+    public Settings(ManagerSettings manager, double faultProbability, Duration maxHorizon) {
+      this(manager, faultProbability, maxHorizon, false);
+    }
+  }
 
   private static final double BYTES_PER_GB = 1e9;
   private static final long NANOS = 1_000_000_000L;
@@ -268,13 +281,32 @@ public final class Simulation {
           links.add(new EnvironmentChange.SiteLink(l.siteA(), l.path()));
         }
       }
+      Site known = settings.priceForesight() ? s : s.withHosting(revealLater(s));
       SiteEnvironment env = SiteEnvironment.undefined(s.name())
-          .apply(new SiteEvent.Changed(new EnvironmentChange.Define(s, links, Optional.empty()), input.start()));
+          .apply(new SiteEvent.Changed(new EnvironmentChange.Define(known, links, Optional.empty()), input.start()));
       envs.put(s.name(), env);
       world.site(s.name(), s.capacity());
     }
     physical = null;
     knowledge = knowledge.applyAll(ManagerRules.changedSites(knowledge, List.copyOf(envs.values()), input.start()));
+  }
+
+  /**
+   * The part of a site's price schedule known at the start; each later price is scheduled as a
+   * price change at its instant. A size whose prices all lie ahead starts at its first price.
+   */
+  private PriceSchedule revealLater(Site s) {
+    Map<String, Map<Instant, Double>> known = new TreeMap<>();
+    s.hosting().prices().forEach((size, points) -> {
+      NavigableMap<Instant, Double> before = points.headMap(input.start(), true);
+      known.put(size, before.isEmpty() ? Map.of(points.firstKey(), points.firstEntry().getValue()) : before);
+      points.tailMap(input.start(), false).forEach((at, price) -> {
+        if (!at.equals(points.firstKey())) {
+          queue.at(at, () -> change(new TimelineEvent.SiteChange(at, s.name(), new EnvironmentChange.Price(size, at, price))));
+        }
+      });
+    });
+    return new PriceSchedule(known);
   }
 
   /** The infrastructure as the sites hold it now (the same object until a site changes). */

@@ -111,6 +111,45 @@ class SimulationTest {
     assertNotEquals(a.applications(), c.applications());
   }
 
+  /**
+   * A cost application on a site whose price schedule triples two hours in, next to a site that
+   * stays at a middling price: with foresight the manager moves it at once; without, when the
+   * rise happens, as a site actor would publish it. Either way the bill follows the real schedule.
+   */
+  @Test
+  void futurePricesReachTheManagerWhenTheyHappenUnlessItHasForesight() {
+    Instant rise = START.plus(Duration.ofHours(2));
+    PriceSchedule rising = new PriceSchedule(Map.of(PriceSchedule.ANY_SIZE, Map.of(Instant.EPOCH, 0.05, rise, 0.60)));
+    Site spot = new Site("spot", new Capacity(8, 32, 64 * GIB), 1.0, rising, 0.0, Map.of(), new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8),
+        List.of());
+    Infrastructure infra = new Infrastructure(List.of(spot, site("steady", 8, 1.0, 0.10, List.of())),
+        List.of(new Link("spot", "steady", new NetworkPath(Duration.ofMillis(2), 10e9 / 8))), Optional.empty());
+    Application mg = app("mg", "mg.A.4", 8, Objective.COST);
+    Simulation.Input input = new Simulation.Input("prices", START, infra, List.of(new Simulation.Arrival(START, mg,
+        Map.of("mg-vm1", "spot", "mg-vm2", "spot", "mg-vm3", "spot", "mg-vm4", "spot"), "mg.A.4")), List.of(), Duration.ofMinutes(5),
+        Optional.empty());
+    ManagerSettings manager = ManagerSettings.from(CONFIG);
+    Simulation.Outcome blind = new Simulation(input, Policy.of("vmflock", CONFIG), 1, new Simulation.Settings(manager, 0, Duration.ofDays(30)))
+        .run(p -> {});
+    Simulation.Outcome seer = new Simulation(input, Policy.of("vmflock", CONFIG), 1,
+        new Simulation.Settings(manager, 0, Duration.ofDays(30), true)).run(p -> {});
+    DecisionRecord late = blind.decisions().stream().filter(d -> d.kind().equals("migrate")).findFirst()
+        .orElseThrow(() -> new AssertionError(blind.decisions().toString()));
+    DecisionRecord early = seer.decisions().stream().filter(d -> d.kind().equals("migrate")).findFirst()
+        .orElseThrow(() -> new AssertionError(seer.decisions().toString()));
+    assertTrue(!late.at().isBefore(rise) && late.at().isBefore(rise.plus(Duration.ofMinutes(5))), late.at() + ": " + late.reason());
+    assertTrue(early.at().isBefore(rise), early.at() + ": " + early.reason());
+    assertTrue(late.reason().contains("spot -> steady") && early.reason().contains("spot -> steady"));
+    // the bill is the real schedule's either way: staying put costs the same whether the prices were known or not
+    Simulation.Outcome stayBlind = new Simulation(input, Policy.of("none", CONFIG), 1, new Simulation.Settings(manager, 0, Duration.ofDays(30)))
+        .run(p -> {});
+    Simulation.Outcome staySeer = new Simulation(input, Policy.of("none", CONFIG), 1, new Simulation.Settings(manager, 0, Duration.ofDays(30), true))
+        .run(p -> {});
+    assertEquals(result(staySeer, "mg").hostingCost(), result(stayBlind, "mg").hostingCost(), 1e-9);
+    double expected = 4 * (0.05 * 2 + 0.60 * (result(stayBlind, "mg").completionSeconds() / 3600 - 2));
+    assertEquals(expected, result(stayBlind, "mg").hostingCost(), 1e-6);
+  }
+
   private static AppResult result(Simulation.Outcome o, String app) {
     return o.run().applications().stream().filter(a -> a.application().equals(app)).findFirst().orElseThrow();
   }
