@@ -50,6 +50,7 @@ import org.vmflock.plan.MigrationEstimate;
 import org.vmflock.plan.PreCopyMigrationModel;
 import org.vmflock.scenario.TimelineEvent;
 import org.vmflock.simulate.report.AppResult;
+import org.vmflock.simulate.report.DecisionLine;
 import org.vmflock.simulate.report.PolicyRun;
 import org.vmflock.simulate.report.TimelinePoint;
 import org.vmflock.site.EnvironmentChange;
@@ -267,7 +268,9 @@ public final class Simulation {
     }
     PolicyRun.RunStats stats = new PolicyRun.RunStats(Duration.between(input.start(), end).toNanos() / 1e9, cycles, decisions, invariantChecks,
         forcedEvacuations, rolledBack);
-    return new Outcome(new PolicyRun(policy.name(), results, timeline, stats), new Timing(System.nanoTime() - wall, cycleNanos, fullReplans),
+    List<DecisionLine> lines = decisionLog.stream().map(d -> new DecisionLine(d.at(), d.application(), d.kind(), d.migrations().size(),
+        d.predictedRemainingSeconds(), d.predictedCost(), d.stayRemainingSeconds(), d.stayCost(), d.reason())).toList();
+    return new Outcome(new PolicyRun(policy.name(), results, timeline, stats, lines), new Timing(System.nanoTime() - wall, cycleNanos, fullReplans),
         List.copyOf(decisionLog), List.copyOf(notes));
   }
 

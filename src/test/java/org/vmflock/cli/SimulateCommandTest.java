@@ -39,7 +39,7 @@ class SimulateCommandTest {
     Path first = tmp.resolve("first");
     Cli.Run r = simulate(EVACUATION, "--seed", 7, "--out", first);
     assertEquals(0, r.exitCode(), r.err());
-    for (String f : List.of("results.csv", "results.json", "timeline.csv", "index.html", "completion.png", "cumulative-cost.png",
+    for (String f : List.of("results.csv", "results.json", "timeline.csv", "decisions.csv", "index.html", "completion.png", "cumulative-cost.png",
         "cost-split.png", "placement-vmflock.png", "placement-none.png", "traffic-cg.A.4.png")) {
       assertTrue(Files.size(first.resolve(f)) > 0, f);
     }
@@ -53,12 +53,17 @@ class SimulateCommandTest {
     JsonNode json = new ObjectMapper().readTree(first.resolve("results.json").toFile());
     assertEquals("evacuation", json.get("scenario").asText());
     assertEquals(7, json.get("seed").asLong());
+    // why: vmflock moves the VMs off rennes before it fails; none leaves them to the platform
+    List<String> decisions = Files.readAllLines(first.resolve("decisions.csv"));
+    assertTrue(decisions.stream().anyMatch(l -> l.startsWith("vmflock,") && l.contains(",migrate,") && l.contains("rennes ->")),
+        String.join("\n", decisions));
+    assertTrue(decisions.stream().anyMatch(l -> l.startsWith("none,") && l.contains(",forced,")), String.join("\n", decisions));
     String html = Files.readString(first.resolve("index.html"));
     assertTrue(html.contains("placement-vmflock.png") && html.contains("<table"), "index.html shows the plots and the table");
 
     Path again = tmp.resolve("again");
     assertEquals(0, simulate(EVACUATION, "--seed", 7, "--out", again).exitCode());
-    for (String f : List.of("results.csv", "results.json", "timeline.csv")) {
+    for (String f : List.of("results.csv", "results.json", "timeline.csv", "decisions.csv")) {
       assertArrayEquals(Files.readAllBytes(first.resolve(f)), Files.readAllBytes(again.resolve(f)), f + " differs between two runs of one seed");
     }
 

@@ -23,7 +23,29 @@ final class ReportCsv {
       "submitted_at", "finished_at", "completion_s", "hosting_cost", "transfer_cost", "migration_cost", "total_cost",
       "migrations", "bytes_moved", "inter_site_bytes", "deadline", "deadline_met");
 
+  static final List<String> DECISIONS_HEADER = List.of("policy", "at", "application", "kind", "migrations", "predicted_remaining_s",
+      "predicted_cost", "stay_remaining_s", "stay_cost", "reason");
+
   private ReportCsv() {}
+
+  /** decisions.csv: each policy's decisions that changed something, in order. */
+  static String decisions(SimulationReport report) {
+    StringBuilder out = new StringBuilder();
+    line(out, DECISIONS_HEADER);
+    for (PolicyRun run : report.runs()) {
+      for (DecisionLine d : run.decisions()) {
+        line(out, List.of(run.policy(), d.at().toString(), d.application(), d.kind(), Integer.toString(d.migrations()),
+            figure(d.predictedSeconds(), SECONDS_DECIMALS), figure(d.predictedCost(), COST_DECIMALS), figure(d.staySeconds(), SECONDS_DECIMALS),
+            figure(d.stayCost(), COST_DECIMALS), d.reason()));
+      }
+    }
+    return out.toString();
+  }
+
+  /** A predicted figure, empty where there was none (negative) or it is not finite. */
+  private static String figure(double x, int decimals) {
+    return x >= 0 && Double.isFinite(x) ? fixed(x, decimals) : "";
+  }
 
   static String results(SimulationReport report) {
     StringBuilder out = new StringBuilder(256 * (1 + report.runs().stream().mapToInt(r -> r.applications().size()).sum()));

@@ -11,7 +11,8 @@ import org.vmflock.simulate.report.ReportCharts.Figure;
 /**
  * Writes what {@code vmflock simulate} found (S2) into a directory: results.csv (one row per policy
  * and application), results.json (the same with each policy's stats and totals), timeline.csv (one
- * row per timeline point), the PNG figures (placement per policy, cumulative cost, completion, cost
+ * row per timeline point), decisions.csv (each decision that changed something, with its reason
+ * and predictions), the PNG figures (placement per policy, cumulative cost, completion, cost
  * split, traffic per profile) and index.html, a self-contained page showing them all. The CSV, JSON
  * and HTML files are byte-identical for an identical report: fixed orders, no locale, no time of
  * writing, "\n" line ends, UTF-8.
@@ -21,6 +22,7 @@ public final class ReportWriter {
   public static final String RESULTS_CSV = "results.csv";
   public static final String RESULTS_JSON = "results.json";
   public static final String TIMELINE_CSV = "timeline.csv";
+  public static final String DECISIONS_CSV = "decisions.csv";
   public static final String INDEX_HTML = "index.html";
 
   private ReportWriter() {}
@@ -28,10 +30,11 @@ public final class ReportWriter {
   /** Writes every file into {@code dir} (created if missing); returns their names, index.html last. */
   public static List<String> write(SimulationReport report, Path dir) throws IOException {
     Files.createDirectories(dir);
-    List<String> data = List.of(RESULTS_CSV, RESULTS_JSON, TIMELINE_CSV);
+    List<String> data = List.of(RESULTS_CSV, RESULTS_JSON, TIMELINE_CSV, DECISIONS_CSV);
     Files.writeString(dir.resolve(RESULTS_CSV), ReportCsv.results(report), StandardCharsets.UTF_8);
     Files.writeString(dir.resolve(RESULTS_JSON), ReportJson.json(report), StandardCharsets.UTF_8);
     Files.writeString(dir.resolve(TIMELINE_CSV), ReportCsv.timeline(report), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(DECISIONS_CSV), ReportCsv.decisions(report), StandardCharsets.UTF_8);
     List<Figure> figures = ReportCharts.write(report, dir);
     Files.writeString(dir.resolve(INDEX_HTML), ReportPage.html(report, figures, data), StandardCharsets.UTF_8);
     List<String> written = new ArrayList<>(data);
@@ -57,6 +60,11 @@ public final class ReportWriter {
   /** timeline.csv's text. */
   public static String timelineCsv(SimulationReport report) {
     return ReportCsv.timeline(report);
+  }
+
+  /** decisions.csv's text. */
+  public static String decisionsCsv(SimulationReport report) {
+    return ReportCsv.decisions(report);
   }
 
   /** results.json's text. */

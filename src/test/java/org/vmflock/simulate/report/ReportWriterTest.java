@@ -34,7 +34,7 @@ class ReportWriterTest {
   @Test
   void writesTheDataFilesEveryFigureAndThePage() throws IOException {
     List<String> written = ReportWriter.write(SampleReports.small(), dir);
-    assertEquals(List.of("results.csv", "results.json", "timeline.csv", "placement-none.png",
+    assertEquals(List.of("results.csv", "results.json", "timeline.csv", "decisions.csv", "placement-none.png",
         "placement-price-chasing.png", "placement-vmflock.png", "cumulative-cost.png", "completion.png", "cost-split.png",
         "traffic-cg.png", "traffic-ft.png", "traffic-lu.png", "index.html"), written);
     assertEquals(written.stream().sorted().toList(), filesIn(dir));
@@ -100,7 +100,7 @@ class ReportWriterTest {
   @Test
   void onePolicyWithOneApplicationAndNoTraffic() throws IOException {
     List<String> written = ReportWriter.write(SampleReports.single(), dir);
-    assertEquals(List.of("results.csv", "results.json", "timeline.csv", "placement-vmflock.png", "cumulative-cost.png",
+    assertEquals(List.of("results.csv", "results.json", "timeline.csv", "decisions.csv", "placement-vmflock.png", "cumulative-cost.png",
         "completion.png", "cost-split.png", "index.html"), written);
     for (String f : written) {
       if (f.endsWith(".png")) {
