@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -14,10 +16,13 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.vmflock.clock.Clock;
 import org.vmflock.manager.MigrationManager;
 import org.vmflock.model.Application;
 import org.vmflock.model.Infrastructure;
+import org.vmflock.model.Link;
+import org.vmflock.model.Site;
 import org.vmflock.model.IpAddress;
 import org.vmflock.model.MacAddress;
 import org.vmflock.model.Placement;
@@ -26,6 +31,8 @@ import org.vmflock.model.VmEndpoint;
 import org.vmflock.monitor.Collector;
 import org.vmflock.monitor.HostMonitor;
 import org.vmflock.monitor.MonitorSettings;
+import org.vmflock.site.SiteActor;
+import org.vmflock.site.SiteEnvironment;
 import org.vmflock.monitor.traffic.CountedTraffic;
 import org.vmflock.monitor.traffic.PeerTraffic;
 import org.vmflock.monitor.traffic.VmTraffic;
@@ -38,13 +45,18 @@ import org.vmflock.simulate.SimulatedFederation;
  * the applications by the time that passed (their pace from where their VMs run, paused VMs
  * stalling them), feeds the traffic they exchanged to synthetic sensors (one host monitor per
  * application, reporting to the federation's collector), tells the manager their progress once a
- * period and their end.
+ * period and their end. It follows what the site actors publish, as the hypervisors would live it:
+ * a site's new CPU speed or links change the applications' pace, a new capacity the room the
+ * simulated hypervisors have.
  */
 public final class FederationDriver {
 
   public sealed interface Command {}
 
   private enum Tick implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** A site actor published its environment. */
+  private record EnvironmentChanged(SiteEnvironment environment) implements Command, NoSerializationVerificationNeeded {}
 
   /** What the driver works with. */
   public record Settings(SimulatedFederation federation, Infrastructure infra, Clock clock, Duration tick, Duration progressEvery,
@@ -54,9 +66,14 @@ public final class FederationDriver {
   public static Behavior<Command> create(Settings s) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, s.tick());
+      ActorRef<Topic.Command<SiteActor.Published>> topic = ctx.spawn(Topic.create(SiteActor.Published.class, SiteActor.TOPIC), "site-topic");
+      topic.tell(Topic.subscribe(ctx.messageAdapter(SiteActor.Published.class, p -> new EnvironmentChanged(p.environment()))));
       Driver d = new Driver(ctx, s);
       return Behaviors.receive(Command.class).onMessageEquals(Tick.INSTANCE, () -> {
         d.tick();
+        return Behaviors.same();
+      }).onMessage(EnvironmentChanged.class, e -> {
+        d.changed(e.environment());
         return Behaviors.same();
       }).build();
     }));
@@ -69,6 +86,9 @@ public final class FederationDriver {
     private final Map<String, VmEndpoint> endpoints = new HashMap<>();
     private final Map<String, double[]> carry = new HashMap<>();
     private final Map<String, Double> doneAtLastReport = new HashMap<>();
+    private final Map<String, Site> sites = new LinkedHashMap<>();
+    private final Map<String, Link> links = new LinkedHashMap<>();
+    private Infrastructure infra;
     private Instant last;
     private Instant lastReport;
     private int nextAddress = 1;
@@ -78,6 +98,32 @@ public final class FederationDriver {
       this.s = s;
       this.last = s.clock().now();
       this.lastReport = last;
+      this.infra = s.infra();
+      s.infra().sites().forEach(site -> sites.put(site.name(), site));
+      s.infra().links().forEach(l -> links.put(key(l.siteA(), l.siteB()), l));
+    }
+
+    /** A site's environment as its actor published it: the applications run on it from now on. */
+    void changed(SiteEnvironment env) {
+      Optional<Site> site = env.site();
+      if (site.isEmpty() || !sites.containsKey(env.name())) {
+        return;
+      }
+      tick(); // what ran until now ran on the environment before
+      Site before = sites.put(env.name(), site.get());
+      if (!before.capacity().equals(site.get().capacity())) {
+        s.federation().site(env.name(), site.get().capacity());
+      }
+      env.links().forEach((to, path) -> {
+        if (sites.containsKey(to)) {
+          links.put(key(env.name(), to), new Link(env.name(), to, path));
+        }
+      });
+      infra = new Infrastructure(List.copyOf(sites.values()), List.copyOf(links.values()), s.infra().defaultLink());
+    }
+
+    private static String key(String a, String b) {
+      return a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
     }
 
     void tick() {
@@ -87,7 +133,7 @@ public final class FederationDriver {
         return;
       }
       SimulatedFederation fed = s.federation();
-      List<String> finished = fed.advance(last, dt, s.infra());
+      List<String> finished = fed.advance(last, dt, infra);
       Placement placement = fed.placement();
       Set<String> paused = fed.paused();
       for (ApplicationRuntime.Run run : fed.runtime().runs().values()) {
@@ -107,7 +153,7 @@ public final class FederationDriver {
         ActorRef<HostMonitor.Command> monitor = monitors.computeIfAbsent(name, n -> spawnMonitor(run.app(), now));
         boolean stalled = run.app().vmNames().stream().anyMatch(paused::contains);
         if (!stalled) {
-          double spw = fed.runtime().secondsPerWork(name, placement, s.infra(), LinkShare.none(s.infra().sites().size()));
+          double spw = fed.runtime().secondsPerWork(name, placement, infra, LinkShare.none(infra.sites().size()));
           monitor.tell(new HostMonitor.Counted(traffic(run.app(), ApplicationRuntime.trafficRates(run.app(), spw), dt, now), micros(now), false));
         } else {
           monitor.tell(new HostMonitor.Counted(CountedTraffic.none(), micros(now), false));

@@ -1,0 +1,92 @@
+package org.vmflock.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.vmflock.clock.ManualClock;
+import org.vmflock.execute.FaultPlan;
+import org.vmflock.manager.MigrationManager;
+import org.vmflock.model.Application;
+import org.vmflock.model.Capacity;
+import org.vmflock.model.Infrastructure;
+import org.vmflock.model.Link;
+import org.vmflock.model.NetworkPath;
+import org.vmflock.model.Objective;
+import org.vmflock.model.Placement;
+import org.vmflock.model.PriceSchedule;
+import org.vmflock.model.Site;
+import org.vmflock.monitor.Collector;
+import org.vmflock.plan.LinkShare;
+import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.scenario.NpbProfiles;
+import org.vmflock.simulate.SimulatedFederation;
+import org.vmflock.site.EnvironmentChange;
+import org.vmflock.site.SiteActor;
+import org.vmflock.site.SiteEnvironment;
+import org.vmflock.site.SiteEvent;
+import org.vmflock.testing.TestConfigs;
+
+/** `run`'s federation driver lives what the site actors publish: a new CPU speed sets the pace, a new capacity the hypervisors' room. */
+class FederationDriverTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(TestConfigs.localWithInMemoryJournal());
+  private static final Instant START = Instant.parse("2026-06-01T00:00:00Z");
+  private static final long GIB = 1L << 30;
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private static Site site(String name, int slots, double speed) {
+    return new Site(name, new Capacity(slots, slots * 4, slots * 8 * GIB), speed, PriceSchedule.flat(0.1), 0.0, Map.of(),
+        new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8), List.of());
+  }
+
+  @Test
+  void aPublishedSpeedAndCapacityReachTheSimulatedHypervisors() {
+    ManualClock clock = new ManualClock(START);
+    NetworkPath wan = new NetworkPath(Duration.ofMillis(5), 10e9 / 8);
+    Infrastructure infra = new Infrastructure(List.of(site("a", 8, 1.0), site("b", 8, 1.0)), List.of(new Link("a", "b", wan)), Optional.empty());
+    SimulatedFederation federation = new SimulatedFederation(clock, PreCopyMigrationModel.Settings.defaults(), infra::path, FaultPlan.none(), 1);
+    infra.sites().forEach(s -> federation.site(s.name(), s.capacity()));
+    Application cg = NpbProfiles.application(NpbProfiles.lookupOrThrow("cg.A.4"), "cg", 24 * 3600, Objective.TIME, Optional.empty(),
+        Optional.empty());
+    Map<String, String> onA = Map.of("cg-vm1", "a", "cg-vm2", "a", "cg-vm3", "a", "cg-vm4", "a");
+    federation.boot(cg, onA);
+    TestProbe<MigrationManager.Command> manager = testKit.createTestProbe();
+    TestProbe<Collector.Command> collector = testKit.createTestProbe();
+    testKit.spawn(FederationDriver.create(new FederationDriver.Settings(federation, infra, clock, Duration.ofMillis(20), Duration.ofHours(1),
+        TestConfigs.settings(Map.of()), site -> collector.getRef(), "federation", manager.getRef())));
+
+    // a becomes twice as fast and twice as big, as its site actor publishes it
+    Site faster = site("a", 16, 2.0);
+    SiteEnvironment env = SiteEnvironment.undefined("a")
+        .apply(new SiteEvent.Changed(new EnvironmentChange.Define(faster, List.of(new EnvironmentChange.SiteLink("b", wan)), Optional.empty()),
+            START));
+    ActorRef<Topic.Command<SiteActor.Published>> topic = testKit.spawn(Topic.create(SiteActor.Published.class, SiteActor.TOPIC));
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+      topic.tell(Topic.publish(new SiteActor.Published(env))); // until the driver's subscription is in place
+      assertEquals(faster.capacity(), federation.world().capacity("a"));
+    });
+
+    double before = federation.runtime().run("cg").orElseThrow().done();
+    clock.advance(Duration.ofHours(1));
+    Infrastructure now = new Infrastructure(List.of(faster, site("b", 8, 1.0)), List.of(new Link("a", "b", wan)), Optional.empty());
+    double secondsPerWork = federation.runtime().secondsPerWork("cg", new Placement(new java.util.TreeMap<>(onA)), now, LinkShare.none(2));
+    double expected = before + 3600 / secondsPerWork;
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+        assertEquals(expected, federation.runtime().run("cg").orElseThrow().done(), expected * 1e-9));
+  }
+}
