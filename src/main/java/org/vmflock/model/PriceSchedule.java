@@ -91,6 +91,34 @@ public final class PriceSchedule {
     return total;
   }
 
+  /** A price of a size from an instant on. */
+  public record Step(String size, Instant at, double pricePerVmHour) {}
+
+  /**
+   * What is known of this schedule at {@code t}: each size's prices up to {@code t}; a size whose
+   * prices all lie ahead starts at its first one. The rest comes as {@link #stepsAfter}.
+   */
+  public PriceSchedule knownAt(Instant t) {
+    Map<String, Map<Instant, Double>> known = new TreeMap<>();
+    bySize.forEach((size, points) -> {
+      NavigableMap<Instant, Double> before = points.headMap(t, true);
+      known.put(size, before.isEmpty() ? Map.of(points.firstKey(), points.firstEntry().getValue()) : before);
+    });
+    return new PriceSchedule(known);
+  }
+
+  /** The prices that {@link #knownAt knownAt(t)} leaves out, by instant (then size). */
+  public java.util.List<Step> stepsAfter(Instant t) {
+    java.util.List<Step> steps = new java.util.ArrayList<>();
+    bySize.forEach((size, points) -> points.tailMap(t, false).forEach((at, price) -> {
+      if (!at.equals(points.firstKey())) {
+        steps.add(new Step(size, at, price));
+      }
+    }));
+    steps.sort(java.util.Comparator.comparing(Step::at));
+    return steps;
+  }
+
   /** The same schedule with {@code size}'s price set to {@code price} from {@code at} on. */
   public PriceSchedule withPrice(String size, Instant at, double price) {
     Map<String, Map<Instant, Double>> next = new TreeMap<>(bySize);

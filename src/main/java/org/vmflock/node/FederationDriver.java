@@ -31,6 +31,9 @@ import org.vmflock.model.VmEndpoint;
 import org.vmflock.monitor.Collector;
 import org.vmflock.monitor.HostMonitor;
 import org.vmflock.monitor.MonitorSettings;
+import org.vmflock.scenario.Scenario;
+import org.vmflock.scenario.TimelineEvent;
+import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteActor;
 import org.vmflock.site.SiteEnvironment;
 import org.vmflock.monitor.traffic.CountedTraffic;
@@ -61,7 +64,40 @@ public final class FederationDriver {
   /** What the driver works with. */
   public record Settings(SimulatedFederation federation, Infrastructure infra, Clock clock, Duration tick, Duration progressEvery,
       MonitorSettings monitor, Function<String, RecipientRef<Collector.Command>> collectors, String collectorSite,
-      ActorRef<MigrationManager.Command> manager) {}
+      ActorRef<MigrationManager.Command> manager, Schedule schedule) {
+
+    /** Without a schedule. */
+    public Settings(SimulatedFederation federation, Infrastructure infra, Clock clock, Duration tick, Duration progressEvery,
+        MonitorSettings monitor, Function<String, RecipientRef<Collector.Command>> collectors, String collectorSite,
+        ActorRef<MigrationManager.Command> manager) {
+      this(federation, infra, clock, tick, progressEvery, monitor, collectors, collectorSite, manager, Schedule.NONE);
+    }
+  }
+
+  /**
+   * What happens later in the scenario, sent when its time comes: the timeline's site changes and
+   * failures (and each later price of a site, since prices are not known in advance) to the site
+   * actors, the applications that arrive later to the manager.
+   *
+   * @param start the scenario's start (a failing site without windows was available from there)
+   */
+  public record Schedule(Instant start, List<TimelineEvent> timeline, List<Scenario.ScenarioApplication> arrivals,
+      Function<String, RecipientRef<SiteActor.Command>> sites) {
+    public static final Schedule NONE = new Schedule(Instant.EPOCH, List.of(), List.of(), name -> {
+      throw new IllegalStateException("no site actors");
+    });
+
+    public Schedule {
+      timeline = List.copyOf(timeline);
+      arrivals = List.copyOf(arrivals);
+    }
+  }
+
+  /** A finished application's sensors reported everything: its VMs may leave the collector's roster. */
+  private record Drained(String application, ActorRef<HostMonitor.Command> monitor) implements Command, NoSerializationVerificationNeeded {}
+
+  /** A site actor's or the manager's answer to something the schedule sent. */
+  private record Answered(String what, Object reply) implements Command, NoSerializationVerificationNeeded {}
 
   public static Behavior<Command> create(Settings s) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -74,6 +110,17 @@ public final class FederationDriver {
         return Behaviors.same();
       }).onMessage(EnvironmentChanged.class, e -> {
         d.changed(e.environment());
+        return Behaviors.same();
+      }).onMessage(Drained.class, dr -> {
+        s.collectors().apply(s.collectorSite()).tell(new Collector.Deregister(dr.application(), ctx.getSystem().ignoreRef()));
+        ctx.stop(dr.monitor());
+        return Behaviors.same();
+      }).onMessage(Answered.class, a -> {
+        if (a.reply() instanceof SiteActor.Rejected r) {
+          ctx.getLog().warn("{}: refused by site {}: {}", a.what(), r.site(), r.reason());
+        } else if (a.reply() instanceof MigrationManager.Rejected r) {
+          ctx.getLog().warn("{}: refused by the manager: {}", a.what(), r.reason());
+        }
         return Behaviors.same();
       }).build();
     }));
@@ -101,6 +148,42 @@ public final class FederationDriver {
       this.infra = s.infra();
       s.infra().sites().forEach(site -> sites.put(site.name(), site));
       s.infra().links().forEach(l -> links.put(key(l.siteA(), l.siteB()), l));
+      Schedule schedule = s.schedule();
+      for (TimelineEvent e : schedule.timeline()) {
+        due.add(new Due(e.at(), () -> send(e)));
+      }
+      for (Scenario.ScenarioApplication a : schedule.arrivals()) {
+        due.add(new Due(a.arrival(schedule.start()), () -> submit(a)));
+      }
+      due.sort(java.util.Comparator.comparing(Due::at)); // stable: at one instant, in the order given
+    }
+
+    /** Something the schedule does at {@code at}. */
+    private record Due(Instant at, Runnable action) {}
+
+    private final List<Due> due = new ArrayList<>();
+    private int nextDue;
+
+    /** Sends what is due by {@code now}, in order. */
+    private void sendDue(Instant now) {
+      while (nextDue < due.size() && !due.get(nextDue).at().isAfter(now)) {
+        due.get(nextDue++).action().run();
+      }
+    }
+
+    private void send(TimelineEvent e) {
+      Site site = sites.get(e.site());
+      EnvironmentChange change = e instanceof TimelineEvent.SiteChange c ? c.change()
+          : ((TimelineEvent.SiteFailure) e).change(site, s.schedule().start());
+      String what = "timeline event at " + e.at() + " for site " + e.site();
+      ActorRef<SiteActor.Reply> replies = ctx.messageAdapter(SiteActor.Reply.class, r -> new Answered(what, r));
+      s.schedule().sites().apply(e.site()).tell(new SiteActor.Change(change, replies));
+    }
+
+    private void submit(Scenario.ScenarioApplication a) {
+      String what = "application " + a.app().name() + " arriving at " + a.arrival(s.schedule().start());
+      ActorRef<MigrationManager.Reply> replies = ctx.messageAdapter(MigrationManager.Reply.class, r -> new Answered(what, r));
+      s.manager().tell(new MigrationManager.Submit(a.app(), a.placement().siteOfVm(), replies));
     }
 
     /** A site's environment as its actor published it: the applications run on it from now on. */
@@ -130,6 +213,7 @@ public final class FederationDriver {
       Instant now = s.clock().now();
       Duration dt = Duration.between(last, now);
       if (dt.isNegative() || dt.isZero()) {
+        sendDue(now);
         return;
       }
       SimulatedFederation fed = s.federation();
@@ -142,8 +226,9 @@ public final class FederationDriver {
           s.manager().tell(new MigrationManager.ReportFinished(name, run.finishedAt().orElse(now)));
           ActorRef<HostMonitor.Command> m = monitors.remove(name);
           if (m != null) {
+            // its sensors report what is left, then its VMs leave the collector's roster
             m.tell(new HostMonitor.Counted(CountedTraffic.none(), micros(now), true));
-            s.collectors().apply(s.collectorSite()).tell(new Collector.Deregister(name, ctx.getSystem().ignoreRef()));
+            m.tell(new HostMonitor.Drain(ctx.messageAdapter(HostMonitor.Drained.class, d -> new Drained(name, m))));
           }
           continue;
         }
@@ -164,6 +249,7 @@ public final class FederationDriver {
         lastReport = now;
       }
       last = now;
+      sendDue(now);
     }
 
     /** Progress and pace (wall seconds per work second over the last report interval) of every running application. */

@@ -19,15 +19,18 @@ import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.Link;
 import org.vmflock.model.Site;
 import org.vmflock.scenario.Scenario;
+import org.vmflock.scenario.TimelineEvent;
 import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteActor;
 import org.vmflock.simulate.SimulatedFederation;
 
 /**
  * A node running the whole controller over a scenario's simulated federation (`vmflock run`): the
- * sites defined at their site actors, the applications submitted to the manager, a driver that
- * makes them run and feeds their traffic to the monitoring plane, time accelerated if asked, and
- * the HTTP endpoint.
+ * sites defined at their site actors (with the prices known at the start), the applications there
+ * at the start submitted to the manager, a driver that makes them run, feeds their traffic to the
+ * monitoring plane and, when their time comes, sends the later prices and the timeline to the site
+ * actors and the later applications to the manager; time accelerated if asked, and the HTTP
+ * endpoint.
  */
 public final class ScenarioNode implements AutoCloseable {
 
@@ -67,10 +70,10 @@ public final class ScenarioNode implements AutoCloseable {
       if (known instanceof MigrationManager.Rejected r) {
         throw new IllegalStateException(r.reason());
       }
+      List<Scenario.ScenarioApplication> later = new ArrayList<>();
       for (Scenario.ScenarioApplication a : scenario.applications()) {
         if (a.arrival(scenario.start()).isAfter(scenario.start())) {
-          // run replays no arrivals: such an application comes in by POST /api/events (submit)
-          node.system().log().warn("application {} arrives at {}: not submitted by run", a.app().name(), a.arrival(scenario.start()));
+          later.add(a); // submitted by the federation driver when it arrives
           continue;
         }
         MigrationManager.Reply reply = VmflockNode.await(AskPattern.ask(manager,
@@ -80,8 +83,17 @@ public final class ScenarioNode implements AutoCloseable {
           node.system().log().warn("application {} not submitted: {}", a.app().name(), r.reason());
         }
       }
+      // later prices (spot prices are not known in advance), then the timeline, as site changes when their time comes
+      List<TimelineEvent> timeline = new ArrayList<>();
+      for (Site site : scenario.infra().sites()) {
+        site.hosting().stepsAfter(scenario.start()).forEach(step -> timeline.add(new TimelineEvent.SiteChange(step.at(), site.name(),
+            new EnvironmentChange.Price(step.size(), step.at(), step.pricePerVmHour()))));
+      }
+      timeline.addAll(scenario.timeline());
+      FederationDriver.Schedule schedule = new FederationDriver.Schedule(scenario.start(), timeline, later, node.sites());
       node.spawn(FederationDriver.create(new FederationDriver.Settings(federation, scenario.infra(), clock,
-          config.getDuration("vmflock.run.tick"), period, node.monitorSettings(), node.collectors(), COLLECTOR, manager)), "federation-driver");
+          config.getDuration("vmflock.run.tick"), period, node.monitorSettings(), node.collectors(), COLLECTOR, manager, schedule)),
+          "federation-driver");
       Path base = scenario.source().toAbsolutePath().getParent();
       ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
           settings.loop().defaultLink(), base), config.getString("vmflock.http.host"), httpPort), "binding the HTTP endpoint", ASK);
@@ -103,7 +115,8 @@ public final class ScenarioNode implements AutoCloseable {
         }
       }
       SiteActor.Reply r = VmflockNode.await(AskPattern.ask(node.sites().apply(s.name()),
-          (ActorRef<SiteActor.Reply> ref) -> new SiteActor.Change(new EnvironmentChange.Define(s, links, Optional.empty()), ref), ASK,
+          (ActorRef<SiteActor.Reply> ref) -> new SiteActor.Change(new EnvironmentChange.Define(s.withHosting(s.hosting().knownAt(scenario.start())),
+              links, Optional.empty()), ref), ASK,
           node.system().scheduler()), "defining site " + s.name(), ASK);
       if (r instanceof SiteActor.Rejected rej) {
         throw new InvalidInputException(scenario.source().toString(), rej.reason());

@@ -1,6 +1,10 @@
 package org.vmflock.scenario;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.vmflock.model.AvailabilityWindow;
+import org.vmflock.model.Site;
 import org.vmflock.site.EnvironmentChange;
 
 /**
@@ -28,6 +32,24 @@ public sealed interface TimelineEvent {
       if (endsAt.isBefore(at)) {
         throw new IllegalArgumentException("site " + site + " fails at " + endsAt + ", before its announcement at " + at);
       }
+    }
+
+    /**
+     * The change a site actor receives when the failure is announced: the site's availability
+     * windows ({@code s}'s, or one from {@code start} if it had none) end at the failure at the latest.
+     */
+    public EnvironmentChange.Availability change(Site s, Instant start) {
+      List<AvailabilityWindow> windows = new ArrayList<>();
+      if (s.availability().isEmpty()) {
+        windows.add(new AvailabilityWindow(start, endsAt));
+      } else {
+        for (AvailabilityWindow w : s.availability()) {
+          if (w.from().isBefore(endsAt)) {
+            windows.add(new AvailabilityWindow(w.from(), w.until().isBefore(endsAt) ? w.until() : endsAt));
+          }
+        }
+      }
+      return new EnvironmentChange.Availability(windows);
     }
   }
 }

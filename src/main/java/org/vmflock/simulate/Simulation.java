@@ -294,22 +294,13 @@ public final class Simulation {
     knowledge = knowledge.applyAll(ManagerRules.changedSites(knowledge, List.copyOf(envs.values()), input.start()));
   }
 
-  /**
-   * The part of a site's price schedule known at the start; each later price is scheduled as a
-   * price change at its instant. A size whose prices all lie ahead starts at its first price.
-   */
+  /** The part of a site's price schedule known at the start; each later price is scheduled as a price change at its instant. */
   private PriceSchedule revealLater(Site s) {
-    Map<String, Map<Instant, Double>> known = new TreeMap<>();
-    s.hosting().prices().forEach((size, points) -> {
-      NavigableMap<Instant, Double> before = points.headMap(input.start(), true);
-      known.put(size, before.isEmpty() ? Map.of(points.firstKey(), points.firstEntry().getValue()) : before);
-      points.tailMap(input.start(), false).forEach((at, price) -> {
-        if (!at.equals(points.firstKey())) {
-          queue.at(at, () -> change(new TimelineEvent.SiteChange(at, s.name(), new EnvironmentChange.Price(size, at, price))));
-        }
-      });
-    });
-    return new PriceSchedule(known);
+    for (PriceSchedule.Step step : s.hosting().stepsAfter(input.start())) {
+      queue.at(step.at(), () -> change(new TimelineEvent.SiteChange(step.at(), s.name(),
+          new EnvironmentChange.Price(step.size(), step.at(), step.pricePerVmHour()))));
+    }
+    return s.hosting().knownAt(input.start());
   }
 
   /** The infrastructure as the sites hold it now (the same object until a site changes). */
@@ -345,7 +336,7 @@ public final class Simulation {
     advanceTo(clock.now());
     syncSites();
     SiteEnvironment env = envs.get(c.site());
-    EnvironmentChange change = c instanceof TimelineEvent.SiteChange sc ? sc.change() : failure(env, (TimelineEvent.SiteFailure) c);
+    EnvironmentChange change = c instanceof TimelineEvent.SiteChange sc ? sc.change() : ((TimelineEvent.SiteFailure) c).change(env.site().orElseThrow(), input.start());
     SiteEnvironment.Decision d = env.decide(change, clock.now());
     if (!d.accepted()) {
       notes.add(clock.now() + " " + c.site() + ": change refused: " + d.refusal());
@@ -359,22 +350,6 @@ public final class Simulation {
       av.windows().forEach(w -> queue.at(w.until(), () -> evacuate(c.site())));
     }
     debounce();
-  }
-
-  /** A failure announced now: the site's windows end at the failure at the latest. */
-  private EnvironmentChange failure(SiteEnvironment env, TimelineEvent.SiteFailure f) {
-    Site s = env.site().orElseThrow();
-    List<AvailabilityWindow> windows = new ArrayList<>();
-    if (s.availability().isEmpty()) {
-      windows.add(new AvailabilityWindow(input.start(), f.endsAt()));
-    } else {
-      for (AvailabilityWindow w : s.availability()) {
-        if (w.from().isBefore(f.endsAt())) {
-          windows.add(new AvailabilityWindow(w.from(), w.until().isBefore(f.endsAt()) ? w.until() : f.endsAt()));
-        }
-      }
-    }
-    return new EnvironmentChange.Availability(windows);
   }
 
   private void debounce() {

@@ -89,4 +89,42 @@ class FederationDriverTest {
     Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
         assertEquals(expected, federation.runtime().run("cg").orElseThrow().done(), expected * 1e-9));
   }
+
+  @Test
+  void theScheduleSendsTheTimelineToTheSitesAndTheArrivalsToTheManager() {
+    ManualClock clock = new ManualClock(START);
+    Site a = new Site("a", new Capacity(8, 32, 64 * GIB), 1.0, PriceSchedule.flat(0.1), 0.0, Map.of(),
+        new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8), List.of(new org.vmflock.model.AvailabilityWindow(START, START.plus(Duration.ofDays(1)))));
+    Infrastructure infra = new Infrastructure(List.of(a), List.of(), Optional.empty());
+    SimulatedFederation federation = new SimulatedFederation(clock, PreCopyMigrationModel.Settings.defaults(), infra::path, FaultPlan.none(), 1);
+    federation.site("a", a.capacity());
+    TestProbe<MigrationManager.Command> manager = testKit.createTestProbe();
+    TestProbe<Collector.Command> collector = testKit.createTestProbe();
+    TestProbe<SiteActor.Command> siteActor = testKit.createTestProbe();
+    Application ep = NpbProfiles.application(NpbProfiles.lookupOrThrow("ep.A.4"), "ep", 3600, Objective.COST, Optional.empty(),
+        Optional.empty());
+    EnvironmentChange.Price rise = new EnvironmentChange.Price("*", START.plus(Duration.ofHours(1)), 0.3);
+    List<org.vmflock.scenario.TimelineEvent> timeline = List.of(
+        new org.vmflock.scenario.TimelineEvent.SiteChange(rise.from(), "a", rise),
+        new org.vmflock.scenario.TimelineEvent.SiteFailure(START.plus(Duration.ofHours(3)), "a", START.plus(Duration.ofHours(4))));
+    org.vmflock.scenario.Scenario.ScenarioApplication later = new org.vmflock.scenario.Scenario.ScenarioApplication(ep, Placement.EMPTY, "ep.A.4",
+        Optional.of(START.plus(Duration.ofHours(2))));
+    FederationDriver.Schedule schedule = new FederationDriver.Schedule(START, timeline, List.of(later), name -> siteActor.getRef());
+    testKit.spawn(FederationDriver.create(new FederationDriver.Settings(federation, infra, clock, Duration.ofMillis(20), Duration.ofHours(1),
+        TestConfigs.settings(Map.of()), site -> collector.getRef(), "federation", manager.getRef(), schedule)));
+
+    siteActor.expectNoMessage(Duration.ofMillis(200)); // nothing is due yet
+    clock.advance(Duration.ofMinutes(90));
+    assertEquals(rise, siteActor.expectMessageClass(SiteActor.Change.class).change());
+    manager.expectNoMessage(Duration.ofMillis(100));
+    clock.advance(Duration.ofMinutes(60));
+    MigrationManager.Submit submit = manager.expectMessageClass(MigrationManager.Submit.class);
+    assertEquals(ep, submit.app());
+    assertEquals(Map.of(), submit.placement());
+    clock.advance(Duration.ofMinutes(60));
+    // announced at 3 h, the failure ends a's window at 4 h
+    EnvironmentChange failure = siteActor.expectMessageClass(SiteActor.Change.class).change();
+    assertEquals(new EnvironmentChange.Availability(List.of(new org.vmflock.model.AvailabilityWindow(START, START.plus(Duration.ofHours(4))))),
+        failure);
+  }
 }
