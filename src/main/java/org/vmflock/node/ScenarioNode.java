@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -16,7 +15,6 @@ import org.vmflock.http.ApiServer;
 import org.vmflock.manager.ManagerSettings;
 import org.vmflock.manager.MigrationManager;
 import org.vmflock.model.InvalidInputException;
-import org.vmflock.model.Link;
 import org.vmflock.model.Site;
 import org.vmflock.scenario.Scenario;
 import org.vmflock.scenario.TimelineEvent;
@@ -85,10 +83,7 @@ public final class ScenarioNode implements AutoCloseable {
       }
       // later prices (spot prices are not known in advance), then the timeline, as site changes when their time comes
       List<TimelineEvent> timeline = new ArrayList<>();
-      for (Site site : scenario.infra().sites()) {
-        site.hosting().stepsAfter(scenario.start()).forEach(step -> timeline.add(new TimelineEvent.SiteChange(step.at(), site.name(),
-            new EnvironmentChange.Price(step.size(), step.at(), step.pricePerVmHour()))));
-      }
+      scenario.infra().sites().forEach(site -> timeline.addAll(TimelineEvent.SiteChange.laterPrices(site, scenario.start())));
       timeline.addAll(scenario.timeline());
       FederationDriver.Schedule schedule = new FederationDriver.Schedule(scenario.start(), timeline, later, node.sites());
       node.spawn(FederationDriver.create(new FederationDriver.Settings(federation, scenario.infra(), clock,
@@ -106,17 +101,9 @@ public final class ScenarioNode implements AutoCloseable {
 
   private static void defineSites(VmflockNode node, Scenario scenario, SimulatedFederation federation) {
     for (Site s : scenario.infra().sites()) {
-      List<EnvironmentChange.SiteLink> links = new ArrayList<>();
-      for (Link l : scenario.infra().links()) {
-        if (l.siteA().equals(s.name())) {
-          links.add(new EnvironmentChange.SiteLink(l.siteB(), l.path()));
-        } else if (l.siteB().equals(s.name())) {
-          links.add(new EnvironmentChange.SiteLink(l.siteA(), l.path()));
-        }
-      }
+      EnvironmentChange.Define define = EnvironmentChange.Define.in(scenario.infra(), s.withHosting(s.hosting().knownAt(scenario.start())));
       SiteActor.Reply r = VmflockNode.await(AskPattern.ask(node.sites().apply(s.name()),
-          (ActorRef<SiteActor.Reply> ref) -> new SiteActor.Change(new EnvironmentChange.Define(s.withHosting(s.hosting().knownAt(scenario.start())),
-              links, Optional.empty()), ref), ASK,
+          (ActorRef<SiteActor.Reply> ref) -> new SiteActor.Change(define, ref), ASK,
           node.system().scheduler()), "defining site " + s.name(), ASK);
       if (r instanceof SiteActor.Rejected rej) {
         throw new InvalidInputException(scenario.source().toString(), rej.reason());

@@ -20,7 +20,18 @@ public sealed interface TimelineEvent {
   String site();
 
   /** The site's environment changes at {@code at}: a price, capacity, speed, availability, quota or link. */
-  record SiteChange(Instant at, String site, EnvironmentChange change) implements TimelineEvent {}
+  record SiteChange(Instant at, String site, EnvironmentChange change) implements TimelineEvent {
+
+    /**
+     * Site {@code s}'s prices after {@code start} as price changes at their instants (what
+     * {@link org.vmflock.model.PriceSchedule#knownAt} leaves out): spot prices are not known in advance.
+     */
+    public static List<SiteChange> laterPrices(Site s, Instant start) {
+      return s.hosting().stepsAfter(start).stream()
+          .map(step -> new SiteChange(step.at(), s.name(), new EnvironmentChange.Price(step.size(), step.at(), step.pricePerVmHour())))
+          .toList();
+    }
+  }
 
   /**
    * The site fails: announced at {@code at}, it stops being available at {@code endsAt} (after a

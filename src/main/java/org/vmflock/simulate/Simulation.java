@@ -38,7 +38,6 @@ import org.vmflock.model.Application;
 import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Capacity;
 import org.vmflock.model.Infrastructure;
-import org.vmflock.model.Link;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Placement;
 import org.vmflock.model.PriceSchedule;
@@ -276,17 +275,9 @@ public final class Simulation {
 
   private void defineSites() {
     for (Site s : input.infra().sites()) {
-      List<EnvironmentChange.SiteLink> links = new ArrayList<>();
-      for (Link l : input.infra().links()) {
-        if (l.siteA().equals(s.name())) {
-          links.add(new EnvironmentChange.SiteLink(l.siteB(), l.path()));
-        } else if (l.siteB().equals(s.name())) {
-          links.add(new EnvironmentChange.SiteLink(l.siteA(), l.path()));
-        }
-      }
       Site known = settings.priceForesight() ? s : s.withHosting(revealLater(s));
       SiteEnvironment env = SiteEnvironment.undefined(s.name())
-          .apply(new SiteEvent.Changed(new EnvironmentChange.Define(known, links, Optional.empty()), input.start()));
+          .apply(new SiteEvent.Changed(EnvironmentChange.Define.in(input.infra(), known), input.start()));
       envs.put(s.name(), env);
       world.site(s.name(), s.capacity());
     }
@@ -296,9 +287,8 @@ public final class Simulation {
 
   /** The part of a site's price schedule known at the start; each later price is scheduled as a price change at its instant. */
   private PriceSchedule revealLater(Site s) {
-    for (PriceSchedule.Step step : s.hosting().stepsAfter(input.start())) {
-      queue.at(step.at(), () -> change(new TimelineEvent.SiteChange(step.at(), s.name(),
-          new EnvironmentChange.Price(step.size(), step.at(), step.pricePerVmHour()))));
+    for (TimelineEvent.SiteChange c : TimelineEvent.SiteChange.laterPrices(s, input.start())) {
+      queue.at(c.at(), () -> change(c));
     }
     return s.hosting().knownAt(input.start());
   }

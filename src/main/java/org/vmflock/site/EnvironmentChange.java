@@ -8,6 +8,8 @@ import java.util.Optional;
 import org.vmflock.CborSerializable;
 import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Capacity;
+import org.vmflock.model.Infrastructure;
+import org.vmflock.model.Link;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Site;
 
@@ -33,6 +35,19 @@ public sealed interface EnvironmentChange extends CborSerializable {
   record Define(Site site, List<SiteLink> links, Optional<Integer> quota) implements EnvironmentChange {
     public Define {
       links = List.copyOf(links);
+    }
+
+    /** {@code site} (one of {@code infra}'s, as given) with its links to the other sites of {@code infra}, no quota. */
+    public static Define in(Infrastructure infra, Site site) {
+      List<SiteLink> links = new java.util.ArrayList<>();
+      for (Link l : infra.links()) {
+        if (l.siteA().equals(site.name())) {
+          links.add(new SiteLink(l.siteB(), l.path()));
+        } else if (l.siteB().equals(site.name())) {
+          links.add(new SiteLink(l.siteA(), l.path()));
+        }
+      }
+      return new Define(site, links, Optional.empty());
     }
   }
 
