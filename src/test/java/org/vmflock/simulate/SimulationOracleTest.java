@@ -25,12 +25,9 @@ import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Objective;
 import org.vmflock.model.PriceSchedule;
 import org.vmflock.model.Site;
-import org.vmflock.model.TrafficMatrix;
 import org.vmflock.model.Vm;
-import org.vmflock.model.Workload;
 import org.vmflock.node.NodeConfig;
 import org.vmflock.scenario.NpbProfiles;
-import org.vmflock.scenario.Profile;
 import org.vmflock.simulate.report.AppResult;
 
 /**
@@ -114,14 +111,7 @@ class SimulationOracleTest {
   }
 
   private static Application app(String name, String profile, double workHours, Objective objective) {
-    Profile p = NpbProfiles.lookup(profile).orElseThrow();
-    List<String> vms = new ArrayList<>();
-    for (int i = 1; i <= p.vms(); i++) {
-      vms.add(name + "-vm" + i);
-    }
-    TrafficMatrix t = new TrafficMatrix(vms, p.trafficPerWork().packets().clone(), p.trafficPerWork().bytes().clone());
-    return new Application(name, vms.stream().map(v -> new Vm(v, p.size(), 1, 2 * GIB, p.dirtyBytesPerSecond())).toList(),
-        new Workload(workHours * 3600, 0, p.syncsPerWork(), t), objective, Optional.empty(), Optional.empty(), 0);
+    return NpbProfiles.application(NpbProfiles.lookupOrThrow(profile), name, workHours * 3600, objective, Optional.empty(), Optional.empty());
   }
 
   /** {@code app}'s VMs 1..4 at {@code sites[0..3]}. */
