@@ -122,6 +122,22 @@ public final class Infrastructure {
     return transferByIndex[a][b];
   }
 
+  /** The same infrastructure with {@code link} added, or replacing the link between the same two sites. */
+  public Infrastructure with(Link link) {
+    require(link.siteA());
+    require(link.siteB());
+    List<Link> next = new java.util.ArrayList<>();
+    for (Link l : links) {
+      boolean same = (l.siteA().equals(link.siteA()) && l.siteB().equals(link.siteB()))
+          || (l.siteA().equals(link.siteB()) && l.siteB().equals(link.siteA()));
+      if (!same) {
+        next.add(l);
+      }
+    }
+    next.add(link);
+    return new Infrastructure(sites, next, defaultLink);
+  }
+
   /** The same infrastructure with {@code site} replaced (same name). */
   public Infrastructure with(Site site) {
     require(site.name());

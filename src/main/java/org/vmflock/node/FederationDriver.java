@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +21,7 @@ import org.vmflock.manager.MigrationManager;
 import org.vmflock.model.Application;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.Link;
+import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Site;
 import org.vmflock.model.IpAddress;
 import org.vmflock.model.MacAddress;
@@ -94,10 +94,10 @@ public final class FederationDriver {
   }
 
   /** A finished application's sensors reported everything: its VMs may leave the collector's roster. */
-  private record Drained(String application, ActorRef<HostMonitor.Command> monitor) implements Command, NoSerializationVerificationNeeded {}
+  private record Drained(String application) implements Command, NoSerializationVerificationNeeded {}
 
   /** A site actor's or the manager's answer to something the schedule sent. */
-  private record Answered(String what, Object reply) implements Command, NoSerializationVerificationNeeded {}
+  private record Answered(Object reply) implements Command, NoSerializationVerificationNeeded {}
 
   public static Behavior<Command> create(Settings s) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -112,14 +112,13 @@ public final class FederationDriver {
         d.changed(e.environment());
         return Behaviors.same();
       }).onMessage(Drained.class, dr -> {
-        s.collectors().apply(s.collectorSite()).tell(new Collector.Deregister(dr.application(), ctx.getSystem().ignoreRef()));
-        ctx.stop(dr.monitor());
+        d.drained(dr.application());
         return Behaviors.same();
       }).onMessage(Answered.class, a -> {
         if (a.reply() instanceof SiteActor.Rejected r) {
-          ctx.getLog().warn("{}: refused by site {}: {}", a.what(), r.site(), r.reason());
+          ctx.getLog().warn("a scheduled change refused by site {}: {}", r.site(), r.reason());
         } else if (a.reply() instanceof MigrationManager.Rejected r) {
-          ctx.getLog().warn("{}: refused by the manager: {}", a.what(), r.reason());
+          ctx.getLog().warn("a scheduled arrival refused by the manager: {}", r.reason());
         }
         return Behaviors.same();
       }).build();
@@ -133,21 +132,27 @@ public final class FederationDriver {
     private final Map<String, VmEndpoint> endpoints = new HashMap<>();
     private final Map<String, double[]> carry = new HashMap<>();
     private final Map<String, Double> doneAtLastReport = new HashMap<>();
-    private final Map<String, Site> sites = new LinkedHashMap<>();
-    private final Map<String, Link> links = new LinkedHashMap<>();
     private Infrastructure infra;
     private Instant last;
     private Instant lastReport;
     private int nextAddress = 1;
 
+    /** Finished applications whose sensors are reporting what is left. */
+    private final Map<String, ActorRef<HostMonitor.Command>> draining = new HashMap<>();
+    // one adapter per reply type: each reply says whom it is about
+    private final ActorRef<HostMonitor.Drained> drainedReplies;
+    private final ActorRef<SiteActor.Reply> siteReplies;
+    private final ActorRef<MigrationManager.Reply> managerReplies;
+
     Driver(ActorContext<Command> ctx, Settings s) {
       this.ctx = ctx;
       this.s = s;
+      this.drainedReplies = ctx.messageAdapter(HostMonitor.Drained.class, d -> new Drained(d.host()));
+      this.siteReplies = ctx.messageAdapter(SiteActor.Reply.class, Answered::new);
+      this.managerReplies = ctx.messageAdapter(MigrationManager.Reply.class, Answered::new);
       this.last = s.clock().now();
       this.lastReport = last;
       this.infra = s.infra();
-      s.infra().sites().forEach(site -> sites.put(site.name(), site));
-      s.infra().links().forEach(l -> links.put(key(l.siteA(), l.siteB()), l));
       Schedule schedule = s.schedule();
       for (TimelineEvent e : schedule.timeline()) {
         due.add(new Due(e.at(), () -> send(e)));
@@ -172,41 +177,42 @@ public final class FederationDriver {
     }
 
     private void send(TimelineEvent e) {
-      Site site = sites.get(e.site());
+      Site site = infra.require(e.site());
       EnvironmentChange change = e instanceof TimelineEvent.SiteChange c ? c.change()
           : ((TimelineEvent.SiteFailure) e).change(site, s.schedule().start());
-      String what = "timeline event at " + e.at() + " for site " + e.site();
-      ActorRef<SiteActor.Reply> replies = ctx.messageAdapter(SiteActor.Reply.class, r -> new Answered(what, r));
-      s.schedule().sites().apply(e.site()).tell(new SiteActor.Change(change, replies));
+      s.schedule().sites().apply(e.site()).tell(new SiteActor.Change(change, siteReplies));
     }
 
     private void submit(Scenario.ScenarioApplication a) {
-      String what = "application " + a.app().name() + " arriving at " + a.arrival(s.schedule().start());
-      ActorRef<MigrationManager.Reply> replies = ctx.messageAdapter(MigrationManager.Reply.class, r -> new Answered(what, r));
-      s.manager().tell(new MigrationManager.Submit(a.app(), a.placement().siteOfVm(), replies));
+      s.manager().tell(new MigrationManager.Submit(a.app(), a.placement().siteOfVm(), managerReplies));
+    }
+
+    /** A finished application's sensors reported everything: its VMs leave the collector's roster. */
+    void drained(String application) {
+      ActorRef<HostMonitor.Command> monitor = draining.remove(application);
+      if (monitor != null) {
+        s.collectors().apply(s.collectorSite()).tell(new Collector.Deregister(application, ctx.getSystem().ignoreRef()));
+        ctx.stop(monitor);
+      }
     }
 
     /** A site's environment as its actor published it: the applications run on it from now on. */
     void changed(SiteEnvironment env) {
       Optional<Site> site = env.site();
-      if (site.isEmpty() || !sites.containsKey(env.name())) {
+      if (site.isEmpty() || infra.site(env.name()).isEmpty()) {
         return;
       }
       tick(); // what ran until now ran on the environment before
-      Site before = sites.put(env.name(), site.get());
-      if (!before.capacity().equals(site.get().capacity())) {
+      if (!infra.require(env.name()).capacity().equals(site.get().capacity())) {
         s.federation().site(env.name(), site.get().capacity());
       }
-      env.links().forEach((to, path) -> {
-        if (sites.containsKey(to)) {
-          links.put(key(env.name(), to), new Link(env.name(), to, path));
+      Infrastructure next = infra.with(site.get());
+      for (Map.Entry<String, NetworkPath> link : env.links().entrySet()) {
+        if (next.site(link.getKey()).isPresent()) {
+          next = next.with(new Link(env.name(), link.getKey(), link.getValue()));
         }
-      });
-      infra = new Infrastructure(List.copyOf(sites.values()), List.copyOf(links.values()), s.infra().defaultLink());
-    }
-
-    private static String key(String a, String b) {
-      return a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
+      }
+      infra = next;
     }
 
     void tick() {
@@ -228,7 +234,8 @@ public final class FederationDriver {
           if (m != null) {
             // its sensors report what is left, then its VMs leave the collector's roster
             m.tell(new HostMonitor.Counted(CountedTraffic.none(), micros(now), true));
-            m.tell(new HostMonitor.Drain(ctx.messageAdapter(HostMonitor.Drained.class, d -> new Drained(name, m))));
+            m.tell(new HostMonitor.Drain(drainedReplies));
+            draining.put(name, m);
           }
           continue;
         }

@@ -127,4 +127,49 @@ class FederationDriverTest {
     assertEquals(new EnvironmentChange.Availability(List.of(new org.vmflock.model.AvailabilityWindow(START, START.plus(Duration.ofHours(4))))),
         failure);
   }
+
+  /** Two applications that finish in the same tick both leave the collector's roster once their sensors drained. */
+  @Test
+  void everyFinishedApplicationLeavesTheRoster() {
+    ManualClock clock = new ManualClock(START);
+    Infrastructure infra = new Infrastructure(List.of(site("a", 16, 1.0)), List.of(), Optional.empty());
+    SimulatedFederation federation = new SimulatedFederation(clock, PreCopyMigrationModel.Settings.defaults(), infra::path, FaultPlan.none(), 1);
+    federation.site("a", infra.sites().get(0).capacity());
+    for (String name : List.of("ep1", "ep2")) {
+      Application ep = NpbProfiles.application(NpbProfiles.lookupOrThrow("ep.A.4"), name, 600, Objective.COST, Optional.empty(), Optional.empty());
+      java.util.Map<String, String> onA = new java.util.TreeMap<>();
+      ep.vmNames().forEach(vm -> onA.put(vm, "a"));
+      federation.boot(ep, onA);
+    }
+    TestProbe<String> deregistered = testKit.createTestProbe();
+    // a collector that accepts everything and tells which host left its roster
+    ActorRef<Collector.Command> collector = testKit.spawn(org.apache.pekko.actor.typed.javadsl.Behaviors.receive(Collector.Command.class)
+        .onMessage(Collector.Register.class, r -> {
+          r.replyTo().tell(new Collector.Accepted("federation"));
+          return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+        })
+        .onMessage(Collector.Report.class, r -> {
+          r.replyTo().tell(new Collector.Accepted("federation"));
+          return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+        })
+        .onMessage(Collector.ReportHost.class, r -> {
+          r.replyTo().tell(new Collector.Accepted("federation"));
+          return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+        })
+        .onMessage(Collector.Deregister.class, d -> {
+          deregistered.getRef().tell(d.host());
+          return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+        })
+        .build());
+    TestProbe<MigrationManager.Command> manager = testKit.createTestProbe();
+    testKit.spawn(FederationDriver.create(new FederationDriver.Settings(federation, infra, clock, Duration.ofMillis(20), Duration.ofHours(1),
+        TestConfigs.settings(Map.of()), site -> collector, "federation", manager.getRef())));
+    manager.expectNoMessage(Duration.ofMillis(300)); // the driver starts
+    clock.advance(Duration.ofSeconds(1));
+    manager.expectNoMessage(Duration.ofMillis(300)); // a tick runs them a second: their monitors start
+    clock.advance(Duration.ofHours(1)); // both finish within this one tick
+    java.util.Set<String> left = new java.util.TreeSet<>(List.of(deregistered.receiveMessage(Duration.ofSeconds(20)),
+        deregistered.receiveMessage(Duration.ofSeconds(20))));
+    assertEquals(java.util.Set.of("ep1", "ep2"), left);
+  }
 }
