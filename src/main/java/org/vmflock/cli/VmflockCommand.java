@@ -3,6 +3,7 @@ package org.vmflock.cli;
 import java.io.PrintWriter;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.monitor.capture.CaptureFormatException;
+import org.vmflock.node.JournalException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done",
-      "1:failure while running",
+      "1:failure while running (also a damaged journal, said in one line)",
       "2:invalid input (usage, files, configuration)",
       "3:missing system support (libpcap, root, interface)",
       "4:query could not be answered precisely in time (reformulate)"
@@ -60,6 +61,10 @@ public final class VmflockCommand implements Runnable {
     if (e instanceof InvalidInputException || e instanceof CaptureFormatException) {
       err.println(command + ": " + e.getMessage());
       return ExitCode.INVALID_INPUT;
+    }
+    if (e instanceof JournalException) {
+      err.println(command + ": " + e.getMessage());
+      return ExitCode.FAILURE;
     }
     if (e instanceof EnvironmentException) {
       err.println(command + ": " + e.getMessage());

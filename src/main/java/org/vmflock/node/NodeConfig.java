@@ -81,11 +81,9 @@ public final class NodeConfig {
     String password = "";
     switch (kind) {
       case "h2" -> {
-        Path dir = Path.of(c.getString("vmflock.journal.dir")).toAbsolutePath().normalize();
         profile = "slick.jdbc.H2Profile$";
         driver = "org.h2.Driver";
-        // closed by the actor system, not by H2's own shutdown hook, so nothing is lost on exit
-        url = "jdbc:h2:file:" + dir.resolve("vmflock") + ";DB_CLOSE_ON_EXIT=FALSE";
+        url = h2Url(c);
       }
       case "postgresql" -> {
         profile = "slick.jdbc.PostgresProfile$";
@@ -107,6 +105,41 @@ public final class NodeConfig {
         .withValue(db + ".db.maxConnections", ConfigValueFactory.fromAnyRef(connections))
         .withValue(db + ".db.minConnections", ConfigValueFactory.fromAnyRef(1))
         .withValue(db + ".db.connectionTimeout", ConfigValueFactory.fromAnyRef("30s"));
+  }
+
+  /** The H2 database file of a configuration's journal ({@code vmflock.mv.db} in {@code vmflock.journal.dir}). */
+  public static Path h2File(Config c) {
+    return h2Base(c).resolveSibling(H2_NAME + ".mv.db");
+  }
+
+  private static final String H2_NAME = "vmflock";
+
+  private static Path h2Base(Config c) {
+    return Path.of(c.getString("vmflock.journal.dir")).toAbsolutePath().normalize().resolve(H2_NAME);
+  }
+
+  /**
+   * The H2 URL of a configuration's journal. Closed by the actor system, not by H2's own shutdown
+   * hook, so that nothing is lost on exit. Writable: each commit is in the file before the journal
+   * acknowledges it ({@code vmflock.journal.h2.write-delay}, 0 by default; H2's own default, 500 ms,
+   * lost acknowledged events to a kill -9). Read-only ({@code vmflock.journal.read-only}, for
+   * queries): the file is only read and no trace file is written beside it.
+   */
+  public static String h2Url(Config c) {
+    String url = "jdbc:h2:file:" + h2Base(c) + ";DB_CLOSE_ON_EXIT=FALSE";
+    if (readOnly(c)) {
+      return url + ";IFEXISTS=TRUE;ACCESS_MODE_DATA=r;TRACE_LEVEL_FILE=0";
+    }
+    long delay = c.getDuration("vmflock.journal.h2.write-delay").toMillis();
+    if (delay < 0 || delay > Integer.MAX_VALUE) {
+      throw new InvalidInputException("vmflock.journal.h2.write-delay", "must be between 0 and " + Integer.MAX_VALUE + " ms, not " + delay);
+    }
+    return url + ";WRITE_DELAY=" + delay;
+  }
+
+  /** Whether a configuration opens its journal for reading only (queries). */
+  public static boolean readOnly(Config c) {
+    return c.getBoolean("vmflock.journal.read-only");
   }
 
   /** The H2 journal directory of a configuration, for commands that point at a journal. */
