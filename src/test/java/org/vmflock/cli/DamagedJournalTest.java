@@ -1,0 +1,227 @@
+package org.vmflock.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.vmflock.clock.Clock;
+import org.vmflock.clock.Sleeper;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.VmInventory;
+import org.vmflock.monitor.Replay;
+import org.vmflock.monitor.capture.Pace;
+import org.vmflock.node.JournalCheck;
+import org.vmflock.node.JournalException;
+import org.vmflock.node.VmflockNode;
+import org.vmflock.testing.Cli;
+import org.vmflock.testing.TestConfigs;
+import org.vmflock.testing.TestData;
+
+/**
+ * Journal damage (issue 11), through the command line: a truncated or overwritten H2 journal is
+ * refused by {@code run} and {@code query} in one line naming the file, exit 1, the file left as it
+ * was and no trace file beside it; never a silent start on what H2 could still read. An emptied or
+ * deleted journal is said when {@code run} starts. Two journals: one a replay closed cleanly, one
+ * copied while its node still had it open (what a kill -9 leaves).
+ */
+class DamagedJournalTest {
+
+  private static final Duration FAST = Duration.ofSeconds(20);
+
+  @TempDir static Path base;
+  static Path scenario;
+
+  @BeforeAll
+  static void journals() throws Exception {
+    Cli.Run replay = Cli.run("replay", "--vms", TestData.npb("vms4.csv"), "--out", base.resolve("replay"), "--period", "1s", "--quiet",
+        TestData.npb("cg.A.4.pcap.gz"));
+    assertEquals(ExitCode.OK, replay.exitCode(), replay.err());
+    Files.createDirectories(base.resolve("crashed"));
+    Path live = base.resolve("live");
+    // the collectors' periods stay open (long grace): nothing is written after the replay, so the copy is whole
+    try (VmflockNode node = VmflockNode.start("damage-test", TestConfigs.node(live, Map.of("vmflock.monitor.period", "1s",
+        "vmflock.collector.grace", "1h")), Clock.system())) {
+      Replay.run(node, VmInventory.read(TestData.npb("vms4.csv")), List.of(TestData.npb("ep.A.4.pcap.gz"), TestData.npb("cg.A.4.pcap.gz")),
+          Pace.MAX, Clock.system(), Sleeper.system(), p -> { });
+      Files.copy(live.resolve("vmflock.mv.db"), base.resolve("crashed").resolve("vmflock.mv.db"));
+    }
+    scenario = base.resolve("one-site.conf");
+    Files.writeString(scenario, """
+        start = "2026-06-01T12:00:00Z"
+        sites { lyon { capacity { slots = 8, cores = 32, memory = 64GiB }, price-per-vm-hour = 0.05, transfer-price-per-gb = 0 } }
+        """);
+  }
+
+  /** A copy of one of the journals in a directory of its own. */
+  private static Path copy(String journal, String as) throws Exception {
+    Path from = journal.equals("replay") ? base.resolve("replay").resolve("journal") : base.resolve(journal);
+    Path dir = base.resolve(as).resolve("journal");
+    Files.createDirectories(dir);
+    Files.copy(from.resolve("vmflock.mv.db"), dir.resolve("vmflock.mv.db"));
+    return dir;
+  }
+
+  private static Cli.Run run(Path journalDir) {
+    return Cli.run("run", "--scenario", scenario, "--http-port", "0", "--duration", "1s", "--set", "pekko.remote.artery.canonical.port=0",
+        "--set", "vmflock.journal.dir=" + journalDir);
+  }
+
+  private static Cli.Run query(Path journalDir) {
+    return Cli.run("query", "--journal", journalDir, "--type", "mean", "--periods", "1", "--max-wait", "0s", "--approximate");
+  }
+
+  /** Exit 1, and one line: the file, and that it is damaged; the file as it was, nothing written beside it. */
+  private static void refused(Cli.Run r, Path dir, byte[] before, long started) throws Exception {
+    Path file = dir.resolve("vmflock.mv.db");
+    assertEquals(ExitCode.FAILURE, r.exitCode(), r.err());
+    List<String> lines = r.err().lines().toList();
+    assertEquals(1, lines.size(), r.err());
+    assertTrue(lines.get(0).contains("journal " + file.toAbsolutePath() + " is damaged"), r.err());
+    assertArrayEquals(before, Files.readAllBytes(file), "the damaged journal is left as it was");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(List.of(file.getFileName()), files.map(Path::getFileName).toList(), "no trace file or other file beside it");
+    }
+    long took = System.nanoTime() - started;
+    assertTrue(took < FAST.toNanos(), "refused in " + took / 1_000_000 + " ms");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"replay", "crashed"})
+  void aJournalTruncatedToHalfStopsRunAndQuery(String journal) throws Exception {
+    Path dir = copy(journal, journal + "-half");
+    Path file = dir.resolve("vmflock.mv.db");
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(f.length() / 2);
+    }
+    byte[] before = Files.readAllBytes(file);
+    long started = System.nanoTime();
+    refused(run(dir), dir, before, started);
+    started = System.nanoTime();
+    refused(query(dir), dir, before, started);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"replay", "crashed"})
+  void aRandomlyOverwrittenJournalStopsRunAndQuery(String journal) throws Exception {
+    Path dir = copy(journal, journal + "-scribbled");
+    Path file = dir.resolve("vmflock.mv.db");
+    Random random = new Random(11);
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      for (int i = 0; i < 32; i++) {
+        byte[] noise = new byte[16];
+        random.nextBytes(noise);
+        f.seek((long) (random.nextDouble() * (f.length() - noise.length)));
+        f.write(noise);
+      }
+    }
+    byte[] before = Files.readAllBytes(file);
+    long started = System.nanoTime();
+    refused(run(dir), dir, before, started);
+    started = System.nanoTime();
+    refused(query(dir), dir, before, started);
+  }
+
+  /** Wherever the file is cut, the journal is refused as damaged or opened whole: never an older state. */
+  @ParameterizedTest
+  @ValueSource(strings = {"replay", "crashed"})
+  void whereverTheFileIsCutTheJournalIsRefusedOrWhole(String journal) throws Exception {
+    List<String> whole = rows(copy(journal, journal + "-whole"));
+    assertTrue(whole.size() > 10, "a journal with events: " + whole.size());
+    int refused = 0;
+    for (int percent = 5; percent < 100; percent += 5) {
+      Path dir = copy(journal, journal + "-cut-" + percent);
+      Path file = dir.resolve("vmflock.mv.db");
+      try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+        f.setLength(f.length() * percent / 100);
+      }
+      var config = TestConfigs.node(dir, Map.of("vmflock.journal.read-only", true));
+      try {
+        JournalCheck.prepare(config);
+        JournalCheck.release(config);
+        assertEquals(whole, rows(dir), "cut at " + percent + " %: accepted, so whole");
+      } catch (JournalException e) {
+        assertTrue(e.damaged() && e.getMessage().contains(file.toAbsolutePath() + " is damaged"), e.getMessage());
+        refused++;
+      } catch (InvalidInputException e) {
+        throw new AssertionError("cut at " + percent + " %: " + e.getMessage(), e);
+      }
+    }
+    assertTrue(refused >= 10, "most cuts lose something and are refused: " + refused + " of 19");
+  }
+
+  @Test
+  void aSoundJournalIsQueriedReadOnly() throws Exception {
+    Path dir = copy("crashed", "sound");
+    byte[] before = Files.readAllBytes(dir.resolve("vmflock.mv.db"));
+    Cli.Run q = query(dir);
+    assertEquals(ExitCode.OK, q.exitCode(), q.err());
+    assertTrue(q.out().contains("\"answer\""), q.out());
+    assertArrayEquals(before, Files.readAllBytes(dir.resolve("vmflock.mv.db")), "a query changes nothing");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(1, files.count(), "no trace file");
+    }
+  }
+
+  @Test
+  void anEmptiedJournalIsSaidWhenRunStarts() throws Exception {
+    Path dir = base.resolve("emptied").resolve("journal");
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("vmflock.mv.db"), new byte[0]);
+    Cli.Run q = query(dir);
+    assertEquals(ExitCode.INVALID_INPUT, q.exitCode(), q.err());
+    assertTrue(q.err().contains("empty"), q.err());
+    Cli.Run r = run(dir);
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertTrue(r.err().contains("journal " + dir.resolve("vmflock.mv.db").toAbsolutePath() + " is empty: the node starts with no history"), r.err());
+    // what the node wrote is there for the next start, which says nothing more
+    Cli.Run again = run(dir);
+    assertEquals(ExitCode.OK, again.exitCode(), again.err());
+    assertTrue(!again.err().contains("no history"), again.err());
+  }
+
+  @Test
+  void aDeletedJournalIsSaidWhenRunStarts() throws Exception {
+    Path dir = base.resolve("deleted").resolve("journal");
+    Cli.Run r = run(dir);
+    assertEquals(ExitCode.OK, r.exitCode(), r.err());
+    assertTrue(r.err().contains("journal " + dir.resolve("vmflock.mv.db").toAbsolutePath() + " is new: the node starts with no history"), r.err());
+  }
+
+  /** Every event and snapshot row of a journal (id, sequence number, digest of the payload), read by H2 read-only. */
+  private static List<String> rows(Path dir) throws Exception {
+    List<String> rows = new ArrayList<>();
+    String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("vmflock") + ";ACCESS_MODE_DATA=r;TRACE_LEVEL_FILE=0;IFEXISTS=TRUE";
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    try (Connection c = DriverManager.getConnection(url, "", ""); Statement s = c.createStatement()) {
+      for (String query : List.of("SELECT \"persistence_id\", \"sequence_number\", \"event_payload\" FROM \"event_journal\" ORDER BY 1, 2",
+          "SELECT \"persistence_id\", \"sequence_number\", \"snapshot_payload\" FROM \"snapshot\" ORDER BY 1, 2")) {
+        try (ResultSet r = s.executeQuery(query)) {
+          while (r.next()) {
+            rows.add(r.getString(1) + "/" + r.getLong(2) + "/" + HexFormat.of().formatHex(sha.digest(r.getBytes(3))));
+          }
+        }
+      }
+    }
+    return rows;
+  }
+}
