@@ -84,7 +84,7 @@ public final class SagaActor {
     private boolean attemptInFlight;
 
     Saga(ActorContext<Command> ctx, TimerScheduler<Command> timers, String migrationId, Dependencies deps) {
-      super(PersistenceId.of(TYPE_KEY.name(), migrationId));
+      super(PersistenceId.of(TYPE_KEY.name(), migrationId), org.vmflock.JournalFailureBackoff.of(ctx.getSystem()));
       this.ctx = ctx;
       this.timers = timers;
       this.deps = deps;
@@ -234,7 +234,8 @@ public final class SagaActor {
 
     @Override
     public SignalHandler<SagaState> signalHandler() {
-      return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::drive).build();
+      // also after a restart on a journal failure, which may have interrupted an attempt before its step began
+      return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), s -> { attemptInFlight = false; drive(s); }).build();
     }
 
     @Override

@@ -163,7 +163,7 @@ public final class MigrationManager {
     private long cycles;
 
     Manager(ActorContext<Command> ctx, TimerScheduler<Command> timers, Dependencies deps) {
-      super(PERSISTENCE_ID);
+      super(PERSISTENCE_ID, org.vmflock.JournalFailureBackoff.of(ctx.getSystem()));
       this.ctx = ctx;
       this.timers = timers;
       this.deps = deps;

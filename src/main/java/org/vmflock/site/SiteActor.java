@@ -86,7 +86,7 @@ public final class SiteActor {
     private final ActorRef<Topic.Command<Published>> topic;
 
     Actor(ActorContext<Command> ctx, String site, Clock clock, ActorRef<Topic.Command<Published>> topic) {
-      super(SiteActor.persistenceId(site));
+      super(SiteActor.persistenceId(site), org.vmflock.JournalFailureBackoff.of(ctx.getSystem()));
       this.ctx = ctx;
       this.site = site;
       this.clock = clock;
