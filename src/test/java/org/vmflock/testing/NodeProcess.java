@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.vmflock.cli.VmflockCommand;
 
 /**
  * {@code vmflock run} in a JVM of its own, as a user starts it (the command line's main class, the
@@ -44,12 +42,9 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Starts {@code vmflock run ARGS} on a free HTTP and cluster port and waits until it listens. */
   public static NodeProcess run(Duration patience, String... args) throws Exception {
-    Path home = Path.of("").toAbsolutePath();
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-Dvmflock.home=" + home, "-cp", System.getProperty("java.class.path"), VmflockCommand.class.getName(),
-        "run", "--http-port", "0", "--set", "pekko.remote.artery.canonical.port=0"));
+    List<Object> command = new ArrayList<>(List.of("run", "--http-port", "0", "--set", "pekko.remote.artery.canonical.port=0"));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true).start();
+    Process p = Cli.inOwnJvm(command.toArray()).start();
     List<String> log = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<String> address = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
