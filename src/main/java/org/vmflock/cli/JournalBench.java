@@ -39,10 +39,11 @@ import picocli.CommandLine.Spec;
     description = {
       "Times the H2 journal's writes as the node makes them: site actors persisting price changes, each",
       "answered once persisted; one writer, then --writers at once, each sending its next change when the",
-      "last is answered. Two journals in the same run: vmflock's default, every event in the file before it",
-      "is answered (write-delay 0), and the reference, H2's own default (write-delay 500ms), which lost",
-      "answered events to a kill -9. Both are run twice, alternating, and the second round kept (the first warms",
-      "the JIT up). Last line: journal: N events/s durable (X of H2's default)."
+      "last is answered. Three journals in the same run, one per vmflock.journal.h2.durability: written",
+      "(the default: every event in the file before it is answered), synced (also fsync'ed), and the",
+      "reference, delayed (H2's own write delay, which lost answered events to a kill -9). Each is run twice,",
+      "in turn, and the second round kept (the first warms the JIT up). Last line:",
+      "journal: N events/s durable (X of H2's default)."
     })
 public final class JournalBench implements java.util.concurrent.Callable<Integer> {
 
@@ -77,39 +78,46 @@ public final class JournalBench implements java.util.concurrent.Callable<Integer
     PrintWriter out = spec.commandLine().getOut();
     Progress progress = new Progress(false);
     Map<String, List<Pass>> passes = new java.util.LinkedHashMap<>();
-    // each journal twice, alternating: the first round warms the JIT up for both, the second is kept
-    for (String delay : List.of("500ms", "0ms", "500ms", "0ms")) {
+    // each journal twice, in turn: the first round warms the JIT up for all, the second is kept
+    for (String durability : List.of("delayed", "written", "synced", "delayed", "written", "synced")) {
       Path journal = Files.createTempDirectory("vmflock-bench-journal");
       try {
         Map<String, Object> overrides = new HashMap<>(NodeConfig.h2JournalAt(journal));
-        overrides.put("vmflock.journal.h2.write-delay", delay);
+        overrides.put("vmflock.journal.h2.durability", durability);
         overrides.put("pekko.remote.artery.canonical.port", 0);
         Config config = node.load(overrides);
         try (VmflockNode n = VmflockNode.start("vmflock-bench", config, new ManualClock(START))) {
           SiteActor.initSharding(n.sharding(), n.clock(), Duration.ofHours(1));
           List<Pass> results = new ArrayList<>();
           for (int w : writers == 1 ? List.of(1) : List.of(1, writers)) {
-            progress.line(String.format(Locale.ROOT, "journal bench: write-delay %s, %d writer(s), %d + %d changes each", delay, w, warmup, events));
+            progress.line(String.format(Locale.ROOT, "journal bench: %s, %d writer(s), %d + %d changes each", durability, w, warmup, events));
             results.add(pass(n, "w" + w + "-", w));
           }
-          passes.put(delay, results);
+          passes.put(durability, results);
         }
       } finally {
         OutputDirectory.deleteTree(journal);
       }
     }
     for (Map.Entry<String, List<Pass>> e : passes.entrySet()) {
-      String what = e.getKey().equals("0ms") ? "write-delay 0 (vmflock's default: durable before answered)" : "write-delay 500ms (H2's default, the reference)";
+      String what = switch (e.getKey()) {
+        case "written" -> "written (vmflock's default: in the file before answered)";
+        case "synced" -> "synced (on the disk before answered)";
+        default -> "delayed (H2's write delay, the reference)";
+      };
       for (Pass p : e.getValue()) {
         out.printf(Locale.ROOT, "%s, %d writer(s): %,.0f events/s, a change answered in median %.2f ms, p99 %.2f ms%n", what, p.writers(),
             p.eventsPerSecond(), p.medianMillis(), p.p99Millis());
       }
     }
-    List<Pass> durable = passes.get("0ms");
-    List<Pass> reference = passes.get("500ms");
-    for (int i = 0; i < durable.size(); i++) {
-      out.printf(Locale.ROOT, "durable / reference, %d writer(s): events/s %.2f, median latency %.2f%n", durable.get(i).writers(),
-          durable.get(i).eventsPerSecond() / reference.get(i).eventsPerSecond(), durable.get(i).medianMillis() / reference.get(i).medianMillis());
+    List<Pass> durable = passes.get("written");
+    List<Pass> reference = passes.get("delayed");
+    for (String d : List.of("written", "synced")) {
+      for (int i = 0; i < durable.size(); i++) {
+        Pass p = passes.get(d).get(i);
+        out.printf(Locale.ROOT, "%s / delayed, %d writer(s): events/s %.2f, median latency %.2f%n", d, p.writers(),
+            p.eventsPerSecond() / reference.get(i).eventsPerSecond(), p.medianMillis() / reference.get(i).medianMillis());
+      }
     }
     Pass last = durable.get(durable.size() - 1);
     out.printf(Locale.ROOT, "journal: %.0f events/s durable (%.2f of H2's default)%n", last.eventsPerSecond(),

@@ -95,7 +95,11 @@ public final class NodeConfig {
       default -> throw new InvalidInputException("vmflock.journal.kind", "unknown journal kind '" + kind + "' (expected h2 or postgresql)");
     }
     String db = "pekko-persistence-jdbc.shared-databases.slick";
-    return ConfigFactory.empty()
+    Config journalDao = ConfigFactory.empty();
+    if (kind.equals("h2")) {
+      journalDao = h2Dao(c).map(dao -> ConfigFactory.empty().withValue("jdbc-journal.dao", ConfigValueFactory.fromAnyRef(dao))).orElse(journalDao);
+    }
+    return journalDao
         .withValue(db + ".profile", ConfigValueFactory.fromAnyRef(profile))
         .withValue(db + ".db.url", ConfigValueFactory.fromAnyRef(url))
         .withValue(db + ".db.driver", ConfigValueFactory.fromAnyRef(driver))
@@ -120,10 +124,12 @@ public final class NodeConfig {
 
   /**
    * The H2 URL of a configuration's journal. Closed by the actor system, not by H2's own shutdown
-   * hook, so that nothing is lost on exit. Writable: each commit is in the file before the journal
-   * acknowledges it ({@code vmflock.journal.h2.write-delay}, 0 by default; H2's own default, 500 ms,
-   * lost acknowledged events to a kill -9). Read-only ({@code vmflock.journal.read-only}, for
-   * queries): the file is only read and no trace file is written beside it.
+   * hook, so that nothing is lost on exit. Writable: H2's background writer stores what is committed
+   * and compacts the file every {@code vmflock.journal.h2.write-delay}; the journal's own writes are
+   * stored before they are acknowledged ({@link DurableH2JournalDao}); what they supersede is kept
+   * {@code vmflock.journal.h2.retention-time} before its room is reused. Read-only
+   * ({@code vmflock.journal.read-only}, for queries): the file is only read and no trace file is
+   * written beside it.
    */
   public static String h2Url(Config c) {
     String url = "jdbc:h2:file:" + h2Base(c) + ";DB_CLOSE_ON_EXIT=FALSE";
@@ -131,10 +137,27 @@ public final class NodeConfig {
       return url + ";IFEXISTS=TRUE;ACCESS_MODE_DATA=r;TRACE_LEVEL_FILE=0";
     }
     long delay = c.getDuration("vmflock.journal.h2.write-delay").toMillis();
-    if (delay < 0 || delay > Integer.MAX_VALUE) {
-      throw new InvalidInputException("vmflock.journal.h2.write-delay", "must be between 0 and " + Integer.MAX_VALUE + " ms, not " + delay);
+    if (delay < 1 || delay > Integer.MAX_VALUE) {
+      // 0 would stop H2's background writer, which compacts the file: it would grow without bound
+      throw new InvalidInputException("vmflock.journal.h2.write-delay", "must be between 1 and " + Integer.MAX_VALUE + " ms, not " + delay);
     }
-    return url + ";WRITE_DELAY=" + delay;
+    long retention = c.getDuration("vmflock.journal.h2.retention-time").toMillis();
+    if (retention < 0 || retention > Integer.MAX_VALUE) {
+      throw new InvalidInputException("vmflock.journal.h2.retention-time", "must be between 0 and " + Integer.MAX_VALUE + " ms, not " + retention);
+    }
+    return url + ";WRITE_DELAY=" + delay + ";RETENTION_TIME=" + retention;
+  }
+
+  /** The journal DAO of {@code vmflock.journal.h2.durability}; none for {@code delayed} (the plugin's own). */
+  private static Optional<String> h2Dao(Config c) {
+    String durability = c.getString("vmflock.journal.h2.durability").toLowerCase(Locale.ROOT);
+    return switch (durability) {
+      case "written" -> Optional.of(DurableH2JournalDao.class.getName());
+      case "synced" -> Optional.of(DurableH2JournalDao.Synced.class.getName());
+      case "delayed" -> Optional.empty();
+      default -> throw new InvalidInputException("vmflock.journal.h2.durability",
+          "unknown durability '" + durability + "' (expected written, synced or delayed)");
+    };
   }
 
   /** Whether a configuration opens its journal for reading only (queries). */
