@@ -32,8 +32,8 @@ import org.h2.mvstore.MVStoreException;
  */
 final class H2JournalFile {
 
-  /** What a read of the whole file found. */
-  record Content(long rows, List<String> tables) {}
+  /** What a read of the whole file found: its rows, its tables, and the newest event's ordering (-1 if none). */
+  record Content(long rows, List<String> tables, long newestEvent) {}
 
   /** H2's store header and chunk headers are text lines at the start of a block, at most this long. */
   private static final int HEADER_MAX = 1024;
@@ -94,9 +94,13 @@ final class H2JournalFile {
     return false;
   }
 
-  /** Reads every column of every row of every table through {@code url} (read-only); a damaged page throws. */
-  static Content readAll(String url) throws SQLException {
+  /**
+   * Reads every column of every row of every table through {@code url} (read-only); a damaged page
+   * throws. The newest event is the highest {@code orderingColumn} of {@code eventTable}.
+   */
+  static Content readAll(String url, String eventTable, String orderingColumn) throws SQLException {
     long rows = 0;
+    long newestEvent = -1;
     List<String> tables = new ArrayList<>();
     try (Connection c = new org.h2.Driver().connect(url, new Properties())) {
       DatabaseMetaData meta = c.getMetaData();
@@ -109,11 +113,18 @@ final class H2JournalFile {
         try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT * FROM PUBLIC.\"" + table.replace("\"", "\"\"") + "\"")) {
           int columns = r.getMetaData().getColumnCount();
           int[] types = new int[columns + 1];
+          int ordering = -1;
           for (int i = 1; i <= columns; i++) {
             types[i] = r.getMetaData().getColumnType(i);
+            if (table.equals(eventTable) && r.getMetaData().getColumnName(i).equals(orderingColumn)) {
+              ordering = i;
+            }
           }
           while (r.next()) {
             rows++;
+            if (ordering > 0) {
+              newestEvent = Math.max(newestEvent, r.getLong(ordering));
+            }
             for (int i = 1; i <= columns; i++) {
               if (types[i] == Types.BLOB || types[i] == Types.VARBINARY || types[i] == Types.BINARY) {
                 r.getBytes(i);
@@ -127,7 +138,7 @@ final class H2JournalFile {
         }
       }
     }
-    return new Content(rows, List.copyOf(tables));
+    return new Content(rows, List.copyOf(tables), newestEvent);
   }
 
   /** The fields of a header line ({@code key:value,...} up to a newline), empty if the block holds none. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.h2.mvstore.MVStoreException;
@@ -33,13 +34,17 @@ public final class JournalCheck {
   /** What the journal holds. */
   public enum State { NEW, EMPTY, HOLDS_EVENTS }
 
-  /** The journal's state, where it is (a file or a database URL), and its rows (events, snapshots, tags). */
-  public record Finding(State state, String where, long rows) {
+  /**
+   * The journal's state, where it is (a file or a database URL), its rows (events, snapshots, tags),
+   * and whether a journal that held events was there before (deleted or emptied since).
+   */
+  public record Finding(State state, String where, long rows, boolean replacedOne) {
     /** A line for the operator when the node starts with no history. */
     public Optional<String> notice() {
+      String before = replacedOne ? " (the journal here held events: it was deleted or emptied)" : "";
       return switch (state) {
-        case NEW -> Optional.of("journal " + where + " is new: the node starts with no history");
-        case EMPTY -> Optional.of("journal " + where + " is empty: the node starts with no history");
+        case NEW -> Optional.of("journal " + where + " is new: the node starts with no history" + before);
+        case EMPTY -> Optional.of("journal " + where + " is empty: the node starts with no history" + before);
         case HOLDS_EVENTS -> Optional.empty();
       };
     }
@@ -89,21 +94,31 @@ public final class JournalCheck {
   private static Finding prepareH2(Config config, Path file) {
     boolean readOnly = NodeConfig.readOnly(config);
     String where = file.toString();
+    Path mark = AcknowledgedMark.of(file);
     long size = sizeOf(file);
     if (size <= 0) {
       if (readOnly) {
         throw new InvalidInputException(where, size < 0 ? "no journal here" : "the journal is empty (0 bytes)");
       }
+      boolean heldEvents = AcknowledgedMark.read(mark).isPresent();
+      AcknowledgedMark.clear(mark);
       createSchema(NodeConfig.h2Url(config), "", "", "h2", where);
-      return new Finding(size < 0 ? State.NEW : State.EMPTY, where, 0);
+      return new Finding(size < 0 ? State.NEW : State.EMPTY, where, 0, heldEvents);
     }
     verifyVersions(file);
     H2JournalFile.Content content;
     String readOnlyUrl = NodeConfig.h2Url(config.withValue("vmflock.journal.read-only", ConfigValueFactory.fromAnyRef(true)));
     try {
-      content = H2JournalFile.readAll(readOnlyUrl);
+      content = H2JournalFile.readAll(readOnlyUrl, config.getString("jdbc-journal.tables.event_journal.tableName"),
+          config.getString("jdbc-journal.tables.event_journal.columnNames.ordering"));
     } catch (SQLException e) {
       throw failure(file, e, "a row cannot be read back (" + firstLine(e) + ")");
+    }
+    OptionalLong acknowledged = AcknowledgedMark.read(mark);
+    if (acknowledged.isPresent() && acknowledged.getAsLong() > content.newestEvent()) {
+      throw damaged(file, "it lacks events it acknowledged (the newest it holds is " + content.newestEvent() + ", " + mark.getFileName()
+          + " says " + acknowledged.getAsLong() + "): the file was truncated or overwritten, or replaced by an older copy (if that copy is"
+          + " meant, delete " + mark + ")", null);
     }
     if (readOnly) {
       if (content.rows() == 0) {
@@ -112,7 +127,7 @@ public final class JournalCheck {
     } else {
       createSchema(NodeConfig.h2Url(config), "", "", "h2", where);
     }
-    return new Finding(content.rows() == 0 ? State.EMPTY : State.HOLDS_EVENTS, where, content.rows());
+    return new Finding(content.rows() == 0 ? State.EMPTY : State.HOLDS_EVENTS, where, content.rows(), false);
   }
 
   /** The newest write in the file must be the version H2 opens: otherwise H2 would silently fall back to an older one. */
@@ -155,7 +170,7 @@ public final class JournalCheck {
     } catch (SQLException e) {
       throw new JournalException("journal database " + url + " cannot be read: " + firstLine(e), false, e);
     }
-    return new Finding(rows == 0 ? State.EMPTY : State.HOLDS_EVENTS, url, rows);
+    return new Finding(rows == 0 ? State.EMPTY : State.HOLDS_EVENTS, url, rows, false);
   }
 
   /** Runs the plugin's DDL for {@code dialect}, each index guarded with IF NOT EXISTS as its tables are. */

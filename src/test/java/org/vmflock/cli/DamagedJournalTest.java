@@ -47,6 +47,7 @@ import org.vmflock.testing.TestData;
 class DamagedJournalTest {
 
   private static final Duration FAST = Duration.ofSeconds(20);
+  private static final String MARK = "vmflock.acknowledged";
 
   @TempDir static Path base;
   static Path scenario;
@@ -63,7 +64,9 @@ class DamagedJournalTest {
         "vmflock.collector.grace", "1h")), Clock.system())) {
       Replay.run(node, VmInventory.read(TestData.npb("vms4.csv")), List.of(TestData.npb("ep.A.4.pcap.gz"), TestData.npb("cg.A.4.pcap.gz")),
           Pace.MAX, Clock.system(), Sleeper.system(), p -> { });
-      Files.copy(live.resolve("vmflock.mv.db"), base.resolve("crashed").resolve("vmflock.mv.db"));
+      for (String f : List.of("vmflock.mv.db", MARK)) {
+        Files.copy(live.resolve(f), base.resolve("crashed").resolve(f));
+      }
     }
     scenario = base.resolve("one-site.conf");
     Files.writeString(scenario, """
@@ -72,12 +75,14 @@ class DamagedJournalTest {
         """);
   }
 
-  /** A copy of one of the journals in a directory of its own. */
+  /** A copy of one of the journals (its file and the mark of what it acknowledged) in a directory of its own. */
   private static Path copy(String journal, String as) throws Exception {
     Path from = journal.equals("replay") ? base.resolve("replay").resolve("journal") : base.resolve(journal);
     Path dir = base.resolve(as).resolve("journal");
     Files.createDirectories(dir);
-    Files.copy(from.resolve("vmflock.mv.db"), dir.resolve("vmflock.mv.db"));
+    for (String f : List.of("vmflock.mv.db", MARK)) {
+      Files.copy(from.resolve(f), dir.resolve(f));
+    }
     return dir;
   }
 
@@ -104,7 +109,7 @@ class DamagedJournalTest {
       assertTrue(lines.get(0).contains("journal " + file.toAbsolutePath() + " is damaged"), r.err());
       assertArrayEquals(before, Files.readAllBytes(file), "the damaged journal is left as it was");
       try (Stream<Path> files = Files.list(dir)) {
-        assertEquals(List.of(file.getFileName()), files.map(Path::getFileName).toList(), "no trace file or other file beside it");
+        assertEquals(List.of(MARK, "vmflock.mv.db"), files.map(p -> p.getFileName().toString()).sorted().toList(), "no trace file beside it");
       }
       assertTrue(took < FAST.toNanos(), "refused in " + took / 1_000_000 + " ms");
     }
@@ -163,7 +168,21 @@ class DamagedJournalTest {
         throw new AssertionError("cut at " + percent + " %: " + e.getMessage(), e);
       }
     }
-    assertTrue(refused >= 10, "most cuts lose something and are refused: " + refused + " of 19");
+    assertEquals(19, refused, "every cut loses something, and is refused");
+  }
+
+  @Test
+  void anOlderCopyPutBackIsRefusedUntilItsMarkIsRemoved() throws Exception {
+    Path dir = copy("crashed", "older-copy");
+    // the node had acknowledged more than this copy holds
+    Files.writeString(dir.resolve(MARK), "ordering=" + 1_000_000_000 + "\n");
+    Cli.Run refused = query(dir);
+    assertEquals(ExitCode.FAILURE, refused.exitCode(), refused.err());
+    assertTrue(refused.err().contains("is damaged: it lacks events it acknowledged") && refused.err().contains("delete " + dir.toAbsolutePath().resolve(MARK)),
+        refused.err());
+    Files.delete(dir.resolve(MARK)); // the operator means this copy
+    Cli.Run accepted = query(dir);
+    assertEquals(ExitCode.OK, accepted.exitCode(), accepted.err());
   }
 
   @Test
@@ -175,7 +194,7 @@ class DamagedJournalTest {
     assertTrue(q.out().contains("\"answer\""), q.out());
     assertArrayEquals(before, Files.readAllBytes(dir.resolve("vmflock.mv.db")), "a query changes nothing");
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(1, files.count(), "no trace file");
+      assertEquals(List.of(MARK, "vmflock.mv.db"), files.map(p -> p.getFileName().toString()).sorted().toList(), "no trace file");
     }
   }
 
@@ -202,6 +221,12 @@ class DamagedJournalTest {
     Cli.Run r = run(dir);
     assertEquals(ExitCode.OK, r.exitCode(), r.err());
     assertTrue(r.err().contains("journal " + dir.resolve("vmflock.mv.db").toAbsolutePath() + " is new: the node starts with no history"), r.err());
+    assertTrue(Files.isRegularFile(dir.resolve(MARK)), "the node noted what it acknowledged");
+    Files.delete(dir.resolve("vmflock.mv.db"));
+    Cli.Run again = run(dir);
+    assertEquals(ExitCode.OK, again.exitCode(), again.err());
+    assertTrue(again.err().contains("is new: the node starts with no history (the journal here held events: it was deleted or emptied)"),
+        again.err());
   }
 
   /** Every event and snapshot row of a journal (id, sequence number, digest of the payload), read by H2 read-only. */
