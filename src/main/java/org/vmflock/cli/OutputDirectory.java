@@ -24,7 +24,8 @@ import org.vmflock.model.InvalidInputException;
  *
  * <p>A process killed in the middle (kill -9, a power cut) leaves its staging directory behind.
  * Each holds a marker naming the process that made it; the next command writing to the same target
- * removes those whose process is gone, and only those: a directory without the marker is not ours.
+ * removes those whose process is gone, and only those: a directory without the marker is not ours
+ * (unless it is empty and a minute old: one killed between its making and its marking).
  */
 public final class OutputDirectory implements AutoCloseable {
 
@@ -32,6 +33,7 @@ public final class OutputDirectory implements AutoCloseable {
   static final String MARKER = ".vmflock-staging";
   private static final String PARTIAL = ".partial-";
   private static final String REPLACED = ".replaced-";
+  private static final java.time.Duration UNMARKED_GRACE = java.time.Duration.ofMinutes(1);
 
   private final Path target;
   private final Path staging;
@@ -118,11 +120,19 @@ public final class OutputDirectory implements AutoCloseable {
     try (DirectoryStream<Path> siblings = Files.newDirectoryStream(target.getParent(),
         p -> p.getFileName().toString().startsWith("." + name + PARTIAL) || p.getFileName().toString().startsWith("." + name + REPLACED))) {
       for (Path p : siblings) {
-        if (Files.isDirectory(p) && Files.isRegularFile(p.resolve(MARKER)) && !writerAlive(p.resolve(MARKER))) {
+        if (Files.isDirectory(p) && (Files.isRegularFile(p.resolve(MARKER)) ? !writerAlive(p.resolve(MARKER)) : emptyAndOld(p))) {
           deleteTree(p);
         }
       }
     }
+  }
+
+  /**
+   * A staging directory is marked as soon as it is made; one killed in between is empty and
+   * unmarked. Left that way for {@link #UNMARKED_GRACE}, it is no live writer's.
+   */
+  private static boolean emptyAndOld(Path dir) throws IOException {
+    return isEmpty(dir) && Files.getLastModifiedTime(dir).toInstant().isBefore(Instant.now().minus(UNMARKED_GRACE));
   }
 
   /** Whether the process a marker names still runs (the same pid started at the same time). */

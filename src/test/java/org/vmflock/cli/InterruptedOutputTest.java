@@ -51,12 +51,16 @@ class InterruptedOutputTest {
     assertTrue(Files.isRegularFile(left.resolve(OutputDirectory.MARKER)), "the staging directory left says whose it was");
 
     Path notOurs = Files.createDirectory(dir.resolve(".cg.partial-by-someone-else"));
+    Files.writeString(notOurs.resolve("their-file"), "not vmflock's");
+    Path killedWhileMade = Files.createDirectory(dir.resolve(".cg.partial-killed-before-its-marker"));
+    Files.setLastModifiedTime(killedWhileMade, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofMinutes(2))));
     Path running = Files.createDirectory(dir.resolve(".cg.partial-of-a-running-process"));
     Files.writeString(running.resolve(OutputDirectory.MARKER), "pid=" + ProcessHandle.current().pid() + "\nstarted="
         + ProcessHandle.current().info().startInstant().orElseThrow() + "\n");
     Cli.Run next = Cli.run(with(replay, TestData.npb("cg.A.4.pcap.gz").toAbsolutePath()));
     assertEquals(ExitCode.OK, next.exitCode(), next.err());
     assertTrue(!Files.exists(left), "the killed replay's staging directory is removed");
+    assertTrue(!Files.exists(killedWhileMade), "so is an empty unmarked one of two minutes ago");
     assertTrue(Files.isDirectory(notOurs) && Files.isDirectory(running), "what is not a dead process's staging stays");
     assertEquals(List.of(".cg.partial-by-someone-else", ".cg.partial-of-a-running-process", "cg"), names(dir));
     assertEquals(report.keySet(), contents(out).keySet(), "a whole report, without the marker");
@@ -72,7 +76,8 @@ class InterruptedOutputTest {
     Process killed = Cli.inOwnJvm("simulate", Path.of("simulations", "grid5000-npb.conf").toAbsolutePath(), "--out", out)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     try {
-      await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> staging(dir, out).isPresent());
+      await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+          .until(() -> staging(dir, out).map(s -> Files.exists(s.resolve(OutputDirectory.MARKER))).orElse(false));
     } finally {
       killed.destroyForcibly().waitFor();
     }
