@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.vmflock.knowledge.DecisionRecord;
-import org.vmflock.manager.ManagerSettings;
+import org.vmflock.control.ManagerSettings;
 import org.vmflock.model.Application;
 import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Capacity;

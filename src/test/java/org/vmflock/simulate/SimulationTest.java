@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.vmflock.manager.ManagerSettings;
+import org.vmflock.control.ManagerSettings;
 import org.vmflock.model.Application;
 import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Capacity;

@@ -1,4 +1,4 @@
-package org.vmflock.manager;
+package org.vmflock.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
