@@ -42,6 +42,11 @@ public interface Policy {
     }
   }
 
+  /** The policy named {@code name}, with the manager's settings read from {@code config}. */
+  static Policy of(String name, com.typesafe.config.Config config) {
+    return of(name, ManagerSettings.from(config));
+  }
+
   /** The policy named {@code name}, with the manager's settings. */
   static Policy of(String name, ManagerSettings settings) {
     PlannerConfig planning = settings.planning();

@@ -468,20 +468,22 @@ final class Platform implements SiteBookkeeping.Books {
 
   /**
    * Each site's books against a recount of the hypervisors: the VMs booked at a site are those it
-   * runs (a migrating VM's source until it is released, its destination from the commit on).
-   * VMs of applications that finished while migrating leave the books first: they are left out.
+   * runs (a migrating VM's source until it is released, its destination from the commit on). A
+   * migrating VM's books may lag its hypervisors by a lost answer until the saga tries again, and
+   * VMs of applications that finished while migrating leave the books first: both are left out.
    */
   List<String> booksAgainstRecount() {
     List<String> out = new ArrayList<>();
+    java.util.function.Predicate<String> settled = vm -> !migrating.contains(vm) && !finishedAwaitingSagas.contains(owners.getOrDefault(vm, ""));
     for (SiteState s : sites.values()) {
       TreeSet<String> recount = new TreeSet<>();
       for (SimulatedWorld.Instance i : world.instancesAt(s.name())) {
-        if (!i.state().incoming() && !finishedAwaitingSagas.contains(owners.getOrDefault(i.vm().name(), ""))) {
+        if (!i.state().incoming() && settled.test(i.vm().name())) {
           recount.add(i.vm().name());
         }
       }
       TreeSet<String> booked = new TreeSet<>(s.books().placed().keySet());
-      booked.removeIf(vm -> finishedAwaitingSagas.contains(owners.getOrDefault(vm, "")));
+      booked.removeIf(settled.negate());
       if (!booked.equals(recount)) {
         TreeSet<String> extra = new TreeSet<>(booked);
         extra.removeAll(recount);

@@ -94,6 +94,11 @@ public final class SimulatedFederation implements Provisioner {
     return List.copyOf(world.instances());
   }
 
+  /** The reservations held at the hypervisors now (a copy). */
+  public synchronized List<SimulatedWorld.Reservation> reservations() {
+    return List.copyOf(world.reservations());
+  }
+
   /** A site's capacity now. */
   public synchronized Capacity capacity(String site) {
     return world.capacity(site);

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.vmflock.control.Policy;
 import org.vmflock.knowledge.DecisionRecord;
 import org.vmflock.control.ManagerSettings;
 import org.vmflock.model.Application;
