@@ -338,11 +338,7 @@ public final class ScenarioFile {
     if (cached == null) {
       try {
         cached = PriceTrace.read(csv);
-      } catch (NoSuchFileException e) {
-        throw in.error(t, "file", w + ".file", "no such file: " + csv);
-      } catch (IOException e) {
-        throw in.error(t, "file", w + ".file", "cannot read " + csv + ": " + e.getMessage());
-      } catch (IllegalArgumentException e) {
+      } catch (InvalidInputException e) {
         throw in.error(t, "file", w + ".file", e.getMessage());
       }
       traces.put(csv, cached);
