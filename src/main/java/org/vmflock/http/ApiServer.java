@@ -33,7 +33,7 @@ public final class ApiServer extends AllDirectives {
   /** What the endpoint talks to. */
   public record Backend(ActorSystem<?> system, ActorRef<MigrationManager.Command> manager,
       java.util.function.Function<String, org.apache.pekko.actor.typed.RecipientRef<SiteActor.Command>> sites, Clock clock,
-      java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, Path base) {}
+      java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, java.util.Optional<Path> trafficDir) {}
 
   private final Backend backend;
 
@@ -88,7 +88,7 @@ public final class ApiServer extends AllDirectives {
       EventRequest request;
       try {
         Infrastructure infra = s.knowledge().infrastructure(backend.defaultLink());
-        request = EventRequest.parse(body, backend.clock().now(), infra, backend.base());
+        request = EventRequest.parse(body, backend.clock().now(), infra, backend.trafficDir());
       } catch (InvalidInputException | IllegalArgumentException e) {
         return java.util.concurrent.CompletableFuture.completedFuture(Outcome.refused(e.getMessage()));
       }

@@ -100,6 +100,9 @@ public final class Limits {
   /** One-way latency of a network path. */
   public static final Duration MAX_LATENCY = Duration.ofSeconds(10);
 
+  /** How long before a site fails its failure may be announced. */
+  public static final Duration MAX_NOTICE = Duration.ofDays(366);
+
   /** The MAPE loop's period in a scenario, and a node's statistics period. */
   public static final Duration MIN_LOOP_PERIOD = Duration.ofSeconds(1);
   public static final Duration MAX_PERIOD = Duration.ofDays(1);
