@@ -112,6 +112,10 @@ public final class Limits {
   public static final long MAX_SIMULATED_PERIODS = 1_000_000;
   /** Periods a query may ask for, and periods a replayed capture may span. */
   public static final int MAX_PERIODS = 100_000;
+  /** How many periods a query may ask for. */
+  public static final Bound PERIODS = new Bound("a number of periods", 1, MAX_PERIODS);
+  /** A period's id, {@code floor(epoch / period)}: from the epoch on. */
+  public static final Bound PERIOD_ID = new Bound("a period id", 0, 1e15);
   /** Speed-up of a node's simulated time over real time. */
   public static final Bound TIME_SCALE = new Bound("a time scale", 1e-3, 1e6);
 
