@@ -10,9 +10,15 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.vmflock.clock.Clock;
@@ -47,14 +53,39 @@ public final class ApiServer extends AllDirectives {
   }
 
   Route routes() {
-    return concat(
+    // every answer is JSON, the refusals of pekko-http itself too (413 for a body over max-content-length, 404, 405, ...)
+    return handleExceptions(jsonErrors, () -> handleRejections(jsonRejections, () -> concat(
         path("health", () -> get(() -> json(StatusCodes.OK, "{\"status\":\"up\"}"))),
         pathPrefix("api", () -> concat(
             path("status", () -> get(() -> onSuccess(status(), s -> json(StatusCodes.OK,
                 StatusDocument.of(s.knowledge(), s.cycles(), s.at()).toPrettyString())))),
-            path("events", () -> post(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(event(body),
-                r -> json(r.code(), r.json()))))))));
+            path("events", () -> post(() -> jsonBody(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(event(body),
+                r -> json(r.code(), r.json())))))))))));
   }
+
+  /** Events are JSON: another media type is refused (415) before the body is read. */
+  private Route jsonBody(java.util.function.Supplier<Route> inner) {
+    return extractRequestEntity(e -> e.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON) ? inner.get()
+        : json(StatusCodes.UNSUPPORTED_MEDIA_TYPE, Outcome.errorJson("an event is JSON: Content-Type application/json, not "
+            + e.getContentType().mediaType())));
+  }
+
+  private final ExceptionHandler jsonErrors = ExceptionHandler.newBuilder()
+      .match(EntityStreamSizeException.class, e -> json(StatusCodes.PAYLOAD_TOO_LARGE,
+          Outcome.errorJson("the body is larger than the " + e.limit() + " bytes an event may have")))
+      .build();
+
+  private final RejectionHandler jsonRejections = RejectionHandler.newBuilder()
+      .handle(MalformedRequestContentRejection.class, r -> r.getCause() instanceof EntityStreamSizeException e
+          ? json(StatusCodes.PAYLOAD_TOO_LARGE, Outcome.errorJson("the body is larger than the " + e.limit() + " bytes an event may have"))
+          : json(StatusCodes.BAD_REQUEST, Outcome.errorJson("malformed body: " + r.message())))
+      .build()
+      .withFallback(RejectionHandler.defaultHandler())
+      .mapRejectionResponse(response ->
+      response.entity() instanceof HttpEntity.Strict strict && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)
+          ? response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+              Outcome.errorJson(strict.getData().utf8String())))
+          : response);
 
   private Route json(StatusCode code, String body) {
     return complete(code, HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
@@ -75,6 +106,10 @@ public final class ApiServer extends AllDirectives {
 
     static Outcome unavailable(String why) {
       return new Outcome(StatusCodes.SERVICE_UNAVAILABLE, "{\"error\":" + quote(why) + "}");
+    }
+
+    static String errorJson(String why) {
+      return "{\"error\":" + quote(why) + "}";
     }
 
     private static String quote(String s) {

@@ -150,7 +150,7 @@ public final class ScenarioFile {
     } catch (ConfigException e) {
       throw new InvalidInputException(source, e.getMessage().replace(source + ": ", ""));
     }
-    ScenarioFile f = new ScenarioFile(Path.of(source.replaceAll("[^A-Za-z0-9._-]", "_")), FileAccess.under(fileDir), c, ProfileCatalog.NPB);
+    ScenarioFile f = new ScenarioFile(Path.of(source.replaceAll("[^A-Za-z0-9._ -]", "_")), FileAccess.under(fileDir), c, ProfileCatalog.NPB);
     if (!c.hasPath("name")) {
       throw new InvalidInputException(source, "missing setting 'name' (the application's name)");
     }
