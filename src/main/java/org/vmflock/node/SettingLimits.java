@@ -53,7 +53,7 @@ final class SettingLimits {
       Setting.number("vmflock.analyze.noise-floor.bytes-per-second", 0, Limits.TRAFFIC.max()),
       Setting.number("vmflock.analyze.noise-floor.packets-per-second", 0, Limits.TRAFFIC.max()),
       Setting.number("vmflock.analyze.report.threshold-fraction", 0, 1),
-      Setting.number("vmflock.analyze.modularity.resolution", 0, 1000),
+      Setting.number("vmflock.analyze.modularity.resolution", 1e-6, 1000),
       Setting.number("vmflock.analyze.modularity.iterations", 1, 1000),
       Setting.number("vmflock.analyze.modularity.random-starts", 1, 1000),
       Setting.number("vmflock.planner.min-gain-fraction", 0, 1),
