@@ -22,7 +22,7 @@ class CommandLineTest {
       assertEquals(0, help.exitCode(), mode);
       assertTrue(help.out().startsWith("Usage: vmflock " + mode), help.out());
     }
-    for (String bench : List.of("simulate", "sensor", "plan", "manager")) {
+    for (String bench : List.of("simulate", "sensor", "plan", "manager", "fuzz")) {
       Cli.Run help = Cli.run("bench", bench, "--help");
       assertEquals(0, help.exitCode(), bench);
       assertTrue(help.out().startsWith("Usage: vmflock bench " + bench), help.out());
