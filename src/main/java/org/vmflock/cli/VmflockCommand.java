@@ -60,7 +60,8 @@ public final class VmflockCommand implements Runnable {
     cli.setExecutionExceptionHandler(VmflockCommand::handle);
     cli.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();
-      err.println(ex.getCommandLine().getCommandName() + ": " + ex.getMessage());
+      // the message quotes what was typed: an argument with a line break in it stays on this one line
+      err.println(new InvalidInputException(ex.getCommandLine().getCommandName(), String.valueOf(ex.getMessage())).getMessage());
       err.println("(see " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
       return ExitCode.INVALID_INPUT;
     });
@@ -81,7 +82,7 @@ public final class VmflockCommand implements Runnable {
       return ExitCode.INVALID_INPUT;
     }
     if (e instanceof EnvironmentException) {
-      err.println(command + ": " + e.getMessage());
+      err.println(new InvalidInputException(command, String.valueOf(e.getMessage())).getMessage());
       return ExitCode.ENVIRONMENT;
     }
     return failed(e, cli);

@@ -76,7 +76,7 @@ final class CsvTargets {
 
     @Override
     public String describe(byte[] input) {
-      return org.vmflock.model.Limits.quoted(new String(input, java.nio.charset.StandardCharsets.UTF_8));
+      return FuzzTarget.text(input);
     }
   }
 
@@ -121,7 +121,7 @@ final class CsvTargets {
 
     @Override
     public String describe(byte[] input) {
-      return org.vmflock.model.Limits.quoted(new String(input, java.nio.charset.StandardCharsets.UTF_8));
+      return FuzzTarget.text(input);
     }
 
     private static final GroupingSettings SETTINGS = GroupingSettings.defaults();

@@ -25,15 +25,9 @@ final class EventJsonTarget implements FuzzTarget<String> {
 
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
   private static final Infrastructure INFRA = infrastructure();
-  private static final Map<String, List<String>> FIELDS = Map.of(
-      "price", List.of("site", "size", "perVmHour", "from"),
-      "transfer-price", List.of("site", "to", "perGb"),
-      "capacity", List.of("site", "slots", "cores", "memory"),
-      "speed", List.of("site", "cpuSpeed"),
-      "availability", List.of("site", "windows"),
-      "quota", List.of("site", "vms"),
-      "link", List.of("site", "to", "latency", "bandwidth"),
-      "submit", List.of("application"));
+  /** The fields of each type, in a fixed order (the generated inputs depend only on the seed). */
+  private static final Map<String, List<String>> FIELDS = new java.util.TreeMap<>(EventRequest.FIELDS.entrySet().stream()
+      .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> new java.util.TreeSet<>(e.getValue()).stream().toList())));
 
   @Override
   public String name() {

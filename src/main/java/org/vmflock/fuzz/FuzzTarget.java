@@ -26,6 +26,11 @@ public interface FuzzTarget<I> {
    */
   void feed(I input, Path scratch) throws Exception;
 
+  /** The bytes of a text file, as text in a line, for a report of a failure. */
+  static String text(byte[] file) {
+    return org.vmflock.model.Limits.quoted(new String(file, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** The input in a line, for a report of a failure. */
   default String describe(I input) {
     return org.vmflock.model.Limits.quoted(String.valueOf(input));

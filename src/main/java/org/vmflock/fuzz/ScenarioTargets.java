@@ -250,7 +250,7 @@ final class ScenarioTargets {
 
     @Override
     public String describe(byte[] input) {
-      return org.vmflock.model.Limits.quoted(new String(input, java.nio.charset.StandardCharsets.UTF_8));
+      return FuzzTarget.text(input);
     }
   }
 

@@ -103,4 +103,13 @@ class CommandLineTest {
         org.vmflock.testing.TestData.npb("ep.A.4.bytes.csv"));
     ReplayBadInputTest.assertOneLineError(scale, "command-line options", "vmflock.run.time-scale is between 0.001 and 1000000, not 1.0E300");
   }
+
+  @Test
+  void aUsageErrorQuotingALineBreakStaysOnItsLine() {
+    // found by bench fuzz: picocli quotes the argument as typed
+    Cli.Run r = Cli.run("query", "--journal", "/nowhere", "--type", "mean", "--periods", "1\n2");
+    ReplayBadInputTest.assertOneLineError(r, "query: Invalid value for option '--periods': '1\\n2'");
+    Cli.Run unknown = Cli.run("0du\r", "groups", "--algorithm", "report", org.vmflock.testing.TestData.npb("ep.A.4.bytes.csv"));
+    ReplayBadInputTest.assertOneLineError(unknown, "vmflock: Unmatched argument at index 0: '0du\\r'");
+  }
 }

@@ -64,7 +64,7 @@ class ReplayBadInputTest {
   static void assertOneLineError(Cli.Run r, String... fragments) {
     assertEquals(ExitCode.INVALID_INPUT, r.exitCode(), r.err());
     List<String> lines = r.err().lines().toList();
-    boolean usage = lines.size() == 2 && lines.get(1).matches("\\(see vmflock .* --help\\)");
+    boolean usage = lines.size() == 2 && lines.get(1).matches("\\(see vmflock.* --help\\)");
     assertTrue(lines.size() == 1 || usage, "one line, not:\n" + r.err());
     String first = lines.get(0);
     for (String f : fragments) {
