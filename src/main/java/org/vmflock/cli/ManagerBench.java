@@ -28,8 +28,13 @@ import org.vmflock.execute.FaultPlan;
 import org.vmflock.execute.MigrationOrder;
 import org.vmflock.execute.MigrationStep;
 import org.vmflock.execute.StepResult;
-import org.vmflock.knowledge.Knowledge;
-import org.vmflock.manager.ManagerSettings;
+import org.vmflock.execute.PacedActuator;
+import org.vmflock.execute.StepProgress;
+import org.vmflock.control.StatusPage;
+import org.vmflock.control.StatusQuery;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.vmflock.control.ManagerSettings;
 import org.vmflock.manager.MigrationManager;
 import org.vmflock.model.Application;
 import org.vmflock.model.Capacity;
@@ -102,7 +107,7 @@ public final class ManagerBench implements Callable<Integer> {
       ManagerSettings settings = ManagerSettings.from(config);
       NetworkPath wan = new NetworkPath(Duration.ofMillis(5), 10e9 / 8);
       SimulatedFederation federation = new SimulatedFederation(clock, settings.planning().migration(), (a, b) -> wan, FaultPlan.none(), 1);
-      FirstCommand recorder = new FirstCommand(federation.actuator());
+      FirstCommand recorder = new FirstCommand(new PacedActuator(federation.actuator(), 1000));
       // migrations run at 1000 times their simulated speed: the bench times the decision, not the copy
       ActorRef<MigrationManager.Command> manager = n.startController(settings, recorder, federation, 1000, Duration.ofHours(1),
           List.of("bench"));
@@ -209,8 +214,7 @@ public final class ManagerBench implements Callable<Integer> {
 
   /** The id of the manager's last decision (ids grow; the knowledge keeps only the recent decisions). */
   private static long lastDecisionId(VmflockNode n, ActorRef<MigrationManager.Command> manager) {
-    List<org.vmflock.knowledge.DecisionRecord> ds = knowledge(n, manager).decisions();
-    return ds.isEmpty() ? 0 : ds.get(ds.size() - 1).id();
+    return status(n, manager, StatusQuery.SITES).totals().decisions();
   }
 
   private static void poll(java.util.function.BooleanSupplier done, String failure) throws InterruptedException {
@@ -247,12 +251,13 @@ public final class ManagerBench implements Callable<Integer> {
         Objective.COST, Optional.empty(), Optional.empty(), 0);
   }
 
-  private static Knowledge knowledge(VmflockNode n, ActorRef<MigrationManager.Command> manager) {
-    return VmflockNode.await(AskPattern.ask(manager, MigrationManager.GetStatus::new, WAIT, n.system().scheduler()), "status", WAIT).knowledge();
+  private static StatusPage status(VmflockNode n, ActorRef<MigrationManager.Command> manager, StatusQuery q) {
+    return VmflockNode.await(AskPattern.ask(manager, (ActorRef<StatusPage> r) -> new MigrationManager.GetStatus(q, r), WAIT,
+        n.system().scheduler()), "status", WAIT);
   }
 
   private static String lastDecision(VmflockNode n, ActorRef<MigrationManager.Command> manager) {
-    List<org.vmflock.knowledge.DecisionRecord> ds = knowledge(n, manager).decisions();
+    List<StatusPage.DecisionLine> ds = status(n, manager, StatusQuery.FIRST_PAGE).decisions();
     return ds.isEmpty() ? "none" : ds.get(ds.size() - 1).reason();
   }
 
@@ -260,8 +265,9 @@ public final class ManagerBench implements Callable<Integer> {
   private static void settle(VmflockNode n, ActorRef<MigrationManager.Command> manager, Application app, String site)
       throws InterruptedException {
     poll(() -> {
-      Knowledge k = knowledge(n, manager);
-      return k.migrations().isEmpty() && app.vmNames().stream().allMatch(vm -> site.equals(k.placement().get(vm)));
+      StatusPage p = status(n, manager, StatusQuery.of(app.name()));
+      return p.totals().migrationsInFlight() == 0 && p.applications().size() == 1
+          && app.vmNames().stream().allMatch(vm -> site.equals(p.applications().get(0).placement().get(vm)));
     }, "the application did not settle at " + site);
   }
 
@@ -291,17 +297,17 @@ public final class ManagerBench implements Callable<Integer> {
     }
 
     @Override
-    public StepResult perform(MigrationOrder order, MigrationStep step, int attempt) {
+    public CompletionStage<StepResult> perform(MigrationOrder order, MigrationStep step, int attempt, Consumer<StepProgress> progress) {
       long now = System.nanoTime();
       Expectation e = expected.get();
       if (e != null && step == MigrationStep.RESERVE && order.to().equals(e.to())) {
         e.at().complete(now);
       }
-      return actuator.perform(order, step, attempt);
+      return actuator.perform(order, step, attempt, progress);
     }
 
     @Override
-    public StepResult compensate(MigrationOrder order, MigrationStep step, int attempt) {
+    public CompletionStage<StepResult> compensate(MigrationOrder order, MigrationStep step, int attempt) {
       return actuator.compensate(order, step, attempt);
     }
   }

@@ -22,6 +22,8 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.vmflock.clock.Clock;
+import org.vmflock.control.StatusPage;
+import org.vmflock.control.StatusQuery;
 import org.vmflock.manager.MigrationManager;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.InvalidInputException;
@@ -57,8 +59,16 @@ public final class ApiServer extends AllDirectives {
     return handleExceptions(jsonErrors, () -> handleRejections(jsonRejections, () -> concat(
         path("health", () -> get(() -> json(StatusCodes.OK, "{\"status\":\"up\"}"))),
         pathPrefix("api", () -> concat(
-            path("status", () -> get(() -> onSuccess(status(), s -> json(StatusCodes.OK,
-                StatusDocument.of(s.knowledge(), s.cycles(), s.at()).toPrettyString())))),
+            path("status", () -> get(() -> parameterOptional("app", app -> parameterOptional("offset", offset ->
+                parameterOptional("limit", limit -> parameterOptional("recent", recent -> {
+                  StatusQuery q;
+                  try {
+                    q = new StatusQuery(app, whole(offset, 0), whole(limit, StatusQuery.DEFAULT_LIMIT), whole(recent, StatusQuery.DEFAULT_RECENT));
+                  } catch (IllegalArgumentException e) {
+                    return json(StatusCodes.BAD_REQUEST, Outcome.refused(e.getMessage()).json());
+                  }
+                  return onSuccess(status(q), s -> json(StatusCodes.OK, StatusDocument.of(s).toPrettyString()));
+                })))))),
             path("events", () -> post(() -> jsonBody(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(event(body),
                 r -> json(r.code(), r.json())))))))))));
   }
@@ -91,8 +101,16 @@ public final class ApiServer extends AllDirectives {
     return complete(code, HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 
-  private CompletionStage<MigrationManager.Status> status() {
-    return AskPattern.ask(backend.manager(), MigrationManager.GetStatus::new, ASK, backend.system().scheduler());
+  private CompletionStage<StatusPage> status(StatusQuery q) {
+    return AskPattern.ask(backend.manager(), (ActorRef<StatusPage> r) -> new MigrationManager.GetStatus(q, r), ASK, backend.system().scheduler());
+  }
+
+  private static int whole(java.util.Optional<String> v, int dflt) {
+    try {
+      return v.map(Integer::parseInt).orElse(dflt);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a whole number: " + v.get());
+    }
   }
 
   private record Outcome(StatusCode code, String json) {
@@ -119,13 +137,13 @@ public final class ApiServer extends AllDirectives {
 
   /** Parses the event against what the manager knows, then hands it to the site actor or the manager. */
   private CompletionStage<Outcome> event(String body) {
-    return status().thenCompose(s -> {
+    return status(StatusQuery.SITES).thenCompose(s -> {
       EventRequest request;
       try {
-        Infrastructure infra = s.knowledge().infrastructure(backend.defaultLink());
+        Infrastructure infra = s.infrastructure();
         request = EventRequest.parse(body, backend.clock().now(), infra, backend.trafficDir());
       } catch (InvalidInputException | IllegalArgumentException e) {
-        return java.util.concurrent.CompletableFuture.completedFuture(Outcome.refused(e.getMessage()));
+        return java.util.concurrent.CompletableFuture.<Outcome>completedFuture(Outcome.refused(e.getMessage()));
       }
       if (request instanceof EventRequest.SiteChange c) {
         return AskPattern.ask(backend.sites().apply(c.site()), (ActorRef<SiteActor.Reply> r) -> new SiteActor.Change(c.change(), r), ASK,
@@ -133,10 +151,10 @@ public final class ApiServer extends AllDirectives {
                 : Outcome.accepted(c.change().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " of site " + c.site()));
       }
       EventRequest.Submit submit = (EventRequest.Submit) request;
-      return AskPattern.ask(backend.manager(), (ActorRef<MigrationManager.Reply> r) -> new MigrationManager.Submit(
-          submit.application().app(), submit.application().placement().siteOfVm(), r), ASK, backend.system().scheduler())
-          .thenApply(reply -> reply instanceof MigrationManager.Rejected rej ? Outcome.refused(rej.reason())
-              : Outcome.accepted("application " + submit.application().app().name()));
+      CompletionStage<MigrationManager.Reply> asked = AskPattern.ask(backend.manager(), (ActorRef<MigrationManager.Reply> r) ->
+          new MigrationManager.Submit(submit.application().app(), submit.application().placement().siteOfVm(), r), ASK, backend.system().scheduler());
+      return asked.thenApply(reply -> reply instanceof MigrationManager.Rejected rej ? Outcome.refused(rej.reason())
+          : Outcome.accepted("application " + submit.application().app().name()));
     }).exceptionally(e -> Outcome.unavailable("the node did not answer: " + e.getMessage()));
   }
 }

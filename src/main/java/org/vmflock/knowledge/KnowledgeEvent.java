@@ -5,15 +5,42 @@ import java.util.List;
 import java.util.Map;
 import org.vmflock.CborSerializable;
 import org.vmflock.execute.ObservedMigration;
+import org.vmflock.execute.StepProgress;
 import org.vmflock.model.Application;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.plan.CalibratedEstimator;
+import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteEnvironment;
 
-/** What the migration manager persists (K1); {@link Knowledge#apply} folds them. */
+/**
+ * What the migration manager persists (K1); {@link Knowledge#apply} folds them, applying facts and
+ * nothing else: whatever depends on a setting (whether a site became more attractive, which
+ * migrations may start) is decided before, and the event says what was decided. Each event is a
+ * change, small and bounded, never a whole state. Their schema is versioned: an older form read
+ * from a journal is brought up to date by {@link EventMigrations} (see {@code reference.conf}).
+ */
 public sealed interface KnowledgeEvent extends CborSerializable {
 
-  /** A site's environment as its site actor published it. */
+  /**
+   * A site's environment changed: its {@code number}-th change, as its site actor accepted it.
+   *
+   * @param changed whether the environment differs after it (a definition sent again does not)
+   * @param improved whether the site became markedly more attractive (decided with the manager's threshold)
+   */
+  record SiteChanged(String site, long number, EnvironmentChange change, Instant at, boolean changed, boolean improved)
+      implements KnowledgeEvent {}
+
+  /**
+   * The manager missed changes of a site that its site actor no longer keeps: the site's
+   * environment as it is after its {@code number}-th change, prices from the oldest instant the
+   * manager still counts costs from (bounded, however long the site's history).
+   */
+  record SiteCaughtUp(SiteEnvironment environment, long number, Instant at, boolean changed, boolean improved) implements KnowledgeEvent {}
+
+  /**
+   * A site's whole environment, as release 0.1 recorded it; read from old journals, never written
+   * (whether it changed or improved is worked out as 0.1 did: {@link SiteChanges#LEGACY_MARKED}).
+   */
   record EnvironmentSeen(SiteEnvironment environment, Instant at) implements KnowledgeEvent {}
 
   record ApplicationSubmitted(Application app, Instant at) implements KnowledgeEvent {}
@@ -40,7 +67,7 @@ public sealed interface KnowledgeEvent extends CborSerializable {
     }
   }
 
-  /** A decision, and the migrations it orders (queued, in the order they must run). */
+  /** A decision, and the migrations it orders (queued, each with its position). */
   record DecisionMade(DecisionRecord decision, List<MigrationRecord> migrations) implements KnowledgeEvent {
     public DecisionMade {
       migrations = List.copyOf(migrations);
@@ -49,7 +76,13 @@ public sealed interface KnowledgeEvent extends CborSerializable {
 
   record MigrationStarted(String migrationId, Instant at) implements KnowledgeEvent {}
 
+  /** How far a running migration has come, as its actuator reported. */
+  record MigrationProgressed(String migrationId, StepProgress progress, Instant at) implements KnowledgeEvent {}
+
   /** A migration ended; {@code migrationCalibration} is the migration model's calibration after it (observed against predicted time). */
   record MigrationEnded(String migrationId, MigrationRecord.Status status, ObservedMigration observed, String reason,
       CalibratedEstimator.Calibration migrationCalibration, Instant at) implements KnowledgeEvent {}
+
+  /** The loop ran its {@code cycle}-th cycle (the periodic full re-plan counts them, across failovers). */
+  record CycleCompleted(long cycle, Instant at) implements KnowledgeEvent {}
 }

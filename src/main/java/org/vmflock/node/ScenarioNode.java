@@ -12,8 +12,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.vmflock.clock.Clock;
 import org.vmflock.clock.ScaledClock;
 import org.vmflock.execute.FaultPlan;
+import org.vmflock.execute.PacedActuator;
 import org.vmflock.http.ApiServer;
-import org.vmflock.manager.ManagerSettings;
+import org.vmflock.control.ManagerSettings;
 import org.vmflock.manager.MigrationManager;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.Site;
@@ -60,7 +61,8 @@ public final class ScenarioNode implements AutoCloseable {
       ManagerSettings settings = ManagerSettings.from(config);
       SimulatedFederation federation = new SimulatedFederation(clock, settings.planning().migration(), scenario.infra()::path, FaultPlan.none(), seed);
       Duration period = node.monitorSettings().grid().length();
-      ActorRef<MigrationManager.Command> manager = node.startController(settings, federation.actuator(), federation, timeScale,
+      ActorRef<MigrationManager.Command> manager = node.startController(settings, new PacedActuator(federation.actuator(), timeScale), federation,
+          timeScale,
           clock.real(period), List.of(COLLECTOR));
       defineSites(node, scenario, federation);
       MigrationManager.Reply known = VmflockNode.await(AskPattern.ask(manager,

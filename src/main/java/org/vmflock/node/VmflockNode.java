@@ -28,7 +28,7 @@ import org.vmflock.monitor.MonitorSettings;
 import org.vmflock.execute.Actuator;
 import org.vmflock.execute.Provisioner;
 import org.vmflock.execute.SagaActor;
-import org.vmflock.manager.ManagerSettings;
+import org.vmflock.control.ManagerSettings;
 import org.vmflock.manager.MigrationManager;
 import org.vmflock.site.SiteActor;
 import java.util.Optional;
@@ -113,10 +113,11 @@ public final class VmflockNode implements AutoCloseable {
       double timeScale, Duration tickInterval, java.util.List<String> collectorSites) {
     Function<String, RecipientRef<SiteActor.Command>> sites = site -> sharding.entityRefFor(SiteActor.TYPE_KEY, site);
     Function<String, RecipientRef<SagaActor.Command>> sagas = id -> sharding.entityRefFor(SagaActor.TYPE_KEY, id);
-    SiteActor.initSharding(sharding, clock, LEASE_CHECK);
+    SiteActor.initSharding(sharding, clock, new SiteActor.Settings(LEASE_CHECK, SiteActor.Settings.DEFAULTS.minBackoff(),
+        SiteActor.Settings.DEFAULTS.maxBackoff()));
     SagaActor.initSharding(sharding, new SagaActor.Dependencies(actuator, clock, timeScale, sites, settings.reservationLease(),
         settings.siteTimeout()));
-    MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, sites, sagas,
+    MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, timeScale, sites, sagas,
         Optional.of(new MigrationManager.Monitoring(collectors(), monitor, collectorSites)), provisioner, tickInterval);
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(MigrationManager.create(deps)).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),

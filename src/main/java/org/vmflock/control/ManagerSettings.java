@@ -1,4 +1,4 @@
-package org.vmflock.manager;
+package org.vmflock.control;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -13,8 +13,15 @@ import org.vmflock.model.NetworkPath;
 import org.vmflock.plan.PlannerConfig;
 import org.vmflock.scenario.Units;
 
-/** The {@code vmflock.manager} settings, with the planner's and the grouping's the loop uses. */
+/**
+ * The {@code vmflock.manager} settings, with the planner's and the grouping's the loop uses.
+ *
+ * @param policy the name of the {@link Policy} the manager runs
+ * @param markedChange a price fall or speed rise at least this large (a fraction) makes a site more attractive
+ */
 public record ManagerSettings(
+    String policy,
+    double markedChange,
     int windowPeriods,
     Duration debounce,
     Duration period,
@@ -25,6 +32,7 @@ public record ManagerSettings(
     SagaPolicy sagaPolicy,
     ControlLoop.Settings loop,
     PlannerConfig planning,
+    GroupingSettings grouping,
     Optional<GroupDetector> detector) {
 
   public static ManagerSettings from(Config root) {
@@ -32,7 +40,16 @@ public record ManagerSettings(
       Config c = root.getConfig("vmflock.manager");
       Config d = c.getConfig("default-link");
       PlannerConfig planning = PlannerConfig.from(root);
+      String policy = c.getString("policy");
+      Policy.validate("vmflock.manager.policy", java.util.List.of(policy));
+      double marked = c.getDouble("marked-change");
+      if (!(marked >= 0 && marked < 1)) {
+        throw new InvalidInputException("vmflock.manager.marked-change", "a fraction in [0, 1), not " + marked);
+      }
+      GroupingSettings grouping = GroupingSettings.from(root);
       return new ManagerSettings(
+          policy,
+          marked,
           c.getInt("window-periods"),
           c.getDuration("debounce"),
           root.getDuration("vmflock.monitor.period"),
@@ -44,7 +61,8 @@ public record ManagerSettings(
           new ControlLoop.Settings(c.getInt("full-replan-every"), Units.bytesPerSecond(c.getString("slow-link")),
               Optional.of(new NetworkPath(d.getDuration("latency"), Units.bytesPerSecond(d.getString("bandwidth"))))),
           planning,
-          ApplicationGroups.detector(planning.grouping(), GroupingSettings.from(root)));
+          grouping,
+          ApplicationGroups.detector(planning.grouping(), grouping));
     } catch (ConfigException e) {
       throw new InvalidInputException(e.origin() != null ? e.origin().description() : "configuration", e.getMessage());
     } catch (IllegalArgumentException e) {
@@ -52,7 +70,29 @@ public record ManagerSettings(
     }
   }
 
+  /** The same settings running another policy. */
+  public ManagerSettings withPolicy(String name) {
+    Policy.validate("--policy", java.util.List.of(name));
+    return new ManagerSettings(name, markedChange, windowPeriods, debounce, period, maxPerLink, maxPerSite, reservationLease, siteTimeout,
+        sagaPolicy, loop, planning, grouping, detector);
+  }
+
+  /** The same settings with {@code defaultLink} between sites that declare no link, if there is one (a scenario's). */
+  public ManagerSettings withDefaultLink(Optional<NetworkPath> defaultLink) {
+    if (defaultLink.isEmpty()) {
+      return this;
+    }
+    ControlLoop.Settings l = new ControlLoop.Settings(loop.fullReplanEvery(), loop.slowLinkBytesPerSecond(), defaultLink);
+    return new ManagerSettings(policy, markedChange, windowPeriods, debounce, period, maxPerLink, maxPerSite, reservationLease, siteTimeout,
+        sagaPolicy, l, planning, grouping, detector);
+  }
+
   public ControlLoop controlLoop() {
     return new ControlLoop(planning, detector, loop);
+  }
+
+  /** The policy these settings name. */
+  public Policy newPolicy() {
+    return Policy.of(policy, this);
   }
 }
