@@ -33,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vmflock.clock.ManualClock;
+import org.vmflock.control.StatusPage;
 import org.vmflock.knowledge.Knowledge;
 import org.vmflock.knowledge.KnowledgeEvent;
 import org.vmflock.manager.MigrationManager;
@@ -43,7 +44,6 @@ import org.vmflock.model.Site;
 import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteActor;
 import org.vmflock.site.SiteEnvironment;
-import org.vmflock.site.SiteEvent;
 import org.vmflock.testing.TestConfigs;
 
 /**
@@ -69,12 +69,11 @@ class HttpRobustnessTest {
     kit = ActorTestKit.create(TestConfigs.localWithInMemoryJournal());
     Site lyon = new Site("lyon", new Capacity(8, 32, 64L << 30), 1, PriceSchedule.flat(0.1), 0, Map.of(),
         new NetworkPath(Duration.ofMillis(1), 1e9), List.of());
-    SiteEnvironment env = SiteEnvironment.undefined("lyon")
-        .apply(new SiteEvent.Changed(new EnvironmentChange.Define(lyon, List.of(), Optional.empty()), NOW));
+    SiteEnvironment env = SiteEnvironment.undefined("lyon").apply(new EnvironmentChange.Define(lyon, List.of(), Optional.empty()));
     Knowledge knowledge = Knowledge.empty().apply(new KnowledgeEvent.EnvironmentSeen(env, NOW));
     ActorRef<MigrationManager.Command> manager = kit.spawn(Behaviors.receive(MigrationManager.Command.class)
         .onMessage(MigrationManager.GetStatus.class, g -> {
-          g.replyTo().tell(new MigrationManager.Status(knowledge, 0, NOW));
+          g.replyTo().tell(StatusPage.of(knowledge, g.query(), NOW));
           return Behaviors.same();
         })
         .onMessage(MigrationManager.Submit.class, s -> {
@@ -84,7 +83,7 @@ class HttpRobustnessTest {
         .build());
     Behavior<SiteActor.Command> acceptingSite = Behaviors.receive(SiteActor.Command.class)
         .onMessage(SiteActor.Change.class, c -> {
-          c.replyTo().tell(new SiteActor.Accepted(env));
+          c.replyTo().tell(new SiteActor.Accepted("lyon"));
           return Behaviors.same();
         })
         .build();
