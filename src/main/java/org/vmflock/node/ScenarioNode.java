@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -91,9 +92,10 @@ public final class ScenarioNode implements AutoCloseable {
       node.spawn(FederationDriver.create(new FederationDriver.Settings(federation, scenario.infra(), clock,
           config.getDuration("vmflock.run.tick"), period, node.monitorSettings(), node.collectors(), COLLECTOR, manager, schedule)),
           "federation-driver");
-      Path base = scenario.source().toAbsolutePath().getParent();
+      String dir = config.getString("vmflock.http.traffic-dir");
+      Optional<Path> trafficDir = dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
       ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
-          settings.loop().defaultLink(), base), config.getString("vmflock.http.host"), httpPort), "binding the HTTP endpoint", ASK);
+          settings.loop().defaultLink(), trafficDir), config.getString("vmflock.http.host"), httpPort), "binding the HTTP endpoint", ASK);
       return new ScenarioNode(node, manager, federation, clock, binding);
     } catch (RuntimeException e) {
       node.close();
