@@ -136,9 +136,9 @@ public final class ControlLoop {
           : Optional.empty();
       boolean trafficChanged = perWork.isPresent() && !perWork.get().equals(a.app().workload().trafficPerWork());
       if (trafficChanged) {
-        KnowledgeEvent e = new KnowledgeEvent.TrafficObserved(a.app().name(), perWork.get(), now);
-        events.add(e);
-        current = current.apply(e);
+        List<KnowledgeEvent> recorded = KnowledgeEvent.traffic(a.app().name(), perWork.get(), now);
+        events.addAll(recorded);
+        current = current.applyAll(recorded);
       }
       Application app = current.applications().get(a.app().name()).app();
       if (!trafficChanged && current.groups().containsKey(app.name())) {

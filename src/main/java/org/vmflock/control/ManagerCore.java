@@ -186,8 +186,7 @@ public final class ManagerCore {
     if (!problem.isEmpty()) {
       return Outcome.refused(problem);
     }
-    List<KnowledgeEvent> events = new ArrayList<>();
-    events.add(new KnowledgeEvent.ApplicationSubmitted(app, now));
+    List<KnowledgeEvent> events = new ArrayList<>(KnowledgeEvent.submitted(app, now));
     List<Effect> effects = new ArrayList<>();
     if (!placement.isEmpty()) {
       events.add(new KnowledgeEvent.ApplicationPlaced(app.name(), placement, now));

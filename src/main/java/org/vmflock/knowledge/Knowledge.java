@@ -233,6 +233,9 @@ public record Knowledge(
       b.calibration.put(e.application(), e.calibration());
     } else if (event instanceof TrafficObserved e) {
       b.applications.computeIfPresent(e.application(), (k, a) -> a.withApp(a.app().withWorkload(a.app().workload().withTraffic(e.perWork()))));
+    } else if (event instanceof KnowledgeEvent.TrafficAdded e) {
+      b.applications.computeIfPresent(e.application(), (k, a) -> a.withApp(a.app().withWorkload(a.app().workload().withTraffic(
+          a.app().workload().trafficPerWork().plus(e.part())))));
     } else if (event instanceof ApplicationFinished e) {
       AppRecord a = b.applications.get(e.application());
       if (a != null) {

@@ -56,8 +56,42 @@ public sealed interface KnowledgeEvent extends CborSerializable {
   record ProgressObserved(String application, double done, double secondsPerWork, CalibratedEstimator.Calibration calibration, Instant at)
       implements KnowledgeEvent {}
 
-  /** The traffic the monitor saw for the application, per work second. */
+  /** The traffic the monitor saw for the application, per work second (the first part, when {@link TrafficAdded} parts follow). */
   record TrafficObserved(String application, TrafficMatrix perWork, Instant at) implements KnowledgeEvent {}
+
+  /**
+   * More cells of the application's traffic per work second, which the cells the events before
+   * left at zero: a large matrix is recorded as several events (in one write), each bounded.
+   */
+  record TrafficAdded(String application, TrafficMatrix part, Instant at) implements KnowledgeEvent {}
+
+  /** Bytes an event's matrix may take, at most, with room for the rest of the event. */
+  int TRAFFIC_BYTES = 48_000;
+
+  /** Non-zero cells of a matrix over {@code vms} that fit in {@link #TRAFFIC_BYTES} (a cell takes about 22 bytes in CBOR). */
+  static int cellsPerEvent(List<String> vms) {
+    int names = vms.stream().mapToInt(v -> v.length() + 2).sum();
+    return Math.max(64, (TRAFFIC_BYTES - names) / 22);
+  }
+
+  /** The events that record {@code perWork} as the application's traffic: one, or a first part and the rest added, each bounded. */
+  static List<KnowledgeEvent> traffic(String application, TrafficMatrix perWork, Instant at) {
+    List<TrafficMatrix> parts = perWork.parts(cellsPerEvent(perWork.vms()));
+    List<KnowledgeEvent> out = new java.util.ArrayList<>();
+    out.add(new TrafficObserved(application, parts.get(0), at));
+    parts.subList(1, parts.size()).forEach(p -> out.add(new TrafficAdded(application, p, at)));
+    return out;
+  }
+
+  /** The events that record a submitted application: itself (with the first part of its traffic), and the rest of its traffic added. */
+  static List<KnowledgeEvent> submitted(Application app, Instant at) {
+    TrafficMatrix t = app.workload().trafficPerWork();
+    List<TrafficMatrix> parts = t.parts(cellsPerEvent(t.vms()));
+    List<KnowledgeEvent> out = new java.util.ArrayList<>();
+    out.add(new ApplicationSubmitted(app.withWorkload(app.workload().withTraffic(parts.get(0))), at));
+    parts.subList(1, parts.size()).forEach(p -> out.add(new TrafficAdded(app.name(), p, at)));
+    return out;
+  }
 
   record ApplicationFinished(String application, Instant at) implements KnowledgeEvent {}
 
