@@ -24,6 +24,7 @@ import org.vmflock.control.StatusQuery;
 import org.vmflock.execute.FaultPlan;
 import org.vmflock.execute.PacedActuator;
 import org.vmflock.manager.MigrationManager;
+import org.vmflock.manager.Submissions;
 import org.vmflock.model.Site;
 import org.vmflock.node.NodeConfig;
 import org.vmflock.node.SizeRecordingSerializer;
@@ -117,8 +118,7 @@ final class ManagerScaleRun {
         if (inFlight.size() == SUBMITS_IN_FLIGHT) {
           inFlight.remove(0).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
-        CompletionStage<MigrationManager.Reply> reply = AskPattern.ask(manager, (ActorRef<MigrationManager.Reply> r) ->
-            new MigrationManager.Submit(a.app(), a.placement().siteOfVm(), r), WAIT, n.system().scheduler());
+        CompletionStage<MigrationManager.Reply> reply = Submissions.submit(n.system(), manager, a.app(), a.placement().siteOfVm(), WAIT);
         inFlight.add(reply.toCompletableFuture().thenApply(x -> {
           if (x instanceof MigrationManager.Rejected rej) {
             throw new IllegalStateException("application " + a.app().name() + " refused: " + rej.reason());

@@ -25,6 +25,7 @@ import org.vmflock.clock.Clock;
 import org.vmflock.control.StatusPage;
 import org.vmflock.control.StatusQuery;
 import org.vmflock.manager.MigrationManager;
+import org.vmflock.manager.Submissions;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.site.SiteActor;
@@ -151,8 +152,8 @@ public final class ApiServer extends AllDirectives {
                 : Outcome.accepted(c.change().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " of site " + c.site()));
       }
       EventRequest.Submit submit = (EventRequest.Submit) request;
-      CompletionStage<MigrationManager.Reply> asked = AskPattern.ask(backend.manager(), (ActorRef<MigrationManager.Reply> r) ->
-          new MigrationManager.Submit(submit.application().app(), submit.application().placement().siteOfVm(), r), ASK, backend.system().scheduler());
+      CompletionStage<MigrationManager.Reply> asked = Submissions.submit(backend.system(), backend.manager(), submit.application().app(),
+          submit.application().placement().siteOfVm(), ASK);
       return asked.thenApply(reply -> reply instanceof MigrationManager.Rejected rej ? Outcome.refused(rej.reason())
           : Outcome.accepted("application " + submit.application().app().name()));
     }).exceptionally(e -> Outcome.unavailable("the node did not answer: " + e.getMessage()));

@@ -77,12 +77,25 @@ public final class MigrationManager {
 
   public sealed interface Command extends CborSerializable {}
 
-  /** A new application, with where its VMs already run if they do (otherwise it gets an initial placement). */
-  public record Submit(Application app, Map<String, String> placement, ActorRef<Reply> replyTo) implements Command {
+  /**
+   * A new application, with where its VMs already run if they do (otherwise it gets an initial
+   * placement). Its traffic comes in {@code trafficParts} parts: the first in {@code app}, the
+   * others in {@link SubmitTraffic} messages sent before this one by the same sender ({@link
+   * Submissions} does it), so that no message is large.
+   */
+  public record Submit(Application app, Map<String, String> placement, int trafficParts, ActorRef<Reply> replyTo) implements Command {
     public Submit {
       placement = Map.copyOf(placement);
     }
+
+    /** An application whose traffic comes whole. */
+    public Submit(Application app, Map<String, String> placement, ActorRef<Reply> replyTo) {
+      this(app, placement, 1, replyTo);
+    }
   }
+
+  /** A part of the traffic of an application about to be submitted (see {@link Submit}). */
+  public record SubmitTraffic(String application, TrafficMatrix part) implements Command {}
 
   /** How far an application has come, and at what pace (wall seconds per work second) lately. */
   public record ReportProgress(String application, double done, double secondsPerWork, Instant at) implements Command {}
@@ -175,6 +188,7 @@ public final class MigrationManager {
     private final Executor planning;
     private final ActorRef<SagaActor.Report> sagaReports;
     private final ActorRef<SiteActor.Changes> siteAnswers;
+    private final PendingTraffic pendingTraffic = new PendingTraffic();
     private boolean cycleRunning;
     private final Set<String> pendingTriggers = new HashSet<>();
     private final List<ActorRef<CycleReport>> pendingReplies = new ArrayList<>();
@@ -218,6 +232,10 @@ public final class MigrationManager {
                 return Effect().none();
               }))
           .onCommand(Submit.class, this::onSubmit)
+          .onCommand(SubmitTraffic.class, (k, c) -> {
+            pendingTraffic.add(c);
+            return Effect().none();
+          })
           .onCommand(ReportProgress.class, (k, c) -> {
             ManagerCore.Outcome o = core.progress(k, c.application(), c.done(), c.secondsPerWork(), c.at());
             if (o.refused()) {
@@ -249,6 +267,7 @@ public final class MigrationManager {
             return Effect().none();
           })
           .onCommand(Tick.class, (k, c) -> {
+            pendingTraffic.forgetOlderThan(System.nanoTime() - PendingTraffic.KEPT_NANOS);
             requestCycle(k, Set.of(), Optional.empty());
             return evacuate(k);
           })
@@ -365,7 +384,13 @@ public final class MigrationManager {
     // ---------------------------------------------------------------- applications
 
     private Effect<KnowledgeEvent, Knowledge> onSubmit(Knowledge k, Submit c) {
-      ManagerCore.Outcome o = core.submit(k, c.app(), c.placement(), now());
+      Optional<Application> whole = pendingTraffic.assemble(c);
+      if (whole.isEmpty()) {
+        String why = "the traffic of application " + c.app().name() + " came in " + c.trafficParts() + " parts, not all arrived: submit it again";
+        ctx.getLog().warn("manager: refused application: {}", why);
+        return Effect().reply(c.replyTo(), new Rejected(why));
+      }
+      ManagerCore.Outcome o = core.submit(k, whole.get(), c.placement(), now());
       if (o.refused()) {
         ctx.getLog().warn("manager: refused application: {}", o.refusal().get());
         return Effect().reply(c.replyTo(), new Rejected(o.refusal().get()));

@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.vmflock.clock.Clock;
 import org.vmflock.manager.MigrationManager;
+import org.vmflock.manager.Submissions;
 import org.vmflock.model.Application;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.Link;
@@ -189,7 +190,7 @@ public final class FederationDriver {
     }
 
     private void submit(Scenario.ScenarioApplication a) {
-      s.manager().tell(new MigrationManager.Submit(a.app(), a.placement().siteOfVm(), managerReplies));
+      Submissions.messages(a.app(), a.placement().siteOfVm(), managerReplies).forEach(s.manager()::tell);
     }
 
     /** A finished application's sensors reported everything: its VMs leave the collector's roster. */

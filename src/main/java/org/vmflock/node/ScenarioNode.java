@@ -16,6 +16,7 @@ import org.vmflock.execute.PacedActuator;
 import org.vmflock.http.ApiServer;
 import org.vmflock.control.ManagerSettings;
 import org.vmflock.manager.MigrationManager;
+import org.vmflock.manager.Submissions;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.Site;
 import org.vmflock.scenario.Scenario;
@@ -77,8 +78,7 @@ public final class ScenarioNode implements AutoCloseable {
           later.add(a); // submitted by the federation driver when it arrives
           continue;
         }
-        MigrationManager.Reply reply = VmflockNode.await(AskPattern.ask(manager,
-            (ActorRef<MigrationManager.Reply> r) -> new MigrationManager.Submit(a.app(), a.placement().siteOfVm(), r), ASK, node.system().scheduler()),
+        MigrationManager.Reply reply = VmflockNode.await(Submissions.submit(node.system(), manager, a.app(), a.placement().siteOfVm(), ASK),
             "submitting " + a.app().name(), ASK);
         if (reply instanceof MigrationManager.Rejected r) {
           node.system().log().warn("application {} not submitted: {}", a.app().name(), r.reason());
