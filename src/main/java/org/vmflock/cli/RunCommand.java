@@ -51,6 +51,10 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Seed of the simulated federation (default vmflock.run.seed).")
   Long seed;
 
+  @Option(names = "--policy", paramLabel = "P", description = {
+      "How the manager decides: vmflock, none, price-chasing or report-grouping (default vmflock.manager.policy, vmflock)."})
+  String policy;
+
   @Mixin NodeOptions node;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -60,6 +64,10 @@ public final class RunCommand implements Callable<Integer> {
     Map<String, Object> overrides = new HashMap<>();
     if (period != null) {
       overrides.put("vmflock.monitor.period", DurationConverter.toConfig(period));
+    }
+    if (policy != null) {
+      org.vmflock.control.Policy.validate("--policy", java.util.List.of(policy));
+      overrides.put("vmflock.manager.policy", policy);
     }
     Config config = node.load(overrides);
     Scenario s = ScenarioFile.load(scenario);

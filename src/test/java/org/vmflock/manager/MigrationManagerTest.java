@@ -111,6 +111,29 @@ class MigrationManagerTest {
   }
 
   @Test
+  void vmsStillOnASiteWhoseAvailabilityEndedAreMovedOffIt(@TempDir Path dir) {
+    try (ControllerFixture f = new ControllerFixture("forced", dir, Map.of())) {
+      f.site("grid", 8, 1.0, 0.0);
+      f.site("cloud", 8, 1.0, 0.10);
+      Instant end = f.clock.now().plus(Duration.ofMinutes(10));
+      f.change("grid", new EnvironmentChange.Availability(List.of(new AvailabilityWindow(f.clock.now().minusSeconds(60), end))));
+      Application app = ControllerFixture.cg("late", 4, Objective.COST);
+      assertInstanceOf(MigrationManager.Accepted.class, f.submit(app, ControllerFixture.all(app, "grid")));
+      // no cycle ran before the end (the loop was stopped, the node was down): the VMs are still there when it comes
+      f.clock.advance(Duration.ofMinutes(11));
+      f.manager.tell(MigrationManager.Tick.INSTANCE);
+      StatusPage k = settled(f);
+      f.awaitAssert(() -> assertEquals(List.of("cloud", "cloud", "cloud", "cloud"), sitesOf(f.status(), app)));
+      StatusPage.DecisionLine forced = f.status().decisions().stream().filter(d -> d.kind().equals("forced")).findFirst()
+          .orElseThrow(() -> new AssertionError("no forced decision: " + k.decisions()));
+      assertTrue(forced.reason().contains("grid's availability ended"), forced.reason());
+      assertEquals(4, forced.migrations().size());
+      f.awaitAssert(() -> assertEquals("applied", ControllerFixture.decision(f.status(), forced.id()).outcome()));
+      assertEquals(4, f.federation.placement().siteOfVm().values().stream().filter("cloud"::equals).count(), "the VMs run at cloud");
+    }
+  }
+
+  @Test
   void anAlternatingPriceCausesNoOscillation(@TempDir Path dir) {
     try (ControllerFixture f = new ControllerFixture("alternating", dir, Map.of("vmflock.planner.cooldown", "10m"))) {
       f.site("a", 8, 1.0, 0.10);
