@@ -12,10 +12,13 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
  */
 public final class JournalFailureBackoff {
 
+  /** Each wait up to a fifth longer, so that actors failing together do not retry together. */
+  public static final double RANDOM_FACTOR = 0.2;
+
   private JournalFailureBackoff() {}
 
   public static BackoffSupervisorStrategy of(ActorSystem<?> system) {
     Config c = system.settings().config().getConfig("vmflock.journal.failure-backoff");
-    return SupervisorStrategy.restartWithBackoff(c.getDuration("min"), c.getDuration("max"), c.getDouble("random-factor"));
+    return SupervisorStrategy.restartWithBackoff(c.getDuration("min"), c.getDuration("max"), RANDOM_FACTOR);
   }
 }

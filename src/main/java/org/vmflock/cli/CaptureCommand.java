@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import org.vmflock.clock.Clock;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.VmInventory;
-import org.vmflock.monitor.LiveMonitoring;
+import org.vmflock.node.LiveMonitoring;
 import org.vmflock.monitor.capture.LiveCapture;
 import org.vmflock.monitor.capture.NetworkNamespace;
 import org.vmflock.monitor.capture.NetworkNamespaceException;

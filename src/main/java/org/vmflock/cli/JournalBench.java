@@ -87,7 +87,8 @@ public final class JournalBench implements java.util.concurrent.Callable<Integer
         overrides.put("pekko.remote.artery.canonical.port", 0);
         Config config = node.load(overrides);
         try (VmflockNode n = VmflockNode.start("vmflock-bench", config, new ManualClock(START))) {
-          SiteActor.initSharding(n.sharding(), n.clock(), Duration.ofHours(1));
+          SiteActor.initSharding(n.sharding(), n.clock(), new SiteActor.Settings(Duration.ofHours(1), SiteActor.Settings.DEFAULTS.minBackoff(),
+              SiteActor.Settings.DEFAULTS.maxBackoff()));
           List<Pass> results = new ArrayList<>();
           for (int w : writers == 1 ? List.of(1) : List.of(1, writers)) {
             progress.line(String.format(Locale.ROOT, "journal bench: %s, %d writer(s), %d + %d changes each", durability, w, warmup, events));

@@ -28,8 +28,13 @@ import org.vmflock.execute.FaultPlan;
 import org.vmflock.execute.MigrationOrder;
 import org.vmflock.execute.MigrationStep;
 import org.vmflock.execute.StepResult;
-import org.vmflock.knowledge.Knowledge;
-import org.vmflock.manager.ManagerSettings;
+import org.vmflock.execute.PacedActuator;
+import org.vmflock.execute.StepProgress;
+import org.vmflock.control.StatusPage;
+import org.vmflock.control.StatusQuery;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.vmflock.control.ManagerSettings;
 import org.vmflock.manager.MigrationManager;
 import org.vmflock.model.Application;
 import org.vmflock.model.Capacity;
@@ -82,6 +87,13 @@ public final class ManagerBench implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "20", description = "Untimed events first, for the JIT (default ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--scenario", paramLabel = "FILE", description = {
+      "Also a whole scenario's federation on the node (e.g. simulations/large.conf): every application submitted, then one",
+      "planning round over all of them while the status is asked again and again. Every message and event goes through",
+      "the actor system's own serializer, which records the largest; prints the largest message and event and the",
+      "status's p99 during the round."})
+  Path scenario;
+
   @Mixin NodeOptions node;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -93,16 +105,31 @@ public final class ManagerBench implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     Progress progress = new Progress(false);
+    Optional<ManagerScaleRun.Figures> scale = Optional.empty();
+    if (scenario != null) {
+      org.vmflock.scenario.Scenario s = org.vmflock.scenario.ScenarioFile.load(scenario);
+      // timed as a node runs; then again, every message serialized as if it crossed the network, to weigh them
+      ManagerScaleRun.Figures timed = scaleRun(s, false, progress);
+      ManagerScaleRun.Figures weighed = scaleRun(s, true, progress);
+      out.printf(Locale.ROOT, "scale: %d applications, %d VMs; planning round %.0f ms (%d decisions); status during planning: median %.1f ms,"
+          + " p99 %.1f ms (%d answers); largest snapshot %s%n", timed.applications(), timed.vms(), timed.planningMillis(), timed.decisions(),
+          timed.statusPercentile(0.5), timed.statusPercentile(0.99), timed.statusMillis().size(),
+          ManagerScaleRun.describe(timed.largest().get(ManagerScaleRun.Kind.SNAPSHOT)));
+      out.flush();
+      scale = Optional.of(new ManagerScaleRun.Figures(timed.applications(), timed.vms(), weighed.largest(), timed.statusMillis(),
+          timed.planningMillis(), timed.decisions()));
+    }
     Path journal = Files.createTempDirectory("vmflock-bench-manager");
     Map<String, Object> overrides = new HashMap<>(NodeConfig.h2JournalAt(journal));
     overrides.put("vmflock.http.port", 0);
+    overrides.put("pekko.remote.artery.canonical.port", 0);
     Config config = node.load(overrides);
     ManualClock clock = new ManualClock(START);
     try (VmflockNode n = VmflockNode.start("vmflock", config, clock)) {
       ManagerSettings settings = ManagerSettings.from(config);
       NetworkPath wan = new NetworkPath(Duration.ofMillis(5), 10e9 / 8);
       SimulatedFederation federation = new SimulatedFederation(clock, settings.planning().migration(), (a, b) -> wan, FaultPlan.none(), 1);
-      FirstCommand recorder = new FirstCommand(federation.actuator());
+      FirstCommand recorder = new FirstCommand(new PacedActuator(federation.actuator(), 1000));
       // migrations run at 1000 times their simulated speed: the bench times the decision, not the copy
       ActorRef<MigrationManager.Command> manager = n.startController(settings, recorder, federation, 1000, Duration.ofHours(1),
           List.of("bench"));
@@ -172,12 +199,28 @@ public final class ManagerBench implements Callable<Integer> {
           percentile(latency, 50), percentile(latency, 99), latency[latency.length - 1], events, settings.debounce().toMillis());
       out.printf(Locale.ROOT, "event->command / reference: median %.1f, p99 %.1f%n", percentile(latency, 50) / refMedian,
           percentile(latency, 99) / refMedian);
+      if (scale.isPresent()) {
+        ManagerScaleRun.Figures f = scale.get();
+        out.printf(Locale.ROOT, "largest message: %s%n", ManagerScaleRun.describe(f.largest().get(ManagerScaleRun.Kind.MESSAGE)));
+        out.printf(Locale.ROOT, "largest event: %s%n", ManagerScaleRun.describe(f.largest().get(ManagerScaleRun.Kind.EVENT)));
+        out.printf(Locale.ROOT, "status during planning p99: %d ms%n", Math.round(f.statusPercentile(0.99)));
+      }
       out.printf(Locale.ROOT, "event->command p99: %d ms%n", Math.round(percentile(latency, 99)));
       out.flush();
     } finally {
       deleteQuietly(journal);
     }
     return ExitCode.OK;
+  }
+
+  private ManagerScaleRun.Figures scaleRun(org.vmflock.scenario.Scenario s, boolean everyMessage, Progress progress) throws Exception {
+    Path journal = Files.createTempDirectory("vmflock-bench-manager-scale");
+    try {
+      return ManagerScaleRun.run(node.load(Map.of()), s, journal, everyMessage,
+          line -> progress.line("manager bench: " + line + (everyMessage ? " (every message serialized)" : "")));
+    } finally {
+      deleteQuietly(journal);
+    }
   }
 
   /** The nearest-rank percentile of sorted values. */
@@ -209,8 +252,7 @@ public final class ManagerBench implements Callable<Integer> {
 
   /** The id of the manager's last decision (ids grow; the knowledge keeps only the recent decisions). */
   private static long lastDecisionId(VmflockNode n, ActorRef<MigrationManager.Command> manager) {
-    List<org.vmflock.knowledge.DecisionRecord> ds = knowledge(n, manager).decisions();
-    return ds.isEmpty() ? 0 : ds.get(ds.size() - 1).id();
+    return status(n, manager, StatusQuery.SITES).totals().decisions();
   }
 
   private static void poll(java.util.function.BooleanSupplier done, String failure) throws InterruptedException {
@@ -247,12 +289,13 @@ public final class ManagerBench implements Callable<Integer> {
         Objective.COST, Optional.empty(), Optional.empty(), 0);
   }
 
-  private static Knowledge knowledge(VmflockNode n, ActorRef<MigrationManager.Command> manager) {
-    return VmflockNode.await(AskPattern.ask(manager, MigrationManager.GetStatus::new, WAIT, n.system().scheduler()), "status", WAIT).knowledge();
+  private static StatusPage status(VmflockNode n, ActorRef<MigrationManager.Command> manager, StatusQuery q) {
+    return VmflockNode.await(AskPattern.ask(manager, (ActorRef<StatusPage> r) -> new MigrationManager.GetStatus(q, r), WAIT,
+        n.system().scheduler()), "status", WAIT);
   }
 
   private static String lastDecision(VmflockNode n, ActorRef<MigrationManager.Command> manager) {
-    List<org.vmflock.knowledge.DecisionRecord> ds = knowledge(n, manager).decisions();
+    List<StatusPage.DecisionLine> ds = status(n, manager, StatusQuery.FIRST_PAGE).decisions();
     return ds.isEmpty() ? "none" : ds.get(ds.size() - 1).reason();
   }
 
@@ -260,8 +303,9 @@ public final class ManagerBench implements Callable<Integer> {
   private static void settle(VmflockNode n, ActorRef<MigrationManager.Command> manager, Application app, String site)
       throws InterruptedException {
     poll(() -> {
-      Knowledge k = knowledge(n, manager);
-      return k.migrations().isEmpty() && app.vmNames().stream().allMatch(vm -> site.equals(k.placement().get(vm)));
+      StatusPage p = status(n, manager, StatusQuery.of(app.name()));
+      return p.totals().migrationsInFlight() == 0 && p.applications().size() == 1
+          && app.vmNames().stream().allMatch(vm -> site.equals(p.applications().get(0).placement().get(vm)));
     }, "the application did not settle at " + site);
   }
 
@@ -291,17 +335,17 @@ public final class ManagerBench implements Callable<Integer> {
     }
 
     @Override
-    public StepResult perform(MigrationOrder order, MigrationStep step, int attempt) {
+    public CompletionStage<StepResult> perform(MigrationOrder order, MigrationStep step, int attempt, Consumer<StepProgress> progress) {
       long now = System.nanoTime();
       Expectation e = expected.get();
       if (e != null && step == MigrationStep.RESERVE && order.to().equals(e.to())) {
         e.at().complete(now);
       }
-      return actuator.perform(order, step, attempt);
+      return actuator.perform(order, step, attempt, progress);
     }
 
     @Override
-    public StepResult compensate(MigrationOrder order, MigrationStep step, int attempt) {
+    public CompletionStage<StepResult> compensate(MigrationOrder order, MigrationStep step, int attempt) {
       return actuator.compensate(order, step, attempt);
     }
   }

@@ -2,7 +2,7 @@ package org.vmflock.cli;
 
 import java.io.PrintStream;
 import java.util.Locale;
-import org.vmflock.monitor.Replay;
+import org.vmflock.node.Replay;
 
 /** Progress lines on stderr, so that stdout stays for results. */
 final class Progress {

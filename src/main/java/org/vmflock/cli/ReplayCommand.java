@@ -12,7 +12,7 @@ import org.vmflock.clock.Clock;
 import org.vmflock.clock.Sleeper;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.VmInventory;
-import org.vmflock.monitor.Replay;
+import org.vmflock.node.Replay;
 import org.vmflock.monitor.capture.Pace;
 import org.vmflock.node.NodeConfig;
 import org.vmflock.node.VmflockNode;

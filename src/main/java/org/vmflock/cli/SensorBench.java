@@ -18,7 +18,7 @@ import org.vmflock.clock.Sleeper;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.PeriodGrid;
 import org.vmflock.model.VmInventory;
-import org.vmflock.monitor.Replay;
+import org.vmflock.node.Replay;
 import org.vmflock.monitor.capture.CaptureFileReader;
 import org.vmflock.monitor.capture.CaptureFormatException;
 import org.vmflock.monitor.capture.LiveCapture;

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 import org.vmflock.scenario.ScenarioFile;
 import org.vmflock.simulate.Experiment;
 import org.vmflock.simulate.Inputs;
-import org.vmflock.simulate.Policy;
+import org.vmflock.control.Policy;
 import org.vmflock.simulate.Simulation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,7 +55,7 @@ public final class SimulateBench implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Policy.validate(List.of(policy));
+    Policy.validate("--policy", List.of(policy));
     Config config = node.load(Map.of());
     Path file = scenario != null ? scenario : Samples.installed("simulations", "large.conf");
     Simulation.Input input = Inputs.of(ScenarioFile.load(file));

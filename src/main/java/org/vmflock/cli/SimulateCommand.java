@@ -17,7 +17,7 @@ import org.vmflock.scenario.Scenario;
 import org.vmflock.scenario.ScenarioFile;
 import org.vmflock.simulate.Experiment;
 import org.vmflock.simulate.Inputs;
-import org.vmflock.simulate.Policy;
+import org.vmflock.control.Policy;
 import org.vmflock.simulate.Simulation;
 import org.vmflock.simulate.report.ReportWriter;
 import picocli.CommandLine.ArgGroup;
@@ -91,7 +91,7 @@ public final class SimulateCommand implements Callable<Integer> {
     Config config = node.load(Map.of());
     Scenario s = ScenarioFile.load(file);
     Simulation.Input input = Inputs.of(s);
-    Policy.validate(policies);
+    Policy.validate("--policy", policies);
     Progress progress = new Progress(quiet);
     ProgressBar bar = new ProgressBar(progress, policies.size());
     try (OutputDirectory output = OutputDirectory.prepare(out, force || holdsAReport(out))) {

@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -27,43 +30,65 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.vmflock.CborSerializable;
 import org.vmflock.clock.Clock;
-import org.vmflock.model.Capacity;
 import org.vmflock.site.SiteActor;
 
 /**
  * One migration as a persisted saga (E1): a Cluster Sharding entity per migration whose events
  * are the {@link SagaState}'s. It performs each step (or compensation) with the {@link Actuator},
- * waits the time the step takes, records the result, and goes on until the saga completes or rolls
- * back; then it tells who asked. The capacity bookkeeping of the sites follows the steps: RESERVE
- * asks the destination's site actor first, COMMIT places the VM there, RELEASE_SOURCE removes it
- * from the source, RELEASE_RESERVATION gives the room back. After a crash or a move, a resumed
- * saga performs the step in flight again; steps are idempotent.
+ * asynchronously on a dedicated blocking dispatcher, records the result when the step answers, and
+ * goes on until the saga completes or rolls back; then it tells who asked. The sites' books follow
+ * the steps ({@link SiteBookkeeping}): RESERVE asks the destination's site actor first, COMMIT
+ * places the VM there, RELEASE_SOURCE removes it from the source, RELEASE_RESERVATION gives the room
+ * back. Progress the actuator reports on the way (pre-copy rounds, bytes left) is passed on. After
+ * a crash or a move, a resumed saga performs the step in flight again; steps are idempotent. A
+ * journal failure stops the saga, which comes back from its journal after a backoff.
  */
 public final class SagaActor {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "MigrationSaga");
 
+  /** The dispatcher actuators run on (configured in {@code reference.conf}): they may block for minutes. */
+  public static final String ACTUATOR_DISPATCHER = "vmflock.actuator-dispatcher";
+
   public sealed interface Command extends CborSerializable {}
 
   /** Starts the migration (once: a second Start is a Resume). */
-  public record Start(MigrationOrder order, SagaPolicy policy, ActorRef<Finished> replyTo) implements Command {}
+  public record Start(MigrationOrder order, SagaPolicy policy, ActorRef<Report> replyTo) implements Command {}
 
   /** Goes on with a migration after a failover, and says when it has finished. */
-  public record Resume(ActorRef<Finished> replyTo) implements Command {}
+  public record Resume(ActorRef<Report> replyTo) implements Command {}
+
+  /** What a saga tells who started or resumed it. */
+  public sealed interface Report extends CborSerializable {
+    String migrationId();
+  }
 
   /** How a migration ended. */
-  public record Finished(String migrationId, SagaPhase outcome, String reason, ObservedMigration observed) implements CborSerializable {}
+  public record Finished(String migrationId, SagaPhase outcome, String reason, ObservedMigration observed) implements Report {}
+
+  /** How far a step of a running migration has come, as the actuator reported it. */
+  public record Progressed(String migrationId, StepProgress progress) implements Report {}
 
   // the saga's own messages never leave it: no serialization to check
   private record Attempt(MigrationStep step, int attempt, boolean forward) implements Command, NoSerializationVerificationNeeded {}
 
   private record Outcome(MigrationStep step, int attempt, StepResult result) implements Command, NoSerializationVerificationNeeded {}
 
-  private record Record(MigrationStep step, int attempt, StepResult result) implements Command, NoSerializationVerificationNeeded {}
+  private record Progress(StepProgress progress) implements Command, NoSerializationVerificationNeeded {}
 
-  /** What a saga needs from its node: the actuator, the clock, how fast time runs, the sites. */
+  /**
+   * What a saga needs from its node: the actuator, the clock, how much faster than real time it
+   * runs (the delays between retries are in its time), the sites, the reservations' lease, how long
+   * a site actor may take to answer, and the backoff after a journal failure.
+   */
   public record Dependencies(Actuator actuator, Clock clock, double timeScale, Function<String, RecipientRef<SiteActor.Command>> sites,
-      Duration lease, Duration siteTimeout) {}
+      Duration lease, Duration siteTimeout, Duration minBackoff, Duration maxBackoff) {
+
+    public Dependencies(Actuator actuator, Clock clock, double timeScale, Function<String, RecipientRef<SiteActor.Command>> sites,
+        Duration lease, Duration siteTimeout) {
+      this(actuator, clock, timeScale, sites, lease, siteTimeout, Duration.ofMillis(200), Duration.ofSeconds(10));
+    }
+  }
 
   public static void initSharding(ClusterSharding sharding, Dependencies deps) {
     sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), deps)));
@@ -80,14 +105,16 @@ public final class SagaActor {
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
     private final Dependencies deps;
-    private final List<ActorRef<Finished>> waiting = new ArrayList<>();
+    private final Executor blocking;
+    private final List<ActorRef<Report>> waiting = new ArrayList<>();
     private boolean attemptInFlight;
 
     Saga(ActorContext<Command> ctx, TimerScheduler<Command> timers, String migrationId, Dependencies deps) {
-      super(PersistenceId.of(TYPE_KEY.name(), migrationId), org.vmflock.JournalFailureBackoff.of(ctx.getSystem()));
+      super(PersistenceId.of(TYPE_KEY.name(), migrationId), SupervisorStrategy.restartWithBackoff(deps.minBackoff(), deps.maxBackoff(), 0.2));
       this.ctx = ctx;
       this.timers = timers;
       this.deps = deps;
+      this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(ACTUATOR_DISPATCHER));
     }
 
     @Override
@@ -122,14 +149,13 @@ public final class SagaActor {
             return Effect().persist(s.begin(a, deps.clock().now())).thenRun(after -> perform(after, c.step(), c.attempt(), c.forward()));
           })
           .onCommand(Outcome.class, (s, c) -> {
-            // the step takes its time; its result is recorded when that time has passed
-            timers.startSingleTimer(new Record(c.step(), c.attempt(), c.result()), scaled(c.result().took()));
-            return Effect().none();
-          })
-          .onCommand(Record.class, (s, c) -> {
             attemptInFlight = false;
             List<SagaEvent> events = s.onResult(c.step(), c.attempt(), c.result(), deps.clock().now());
             return events.isEmpty() ? Effect().none() : Effect().persist(events).thenRun(this::drive);
+          })
+          .onCommand(Progress.class, (s, c) -> {
+            s.order().ifPresent(o -> waiting.forEach(w -> w.tell(new Progressed(o.migrationId(), c.progress()))));
+            return Effect().none();
           })
           .build();
     }
@@ -153,53 +179,61 @@ public final class SagaActor {
       Attempt next = a instanceof SagaAction.Perform p ? new Attempt(p.step(), p.attempt(), true)
           : new Attempt(((SagaAction.Compensate) a).step(), ((SagaAction.Compensate) a).attempt(), false);
       Duration delay = a instanceof SagaAction.Perform p ? p.delay() : ((SagaAction.Compensate) a).delay();
-      timers.startSingleTimer(next, scaled(delay));
+      timers.startSingleTimer(next, Duration.ofNanos((long) (delay.toNanos() / deps.timeScale())));
     }
 
-    /** Performs the step with the actuator, keeping the sites' capacity bookkeeping in step. */
+    /** Performs the step: the books first where they must be, the actuator, then the books that follow it. */
     private void perform(SagaState s, MigrationStep step, int attempt, boolean forward) {
       MigrationOrder o = s.requireOrder();
-      if (forward && step == MigrationStep.RESERVE) {
-        siteAsk(o.to(), r -> new SiteActor.Reserve(o.migrationId(), o.vm(), Capacity.of(o.vmSpec()), deps.lease(), r), step, attempt,
-            () -> deps.actuator().perform(o, step, attempt), true);
-        return;
-      }
-      StepResult r = forward ? deps.actuator().perform(o, step, attempt) : deps.actuator().compensate(o, step, attempt);
-      if (!(r instanceof StepResult.Done)) {
-        ctx.getSelf().tell(new Outcome(step, attempt, r));
-        return;
-      }
-      Optional<Function<ActorRef<SiteActor.Reply>, SiteActor.Command>> bookkeeping = switch (step) {
-        case COMMIT -> Optional.of(ref -> new SiteActor.Place(o.vm(), Capacity.of(o.vmSpec()), Optional.of(o.migrationId()), ref));
-        case RELEASE_SOURCE -> Optional.of(ref -> new SiteActor.Remove(o.vm(), ref));
-        case RELEASE_RESERVATION -> Optional.of(ref -> new SiteActor.ReleaseReservation(o.migrationId(), "migration rolled back", ref));
-        default -> Optional.empty();
-      };
-      if (bookkeeping.isEmpty()) {
-        ctx.getSelf().tell(new Outcome(step, attempt, r));
-        return;
-      }
-      String site = step == MigrationStep.RELEASE_SOURCE ? o.from() : o.to();
-      siteAsk(site, bookkeeping.get(), step, attempt, () -> r, false);
+      Optional<SiteBookkeeping.Update> before = forward ? SiteBookkeeping.before(o, step) : Optional.empty();
+      CompletionStage<StepResult> booked = before.isPresent()
+          ? book(before.get()).thenCompose(refusal -> refusal.isPresent()
+              ? CompletableFuture.completedFuture(StepResult.Failed.refused(Duration.ZERO, refusal.get()))
+              : act(o, step, attempt, forward))
+          : act(o, step, attempt, forward);
+      CompletionStage<StepResult> done = booked.thenCompose(r -> {
+        Optional<SiteBookkeeping.Update> after = r instanceof StepResult.Done ? SiteBookkeeping.after(o, step) : Optional.empty();
+        return after.isEmpty() ? CompletableFuture.completedFuture(r)
+            : book(after.get()).thenApply(refusal -> refusal.<StepResult>map(why -> StepResult.Failed.unknown(r.took(), why)).orElse(r));
+      });
+      ctx.pipeToSelf(done, (r, error) -> new Outcome(step, attempt,
+          error != null ? StepResult.Failed.unknown(Duration.ZERO, "the actuator failed: " + error) : r));
+    }
+
+    /** The actuator's step, called on the blocking dispatcher; its progress comes back to this saga. */
+    private CompletionStage<StepResult> act(MigrationOrder o, MigrationStep step, int attempt, boolean forward) {
+      ActorRef<Command> self = ctx.getSelf();
+      return CompletableFuture.supplyAsync(() -> forward
+              ? deps.actuator().perform(o, step, attempt, p -> self.tell(new Progress(p)))
+              : deps.actuator().compensate(o, step, attempt), blocking)
+          .thenCompose(stage -> stage);
     }
 
     /**
-     * Asks a site actor, then (if it accepted) takes the step's result from {@code then}. A refusal
-     * of a reservation is a definite failure (nothing was done); no answer is an unknown one.
+     * A site's books updated: empty if the site accepted (or had done it before), else why not. A
+     * refusal of a reservation is a definite failure (nothing was done); no answer is an unknown one.
      */
-    private void siteAsk(String site, Function<ActorRef<SiteActor.Reply>, SiteActor.Command> message, MigrationStep step, int attempt,
-        java.util.function.Supplier<StepResult> then, boolean refusalIsDefinite) {
-      ctx.pipeToSelf(askSite(site, message, SITE_TRIES),
-          (reply, error) -> {
-            if (reply instanceof SiteActor.Accepted) {
-              return new Outcome(step, attempt, then.get());
-            }
-            if (reply instanceof SiteActor.Rejected rej) {
-              return new Outcome(step, attempt, refusalIsDefinite ? StepResult.Failed.refused(Duration.ZERO, rej.reason())
-                  : StepResult.Failed.unknown(Duration.ZERO, rej.reason()));
-            }
-            return new Outcome(step, attempt, StepResult.Failed.unknown(Duration.ZERO, "site " + site + " did not answer: " + error));
-          });
+    private CompletionStage<Optional<String>> book(SiteBookkeeping.Update u) {
+      Function<ActorRef<SiteActor.Reply>, SiteActor.Command> message;
+      if (u instanceof SiteBookkeeping.Reserve r) {
+        message = ref -> new SiteActor.Reserve(r.reservationId(), r.vm(), r.demand(), deps.lease(), ref);
+      } else if (u instanceof SiteBookkeeping.Place p) {
+        message = ref -> new SiteActor.Place(p.vm(), p.demand(), p.reservationId(), ref);
+      } else if (u instanceof SiteBookkeeping.Remove r) {
+        message = ref -> new SiteActor.Remove(r.vm(), ref);
+      } else {
+        SiteBookkeeping.Release r = (SiteBookkeeping.Release) u;
+        message = ref -> new SiteActor.ReleaseReservation(r.reservationId(), r.why(), ref);
+      }
+      return askSite(u.site(), message, SITE_TRIES).handle((reply, error) -> {
+        if (reply instanceof SiteActor.Accepted) {
+          return Optional.empty();
+        }
+        if (reply instanceof SiteActor.Rejected rej) {
+          return Optional.of(rej.reason());
+        }
+        return Optional.of("site " + u.site() + " did not answer: " + error);
+      });
     }
 
     /**
@@ -226,10 +260,6 @@ public final class SagaActor {
             }
           });
       return answer;
-    }
-
-    private Duration scaled(Duration d) {
-      return Duration.ofNanos((long) (d.toNanos() / deps.timeScale()));
     }
 
     @Override

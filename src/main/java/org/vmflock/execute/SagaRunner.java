@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.vmflock.clock.EventQueue;
 import org.vmflock.clock.ManualClock;
 
@@ -57,6 +58,8 @@ public final class SagaRunner {
   }
 
   private final Actuator actuator;
+  private final SiteBookkeeping.Books books;
+  private final Duration bookingCheck;
   private final ManualClock clock;
   private final EventQueue queue;
   private final SagaPolicy policy;
@@ -83,9 +86,21 @@ public final class SagaRunner {
     this(actuator, clock, SagaPolicy.defaults(), DEFAULT_RECOVERY, () -> {});
   }
 
-  /** A runner whose sagas share {@code queue} with other work (the simulator's). */
+  /** A runner whose sagas share {@code queue} with other work, and keep no books. */
   public SagaRunner(Actuator actuator, EventQueue queue, SagaPolicy policy, Duration recovery, Observer observer) {
+    this(actuator, SiteBookkeeping.Books.NONE, Duration.ZERO, queue, policy, recovery, observer);
+  }
+
+  /**
+   * A runner whose sagas share {@code queue} with other work (the simulator's) and keep the sites'
+   * {@code books} as the saga actor keeps the site actors' ({@link SiteBookkeeping}); a site's
+   * refusal takes {@code bookingCheck}.
+   */
+  public SagaRunner(Actuator actuator, SiteBookkeeping.Books books, Duration bookingCheck, EventQueue queue, SagaPolicy policy, Duration recovery,
+      Observer observer) {
     this.actuator = actuator;
+    this.books = books;
+    this.bookingCheck = bookingCheck;
     this.clock = queue.clock();
     this.queue = queue;
     this.policy = policy;
@@ -186,13 +201,24 @@ public final class SagaRunner {
   private void begin(Saga s, SagaAction a, MigrationStep step, int attempt) {
     s.record(s.state.begin(a, clock.now()));
     observer.beforeAttempt(s.order, step);
-    try {
-      StepResult r = step.forward() ? actuator.perform(s.order, step, attempt) : actuator.compensate(s.order, step, attempt);
+    Optional<String> refused = step.forward() ? SiteBookkeeping.before(s.order, step).flatMap(u -> books.book(u, clock.now())) : Optional.empty();
+    if (refused.isPresent()) {
       observer.afterAttempt(s.order, step);
-      after(r.took(), () -> {
-        s.state.onResult(step, attempt, r, clock.now()).forEach(s::record);
-        decide(s);
-      });
+      StepResult r = StepResult.Failed.refused(bookingCheck, refused.get());
+      after(r.took(), () -> recordResult(s, step, attempt, r));
+      return;
+    }
+    try {
+      StepResult answer = answered(step.forward() ? actuator.perform(s.order, step, attempt, Actuator.NO_PROGRESS)
+          : actuator.compensate(s.order, step, attempt));
+      // the books follow a step once it is done, as the saga actor's site actors do; a simulated
+      // step's effect is there as soon as it answers, so the books follow at once
+      Optional<String> notBooked = answer instanceof StepResult.Done
+          ? SiteBookkeeping.after(s.order, step).flatMap(u -> books.book(u, clock.now()))
+          : Optional.empty();
+      StepResult r = notBooked.<StepResult>map(why -> StepResult.Failed.unknown(answer.took(), why)).orElse(answer);
+      observer.afterAttempt(s.order, step);
+      after(r.took(), () -> recordResult(s, step, attempt, r));
     } catch (SimulatedCrash crash) {
       observer.afterAttempt(s.order, step);
       s.crashes.add(step);
@@ -201,6 +227,27 @@ public final class SagaRunner {
         s.state = SagaState.replay(s.events);
         decide(s);
       });
+    }
+  }
+
+  private void recordResult(Saga s, MigrationStep step, int attempt, StepResult r) {
+    s.state.onResult(step, attempt, r, clock.now()).forEach(s::record);
+    decide(s);
+  }
+
+  /** The answer of an actuator that answers at once (a simulation cannot wait for a real one); a crash is thrown. */
+  private static StepResult answered(java.util.concurrent.CompletionStage<StepResult> stage) {
+    java.util.concurrent.CompletableFuture<StepResult> f = stage.toCompletableFuture();
+    if (!f.isDone()) {
+      throw new IllegalStateException("a simulation needs an actuator that answers at once");
+    }
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof SimulatedCrash crash) {
+        throw crash;
+      }
+      return StepResult.Failed.unknown(Duration.ZERO, "the actuator failed: " + e.getCause());
     }
   }
 

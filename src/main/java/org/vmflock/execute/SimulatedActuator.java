@@ -3,6 +3,9 @@ package org.vmflock.execute;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.BiFunction;
 import org.vmflock.clock.Clock;
 import org.vmflock.execute.FaultPlan.Fault;
@@ -124,13 +127,38 @@ public final class SimulatedActuator implements Actuator {
   }
 
   @Override
-  public StepResult perform(MigrationOrder order, MigrationStep step, int attempt) {
+  public CompletionStage<StepResult> perform(MigrationOrder order, MigrationStep step, int attempt, Consumer<StepProgress> progress) {
+    return answer(() -> {
+      StepResult r = performNow(order, step, attempt);
+      if (step == MigrationStep.PRECOPY && r instanceof StepResult.Done d) {
+        progress.accept(new StepProgress(step, d.details().rounds(), d.details().bytesMoved(), 0, 0));
+      }
+      return r;
+    });
+  }
+
+  @Override
+  public CompletionStage<StepResult> compensate(MigrationOrder order, MigrationStep step, int attempt) {
+    return answer(() -> compensateNow(order, step, attempt));
+  }
+
+  /** The answer, at once: done, failed, or a stage failed with a {@link SimulatedCrash}. */
+  private static CompletionStage<StepResult> answer(java.util.function.Supplier<StepResult> step) {
+    try {
+      return CompletableFuture.completedFuture(step.get());
+    } catch (SimulatedCrash crash) {
+      return CompletableFuture.failedFuture(crash);
+    }
+  }
+
+  /** Forward step {@code step}, done now: its result (whose {@code took} the caller waits), or a {@link SimulatedCrash}. */
+  public StepResult performNow(MigrationOrder order, MigrationStep step, int attempt) {
     requireForward(step, true);
     return attempt(order, step, attempt);
   }
 
-  @Override
-  public StepResult compensate(MigrationOrder order, MigrationStep step, int attempt) {
+  /** Compensation {@code step}, done now. */
+  public StepResult compensateNow(MigrationOrder order, MigrationStep step, int attempt) {
     requireForward(step, false);
     return attempt(order, step, attempt);
   }

@@ -1,6 +1,12 @@
 package org.vmflock.execute;
 
-/** An actuator shared by concurrent sagas whose world is not thread-safe (the simulated one): one step at a time. */
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * An actuator shared by concurrent sagas whose world is not thread-safe (the simulated one): one
+ * call at a time. Only for actuators that answer at once: the lock is held while the call runs.
+ */
 public final class SynchronizedActuator implements Actuator {
 
   private final Actuator actuator;
@@ -12,14 +18,14 @@ public final class SynchronizedActuator implements Actuator {
   }
 
   @Override
-  public StepResult perform(MigrationOrder order, MigrationStep step, int attempt) {
+  public CompletionStage<StepResult> perform(MigrationOrder order, MigrationStep step, int attempt, Consumer<StepProgress> progress) {
     synchronized (lock) {
-      return actuator.perform(order, step, attempt);
+      return actuator.perform(order, step, attempt, progress);
     }
   }
 
   @Override
-  public StepResult compensate(MigrationOrder order, MigrationStep step, int attempt) {
+  public CompletionStage<StepResult> compensate(MigrationOrder order, MigrationStep step, int attempt) {
     synchronized (lock) {
       return actuator.compensate(order, step, attempt);
     }

@@ -10,13 +10,22 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.vmflock.clock.Clock;
+import org.vmflock.control.StatusPage;
+import org.vmflock.control.StatusQuery;
 import org.vmflock.manager.MigrationManager;
+import org.vmflock.manager.Submissions;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.site.SiteActor;
@@ -33,7 +42,7 @@ public final class ApiServer extends AllDirectives {
   /** What the endpoint talks to. */
   public record Backend(ActorSystem<?> system, ActorRef<MigrationManager.Command> manager,
       java.util.function.Function<String, org.apache.pekko.actor.typed.RecipientRef<SiteActor.Command>> sites, Clock clock,
-      java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, Path base) {}
+      java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, java.util.Optional<Path> trafficDir) {}
 
   private final Backend backend;
 
@@ -47,21 +56,62 @@ public final class ApiServer extends AllDirectives {
   }
 
   Route routes() {
-    return concat(
+    // every answer is JSON, the refusals of pekko-http itself too (413 for a body over max-content-length, 404, 405, ...)
+    return handleExceptions(jsonErrors, () -> handleRejections(jsonRejections, () -> concat(
         path("health", () -> get(() -> json(StatusCodes.OK, "{\"status\":\"up\"}"))),
         pathPrefix("api", () -> concat(
-            path("status", () -> get(() -> onSuccess(status(), s -> json(StatusCodes.OK,
-                StatusDocument.of(s.knowledge(), s.cycles(), s.at()).toPrettyString())))),
-            path("events", () -> post(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(event(body),
-                r -> json(r.code(), r.json()))))))));
+            path("status", () -> get(() -> parameterOptional("app", app -> parameterOptional("offset", offset ->
+                parameterOptional("limit", limit -> parameterOptional("recent", recent -> {
+                  StatusQuery q;
+                  try {
+                    q = new StatusQuery(app, whole(offset, 0), whole(limit, StatusQuery.DEFAULT_LIMIT), whole(recent, StatusQuery.DEFAULT_RECENT));
+                  } catch (IllegalArgumentException e) {
+                    return json(StatusCodes.BAD_REQUEST, Outcome.refused(e.getMessage()).json());
+                  }
+                  return onSuccess(status(q), s -> json(StatusCodes.OK, StatusDocument.of(s).toPrettyString()));
+                })))))),
+            path("events", () -> post(() -> jsonBody(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(event(body),
+                r -> json(r.code(), r.json())))))))))));
   }
+
+  /** Events are JSON: another media type is refused (415) before the body is read. */
+  private Route jsonBody(java.util.function.Supplier<Route> inner) {
+    return extractRequestEntity(e -> e.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON) ? inner.get()
+        : json(StatusCodes.UNSUPPORTED_MEDIA_TYPE, Outcome.errorJson("an event is JSON: Content-Type application/json, not "
+            + e.getContentType().mediaType())));
+  }
+
+  private final ExceptionHandler jsonErrors = ExceptionHandler.newBuilder()
+      .match(EntityStreamSizeException.class, e -> json(StatusCodes.PAYLOAD_TOO_LARGE,
+          Outcome.errorJson("the body is larger than the " + e.limit() + " bytes an event may have")))
+      .build();
+
+  private final RejectionHandler jsonRejections = RejectionHandler.newBuilder()
+      .handle(MalformedRequestContentRejection.class, r -> r.getCause() instanceof EntityStreamSizeException e
+          ? json(StatusCodes.PAYLOAD_TOO_LARGE, Outcome.errorJson("the body is larger than the " + e.limit() + " bytes an event may have"))
+          : json(StatusCodes.BAD_REQUEST, Outcome.errorJson("malformed body: " + r.message())))
+      .build()
+      .withFallback(RejectionHandler.defaultHandler())
+      .mapRejectionResponse(response ->
+      response.entity() instanceof HttpEntity.Strict strict && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)
+          ? response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+              Outcome.errorJson(strict.getData().utf8String())))
+          : response);
 
   private Route json(StatusCode code, String body) {
     return complete(code, HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 
-  private CompletionStage<MigrationManager.Status> status() {
-    return AskPattern.ask(backend.manager(), MigrationManager.GetStatus::new, ASK, backend.system().scheduler());
+  private CompletionStage<StatusPage> status(StatusQuery q) {
+    return AskPattern.ask(backend.manager(), (ActorRef<StatusPage> r) -> new MigrationManager.GetStatus(q, r), ASK, backend.system().scheduler());
+  }
+
+  private static int whole(java.util.Optional<String> v, int dflt) {
+    try {
+      return v.map(Integer::parseInt).orElse(dflt);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a whole number: " + v.get());
+    }
   }
 
   private record Outcome(StatusCode code, String json) {
@@ -77,6 +127,10 @@ public final class ApiServer extends AllDirectives {
       return new Outcome(StatusCodes.SERVICE_UNAVAILABLE, "{\"error\":" + quote(why) + "}");
     }
 
+    static String errorJson(String why) {
+      return "{\"error\":" + quote(why) + "}";
+    }
+
     private static String quote(String s) {
       return new com.fasterxml.jackson.databind.node.TextNode(s).toString();
     }
@@ -84,13 +138,13 @@ public final class ApiServer extends AllDirectives {
 
   /** Parses the event against what the manager knows, then hands it to the site actor or the manager. */
   private CompletionStage<Outcome> event(String body) {
-    return status().thenCompose(s -> {
+    return status(StatusQuery.SITES).thenCompose(s -> {
       EventRequest request;
       try {
-        Infrastructure infra = s.knowledge().infrastructure(backend.defaultLink());
-        request = EventRequest.parse(body, backend.clock().now(), infra, backend.base());
+        Infrastructure infra = s.infrastructure();
+        request = EventRequest.parse(body, backend.clock().now(), infra, backend.trafficDir());
       } catch (InvalidInputException | IllegalArgumentException e) {
-        return java.util.concurrent.CompletableFuture.completedFuture(Outcome.refused(e.getMessage()));
+        return java.util.concurrent.CompletableFuture.<Outcome>completedFuture(Outcome.refused(e.getMessage()));
       }
       if (request instanceof EventRequest.SiteChange c) {
         return AskPattern.ask(backend.sites().apply(c.site()), (ActorRef<SiteActor.Reply> r) -> new SiteActor.Change(c.change(), r), ASK,
@@ -98,10 +152,10 @@ public final class ApiServer extends AllDirectives {
                 : Outcome.accepted(c.change().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " of site " + c.site()));
       }
       EventRequest.Submit submit = (EventRequest.Submit) request;
-      return AskPattern.ask(backend.manager(), (ActorRef<MigrationManager.Reply> r) -> new MigrationManager.Submit(
-          submit.application().app(), submit.application().placement().siteOfVm(), r), ASK, backend.system().scheduler())
-          .thenApply(reply -> reply instanceof MigrationManager.Rejected rej ? Outcome.refused(rej.reason())
-              : Outcome.accepted("application " + submit.application().app().name()));
+      CompletionStage<MigrationManager.Reply> asked = Submissions.submit(backend.system(), backend.manager(), submit.application().app(),
+          submit.application().placement().siteOfVm(), ASK);
+      return asked.thenApply(reply -> reply instanceof MigrationManager.Rejected rej ? Outcome.refused(rej.reason())
+          : Outcome.accepted("application " + submit.application().app().name()));
     }).exceptionally(e -> Outcome.unavailable("the node did not answer: " + e.getMessage()));
   }
 }

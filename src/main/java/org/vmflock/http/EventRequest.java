@@ -4,22 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.vmflock.model.AvailabilityWindow;
-import org.vmflock.model.Capacity;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.InvalidInputException;
-import org.vmflock.model.NetworkPath;
+import org.vmflock.model.Limits;
 import org.vmflock.scenario.Scenario;
 import org.vmflock.scenario.ScenarioFile;
-import org.vmflock.scenario.Units;
 import org.vmflock.site.EnvironmentChange;
 
 /**
@@ -48,7 +41,26 @@ public sealed interface EventRequest {
 
   Set<String> TYPES = Set.of("price", "transfer-price", "capacity", "speed", "availability", "quota", "link", "submit");
 
-  static EventRequest parse(String body, Instant now, Infrastructure infra, Path base) {
+  /** The fields of each type of event besides {@code type}: any other is a mistake, refused. */
+  Map<String, Set<String>> FIELDS = Map.of(
+      "price", Set.of("site", "size", "perVmHour", "per-vm-hour", "from"),
+      "transfer-price", Set.of("site", "to", "perGb", "per-gb"),
+      "capacity", Set.of("site", "slots", "cores", "memory"),
+      "speed", Set.of("site", "cpuSpeed", "cpu-speed"),
+      "availability", Set.of("site", "windows"),
+      "quota", Set.of("site", "vms"),
+      "link", Set.of("site", "to", "latency", "bandwidth"),
+      "submit", Set.of("application"));
+
+  /** Windows in one availability event at most. */
+  int MAX_WINDOWS = 1000;
+
+  /**
+   * The event of {@code body}, or an {@link InvalidInputException} naming the field. A submitted
+   * application's traffic is inline ({@code traffic-csv}) or a file name under {@code trafficDir};
+   * without one, the node reads no file a request names.
+   */
+  static EventRequest parse(String body, Instant now, Infrastructure infra, Optional<Path> trafficDir) {
     JsonNode n;
     try {
       n = new ObjectMapper().readTree(body);
@@ -60,49 +72,36 @@ public sealed interface EventRequest {
     }
     String type = text(n, "type");
     if (!TYPES.contains(type)) {
-      throw new InvalidInputException("event.type", "unknown type '" + type + "' (expected one of " + new java.util.TreeSet<>(TYPES) + ")");
+      throw new InvalidInputException("event.type", "unknown type '" + Limits.quoted(type) + "' (expected one of " + new java.util.TreeSet<>(TYPES) + ")");
+    }
+    for (java.util.Iterator<String> f = n.fieldNames(); f.hasNext(); ) {
+      String field = f.next();
+      if (!field.equals("type") && !FIELDS.get(type).contains(field)) {
+        throw new InvalidInputException("event." + Limits.quoted(field), "unknown field of a " + type + " event (expected "
+            + new java.util.TreeSet<>(FIELDS.get(type)) + ")");
+      }
     }
     if (type.equals("submit")) {
       JsonNode app = n.get("application");
       if (app == null || !app.isObject()) {
         throw new InvalidInputException("event.application", "missing: the application, as in a scenario file, with its name");
       }
-      return new Submit(ScenarioFile.application("submitted application", base, app.toString(), infra));
+      return new Submit(ScenarioFile.application("submitted application", trafficDir, app.toString(), infra));
     }
-    String site = text(n, "site");
-    if (infra.site(site).isEmpty()) {
-      throw new InvalidInputException("event.site", "unknown site '" + site + "'");
-    }
-    EnvironmentChange change = switch (type) {
-      case "price" -> new EnvironmentChange.Price(n.hasNonNull("size") ? text(n, "size") : "*",
-          n.hasNonNull("from") ? instant(n, "from") : now, number(n, "perVmHour"));
-      case "transfer-price" -> {
-        String to = text(n, "to");
-        if (!to.equals("default") && infra.site(to).isEmpty()) {
-          throw new InvalidInputException("event.to", "unknown site '" + to + "'");
-        }
-        yield new EnvironmentChange.TransferPrice(to, number(n, "perGb"));
+    // the rest is a site change, read as a scenario's timeline reads one (its settings' names, or these aliases)
+    com.fasterxml.jackson.databind.node.ObjectNode settings = ((com.fasterxml.jackson.databind.node.ObjectNode) n).deepCopy();
+    settings.remove("type");
+    ALIASES.forEach((alias, name) -> {
+      if (settings.has(alias)) {
+        settings.set(name, settings.remove(alias));
       }
-      case "capacity" -> new EnvironmentChange.CapacityChange(new Capacity(whole(n, "slots"), whole(n, "cores"), bytes(n, "memory")));
-      case "speed" -> new EnvironmentChange.Speed(number(n, "cpuSpeed"));
-      case "availability" -> new EnvironmentChange.Availability(windows(n));
-      case "quota" -> new EnvironmentChange.Quota(n.hasNonNull("vms") ? Optional.of(whole(n, "vms")) : Optional.empty());
-      case "link" -> {
-        String to = text(n, "to");
-        if (infra.site(to).isEmpty()) {
-          throw new InvalidInputException("event.to", "unknown site '" + to + "'");
-        }
-        try {
-          yield new EnvironmentChange.LinkChange(new EnvironmentChange.SiteLink(to,
-              new NetworkPath(duration(n, "latency"), Units.bytesPerSecond(text(n, "bandwidth")))));
-        } catch (IllegalArgumentException e) {
-          throw new InvalidInputException("event", e.getMessage());
-        }
-      }
-      default -> throw new InvalidInputException("event.type", "unknown type '" + type + "'");
-    };
-    return new SiteChange(site, change);
+    });
+    ScenarioFile.SiteChangeEvent change = ScenarioFile.siteChange("event", type, settings.toString(), now, infra);
+    return new SiteChange(change.site(), change.change());
   }
+
+  /** The JSON names of settings that a scenario's timeline writes otherwise (both are accepted). */
+  Map<String, String> ALIASES = Map.of("perVmHour", "per-vm-hour", "perGb", "per-gb", "cpuSpeed", "cpu-speed");
 
   private static String text(JsonNode n, String field) {
     JsonNode v = n.get(field);
@@ -110,65 +109,5 @@ public sealed interface EventRequest {
       throw new InvalidInputException("event." + field, "missing or not a string");
     }
     return v.asText();
-  }
-
-  private static double number(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || !v.isNumber()) {
-      throw new InvalidInputException("event." + field, "missing or not a number");
-    }
-    return v.asDouble();
-  }
-
-  private static int whole(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
-      throw new InvalidInputException("event." + field, "missing or not a whole number");
-    }
-    if (v.asInt() < 0) {
-      throw new InvalidInputException("event." + field, "must not be negative, not " + v.asInt());
-    }
-    return v.asInt();
-  }
-
-  private static long bytes(JsonNode n, String field) {
-    try {
-      return com.typesafe.config.ConfigFactory.parseMap(Map.of("v", text(n, field))).getBytes("v");
-    } catch (com.typesafe.config.ConfigException e) {
-      throw new InvalidInputException("event." + field, "not a size: " + n.get(field) + " (e.g. 64GiB)");
-    }
-  }
-
-  private static Duration duration(JsonNode n, String field) {
-    try {
-      return com.typesafe.config.ConfigFactory.parseMap(Map.of("v", text(n, field))).getDuration("v");
-    } catch (com.typesafe.config.ConfigException e) {
-      throw new InvalidInputException("event." + field, "not a duration: " + n.get(field) + " (e.g. 5ms)");
-    }
-  }
-
-  private static Instant instant(JsonNode n, String field) {
-    try {
-      return Instant.parse(text(n, field));
-    } catch (DateTimeParseException e) {
-      throw new InvalidInputException("event." + field, "not an instant: " + n.get(field) + " (e.g. 2026-06-01T12:00:00Z)");
-    }
-  }
-
-  private static List<AvailabilityWindow> windows(JsonNode n) {
-    JsonNode w = n.get("windows");
-    if (w == null || !w.isArray()) {
-      throw new InvalidInputException("event.windows", "missing or not a list of {from, until} ([] for always)");
-    }
-    List<AvailabilityWindow> out = new ArrayList<>();
-    for (JsonNode x : w) {
-      Instant from = instant(x, "from");
-      Instant until = instant(x, "until");
-      if (!until.isAfter(from)) {
-        throw new InvalidInputException("event.windows", "a window ends after it starts: " + from + " .. " + until);
-      }
-      out.add(new AvailabilityWindow(from, until));
-    }
-    return out;
   }
 }

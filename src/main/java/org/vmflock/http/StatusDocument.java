@@ -4,89 +4,80 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import java.util.List;
-import org.vmflock.knowledge.AppRecord;
-import org.vmflock.knowledge.DecisionRecord;
-import org.vmflock.knowledge.Knowledge;
-import org.vmflock.knowledge.MigrationRecord;
+import java.util.Locale;
+import org.vmflock.control.StatusPage;
 import org.vmflock.model.Capacity;
-import org.vmflock.model.Site;
-import org.vmflock.site.SiteEnvironment;
 
-/** What {@code GET /api/status} answers: sites, applications, placement, groups, migrations and decisions. */
+/**
+ * What {@code GET /api/status} answers: a {@link StatusPage} as JSON (sites, applications with
+ * their placement and groups, migrations, decisions). A page: {@code nextOffset} says where the
+ * next one starts when there is one.
+ */
 public final class StatusDocument {
-
-  /** Recent decisions and ended migrations shown. */
-  static final int RECENT = 50;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private StatusDocument() {}
 
-  public static ObjectNode of(Knowledge k, long cycles, Instant at) {
+  public static ObjectNode of(StatusPage p) {
     ObjectNode root = JSON.createObjectNode();
-    root.put("at", at.toString());
-    root.put("cycles", cycles);
+    root.put("at", p.at().toString());
+    root.put("cycles", p.cycles());
+    ObjectNode totals = root.putObject("totals");
+    totals.put("applications", p.totals().applications()).put("running", p.totals().running()).put("finished", p.totals().finished())
+        .put("vms", p.totals().vms()).put("migrationsInFlight", p.totals().migrationsInFlight()).put("decisions", p.totals().decisions());
     ArrayNode sites = root.putArray("sites");
-    for (SiteEnvironment env : k.sites().values()) {
-      if (env.site().isEmpty()) {
-        continue;
-      }
-      Site s = env.site().get();
+    for (StatusPage.SiteLine s : p.sites()) {
       ObjectNode o = sites.addObject();
       o.put("name", s.name());
       o.set("capacity", capacity(s.capacity()));
-      o.set("used", capacity(env.used()));
+      o.set("used", capacity(s.used()));
       o.put("cpuSpeed", s.cpuSpeed());
       ObjectNode prices = o.putObject("pricePerVmHour");
-      s.hosting().prices().keySet().forEach(size -> prices.put(size, s.hosting().pricePerVmHour(size, at)));
+      s.pricePerVmHour().forEach(prices::put);
       o.put("transferPricePerGb", s.transferPricePerGb());
-      s.availableUntil(at).ifPresentOrElse(u -> o.put("availableUntil", u.equals(Instant.MAX) ? "always" : u.toString()),
+      s.availableUntil().ifPresentOrElse(u -> o.put("availableUntil", u.equals(Instant.MAX) ? "always" : u.toString()),
           () -> o.put("availableUntil", "unavailable now"));
-      env.quota().ifPresent(q -> o.put("quotaVms", q));
-      o.set("vms", o.pojoNode(List.copyOf(env.placed().keySet())));
-      ArrayNode res = o.putArray("reservations");
-      env.reservations().values().forEach(r -> res.addObject().put("id", r.id()).put("vm", r.vm()).put("leaseUntil", r.leaseUntil().toString()));
+      s.quotaVms().ifPresent(q -> o.put("quotaVms", q));
+      o.put("vms", s.vms());
       ObjectNode links = o.putObject("links");
-      env.links().forEach((to, p) -> links.putObject(to).put("latencyMs", p.latencySeconds() * 1000).put("bytesPerSecond", p.bytesPerSecond()));
+      s.links().forEach((to, l) -> links.putObject(to).put("latencyMs", l.latencyMs()).put("bytesPerSecond", l.bytesPerSecond()));
     }
     ArrayNode apps = root.putArray("applications");
-    for (AppRecord a : k.applications().values()) {
+    for (StatusPage.AppLine a : p.applications()) {
       ObjectNode o = apps.addObject();
-      o.put("name", a.app().name());
-      o.put("status", a.status().name().toLowerCase(java.util.Locale.ROOT));
-      o.put("objective", a.app().objective().toString());
-      o.put("doneWork", a.app().workload().doneWork());
-      o.put("totalWork", a.app().workload().totalWork());
-      a.observedSecondsPerWork().ifPresent(v -> o.put("secondsPerWork", v));
-      a.app().deadline().ifPresent(d -> o.put("deadline", d.toString()));
-      a.app().budget().ifPresent(b -> o.put("budget", b));
-      o.put("spent", a.app().spent());
-      o.set("placement", o.pojoNode(k.placementOf(a.app().name()).siteOfVm()));
-      o.set("groups", o.pojoNode(k.groups().getOrDefault(a.app().name(), List.of())));
+      o.put("name", a.name());
+      o.put("status", a.status().name().toLowerCase(Locale.ROOT));
+      o.put("objective", a.objective());
+      o.put("doneWork", a.doneWork());
+      o.put("totalWork", a.totalWork());
+      a.secondsPerWork().ifPresent(v -> o.put("secondsPerWork", v));
+      a.deadline().ifPresent(d -> o.put("deadline", d.toString()));
+      a.budget().ifPresent(b -> o.put("budget", b));
+      o.put("spent", a.spent());
+      o.set("placement", JSON.valueToTree(a.placement()));
+      o.set("groups", JSON.valueToTree(a.groups()));
     }
+    p.nextOffset().ifPresent(n -> root.put("nextOffset", n));
     ObjectNode migrations = root.putObject("migrations");
     // what the migration model learnt: observed over predicted migration time
-    migrations.putObject("calibration").put("observations", k.migrationCalibration().observations())
-        .put("observedOverPredicted", k.migrationCalibration().factor());
+    migrations.putObject("calibration").put("observations", p.migrationObservations()).put("observedOverPredicted", p.migrationsObservedOverPredicted());
     ArrayNode inFlight = migrations.putArray("inFlight");
-    k.migrations().values().forEach(m -> inFlight.add(migration(m)));
+    p.inFlight().forEach(m -> inFlight.add(migration(m)));
     ArrayNode done = migrations.putArray("done");
-    List<MigrationRecord> history = k.history();
-    history.subList(Math.max(0, history.size() - RECENT), history.size()).forEach(m -> done.add(migration(m)));
+    p.ended().forEach(m -> done.add(migration(m)));
     ArrayNode decisions = root.putArray("decisions");
-    List<DecisionRecord> ds = k.decisions();
-    for (DecisionRecord d : ds.subList(Math.max(0, ds.size() - RECENT), ds.size())) {
+    for (StatusPage.DecisionLine d : p.decisions()) {
       ObjectNode o = decisions.addObject();
       o.put("id", d.id());
       o.put("at", d.at().toString());
       o.put("application", d.application());
       o.put("kind", d.kind());
       o.put("reason", d.reason());
-      o.put("outcome", d.outcome().name().toLowerCase(java.util.Locale.ROOT));
+      o.put("outcome", d.outcome());
       d.audit().ifPresent(x -> o.put("audit", x));
       d.result().ifPresent(x -> o.put("result", x));
-      o.set("migrations", o.pojoNode(d.migrations()));
+      o.set("migrations", JSON.valueToTree(d.migrations()));
     }
     return root;
   }
@@ -95,20 +86,23 @@ public final class StatusDocument {
     return JSON.createObjectNode().put("slots", c.slots()).put("cores", c.cores()).put("memoryBytes", c.memoryBytes());
   }
 
-  private static ObjectNode migration(MigrationRecord m) {
+  private static ObjectNode migration(StatusPage.MigrationLine m) {
     ObjectNode o = JSON.createObjectNode();
-    o.put("id", m.order().migrationId());
-    o.put("application", m.order().application());
-    o.put("vm", m.order().vm());
-    o.put("from", m.order().from());
-    o.put("to", m.order().to());
-    o.put("status", m.status().name().toLowerCase(java.util.Locale.ROOT));
-    o.put("decision", m.decisionId());
-    o.put("predictedSeconds", m.order().predicted().totalSeconds());
-    o.put("predictedDowntimeSeconds", m.order().predicted().downtimeSeconds());
+    o.put("id", m.id());
+    o.put("application", m.application());
+    o.put("vm", m.vm());
+    o.put("from", m.from());
+    o.put("to", m.to());
+    o.put("status", m.status().name().toLowerCase(Locale.ROOT));
+    o.put("decision", m.decision());
+    o.put("predictedSeconds", m.predictedSeconds());
+    o.put("predictedDowntimeSeconds", m.predictedDowntimeSeconds());
     m.startedAt().ifPresent(t -> o.put("startedAt", t.toString()));
     m.endedAt().ifPresent(t -> o.put("endedAt", t.toString()));
-    m.observed().ifPresent(x -> o.put("observedSeconds", x.totalSeconds()).put("observedDowntimeSeconds", x.downtimeSeconds()));
+    m.observedSeconds().ifPresent(x -> o.put("observedSeconds", x));
+    m.observedDowntimeSeconds().ifPresent(x -> o.put("observedDowntimeSeconds", x));
+    m.progress().ifPresent(x -> o.putObject("progress").put("step", x.step().name().toLowerCase(Locale.ROOT)).put("round", x.round())
+        .put("bytesSent", x.bytesSent()).put("bytesLeft", x.bytesLeft()).put("dirtyBytesPerSecond", x.dirtyBytesPerSecond()));
     if (!m.reason().isEmpty()) {
       o.put("reason", m.reason());
     }

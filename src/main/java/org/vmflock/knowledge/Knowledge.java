@@ -8,18 +8,24 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.vmflock.CborSerializable;
+import org.vmflock.execute.StepProgress;
 import org.vmflock.execute.ObservedMigration;
 import org.vmflock.knowledge.KnowledgeEvent.ApplicationFinished;
 import org.vmflock.knowledge.KnowledgeEvent.ApplicationPlaced;
 import org.vmflock.knowledge.KnowledgeEvent.ApplicationSubmitted;
 import org.vmflock.knowledge.KnowledgeEvent.DecisionMade;
+import org.vmflock.knowledge.KnowledgeEvent.CycleCompleted;
 import org.vmflock.knowledge.KnowledgeEvent.EnvironmentSeen;
+import org.vmflock.knowledge.KnowledgeEvent.MigrationProgressed;
+import org.vmflock.knowledge.KnowledgeEvent.SiteCaughtUp;
+import org.vmflock.knowledge.KnowledgeEvent.SiteChanged;
 import org.vmflock.knowledge.KnowledgeEvent.GroupsFound;
 import org.vmflock.knowledge.KnowledgeEvent.MigrationEnded;
 import org.vmflock.knowledge.KnowledgeEvent.MigrationStarted;
 import org.vmflock.knowledge.KnowledgeEvent.ProgressObserved;
 import org.vmflock.knowledge.KnowledgeEvent.TrafficObserved;
 import org.vmflock.model.Capacity;
+import org.vmflock.model.Charges;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.Link;
 import org.vmflock.model.NetworkPath;
@@ -35,41 +41,43 @@ import org.pcollections.TreePMap;
  * VM runs, the communication groups, the decisions with their predictions and outcomes, the
  * migrations in flight, the estimator's calibration per application, and the migration model's
  * calibration (observed against predicted migration time, all migrations). Immutable; {@link #apply}
- * is a pure function of the events, so a new singleton rebuilds exactly this after a failover.
+ * is a pure function of the events that applies facts only (no setting is read), so a new
+ * singleton, or a later release, rebuilds exactly this from the journal. What the sites have
+ * taken on (their books) is not held here: where the manager's own VMs run and its migrations in
+ * flight say it ({@link #usedBySite}).
  */
 public record Knowledge(
     SortedMap<String, SiteEnvironment> sites,
-    SortedMap<String, Instant> siteChangedAt,
-    SortedMap<String, Instant> siteImprovedAt,
+    SortedMap<String, Long> siteChanges,
     SortedMap<String, AppRecord> applications,
     SortedMap<String, String> placement,
     SortedMap<String, List<List<String>>> groups,
     List<DecisionRecord> decisions,
     SortedMap<String, MigrationRecord> migrations,
+    SortedMap<String, StepProgress> migrationProgress,
     List<MigrationRecord> history,
     SortedMap<String, Instant> lastMigrated,
     SortedMap<String, CalibratedEstimator.Calibration> calibration,
     CalibratedEstimator.Calibration migrationCalibration,
     long nextDecision,
     long version,
+    long cycles,
     SortedMap<String, Long> siteChangedVersion,
     SortedMap<String, Long> siteImprovedVersion,
     SortedMap<String, Long> plannedVersion) implements CborSerializable {
-
-  private static final double BYTES_PER_GB = 1e9;
 
   /** Decisions and ended migrations kept for the status page and audits. */
   public static final int KEPT = 500;
 
   public Knowledge {
     sites = frozen(sites);
-    siteChangedAt = frozen(siteChangedAt);
-    siteImprovedAt = frozen(siteImprovedAt);
+    siteChanges = frozen(siteChanges);
     applications = frozen(applications);
     placement = frozen(placement);
     groups = frozen(groups);
     decisions = List.copyOf(decisions);
     migrations = frozen(migrations);
+    migrationProgress = frozen(migrationProgress);
     history = List.copyOf(history);
     lastMigrated = frozen(lastMigrated);
     calibration = frozen(calibration);
@@ -79,8 +87,9 @@ public record Knowledge(
   }
 
   public static Knowledge empty() {
-    return new Knowledge(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), List.of(), new TreeMap<>(),
-        List.of(), new TreeMap<>(), new TreeMap<>(), CalibratedEstimator.Calibration.NONE, 1, 0, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+    return new Knowledge(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), List.of(), new TreeMap<>(),
+        new TreeMap<>(), List.of(), new TreeMap<>(), new TreeMap<>(), CalibratedEstimator.Calibration.NONE, 1, 0, 0, new TreeMap<>(),
+        new TreeMap<>(), new TreeMap<>());
   }
 
   // ------------------------------------------------------------------ views
@@ -117,6 +126,33 @@ public record Knowledge(
     return new Infrastructure(list, links, defaultLink);
   }
 
+  /**
+   * What each defined site has taken on for us, as the manager knows it: the VMs of its running
+   * applications placed there, and the room held for each migration running into it (from its
+   * start to its end, the VM counts at both ends).
+   */
+  public SortedMap<String, Capacity> usedBySite() {
+    TreeMap<String, Capacity> used = new TreeMap<>();
+    sites.values().stream().filter(SiteEnvironment::defined).forEach(e -> used.put(e.name(), Capacity.ZERO));
+    for (AppRecord a : applications.values()) {
+      if (a.status() == AppStatus.FINISHED) {
+        continue;
+      }
+      for (org.vmflock.model.Vm vm : a.app().vms()) {
+        String site = placement.get(vm.name());
+        if (site != null) {
+          used.computeIfPresent(site, (s, c) -> c.plus(Capacity.of(vm)));
+        }
+      }
+    }
+    for (MigrationRecord m : migrations.values()) {
+      if (m.status() == MigrationRecord.Status.RUNNING) {
+        used.computeIfPresent(m.order().to(), (s, c) -> c.plus(Capacity.of(m.order().vmSpec())));
+      }
+    }
+    return used;
+  }
+
   /** Where the application's VMs run (none for a new one). */
   public Placement placementOf(String application) {
     AppRecord a = applications.get(application);
@@ -141,6 +177,11 @@ public record Knowledge(
     return decisions.stream().filter(d -> d.id() == id).findFirst();
   }
 
+  /** The oldest instant from which the manager still counts some running application's costs (prices before it are history). */
+  public Optional<Instant> countingFrom() {
+    return applications.values().stream().filter(a -> a.status() != AppStatus.FINISHED).map(AppRecord::accruedUntil).min(Instant::compareTo);
+  }
+
   // ------------------------------------------------------------------ events
 
   public Knowledge apply(KnowledgeEvent event) {
@@ -161,18 +202,19 @@ public record Knowledge(
 
   private static void fold(Builder b, KnowledgeEvent event) {
     b.version++;
-    if (event instanceof EnvironmentSeen e) {
+    if (event instanceof SiteChanged e) {
+      SiteEnvironment before = b.sites.get(e.site());
+      b.sites.put(e.site(), (before == null ? SiteEnvironment.undefined(e.site()) : before).apply(e.change()));
+      b.siteChanges.put(e.site(), e.number());
+      b.siteSeen(e.site(), e.changed(), e.improved());
+    } else if (event instanceof SiteCaughtUp e) {
+      b.sites.put(e.environment().name(), e.environment());
+      b.siteChanges.put(e.environment().name(), e.number());
+      b.siteSeen(e.environment().name(), e.changed(), e.improved());
+    } else if (event instanceof EnvironmentSeen e) {
       SiteEnvironment before = b.sites.put(e.environment().name(), e.environment());
-      // the VMs placed and reserved there are bookkeeping, not a change of the site's environment
-      if (before == null || !before.site().equals(e.environment().site()) || !before.links().equals(e.environment().links())
-          || !before.quota().equals(e.environment().quota())) {
-        b.siteChangedAt.put(e.environment().name(), e.at());
-        b.siteChangedVersion.put(e.environment().name(), b.version);
-      }
-      if (SiteChanges.improved(before, e.environment(), e.at())) {
-        b.siteImprovedAt.put(e.environment().name(), e.at());
-        b.siteImprovedVersion.put(e.environment().name(), b.version);
-      }
+      b.siteSeen(e.environment().name(), SiteChanges.changed(before, e.environment()),
+          SiteChanges.improved(before, e.environment(), e.at(), SiteChanges.LEGACY_MARKED));
     } else if (event instanceof ApplicationSubmitted e) {
       b.applications.put(e.app().name(),
           new AppRecord(e.app(), AppStatus.SUBMITTED, e.at(), Optional.empty(), Optional.empty(), Optional.empty(), e.at()));
@@ -191,6 +233,9 @@ public record Knowledge(
       b.calibration.put(e.application(), e.calibration());
     } else if (event instanceof TrafficObserved e) {
       b.applications.computeIfPresent(e.application(), (k, a) -> a.withApp(a.app().withWorkload(a.app().workload().withTraffic(e.perWork()))));
+    } else if (event instanceof KnowledgeEvent.TrafficAdded e) {
+      b.applications.computeIfPresent(e.application(), (k, a) -> a.withApp(a.app().withWorkload(a.app().workload().withTraffic(
+          a.app().workload().trafficPerWork().plus(e.part())))));
     } else if (event instanceof ApplicationFinished e) {
       AppRecord a = b.applications.get(e.application());
       if (a != null) {
@@ -202,7 +247,7 @@ public record Knowledge(
         // migrations it still had queued will never start
         for (MigrationRecord m : List.copyOf(b.migrations.values())) {
           if (m.order().application().equals(e.application()) && m.status() == MigrationRecord.Status.QUEUED) {
-            b.migrations.remove(m.order().migrationId());
+            b.migrations.remove(m.id());
             MigrationRecord cancelled = m.ended(MigrationRecord.Status.CANCELLED, e.at(), ObservedMigration.NONE, "the application finished first");
             b.history.add(cancelled);
             b.concludeDecision(cancelled);
@@ -214,26 +259,35 @@ public record Knowledge(
       b.groups.put(e.application(), e.groups());
     } else if (event instanceof DecisionMade e) {
       b.decisions.add(e.decision());
-      e.migrations().forEach(m -> b.migrations.put(m.order().migrationId(), m));
+      e.migrations().forEach(m -> b.migrations.put(m.id(), m));
       b.applications.computeIfPresent(e.decision().application(), (k, a) -> referenced(a, e.decision()).plannedAt(e.decision().at()));
       b.plannedVersion.put(e.decision().application(), b.version);
       b.nextDecision = Math.max(b.nextDecision, e.decision().id() + 1);
     } else if (event instanceof MigrationStarted e) {
       b.migrations.computeIfPresent(e.migrationId(), (k, m) -> m.started(e.at()));
+    } else if (event instanceof MigrationProgressed e) {
+      if (b.migrations.get(e.migrationId()) != null) {
+        b.migrationProgress.put(e.migrationId(), e.progress());
+      }
     } else if (event instanceof MigrationEnded e) {
       MigrationRecord m = b.migrations.remove(e.migrationId());
+      b.migrationProgress.remove(e.migrationId());
       if (m != null) {
         MigrationRecord ended = m.ended(e.status(), e.at(), e.observed(), e.reason());
         b.history.add(ended);
         b.migrationCalibration = e.migrationCalibration();
         b.accrue(m.order().application(), e.at(), 0);
         b.chargeMigration(ended);
-        if (e.status() == MigrationRecord.Status.COMPLETED) {
+        AppRecord owner = b.applications.get(m.order().application());
+        // a VM of an application that finished meanwhile left the placement then: it does not come back
+        if (e.status() == MigrationRecord.Status.COMPLETED && owner != null && owner.status() != AppStatus.FINISHED) {
           b.placement.put(m.order().vm(), m.order().to());
           b.lastMigrated.put(m.order().vm(), e.at());
         }
         b.concludeDecision(ended);
       }
+    } else if (event instanceof CycleCompleted e) {
+      b.cycles = Math.max(b.cycles, e.cycle());
     } else {
       throw new IllegalArgumentException("unknown event " + event);
     }
@@ -248,41 +302,52 @@ public record Knowledge(
   /** A mutable copy used by {@link #apply} only. */
   private static final class Builder {
     final CowMap<String, SiteEnvironment> sites;
-    final CowMap<String, Instant> siteChangedAt;
-    final CowMap<String, Instant> siteImprovedAt;
+    final CowMap<String, Long> siteChanges;
     final CowMap<String, AppRecord> applications;
     final CowMap<String, String> placement;
     final CowMap<String, List<List<String>>> groups;
     final List<DecisionRecord> decisions;
     final CowMap<String, MigrationRecord> migrations;
+    final CowMap<String, StepProgress> migrationProgress;
     final List<MigrationRecord> history;
     final CowMap<String, Instant> lastMigrated;
     final CowMap<String, CalibratedEstimator.Calibration> calibration;
     CalibratedEstimator.Calibration migrationCalibration;
     long nextDecision;
     long version;
+    long cycles;
     final CowMap<String, Long> siteChangedVersion;
     final CowMap<String, Long> siteImprovedVersion;
     final CowMap<String, Long> plannedVersion;
 
     Builder(Knowledge k) {
       sites = new CowMap<>(k.sites);
-      siteChangedAt = new CowMap<>(k.siteChangedAt);
-      siteImprovedAt = new CowMap<>(k.siteImprovedAt);
+      siteChanges = new CowMap<>(k.siteChanges);
       applications = new CowMap<>(k.applications);
       placement = new CowMap<>(k.placement);
       groups = new CowMap<>(k.groups);
       decisions = new ArrayList<>(k.decisions);
       migrations = new CowMap<>(k.migrations);
+      migrationProgress = new CowMap<>(k.migrationProgress);
       history = new ArrayList<>(k.history);
       lastMigrated = new CowMap<>(k.lastMigrated);
       calibration = new CowMap<>(k.calibration);
       migrationCalibration = k.migrationCalibration;
       nextDecision = k.nextDecision;
       version = k.version;
+      cycles = k.cycles;
       siteChangedVersion = new CowMap<>(k.siteChangedVersion);
       siteImprovedVersion = new CowMap<>(k.siteImprovedVersion);
       plannedVersion = new CowMap<>(k.plannedVersion);
+    }
+
+    void siteSeen(String site, boolean changed, boolean improved) {
+      if (changed) {
+        siteChangedVersion.put(site, version);
+      }
+      if (improved) {
+        siteImprovedVersion.put(site, version);
+      }
     }
 
     /** Once every migration of its decision ended, the decision's outcome and audit. */
@@ -300,7 +365,7 @@ public record Knowledge(
         long completed = all.stream().filter(m -> m.status() == MigrationRecord.Status.COMPLETED).count();
         DecisionRecord.Outcome o = completed == all.size() ? DecisionRecord.Outcome.APPLIED
             : completed == 0 ? DecisionRecord.Outcome.ROLLED_BACK : DecisionRecord.Outcome.PARTIAL;
-        decisions.set(i, d.concluded(o, audit(all)));
+        decisions.set(i, d.concluded(o, MigrationAudit.of(all)));
         return;
       }
     }
@@ -318,8 +383,8 @@ public record Knowledge(
       double hosting = 0;
       for (org.vmflock.model.Vm vm : a.app().vms()) {
         Optional<Site> site = site(placement.get(vm.name()));
-        if (site.isPresent() && site.get().hosting().prices(vm.size())) {
-          hosting += site.get().hosting().cost(vm.size(), a.accruedUntil(), until);
+        if (site.isPresent()) {
+          hosting += Charges.hosting(site.get(), vm.size(), a.accruedUntil(), until);
         }
       }
       double transfer = 0;
@@ -329,14 +394,7 @@ public record Knowledge(
         for (int i = 0; i < at.length; i++) {
           at[i] = placement.get(t.vms().get(i));
         }
-        for (int i = 0; i < at.length; i++) {
-          Optional<Site> from = site(at[i]);
-          for (int j = 0; j < at.length && from.isPresent(); j++) {
-            if (at[j] != null && t.bytes(i, j) > 0 && !at[j].equals(at[i])) {
-              transfer += t.bytes(i, j) * work / BYTES_PER_GB * from.get().transferPricePerGbTo(at[j]);
-            }
-          }
-        }
+        transfer = Charges.transfer(t, work, at, this::site).cost();
       }
       applications.put(application, a.accrued(hosting + transfer, until));
     }
@@ -350,10 +408,8 @@ public record Knowledge(
         return;
       }
       ObservedMigration o = m.observed().get();
-      String size = m.order().vmSpec().size();
-      Instant end = m.endedAt().get();
-      double transfer = o.bytesMoved() / BYTES_PER_GB * from.get().transferPricePerGbTo(to.get().name());
-      double hosting = to.get().hosting().prices(size) ? to.get().hosting().cost(size, end.minusNanos((long) (o.totalSeconds() * 1e9)), end) : 0;
+      double transfer = Charges.migrationTransfer(o.bytesMoved(), from.get(), to.get().name());
+      double hosting = Charges.hostingDuringCopy(to.get(), m.order().vmSpec().size(), o.totalSeconds(), m.endedAt().get());
       applications.put(a.app().name(), a.accrued(transfer + hosting, a.accruedUntil()));
     }
 
@@ -367,60 +423,30 @@ public record Knowledge(
      * how its prediction of the finish and of the total cost compares with what happened.
      */
     void recordResult(AppRecord a, Instant finished) {
-      int chosen = -1;
+      Optional<Integer> chosen = Optional.empty();
       for (int i = 0; i < decisions.size(); i++) {
         DecisionRecord d = decisions.get(i);
-        if (d.application().equals(a.app().name()) && (chosen < 0 || !d.kind().equals("stay"))) {
-          chosen = i;
+        if (d.application().equals(a.app().name()) && (chosen.isEmpty() || d.kind().changes())) {
+          chosen = Optional.of(i);
         }
       }
-      if (chosen < 0) {
-        return;
-      }
-      DecisionRecord d = decisions.get(chosen);
-      double observedSeconds = java.time.Duration.between(d.at(), finished).toNanos() / 1e9;
-      double spent = a.app().spent() - d.spentAtDecision();
-      decisions.set(chosen, d.withResult(String.format(java.util.Locale.ROOT,
-          "finished %s: %.0f s after the decision, %.0f s predicted (%+.1f %%); cost %.2f, %.2f predicted (%+.1f %%)",
-          finished, observedSeconds, d.predictedRemainingSeconds(), relative(observedSeconds, d.predictedRemainingSeconds()),
-          spent, d.predictedCost(), relative(spent, d.predictedCost()))));
-    }
-
-    private static double relative(double observed, double predicted) {
-      return predicted > 0 ? 100 * (observed - predicted) / predicted : 0;
-    }
-
-    /** Predicted against observed migration time, downtime and bytes, summed over the decision. */
-    static String audit(List<MigrationRecord> all) {
-      double pt = 0, ot = 0, pd = 0, od = 0, pb = 0, ob = 0;
-      for (MigrationRecord m : all) {
-        pt += m.order().predicted().totalSeconds();
-        pd += m.order().predicted().downtimeSeconds();
-        pb += m.order().predicted().bytesMoved();
-        if (m.observed().isPresent()) {
-          ot += m.observed().get().totalSeconds();
-          od += m.observed().get().downtimeSeconds();
-          ob += m.observed().get().bytesMoved();
-        }
-      }
-      return String.format(java.util.Locale.ROOT,
-          "%d migration(s): time predicted %.1f s, observed %.1f s; downtime predicted %.0f ms, observed %.0f ms; %.0f MB predicted, %.0f MB moved",
-          all.size(), pt, ot, pd * 1000, od * 1000, pb / 1e6, ob / 1e6);
+      chosen.ifPresent(i -> {
+        DecisionRecord d = decisions.get(i);
+        double observedSeconds = java.time.Duration.between(d.at(), finished).toNanos() / 1e9;
+        decisions.set(i, d.withResult(new DecisionResult(finished, observedSeconds, d.predictedRemainingSeconds(),
+            a.app().spent() - d.spentAtDecision(), d.predictedCost())));
+      });
     }
 
     Knowledge build() {
       List<DecisionRecord> d = decisions.size() > KEPT ? decisions.subList(decisions.size() - KEPT, decisions.size()) : decisions;
       List<MigrationRecord> h = history.size() > KEPT ? history.subList(history.size() - KEPT, history.size()) : history;
-      return new Knowledge(sites.frozen(), siteChangedAt.frozen(), siteImprovedAt.frozen(), applications.frozen(), placement.frozen(),
-          groups.frozen(), d, migrations.frozen(), h, lastMigrated.frozen(), calibration.frozen(), migrationCalibration, nextDecision, version,
-          siteChangedVersion.frozen(), siteImprovedVersion.frozen(), plannedVersion.frozen());
+      return new Knowledge(sites.frozen(), siteChanges.frozen(), applications.frozen(), placement.frozen(), groups.frozen(), d,
+          migrations.frozen(), migrationProgress.frozen(), h, lastMigrated.frozen(), calibration.frozen(), migrationCalibration, nextDecision,
+          version, cycles, siteChangedVersion.frozen(), siteImprovedVersion.frozen(), plannedVersion.frozen());
     }
   }
 
-  /**
-   * A map of the knowledge being folded: read from the one before, copied on the first write only
-   * (an event touches a few of the sixteen maps; the placement of a large federation is big).
-   */
   /** A map being folded: each write makes a new persistent map sharing the rest with the one before (O(log n)). */
   private static final class CowMap<K extends Comparable<? super K>, V> {
     private TreePMap<K, V> current;

@@ -9,20 +9,18 @@ import org.vmflock.site.SiteEnvironment;
  * faster, bigger, or available for longer. Such a change concerns applications running elsewhere
  * too; any other change concerns only those running there. A spot price that wavers by a few
  * percent does not make every application elsewhere a candidate to move (the periodic full
- * re-plan still sees small changes that add up).
+ * re-plan still sees small changes that add up). The manager decides it when it hears of the
+ * change, with its configured threshold, and records the answer in the event.
  */
-final class SiteChanges {
+public final class SiteChanges {
 
-  /** A price must fall, or a speed rise, by this fraction to count. */
-  static final double MARKED = 0.05;
+  /** The threshold of release 0.1, which decided it while folding its events. */
+  static final double LEGACY_MARKED = 0.05;
 
   private SiteChanges() {}
 
-  private static boolean fell(double after, double before) {
-    return after < before * (1 - MARKED);
-  }
-
-  static boolean improved(SiteEnvironment before, SiteEnvironment after, Instant at) {
+  /** Whether {@code after} is markedly ({@code marked}, a fraction) more attractive than {@code before} at {@code at}. */
+  public static boolean improved(SiteEnvironment before, SiteEnvironment after, Instant at, double marked) {
     if (before == null || before.site().isEmpty()) {
       return after.defined();
     }
@@ -31,17 +29,26 @@ final class SiteChanges {
     }
     Site b = before.site().get();
     Site a = after.site().get();
-    if (a.cpuSpeed() > b.cpuSpeed() * (1 + MARKED) || a.capacity().slots() > b.capacity().slots()
-        || fell(a.transferPricePerGb(), b.transferPricePerGb())) {
+    if (a.cpuSpeed() > b.cpuSpeed() * (1 + marked) || a.capacity().slots() > b.capacity().slots()
+        || fell(a.transferPricePerGb(), b.transferPricePerGb(), marked)) {
       return true;
     }
     for (String size : a.hosting().prices().keySet()) {
-      if (b.hosting().prices(size) && fell(a.hosting().pricePerVmHour(size, at), b.hosting().pricePerVmHour(size, at))) {
+      if (b.hosting().prices(size) && fell(a.hosting().pricePerVmHour(size, at), b.hosting().pricePerVmHour(size, at), marked)) {
         return true;
       }
     }
     Instant untilBefore = b.availableUntil(at).orElse(at);
     Instant untilAfter = a.availableUntil(at).orElse(at);
     return untilAfter.isAfter(untilBefore);
+  }
+
+  /** Whether the environment is different (prices, capacity, speed, availability, links or quota). */
+  public static boolean changed(SiteEnvironment before, SiteEnvironment after) {
+    return before == null || !before.equals(after);
+  }
+
+  private static boolean fell(double after, double before, double marked) {
+    return after < before * (1 - marked);
   }
 }

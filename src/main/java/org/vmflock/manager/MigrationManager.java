@@ -8,10 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -29,19 +32,20 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.vmflock.CborSerializable;
 import org.vmflock.clock.Clock;
+import org.vmflock.control.ControlLoop;
+import org.vmflock.control.ManagerCore;
+import org.vmflock.control.ManagerSettings;
+import org.vmflock.control.ObservedTraffic;
+import org.vmflock.control.StatusPage;
+import org.vmflock.control.StatusQuery;
 import org.vmflock.execute.Provisioner;
 import org.vmflock.execute.SagaActor;
-import org.vmflock.execute.SagaPhase;
-import org.vmflock.knowledge.AppRecord;
 import org.vmflock.knowledge.DecisionRecord;
 import org.vmflock.knowledge.Knowledge;
 import org.vmflock.knowledge.KnowledgeEvent;
 import org.vmflock.knowledge.MigrationRecord;
 import org.vmflock.model.Application;
-import org.vmflock.model.Capacity;
-import org.vmflock.model.Placement;
 import org.vmflock.model.TrafficMatrix;
-import org.vmflock.model.Vm;
 import org.vmflock.monitor.Collector;
 import org.vmflock.monitor.MonitorSettings;
 import org.vmflock.monitor.StatisticsView;
@@ -49,29 +53,48 @@ import org.vmflock.monitor.stats.QueryAnswer;
 import org.vmflock.monitor.stats.QueryType;
 import org.vmflock.monitor.stats.StatisticsQuery;
 import org.vmflock.site.SiteActor;
-import org.vmflock.site.SiteEnvironment;
 
 /**
  * The migration manager (K1): a Cluster Singleton that runs the MAPE loop over its persisted
- * knowledge. It hears the sites' environment on their topic, takes submitted applications and
- * progress reports, runs a {@link ControlLoop} cycle at every period and shortly after each change
- * (debounced), persists what it decides, and carries out the migrations as {@link SagaActor}s,
- * a bounded number at a time per site pair and per site, following them until they end. After a
- * restart or a failover it rebuilds its knowledge and resumes the sagas in flight.
+ * knowledge. A thin adapter around {@link ManagerCore}: each message becomes an input of the core,
+ * whose events are persisted (and acknowledged only then) and whose effects are carried out once
+ * they are. It hears the sites' changes on their topic (and catches up with what it missed every
+ * cycle), takes submitted applications and progress reports, runs a cycle at every period and
+ * shortly after each change (debounced) — planning on a dispatcher of its own, off this actor's
+ * message loop, a result planned on knowledge that moved on in a way that matters being dropped —
+ * and carries out the migrations as {@link SagaActor}s, a bounded number at a time per site pair
+ * and per site. When a site's availability ends with its VMs still there, it moves them. After a
+ * restart or a failover it rebuilds its knowledge and resumes the sagas in flight. It answers
+ * status queries with bounded pages ({@link StatusPage}).
  */
 public final class MigrationManager {
 
   public static final String NAME = "migration-manager";
   public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("MigrationManager");
+  /** The snapshot store of the manager (its snapshots are optional: see {@code vmflock-base.conf}). */
+  public static final String SNAPSHOT_STORE = "vmflock-manager-snapshot-store";
 
   public sealed interface Command extends CborSerializable {}
 
-  /** A new application, with where its VMs already run if they do (otherwise it gets an initial placement). */
-  public record Submit(Application app, Map<String, String> placement, ActorRef<Reply> replyTo) implements Command {
+  /**
+   * A new application, with where its VMs already run if they do (otherwise it gets an initial
+   * placement). Its traffic comes in {@code trafficParts} parts: the first in {@code app}, the
+   * others in {@link SubmitTraffic} messages sent before this one by the same sender ({@link
+   * Submissions} does it), so that no message is large.
+   */
+  public record Submit(Application app, Map<String, String> placement, int trafficParts, ActorRef<Reply> replyTo) implements Command {
     public Submit {
       placement = Map.copyOf(placement);
     }
+
+    /** An application whose traffic comes whole. */
+    public Submit(Application app, Map<String, String> placement, ActorRef<Reply> replyTo) {
+      this(app, placement, 1, replyTo);
+    }
   }
+
+  /** A part of the traffic of an application about to be submitted (see {@link Submit}). */
+  public record SubmitTraffic(String application, TrafficMatrix part) implements Command {}
 
   /** How far an application has come, and at what pace (wall seconds per work second) lately. */
   public record ReportProgress(String application, double done, double secondsPerWork, Instant at) implements Command {}
@@ -85,7 +108,8 @@ public final class MigrationManager {
     }
   }
 
-  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+  /** A page of the manager's status. */
+  public record GetStatus(StatusQuery query, ActorRef<StatusPage> replyTo) implements Command {}
 
   /** Sites the manager should follow (it also hears the ones that publish on the topic); answered once it knows them. */
   public record WatchSites(List<String> sites, ActorRef<Reply> replyTo) implements Command {
@@ -103,27 +127,33 @@ public final class MigrationManager {
 
   public record Rejected(String reason) implements Reply {}
 
-  public record Status(Knowledge knowledge, long cycles, Instant at) implements CborSerializable {}
-
   /** What a cycle found and decided. */
   public record CycleReport(Map<String, List<String>> symptoms, List<DecisionRecord> decisions) implements CborSerializable {}
 
   // messages of the manager to itself: never sent elsewhere
-  private record EnvironmentPublished(SiteActor.Published published) implements Command, NoSerializationVerificationNeeded {}
+  private record SitePublished(SiteActor.Published published) implements Command, NoSerializationVerificationNeeded {}
 
-  private record Observed(Optional<TrafficMatrix> rates, List<SiteEnvironment> sites, Set<String> triggers, List<ActorRef<CycleReport>> replyTo)
+  private record SiteAnswered(String site, Optional<SiteActor.Changes> changes, String error) implements Command, NoSerializationVerificationNeeded {}
+
+  private record Observed(Optional<TrafficMatrix> rates, List<SiteActor.Changes> sites, Set<String> triggers, List<ActorRef<CycleReport>> replyTo)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record SitesRefreshed(List<SiteEnvironment> sites, Optional<ActorRef<Reply>> watcher) implements Command, NoSerializationVerificationNeeded {}
+  private record Planned(ManagerCore.CycleOutcome outcome, Knowledge basedOn, List<ActorRef<CycleReport>> replyTo, Optional<Throwable> failure)
+      implements Command, NoSerializationVerificationNeeded {}
 
-  private record SagaEnded(SagaActor.Finished finished) implements Command, NoSerializationVerificationNeeded {}
+  private record Watched(List<SiteActor.Changes> sites, ActorRef<Reply> replyTo) implements Command, NoSerializationVerificationNeeded {}
+
+  private record SagaReported(SagaActor.Report report) implements Command, NoSerializationVerificationNeeded {}
 
   private enum Debounced implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  private enum AvailabilityCheck implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   /** What the manager needs from its node. */
   public record Dependencies(
       ManagerSettings settings,
       Clock clock,
+      double timeScale,
       Function<String, RecipientRef<SiteActor.Command>> sites,
       Function<String, RecipientRef<SagaActor.Command>> sagas,
       Optional<Monitoring> monitoring,
@@ -144,31 +174,34 @@ public final class MigrationManager {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, deps.tickInterval());
       ActorRef<Topic.Command<SiteActor.Published>> topic = ctx.spawn(Topic.create(SiteActor.Published.class, SiteActor.TOPIC), "site-topic");
-      topic.tell(Topic.subscribe(ctx.messageAdapter(SiteActor.Published.class, EnvironmentPublished::new)));
+      topic.tell(Topic.subscribe(ctx.messageAdapter(SiteActor.Published.class, SitePublished::new)));
       return new Manager(ctx, timers, deps);
     }));
   }
 
   private static final class Manager extends EventSourcedBehavior<Command, KnowledgeEvent, Knowledge> {
-    private static final int SNAPSHOT_EVERY = 200;
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
     private final Dependencies deps;
-    private final ControlLoop loop;
-    private final ActorRef<SagaActor.Finished> sagaEnded;
+    private final ManagerCore core;
+    private final Executor planning;
+    private final ActorRef<SagaActor.Report> sagaReports;
+    private final ActorRef<SiteActor.Changes> siteAnswers;
+    private final PendingTraffic pendingTraffic = new PendingTraffic();
     private boolean cycleRunning;
     private final Set<String> pendingTriggers = new HashSet<>();
     private final List<ActorRef<CycleReport>> pendingReplies = new ArrayList<>();
     private boolean cyclePending;
-    private long cycles;
 
     Manager(ActorContext<Command> ctx, TimerScheduler<Command> timers, Dependencies deps) {
       super(PERSISTENCE_ID, org.vmflock.JournalFailureBackoff.of(ctx.getSystem()));
       this.ctx = ctx;
       this.timers = timers;
       this.deps = deps;
-      this.loop = deps.settings().controlLoop();
-      this.sagaEnded = ctx.messageAdapter(SagaActor.Finished.class, SagaEnded::new);
+      this.core = new ManagerCore(deps.settings(), deps.settings().newPolicy());
+      this.planning = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("vmflock.planning-dispatcher"));
+      this.sagaReports = ctx.messageAdapter(SagaActor.Report.class, SagaReported::new);
+      this.siteAnswers = ctx.messageAdapter(SiteActor.Changes.class, c -> new SiteAnswered(c.site(), Optional.of(c), ""));
     }
 
     @Override
@@ -177,34 +210,54 @@ public final class MigrationManager {
     }
 
     @Override
+    public String snapshotPluginId() {
+      return SNAPSHOT_STORE;
+    }
+
+    @Override
     public RetentionCriteria retentionCriteria() {
-      return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+      return RetentionCriteria.snapshotEvery(deps.settings().snapshotEvery(), 2);
     }
 
     @Override
     public CommandHandler<Command, KnowledgeEvent, Knowledge> commandHandler() {
       return newCommandHandlerBuilder()
           .forAnyState()
-          .onCommand(EnvironmentPublished.class, (k, c) -> Effect()
-              .persist(new KnowledgeEvent.EnvironmentSeen(c.published().environment(), deps.clock().now()))
-              .thenRun(after -> debounce()))
+          .onCommand(SitePublished.class, (k, c) -> carryOut(core.siteChanged(k, c.published().site(), c.published().change())))
+          .onCommand(SiteAnswered.class, (k, c) -> c.changes()
+              .map(ch -> carryOut(core.siteCaughtUp(k, ch.site(), ch.changes(), ch.whole(), ch.latest(), now())))
+              .orElseGet(() -> {
+                ctx.getLog().warn("manager: site {} did not answer: {}", c.site(), c.error());
+                return Effect().none();
+              }))
           .onCommand(Submit.class, this::onSubmit)
-          .onCommand(ReportProgress.class, this::onProgress)
-          .onCommand(ReportFinished.class, this::onFinished)
-          .onCommand(GetStatus.class, (k, c) -> Effect().reply(c.replyTo(), new Status(k, cycles, deps.clock().now())))
-          .onCommand(WatchSites.class, (k, c) -> {
-            refresh(c.sites(), Optional.empty(), Set.of(), List.of(), false, Optional.of(c.replyTo()));
+          .onCommand(SubmitTraffic.class, (k, c) -> {
+            pendingTraffic.add(c);
             return Effect().none();
           })
-          .onCommand(SitesRefreshed.class, (k, c) -> {
-            List<KnowledgeEvent> seen = ManagerRules.changedSites(k, c.sites(), deps.clock().now());
-            Reply answer = new Accepted(c.sites().size() + " site(s) known");
-            if (seen.isEmpty()) {
-              c.watcher().ifPresent(w -> w.tell(answer));
+          .onCommand(ReportProgress.class, (k, c) -> {
+            ManagerCore.Outcome o = core.progress(k, c.application(), c.done(), c.secondsPerWork(), c.at());
+            if (o.refused()) {
+              ctx.getLog().debug("manager: {} ignored", o.refusal().get());
               return Effect().none();
             }
-            return Effect().persist(seen).thenRun(after -> {
-              c.watcher().ifPresent(w -> w.tell(answer));
+            return carryOut(o);
+          })
+          .onCommand(ReportFinished.class, (k, c) -> carryOut(core.finished(k, c.application(), c.at())))
+          .onCommand(GetStatus.class, (k, c) -> Effect().reply(c.replyTo(), StatusPage.of(k, c.query(), now())))
+          .onCommand(WatchSites.class, (k, c) -> {
+            askSites(k, c.sites()).thenAccept(answers -> ctx.getSelf().tell(new Watched(answers, c.replyTo())));
+            return Effect().none();
+          })
+          .onCommand(Watched.class, (k, c) -> {
+            List<KnowledgeEvent> events = caughtUp(k, c.sites());
+            Reply answer = new Accepted(c.sites().size() + " site(s) known");
+            if (events.isEmpty()) {
+              c.replyTo().tell(answer);
+              return Effect().none();
+            }
+            return Effect().persist(events).thenRun(after -> {
+              c.replyTo().tell(answer);
               debounce();
             });
           })
@@ -213,79 +266,139 @@ public final class MigrationManager {
             return Effect().none();
           })
           .onCommand(Tick.class, (k, c) -> {
+            pendingTraffic.forgetOlderThan(System.nanoTime() - PendingTraffic.KEPT_NANOS);
             requestCycle(k, Set.of(), Optional.empty());
-            return Effect().none();
+            return evacuate(k);
           })
           .onCommand(Debounced.class, (k, c) -> {
             requestCycle(k, Set.of(), Optional.empty());
             return Effect().none();
           })
+          .onCommand(AvailabilityCheck.class, (k, c) -> evacuate(k))
           .onCommand(Observed.class, this::onObserved)
-          .onCommand(StartMigrations.class, this::onStart)
-          .onCommand(SagaEnded.class, this::onSagaEnded)
+          .onCommand(Planned.class, this::onPlanned)
+          .onCommand(SagaReported.class, this::onSagaReported)
+          .onCommand(StartQueued.class, (k, c) -> carryOut(core.startQueued(k, now())))
           .build();
+    }
+
+    private Instant now() {
+      return deps.clock().now();
+    }
+
+    // ---------------------------------------------------------------- carrying out the core's outcomes
+
+    /** Persists the outcome's events; once they are durable, carries out its effects. */
+    private Effect<KnowledgeEvent, Knowledge> carryOut(ManagerCore.Outcome o) {
+      if (o.events().isEmpty()) {
+        o.effects().forEach(this::effect);
+        return Effect().none();
+      }
+      return Effect().persist(o.events()).thenRun(after -> {
+        o.effects().forEach(this::effect);
+        if (o.events().stream().anyMatch(e -> e instanceof KnowledgeEvent.SiteChanged || e instanceof KnowledgeEvent.SiteCaughtUp
+            || e instanceof KnowledgeEvent.ApplicationSubmitted || e instanceof KnowledgeEvent.ApplicationFinished)) {
+          debounce();
+          scheduleAvailabilityCheck(after);
+        }
+      });
+    }
+
+    private void effect(ManagerCore.Effect e) {
+      if (e instanceof ManagerCore.PlaceOnSite p) {
+        siteTell(p.site(), r -> new SiteActor.PlaceAll(p.vms().stream().map(b -> new SiteActor.Booking(b.vm(), b.demand())).toList(), r));
+      } else if (e instanceof ManagerCore.RemoveFromSite r) {
+        siteTell(r.site(), ref -> new SiteActor.RemoveAll(r.vms(), ref));
+      } else if (e instanceof ManagerCore.Boot b) {
+        deps.provisioner().boot(b.app(), b.siteOfVm());
+      } else if (e instanceof ManagerCore.Stop s) {
+        deps.provisioner().stop(s.app());
+      } else if (e instanceof ManagerCore.StartSaga s) {
+        deps.sagas().apply(s.order().migrationId()).tell(new SagaActor.Start(s.order(), deps.settings().sagaPolicy(), sagaReports));
+      } else if (e instanceof ManagerCore.Evacuate ev) {
+        // on a node, a VM whose site's availability ended leaves by a migration like any other
+        deps.sagas().apply(ev.order().migrationId()).tell(new SagaActor.Start(ev.order(), deps.settings().sagaPolicy(), sagaReports));
+      } else if (e instanceof ManagerCore.CatchUp c) {
+        ctx.pipeToSelf(askChanges(c.site(), c.after()), (ch, error) -> new SiteAnswered(c.site(), Optional.ofNullable(ch),
+            error == null ? "" : error.toString()));
+      } else if (e instanceof ManagerCore.Alert a) {
+        ctx.getLog().error("manager: {}", a.message());
+      }
+    }
+
+    /** A site bookkeeping command; the site actors make them idempotent, and it is sent again a few times if unanswered. */
+    private void siteTell(String site, Function<ActorRef<SiteActor.Reply>, SiteActor.Command> message) {
+      askSite(site, message, 3).whenComplete((reply, error) -> {
+        if (reply instanceof SiteActor.Rejected r) {
+          ctx.getSystem().log().warn("manager: site {} refused: {}", site, r.reason());
+        } else if (error != null) {
+          ctx.getSystem().log().warn("manager: site {} did not answer: {}", site, error.toString());
+        }
+      });
+    }
+
+    private java.util.concurrent.CompletionStage<SiteActor.Reply> askSite(String site, Function<ActorRef<SiteActor.Reply>, SiteActor.Command> message,
+        int tries) {
+      return AskPattern.ask(deps.sites().apply(site), message::apply, deps.settings().siteTimeout(), ctx.getSystem().scheduler())
+          .handle((reply, error) -> error == null || tries <= 1
+              ? (error == null ? CompletableFuture.completedFuture(reply) : CompletableFuture.<SiteActor.Reply>failedFuture(error))
+              : askSite(site, message, tries - 1).toCompletableFuture())
+          .thenCompose(x -> x);
+    }
+
+    private java.util.concurrent.CompletionStage<SiteActor.Changes> askChanges(String site, long after) {
+      Instant from = ManagerCore.pricesFrom(lastKnown, now());
+      return AskPattern.ask(deps.sites().apply(site), (ActorRef<SiteActor.Changes> r) -> new SiteActor.ChangesSince(after, from, r),
+          deps.settings().siteTimeout(), ctx.getSystem().scheduler());
+    }
+
+    /** Each site's changes since the manager last heard of it; a site that does not answer is left out. */
+    private CompletableFuture<List<SiteActor.Changes>> askSites(Knowledge k, List<String> sites) {
+      lastKnown = k;
+      List<CompletableFuture<Optional<SiteActor.Changes>>> asks = new ArrayList<>();
+      for (String site : sites) {
+        asks.add(askChanges(site, k.siteChanges().getOrDefault(site, 0L)).toCompletableFuture().thenApply(Optional::of)
+            .exceptionally(e -> Optional.empty()));
+      }
+      return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+          .thenApply(v -> asks.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
+    }
+
+    /** The knowledge as of the last ask of the sites (for the prices a catch-up needs). */
+    private Knowledge lastKnown = Knowledge.empty();
+
+    /** The events that bring the knowledge up to date with these sites' answers. */
+    private List<KnowledgeEvent> caughtUp(Knowledge k, List<SiteActor.Changes> answers) {
+      List<KnowledgeEvent> events = new ArrayList<>();
+      Knowledge current = k;
+      for (SiteActor.Changes c : answers) {
+        for (KnowledgeEvent e : core.siteCaughtUp(current, c.site(), c.changes(), c.whole(), c.latest(), now()).events()) {
+          events.add(e);
+          current = current.apply(e);
+        }
+      }
+      return events;
     }
 
     // ---------------------------------------------------------------- applications
 
     private Effect<KnowledgeEvent, Knowledge> onSubmit(Knowledge k, Submit c) {
-      String problem = ManagerRules.submitProblem(k, c.app(), c.placement());
-      if (!problem.isEmpty()) {
-        ctx.getLog().warn("manager: refused application: {}", problem);
-        return Effect().reply(c.replyTo(), new Rejected(problem));
+      Optional<Application> whole = pendingTraffic.assemble(c);
+      if (whole.isEmpty()) {
+        String why = "the traffic of application " + c.app().name() + " came in " + c.trafficParts() + " parts, not all arrived: submit it again";
+        ctx.getLog().warn("manager: refused application: {}", why);
+        return Effect().reply(c.replyTo(), new Rejected(why));
       }
-      return Effect().persist(ManagerRules.submitted(c.app(), c.placement(), deps.clock().now())).thenRun(after -> {
-        if (!c.placement().isEmpty()) {
-          placeOnSites(c.app(), c.placement());
-          deps.provisioner().boot(c.app(), c.placement());
-        }
+      ManagerCore.Outcome o = core.submit(k, whole.get(), c.placement(), now());
+      if (o.refused()) {
+        ctx.getLog().warn("manager: refused application: {}", o.refusal().get());
+        return Effect().reply(c.replyTo(), new Rejected(o.refusal().get()));
+      }
+      // acknowledged once durable
+      return Effect().persist(o.events()).thenRun(after -> {
+        o.effects().forEach(this::effect);
         debounce();
       }).thenReply(c.replyTo(), after -> new Accepted("application " + c.app().name()));
-    }
-
-    private Effect<KnowledgeEvent, Knowledge> onProgress(Knowledge k, ReportProgress c) {
-      Optional<KnowledgeEvent> e = ManagerRules.progress(k, c.application(), c.done(), c.secondsPerWork(), c.at(), loop.model(),
-          deps.settings().planning().smoothing(), deps.settings().loop().defaultLink());
-      if (e.isEmpty()) {
-        ctx.getLog().warn("manager: progress of unknown or idle application '{}' ignored", c.application());
-        return Effect().none();
-      }
-      return Effect().persist(e.get());
-    }
-
-    private Effect<KnowledgeEvent, Knowledge> onFinished(Knowledge k, ReportFinished c) {
-      Optional<KnowledgeEvent> e = ManagerRules.finished(k, c.application(), c.at());
-      if (e.isEmpty()) {
-        return Effect().none();
-      }
-      AppRecord a = k.applications().get(c.application());
-      Placement p = k.placementOf(c.application());
-      return Effect().persist(e.get())
-          .thenRun(after -> {
-            p.siteOfVm().forEach((vm, site) -> siteTell(site, r -> new SiteActor.Remove(vm, r)));
-            deps.provisioner().stop(a.app());
-          });
-    }
-
-    private void placeOnSites(Application app, Map<String, String> placement) {
-      for (Vm vm : app.vms()) {
-        String site = placement.get(vm.name());
-        if (site != null) {
-          siteTell(site, r -> new SiteActor.Place(vm.name(), Capacity.of(vm), Optional.empty(), r));
-        }
-      }
-    }
-
-    /** A site bookkeeping command; the site actors make them idempotent, so a lost one is simply logged. */
-    private void siteTell(String site, Function<ActorRef<SiteActor.Reply>, SiteActor.Command> message) {
-      AskPattern.ask(deps.sites().apply(site), message::apply, deps.settings().siteTimeout(), ctx.getSystem().scheduler())
-          .whenComplete((reply, error) -> {
-            if (reply instanceof SiteActor.Rejected r) {
-              ctx.getSystem().log().warn("manager: site {} refused: {}", site, r.reason());
-            } else if (error != null) {
-              ctx.getSystem().log().warn("manager: site {} did not answer: {}", site, error.toString());
-            }
-          });
     }
 
     // ---------------------------------------------------------------- cycles
@@ -311,77 +424,69 @@ public final class MigrationManager {
       observe(k, t, replies);
     }
 
-    /** Monitor: each known site's environment, and the mean traffic of the last periods (the newest extrapolated if incomplete). */
+    /** Monitor: what changed at each known site, and the mean traffic of the last periods (the newest extrapolated if incomplete). */
     private void observe(Knowledge k, Set<String> triggers, List<ActorRef<CycleReport>> replies) {
       List<String> sites = List.copyOf(k.sites().keySet());
-      if (deps.monitoring().isEmpty() || sites.isEmpty()) {
-        refresh(sites, Optional.empty(), triggers, replies, true, Optional.empty());
-        return;
-      }
-      Monitoring m = deps.monitoring().get();
+      CompletableFuture<List<SiteActor.Changes>> changes = askSites(k, sites);
+      CompletableFuture<Optional<TrafficMatrix>> rates = deps.monitoring().isEmpty() || sites.isEmpty()
+          ? CompletableFuture.completedFuture(Optional.empty())
+          : traffic(deps.monitoring().get(), sites);
+      ActorRef<Command> self = ctx.getSelf();
+      changes.thenCombine(rates, (c, r) -> new Observed(r, c, triggers, replies)).whenComplete((o, e) ->
+          self.tell(o != null ? o : new Observed(Optional.empty(), List.of(), triggers, replies)));
+    }
+
+    private CompletableFuture<Optional<TrafficMatrix>> traffic(Monitoring m, List<String> sites) {
       List<String> collectorSites = m.collectorSites().isEmpty() ? sites : m.collectorSites();
       ActorRef<StatisticsView.Command> view = ctx.spawnAnonymous(StatisticsView.create(collectorSites, m.settings(), deps.clock(), m.collectors()));
       StatisticsQuery q = StatisticsQuery.of(QueryType.MEAN, deps.settings().windowPeriods()).approximateAllowed(true);
       double periodSeconds = m.settings().grid().lengthMillis() / 1000.0;
-      AskPattern.ask(view, (ActorRef<QueryAnswer> r) -> new StatisticsView.Query(q, r), m.settings().collectorTimeout().multipliedBy(2),
-          ctx.getSystem().scheduler()).whenComplete((answer, error) -> {
-            ctx.getSystem().log().debug("manager: statistics {}", error == null ? "received" : error.toString());
+      return AskPattern.ask(view, (ActorRef<QueryAnswer> r) -> new StatisticsView.Query(q, r), m.settings().collectorTimeout().multipliedBy(2),
+          ctx.getSystem().scheduler()).toCompletableFuture().handle((answer, error) -> {
             view.tell(StatisticsView.Stop.INSTANCE);
-            Optional<TrafficMatrix> rates = answer instanceof QueryAnswer.Statistics s ? Optional.of(ManagerRules.perSecond(s.matrix(), periodSeconds)) : Optional.empty();
-            refresh(sites, rates, triggers, replies, true, Optional.empty());
+            return answer instanceof QueryAnswer.Statistics s ? Optional.of(ManagerCore.perSecond(s.matrix(), periodSeconds)) : Optional.empty();
           });
     }
 
-    /** Asks each site actor for its environment; then either a cycle runs, or the changes are just recorded. */
-    private void refresh(List<String> sites, Optional<TrafficMatrix> rates, Set<String> triggers, List<ActorRef<CycleReport>> replies,
-        boolean cycle, Optional<ActorRef<Reply>> watcher) {
-      List<java.util.concurrent.CompletableFuture<Optional<SiteEnvironment>>> asks = new ArrayList<>();
-      for (String site : sites) {
-        asks.add(AskPattern.ask(deps.sites().apply(site), (ActorRef<SiteEnvironment> r) -> new SiteActor.Get(r), deps.settings().siteTimeout(),
-            ctx.getSystem().scheduler()).toCompletableFuture().thenApply(Optional::of).exceptionally(e -> Optional.empty()));
-      }
+    /** What the sites said is recorded; then Analyze and Plan run on the planning dispatcher. */
+    private Effect<KnowledgeEvent, Knowledge> onObserved(Knowledge before, Observed o) {
+      List<KnowledgeEvent> seen = caughtUp(before, o.sites());
+      Knowledge k = before.applyAll(seen);
+      ObservedTraffic observed = o.rates().map(ObservedTraffic::of).orElse(ObservedTraffic.none());
+      Instant at = now();
       ActorRef<Command> self = ctx.getSelf();
-      java.util.concurrent.CompletableFuture.allOf(asks.toArray(java.util.concurrent.CompletableFuture[]::new)).whenComplete((v, e) -> {
-        List<SiteEnvironment> envs = asks.stream().map(java.util.concurrent.CompletableFuture::join).flatMap(Optional::stream)
-            .filter(SiteEnvironment::defined).toList();
-        self.tell(cycle ? new Observed(rates, envs, triggers, replies) : new SitesRefreshed(envs, watcher));
+      Runnable plan = () -> CompletableFuture.supplyAsync(() -> core.cycle(k, observed, at, o.triggers()), planning).whenComplete((c, e) ->
+          self.tell(new Planned(c, k, o.replyTo(), Optional.ofNullable(e))));
+      if (seen.isEmpty()) {
+        plan.run();
+        return Effect().none();
+      }
+      return Effect().persist(seen).thenRun(after -> {
+        scheduleAvailabilityCheck(after);
+        plan.run();
       });
     }
 
-    /** Analyze, Plan: one cycle of the loop on what was observed; Execute follows the persisted decisions. */
-    private Effect<KnowledgeEvent, Knowledge> onObserved(Knowledge before, Observed o) {
-      cycles++;
-      List<KnowledgeEvent> seen = ManagerRules.changedSites(before, o.sites(), deps.clock().now());
-      Knowledge k = before;
-      for (KnowledgeEvent e : seen) {
-        k = k.apply(e);
+    /** Execute: the cycle's decisions persisted, if they still hold on what the manager knows now; then what may start starts. */
+    private Effect<KnowledgeEvent, Knowledge> onPlanned(Knowledge k, Planned p) {
+      if (p.failure().isPresent()) {
+        ctx.getLog().error("manager: a cycle failed", p.failure().get());
+        return finishCycle(Effect().none(), new CycleReport(Map.of(), List.of()), p.replyTo());
       }
-      ControlLoop.Cycle cycle;
-      try {
-        cycle = loop.run(k, o.rates(), deps.clock().now(), cycles, o.triggers());
-      } catch (RuntimeException e) {
-        ctx.getLog().error("manager: cycle " + cycles + " failed", e);
-        return finishCycle(Effect().none(), new CycleReport(Map.of(), List.of()), o.replyTo());
+      ManagerCore.CycleOutcome c = p.outcome();
+      if (!ManagerCore.stillHolds(p.basedOn(), k, c.cycle())) {
+        ctx.getLog().info("manager: cycle {} planned on knowledge that moved on meanwhile: planned again", c.number());
+        cyclePending = true;
+        return finishCycle(Effect().none(), new CycleReport(c.cycle().symptoms(), List.of()), p.replyTo());
       }
-      List<DecisionRecord> decisions = cycle.events().stream()
+      List<DecisionRecord> decisions = c.outcome().events().stream()
           .filter(e -> e instanceof KnowledgeEvent.DecisionMade).map(e -> ((KnowledgeEvent.DecisionMade) e).decision()).toList();
       decisions.forEach(d -> ctx.getLog().info("decision {}: {}", d.id(), d.reason()));
-      CycleReport report = new CycleReport(cycle.symptoms(), decisions);
-      List<KnowledgeEvent> events = new ArrayList<>(seen);
-      events.addAll(cycle.events());
-      if (events.isEmpty()) {
-        return finishCycle(Effect().none(), report, o.replyTo());
-      }
-      return finishCycle(Effect().persist(events).thenRun(after -> {
-        for (KnowledgeEvent e : cycle.events()) {
-          if (e instanceof KnowledgeEvent.ApplicationPlaced placed) {
-            Application app = after.applications().get(placed.application()).app();
-            placeOnSites(app, placed.siteOfVm());
-            deps.provisioner().boot(app, placed.siteOfVm());
-          }
-        }
+      CycleReport report = new CycleReport(c.cycle().symptoms(), decisions);
+      return finishCycle(Effect().persist(c.outcome().events()).thenRun(after -> {
+        c.outcome().effects().forEach(this::effect);
         startQueued(after);
-      }), report, o.replyTo());
+      }), report, p.replyTo());
     }
 
     private Effect<KnowledgeEvent, Knowledge> finishCycle(EffectBuilder<KnowledgeEvent, Knowledge> effect, CycleReport report,
@@ -398,41 +503,42 @@ public final class MigrationManager {
 
     // ---------------------------------------------------------------- execute
 
-    /** Starts the queued migrations that may run now (see {@link ManagerRules#startable}). */
+    /** Starts the queued migrations that may run now (a message to itself: events are persisted in a command). */
     private void startQueued(Knowledge k) {
-      List<KnowledgeEvent.MigrationStarted> started = ManagerRules.startable(k, deps.settings().maxPerLink(), deps.settings().maxPerSite(),
-          deps.clock().now());
-      if (!started.isEmpty()) {
-        ctx.getSelf().tell(new StartMigrations(List.copyOf(started)));
+      if (!core.startQueued(k, now()).events().isEmpty()) {
+        ctx.getSelf().tell(StartQueued.INSTANCE);
       }
     }
 
-    private Effect<KnowledgeEvent, Knowledge> onStart(Knowledge k, StartMigrations c) {
-      List<KnowledgeEvent> events = c.events().stream()
-          .filter(e -> k.migrations().containsKey(((KnowledgeEvent.MigrationStarted) e).migrationId())
-              && k.migrations().get(((KnowledgeEvent.MigrationStarted) e).migrationId()).status() == MigrationRecord.Status.QUEUED)
-          .toList();
-      if (events.isEmpty()) {
-        return Effect().none();
+    private Effect<KnowledgeEvent, Knowledge> onSagaReported(Knowledge k, SagaReported c) {
+      if (c.report() instanceof SagaActor.Progressed p) {
+        return carryOut(core.migrationProgress(k, p.migrationId(), p.progress(), now()));
       }
-      return Effect().persist(events).thenRun(after -> events.forEach(e -> {
-        MigrationRecord m = after.migrations().get(((KnowledgeEvent.MigrationStarted) e).migrationId());
-        deps.sagas().apply(m.order().migrationId()).tell(new SagaActor.Start(m.order(), deps.settings().sagaPolicy(), sagaEnded));
-      }));
+      SagaActor.Finished f = (SagaActor.Finished) c.report();
+      return carryOut(core.migrationEnded(k, f.migrationId(), f.outcome(), f.observed(), f.reason(), now()));
     }
 
-    private Effect<KnowledgeEvent, Knowledge> onSagaEnded(Knowledge k, SagaEnded c) {
-      SagaActor.Finished f = c.finished();
-      // the audit feeds the migration model: observed against predicted time of each completed migration
-      Optional<KnowledgeEvent> ended = ManagerRules.migrationEnded(k, f.migrationId(), f.outcome(), f.observed(), f.reason(),
-          deps.settings().planning().smoothing(), deps.clock().now());
-      if (ended.isEmpty()) {
-        return Effect().none(); // already recorded (a resumed saga tells again)
+    /** VMs on sites whose availability ended leave them. */
+    private Effect<KnowledgeEvent, Knowledge> evacuate(Knowledge k) {
+      Knowledge current = k;
+      List<KnowledgeEvent> events = new ArrayList<>();
+      List<ManagerCore.Effect> effects = new ArrayList<>();
+      for (String site : ManagerCore.unavailableSitesInUse(k, now())) {
+        ManagerCore.Outcome o = core.availabilityEnded(current, site, now());
+        events.addAll(o.events());
+        effects.addAll(o.effects());
+        current = current.applyAll(o.events());
       }
-      if (f.outcome() == SagaPhase.STUCK) {
-        ctx.getLog().error("manager: migration {} is stuck and needs an operator: {}", f.migrationId(), f.reason());
-      }
-      return Effect().persist(ended.get()).thenRun(this::startQueued);
+      scheduleAvailabilityCheck(k);
+      return carryOut(new ManagerCore.Outcome(events, effects, Optional.empty()));
+    }
+
+    /** A check when the next site in use stops being available (the tick checks too, every period). */
+    private void scheduleAvailabilityCheck(Knowledge k) {
+      ManagerCore.nextAvailabilityEnd(k, now()).ifPresent(end -> {
+        long nanos = (long) (Duration.between(now(), end).toNanos() / deps.timeScale());
+        timers.startSingleTimer(AvailabilityCheck.INSTANCE, Duration.ofNanos(Math.max(0, nanos)));
+      });
     }
 
     @Override
@@ -440,8 +546,9 @@ public final class MigrationManager {
       return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), k -> {
         // migrations in flight are never forgotten: their sagas go on (or say how they ended)
         k.migrations().values().stream().filter(m -> m.status() == MigrationRecord.Status.RUNNING)
-            .forEach(m -> deps.sagas().apply(m.order().migrationId()).tell(new SagaActor.Resume(sagaEnded)));
+            .forEach(m -> deps.sagas().apply(m.id()).tell(new SagaActor.Resume(sagaReports)));
         startQueued(k);
+        scheduleAvailabilityCheck(k);
       }).build();
     }
 
@@ -451,5 +558,6 @@ public final class MigrationManager {
     }
   }
 
-  private record StartMigrations(List<KnowledgeEvent> events) implements Command, NoSerializationVerificationNeeded {}
+  /** Start what may start now. */
+  private enum StartQueued implements Command, NoSerializationVerificationNeeded { INSTANCE }
 }

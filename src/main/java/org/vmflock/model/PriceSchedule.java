@@ -119,9 +119,22 @@ public final class PriceSchedule {
     return steps;
   }
 
-  /** The same schedule with {@code size}'s price set to {@code price} from {@code at} on. */
+  /**
+   * The same schedule with {@code size}'s price set to {@code price} from {@code at} on; with
+   * {@link #ANY_SIZE}, every size's: a price for all sizes means all of them, whatever they cost before.
+   */
   public PriceSchedule withPrice(String size, Instant at, double price) {
     Map<String, Map<Instant, Double>> next = new TreeMap<>(bySize);
+    if (size.equals(ANY_SIZE)) {
+      for (String s : bySize.keySet()) {
+        TreeMap<Instant, Double> points = new TreeMap<>(bySize.get(s));
+        points.tailMap(at, true).clear();
+        points.put(at, price);
+        next.put(s, points);
+      }
+      next.putIfAbsent(ANY_SIZE, Map.of(at, price));
+      return new PriceSchedule(next);
+    }
     // a size priced for the first time keeps the common prices before the change
     TreeMap<Instant, Double> points = new TreeMap<>(bySize.containsKey(size) ? bySize.get(size)
         : bySize.getOrDefault(ANY_SIZE, new TreeMap<>()));
@@ -129,6 +142,22 @@ public final class PriceSchedule {
     points.put(at, price);
     next.put(size, points);
     return new PriceSchedule(next);
+  }
+
+  /** The same schedule without the prices that ended before {@code since} (the one in force then is kept). */
+  public PriceSchedule from(Instant since) {
+    Map<String, Map<Instant, Double>> kept = new TreeMap<>();
+    boolean trimmed = false;
+    for (Map.Entry<String, NavigableMap<Instant, Double>> e : bySize.entrySet()) {
+      Instant floor = e.getValue().floorKey(since);
+      if (floor == null || floor.equals(e.getValue().firstKey())) {
+        kept.put(e.getKey(), e.getValue());
+      } else {
+        kept.put(e.getKey(), e.getValue().tailMap(floor, true));
+        trimmed = true;
+      }
+    }
+    return trimmed ? new PriceSchedule(kept) : this;
   }
 
   private static double seconds(Instant a, Instant b) {

@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.vmflock.clock.Clock;
 import org.vmflock.manager.MigrationManager;
+import org.vmflock.manager.Submissions;
 import org.vmflock.model.Application;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.Link;
@@ -39,7 +40,6 @@ import org.vmflock.site.SiteEnvironment;
 import org.vmflock.monitor.traffic.CountedTraffic;
 import org.vmflock.monitor.traffic.PeerTraffic;
 import org.vmflock.monitor.traffic.VmTraffic;
-import org.vmflock.plan.LinkShare;
 import org.vmflock.simulate.ApplicationRuntime;
 import org.vmflock.simulate.SimulatedFederation;
 
@@ -58,8 +58,8 @@ public final class FederationDriver {
 
   private enum Tick implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
-  /** A site actor published its environment. */
-  private record EnvironmentChanged(SiteEnvironment environment) implements Command, NoSerializationVerificationNeeded {}
+  /** A site actor published a change of its environment. */
+  private record EnvironmentChanged(SiteActor.Published published) implements Command, NoSerializationVerificationNeeded {}
 
   /** What the driver works with. */
   public record Settings(SimulatedFederation federation, Infrastructure infra, Clock clock, Duration tick, Duration progressEvery,
@@ -103,13 +103,13 @@ public final class FederationDriver {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, s.tick());
       ActorRef<Topic.Command<SiteActor.Published>> topic = ctx.spawn(Topic.create(SiteActor.Published.class, SiteActor.TOPIC), "site-topic");
-      topic.tell(Topic.subscribe(ctx.messageAdapter(SiteActor.Published.class, p -> new EnvironmentChanged(p.environment()))));
+      topic.tell(Topic.subscribe(ctx.messageAdapter(SiteActor.Published.class, EnvironmentChanged::new)));
       Driver d = new Driver(ctx, s);
       return Behaviors.receive(Command.class).onMessageEquals(Tick.INSTANCE, () -> {
         d.tick();
         return Behaviors.same();
       }).onMessage(EnvironmentChanged.class, e -> {
-        d.changed(e.environment());
+        d.changed(e.published());
         return Behaviors.same();
       }).onMessage(Drained.class, dr -> {
         d.drained(dr.application());
@@ -133,6 +133,9 @@ public final class FederationDriver {
     private final Map<String, double[]> carry = new HashMap<>();
     private final Map<String, Double> doneAtLastReport = new HashMap<>();
     private Infrastructure infra;
+    /** Each site's environment as the driver follows it, and the number of its last change applied. */
+    private final Map<String, SiteEnvironment> environments = new HashMap<>();
+    private final Map<String, Long> changesApplied = new HashMap<>();
     private Instant last;
     private Instant lastReport;
     private int nextAddress = 1;
@@ -153,6 +156,9 @@ public final class FederationDriver {
       this.last = s.clock().now();
       this.lastReport = last;
       this.infra = s.infra();
+      for (Site site : s.infra().sites()) {
+        environments.put(site.name(), SiteEnvironment.undefined(site.name()).apply(EnvironmentChange.Define.in(s.infra(), site)));
+      }
       Schedule schedule = s.schedule();
       for (TimelineEvent e : schedule.timeline()) {
         due.add(new Due(e.at(), () -> send(e)));
@@ -184,7 +190,7 @@ public final class FederationDriver {
     }
 
     private void submit(Scenario.ScenarioApplication a) {
-      s.manager().tell(new MigrationManager.Submit(a.app(), a.placement().siteOfVm(), managerReplies));
+      Submissions.messages(a.app(), a.placement().siteOfVm(), managerReplies).forEach(s.manager()::tell);
     }
 
     /** A finished application's sensors reported everything: its VMs leave the collector's roster. */
@@ -196,10 +202,25 @@ public final class FederationDriver {
       }
     }
 
-    /** A site's environment as its actor published it: the applications run on it from now on. */
-    void changed(SiteEnvironment env) {
+    /**
+     * A change of a site's environment as its actor published it: the applications run on it from
+     * now on. A definition is the site itself; a later change applies to what the driver knows.
+     */
+    void changed(SiteActor.Published p) {
+      SiteEnvironment before = environments.get(p.site());
+      if (before == null || p.change().number() <= changesApplied.getOrDefault(p.site(), 0L)) {
+        return;
+      }
+      changesApplied.put(p.site(), p.change().number());
+      SiteEnvironment env;
+      try {
+        env = before.apply(p.change().change());
+      } catch (IllegalStateException e) {
+        return; // a change to a site not defined yet
+      }
+      environments.put(p.site(), env);
       Optional<Site> site = env.site();
-      if (site.isEmpty() || infra.site(env.name()).isEmpty()) {
+      if (site.isEmpty()) {
         return;
       }
       tick(); // what ran until now ran on the environment before
@@ -222,13 +243,10 @@ public final class FederationDriver {
         sendDue(now);
         return;
       }
-      SimulatedFederation fed = s.federation();
-      List<String> finished = fed.advance(last, dt, infra);
-      Placement placement = fed.placement();
-      Set<String> paused = fed.paused();
-      for (ApplicationRuntime.Run run : fed.runtime().runs().values()) {
+      SimulatedFederation.Step step = s.federation().advance(last, dt, infra);
+      for (ApplicationRuntime.Run run : step.runs()) {
         String name = run.app().name();
-        if (finished.contains(name)) {
+        if (step.finished().contains(name)) {
           s.manager().tell(new MigrationManager.ReportFinished(name, run.finishedAt().orElse(now)));
           ActorRef<HostMonitor.Command> m = monitors.remove(name);
           if (m != null) {
@@ -239,20 +257,20 @@ public final class FederationDriver {
           }
           continue;
         }
-        if (run.finished() || !placement.places(run.app().vmNames())) {
+        if (run.finished() || !step.placement().places(run.app().vmNames())) {
           continue;
         }
         ActorRef<HostMonitor.Command> monitor = monitors.computeIfAbsent(name, n -> spawnMonitor(run.app(), now));
-        boolean stalled = run.app().vmNames().stream().anyMatch(paused::contains);
-        if (!stalled) {
-          double spw = fed.runtime().secondsPerWork(name, placement, infra, LinkShare.none(infra.sites().size()));
+        boolean stalled = run.app().vmNames().stream().anyMatch(step.paused()::contains);
+        Double spw = step.secondsPerWork().get(name);
+        if (!stalled && spw != null) {
           monitor.tell(new HostMonitor.Counted(traffic(run.app(), ApplicationRuntime.trafficRates(run.app(), spw), dt, now), micros(now), false));
         } else {
           monitor.tell(new HostMonitor.Counted(CountedTraffic.none(), micros(now), false));
         }
       }
       if (!Duration.between(lastReport, now).minus(s.progressEvery()).isNegative()) {
-        reportProgress(now, fed);
+        reportProgress(now, step);
         lastReport = now;
       }
       last = now;
@@ -260,9 +278,9 @@ public final class FederationDriver {
     }
 
     /** Progress and pace (wall seconds per work second over the last report interval) of every running application. */
-    private void reportProgress(Instant now, SimulatedFederation fed) {
+    private void reportProgress(Instant now, SimulatedFederation.Step step) {
       double seconds = Duration.between(lastReport, now).toNanos() / 1e9;
-      for (ApplicationRuntime.Run run : fed.runtime().runs().values()) {
+      for (ApplicationRuntime.Run run : step.runs()) {
         if (run.finished()) {
           continue;
         }

@@ -5,15 +5,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.vmflock.clock.Clock;
 import org.vmflock.clock.ScaledClock;
 import org.vmflock.execute.FaultPlan;
+import org.vmflock.execute.PacedActuator;
 import org.vmflock.http.ApiServer;
-import org.vmflock.manager.ManagerSettings;
+import org.vmflock.control.ManagerSettings;
 import org.vmflock.manager.MigrationManager;
+import org.vmflock.manager.Submissions;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.Site;
 import org.vmflock.scenario.Scenario;
@@ -59,7 +62,8 @@ public final class ScenarioNode implements AutoCloseable {
       ManagerSettings settings = ManagerSettings.from(config);
       SimulatedFederation federation = new SimulatedFederation(clock, settings.planning().migration(), scenario.infra()::path, FaultPlan.none(), seed);
       Duration period = node.monitorSettings().grid().length();
-      ActorRef<MigrationManager.Command> manager = node.startController(settings, federation.actuator(), federation, timeScale,
+      ActorRef<MigrationManager.Command> manager = node.startController(settings, new PacedActuator(federation.actuator(), timeScale), federation,
+          timeScale,
           clock.real(period), List.of(COLLECTOR));
       defineSites(node, scenario, federation);
       MigrationManager.Reply known = VmflockNode.await(AskPattern.ask(manager,
@@ -74,8 +78,7 @@ public final class ScenarioNode implements AutoCloseable {
           later.add(a); // submitted by the federation driver when it arrives
           continue;
         }
-        MigrationManager.Reply reply = VmflockNode.await(AskPattern.ask(manager,
-            (ActorRef<MigrationManager.Reply> r) -> new MigrationManager.Submit(a.app(), a.placement().siteOfVm(), r), ASK, node.system().scheduler()),
+        MigrationManager.Reply reply = VmflockNode.await(Submissions.submit(node.system(), manager, a.app(), a.placement().siteOfVm(), ASK),
             "submitting " + a.app().name(), ASK);
         if (reply instanceof MigrationManager.Rejected r) {
           node.system().log().warn("application {} not submitted: {}", a.app().name(), r.reason());
@@ -89,9 +92,10 @@ public final class ScenarioNode implements AutoCloseable {
       node.spawn(FederationDriver.create(new FederationDriver.Settings(federation, scenario.infra(), clock,
           config.getDuration("vmflock.run.tick"), period, node.monitorSettings(), node.collectors(), COLLECTOR, manager, schedule)),
           "federation-driver");
-      Path base = scenario.source().toAbsolutePath().getParent();
+      String dir = config.getString("vmflock.http.traffic-dir");
+      Optional<Path> trafficDir = dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
       ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
-          settings.loop().defaultLink(), base), config.getString("vmflock.http.host"), httpPort), "binding the HTTP endpoint", ASK);
+          settings.loop().defaultLink(), trafficDir), config.getString("vmflock.http.host"), httpPort), "binding the HTTP endpoint", ASK);
       return new ScenarioNode(node, manager, federation, clock, binding);
     } catch (RuntimeException e) {
       node.close();

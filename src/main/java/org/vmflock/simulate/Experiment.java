@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import org.vmflock.manager.ManagerSettings;
+import org.vmflock.control.ManagerSettings;
+import org.vmflock.control.Policy;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.Site;
 import org.vmflock.model.TrafficMatrix;
@@ -44,8 +45,9 @@ public final class Experiment {
     if (!(faultProbability >= 0 && faultProbability < 1)) {
       throw new InvalidInputException("--faults", "the fault probability must be in [0, 1), not " + faultProbability);
     }
-    List<Policy> chosen = policies.stream().map(p -> Policy.of(p, config)).toList();
-    Simulation.Settings settings = new Simulation.Settings(ManagerSettings.from(config), faultProbability, DEFAULT_MAX_HORIZON, priceForesight);
+    ManagerSettings manager = ManagerSettings.from(config);
+    List<Policy> chosen = policies.stream().map(p -> Policy.of(p, manager)).toList();
+    Simulation.Settings settings = new Simulation.Settings(manager, faultProbability, DEFAULT_MAX_HORIZON, priceForesight);
     List<Simulation.Outcome> outcomes = new ArrayList<>();
     for (Policy p : chosen) {
       outcomes.add(new Simulation(input, p, seed, settings).run(progress));

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
@@ -21,12 +22,15 @@ import org.vmflock.model.Infrastructure;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Placement;
 import org.vmflock.model.Vm;
+import org.vmflock.plan.LinkShare;
 import org.vmflock.plan.PreCopyMigrationModel;
 
 /**
  * A federation simulated in one JVM for a running node (E2 simulated, S1): the world the simulated
  * actuator migrates VMs in, where new applications are booted, and the runtime that makes them
- * progress. Thread-safe: sagas, the manager and the federation's ticker use it concurrently.
+ * progress. Thread-safe: sagas, the manager and the federation's ticker use it concurrently. Its
+ * state never leaves it: readers get immutable snapshots ({@link Step}, {@link #placement()}, {@link
+ * #instances()}).
  */
 public final class SimulatedFederation implements Provisioner {
 
@@ -41,6 +45,7 @@ public final class SimulatedFederation implements Provisioner {
         new SimulatedActuator(world, clock, model, paths, SimulatedActuator.Settings.defaults(), faults), this);
   }
 
+  /** The simulated actuator, answering at once with modelled durations (a node paces it: {@link org.vmflock.execute.PacedActuator}). */
   public Actuator actuator() {
     return actuator;
   }
@@ -71,29 +76,69 @@ public final class SimulatedFederation implements Provisioner {
     app.vmNames().forEach(world::remove);
   }
 
-  /** Where each VM of the world runs (its routed instance), and the VMs paused now. */
+  /** Where each VM of the world runs (its routed instance). */
   public synchronized Placement placement() {
     TreeMap<String, String> m = new TreeMap<>();
     world.vms().keySet().forEach(vm -> world.whereIs(vm).stream().findFirst().ifPresent(i -> m.put(vm, i.site())));
     return new Placement(m);
   }
 
-  public synchronized Set<String> paused() {
+  private Set<String> paused() {
     Set<String> out = new HashSet<>();
     world.instances().stream().filter(i -> i.state() == SimulatedWorld.InstanceState.PAUSED).forEach(i -> out.add(i.vm().name()));
     return out;
   }
 
-  /** Advances every application by {@code dt} from {@code from}; returns those that finished. */
-  public synchronized List<String> advance(Instant from, Duration dt, Infrastructure infra) {
-    return runtime.advance(from, dt, placement(), paused(), infra);
+  /** Every VM instance now, and where (a copy). */
+  public synchronized List<SimulatedWorld.Instance> instances() {
+    return List.copyOf(world.instances());
   }
 
-  public synchronized ApplicationRuntime runtime() {
-    return runtime;
+  /** The reservations held at the hypervisors now (a copy). */
+  public synchronized List<SimulatedWorld.Reservation> reservations() {
+    return List.copyOf(world.reservations());
   }
 
-  public synchronized SimulatedWorld world() {
-    return world;
+  /** A site's capacity now. */
+  public synchronized Capacity capacity(String site) {
+    return world.capacity(site);
+  }
+
+  /** An application's run now (a copy). */
+  public synchronized Optional<ApplicationRuntime.Run> run(String app) {
+    return runtime.run(app);
+  }
+
+  /**
+   * What a step of the federation's time did: the applications that finished, and a snapshot of
+   * every application's run, where its VMs run, which VMs are paused, and each running one's pace.
+   */
+  public record Step(List<String> finished, List<ApplicationRuntime.Run> runs, Placement placement, Set<String> paused,
+      Map<String, Double> secondsPerWork) {
+    public Step {
+      finished = List.copyOf(finished);
+      runs = List.copyOf(runs);
+      paused = Set.copyOf(paused);
+      secondsPerWork = Map.copyOf(secondsPerWork);
+    }
+  }
+
+  /** Advances every application by {@code dt} from {@code from}, on {@code infra}; a snapshot of the result. */
+  public synchronized Step advance(Instant from, Duration dt, Infrastructure infra) {
+    Placement placement = placement();
+    Set<String> paused = paused();
+    List<String> finished = runtime.advance(from, dt, placement, paused, infra);
+    Map<String, Double> pace = new TreeMap<>();
+    for (ApplicationRuntime.Run r : runtime.runs().values()) {
+      if (!r.finished() && placement.places(r.app().vmNames())) {
+        pace.put(r.app().name(), runtime.secondsPerWork(r.app().name(), placement, infra, LinkShare.none(infra.sites().size())));
+      }
+    }
+    return new Step(finished, List.copyOf(runtime.runs().values()), placement, paused, pace);
+  }
+
+  /** An application's pace on {@code infra}, where its VMs run now. */
+  public synchronized double secondsPerWork(String app, Infrastructure infra) {
+    return runtime.secondsPerWork(app, placement(), infra, LinkShare.none(infra.sites().size()));
   }
 }

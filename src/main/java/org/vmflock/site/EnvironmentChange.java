@@ -51,11 +51,17 @@ public sealed interface EnvironmentChange extends CborSerializable {
     }
   }
 
-  /** The hosting price of one VM size (or {@code *} for every size) from {@code from} on. */
+  /**
+   * The hosting price of one VM size from {@code from} on, or with size {@code *} of every size:
+   * sizes priced on their own before take the new price too.
+   */
   record Price(String size, Instant from, double pricePerVmHour) implements EnvironmentChange {}
 
   /** The price per GB sent to {@code to} (a site name, or {@code default}). */
-  record TransferPrice(String to, double pricePerGb) implements EnvironmentChange {}
+  record TransferPrice(String to, double pricePerGb) implements EnvironmentChange {
+    /** {@code to} for the price to every site not listed. */
+    public static final String DEFAULT = "default";
+  }
 
   record CapacityChange(Capacity capacity) implements EnvironmentChange {}
 

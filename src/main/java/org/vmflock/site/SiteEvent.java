@@ -11,7 +11,7 @@ public sealed interface SiteEvent extends CborSerializable {
   /** An accepted environment change, as it came, and when. */
   record Changed(EnvironmentChange change, Instant at) implements SiteEvent {}
 
-  record Reserved(SiteEnvironment.Reservation reservation) implements SiteEvent {}
+  record Reserved(SiteBooks.Reservation reservation) implements SiteEvent {}
 
   /** A reservation given up: the migration rolled back, or its lease ran out. */
   record ReservationReleased(String id, String why) implements SiteEvent {}

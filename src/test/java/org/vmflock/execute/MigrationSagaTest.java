@@ -28,6 +28,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -258,13 +261,14 @@ class MigrationSagaTest {
     SimulatedActuator simulated = SagaFixtures.actuator(world, clock, script(fault("m1", STOP_AND_COPY, 1, Fault.FAIL_AFTER_EFFECT)));
     Actuator cannotResume = new Actuator() {
       @Override
-      public StepResult perform(MigrationOrder order, MigrationStep step, int attempt) {
-        return simulated.perform(order, step, attempt);
+      public CompletionStage<StepResult> perform(MigrationOrder order, MigrationStep step, int attempt, Consumer<StepProgress> progress) {
+        return simulated.perform(order, step, attempt, progress);
       }
 
       @Override
-      public StepResult compensate(MigrationOrder order, MigrationStep step, int attempt) {
-        return step == RESUME_AT_SOURCE ? StepResult.Failed.unknown(STEP, "hypervisor down") : simulated.compensate(order, step, attempt);
+      public CompletionStage<StepResult> compensate(MigrationOrder order, MigrationStep step, int attempt) {
+        return step == RESUME_AT_SOURCE ? CompletableFuture.completedFuture(StepResult.Failed.unknown(STEP, "hypervisor down"))
+            : simulated.compensate(order, step, attempt);
       }
     };
     SagaRunner.SagaRun run = new SagaRunner(cannotResume, clock, POLICY, SagaRunner.DEFAULT_RECOVERY, () -> {}).run(order("m1"));
@@ -355,7 +359,7 @@ class MigrationSagaTest {
       StepStarted begun = s.begin(s.next(), clock.now());
       journal.add(begun);
       s = s.apply(begun);
-      StepResult r = actuator.perform(order, step, begun.attempt());
+      StepResult r = actuator.performNow(order, step, begun.attempt());
       clock.advance(r.took());
       if (step == RESERVE) {
         for (SagaEvent e : s.onResult(step, begun.attempt(), r, clock.now())) {

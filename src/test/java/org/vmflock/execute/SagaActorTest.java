@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -24,7 +25,6 @@ import org.vmflock.model.PriceSchedule;
 import org.vmflock.model.Site;
 import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteActor;
-import org.vmflock.site.SiteEnvironment;
 import org.vmflock.testing.TestConfigs;
 
 /**
@@ -53,7 +53,7 @@ class SagaActorTest {
     });
   }
 
-  private record Run(SagaActor.Finished finished, SiteEnvironment source, SiteEnvironment destination, int reserves) {}
+  private record Run(SagaActor.Finished finished, SiteActor.BooksPage source, SiteActor.BooksPage destination, int reserves) {}
 
   private static Run migrate(int dropped) {
     int n = instance.incrementAndGet();
@@ -61,8 +61,8 @@ class SagaActorTest {
     // site actors persist under their site's name: fresh names for each run on the shared journal
     String sourceName = SagaFixtures.SOURCE + n;
     String destinationName = SagaFixtures.DESTINATION + n;
-    ActorRef<SiteActor.Command> source = testKit.spawn(SiteActor.create(sourceName, clock, Duration.ofHours(1)));
-    ActorRef<SiteActor.Command> destination = testKit.spawn(SiteActor.create(destinationName, clock, Duration.ofHours(1)));
+    ActorRef<SiteActor.Command> source = testKit.spawn(SiteActor.create(sourceName, clock, SiteActor.Settings.DEFAULTS));
+    ActorRef<SiteActor.Command> destination = testKit.spawn(SiteActor.create(destinationName, clock, SiteActor.Settings.DEFAULTS));
     TestProbe<SiteActor.Reply> replies = testKit.createTestProbe();
     for (var e : Map.of(sourceName, source, destinationName, destination).entrySet()) {
       Site s = new Site(e.getKey(), SagaFixtures.slots(2), 1.0, PriceSchedule.flat(0.1), 0, Map.of(), new NetworkPath(Duration.ofNanos(100_000), 1.25e9),
@@ -89,14 +89,15 @@ class SagaActorTest {
     SagaActor.Dependencies deps = new SagaActor.Dependencies(SagaFixtures.actuator(world, clock, FaultPlan.none()), clock, 1000, sites::get,
         Duration.ofMinutes(10), Duration.ofSeconds(3));
     ActorRef<SagaActor.Command> saga = testKit.spawn(SagaActor.create("saga-" + n, deps));
-    TestProbe<SagaActor.Finished> done = testKit.createTestProbe();
+    TestProbe<SagaActor.Report> done = testKit.createTestProbe();
     saga.tell(new SagaActor.Start(order, SagaPolicy.defaults(), done.ref()));
-    SagaActor.Finished finished = done.receiveMessage(Duration.ofSeconds(30));
-    TestProbe<SiteEnvironment> env = testKit.createTestProbe();
-    source.tell(new SiteActor.Get(env.ref()));
-    SiteEnvironment src = env.receiveMessage();
-    destination.tell(new SiteActor.Get(env.ref()));
-    SiteEnvironment dst = env.receiveMessage();
+    SagaActor.Finished finished = (SagaActor.Finished) done.fishForMessage(Duration.ofSeconds(30),
+        m -> m instanceof SagaActor.Finished ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+    TestProbe<SiteActor.BooksPage> books = testKit.createTestProbe();
+    source.tell(new SiteActor.GetBooks(Optional.empty(), books.ref()));
+    SiteActor.BooksPage src = books.receiveMessage();
+    destination.tell(new SiteActor.GetBooks(Optional.empty(), books.ref()));
+    SiteActor.BooksPage dst = books.receiveMessage();
     assertEquals(1, world.whereIs(SagaFixtures.VM.name()).size(), "the VM runs in exactly one place");
     assertEquals(finished.outcome() == SagaPhase.COMPLETED ? destinationName : sourceName, world.whereIs(SagaFixtures.VM.name()).get(0).site());
     return new Run(finished, src, dst, reserves.get());

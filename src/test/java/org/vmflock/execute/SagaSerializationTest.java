@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -62,12 +65,13 @@ class SagaSerializationTest {
       private final SimulatedActuator simulated = SagaFixtures.actuator(SagaFixtures.world(), clock, FaultPlan.none());
 
       @Override
-      public StepResult perform(MigrationOrder o, MigrationStep step, int attempt) {
-        return step == MigrationStep.ACTIVATE ? StepResult.Failed.unknown(Duration.ZERO, "host gone") : simulated.perform(o, step, attempt);
+      public CompletionStage<StepResult> perform(MigrationOrder o, MigrationStep step, int attempt, Consumer<StepProgress> progress) {
+        return step == MigrationStep.ACTIVATE ? CompletableFuture.completedFuture(StepResult.Failed.unknown(Duration.ZERO, "host gone"))
+            : simulated.perform(o, step, attempt, progress);
       }
 
       @Override
-      public StepResult compensate(MigrationOrder o, MigrationStep step, int attempt) {
+      public CompletionStage<StepResult> compensate(MigrationOrder o, MigrationStep step, int attempt) {
         return simulated.compensate(o, step, attempt);
       }
     };

@@ -74,12 +74,12 @@ class SimulatedActuatorTest {
     assertEquals(11 + downtime, predicted.totalSeconds(), EPSILON);
     assertEquals(downtime, predicted.downtimeSeconds(), EPSILON);
 
-    StepResult.Done reserve = assertInstanceOf(StepResult.Done.class, actuator.perform(order, RESERVE, 1));
+    StepResult.Done reserve = assertInstanceOf(StepResult.Done.class, actuator.performNow(order, RESERVE, 1));
     assertEquals(DEFAULTS.reserve(), reserve.took());
-    StepResult.Done precopy = assertInstanceOf(StepResult.Done.class, actuator.perform(order, PRECOPY, 1));
+    StepResult.Done precopy = assertInstanceOf(StepResult.Done.class, actuator.performNow(order, PRECOPY, 1));
     assertEquals(11, seconds(precopy.took()), EPSILON);
     assertEquals(new StepDetails(false, 1100 * MB, 2, Duration.ZERO), roundBytes(precopy.details()));
-    StepResult.Done stop = assertInstanceOf(StepResult.Done.class, actuator.perform(order, STOP_AND_COPY, 1));
+    StepResult.Done stop = assertInstanceOf(StepResult.Done.class, actuator.performNow(order, STOP_AND_COPY, 1));
     assertEquals(downtime, seconds(stop.took()), EPSILON);
     assertEquals(stop.took(), stop.details().pause());
     assertEquals(10 * MB, stop.details().bytesMoved(), 1);
@@ -116,7 +116,7 @@ class SimulatedActuatorTest {
     ManualClock clock = new ManualClock(T0);
     SimulatedActuator actuator = SagaFixtures.actuator(world, clock, FaultPlan.none());
 
-    StepResult.Failed refused = assertInstanceOf(StepResult.Failed.class, actuator.perform(order("m1"), RESERVE, 1));
+    StepResult.Failed refused = assertInstanceOf(StepResult.Failed.class, actuator.performNow(order("m1"), RESERVE, 1));
     assertTrue(refused.definite());
     assertTrue(refused.reason().contains("no room"), refused.reason());
     assertTrue(world.reservations().isEmpty());
@@ -152,10 +152,10 @@ class SimulatedActuatorTest {
     SimulatedActuator actuator = SagaFixtures.actuator(world, clock, DEFAULTS.withLease(lease, 0), FaultPlan.none());
     MigrationOrder order = order("m1");
 
-    assertInstanceOf(StepResult.Done.class, actuator.perform(order, RESERVE, 1));
+    assertInstanceOf(StepResult.Done.class, actuator.performNow(order, RESERVE, 1));
     assertEquals(T0.plus(lease), world.reservation("m1").orElseThrow().leaseExpiresAt());
     clock.advance(lease.multipliedBy(2));
-    StepResult.Failed precopy = assertInstanceOf(StepResult.Failed.class, actuator.perform(order, PRECOPY, 1));
+    StepResult.Failed precopy = assertInstanceOf(StepResult.Failed.class, actuator.performNow(order, PRECOPY, 1));
 
     assertTrue(precopy.definite(), precopy.toString());
     assertTrue(world.reservations().isEmpty());
@@ -251,7 +251,7 @@ class SimulatedActuatorTest {
     List<Instance> before = world.instances();
 
     for (MigrationStep c : MigrationStep.COMPENSATIONS) {
-      StepResult.Done done = assertInstanceOf(StepResult.Done.class, actuator.compensate(order("m1"), c, 1));
+      StepResult.Done done = assertInstanceOf(StepResult.Done.class, actuator.compensateNow(order("m1"), c, 1));
       assertTrue(done.details().alreadyDone(), c.toString());
     }
     assertEquals(before, world.instances());
@@ -264,14 +264,14 @@ class SimulatedActuatorTest {
     SimulatedActuator actuator = SagaFixtures.actuator(world, new ManualClock(T0), FaultPlan.none());
     MigrationOrder order = order("m1");
     for (MigrationStep step : MigrationStep.FORWARD) {
-      StepResult.Done first = assertInstanceOf(StepResult.Done.class, actuator.perform(order, step, 1));
+      StepResult.Done first = assertInstanceOf(StepResult.Done.class, actuator.performNow(order, step, 1));
       assertFalse(first.details().alreadyDone(), step.toString());
       List<Instance> after = world.instances();
-      StepResult.Done again = assertInstanceOf(StepResult.Done.class, actuator.perform(order, step, 2));
+      StepResult.Done again = assertInstanceOf(StepResult.Done.class, actuator.performNow(order, step, 2));
       assertTrue(again.details().alreadyDone(), step.toString());
       assertEquals(after, world.instances(), step.toString());
     }
-    assertThrows(IllegalArgumentException.class, () -> actuator.perform(order, RESUME_AT_SOURCE, 1));
-    assertThrows(IllegalArgumentException.class, () -> actuator.compensate(order, RESERVE, 1));
+    assertThrows(IllegalArgumentException.class, () -> actuator.performNow(order, RESUME_AT_SOURCE, 1));
+    assertThrows(IllegalArgumentException.class, () -> actuator.compensateNow(order, RESERVE, 1));
   }
 }

@@ -25,7 +25,7 @@ import org.vmflock.plan.CalibratedEstimator;
 import org.vmflock.plan.MigrationEstimate;
 import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteEnvironment;
-import org.vmflock.site.SiteEvent;
+import org.vmflock.testing.Decisions;
 
 /** The knowledge as its events fold: the infrastructure the planner sees, what applications spend, the audits. */
 class KnowledgeTest {
@@ -40,7 +40,7 @@ class KnowledgeTest {
   private static SiteEnvironment site(String name, Optional<Integer> quota, double pricePerVmHour, double transferPerGb) {
     Site s = new Site(name, new Capacity(8, 32, 64 * GIB), 1.0, PriceSchedule.flat(pricePerVmHour), transferPerGb, Map.of(),
         new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8), List.of());
-    return SiteEnvironment.undefined(name).apply(new SiteEvent.Changed(new EnvironmentChange.Define(s, List.of(), quota), NOW));
+    return SiteEnvironment.undefined(name).apply(new EnvironmentChange.Define(s, List.of(), quota));
   }
 
   private static final List<String> VMS = List.of("a1", "a2");
@@ -73,8 +73,8 @@ class KnowledgeTest {
     assertEquals(5 + 4.0 + 5.0, spent(k), 1e-9);
     // the dear site's price doubles half an hour on: the next hour costs 1.0 + 0.5 * 3 + 0.5 * 6
     SiteEnvironment dear = k.sites().get("dear");
-    k = k.apply(new KnowledgeEvent.EnvironmentSeen(dear.apply(new SiteEvent.Changed(
-        new EnvironmentChange.Price("*", NOW.plus(Duration.ofMinutes(90)), 6.0), NOW.plus(Duration.ofMinutes(90)))), NOW.plus(Duration.ofMinutes(90))));
+    k = k.apply(new KnowledgeEvent.EnvironmentSeen(dear.apply(new EnvironmentChange.Price("*", NOW.plus(Duration.ofMinutes(90)), 6.0)),
+        NOW.plus(Duration.ofMinutes(90))));
     k = k.apply(new KnowledgeEvent.ProgressObserved("app", 100, 36, CalibratedEstimator.Calibration.NONE, NOW.plus(Duration.ofHours(2))));
     assertEquals(14 + 1.0 + 1.5 + 3.0, spent(k), 1e-9, "no work done, no transfer");
     // the budget check sees it: the planner's application carries what was spent
@@ -86,10 +86,9 @@ class KnowledgeTest {
     Knowledge k = twoSitesAndTheApp();
     Vm a2 = k.applications().get("app").app().vms().get(1);
     MigrationOrder order = new MigrationOrder("d1-1-a2", "app", "a2", a2, "dear", "cheap", new MigrationEstimate(3, 60, 0.2, 4e9, true), NOW);
-    DecisionRecord decision = new DecisionRecord(1, NOW, "app", "migrate", "app: move [a2] dear -> cheap", 1000, 10, 1000, 20, 5,
-        List.of(order.migrationId()), DecisionRecord.Outcome.PENDING, Optional.empty(), Optional.empty());
-    k = k.apply(new KnowledgeEvent.DecisionMade(decision, List.of(new MigrationRecord(order, 1, MigrationRecord.Status.QUEUED,
-        Optional.empty(), Optional.empty(), Optional.empty(), ""))));
+    DecisionRecord decision = Decisions.of(1, NOW, "app", DecisionKind.MIGRATE, "app: move [a2] dear -> cheap", 1000, 10, 1000, 20, 5,
+        List.of(order.migrationId()));
+    k = k.apply(new KnowledgeEvent.DecisionMade(decision, List.of(MigrationRecord.queued(order, 1, 1))));
     k = k.apply(new KnowledgeEvent.MigrationStarted(order.migrationId(), NOW));
     Instant end = NOW.plus(Duration.ofMinutes(2));
     CalibratedEstimator.Calibration slower = CalibratedEstimator.next(CalibratedEstimator.Calibration.NONE, "migrations", 60, 120, 0.3);
@@ -109,16 +108,15 @@ class KnowledgeTest {
   @Test
   void whenTheApplicationFinishesItsLastMoveLearnsHowItsPredictionTurnedOut() {
     Knowledge k = twoSitesAndTheApp();
-    DecisionRecord stay = new DecisionRecord(1, NOW, "app", "stay", "app stays", 7200, 8, 7200, 8, 5, List.of(), DecisionRecord.Outcome.NONE,
-        Optional.empty(), Optional.empty());
+    DecisionRecord stay = Decisions.of(1, NOW, "app", DecisionKind.STAY, "app stays", 7200, 8, 7200, 8, 5, List.of());
     k = k.apply(new KnowledgeEvent.DecisionMade(stay, List.of()));
     k = k.apply(new KnowledgeEvent.ProgressObserved("app", 18_000, 0.2, CalibratedEstimator.Calibration.NONE, NOW.plus(Duration.ofHours(1))));
-    DecisionRecord later = new DecisionRecord(2, NOW.plus(Duration.ofHours(1)), "app", "stay", "app stays", 3600, 4, 3600, 4, spent(k), List.of(),
-        DecisionRecord.Outcome.NONE, Optional.empty(), Optional.empty());
+    DecisionRecord later = Decisions.of(2, NOW.plus(Duration.ofHours(1)), "app", DecisionKind.STAY, "app stays", 3600, 4, 3600, 4, spent(k),
+        List.of());
     k = k.apply(new KnowledgeEvent.DecisionMade(later, List.of()));
     k = k.apply(new KnowledgeEvent.ApplicationFinished("app", NOW.plus(Duration.ofHours(2))));
     // no move: the first decision is the one the run is measured against
-    String result = k.decision(1).orElseThrow().result().orElseThrow();
+    String result = k.decision(1).orElseThrow().result().orElseThrow().describe();
     assertTrue(result.contains("7200 s after the decision, 7200 s predicted (+0.0 %)"), result);
     // two hours of hosting (8.0) and 36,000 GB sent at 0.05: far more than predicted
     double cost = 8.0 + 36_000 * 0.05;
@@ -148,13 +146,31 @@ class KnowledgeTest {
     Knowledge k = twoSitesAndTheApp();
     Vm a2 = k.applications().get("app").app().vms().get(1);
     MigrationOrder order = new MigrationOrder("d1-1-a2", "app", "a2", a2, "dear", "cheap", new MigrationEstimate(3, 60, 0.2, 4e9, true), NOW);
-    k = k.apply(new KnowledgeEvent.DecisionMade(new DecisionRecord(1, NOW, "app", "migrate", "move", 1, 1, 1, 1, 5, List.of(order.migrationId()),
-        DecisionRecord.Outcome.PENDING, Optional.empty(), Optional.empty()), List.of(new MigrationRecord(order, 1, MigrationRecord.Status.QUEUED,
-        Optional.empty(), Optional.empty(), Optional.empty(), ""))));
+    k = k.apply(new KnowledgeEvent.DecisionMade(Decisions.of(1, NOW, "app", DecisionKind.MIGRATE, "move", 1, 1, 1, 1, 5,
+        List.of(order.migrationId())), List.of(MigrationRecord.queued(order, 1, 1))));
     k = k.apply(new KnowledgeEvent.ApplicationFinished("app", NOW.plus(Duration.ofHours(1))));
     assertTrue(k.migrations().isEmpty(), "nothing left to start");
     assertEquals(MigrationRecord.Status.CANCELLED, k.history().get(0).status());
     assertEquals(DecisionRecord.Outcome.ROLLED_BACK, k.decision(1).orElseThrow().outcome());
+  }
+
+  @Test
+  void aMigrationEndingAfterItsApplicationFinishedDoesNotBringItsVmBack() {
+    Knowledge k = twoSitesAndTheApp();
+    Vm a2 = k.applications().get("app").app().vms().get(1);
+    MigrationOrder order = new MigrationOrder("d1-1-a2", "app", "a2", a2, "dear", "cheap", new MigrationEstimate(3, 60, 0.2, 4e9, true), NOW);
+    k = k.apply(new KnowledgeEvent.DecisionMade(Decisions.of(1, NOW, "app", DecisionKind.MIGRATE, "move", 1, 1, 1, 1, 5,
+        List.of(order.migrationId())), List.of(MigrationRecord.queued(order, 1, 1))));
+    k = k.apply(new KnowledgeEvent.MigrationStarted(order.migrationId(), NOW));
+    Capacity one = new Capacity(1, 1, 2 * GIB);
+    assertEquals(one.plus(one), k.usedBySite().get("cheap"), "a1, and the room the running migration of a2 holds there");
+    assertEquals(one, k.usedBySite().get("dear"), "a2, until its migration ends");
+    k = k.apply(new KnowledgeEvent.ApplicationFinished("app", NOW.plusSeconds(30)));
+    k = k.apply(new KnowledgeEvent.MigrationEnded(order.migrationId(), MigrationRecord.Status.COMPLETED, new ObservedMigration(60, 0.2, 4e9, 3),
+        "", CalibratedEstimator.Calibration.NONE, NOW.plusSeconds(60)));
+    assertTrue(k.placement().isEmpty(), "no VM of a finished application: " + k.placement());
+    assertEquals(Capacity.ZERO, k.usedBySite().get("cheap"));
+    assertEquals(Capacity.ZERO, k.usedBySite().get("dear"));
   }
 
   @Test

@@ -10,6 +10,10 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.vmflock.clock.ManualClock;
+import org.vmflock.control.ManagerSettings;
+import org.vmflock.control.StatusPage;
+import org.vmflock.control.StatusQuery;
+import org.vmflock.execute.PacedActuator;
 import org.vmflock.execute.FaultPlan;
 import org.vmflock.model.Application;
 import org.vmflock.model.Capacity;
@@ -55,7 +59,7 @@ final class ControllerFixture implements AutoCloseable {
     settings = ManagerSettings.from(config);
     NetworkPath wan = new NetworkPath(Duration.ofMillis(2), 10e9 / 8);
     federation = new SimulatedFederation(clock, settings.planning().migration(), (a, b) -> wan, FaultPlan.none(), 1);
-    manager = node.startController(settings, federation.actuator(), federation, TIME_SCALE, Duration.ofHours(1));
+    manager = node.startController(settings, new PacedActuator(federation.actuator(), TIME_SCALE), federation, TIME_SCALE, Duration.ofHours(1));
     probe = org.apache.pekko.actor.testkit.typed.javadsl.TestProbe.create(node.system());
   }
 
@@ -67,7 +71,7 @@ final class ControllerFixture implements AutoCloseable {
     federation.site(name, cap);
     manager.tell(new MigrationManager.WatchSites(List.of(name), node.system().ignoreRef()));
     awaitAssert(() -> {
-      org.junit.jupiter.api.Assertions.assertTrue(status().knowledge().sites().containsKey(name), "the manager knows site " + name);
+      org.junit.jupiter.api.Assertions.assertTrue(status().sites().stream().anyMatch(x -> x.name().equals(name)), "the manager knows site " + name);
     });
   }
 
@@ -113,8 +117,26 @@ final class ControllerFixture implements AutoCloseable {
         TIMEOUT, node.system().scheduler()), "cycle", TIMEOUT);
   }
 
-  MigrationManager.Status status() {
-    return VmflockNode.await(AskPattern.ask(manager, MigrationManager.GetStatus::new, TIMEOUT, node.system().scheduler()), "status", TIMEOUT);
+  /** The manager's status, all of it (as many applications and recent decisions as a page holds). */
+  StatusPage status() {
+    return status(node, manager);
+  }
+
+  static StatusPage status(VmflockNode node, ActorRef<MigrationManager.Command> manager) {
+    StatusQuery all = new StatusQuery(Optional.empty(), 0, StatusQuery.MAX_LIMIT, StatusQuery.MAX_RECENT);
+    return VmflockNode.await(AskPattern.ask(manager, (ActorRef<StatusPage> r) -> new MigrationManager.GetStatus(all, r), TIMEOUT,
+        node.system().scheduler()), "status", TIMEOUT);
+  }
+
+  /** Where each VM runs, as the status says. */
+  static Map<String, String> placement(StatusPage p) {
+    Map<String, String> m = new java.util.TreeMap<>();
+    p.applications().forEach(a -> m.putAll(a.placement()));
+    return m;
+  }
+
+  static StatusPage.DecisionLine decision(StatusPage p, long id) {
+    return p.decisions().stream().filter(d -> d.id() == id).findFirst().orElseThrow(() -> new AssertionError("no decision " + id));
   }
 
   @Override

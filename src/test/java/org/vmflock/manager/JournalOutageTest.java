@@ -31,8 +31,14 @@ import org.vmflock.execute.MigrationOrder;
 import org.vmflock.execute.MigrationStep;
 import org.vmflock.execute.SimulatedWorld;
 import org.vmflock.execute.StepResult;
+import org.vmflock.execute.StepProgress;
+import org.vmflock.execute.PacedActuator;
+import org.vmflock.control.ManagerSettings;
+import org.vmflock.control.StatusPage;
+import org.vmflock.knowledge.DecisionKind;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.vmflock.knowledge.DecisionRecord;
-import org.vmflock.knowledge.Knowledge;
 import org.vmflock.model.Application;
 import org.vmflock.model.Capacity;
 import org.vmflock.model.NetworkPath;
@@ -44,7 +50,6 @@ import org.vmflock.node.VmflockNode;
 import org.vmflock.simulate.SimulatedFederation;
 import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteActor;
-import org.vmflock.site.SiteEnvironment;
 import org.vmflock.testing.TestConfigs;
 
 /**
@@ -80,7 +85,7 @@ class JournalOutageTest {
     }
 
     @Override
-    public StepResult perform(MigrationOrder order, MigrationStep step, int attempt) {
+    public CompletionStage<StepResult> perform(MigrationOrder order, MigrationStep step, int attempt, Consumer<StepProgress> progress) {
       performed.add(order.migrationId() + " " + step);
       if (step == at && failed.compareAndSet(false, true)) {
         rename("\"event_journal\"", "\"event_journal_away\"");
@@ -90,11 +95,11 @@ class JournalOutageTest {
           ended.complete(null);
         }, OUTAGE.toMillis(), TimeUnit.MILLISECONDS);
       }
-      return actual.perform(order, step, attempt);
+      return actual.perform(order, step, attempt, progress);
     }
 
     @Override
-    public StepResult compensate(MigrationOrder order, MigrationStep step, int attempt) {
+    public CompletionStage<StepResult> compensate(MigrationOrder order, MigrationStep step, int attempt) {
       performed.add(order.migrationId() + " " + step);
       return actual.compensate(order, step, attempt);
     }
@@ -155,7 +160,8 @@ class JournalOutageTest {
       ManagerSettings settings = ManagerSettings.from(config);
       NetworkPath wan = new NetworkPath(Duration.ofMillis(2), 10e9 / 8);
       SimulatedFederation federation = new SimulatedFederation(clock, settings.planning().migration(), (x, y) -> wan, FaultPlan.none(), 1);
-      OutageActuator actuator = new OutageActuator(federation.actuator(), at, NodeConfig.h2Url(config));
+      OutageActuator actuator = new OutageActuator(new PacedActuator(federation.actuator(), ControllerFixture.TIME_SCALE), at,
+          NodeConfig.h2Url(config));
       ActorRef<MigrationManager.Command> manager = node.startController(settings, actuator, federation, ControllerFixture.TIME_SCALE, Duration.ofHours(1));
       TestProbe<Object> probe = TestProbe.create(node.system());
       for (String site : SITES) {
@@ -166,7 +172,7 @@ class JournalOutageTest {
       }
       manager.tell(new MigrationManager.WatchSites(SITES, node.system().ignoreRef()));
       probe.awaitAssert(SETTLE, () -> {
-        assertEquals(SITES, List.copyOf(status(node, manager).knowledge().sites().keySet()));
+        assertEquals(SITES, ControllerFixture.status(node, manager).sites().stream().map(StatusPage.SiteLine::name).toList());
         return null;
       });
       Application app = ControllerFixture.cg("app", 8, Objective.COST);
@@ -179,38 +185,38 @@ class JournalOutageTest {
       MigrationManager.CycleReport cycle = VmflockNode.await(AskPattern.ask(manager,
           (ActorRef<MigrationManager.CycleReport> r) -> new MigrationManager.RunCycle(java.util.Set.of("app"), r), SETTLE,
           node.system().scheduler()), "cycle", SETTLE);
-      DecisionRecord move = cycle.decisions().stream().filter(d -> d.kind().equals("migrate")).findFirst().orElseThrow();
+      DecisionRecord move = cycle.decisions().stream().filter(d -> d.kind() == DecisionKind.MIGRATE).findFirst().orElseThrow();
       actuator.began.get(SETTLE.toSeconds(), TimeUnit.SECONDS);
       actuator.ended.get(SETTLE.toSeconds(), TimeUnit.SECONDS);
 
-      Knowledge[] settled = new Knowledge[1];
+      StatusPage[] settled = new StatusPage[1];
       probe.awaitAssert(SETTLE, () -> {
-        settled[0] = status(node, manager).knowledge();
-        assertTrue(settled[0].migrations().isEmpty(), "migrations in flight: " + settled[0].migrations().keySet());
+        settled[0] = ControllerFixture.status(node, manager);
+        assertTrue(settled[0].inFlight().isEmpty(), "migrations in flight: " + settled[0].inFlight());
         return null;
       });
-      Knowledge k = settled[0];
+      StatusPage k = settled[0];
       assertTrue(restarts.count() > 0, "actors met the journal's failure and restarted");
-      assertTrue(k.decision(move.id()).orElseThrow().outcome() != DecisionRecord.Outcome.PENDING, "the decision's outcome is recorded");
+      assertTrue(!ControllerFixture.decision(k, move.id()).outcome().equals("pending"), "the decision's outcome is recorded");
 
       // every VM in exactly one place, the same for the hypervisors, the site actors and the manager; nothing reserved
-      SimulatedWorld world = federation.world();
-      Map<String, SiteEnvironment> books = new HashMap<>();
+      Map<String, SiteActor.BooksPage> books = new HashMap<>();
       for (String site : SITES) {
-        books.put(site, VmflockNode.await(AskPattern.ask(node.sites().apply(site), SiteActor.Get::new, SETTLE, node.system().scheduler()),
-            "site " + site, SETTLE));
+        books.put(site, VmflockNode.await(AskPattern.ask(node.sites().apply(site),
+            (ActorRef<SiteActor.BooksPage> r) -> new SiteActor.GetBooks(Optional.empty(), r), SETTLE, node.system().scheduler()), "books of " + site, SETTLE));
       }
+      Map<String, String> known = ControllerFixture.placement(k);
       for (String vm : app.vmNames()) {
-        List<SimulatedWorld.Instance> runs = world.whereIs(vm);
+        List<SimulatedWorld.Instance> runs = federation.instances().stream().filter(i -> i.vm().name().equals(vm) && i.state().theVm()).toList();
         assertEquals(1, runs.size(), vm + " runs in exactly one place: " + runs);
         String site = runs.get(0).site();
-        assertEquals(site, k.placement().get(vm), vm + ": the manager knows where it runs");
+        assertEquals(site, known.get(vm), vm + ": the manager knows where it runs");
         assertEquals(List.of(site), SITES.stream().filter(s -> books.get(s).placed().containsKey(vm)).toList(), vm + ": one site's books hold it");
       }
       for (String site : SITES) {
-        assertEquals(Map.of(), books.get(site).reservations(), "no reservation left at " + site);
+        assertEquals(List.of(), books.get(site).reservations(), "no reservation left at " + site);
       }
-      assertEquals(List.of(), world.reservations(), "no reservation left at the hypervisors");
+      assertEquals(List.of(), federation.reservations(), "no reservation left at the hypervisors");
     }
   }
 
@@ -219,7 +225,4 @@ class JournalOutageTest {
         node.system().scheduler()), "site change", SETTLE);
   }
 
-  private static MigrationManager.Status status(VmflockNode node, ActorRef<MigrationManager.Command> manager) {
-    return VmflockNode.await(AskPattern.ask(manager, MigrationManager.GetStatus::new, SETTLE, node.system().scheduler()), "status", SETTLE);
-  }
 }

@@ -12,7 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vmflock.knowledge.DecisionRecord;
-import org.vmflock.knowledge.Knowledge;
+import org.vmflock.control.StatusPage;
+import org.vmflock.knowledge.DecisionKind;
 import org.vmflock.model.Application;
 import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Objective;
@@ -26,18 +27,19 @@ import org.vmflock.site.EnvironmentChange;
  */
 class MigrationManagerTest {
 
-  /** Waits until every migration ended and returns the knowledge. */
-  private static Knowledge settled(ControllerFixture f) {
-    Knowledge[] k = new Knowledge[1];
+  /** Waits until every migration ended and returns the status. */
+  private static StatusPage settled(ControllerFixture f) {
+    StatusPage[] k = new StatusPage[1];
     f.awaitAssert(() -> {
-      k[0] = f.status().knowledge();
-      assertTrue(k[0].migrations().isEmpty(), "migrations in flight: " + k[0].migrations().keySet());
+      k[0] = f.status();
+      assertTrue(k[0].inFlight().isEmpty(), "migrations in flight: " + k[0].inFlight());
     });
     return k[0];
   }
 
-  private static List<String> sitesOf(Knowledge k, Application app) {
-    return app.vmNames().stream().map(vm -> k.placement().get(vm)).toList();
+  private static List<String> sitesOf(StatusPage k, Application app) {
+    Map<String, String> placement = ControllerFixture.placement(k);
+    return app.vmNames().stream().map(placement::get).toList();
   }
 
   @Test
@@ -48,32 +50,33 @@ class MigrationManagerTest {
       Application app = ControllerFixture.cg("app1", 4, Objective.COST);
       assertInstanceOf(MigrationManager.Accepted.class, f.submit(app, ControllerFixture.all(app, "a")));
       MigrationManager.CycleReport first = f.cycle();
-      assertTrue(first.decisions().stream().noneMatch(d -> d.kind().equals("migrate")), "a is the cheaper site: " + first);
+      assertTrue(first.decisions().stream().noneMatch(d -> d.kind() == DecisionKind.MIGRATE), "a is the cheaper site: " + first);
 
       // a small rise does not pay for the migration: the manager says so and stays
       f.change("a", new EnvironmentChange.Price("*", f.clock.now(), 0.0505));
       MigrationManager.CycleReport small = f.cycle();
       DecisionRecord stay = small.decisions().stream().filter(d -> d.application().equals("app1")).findFirst().orElseThrow();
-      assertEquals("stay", stay.kind(), stay.reason());
+      assertEquals(DecisionKind.STAY, stay.kind(), stay.reason());
       assertTrue(stay.reason().contains("site a changed"), stay.reason());
 
       // a big one does: the whole communication group goes to b, within this loop
       f.change("a", new EnvironmentChange.Price("*", f.clock.now(), 0.30));
       MigrationManager.CycleReport big = f.cycle();
       DecisionRecord move = big.decisions().stream().filter(d -> d.application().equals("app1")).findFirst().orElseThrow();
-      assertEquals("migrate", move.kind(), move.reason());
+      assertEquals(DecisionKind.MIGRATE, move.kind(), move.reason());
       assertEquals(4, move.migrations().size());
       assertTrue(move.reason().contains("a -> b"), move.reason());
-      Knowledge k = settled(f);
+      StatusPage k = settled(f);
       assertEquals(List.of("b", "b", "b", "b"), sitesOf(k, app));
-      DecisionRecord audited = k.decision(move.id()).orElseThrow();
-      assertEquals(DecisionRecord.Outcome.APPLIED, audited.outcome());
+      StatusPage.DecisionLine audited = ControllerFixture.decision(k, move.id());
+      assertEquals("applied", audited.outcome());
       assertTrue(audited.audit().orElseThrow().startsWith("4 migration(s): time predicted"), audited.audit().toString());
       assertEquals(4, f.federation.placement().siteOfVm().values().stream().filter("b"::equals).count(), "the VMs run at b");
       // the application paid for them (the manual clock stands still during the copies: no time observed
       // to calibrate the migration model with, see ControlLoopTest for that)
-      assertEquals(0, k.migrationCalibration().observations());
-      assertTrue(k.applications().get("app1").app().spent() > 0, "the migrations' bytes and copies are charged");
+      assertEquals(0, k.migrationObservations());
+      assertTrue(k.applications().stream().filter(a -> a.name().equals("app1")).findFirst().orElseThrow().spent() > 0,
+          "the migrations' bytes and copies are charged");
     }
   }
 
@@ -91,7 +94,7 @@ class MigrationManagerTest {
       for (int period = 0; period < 20 && move == null; period++) {
         MigrationManager.CycleReport report = f.cycle();
         assertTrue(report.symptoms().get("job").stream().anyMatch(s -> s.contains("availability ends")), report.symptoms().toString());
-        move = report.decisions().stream().filter(d -> d.application().equals("job") && d.kind().equals("migrate")).findFirst().orElse(null);
+        move = report.decisions().stream().filter(d -> d.application().equals("job") && d.kind() == DecisionKind.MIGRATE).findFirst().orElse(null);
         if (move == null) {
           f.clock.advance(Duration.ofMinutes(5));
         }
@@ -101,9 +104,32 @@ class MigrationManagerTest {
       Instant lead = end.minus(f.settings.planning().planner().evacuationLead());
       assertTrue(!f.clock.now().isAfter(lead) && f.clock.now().isAfter(lead.minus(Duration.ofMinutes(5))),
           "left at " + f.clock.now() + ", within one period of the lead " + lead);
-      Knowledge k = settled(f);
+      StatusPage k = settled(f);
       assertEquals(List.of("cloud", "cloud", "cloud", "cloud"), sitesOf(k, app));
       assertTrue(f.clock.now().isBefore(end), "moved before the reservation ends");
+    }
+  }
+
+  @Test
+  void vmsStillOnASiteWhoseAvailabilityEndedAreMovedOffIt(@TempDir Path dir) {
+    try (ControllerFixture f = new ControllerFixture("forced", dir, Map.of())) {
+      f.site("grid", 8, 1.0, 0.0);
+      f.site("cloud", 8, 1.0, 0.10);
+      Instant end = f.clock.now().plus(Duration.ofMinutes(10));
+      f.change("grid", new EnvironmentChange.Availability(List.of(new AvailabilityWindow(f.clock.now().minusSeconds(60), end))));
+      Application app = ControllerFixture.cg("late", 4, Objective.COST);
+      assertInstanceOf(MigrationManager.Accepted.class, f.submit(app, ControllerFixture.all(app, "grid")));
+      // no cycle ran before the end (the loop was stopped, the node was down): the VMs are still there when it comes
+      f.clock.advance(Duration.ofMinutes(11));
+      f.manager.tell(MigrationManager.Tick.INSTANCE);
+      StatusPage k = settled(f);
+      f.awaitAssert(() -> assertEquals(List.of("cloud", "cloud", "cloud", "cloud"), sitesOf(f.status(), app)));
+      StatusPage.DecisionLine forced = f.status().decisions().stream().filter(d -> d.kind().equals("forced")).findFirst()
+          .orElseThrow(() -> new AssertionError("no forced decision: " + k.decisions()));
+      assertTrue(forced.reason().contains("grid's availability ended"), forced.reason());
+      assertEquals(4, forced.migrations().size());
+      f.awaitAssert(() -> assertEquals("applied", ControllerFixture.decision(f.status(), forced.id()).outcome()));
+      assertEquals(4, f.federation.placement().siteOfVm().values().stream().filter("cloud"::equals).count(), "the VMs run at cloud");
     }
   }
 
@@ -120,7 +146,7 @@ class MigrationManagerTest {
         boolean aCheap = period % 2 == 1;
         f.change("a", new EnvironmentChange.Price("*", f.clock.now(), aCheap ? 0.06 : 0.14));
         f.change("b", new EnvironmentChange.Price("*", f.clock.now(), aCheap ? 0.14 : 0.06));
-        moves += (int) f.cycle().decisions().stream().filter(d -> d.kind().equals("migrate")).count();
+        moves += (int) f.cycle().decisions().stream().filter(d -> d.kind() == DecisionKind.MIGRATE).count();
         settled(f);
         f.clock.advance(Duration.ofSeconds(30));
       }
@@ -139,13 +165,13 @@ class MigrationManagerTest {
       assertInstanceOf(MigrationManager.Accepted.class, f.submit(app, Map.of()));
       MigrationManager.CycleReport report = f.cycle();
       DecisionRecord place = report.decisions().stream().filter(d -> d.application().equals("fresh")).findFirst().orElseThrow();
-      assertEquals("place", place.kind(), place.reason());
-      Knowledge k = f.status().knowledge();
+      assertEquals(DecisionKind.PLACE, place.kind(), place.reason());
+      StatusPage k = f.status();
       assertEquals(List.of("fast", "fast", "fast", "fast"), sitesOf(k, app));
       assertEquals(4, f.federation.placement().siteOfVm().size(), "booted in the simulated federation");
       // a second application with the same name, or a VM already taken, is refused and changes nothing
       assertInstanceOf(MigrationManager.Rejected.class, f.submit(app, Map.of()));
-      assertEquals(k, f.status().knowledge());
+      assertEquals(k, f.status());
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.vmflock.monitor;
 
+import org.vmflock.node.Replay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -33,7 +33,7 @@ import org.vmflock.scenario.NpbProfiles;
 import org.vmflock.simulate.SimulatedFederation;
 import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteActor;
-import org.vmflock.site.SiteEnvironment;
+import org.vmflock.site.SiteState;
 import org.vmflock.site.SiteEvent;
 import org.vmflock.testing.TestConfigs;
 
@@ -72,22 +72,21 @@ class FederationDriverTest {
 
     // a becomes twice as fast and twice as big, as its site actor publishes it
     Site faster = site("a", 16, 2.0);
-    SiteEnvironment env = SiteEnvironment.undefined("a")
-        .apply(new SiteEvent.Changed(new EnvironmentChange.Define(faster, List.of(new EnvironmentChange.SiteLink("b", wan)), Optional.empty()),
-            START));
+    SiteState.NumberedChange redefined = new SiteState.NumberedChange(2,
+        new EnvironmentChange.Define(faster, List.of(new EnvironmentChange.SiteLink("b", wan)), Optional.empty()), START);
     ActorRef<Topic.Command<SiteActor.Published>> topic = testKit.spawn(Topic.create(SiteActor.Published.class, SiteActor.TOPIC));
     Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-      topic.tell(Topic.publish(new SiteActor.Published(env))); // until the driver's subscription is in place
-      assertEquals(faster.capacity(), federation.world().capacity("a"));
+      topic.tell(Topic.publish(new SiteActor.Published("a", redefined))); // until the driver's subscription is in place
+      assertEquals(faster.capacity(), federation.capacity("a"));
     });
 
-    double before = federation.runtime().run("cg").orElseThrow().done();
+    double before = federation.run("cg").orElseThrow().done();
     clock.advance(Duration.ofHours(1));
     Infrastructure now = new Infrastructure(List.of(faster, site("b", 8, 1.0)), List.of(new Link("a", "b", wan)), Optional.empty());
-    double secondsPerWork = federation.runtime().secondsPerWork("cg", new Placement(new java.util.TreeMap<>(onA)), now, LinkShare.none(2));
+    double secondsPerWork = federation.secondsPerWork("cg", now);
     double expected = before + 3600 / secondsPerWork;
     Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
-        assertEquals(expected, federation.runtime().run("cg").orElseThrow().done(), expected * 1e-9));
+        assertEquals(expected, federation.run("cg").orElseThrow().done(), expected * 1e-9));
   }
 
   @Test

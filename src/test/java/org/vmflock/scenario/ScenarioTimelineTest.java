@@ -82,14 +82,14 @@ class ScenarioTimelineTest {
   }
 
   @Test
-  void aPriceWithoutSizeChangesEverySizeTheSitePrices() throws Exception {
+  void aPriceWithoutSizeIsEverySizes() throws Exception {
     Scenario s = load("""
         { at = "2026-06-01T13:00:00Z", price { site = a, per-vm-hour = 0.5 } }
         { at = "2026-06-01T14:00:00Z", price { site = b, per-vm-hour = 0.6, size = "*" } }
         """);
+    // one change, which a site applies to every size it prices (PriceScheduleTest), as it does an event posted to a node
     assertEquals(List.of(
-        change(at(60), "a", new EnvironmentChange.Price("medium", at(60), 0.5)),
-        change(at(60), "a", new EnvironmentChange.Price("small", at(60), 0.5)),
+        change(at(60), "a", new EnvironmentChange.Price("*", at(60), 0.5)),
         change(at(120), "b", new EnvironmentChange.Price("*", at(120), 0.6))), s.timeline());
   }
 
@@ -131,7 +131,7 @@ class ScenarioTimelineTest {
         "one event per element");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\" }", "t.conf:8: timeline[0]", "no event");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", price { site = a, per-vm-hour = -1 } }", "t.conf:8: timeline[0].price.per-vm-hour",
-        "must not be negative");
+        "a price per VM-hour is between 0 and 10000, not -1");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", price { site = a, per-vm-hour = 1, size = huge } }", "timeline[0].price.size",
         "unknown VM size 'huge'");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", price { per-vm-hour = 1 } }", "timeline[0].price.site", "missing setting");
@@ -141,9 +141,9 @@ class ScenarioTimelineTest {
         "the event's site itself");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", link { site = a, to = b, bandwidth = 1Gbps } }", "timeline[0].link.latency",
         "missing setting");
-    assertRefused("{ at = \"2026-06-01T13:00:00Z\", capacity { site = a, slots = -2 } }", "timeline[0].capacity.slots", "whole number >= 0");
-    assertRefused("{ at = \"2026-06-01T13:00:00Z\", quota { site = a, vms = -1 } }", "timeline[0].quota.vms", "whole number >= 0");
-    assertRefused("{ at = \"2026-06-01T13:00:00Z\", speed { site = a, cpu-speed = 0 } }", "timeline[0].speed.cpu-speed", "must be positive");
+    assertRefused("{ at = \"2026-06-01T13:00:00Z\", capacity { site = a, slots = -2 } }", "timeline[0].capacity.slots", "a number of VM slots is between 0 and 1000000, not -2");
+    assertRefused("{ at = \"2026-06-01T13:00:00Z\", quota { site = a, vms = -1 } }", "timeline[0].quota.vms", "a number of VM slots is between 0 and 1000000, not -1");
+    assertRefused("{ at = \"2026-06-01T13:00:00Z\", speed { site = a, cpu-speed = 0 } }", "timeline[0].speed.cpu-speed", "a CPU speed is between 0.001 and 1000, not 0");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", fail { site = a, notice = -5m } }", "timeline[0].fail.notice", "must not be negative");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", availability { site = a, windows = [ { until = \"2026-06-01T12:30:00Z\" } ] } }",
         "timeline[0].availability.windows[0].until", "before the event");

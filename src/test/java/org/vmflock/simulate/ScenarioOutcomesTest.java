@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.vmflock.control.Policy;
 import org.vmflock.node.NodeConfig;
 import org.vmflock.scenario.ScenarioFile;
 import org.vmflock.simulate.report.AppResult;

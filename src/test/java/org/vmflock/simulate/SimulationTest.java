@@ -1,5 +1,6 @@
 package org.vmflock.simulate;
 
+import org.vmflock.control.Policy;
 import org.vmflock.knowledge.DecisionRecord;
 import org.vmflock.scenario.TimelineEvent;
 
@@ -14,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.vmflock.manager.ManagerSettings;
+import org.vmflock.control.ManagerSettings;
 import org.vmflock.model.Application;
 import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Capacity;
@@ -84,17 +85,17 @@ class SimulationTest {
     Simulation.Outcome none = run("none", 1, List.of());
     Simulation.Outcome vmflock = run("vmflock", 1, List.of());
     // none: cg stays on grid until the platform evacuates it when grid's window ends, 3 h in
-    assertTrue(none.decisions().stream().noneMatch(d -> d.kind().equals("migrate")), none.decisions().toString());
-    assertTrue(none.decisions().stream().anyMatch(d -> d.kind().equals("forced") && d.reason().contains("grid's availability ended")));
+    assertTrue(none.decisions().stream().noneMatch(d -> d.kind() == org.vmflock.knowledge.DecisionKind.MIGRATE), none.decisions().toString());
+    assertTrue(none.decisions().stream().anyMatch(d -> d.kind() == org.vmflock.knowledge.DecisionKind.FORCED && d.reason().contains("grid's availability ended")));
     // vmflock: cg (time) moves to the 1.5x faster site at once, and leaves nothing for the platform to evacuate
-    DecisionRecord move = vmflock.decisions().stream().filter(d -> d.application().equals("cg") && d.kind().equals("migrate")).findFirst()
+    DecisionRecord move = vmflock.decisions().stream().filter(d -> d.application().equals("cg") && d.kind() == org.vmflock.knowledge.DecisionKind.MIGRATE).findFirst()
         .orElseThrow(() -> new AssertionError(vmflock.decisions().toString()));
     assertTrue(move.reason().contains("grid -> fast"), move.reason());
     assertTrue(move.at().isBefore(START.plus(Duration.ofMinutes(5))), move.at().toString());
     double cgNone = result(none, "cg").completionSeconds();
     double cgVmflock = result(vmflock, "cg").completionSeconds();
     assertTrue(cgVmflock < 0.9 * cgNone, cgVmflock + " s against " + cgNone + " s");
-    assertTrue(vmflock.decisions().stream().noneMatch(d -> d.kind().equals("forced") && d.application().equals("cg")), vmflock.decisions().toString());
+    assertTrue(vmflock.decisions().stream().noneMatch(d -> d.kind() == org.vmflock.knowledge.DecisionKind.FORCED && d.application().equals("cg")), vmflock.decisions().toString());
   }
 
   @Test
@@ -128,9 +129,9 @@ class SimulationTest {
         .run(p -> {});
     Simulation.Outcome seer = new Simulation(input, Policy.of("vmflock", CONFIG), 1,
         new Simulation.Settings(manager, 0, Duration.ofDays(30), true)).run(p -> {});
-    DecisionRecord late = blind.decisions().stream().filter(d -> d.kind().equals("migrate")).findFirst()
+    DecisionRecord late = blind.decisions().stream().filter(d -> d.kind() == org.vmflock.knowledge.DecisionKind.MIGRATE).findFirst()
         .orElseThrow(() -> new AssertionError(blind.decisions().toString()));
-    DecisionRecord early = seer.decisions().stream().filter(d -> d.kind().equals("migrate")).findFirst()
+    DecisionRecord early = seer.decisions().stream().filter(d -> d.kind() == org.vmflock.knowledge.DecisionKind.MIGRATE).findFirst()
         .orElseThrow(() -> new AssertionError(seer.decisions().toString()));
     assertTrue(!late.at().isBefore(rise) && late.at().isBefore(rise.plus(Duration.ofMinutes(5))), late.at() + ": " + late.reason());
     assertTrue(early.at().isBefore(rise), early.at() + ": " + early.reason());

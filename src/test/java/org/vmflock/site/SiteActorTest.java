@@ -38,7 +38,7 @@ class SiteActorTest {
   private static int instance;
 
   private ManualClock clock;
-  private EventSourcedBehaviorTestKit<SiteActor.Command, SiteEvent, SiteEnvironment> site;
+  private EventSourcedBehaviorTestKit<SiteActor.Command, SiteEvent, SiteState> site;
   private String name;
 
   @AfterAll
@@ -50,7 +50,7 @@ class SiteActorTest {
   void start() {
     clock = new ManualClock(NOW);
     name = "lyon" + (++instance);
-    site = EventSourcedBehaviorTestKit.create(testKit.system(), SiteActor.create(name, clock, Duration.ofHours(1)));
+    site = EventSourcedBehaviorTestKit.create(testKit.system(), SiteActor.create(name, clock, new SiteActor.Settings(Duration.ofHours(1), Duration.ofMillis(200), Duration.ofSeconds(10))));
   }
 
   private SiteActor.Reply change(EnvironmentChange c) {
@@ -78,8 +78,12 @@ class SiteActorTest {
     subscriber.receiveMessage(); // the definition
     change(new EnvironmentChange.Price("small", NOW, 0.12));
     SiteActor.Published p = subscriber.receiveMessage();
-    assertEquals(0.12, p.environment().site().orElseThrow().hosting().pricePerVmHour("small", NOW));
-    assertEquals(0.05, p.environment().site().orElseThrow().hosting().pricePerVmHour("small", NOW.minusSeconds(1)), "before the change, the old price");
+    assertEquals(name, p.site());
+    assertEquals(2, p.change().number(), "the site's second change");
+    assertEquals(new EnvironmentChange.Price("small", NOW, 0.12), p.change().change(), "the change itself, not the whole environment");
+    SiteEnvironment after = site.getState().environment();
+    assertEquals(0.12, after.site().orElseThrow().hosting().pricePerVmHour("small", NOW));
+    assertEquals(0.05, after.site().orElseThrow().hosting().pricePerVmHour("small", NOW.minusSeconds(1)), "before the change, the old price");
   }
 
   @Test
@@ -89,15 +93,22 @@ class SiteActorTest {
         new SiteActor.Place("vm1", new Capacity(1, 2, 2 * GIB), Optional.empty(), r)).reply());
     assertInstanceOf(SiteActor.Accepted.class, site.runCommand((ActorRef<SiteActor.Reply> r) ->
         new SiteActor.Place("vm2", new Capacity(1, 2, 2 * GIB), Optional.empty(), r)).reply());
-    SiteEnvironment before = site.getState();
-    Map<EnvironmentChange, String> bad = Map.of(
-        new EnvironmentChange.Price("small", NOW, -0.1), "a price is a finite number >= 0, not -0.1",
-        new EnvironmentChange.TransferPrice("paris", -1), "a transfer price is a finite number >= 0, not -1.0",
-        new EnvironmentChange.Speed(0), "a CPU speed is positive, not 0.0",
-        new EnvironmentChange.Availability(List.of(new AvailabilityWindow(NOW.minusSeconds(7200), NOW.minusSeconds(60)))),
-        "the availability window " + NOW.minusSeconds(7200) + " .. " + NOW.minusSeconds(60) + " ends in the past (now " + NOW + ")",
-        new EnvironmentChange.CapacityChange(new Capacity(1, 4, 8 * GIB)), "a capacity of 1 slots, 4 cores, 8192 MiB is below what is placed and reserved here (2 slots, 4 cores, 4096 MiB)",
-        new EnvironmentChange.Quota(Optional.of(1)), "a quota of 1 VMs is below the 2 VMs placed and reserved here");
+    SiteState before = site.getState();
+    Map<EnvironmentChange, String> bad = Map.ofEntries(
+        Map.entry(new EnvironmentChange.Price("small", NOW, -0.1), "a price per VM-hour is between 0 and 10000, not -0.1"),
+        Map.entry(new EnvironmentChange.Price("small", NOW, 1e308), "a price per VM-hour is between 0 and 10000, not 1.0E308"),
+        Map.entry(new EnvironmentChange.TransferPrice("paris", -1), "a price per GB is between 0 and 1000, not -1"),
+        Map.entry(new EnvironmentChange.Speed(0), "a CPU speed is between 0.001 and 1000, not 0"),
+        // 1e308 finished applications early; 1e-300 overflowed every MAPE cycle (PriceSchedule.seconds)
+        Map.entry(new EnvironmentChange.Speed(1e308), "a CPU speed is between 0.001 and 1000, not 1.0E308"),
+        Map.entry(new EnvironmentChange.Speed(1e-300), "a CPU speed is between 0.001 and 1000, not 1.0E-300"),
+        Map.entry(new EnvironmentChange.Availability(List.of(new AvailabilityWindow(NOW.minusSeconds(7200), NOW.minusSeconds(60)))),
+            "the availability window " + NOW.minusSeconds(7200) + " .. " + NOW.minusSeconds(60) + " ends in the past (now " + NOW + ")"),
+        Map.entry(new EnvironmentChange.CapacityChange(new Capacity(1, 4, 8 * GIB)),
+            "a capacity of 1 slots, 4 cores, 8192 MiB is below what is placed and reserved here (2 slots, 4 cores, 4096 MiB)"),
+        Map.entry(new EnvironmentChange.CapacityChange(new Capacity(2_000_000_000, 4, 8 * GIB)),
+            "a number of VM slots is between 0 and 1000000, not 2000000000"),
+        Map.entry(new EnvironmentChange.Quota(Optional.of(1)), "a quota of 1 VMs is below the 2 VMs placed and reserved here"));
     bad.forEach((c, why) -> {
       SiteActor.Rejected r = assertInstanceOf(SiteActor.Rejected.class, change(c), c.toString());
       assertEquals("site " + name + ": " + why, r.reason());
@@ -124,7 +135,7 @@ class SiteActorTest {
     clock.advance(Duration.ofMinutes(5));
     var expired = site.runCommand(SiteActor.ExpireLeases.INSTANCE);
     assertEquals(List.of(new SiteEvent.ReservationReleased("m2", "lease ran out at " + NOW.plus(Duration.ofMinutes(5)))), expired.events());
-    SiteEnvironment s = site.getState();
+    SiteBooks s = site.getState().books();
     assertEquals(List.of("vm1"), List.copyOf(s.placed().keySet()));
     assertTrue(s.reservations().isEmpty());
   }
@@ -134,7 +145,7 @@ class SiteActorTest {
     define(4);
     change(new EnvironmentChange.Price("small", NOW.plusSeconds(3600), 0.2));
     change(new EnvironmentChange.LinkChange(new EnvironmentChange.SiteLink("rennes", new NetworkPath(Duration.ofMillis(4), 1.25e9))));
-    SiteEnvironment before = site.getState();
+    SiteState before = site.getState();
     site.restart();
     assertEquals(before, site.getState());
   }

@@ -42,9 +42,9 @@ final class ReportCsv {
     return out.toString();
   }
 
-  /** A predicted figure, empty where there was none (negative) or it is not finite. */
-  private static String figure(double x, int decimals) {
-    return x >= 0 && Double.isFinite(x) ? fixed(x, decimals) : "";
+  /** A predicted figure, empty where there was none or it is not finite. */
+  private static String figure(java.util.Optional<Double> x, int decimals) {
+    return x.filter(v -> v >= 0 && Double.isFinite(v)).map(v -> fixed(v, decimals)).orElse("");
   }
 
   static String results(SimulationReport report) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,10 @@ class DecisionsCsvTest {
         List.of(SampleReports.single().runs().get(0).applications().get(0)),
         List.of(new TimelinePoint("vmflock", t0, new TreeMap<>(Map.of("lyon", 2)), 0, 0, 0)),
         new PolicyRun.RunStats(90, 9, 2, 18, 0, 0),
-        List.of(new DecisionLine(t0, "only", "place", 0, 85.5, 0.0125, -1, -1, "only: initial placement on lyon"),
-            new DecisionLine(t0.plusSeconds(30), "only", "migrate", 2, 40, 0.5, 60.25, Double.POSITIVE_INFINITY,
+        List.of(new DecisionLine(t0, "only", "place", 0, Optional.of(85.5), Optional.of(0.0125), Optional.empty(), Optional.empty(),
+            "only: initial placement on lyon"),
+            new DecisionLine(t0.plusSeconds(30), "only", "migrate", 2, Optional.of(40.0), Optional.of(0.5), Optional.of(60.25),
+                Optional.of(Double.POSITIVE_INFINITY),
                 "only: move [only-vm1, only-vm2] lyon -> rennes; gains 20 s, \"net\"")));
     return new SimulationReport("single", 1, t0, List.of("lyon"), List.of(run), new TreeMap<>());
   }

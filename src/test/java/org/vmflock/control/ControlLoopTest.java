@@ -1,4 +1,4 @@
-package org.vmflock.manager;
+package org.vmflock.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +31,7 @@ import org.vmflock.plan.MigrationEstimate;
 import org.vmflock.plan.PlannerConfig;
 import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteEnvironment;
-import org.vmflock.site.SiteEvent;
+import org.vmflock.knowledge.DecisionKind;
 
 /** The control loop as plain Java: what the knowledge learnt from past migrations changes what it predicts for the next ones. */
 class ControlLoopTest {
@@ -43,7 +43,7 @@ class ControlLoopTest {
   private static SiteEnvironment site(String name, double price) {
     Site s = new Site(name, new Capacity(8, 32, 64 * GIB), 1.0, PriceSchedule.flat(price), 0, Map.of(),
         new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8), List.of());
-    return SiteEnvironment.undefined(name).apply(new SiteEvent.Changed(new EnvironmentChange.Define(s, List.of(), Optional.empty()), NOW));
+    return SiteEnvironment.undefined(name).apply(new EnvironmentChange.Define(s, List.of(), Optional.empty()));
   }
 
   private static Application app(String name, int vms) {
@@ -65,16 +65,16 @@ class ControlLoopTest {
       Application old = app("old", 1);
       k = k.apply(new KnowledgeEvent.ApplicationSubmitted(old, NOW)).apply(new KnowledgeEvent.ApplicationPlaced("old", Map.of("old-vm1", "b"), NOW));
       MigrationOrder o = new MigrationOrder("d1-1-old-vm1", "old", "old-vm1", old.vms().get(0), "b", "a", new MigrationEstimate(3, 20, 0.1, 2.2e9, true), NOW);
-      k = k.apply(new KnowledgeEvent.DecisionMade(new DecisionRecord(1, NOW, "old", "migrate", "old moves", 1, 1, 1, 1, 0, List.of(o.migrationId()),
-          DecisionRecord.Outcome.PENDING, Optional.empty(), Optional.empty()), List.of(new MigrationRecord(o, 1, MigrationRecord.Status.QUEUED,
-          Optional.empty(), Optional.empty(), Optional.empty(), ""))));
+      k = k.apply(new KnowledgeEvent.DecisionMade(new DecisionRecord(1, NOW, "old", DecisionKind.MIGRATE, "old moves", Optional.of(1.0),
+          Optional.of(1.0), Optional.of(1.0), Optional.of(1.0), 0, List.of(o.migrationId()), DecisionRecord.Outcome.PENDING, Optional.empty(),
+          Optional.empty()), List.of(MigrationRecord.queued(o, 1, 1))));
       CalibratedEstimator.Calibration c = CalibratedEstimator.next(CalibratedEstimator.Calibration.NONE, "migrations", 20, 20 * pastRatio.get(), 0.3);
       k = k.apply(new KnowledgeEvent.MigrationEnded(o.migrationId(), MigrationRecord.Status.COMPLETED,
           new ObservedMigration(20 * pastRatio.get(), 0.1, 2.2e9, 3), "", c, NOW.plusSeconds(40)));
     }
     // a's price triples: the job should go to b
-    return k.apply(new KnowledgeEvent.EnvironmentSeen(k.sites().get("a").apply(new SiteEvent.Changed(
-        new EnvironmentChange.Price("*", NOW.plusSeconds(60), 0.30), NOW.plusSeconds(60))), NOW.plusSeconds(60)));
+    return k.apply(new KnowledgeEvent.EnvironmentSeen(k.sites().get("a").apply(new EnvironmentChange.Price("*", NOW.plusSeconds(60), 0.30)),
+        NOW.plusSeconds(60)));
   }
 
   private static List<MigrationRecord> plannedMigrations(Knowledge k) {

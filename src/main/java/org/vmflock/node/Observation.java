@@ -1,5 +1,8 @@
-package org.vmflock.monitor;
+package org.vmflock.node;
 
+import org.vmflock.monitor.HostMonitor;
+import org.vmflock.monitor.MonitorSettings;
+import org.vmflock.monitor.StatisticsView;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;

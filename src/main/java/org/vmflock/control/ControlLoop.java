@@ -1,4 +1,4 @@
-package org.vmflock.manager;
+package org.vmflock.control;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,12 +9,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import org.vmflock.analyze.ApplicationGroups;
 import org.vmflock.analyze.GroupDetector;
 import org.vmflock.execute.MigrationOrder;
 import org.vmflock.knowledge.AppRecord;
 import org.vmflock.knowledge.AppStatus;
+import org.vmflock.knowledge.DecisionKind;
 import org.vmflock.knowledge.DecisionRecord;
+import org.vmflock.knowledge.MigrationIds;
 import org.vmflock.knowledge.Knowledge;
 import org.vmflock.knowledge.KnowledgeEvent;
 import org.vmflock.knowledge.MigrationRecord;
@@ -63,7 +66,15 @@ public final class ControlLoop {
   public record Settings(int fullReplanEvery, double slowLinkBytesPerSecond, Optional<NetworkPath> defaultLink) {}
 
   /** What one cycle found and decided. */
-  public record Cycle(List<KnowledgeEvent> events, Map<String, List<String>> symptoms, Optional<Plan> plan) {}
+  public record Cycle(List<KnowledgeEvent> events, Map<String, List<String>> symptoms, Optional<Plan> plan) {
+    /** Nothing found, nothing decided. */
+    public static final Cycle NOTHING = new Cycle(List.of(), Map.of(), Optional.empty());
+
+    public Cycle {
+      events = List.copyOf(events);
+      symptoms = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(symptoms));
+    }
+  }
 
   /** The planner's settings as configured; each cycle calibrates the migration model from the knowledge. */
   private final PlannerConfig configured;
@@ -125,9 +136,9 @@ public final class ControlLoop {
           : Optional.empty();
       boolean trafficChanged = perWork.isPresent() && !perWork.get().equals(a.app().workload().trafficPerWork());
       if (trafficChanged) {
-        KnowledgeEvent e = new KnowledgeEvent.TrafficObserved(a.app().name(), perWork.get(), now);
-        events.add(e);
-        current = current.apply(e);
+        List<KnowledgeEvent> recorded = KnowledgeEvent.traffic(a.app().name(), perWork.get(), now);
+        events.addAll(recorded);
+        current = current.applyAll(recorded);
       }
       Application app = current.applications().get(a.app().name()).app();
       if (!trafficChanged && current.groups().containsKey(app.name())) {
@@ -140,7 +151,8 @@ public final class ControlLoop {
         current = current.apply(e);
       }
     }
-    Map<String, List<String>> symptoms = symptoms(current, infra, estimator, planning, now, cycle, triggers, k);
+    SortedMap<String, Capacity> used = current.usedBySite();
+    Map<String, List<String>> symptoms = symptoms(current, infra, estimator, planning, now, cycle, triggers, k, used);
     if (symptoms.isEmpty()) {
       return new Cycle(events, symptoms, Optional.empty());
     }
@@ -150,7 +162,7 @@ public final class ControlLoop {
       AppRecord a = current.applications().get(name);
       apps.add(new AppSituation(a.app(), current.placementOf(name), current.groups().getOrDefault(name, List.of())));
     }
-    Map<String, Capacity> reserved = reserved(current, apps);
+    Map<String, Capacity> reserved = reserved(used, apps);
     PlanningProblem problem = new PlanningProblem(infra, now, apps, reserved, current.lastMigrated());
     Planner planner = planning.planner(estimator);
     Plan plan = planner.plan(problem);
@@ -167,17 +179,17 @@ public final class ControlLoop {
         for (Plan.Step step : stepsByApp.getOrDefault(d.application(), List.of())) {
           Migration m = step.migration();
           Vm spec = situation.app().vms().stream().filter(v -> v.name().equals(m.vm())).findFirst().orElseThrow();
-          String migrationId = "d" + id + "-" + (++n) + "-" + m.vm();
-          queued.add(new MigrationRecord(MigrationOrder.of(migrationId, m, spec, now), id, MigrationRecord.Status.QUEUED,
-              Optional.empty(), Optional.empty(), Optional.empty(), ""));
+          n++;
+          queued.add(MigrationRecord.queued(MigrationOrder.of(MigrationIds.of(id, n, m.vm()), m, spec, now), id, n));
         }
       }
-      String kind = placing ? "place" : d.moves() ? "migrate" : "stay";
+      DecisionKind kind = placing ? DecisionKind.PLACE : d.moves() ? DecisionKind.MIGRATE : DecisionKind.STAY;
       Prediction chosen = d.chosen();
       Prediction stay = d.stay();
       DecisionRecord record = new DecisionRecord(id, now, d.application(), kind, d.reason() + " [symptoms: " + why + "]",
-          finite(chosen.remainingSeconds()), finite(chosen.cost().total()), finite(stay.remainingSeconds()), finite(stay.cost().total()),
-          situation.app().spent(), queued.stream().map(q -> q.order().migrationId()).toList(),
+          DecisionRecord.figure(chosen.remainingSeconds()), DecisionRecord.figure(chosen.cost().total()),
+          DecisionRecord.figure(stay.remainingSeconds()), DecisionRecord.figure(stay.cost().total()),
+          situation.app().spent(), queued.stream().map(MigrationRecord::id).toList(),
           queued.isEmpty() ? DecisionRecord.Outcome.NONE : DecisionRecord.Outcome.PENDING, Optional.empty(), Optional.empty());
       events.add(new KnowledgeEvent.DecisionMade(record, queued));
       if (placing) {
@@ -186,10 +198,6 @@ public final class ControlLoop {
       id++;
     }
     return new Cycle(events, symptoms, Optional.of(plan));
-  }
-
-  private static double finite(double v) {
-    return Double.isFinite(v) ? v : -1;
   }
 
   /** Traffic per work second from the observed rates (in the application's VM order) and its pace (observed, or else predicted). */
@@ -204,22 +212,12 @@ public final class ControlLoop {
     }
     double spw = a.observedSecondsPerWork().orElseGet(
         () -> estimator.secondsPerWork(a.app(), TrafficLayout.of(a.app(), p, infra), infra, LinkShare.none(infra.sites().size())));
-    int n = vms.size();
-    double[][] packets = new double[n][n];
-    double[][] bytes = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        packets[i][j] = rates.packets(i, j) * spw;
-        bytes[i][j] = rates.bytes(i, j) * spw;
-      }
-    }
-    return Optional.of(new TrafficMatrix(vms, packets, bytes));
+    return Optional.of(rates.reorder(vms).times(spw));
   }
 
   /** Why each application should be planned now; applications with migrations in flight wait. */
   private Map<String, List<String>> symptoms(Knowledge k, Infrastructure infra, CalibratedEstimator estimator, PlannerConfig planning,
-      Instant now, long cycle,
-      Set<String> triggers, Knowledge before) {
+      Instant now, long cycle, Set<String> triggers, Knowledge before, Map<String, Capacity> used) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     boolean periodic = settings.fullReplanEvery() > 0 && cycle > 0 && cycle % settings.fullReplanEvery() == 0;
     for (AppRecord a : k.applications().values()) {
@@ -235,20 +233,20 @@ public final class ControlLoop {
         why.add("requested");
       }
       Placement p = k.placementOf(name);
-      Set<String> used = new HashSet<>(p.siteOfVm().values());
+      Set<String> sitesUsed = new HashSet<>(p.siteOfVm().values());
       long planned = k.plannedVersion().getOrDefault(name, 0L);
       if (a.status() == AppStatus.RUNNING) {
-        for (String site : used) {
+        for (String site : sitesUsed) {
           if (k.siteChangedVersion().getOrDefault(site, 0L) > planned) {
             why.add("site " + site + " changed");
           }
           SiteEnvironment env = k.sites().get(site);
-          if (env != null && env.site().isPresent() && !env.site().get().capacity().holds(env.used())) {
+          if (env != null && env.site().isPresent() && !env.site().get().capacity().holds(used.getOrDefault(site, Capacity.ZERO))) {
             why.add("site " + site + " lost capacity");
           }
         }
         k.siteImprovedVersion().forEach((site, version) -> {
-          if (!used.contains(site) && version > planned) {
+          if (!sitesUsed.contains(site) && version > planned) {
             why.add("site " + site + " became more attractive");
           }
         });
@@ -300,13 +298,8 @@ public final class ControlLoop {
   }
 
   /** Capacity taken on each site by everything but the applications being planned. */
-  private static Map<String, Capacity> reserved(Knowledge k, List<AppSituation> planned) {
-    Map<String, Capacity> taken = new HashMap<>();
-    for (SiteEnvironment env : k.sites().values()) {
-      if (env.defined()) {
-        taken.put(env.name(), env.used());
-      }
-    }
+  private static Map<String, Capacity> reserved(Map<String, Capacity> used, List<AppSituation> planned) {
+    Map<String, Capacity> taken = new HashMap<>(used);
     for (AppSituation a : planned) {
       for (Vm vm : a.app().vms()) {
         a.current().siteOf(vm.name()).ifPresent(site -> taken.computeIfPresent(site, (s, c) -> c.minus(Capacity.of(vm))));

@@ -1,4 +1,4 @@
-package org.vmflock.simulate;
+package org.vmflock.control;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,11 +11,12 @@ import java.util.TreeMap;
 import org.vmflock.execute.MigrationOrder;
 import org.vmflock.knowledge.AppRecord;
 import org.vmflock.knowledge.AppStatus;
+import org.vmflock.knowledge.DecisionKind;
 import org.vmflock.knowledge.DecisionRecord;
+import org.vmflock.knowledge.MigrationIds;
 import org.vmflock.knowledge.Knowledge;
 import org.vmflock.knowledge.KnowledgeEvent;
 import org.vmflock.knowledge.MigrationRecord;
-import org.vmflock.manager.ObservedTraffic;
 import org.vmflock.model.Capacity;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.NetworkPath;
@@ -23,6 +24,7 @@ import org.vmflock.model.Placement;
 import org.vmflock.model.Site;
 import org.vmflock.model.Vm;
 import org.vmflock.plan.ExecutionTimeEstimator;
+import org.vmflock.plan.PlacementBlindModel;
 import org.vmflock.plan.Migration;
 import org.vmflock.plan.PreCopyMigrationModel;
 import org.vmflock.site.SiteEnvironment;
@@ -54,12 +56,10 @@ final class PriceChasing implements Policy {
   }
 
   @Override
-  public List<KnowledgeEvent> decide(Knowledge k, ObservedTraffic observed, Instant now, long cycle, Set<String> triggers) {
+  public ControlLoop.Cycle decide(Knowledge k, ObservedTraffic observed, Instant now, long cycle, Set<String> triggers) {
     Infrastructure infra = k.infrastructure(defaultLink);
     Map<String, Capacity> free = new HashMap<>();
-    for (SiteEnvironment env : k.sites().values()) {
-      infra.site(env.name()).ifPresent(s -> free.put(s.name(), s.capacity().minus(env.used())));
-    }
+    k.usedBySite().forEach((site, used) -> infra.site(site).ifPresent(s -> free.put(s.name(), s.capacity().minus(used))));
     Set<String> busy = new java.util.HashSet<>();
     k.migrations().values().forEach(m -> busy.add(m.order().application()));
     List<KnowledgeEvent> events = new ArrayList<>();
@@ -69,7 +69,7 @@ final class PriceChasing implements Policy {
       if (a.status() == AppStatus.SUBMITTED && current.siteOfVm().isEmpty()) {
         Optional<Map<String, String>> placed = place(a, infra, free, now);
         if (placed.isPresent()) {
-          events.add(new KnowledgeEvent.DecisionMade(decision(id++, now, a, "place",
+          events.add(new KnowledgeEvent.DecisionMade(decision(id++, now, a, DecisionKind.PLACE,
               a.app().name() + ": initial placement on the cheapest sites " + new TreeMap<>(placed.get()), List.of()), List.of()));
           events.add(new KnowledgeEvent.ApplicationPlaced(a.app().name(), placed.get(), now));
         }
@@ -88,19 +88,17 @@ final class PriceChasing implements Policy {
           String to = best.get().name();
           free.compute(to, (s, c) -> c.minus(Capacity.of(vm)));
           Migration m = new Migration(a.app().name(), vm.name(), from, to, migrations.estimate(vm, infra.path(from, to)), 0);
-          String migrationId = "d" + id + "-" + (moves.size() + 1) + "-" + vm.name();
-          moves.add(new MigrationRecord(MigrationOrder.of(migrationId, m, vm, now), id, MigrationRecord.Status.QUEUED, Optional.empty(),
-              Optional.empty(), Optional.empty(), ""));
+          int position = moves.size() + 1;
+          moves.add(MigrationRecord.queued(MigrationOrder.of(MigrationIds.of(id, position, vm.name()), m, vm, now), id, position));
           described.add(vm.name() + " " + from + " -> " + to);
         }
         if (!moves.isEmpty()) {
-          events.add(new KnowledgeEvent.DecisionMade(decision(id++, now, a, "migrate",
-              a.app().name() + ": to cheaper sites: " + String.join(", ", described),
-              moves.stream().map(m -> m.order().migrationId()).toList()), moves));
+          events.add(new KnowledgeEvent.DecisionMade(decision(id++, now, a, DecisionKind.MIGRATE,
+              a.app().name() + ": to cheaper sites: " + String.join(", ", described), moves.stream().map(MigrationRecord::id).toList()), moves));
         }
       }
     }
-    return events;
+    return new ControlLoop.Cycle(events, Map.of(), Optional.empty());
   }
 
   /** Each VM on the cheapest site with room, or empty if one finds none. */
@@ -137,8 +135,9 @@ final class PriceChasing implements Policy {
     return s.hosting().pricePerVmHour(vm.size(), now);
   }
 
-  private static DecisionRecord decision(long id, Instant now, AppRecord a, String kind, String reason, List<String> migrations) {
-    return new DecisionRecord(id, now, a.app().name(), kind, reason, -1, -1, -1, -1, a.app().spent(), migrations,
+  private static DecisionRecord decision(long id, Instant now, AppRecord a, DecisionKind kind, String reason, List<String> migrations) {
+    return new DecisionRecord(id, now, a.app().name(), kind, reason, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        a.app().spent(), migrations,
         migrations.isEmpty() ? DecisionRecord.Outcome.NONE : DecisionRecord.Outcome.PENDING, Optional.empty(), Optional.empty());
   }
 }

@@ -1,4 +1,4 @@
-package org.vmflock.simulate;
+package org.vmflock.plan;
 
 import org.vmflock.model.Application;
 import org.vmflock.model.Infrastructure;

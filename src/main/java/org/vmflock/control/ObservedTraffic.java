@@ -1,4 +1,4 @@
-package org.vmflock.manager;
+package org.vmflock.control;
 
 import java.util.List;
 import java.util.Optional;

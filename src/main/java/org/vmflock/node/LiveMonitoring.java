@@ -1,5 +1,7 @@
-package org.vmflock.monitor;
+package org.vmflock.node;
 
+import org.vmflock.monitor.HostMonitor;
+import org.vmflock.monitor.MonitorSettings;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

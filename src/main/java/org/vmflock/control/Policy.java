@@ -1,26 +1,24 @@
-package org.vmflock.simulate;
+package org.vmflock.control;
 
-import com.typesafe.config.Config;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.vmflock.analyze.ApplicationGroups;
-import org.vmflock.analyze.GroupingSettings;
 import org.vmflock.knowledge.AppStatus;
+import org.vmflock.knowledge.DecisionKind;
 import org.vmflock.knowledge.Knowledge;
 import org.vmflock.knowledge.KnowledgeEvent;
-import org.vmflock.manager.ControlLoop;
-import org.vmflock.manager.ManagerSettings;
-import org.vmflock.manager.ObservedTraffic;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.plan.ExecutionTimeEstimator;
+import org.vmflock.plan.PlacementBlindModel;
 import org.vmflock.plan.PlannerConfig;
 import org.vmflock.plan.PreCopyMigrationModel;
 
 /**
- * How a simulated federation is managed (S2): what each cycle of the loop decides, from the same
- * knowledge the migration manager keeps. {@code vmflock} is the manager's own loop; the others are
- * the baselines it is compared with.
+ * How a federation is managed (S2): what each cycle of the loop decides, from the manager's
+ * knowledge. {@code vmflock} is the manager's own loop; the others are the baselines it is compared
+ * with. The migration manager runs the one its settings name ({@code vmflock.manager.policy}); the
+ * simulator runs each in turn.
  */
 public interface Policy {
 
@@ -32,33 +30,37 @@ public interface Policy {
   /** The execution-time model the knowledge's calibration follows. */
   ExecutionTimeEstimator model();
 
-  /** The events of one cycle: what was analyzed, decided and ordered. */
-  List<KnowledgeEvent> decide(Knowledge k, ObservedTraffic observed, Instant now, long cycle, Set<String> triggers);
+  /** One cycle: what was analyzed, decided and ordered, and why (symptoms per application). */
+  ControlLoop.Cycle decide(Knowledge k, ObservedTraffic observed, Instant now, long cycle, Set<String> triggers);
 
-  /** Refuses a name that is not a policy's, before anything runs. */
-  static void validate(List<String> names) {
+  /** Refuses a name that is not a policy's, before anything runs; {@code where} names the setting. */
+  static void validate(String where, List<String> names) {
     for (String n : names) {
       if (!NAMES.contains(n)) {
-        throw new InvalidInputException("--policy", "unknown policy '" + n + "' (expected one of " + NAMES + ")");
+        throw new InvalidInputException(where, "unknown policy '" + n + "' (expected one of " + NAMES + ")");
       }
     }
   }
 
-  /** The policy named {@code name}, with the node's settings. */
-  static Policy of(String name, Config config) {
-    ManagerSettings settings = ManagerSettings.from(config);
+  /** The policy named {@code name}, with the manager's settings read from {@code config}. */
+  static Policy of(String name, com.typesafe.config.Config config) {
+    return of(name, ManagerSettings.from(config));
+  }
+
+  /** The policy named {@code name}, with the manager's settings. */
+  static Policy of(String name, ManagerSettings settings) {
     PlannerConfig planning = settings.planning();
     return switch (name) {
       case "vmflock" -> new LoopPolicy(name, settings.controlLoop(), true);
       case "none" -> new LoopPolicy(name, settings.controlLoop(), false);
       case "report-grouping" -> {
         PlannerConfig report = new PlannerConfig(planning.planner(), planning.migration(), planning.priorSigma(), planning.smoothing(), "report");
-        yield new LoopPolicy(name, new ControlLoop(report, ApplicationGroups.detector("report", GroupingSettings.from(config)), settings.loop(),
+        yield new LoopPolicy(name, new ControlLoop(report, ApplicationGroups.detector("report", settings.grouping()), settings.loop(),
             new PlacementBlindModel()), true);
       }
       case "price-chasing" -> new PriceChasing(new PreCopyMigrationModel(planning.migration()), settings.loop().defaultLink());
       default -> {
-        validate(List.of(name));
+        validate("policy", List.of(name));
         throw new IllegalStateException("policy " + name);
       }
     };
@@ -77,17 +79,17 @@ public interface Policy {
     }
 
     @Override
-    public List<KnowledgeEvent> decide(Knowledge k, ObservedTraffic observed, Instant now, long cycle, Set<String> triggers) {
+    public ControlLoop.Cycle decide(Knowledge k, ObservedTraffic observed, Instant now, long cycle, Set<String> triggers) {
       if (!migrates && k.applications().values().stream().noneMatch(a -> a.status() == AppStatus.SUBMITTED)) {
-        return List.of(); // nothing to place, and nothing else it would carry out
+        return ControlLoop.Cycle.NOTHING; // nothing to place, and nothing else it would carry out
       }
-      List<KnowledgeEvent> events = loop.run(k, observed, now, cycle, triggers).events();
+      ControlLoop.Cycle c = loop.run(k, observed, now, cycle, triggers);
       if (migrates) {
-        return events;
+        return c;
       }
-      return events.stream()
-          .filter(e -> !(e instanceof KnowledgeEvent.DecisionMade d) || !d.decision().kind().equals("migrate"))
-          .toList();
+      return new ControlLoop.Cycle(c.events().stream()
+          .filter(e -> !(e instanceof KnowledgeEvent.DecisionMade d) || d.decision().kind() != DecisionKind.MIGRATE)
+          .toList(), c.symptoms(), c.plan());
     }
   }
 }

@@ -1,0 +1,55 @@
+package org.vmflock.manager;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.vmflock.knowledge.KnowledgeEvent;
+import org.vmflock.model.Application;
+import org.vmflock.model.TrafficMatrix;
+
+/**
+ * Submits an application to the manager in messages that stay small however large its traffic: the
+ * parts of its traffic first ({@link MigrationManager.SubmitTraffic}), then the submission with the
+ * first part ({@link MigrationManager.Submit}), all from one sender, so that they arrive in order.
+ */
+public final class Submissions {
+
+  private static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
+
+  private Submissions() {}
+
+  /** The messages that submit {@code app}, in the order to send them; the last one is answered to {@code replyTo}. */
+  public static List<MigrationManager.Command> messages(Application app, Map<String, String> placement, ActorRef<MigrationManager.Reply> replyTo) {
+    TrafficMatrix t = app.workload().trafficPerWork();
+    List<TrafficMatrix> parts = t.parts(KnowledgeEvent.cellsPerEvent(t.vms()));
+    List<MigrationManager.Command> out = new ArrayList<>();
+    parts.subList(1, parts.size()).forEach(p -> out.add(new MigrationManager.SubmitTraffic(app.name(), p)));
+    out.add(new MigrationManager.Submit(app.withWorkload(app.workload().withTraffic(parts.get(0))), placement, parts.size(), replyTo));
+    return out;
+  }
+
+  /** Submits {@code app} from a short-lived actor of {@code system}; its answer, or a failure after {@code timeout}. */
+  public static CompletionStage<MigrationManager.Reply> submit(ActorSystem<?> system, RecipientRef<MigrationManager.Command> manager,
+      Application app, Map<String, String> placement, Duration timeout) {
+    CompletableFuture<MigrationManager.Reply> answer = new CompletableFuture<>();
+    Behavior<MigrationManager.Reply> submitter = Behaviors.setup(ctx -> {
+      messages(app, placement, ctx.getSelf()).forEach(manager::tell);
+      ctx.setReceiveTimeout(timeout, new MigrationManager.Rejected("the manager did not answer within " + timeout.toSeconds() + " s"));
+      return Behaviors.receiveMessage(reply -> {
+        answer.complete(reply);
+        return Behaviors.stopped();
+      });
+    });
+    system.systemActorOf(submitter, "submit-" + NEXT.incrementAndGet(), Props.empty());
+    return answer;
+  }
+}
