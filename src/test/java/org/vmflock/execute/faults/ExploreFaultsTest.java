@@ -25,6 +25,9 @@ class ExploreFaultsTest {
     for (FaultRun r : tally.failures()) {
       System.out.println("FAIL seed " + r.seed() + " " + r.kind() + " " + r.outcome() + " " + r.reason() + " faults " + r.faults());
       r.violations().forEach(v -> System.out.println("   " + v));
+      if (Boolean.getBoolean("faults.verbose")) {
+        System.out.println(r.signature().replace("), ", "),\n   "));
+      }
     }
   }
 }
