@@ -249,7 +249,7 @@ public final class SagaActor {
     /**
      * The actuator's step, called on the blocking dispatcher; its progress comes back to this saga.
      * Without an answer within the policy's step timeout, the attempt fails, its effect unknown; a
-     * call that had not begun by then is not made.
+     * call that had not begun by then, or once this saga stopped, is not made.
      */
     private CompletionStage<StepResult> act(SagaState s, MigrationStep step, int attempt, boolean forward) {
       MigrationOrder o = s.requireOrder();
@@ -262,8 +262,9 @@ public final class SagaActor {
         answer.complete(StepResult.Failed.unknown(limit, "the actuator did not answer " + step + " within " + limit));
       }, ctx.getExecutionContext());
       CompletableFuture.supplyAsync(() -> {
-        if (givenUp.get()) {
-          return CompletableFuture.<StepResult>completedFuture(StepResult.Failed.unknown(limit, "given up before it began"));
+        if (givenUp.get() || stopped.get()) {
+          // timed out, or this incarnation stopped (its successor may be running the same step)
+          return CompletableFuture.<StepResult>completedFuture(StepResult.Failed.unknown(Duration.ZERO, "given up before it began"));
         }
         return forward ? deps.actuator().perform(o, step, attempt, p -> self.tell(new Progress(p))) : deps.actuator().compensate(o, step, attempt);
       }, blocking).thenCompose(stage -> stage).whenComplete((r, error) -> {

@@ -65,11 +65,24 @@ public final class SagaFaultHarness implements AutoCloseable {
    * @param siteTimeout how long a saga waits for a site's answer (three tries), real time
    * @param outcomeDeadline how long a run may take before its saga counts as hung, real time
    * @param parallelism runs at once
+   * @param logLevel Pekko's log level in the harness (OFF: the injected failures would fill the log)
    */
   public record Settings(double timeScale, Duration siteTimeout, Duration minBackoff, Duration maxBackoff, Duration outcomeDeadline,
-      int parallelism) {
+      int parallelism, String logLevel) {
     public static final Settings DEFAULTS = new Settings(100, Duration.ofMillis(1500), Duration.ofMillis(10), Duration.ofMillis(100),
-        Duration.ofSeconds(60), 24);
+        Duration.ofSeconds(60), 24, "OFF");
+
+    public Settings withParallelism(int runsAtOnce) {
+      return new Settings(timeScale, siteTimeout, minBackoff, maxBackoff, outcomeDeadline, runsAtOnce, logLevel);
+    }
+
+    public Settings withOutcomeDeadline(Duration deadline) {
+      return new Settings(timeScale, siteTimeout, minBackoff, maxBackoff, deadline, parallelism, logLevel);
+    }
+
+    public Settings withLogLevel(String level) {
+      return new Settings(timeScale, siteTimeout, minBackoff, maxBackoff, outcomeDeadline, parallelism, level);
+    }
   }
 
   /** A journal failure's restart comes back within this; and a late answer has arrived by then. */
@@ -92,17 +105,17 @@ public final class SagaFaultHarness implements AutoCloseable {
    */
   public SagaFaultHarness(Config node, Settings settings) {
     this.settings = settings;
-    this.system = ActorSystem.create(SpawnProtocol.create(), "faults", config(node));
+    this.system = ActorSystem.create(SpawnProtocol.create(), "faults", config(node, settings.logLevel()));
     await(SchemaUtils.createIfNotExists(system.classicSystem()).toCompletableFuture(), "creating the journal's schema");
     this.journalFaults = JournalFaults.get(system.classicSystem());
     this.readJournal = PersistenceQuery.get(system.classicSystem()).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
   }
 
-  /** {@code node}'s configuration, local, quiet, with the journal that fails writes on demand. */
-  static Config config(Config node) {
+  /** {@code node}'s configuration, local, logging at {@code logLevel}, with the journal that fails writes on demand. */
+  static Config config(Config node, String logLevel) {
     return ConfigFactory.parseString("""
         pekko.actor.provider = local
-        pekko.loglevel = ${?FAULTS_LOGLEVEL}
+        pekko.loglevel = "%s"
         pekko.stdout-loglevel = OFF
         pekko.log-dead-letters = off
         pekko.persistence.journal.plugin = "vmflock-faulty-journal"
@@ -111,7 +124,7 @@ public final class SagaFaultHarness implements AutoCloseable {
           class = "org.vmflock.execute.faults.FaultyJournal"
           circuit-breaker.max-failures = 1000000000
         }
-        """).withFallback(node).resolve();
+        """.formatted(logLevel)).withFallback(node).resolve();
   }
 
   /** Runs {@code runs} seeds from {@code firstSeed} on, several at a time; {@code done} is told each run as it ends. */
@@ -198,7 +211,8 @@ public final class SagaFaultHarness implements AutoCloseable {
         worldState = world.instances() + " " + world.reservations() + " " + world.routes();
       }
       Optional<SagaActor.Finished> first = outcomes.told.stream().findFirst();
-      String signature = neutral(plan, events + "\n" + worldState + "\n" + books + "\n" + told);
+      String signature = neutral(plan, events + "\n" + worldState + "\n" + books.get(plan.source()) + " " + books.get(plan.destination()) + "\n"
+          + told);
       return new FaultRun(seed, plan.kind(), first.map(SagaActor.Finished::outcome), first.map(SagaActor.Finished::reason).orElse(""),
           told.size(), injected.snapshot().withLeaseExpiries(leaseExpiries(world, lock)), checked.checks(),
           checked.violations().stream().map(v -> neutral(plan, v)).toList(), signature);
