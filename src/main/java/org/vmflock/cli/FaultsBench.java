@@ -52,8 +52,14 @@ public final class FaultsBench implements Callable<Integer> {
       description = "Every so many seeds, the run is made again and must be the same (0: never) (default ${DEFAULT-VALUE}).")
   int repeatEvery;
 
-  @Option(names = "--parallel", defaultValue = "24", description = "Runs at once (default ${DEFAULT-VALUE}).")
+  @Option(names = "--parallel", defaultValue = "48", description = "Runs at once (default ${DEFAULT-VALUE}).")
   int parallel;
+
+  @Option(names = "--warmup", defaultValue = "96", description = "Runs of other seeds first, not counted: the JVM warms up (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--signatures", hidden = true, description = "Writes each run's seed and history to this file (to compare two invocations).")
+  Path signatures;
 
   @Mixin NodeOptions node;
 
@@ -64,8 +70,8 @@ public final class FaultsBench implements Callable<Integer> {
     if (runs < 1 || runs > MAX_RUNS) {
       throw new InvalidInputException("--runs", "between 1 and " + MAX_RUNS + ", not " + runs);
     }
-    if (repeatEvery < 0 || parallel < 1 || parallel > 1000) {
-      throw new InvalidInputException("--repeat-every/--parallel", "--repeat-every at least 0, --parallel between 1 and 1000");
+    if (repeatEvery < 0 || warmup < 0 || parallel < 1 || parallel > 1000) {
+      throw new InvalidInputException("--repeat-every/--warmup/--parallel", "--repeat-every and --warmup at least 0, --parallel between 1 and 1000");
     }
     PrintWriter out = spec.commandLine().getOut();
     Progress progress = new Progress(false);
@@ -73,16 +79,22 @@ public final class FaultsBench implements Callable<Integer> {
     Map<String, Object> overrides = new HashMap<>(NodeConfig.h2JournalAt(journal));
     overrides.put("pekko.remote.artery.canonical.port", 0);
     SagaFaultHarness.Settings settings = SagaFaultHarness.Settings.DEFAULTS.withParallelism(parallel);
+    SagaFaultHarness.silenceActorLogs();
     long t0 = System.nanoTime();
     FaultTally tally = new FaultTally();
     List<String> different = new ArrayList<>();
     int repeated = 0;
+    List<FaultRun> all;
     try (SagaFaultHarness harness = new SagaFaultHarness(node.load(overrides), settings)) {
       out.printf(Locale.ROOT, "faults bench: %,d seeded runs from seed %d, %d at a time; each a saga actor and two site actors on"
           + " pekko-persistence-jdbc (H2 in %s)%n", runs, seed, parallel, journal);
       out.flush();
+      if (warmup > 0) {
+        progress.line(String.format(Locale.ROOT, "faults: %d warm-up runs (seeds %d to -1)", warmup, -warmup));
+        harness.runAll(-warmup, warmup, r -> {});
+      }
       AtomicInteger done = new AtomicInteger();
-      List<FaultRun> all = harness.runAll(seed, runs, r -> {
+      all = harness.runAll(seed, runs, r -> {
         tally.add(r);
         int n = done.incrementAndGet();
         if (n % Math.max(1, runs / 100) == 0 || n == runs) {
@@ -106,6 +118,12 @@ public final class FaultsBench implements Callable<Integer> {
       deleteQuietly(journal);
     }
     tally.table().forEach(out::println);
+    out.println("digest of the runs: " + digest(all));
+    if (signatures != null) {
+      StringBuilder b = new StringBuilder();
+      all.forEach(r -> b.append("seed ").append(r.seed()).append('\n').append(r.signature()).append('\n'));
+      Files.writeString(signatures, b);
+    }
     out.println(tally.checks());
     if (repeatEvery > 0) {
       out.printf(Locale.ROOT, "same seed, same run: %d of %d seeds run twice gave the same saga events, world and books%n",
@@ -121,6 +139,19 @@ public final class FaultsBench implements Callable<Integer> {
     out.println(tally.summary());
     out.flush();
     return failures.isEmpty() && different.isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
+  }
+
+  /** A fingerprint of every run's history, in seed order: the same seeds give the same digest. */
+  private static String digest(List<FaultRun> runs) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      for (FaultRun r : runs) {
+        sha.update((r.seed() + "\n" + r.signature() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void deleteQuietly(Path dir) {
