@@ -144,6 +144,11 @@ public final class SagaFaultHarness implements AutoCloseable {
 
   /** Runs {@code runs} seeds from {@code firstSeed} on, several at a time; {@code done} is told each run as it ends. */
   public List<FaultRun> runAll(long firstSeed, int runs, Consumer<FaultRun> done) {
+    return runAll(java.util.stream.LongStream.range(firstSeed, firstSeed + runs).boxed().toList(), done);
+  }
+
+  /** Runs {@code seeds}, several at a time; {@code done} is told each run as it ends. The runs come back in the order of the seeds. */
+  public List<FaultRun> runAll(List<Long> seeds, Consumer<FaultRun> done) {
     ExecutorService pool = Executors.newFixedThreadPool(settings.parallelism(), r -> {
       Thread t = new Thread(r, "fault-run");
       t.setDaemon(true);
@@ -151,8 +156,7 @@ public final class SagaFaultHarness implements AutoCloseable {
     });
     try {
       List<Future<FaultRun>> futures = new ArrayList<>();
-      for (int i = 0; i < runs; i++) {
-        long seed = firstSeed + i;
+      for (long seed : seeds) {
         futures.add(pool.submit(() -> {
           FaultRun r = run(seed);
           done.accept(r);
