@@ -104,13 +104,12 @@ public final class FaultsBench implements Callable<Integer> {
       });
       progress.done("");
       if (repeatEvery > 0) {
-        for (FaultRun r : all) {
-          if ((r.seed() - seed) % repeatEvery == 0) {
-            repeated++;
-            FaultRun again = harness.run(r.seed());
-            if (!again.signature().equals(r.signature())) {
-              different.add("seed " + r.seed() + " (" + r.kind().label() + ") gave another run the second time");
-            }
+        List<FaultRun> once = all.stream().filter(r -> (r.seed() - seed) % repeatEvery == 0).toList();
+        List<FaultRun> twice = harness.runAll(once.stream().map(FaultRun::seed).toList(), r -> {});
+        repeated = once.size();
+        for (int i = 0; i < once.size(); i++) {
+          if (!once.get(i).signature().equals(twice.get(i).signature())) {
+            different.add("seed " + once.get(i).seed() + " (" + once.get(i).kind().label() + ") gave another run the second time");
           }
         }
       }

@@ -113,8 +113,10 @@ public final class SagaActor {
     private final TimerScheduler<Command> timers;
     private final Dependencies deps;
     private final Executor blocking;
-    // who waits for the end, each told once; kept across a restart after a journal failure
+    // who waits for the end, and who was told it: each once (one that asks twice, a Resume and a
+    // Start, is told once); kept across a restart after a journal failure
     private final Set<ActorRef<Report>> waiting = new LinkedHashSet<>();
+    private final Set<ActorRef<Report>> told = new java.util.HashSet<>();
     /** The attempt a timer will start, if any. */
     private Attempt scheduled;
     /** The attempt whose actuator call (and bookkeeping) runs, if any: its outcome is awaited. */
@@ -200,7 +202,7 @@ public final class SagaActor {
       SagaAction a = s.next();
       if (a instanceof SagaAction.Finished f) {
         Finished done = new Finished(s.requireOrder().migrationId(), f.outcome(), f.reason(), f.observed());
-        waiting.forEach(w -> w.tell(done));
+        waiting.stream().filter(told::add).forEach(w -> w.tell(done));
         waiting.clear();
         return;
       }

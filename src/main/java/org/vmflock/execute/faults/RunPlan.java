@@ -44,7 +44,10 @@ public record RunPlan(
   /** When every run's virtual clock starts. */
   public static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
 
-  /** The saga's step timeout in the harness (saga time); real time is this divided by the harness's time scale. */
+  /**
+   * The saga's step timeout in runs where steps hang (saga time; real time is this divided by the
+   * harness's time scale); the others keep the default.
+   */
   public static final Duration STEP_TIMEOUT = Duration.ofSeconds(150);
   /** The reservations' lease when it is not made short. */
   public static final Duration NORMAL_LEASE = Duration.ofMinutes(10);
@@ -143,13 +146,16 @@ public record RunPlan(
     String source = tag + "-src";
     String destination = tag + "-dst";
     MigrationOrder order = new MigrationOrder(tag + "-m", "app", moving.name(), moving, source, destination, estimate, T0);
-    SagaPolicy policy = new SagaPolicy(RETRY_LIMITS[r.nextInt(RETRY_LIMITS.length)], RETRY_LIMITS[r.nextInt(RETRY_LIMITS.length)],
-        SagaPolicy.DEFAULT_RETRY_DELAY, STEP_TIMEOUT);
+    int afterCommit = RETRY_LIMITS[r.nextInt(RETRY_LIMITS.length)];
+    int compensations = RETRY_LIMITS[r.nextInt(RETRY_LIMITS.length)];
     // a short lease runs out somewhere between the reservation and the end of the migration
     Duration lease = r.nextInt(SHORT_LEASE_ONE_IN) == 0
         ? Duration.ofMillis(200 + (long) (estimate.totalSeconds() * 1000 * (0.2 + 1.3 * r.nextDouble())))
         : NORMAL_LEASE;
     Rates rates = rates(kind, r);
+    // the step timeout short only where steps hang: elsewhere it would only race the crashes
+    SagaPolicy policy = new SagaPolicy(afterCommit, compensations, SagaPolicy.DEFAULT_RETRY_DELAY,
+        rates.hang() > 0 ? STEP_TIMEOUT : SagaPolicy.DEFAULT_STEP_TIMEOUT);
     return new RunPlan(seed, kind, tag, source, destination, slots(sourceSlots), slots(destinationSlots), atSource, atDestination, order,
         path, policy, lease, rates, r.nextBoolean());
   }

@@ -424,7 +424,9 @@ public final class SagaFaultHarness implements AutoCloseable {
             return Behaviors.same();
           })
           .onMessageEquals(CrashSaga.INSTANCE, () -> {
-            if (saga != null && !stopping) {
+            // a crash asked for once the saga has ended comes too late (the saga outran it): as a
+            // manager would, the harness resumes only a saga that has not told its end
+            if (saga != null && !stopping && !outcomes.first.isDone()) {
               stopping = true;
               ctx.stop(saga);
             }
