@@ -212,16 +212,7 @@ public final class ControlLoop {
     }
     double spw = a.observedSecondsPerWork().orElseGet(
         () -> estimator.secondsPerWork(a.app(), TrafficLayout.of(a.app(), p, infra), infra, LinkShare.none(infra.sites().size())));
-    int n = vms.size();
-    double[][] packets = new double[n][n];
-    double[][] bytes = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        packets[i][j] = rates.packets(i, j) * spw;
-        bytes[i][j] = rates.bytes(i, j) * spw;
-      }
-    }
-    return Optional.of(new TrafficMatrix(vms, packets, bytes));
+    return Optional.of(rates.reorder(vms).times(spw));
   }
 
   /** Why each application should be planned now; applications with migrations in flight wait. */

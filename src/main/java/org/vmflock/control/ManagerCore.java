@@ -589,16 +589,7 @@ public final class ManagerCore {
 
   /** Per-period counts as rates per second. */
   public static TrafficMatrix perSecond(TrafficMatrix perPeriod, double periodSeconds) {
-    int n = perPeriod.size();
-    double[][] p = new double[n][n];
-    double[][] b = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        p[i][j] = perPeriod.packets(i, j) / periodSeconds;
-        b[i][j] = perPeriod.bytes(i, j) / periodSeconds;
-      }
-    }
-    return new TrafficMatrix(perPeriod.vms(), p, b);
+    return perPeriod.dividedBy(periodSeconds);
   }
 
   private static Outcome events(KnowledgeEvent e) {

@@ -59,6 +59,7 @@ public final class SagaRunner {
 
   private final Actuator actuator;
   private final SiteBookkeeping.Books books;
+  private final Duration bookingCheck;
   private final ManualClock clock;
   private final EventQueue queue;
   private final SagaPolicy policy;
@@ -87,16 +88,19 @@ public final class SagaRunner {
 
   /** A runner whose sagas share {@code queue} with other work, and keep no books. */
   public SagaRunner(Actuator actuator, EventQueue queue, SagaPolicy policy, Duration recovery, Observer observer) {
-    this(actuator, SiteBookkeeping.Books.NONE, queue, policy, recovery, observer);
+    this(actuator, SiteBookkeeping.Books.NONE, Duration.ZERO, queue, policy, recovery, observer);
   }
 
   /**
    * A runner whose sagas share {@code queue} with other work (the simulator's) and keep the sites'
-   * {@code books} as the saga actor keeps the site actors' ({@link SiteBookkeeping}).
+   * {@code books} as the saga actor keeps the site actors' ({@link SiteBookkeeping}); a site's
+   * refusal takes {@code bookingCheck}.
    */
-  public SagaRunner(Actuator actuator, SiteBookkeeping.Books books, EventQueue queue, SagaPolicy policy, Duration recovery, Observer observer) {
+  public SagaRunner(Actuator actuator, SiteBookkeeping.Books books, Duration bookingCheck, EventQueue queue, SagaPolicy policy, Duration recovery,
+      Observer observer) {
     this.actuator = actuator;
     this.books = books;
+    this.bookingCheck = bookingCheck;
     this.clock = queue.clock();
     this.queue = queue;
     this.policy = policy;
@@ -200,7 +204,7 @@ public final class SagaRunner {
     Optional<String> refused = step.forward() ? SiteBookkeeping.before(s.order, step).flatMap(u -> books.book(u, clock.now())) : Optional.empty();
     if (refused.isPresent()) {
       observer.afterAttempt(s.order, step);
-      StepResult r = StepResult.Failed.refused(Duration.ZERO, refused.get());
+      StepResult r = StepResult.Failed.refused(bookingCheck, refused.get());
       after(r.took(), () -> recordResult(s, step, attempt, r));
       return;
     }

@@ -278,7 +278,9 @@ public record Knowledge(
         b.migrationCalibration = e.migrationCalibration();
         b.accrue(m.order().application(), e.at(), 0);
         b.chargeMigration(ended);
-        if (e.status() == MigrationRecord.Status.COMPLETED) {
+        AppRecord owner = b.applications.get(m.order().application());
+        // a VM of an application that finished meanwhile left the placement then: it does not come back
+        if (e.status() == MigrationRecord.Status.COMPLETED && owner != null && owner.status() != AppStatus.FINISHED) {
           b.placement.put(m.order().vm(), m.order().to());
           b.lastMigrated.put(m.order().vm(), e.at());
         }

@@ -48,6 +48,29 @@ public record TrafficMatrix(List<String> vms, double[][] packets, double[][] byt
     return new TrafficMatrix(vms, p, b);
   }
 
+  /** Every cell multiplied by {@code factor} (rates times seconds per work: per work second). */
+  public TrafficMatrix times(double factor) {
+    return map(v -> v * factor);
+  }
+
+  /** Every cell divided by {@code divisor} (counts over seconds: rates). */
+  public TrafficMatrix dividedBy(double divisor) {
+    return map(v -> v / divisor);
+  }
+
+  private TrafficMatrix map(java.util.function.DoubleUnaryOperator f) {
+    int n = size();
+    double[][] p = new double[n][n];
+    double[][] b = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        p[i][j] = f.applyAsDouble(packets[i][j]);
+        b[i][j] = f.applyAsDouble(bytes[i][j]);
+      }
+    }
+    return new TrafficMatrix(vms, p, b);
+  }
+
   /** How many cells are not zero. */
   public int nonZeroCells() {
     int count = 0;

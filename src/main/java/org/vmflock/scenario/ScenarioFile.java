@@ -1,5 +1,7 @@
 package org.vmflock.scenario;
 
+import org.vmflock.site.EnvironmentChange;
+import java.util.TreeSet;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -156,6 +158,48 @@ public final class ScenarioFile {
     }
     String name = f.in.string(c, "name", "");
     return f.typed(() -> f.application(name, c.withoutPath("name"), "application " + name, f.sizes(), infra, Optional.empty()));
+  }
+
+  /** A change to one site, as {@link #siteChange} reads it. */
+  public record SiteChangeEvent(String site, EnvironmentChange change) {}
+
+  /** The kinds of site change an event may carry (a timeline's, but for {@code fail}, which only a scenario plays). */
+  public static final java.util.Set<String> SITE_CHANGES = java.util.Set.of("price", "transfer-price", "capacity", "speed", "availability", "quota",
+      "link");
+
+  /**
+   * A change to one site of kind {@code kind}, its settings (HOCON or JSON) as in a scenario's
+   * timeline ({@code site}, and {@code per-vm-hour}, {@code cpu-speed}, ... each kind its own; a
+   * price may also say {@code from}, default {@code now}); {@code source} names it in errors. The
+   * one reading of a site change: a timeline's element and an event posted to a node go through the
+   * same code. Sites, sizes and the ranges of every number are checked against {@code infra}.
+   */
+  public static SiteChangeEvent siteChange(String source, String kind, String text, Instant now, Infrastructure infra) {
+    if (!SITE_CHANGES.contains(kind)) {
+      throw new InvalidInputException(source, "unknown change '" + Limits.quoted(kind) + "' (expected one of " + new java.util.TreeSet<>(SITE_CHANGES) + ")");
+    }
+    Config c;
+    try {
+      c = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(source).setIncluder(NO_INCLUDES)).resolve();
+    } catch (ConfigException e) {
+      throw new InvalidInputException(source, e.getMessage().replace(source + ": ", ""));
+    }
+    ScenarioFile f = new ScenarioFile(Path.of(source.replaceAll("[^A-Za-z0-9._ -]", "_")), FileAccess.under(Optional.empty()), c, ProfileCatalog.NPB);
+    return f.typed(() -> {
+      List<String> known = new ArrayList<>(TimelineReader.SETTINGS.get(kind));
+      known.add("site");
+      if (kind.equals("price")) {
+        known.add("from");
+      }
+      f.in.onlyKnown(c, kind, known);
+      String site = f.in.string(c, "site", kind);
+      Site s = infra.site(site).orElseThrow(() -> f.in.error(c, "site", kind + ".site", "unknown site '" + Limits.quoted(site) + "'"));
+      Set<String> sizes = new TreeSet<>(DEFAULT_SIZES.keySet());
+      infra.sites().forEach(x -> sizes.addAll(x.hosting().prices().keySet()));
+      sizes.remove(PriceSchedule.ANY_SIZE);
+      EnvironmentChange change = new TimelineReader(f.in, infra, sizes, now).change(kind, c, kind, now, s);
+      return new SiteChangeEvent(site, change);
+    });
   }
 
   /** As {@link #application(String, Optional, String, Infrastructure)}, its traffic files under {@code fileDir}. */

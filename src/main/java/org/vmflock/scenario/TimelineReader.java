@@ -18,14 +18,14 @@ import org.vmflock.site.EnvironmentChange;
 
 /**
  * A scenario's {@code timeline = [ { at = T, KIND { site = S, ... } }, ... ]}: each element one event
- * of one kind, at or after the start. A price change without a size changes every size the site
- * prices; a {@code fail} ends the site's availability {@code notice} after it is announced.
+ * of one kind, at or after the start. A price change without a size changes every size; a {@code
+ * fail} ends the site's availability {@code notice} after it is announced.
  */
 final class TimelineReader {
 
   static final Set<String> KINDS = new TreeSet<>(List.of("price", "transfer-price", "capacity", "speed", "availability", "quota", "link", "fail"));
   /** The settings of each kind of event, besides its site. */
-  private static final Map<String, List<String>> SETTINGS = Map.of(
+  static final Map<String, List<String>> SETTINGS = Map.of(
       "price", List.of("per-vm-hour", "size"),
       "transfer-price", List.of("to", "per-gb"),
       "capacity", List.of("slots", "cores", "memory"),
@@ -89,49 +89,49 @@ final class TimelineReader {
     in.onlyKnown(c, w, known);
     String site = in.string(c, "site", w);
     Site s = infra.site(site).orElseThrow(() -> in.error(c, "site", w + ".site", "unknown site '" + site + "'"));
+    if (kind.equals("fail")) {
+      return List.of(new TimelineEvent.SiteFailure(at, site, at.plus(c.hasPath("notice") ? in.duration(c, "notice", w, Limits.MAX_NOTICE)
+          : java.time.Duration.ZERO)));
+    }
+    return List.of(new TimelineEvent.SiteChange(at, site, change(kind, c, w, at, s)));
+  }
+
+  /**
+   * The change of kind {@code kind} to site {@code s} that {@code c} describes (its settings besides
+   * the site), at {@code at}: the one reading of a site change, for a scenario's timeline and for an
+   * event posted to a node ({@link ScenarioFile#siteChange}). A price without a size (or with
+   * {@code *}) is every size's.
+   */
+  EnvironmentChange change(String kind, Config c, String w, Instant at, Site s) {
+    String site = s.name();
     return switch (kind) {
-      case "price" -> price(c, w, at, s);
+      case "price" -> {
+        double price = in.bounded(c, "per-vm-hour", w, Limits.PRICE_PER_VM_HOUR);
+        String size = c.hasPath("size") ? in.string(c, "size", w) : PriceSchedule.ANY_SIZE;
+        if (!size.equals(PriceSchedule.ANY_SIZE) && !sizes.contains(size)) {
+          throw in.error(c, "size", w + ".size", "unknown VM size '" + size + "' (known: " + sizes + ", or * for all)");
+        }
+        Instant from = c.hasPath("from") ? in.instant(c, "from", w) : at;
+        yield new EnvironmentChange.Price(size, from, price);
+      }
       case "transfer-price" -> {
-        String to = c.hasPath("to") ? in.string(c, "to", w) : "default";
-        if (!to.equals("default")) {
+        String to = c.hasPath("to") ? in.string(c, "to", w) : EnvironmentChange.TransferPrice.DEFAULT;
+        if (!to.equals(EnvironmentChange.TransferPrice.DEFAULT)) {
           knownOtherSite(c, "to", w, site, to);
         }
-        yield List.of(change(at, site, new EnvironmentChange.TransferPrice(to, in.bounded(c, "per-gb", w, Limits.PRICE_PER_GB))));
+        yield new EnvironmentChange.TransferPrice(to, in.bounded(c, "per-gb", w, Limits.PRICE_PER_GB));
       }
-      case "capacity" -> {
-        Capacity cap = in.capacity(c, w, List.of("site"));
-        yield List.of(change(at, site, new EnvironmentChange.CapacityChange(cap)));
-      }
-      case "speed" -> List.of(change(at, site, new EnvironmentChange.Speed(in.bounded(c, "cpu-speed", w, Limits.CPU_SPEED))));
-      case "availability" -> List.of(change(at, site, new EnvironmentChange.Availability(windows(c, w, at))));
-      case "quota" -> List.of(change(at, site, new EnvironmentChange.Quota(
-          c.hasPath("vms") ? Optional.of(in.boundedInt(c, "vms", w, Limits.SLOTS)) : Optional.empty())));
+      case "capacity" -> new EnvironmentChange.CapacityChange(in.capacity(c, w, List.of("site")));
+      case "speed" -> new EnvironmentChange.Speed(in.bounded(c, "cpu-speed", w, Limits.CPU_SPEED));
+      case "availability" -> new EnvironmentChange.Availability(windows(c, w, at));
+      case "quota" -> new EnvironmentChange.Quota(c.hasPath("vms") ? Optional.of(in.boundedInt(c, "vms", w, Limits.SLOTS)) : Optional.empty());
       case "link" -> {
         String to = in.string(c, "to", w);
         knownOtherSite(c, "to", w, site, to);
-        yield List.of(change(at, site, new EnvironmentChange.LinkChange(new EnvironmentChange.SiteLink(to, in.networkPath(c, w)))));
+        yield new EnvironmentChange.LinkChange(new EnvironmentChange.SiteLink(to, in.networkPath(c, w)));
       }
-      case "fail" -> List.of(new TimelineEvent.SiteFailure(at, site, at.plus(c.hasPath("notice") ? in.duration(c, "notice", w, Limits.MAX_NOTICE)
-          : java.time.Duration.ZERO)));
-      default -> throw new IllegalStateException(kind);
+      default -> throw in.error(w, "unknown change '" + kind + "'");
     };
-  }
-
-  /** One price for one size, or for every size the site prices (size omitted or "*"). */
-  private List<TimelineEvent> price(Config c, String w, Instant at, Site s) {
-    double price = in.bounded(c, "per-vm-hour", w, Limits.PRICE_PER_VM_HOUR);
-    String size = c.hasPath("size") ? in.string(c, "size", w) : PriceSchedule.ANY_SIZE;
-    if (!size.equals(PriceSchedule.ANY_SIZE)) {
-      if (!sizes.contains(size)) {
-        throw in.error(c, "size", w + ".size", "unknown VM size '" + size + "' (known: " + sizes + ", or * for all)");
-      }
-      return List.of(change(at, s.name(), new EnvironmentChange.Price(size, at, price)));
-    }
-    List<TimelineEvent> changes = new ArrayList<>();
-    for (String priced : s.hosting().prices().keySet()) {
-      changes.add(change(at, s.name(), new EnvironmentChange.Price(priced, at, price)));
-    }
-    return changes;
   }
 
   private List<AvailabilityWindow> windows(Config c, String w, Instant at) {
@@ -147,7 +147,4 @@ final class TimelineReader {
     }
   }
 
-  private static TimelineEvent change(Instant at, String site, EnvironmentChange change) {
-    return new TimelineEvent.SiteChange(at, site, change);
-  }
 }

@@ -316,16 +316,6 @@ public final class ApplicationRuntime {
 
   /** What the application's VMs send each other per wall second while it runs at {@code secondsPerWork}. */
   public static TrafficMatrix trafficRates(Application app, double secondsPerWork) {
-    TrafficMatrix perWork = app.workload().trafficPerWork();
-    int n = perWork.size();
-    double[][] p = new double[n][n];
-    double[][] b = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        p[i][j] = perWork.packets(i, j) / secondsPerWork;
-        b[i][j] = perWork.bytes(i, j) / secondsPerWork;
-      }
-    }
-    return new TrafficMatrix(perWork.vms(), p, b);
+    return app.workload().trafficPerWork().dividedBy(secondsPerWork);
   }
 }

@@ -149,7 +149,9 @@ public final class Simulation {
         : FaultPlan.none();
     SimulatedActuator actuator = new SimulatedActuator(platform.world(), clock, settings.manager().planning().migration(), platform::path,
         SimulatedActuator.Settings.defaults(), faults);
-    this.sagas = new SagaRunner(actuator, platform, queue, settings.manager().sagaPolicy(), SagaRunner.DEFAULT_RECOVERY,
+    // a site refuses a reservation as fast as a hypervisor finds it has no room
+    this.sagas = new SagaRunner(actuator, platform, SimulatedActuator.Settings.defaults().check(), queue, settings.manager().sagaPolicy(),
+        SagaRunner.DEFAULT_RECOVERY,
         new SagaRunner.Observer() {
           @Override
           public void beforeAttempt(MigrationOrder order, MigrationStep step) {

@@ -198,9 +198,9 @@ class HttpRobustnessTest {
   @Test
   void numbersOutOfRangeAre400NamingTheField() throws Exception {
     Map<String, String> refused = Map.of(
-        "{\"type\":\"speed\",\"site\":\"lyon\",\"cpuSpeed\":1e308}", "event.cpuSpeed: a CPU speed is between 0.001 and 1000",
-        "{\"type\":\"speed\",\"site\":\"lyon\",\"cpuSpeed\":1e-300}", "event.cpuSpeed: a CPU speed is between 0.001 and 1000",
-        "{\"type\":\"price\",\"site\":\"lyon\",\"perVmHour\":1e308}", "event.perVmHour: a price per VM-hour is between 0 and 10000",
+        "{\"type\":\"speed\",\"site\":\"lyon\",\"cpuSpeed\":1e308}", "speed.cpu-speed: a CPU speed is between 0.001 and 1000",
+        "{\"type\":\"speed\",\"site\":\"lyon\",\"cpuSpeed\":1e-300}", "speed.cpu-speed: a CPU speed is between 0.001 and 1000",
+        "{\"type\":\"price\",\"site\":\"lyon\",\"perVmHour\":1e308}", "price.per-vm-hour: a price per VM-hour is between 0 and 10000",
         "{\"type\":\"submit\",\"application\":{\"name\":\"big\",\"vms\":1000000000,\"work\":\"1h\"}}",
         "submitted application:1: application big.vms: an application's number of VMs is between 1 and 1024",
         "{\"type\":\"speed\",\"site\":\"lyon\",\"cpuSpeedx\":1.2}", "event.cpuSpeedx: unknown field");

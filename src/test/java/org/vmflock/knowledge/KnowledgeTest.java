@@ -155,6 +155,25 @@ class KnowledgeTest {
   }
 
   @Test
+  void aMigrationEndingAfterItsApplicationFinishedDoesNotBringItsVmBack() {
+    Knowledge k = twoSitesAndTheApp();
+    Vm a2 = k.applications().get("app").app().vms().get(1);
+    MigrationOrder order = new MigrationOrder("d1-1-a2", "app", "a2", a2, "dear", "cheap", new MigrationEstimate(3, 60, 0.2, 4e9, true), NOW);
+    k = k.apply(new KnowledgeEvent.DecisionMade(Decisions.of(1, NOW, "app", DecisionKind.MIGRATE, "move", 1, 1, 1, 1, 5,
+        List.of(order.migrationId())), List.of(MigrationRecord.queued(order, 1, 1))));
+    k = k.apply(new KnowledgeEvent.MigrationStarted(order.migrationId(), NOW));
+    Capacity one = new Capacity(1, 1, 2 * GIB);
+    assertEquals(one.plus(one), k.usedBySite().get("cheap"), "a1, and the room the running migration of a2 holds there");
+    assertEquals(one, k.usedBySite().get("dear"), "a2, until its migration ends");
+    k = k.apply(new KnowledgeEvent.ApplicationFinished("app", NOW.plusSeconds(30)));
+    k = k.apply(new KnowledgeEvent.MigrationEnded(order.migrationId(), MigrationRecord.Status.COMPLETED, new ObservedMigration(60, 0.2, 4e9, 3),
+        "", CalibratedEstimator.Calibration.NONE, NOW.plusSeconds(60)));
+    assertTrue(k.placement().isEmpty(), "no VM of a finished application: " + k.placement());
+    assertEquals(Capacity.ZERO, k.usedBySite().get("cheap"));
+    assertEquals(Capacity.ZERO, k.usedBySite().get("dear"));
+  }
+
+  @Test
   void foldingABatchGivesWhatFoldingEachEventGives() {
     List<KnowledgeEvent> events = List.of(
         new KnowledgeEvent.EnvironmentSeen(site("cheap", Optional.empty(), 1.0, 0.05), NOW),
