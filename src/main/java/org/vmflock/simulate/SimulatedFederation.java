@@ -295,6 +295,11 @@ public final class SimulatedFederation implements Provisioner {
     return world.capacity(site);
   }
 
+  /** Every application's run now, in the order they started. */
+  public synchronized List<ApplicationRuntime.Run> runs() {
+    return List.copyOf(runtime.runs().values());
+  }
+
   /** An application's run now (a copy). */
   public synchronized Optional<ApplicationRuntime.Run> run(String app) {
     return runtime.run(app);
