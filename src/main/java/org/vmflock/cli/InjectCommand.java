@@ -212,6 +212,14 @@ public final class InjectCommand implements Runnable {
       if (name != null) {
         c = c.withValue("name", com.typesafe.config.ConfigValueFactory.fromAnyRef(name));
       }
+      // the node reads no file a request names: the matrices go inline, read here, relative to the file
+      for (String key : java.util.List.of("traffic", "traffic-packets")) {
+        if (c.hasPath(key) && c.getValue(key).valueType() == com.typesafe.config.ConfigValueType.STRING) {
+          Path matrix = file.toAbsolutePath().getParent().resolve(c.getString(key));
+          c = c.withoutPath(key).withValue(key + "-csv", com.typesafe.config.ConfigValueFactory.fromAnyRef(
+              org.vmflock.model.TextFiles.text(matrix)));
+        }
+      }
       ObjectNode e = JSON.createObjectNode().put("type", "submit");
       e.set("application", JSON.readTree(c.root().render(ConfigRenderOptions.concise())));
       return parent.post(e, spec);

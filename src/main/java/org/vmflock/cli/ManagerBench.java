@@ -87,6 +87,13 @@ public final class ManagerBench implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "20", description = "Untimed events first, for the JIT (default ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--scenario", paramLabel = "FILE", description = {
+      "Also a whole scenario's federation on the node (e.g. simulations/large.conf): every application submitted, then one",
+      "planning round over all of them while the status is asked again and again. Every message and event goes through",
+      "the actor system's own serializer, which records the largest; prints the largest message and event and the",
+      "status's p99 during the round."})
+  Path scenario;
+
   @Mixin NodeOptions node;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -98,9 +105,24 @@ public final class ManagerBench implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     Progress progress = new Progress(false);
+    Optional<ManagerScaleRun.Figures> scale = Optional.empty();
+    if (scenario != null) {
+      org.vmflock.scenario.Scenario s = org.vmflock.scenario.ScenarioFile.load(scenario);
+      // timed as a node runs; then again, every message serialized as if it crossed the network, to weigh them
+      ManagerScaleRun.Figures timed = scaleRun(s, false, progress);
+      ManagerScaleRun.Figures weighed = scaleRun(s, true, progress);
+      out.printf(Locale.ROOT, "scale: %d applications, %d VMs; planning round %.0f ms (%d decisions); status during planning: median %.1f ms,"
+          + " p99 %.1f ms (%d answers); largest snapshot %s%n", timed.applications(), timed.vms(), timed.planningMillis(), timed.decisions(),
+          timed.statusPercentile(0.5), timed.statusPercentile(0.99), timed.statusMillis().size(),
+          ManagerScaleRun.describe(timed.largest().get(ManagerScaleRun.Kind.SNAPSHOT)));
+      out.flush();
+      scale = Optional.of(new ManagerScaleRun.Figures(timed.applications(), timed.vms(), weighed.largest(), timed.statusMillis(),
+          timed.planningMillis(), timed.decisions()));
+    }
     Path journal = Files.createTempDirectory("vmflock-bench-manager");
     Map<String, Object> overrides = new HashMap<>(NodeConfig.h2JournalAt(journal));
     overrides.put("vmflock.http.port", 0);
+    overrides.put("pekko.remote.artery.canonical.port", 0);
     Config config = node.load(overrides);
     ManualClock clock = new ManualClock(START);
     try (VmflockNode n = VmflockNode.start("vmflock", config, clock)) {
@@ -177,12 +199,28 @@ public final class ManagerBench implements Callable<Integer> {
           percentile(latency, 50), percentile(latency, 99), latency[latency.length - 1], events, settings.debounce().toMillis());
       out.printf(Locale.ROOT, "event->command / reference: median %.1f, p99 %.1f%n", percentile(latency, 50) / refMedian,
           percentile(latency, 99) / refMedian);
+      if (scale.isPresent()) {
+        ManagerScaleRun.Figures f = scale.get();
+        out.printf(Locale.ROOT, "largest message: %s%n", ManagerScaleRun.describe(f.largest().get(ManagerScaleRun.Kind.MESSAGE)));
+        out.printf(Locale.ROOT, "largest event: %s%n", ManagerScaleRun.describe(f.largest().get(ManagerScaleRun.Kind.EVENT)));
+        out.printf(Locale.ROOT, "status during planning p99: %d ms%n", Math.round(f.statusPercentile(0.99)));
+      }
       out.printf(Locale.ROOT, "event->command p99: %d ms%n", Math.round(percentile(latency, 99)));
       out.flush();
     } finally {
       deleteQuietly(journal);
     }
     return ExitCode.OK;
+  }
+
+  private ManagerScaleRun.Figures scaleRun(org.vmflock.scenario.Scenario s, boolean everyMessage, Progress progress) throws Exception {
+    Path journal = Files.createTempDirectory("vmflock-bench-manager-scale");
+    try {
+      return ManagerScaleRun.run(node.load(Map.of()), s, journal, everyMessage,
+          line -> progress.line("manager bench: " + line + (everyMessage ? " (every message serialized)" : "")));
+    } finally {
+      deleteQuietly(journal);
+    }
   }
 
   /** The nearest-rank percentile of sorted values. */

@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.vmflock.clock.Clock;
 import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.Limits;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.monitor.MonitorSettings;
 import org.vmflock.monitor.StatisticsView;
@@ -69,6 +70,10 @@ public final class QueryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Limits.PERIODS.check("--periods", periods);
+    if (newest != null) {
+      Limits.PERIOD_ID.check("--newest", newest);
+    }
     StatisticsQuery query;
     try {
       query = StatisticsQuery.parseType(type, periods).waitingAtMost(maxWait).approximateAllowed(approximate);

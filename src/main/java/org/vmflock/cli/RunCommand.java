@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.Limits;
 import org.vmflock.node.ScenarioNode;
 import org.vmflock.scenario.Scenario;
 import org.vmflock.scenario.ScenarioFile;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Spec;
       "an HTTP endpoint (GET /api/status, POST /api/events). Runs for --duration, or until interrupted."
     })
 public final class RunCommand implements Callable<Integer> {
+
+  private static final int MAX_PORT = 65_535;
 
   @Option(names = "--scenario", paramLabel = "FILE", defaultValue = "simulations/example.conf",
       description = "Scenario whose sites and applications are simulated (default ${DEFAULT-VALUE}).")
@@ -61,10 +64,11 @@ public final class RunCommand implements Callable<Integer> {
     Config config = node.load(overrides);
     Scenario s = ScenarioFile.load(scenario);
     double scale = timeScale != null ? timeScale : config.getDouble("vmflock.run.time-scale");
-    if (!(scale > 0) || Double.isInfinite(scale)) {
-      throw new InvalidInputException("--time-scale", "must be positive, not " + scale);
-    }
+    Limits.TIME_SCALE.check(timeScale != null ? "--time-scale" : "vmflock.run.time-scale", scale);
     int port = httpPort != null ? httpPort : config.getInt("vmflock.http.port");
+    if (port < 0 || port > MAX_PORT) {
+      throw new InvalidInputException("--http-port", "a port is between 0 and " + MAX_PORT + ", not " + port);
+    }
     long rngSeed = seed != null ? seed : config.getLong("vmflock.run.seed");
     // the journal is closed cleanly before the JVM exits
     try (Interruption interruption = Interruption.install("run", Duration.ofSeconds(30));

@@ -1,6 +1,8 @@
 package org.vmflock.cli;
 
+import com.typesafe.config.ConfigException;
 import java.io.PrintWriter;
+import java.util.List;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.monitor.capture.CaptureFormatException;
 import picocli.CommandLine;
@@ -23,6 +25,8 @@ import picocli.CommandLine.Command;
     })
 public final class VmflockCommand implements Runnable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VmflockCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -44,10 +48,20 @@ public final class VmflockCommand implements Runnable {
 
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new VmflockCommand());
+    CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
+    cli.setExecutionStrategy(parsed -> {
+      try {
+        return run.execute(parsed);
+      } catch (Error e) { // out of memory, a stack overflow: picocli lets errors through, a user gets one line
+        List<CommandLine> commands = parsed.asCommandLineList();
+        return failed(e, commands.get(commands.size() - 1));
+      }
+    });
     cli.setExecutionExceptionHandler(VmflockCommand::handle);
     cli.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();
-      err.println(ex.getCommandLine().getCommandName() + ": " + ex.getMessage());
+      // the message quotes what was typed: an argument with a line break in it stays on this one line
+      err.println(new InvalidInputException(ex.getCommandLine().getCommandName(), String.valueOf(ex.getMessage())).getMessage());
       err.println("(see " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
       return ExitCode.INVALID_INPUT;
     });
@@ -61,16 +75,31 @@ public final class VmflockCommand implements Runnable {
       err.println(command + ": " + e.getMessage());
       return ExitCode.INVALID_INPUT;
     }
+    if (e instanceof ConfigException c) {
+      // a setting of the wrong type or an unreadable file the configuration library met first: its origin names the place
+      err.println(command + ": " + new InvalidInputException(c.origin() != null ? c.origin().description() : "configuration",
+          c.getMessage().replaceFirst("^.*?: \\d+: ", "")).getMessage());
+      return ExitCode.INVALID_INPUT;
+    }
     if (e instanceof EnvironmentException) {
-      err.println(command + ": " + e.getMessage());
+      err.println(new InvalidInputException(command, String.valueOf(e.getMessage())).getMessage());
       return ExitCode.ENVIRONMENT;
     }
-    err.println(command + ": failed: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+    return failed(e, cli);
+  }
+
+  /** Anything else is a failure while running: one line, the stack trace in the log (at debug) or on stderr with VMFLOCK_DEBUG. */
+  private static int failed(Throwable e, CommandLine cli) {
+    PrintWriter err = cli.getErr();
+    String command = cli.getCommandSpec().qualifiedName();
+    LOG.debug("{} failed", command, e);
+    String what = e instanceof OutOfMemoryError ? "out of memory (" + e.getMessage() + "): the input is too large for this JVM's heap "
+        + "(VMFLOCK_JAVA_OPTS=-Xmx...)" : e.getMessage() != null ? e.getMessage() : e.toString();
+    err.println(command + ": failed: " + what.replace('\n', ' ') + (System.getenv("VMFLOCK_DEBUG") != null ? "" : " (VMFLOCK_DEBUG=1 shows the stack trace)"));
     if (System.getenv("VMFLOCK_DEBUG") != null) {
       e.printStackTrace(err);
-    } else {
-      err.println("(set VMFLOCK_DEBUG=1 for the stack trace)");
     }
+    err.flush();
     return ExitCode.FAILURE;
   }
 

@@ -53,11 +53,56 @@ public final class ManagerCore {
   /** What the manager does once the events are persisted. */
   public sealed interface Effect {}
 
-  /** Book {@code vm} as running at {@code site} (its site actor, or the simulated platform). */
-  public record PlaceOnSite(String site, String vm, Capacity demand) implements Effect {}
+  /** A VM and what it takes, to book at a site. */
+  public record Booking(String vm, Capacity demand) {}
 
-  /** Book {@code vm} as gone from {@code site}. */
-  public record RemoveFromSite(String site, String vm) implements Effect {}
+  /** Book these VMs as running at {@code site} (its site actor, or the simulated platform): one message per site, bounded. */
+  public record PlaceOnSite(String site, List<Booking> vms) implements Effect {
+    public PlaceOnSite {
+      vms = List.copyOf(vms);
+    }
+  }
+
+  /** Book these VMs as gone from {@code site}. */
+  public record RemoveFromSite(String site, List<String> vms) implements Effect {
+    public RemoveFromSite {
+      vms = List.copyOf(vms);
+    }
+  }
+
+  /** VMs booked by one message at most: a site's message stays small however large the application. */
+  public static final int BOOKINGS_PER_MESSAGE = 500;
+
+  /** The bookings of VMs at their sites ({@code siteOf}), one effect per site and at most {@link #BOOKINGS_PER_MESSAGE} VMs. */
+  static List<Effect> bookings(List<Vm> vms, Map<String, String> siteOf) {
+    Map<String, List<Booking>> bySite = new TreeMap<>();
+    for (Vm vm : vms) {
+      String site = siteOf.get(vm.name());
+      if (site != null) {
+        bySite.computeIfAbsent(site, x -> new ArrayList<>()).add(new Booking(vm.name(), Capacity.of(vm)));
+      }
+    }
+    List<Effect> out = new ArrayList<>();
+    bySite.forEach((site, list) -> {
+      for (int i = 0; i < list.size(); i += BOOKINGS_PER_MESSAGE) {
+        out.add(new PlaceOnSite(site, list.subList(i, Math.min(list.size(), i + BOOKINGS_PER_MESSAGE))));
+      }
+    });
+    return out;
+  }
+
+  /** The removals of VMs from their sites, grouped as {@link #bookings}. */
+  static List<Effect> removals(Map<String, String> siteOfVm) {
+    Map<String, List<String>> bySite = new TreeMap<>();
+    siteOfVm.forEach((vm, site) -> bySite.computeIfAbsent(site, x -> new ArrayList<>()).add(vm));
+    List<Effect> out = new ArrayList<>();
+    bySite.forEach((site, list) -> {
+      for (int i = 0; i < list.size(); i += BOOKINGS_PER_MESSAGE) {
+        out.add(new RemoveFromSite(site, list.subList(i, Math.min(list.size(), i + BOOKINGS_PER_MESSAGE))));
+      }
+    });
+    return out;
+  }
 
   /** Start the application's VMs where it was placed. */
   public record Boot(Application app, Map<String, String> siteOfVm) implements Effect {
@@ -187,13 +232,7 @@ public final class ManagerCore {
 
   /** The effects of VMs starting where they were placed: booked at their sites, booted. */
   private static List<Effect> placed(Application app, Map<String, String> placement) {
-    List<Effect> effects = new ArrayList<>();
-    for (Vm vm : app.vms()) {
-      String site = placement.get(vm.name());
-      if (site != null) {
-        effects.add(new PlaceOnSite(site, vm.name(), Capacity.of(vm)));
-      }
-    }
+    List<Effect> effects = new ArrayList<>(bookings(app.vms(), placement));
     effects.add(new Boot(app, placement));
     return effects;
   }
@@ -226,8 +265,7 @@ public final class ManagerCore {
     if (a == null || a.status() == AppStatus.FINISHED) {
       return Outcome.NOTHING;
     }
-    List<Effect> effects = new ArrayList<>();
-    k.placementOf(application).siteOfVm().forEach((vm, site) -> effects.add(new RemoveFromSite(site, vm)));
+    List<Effect> effects = new ArrayList<>(removals(k.placementOf(application).siteOfVm()));
     effects.add(new Stop(a.app()));
     return new Outcome(List.of(new KnowledgeEvent.ApplicationFinished(application, at)), effects, Optional.empty());
   }
@@ -433,8 +471,8 @@ public final class ManagerCore {
     AppRecord owner = k.applications().get(m.order().application());
     if (owner != null && owner.status() == AppStatus.FINISHED) {
       // its application finished while it ran: the VM left the books then, and the saga booked it again
-      effects.add(new RemoveFromSite(m.order().to(), m.order().vm()));
-      effects.add(new RemoveFromSite(m.order().from(), m.order().vm()));
+      effects.add(new RemoveFromSite(m.order().to(), List.of(m.order().vm())));
+      effects.add(new RemoveFromSite(m.order().from(), List.of(m.order().vm())));
     }
     return new Outcome(List.of(ended), effects, Optional.empty()).then(startQueued(k.apply(ended), now));
   }

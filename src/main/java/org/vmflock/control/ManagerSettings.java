@@ -18,10 +18,12 @@ import org.vmflock.scenario.Units;
  *
  * @param policy the name of the {@link Policy} the manager runs
  * @param markedChange a price fall or speed rise at least this large (a fraction) makes a site more attractive
+ * @param snapshotEvery the manager snapshots its knowledge every so many events
  */
 public record ManagerSettings(
     String policy,
     double markedChange,
+    int snapshotEvery,
     int windowPeriods,
     Duration debounce,
     Duration period,
@@ -47,9 +49,14 @@ public record ManagerSettings(
         throw new InvalidInputException("vmflock.manager.marked-change", "a fraction in [0, 1), not " + marked);
       }
       GroupingSettings grouping = GroupingSettings.from(root);
+      int snapshotEvery = c.getInt("snapshot-every");
+      if (snapshotEvery < 1) {
+        throw new InvalidInputException("vmflock.manager.snapshot-every", "at least 1, not " + snapshotEvery);
+      }
       return new ManagerSettings(
           policy,
           marked,
+          snapshotEvery,
           c.getInt("window-periods"),
           c.getDuration("debounce"),
           root.getDuration("vmflock.monitor.period"),
@@ -73,7 +80,7 @@ public record ManagerSettings(
   /** The same settings running another policy. */
   public ManagerSettings withPolicy(String name) {
     Policy.validate("--policy", java.util.List.of(name));
-    return new ManagerSettings(name, markedChange, windowPeriods, debounce, period, maxPerLink, maxPerSite, reservationLease, siteTimeout,
+    return new ManagerSettings(name, markedChange, snapshotEvery, windowPeriods, debounce, period, maxPerLink, maxPerSite, reservationLease, siteTimeout,
         sagaPolicy, loop, planning, grouping, detector);
   }
 
@@ -83,7 +90,7 @@ public record ManagerSettings(
       return this;
     }
     ControlLoop.Settings l = new ControlLoop.Settings(loop.fullReplanEvery(), loop.slowLinkBytesPerSecond(), defaultLink);
-    return new ManagerSettings(policy, markedChange, windowPeriods, debounce, period, maxPerLink, maxPerSite, reservationLease, siteTimeout,
+    return new ManagerSettings(policy, markedChange, snapshotEvery, windowPeriods, debounce, period, maxPerLink, maxPerSite, reservationLease, siteTimeout,
         sagaPolicy, l, planning, grouping, detector);
   }
 

@@ -10,10 +10,16 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.vmflock.clock.Clock;
@@ -34,6 +40,7 @@ import org.vmflock.site.SiteActor;
 public final class ApiServer extends AllDirectives {
 
   private static final Duration ASK = Duration.ofSeconds(10);
+
   /** VMs per page of {@code /api/run/world}: the default and the most. */
   public static final int WORLD_PAGE = 500;
   public static final int WORLD_PAGE_MAX = 2000;
@@ -41,13 +48,14 @@ public final class ApiServer extends AllDirectives {
   /** What the endpoint talks to; {@code world}: the simulated federation of a `run` node. */
   public record Backend(ActorSystem<?> system, ActorRef<MigrationManager.Command> manager,
       java.util.function.Function<String, org.apache.pekko.actor.typed.RecipientRef<SiteActor.Command>> sites, Clock clock,
-      java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, Path base, java.util.Optional<SimulatedFederation> world) {
+      java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, java.util.Optional<Path> trafficDir,
+      java.util.Optional<SimulatedFederation> world) {
 
     /** Without a simulated world. */
     public Backend(ActorSystem<?> system, ActorRef<MigrationManager.Command> manager,
         java.util.function.Function<String, org.apache.pekko.actor.typed.RecipientRef<SiteActor.Command>> sites, Clock clock,
-        java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, Path base) {
-      this(system, manager, sites, clock, defaultLink, base, java.util.Optional.empty());
+        java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, java.util.Optional<Path> trafficDir) {
+      this(system, manager, sites, clock, defaultLink, trafficDir, java.util.Optional.empty());
     }
   }
 
@@ -63,7 +71,8 @@ public final class ApiServer extends AllDirectives {
   }
 
   Route routes() {
-    return concat(
+    // every answer is JSON, the refusals of pekko-http itself too (413 for a body over max-content-length, 404, 405, ...)
+    return handleExceptions(jsonErrors, () -> handleRejections(jsonRejections, () -> concat(
         path("health", () -> get(() -> json(StatusCodes.OK, "{\"status\":\"up\"}"))),
         pathPrefix("api", () -> concat(
             path("status", () -> get(() -> parameterOptional("app", app -> parameterOptional("offset", offset ->
@@ -76,12 +85,12 @@ public final class ApiServer extends AllDirectives {
                   }
                   return onSuccess(status(q), s -> json(StatusCodes.OK, StatusDocument.of(s).toPrettyString()));
                 })))))),
-            path("events", () -> post(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(event(body),
-                r -> json(r.code(), r.json()))))),
+            path("events", () -> post(() -> jsonBody(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(event(body),
+                r -> json(r.code(), r.json())))))),
             pathPrefix("sites", () -> pathPrefix(PathMatchers.segment(), site -> path("books", () -> get(() ->
                 parameterOptional("after", after -> onSuccess(books(site, after), r -> json(r.code(), r.json()))))))),
             path(PathMatchers.segment("run").slash("world"), () -> get(() -> parameterOptional("after", after ->
-                parameterOptional("limit", limit -> world(after, limit))))))));
+                parameterOptional("limit", limit -> world(after, limit))))))))));
   }
 
   /** A page of a site's books, from its site actor; 404 for a site the manager does not know. */
@@ -89,7 +98,7 @@ public final class ApiServer extends AllDirectives {
     return status(StatusQuery.SITES).thenCompose(s -> {
       if (s.sites().stream().noneMatch(line -> line.name().equals(site))) {
         return java.util.concurrent.CompletableFuture.completedFuture(new Outcome(StatusCodes.NOT_FOUND,
-            "{\"error\":" + Outcome.quote("unknown site '" + site + "'") + "}"));
+            Outcome.errorJson("unknown site '" + site + "'")));
       }
       return AskPattern.ask(backend.sites().apply(site), (ActorRef<SiteActor.BooksPage> r) -> new SiteActor.GetBooks(after, r), ASK,
           backend.system().scheduler()).thenApply(page -> new Outcome(StatusCodes.OK, RunDocuments.books(page).toString()));
@@ -112,6 +121,30 @@ public final class ApiServer extends AllDirectives {
     }
     return json(StatusCodes.OK, RunDocuments.world(backend.world().get().page(after, n)).toString());
   }
+
+  /** Events are JSON: another media type is refused (415) before the body is read. */
+  private Route jsonBody(java.util.function.Supplier<Route> inner) {
+    return extractRequestEntity(e -> e.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON) ? inner.get()
+        : json(StatusCodes.UNSUPPORTED_MEDIA_TYPE, Outcome.errorJson("an event is JSON: Content-Type application/json, not "
+            + e.getContentType().mediaType())));
+  }
+
+  private final ExceptionHandler jsonErrors = ExceptionHandler.newBuilder()
+      .match(EntityStreamSizeException.class, e -> json(StatusCodes.PAYLOAD_TOO_LARGE,
+          Outcome.errorJson("the body is larger than the " + e.limit() + " bytes an event may have")))
+      .build();
+
+  private final RejectionHandler jsonRejections = RejectionHandler.newBuilder()
+      .handle(MalformedRequestContentRejection.class, r -> r.getCause() instanceof EntityStreamSizeException e
+          ? json(StatusCodes.PAYLOAD_TOO_LARGE, Outcome.errorJson("the body is larger than the " + e.limit() + " bytes an event may have"))
+          : json(StatusCodes.BAD_REQUEST, Outcome.errorJson("malformed body: " + r.message())))
+      .build()
+      .withFallback(RejectionHandler.defaultHandler())
+      .mapRejectionResponse(response ->
+      response.entity() instanceof HttpEntity.Strict strict && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)
+          ? response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+              Outcome.errorJson(strict.getData().utf8String())))
+          : response);
 
   private Route json(StatusCode code, String body) {
     return complete(code, HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
@@ -142,7 +175,11 @@ public final class ApiServer extends AllDirectives {
       return new Outcome(StatusCodes.SERVICE_UNAVAILABLE, "{\"error\":" + quote(why) + "}");
     }
 
-    static String quote(String s) {
+    static String errorJson(String why) {
+      return "{\"error\":" + quote(why) + "}";
+    }
+
+    private static String quote(String s) {
       return new com.fasterxml.jackson.databind.node.TextNode(s).toString();
     }
   }
@@ -153,7 +190,7 @@ public final class ApiServer extends AllDirectives {
       EventRequest request;
       try {
         Infrastructure infra = s.infrastructure();
-        request = EventRequest.parse(body, backend.clock().now(), infra, backend.base());
+        request = EventRequest.parse(body, backend.clock().now(), infra, backend.trafficDir());
       } catch (InvalidInputException | IllegalArgumentException e) {
         return java.util.concurrent.CompletableFuture.<Outcome>completedFuture(Outcome.refused(e.getMessage()));
       }

@@ -158,9 +158,6 @@ public final class MigrationManager {
     }
   }
 
-  /** Snapshot every so many events, and the backoff after a journal failure. */
-  private static final int SNAPSHOT_EVERY = 200;
-
   public static Behavior<Command> create(Dependencies deps) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, deps.tickInterval());
@@ -206,7 +203,7 @@ public final class MigrationManager {
 
     @Override
     public RetentionCriteria retentionCriteria() {
-      return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+      return RetentionCriteria.snapshotEvery(deps.settings().snapshotEvery(), 2);
     }
 
     @Override
@@ -291,9 +288,9 @@ public final class MigrationManager {
 
     private void effect(ManagerCore.Effect e) {
       if (e instanceof ManagerCore.PlaceOnSite p) {
-        siteTell(p.site(), r -> new SiteActor.Place(p.vm(), p.demand(), Optional.empty(), r));
+        siteTell(p.site(), r -> new SiteActor.PlaceAll(p.vms().stream().map(b -> new SiteActor.Booking(b.vm(), b.demand())).toList(), r));
       } else if (e instanceof ManagerCore.RemoveFromSite r) {
-        siteTell(r.site(), ref -> new SiteActor.Remove(r.vm(), ref));
+        siteTell(r.site(), ref -> new SiteActor.RemoveAll(r.vms(), ref));
       } else if (e instanceof ManagerCore.Boot b) {
         deps.provisioner().boot(b.app(), b.siteOfVm());
       } else if (e instanceof ManagerCore.Stop s) {

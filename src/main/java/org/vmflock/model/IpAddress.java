@@ -39,13 +39,13 @@ public record IpAddress(long high, long low) implements Comparable<IpAddress> {
       return ofIpv4(parseIpv4(text, t));
     }
     if (t.indexOf('%') >= 0 || !t.matches("[0-9A-Fa-f:][0-9A-Fa-f:.]*")) {
-      throw new IllegalArgumentException("invalid IP address '" + text + "'");
+      throw new IllegalArgumentException("invalid IP address '" + Limits.quoted(text) + "'");
     }
     byte[] b;
     try {
       b = InetAddress.getByName(t).getAddress(); // a literal with ':' is never looked up
     } catch (UnknownHostException | SecurityException e) {
-      throw new IllegalArgumentException("invalid IP address '" + text + "'");
+      throw new IllegalArgumentException("invalid IP address '" + Limits.quoted(text) + "'");
     }
     if (b.length == 4) {
       return ofIpv4(((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF));
@@ -53,19 +53,50 @@ public record IpAddress(long high, long low) implements Comparable<IpAddress> {
     return new IpAddress(readLong(b, 0), readLong(b, 8));
   }
 
+  /**
+   * Empty when this is a unicast address a host may have; else what it is instead (unspecified,
+   * loopback, multicast, broadcast, reserved).
+   */
+  public String unicastProblem() {
+    if (isIpv4()) {
+      int v = (int) low;
+      int first = (v >>> 24) & 0xFF;
+      if (v == -1) {
+        return this + " is the broadcast address";
+      }
+      if (first == 0) {
+        return this + " is in 0.0.0.0/8 (this network)";
+      }
+      if (first == 127) {
+        return this + " is a loopback address";
+      }
+      if (first >= 224) {
+        return this + (first < 240 ? " is a multicast address" : " is a reserved (class E) address");
+      }
+      return "";
+    }
+    if (high == 0 && (low == 0 || low == 1)) {
+      return this + (low == 0 ? " is the unspecified address" : " is the loopback address");
+    }
+    if ((high >>> 56) == 0xFF) {
+      return this + " is a multicast address";
+    }
+    return "";
+  }
+
   private static int parseIpv4(String original, String t) {
     String[] parts = t.split("\\.", -1);
     if (parts.length != 4) {
-      throw new IllegalArgumentException("invalid IP address '" + original + "'");
+      throw new IllegalArgumentException("invalid IP address '" + Limits.quoted(original) + "'");
     }
     int v = 0;
     for (String p : parts) {
       if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        throw new IllegalArgumentException("invalid IP address '" + original + "'");
+        throw new IllegalArgumentException("invalid IP address '" + Limits.quoted(original) + "'");
       }
       int octet = Integer.parseInt(p);
       if (octet > 255) {
-        throw new IllegalArgumentException("invalid IP address '" + original + "'");
+        throw new IllegalArgumentException("invalid IP address '" + Limits.quoted(original) + "'");
       }
       v = (v << 8) | octet;
     }

@@ -18,18 +18,18 @@ public record MacAddress(long value) {
   public static MacAddress parse(String text) {
     String[] parts = text.trim().split("[:-]", -1);
     if (parts.length != 6) {
-      throw new IllegalArgumentException("invalid MAC address '" + text + "' (expected six hex bytes like 02:00:00:77:00:01)");
+      throw new IllegalArgumentException("invalid MAC address '" + Limits.quoted(text) + "' (expected six hex bytes like 02:00:00:77:00:01)");
     }
     long v = 0;
     for (String p : parts) {
       if (!p.matches("[0-9A-Fa-f]{1,2}")) { // Integer.parseInt alone would accept a sign: "+1"
-        throw new IllegalArgumentException("invalid MAC address '" + text + "'");
+        throw new IllegalArgumentException("invalid MAC address '" + Limits.quoted(text) + "'");
       }
       int b;
       try {
         b = Integer.parseInt(p, 16);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("invalid MAC address '" + text + "'");
+        throw new IllegalArgumentException("invalid MAC address '" + Limits.quoted(text) + "'");
       }
       v = (v << 8) | b;
     }

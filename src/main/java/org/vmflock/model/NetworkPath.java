@@ -12,6 +12,9 @@ public record NetworkPath(Duration latency, double bytesPerSecond) {
     if (!(bytesPerSecond > 0) || Double.isInfinite(bytesPerSecond)) {
       throw new IllegalArgumentException("bandwidth must be positive and finite: " + bytesPerSecond);
     }
+    if (latency.compareTo(Limits.MAX_LATENCY) > 0) {
+      throw new IllegalArgumentException("latency at most " + Limits.MAX_LATENCY.toSeconds() + " s, not " + latency);
+    }
   }
 
   public double latencySeconds() {

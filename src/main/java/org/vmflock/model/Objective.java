@@ -62,7 +62,7 @@ public record Objective(Kind kind, double timeWeight, double secondsScale, doubl
         // falls through
       }
     }
-    throw new IllegalArgumentException("unknown objective '" + text + "' (expected time, cost, balanced or balanced:W with 0 <= W <= 1)");
+    throw new IllegalArgumentException("unknown objective '" + Limits.quoted(text) + "' (expected time, cost, balanced or balanced:W with 0 <= W <= 1)");
   }
 
   @Override

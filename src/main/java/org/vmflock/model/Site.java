@@ -27,15 +27,15 @@ public record Site(
 
   public Site {
     VmEndpoint.requireName("site", name);
-    if (!(cpuSpeed > 0) || Double.isInfinite(cpuSpeed)) {
-      throw new IllegalArgumentException("site " + name + ": CPU speed must be positive, not " + cpuSpeed);
+    if (!Limits.CPU_SPEED.contains(cpuSpeed)) {
+      throw new IllegalArgumentException("site " + name + ": " + Limits.CPU_SPEED.problem(cpuSpeed));
     }
-    if (!(transferPricePerGb >= 0) || Double.isInfinite(transferPricePerGb)) {
-      throw new IllegalArgumentException("site " + name + ": transfer price must be >= 0, not " + transferPricePerGb);
+    if (!Limits.PRICE_PER_GB.contains(transferPricePerGb)) {
+      throw new IllegalArgumentException("site " + name + ": transfer price: " + Limits.PRICE_PER_GB.problem(transferPricePerGb));
     }
     transferPricePerGbTo.forEach((to, p) -> {
-      if (!(p >= 0) || Double.isInfinite(p)) {
-        throw new IllegalArgumentException("site " + name + ": transfer price to " + to + " must be >= 0, not " + p);
+      if (!Limits.PRICE_PER_GB.contains(p)) {
+        throw new IllegalArgumentException("site " + name + ": transfer price to " + to + ": " + Limits.PRICE_PER_GB.problem(p));
       }
     });
     transferPricePerGbTo = java.util.Collections.unmodifiableMap(new TreeMap<>(transferPricePerGbTo));

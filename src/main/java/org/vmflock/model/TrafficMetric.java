@@ -17,7 +17,7 @@ public enum TrafficMetric {
     return switch (text.trim().toLowerCase(Locale.ROOT)) {
       case "packets", "messages", "frames" -> PACKETS;
       case "bytes" -> BYTES;
-      default -> throw new IllegalArgumentException("unknown metric '" + text + "' (expected bytes or packets)");
+      default -> throw new IllegalArgumentException("unknown metric '" + Limits.quoted(text) + "' (expected bytes or packets)");
     };
   }
 

@@ -21,7 +21,7 @@ public record VmEndpoint(String vm, String site, MacAddress mac, List<IpAddress>
   public static String requireName(String kind, String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          "invalid " + kind + " name '" + name + "' (letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit)");
+          "invalid " + kind + " name '" + (name == null ? null : Limits.quoted(name)) + "' (letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit)");
     }
     return name;
   }

@@ -16,7 +16,9 @@ import java.util.Set;
  *
  * <p>VMS.csv has a header naming its columns {@code vm,ip,mac} and optionally {@code site}; the
  * {@code ip} column may hold several addresses separated by spaces or ';' (e.g. an IPv4 and an
- * IPv6 address). Blank lines and lines starting with '#' are ignored.
+ * IPv6 address), each a unicast address. Blank lines and comments ('#' alone or followed by a space)
+ * are ignored; {@code #vm1,...} is a row, refused for its VM name. At most
+ * {@link Limits#MAX_VMS_PER_MATRIX} VMs.
  */
 public final class VmInventory {
 
@@ -83,54 +85,69 @@ public final class VmInventory {
 
   /** Reads VMS.csv; any problem is an {@link InvalidInputException} naming the file and line. */
   public static VmInventory read(Path file) {
-    return parse(file.toString(), TextFiles.lines(file));
+    return parse(file.toString(), TextFiles.text(file));
   }
 
   public static VmInventory parse(String source, List<String> lines) {
-    Map<String, Integer> columns = null;
+    return parse(source, String.join("\n", lines));
+  }
+
+  /** VMS.csv's text: one pass, each row checked against the rows before it as it is read. */
+  public static VmInventory parse(String source, String text) {
+    Map<String, Integer> columns = new java.util.LinkedHashMap<>();
     List<VmEndpoint> vms = new ArrayList<>();
     Map<String, Integer> lineOfVm = new HashMap<>();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
-      String where = source + ":" + (i + 1);
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
+    Map<MacAddress, VmEndpoint> macs = new HashMap<>();
+    Map<IpAddress, VmEndpoint> addresses = new HashMap<>();
+    CsvRows.forEach(source, text, r -> {
+      String where = source + ":" + r.line();
+      if (columns.isEmpty()) {
+        columns.putAll(header(where, r.cells()));
+        return;
       }
-      String[] fields = line.split(",", -1);
-      if (columns == null) {
-        columns = header(where, fields);
-        continue;
+      if (r.size() != columns.size()) {
+        throw new InvalidInputException(where, "expected " + columns.size() + " fields " + columns.keySet() + ", found " + r.size());
       }
-      if (fields.length != columns.size()) {
-        throw new InvalidInputException(where, "expected " + columns.size() + " fields " + columns.keySet() + ", found " + fields.length);
+      if (vms.size() == Limits.MAX_VMS_PER_MATRIX) {
+        throw new InvalidInputException(where, "more than " + Limits.MAX_VMS_PER_MATRIX + " VMs (vmflock's limit for one VM x VM matrix)");
       }
-      VmEndpoint vm = row(where, fields, columns);
-      Integer previous = lineOfVm.putIfAbsent(vm.vm(), i + 1);
+      VmEndpoint vm = row(where, r.cells(), columns);
+      Integer previous = lineOfVm.putIfAbsent(vm.vm(), r.line());
       if (previous != null) {
         throw new InvalidInputException(where, "VM '" + vm.vm() + "' already listed on line " + previous);
       }
-      vms.add(vm);
-      try {
-        new VmInventory(vms);
-      } catch (IllegalArgumentException e) {
-        throw new InvalidInputException(where, e.getMessage());
+      VmEndpoint other = macs.putIfAbsent(vm.mac(), vm);
+      if (other != null) {
+        throw new InvalidInputException(where, "MAC " + vm.mac() + " belongs to both " + other.vm() + " and " + vm.vm());
       }
-    }
-    if (columns == null) {
+      for (IpAddress a : vm.addresses()) {
+        other = addresses.putIfAbsent(a, vm);
+        if (other != null) {
+          throw new InvalidInputException(where, other == vm ? "address " + a + " is listed twice"
+              : "address " + a + " belongs to both " + other.vm() + " and " + vm.vm());
+        }
+      }
+      vms.add(vm);
+    });
+    if (columns.isEmpty()) {
       throw new InvalidInputException(source, "empty file: expected a header 'vm,ip,mac[,site]' and one line per VM");
     }
     if (vms.isEmpty()) {
       throw new InvalidInputException(source, "no VM listed after the header");
     }
-    return new VmInventory(vms);
+    try {
+      return new VmInventory(vms);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(source, e.getMessage());
+    }
   }
 
-  private static Map<String, Integer> header(String where, String[] fields) {
+  private static Map<String, Integer> header(String where, List<String> fields) {
     Map<String, Integer> columns = new java.util.LinkedHashMap<>();
-    for (int c = 0; c < fields.length; c++) {
-      String name = fields[c].strip().toLowerCase(Locale.ROOT);
+    for (int c = 0; c < fields.size(); c++) {
+      String name = fields.get(c).toLowerCase(Locale.ROOT);
       if (!Set.of("vm", "ip", "mac", "site").contains(name)) {
-        throw new InvalidInputException(where, "unknown column '" + fields[c].strip() + "' (expected vm, ip, mac and optionally site)");
+        throw new InvalidInputException(where, "unknown column '" + Limits.quoted(fields.get(c)) + "' (expected vm, ip, mac and optionally site)");
       }
       if (columns.put(name, c) != null) {
         throw new InvalidInputException(where, "column '" + name + "' appears twice");
@@ -144,12 +161,12 @@ public final class VmInventory {
     return columns;
   }
 
-  private static VmEndpoint row(String where, String[] fields, Map<String, Integer> columns) {
-    String name = fields[columns.get("vm")].strip();
-    String site = columns.containsKey("site") ? fields[columns.get("site")].strip() : DEFAULT_SITE;
+  private static VmEndpoint row(String where, List<String> fields, Map<String, Integer> columns) {
+    String name = fields.get(columns.get("vm"));
+    String site = columns.containsKey("site") ? fields.get(columns.get("site")) : DEFAULT_SITE;
     MacAddress mac;
     try {
-      mac = MacAddress.parse(fields[columns.get("mac")]);
+      mac = MacAddress.parse(fields.get(columns.get("mac")));
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(where, "column 'mac': " + e.getMessage());
     }
@@ -157,15 +174,21 @@ public final class VmInventory {
       throw new InvalidInputException(where, "column 'mac': " + mac + " is a multicast address, not a VM's NIC");
     }
     List<IpAddress> addresses = new ArrayList<>();
-    for (String a : fields[columns.get("ip")].strip().split("[\\s;]+")) {
+    for (String a : fields.get(columns.get("ip")).split("[\\s;]+")) {
       if (a.isEmpty()) {
         continue;
       }
+      IpAddress address;
       try {
-        addresses.add(IpAddress.parse(a));
+        address = IpAddress.parse(a);
       } catch (IllegalArgumentException e) {
         throw new InvalidInputException(where, "column 'ip': " + e.getMessage());
       }
+      String notUnicast = address.unicastProblem();
+      if (!notUnicast.isEmpty()) {
+        throw new InvalidInputException(where, "column 'ip': " + notUnicast + ", not a VM's address");
+      }
+      addresses.add(address);
     }
     if (addresses.isEmpty()) {
       throw new InvalidInputException(where, "column 'ip': no address for VM '" + name + "'");

@@ -12,8 +12,8 @@ package org.vmflock.model;
 public record Workload(double totalWork, double doneWork, double syncsPerWork, TrafficMatrix trafficPerWork) {
 
   public Workload {
-    if (!(totalWork > 0) || !(doneWork >= 0) || doneWork > totalWork || !(syncsPerWork >= 0)
-        || Double.isInfinite(totalWork) || Double.isInfinite(syncsPerWork)) {
+    if (!(totalWork > 0) || !(doneWork >= 0) || doneWork > totalWork || !Limits.SYNCS_PER_SECOND.contains(syncsPerWork)
+        || totalWork > Limits.WORK_SECONDS.max()) {
       throw new IllegalArgumentException("a workload needs total work > 0, 0 <= done <= total and syncs >= 0 (got "
           + totalWork + ", " + doneWork + ", " + syncsPerWork + ")");
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -11,6 +12,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.vmflock.clock.Clock;
 import org.vmflock.clock.Sleeper;
 import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.Limits;
 import org.vmflock.model.PeriodGrid;
 import org.vmflock.model.VmInventory;
 import org.vmflock.monitor.capture.CaptureFileReader;
@@ -62,6 +64,8 @@ public final class Replay {
     Instant started = clock.now();
     Feeder feeder = new Feeder(counter, monitor, grid, settings.replayBatchFrames(), pace, clock, sleeper, progress, started, firstMicros);
     for (Path f : files) {
+      feeder.file = f;
+      feeder.framesOfFile = 0;
       try (CaptureFileReader reader = CaptureFileReader.open(f)) {
         while (reader.read(feeder, FRAMES_PER_READ) > 0) {
           feeder.afterRead();
@@ -109,6 +113,8 @@ public final class Replay {
     private final Instant started;
     private final long firstMicros;
     private long frames;
+    private Path file;
+    private long framesOfFile;
     private long lastMicros = Long.MIN_VALUE;
     private long handedPeriod;
     private long periodsClosed;
@@ -132,6 +138,14 @@ public final class Replay {
 
     @Override
     public void frame(long ts, int originalLength, byte[] buf, int off, int capturedLength) {
+      framesOfFile++;
+      long span = grid.periodOfMicros(ts) - grid.periodOfMicros(firstMicros);
+      if (span >= Limits.MAX_PERIODS) {
+        // a corrupt or hostile timestamp (a record in 1975, the next in 2038) would make every empty period in between
+        throw new InvalidInputException(file + ": frame " + framesOfFile, "its time " + Instant.EPOCH.plus(ts, ChronoUnit.MICROS) + " is "
+            + span + " periods after the first frame (" + Instant.EPOCH.plus(firstMicros, ChronoUnit.MICROS) + "): a replay spans at most "
+            + Limits.MAX_PERIODS + " periods of " + grid.length().toMillis() + " ms");
+      }
       if (!pace.isMax()) {
         paceTo(ts);
         // paced, a read can span minutes: hand over as periods end, not per read

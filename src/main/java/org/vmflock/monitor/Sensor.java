@@ -75,6 +75,9 @@ public final class Sensor {
     long[] add(Counted c, PeriodCloser closer);
 
     Function<ActorRef<Collector.Reply>, Collector.Command> close(long period, boolean partial, long lateFrames, long lateBytes);
+
+    /** Forgets the traffic of periods before {@code period}, which will never close. */
+    void discardBefore(long period);
   }
 
   private static final class Running {
@@ -97,7 +100,7 @@ public final class Sensor {
       this.settings = settings;
       this.collector = collector;
       this.tally = tally;
-      this.closer = new PeriodCloser(settings.grid());
+      this.closer = new PeriodCloser(settings.grid(), settings.maxUnacknowledgedReports());
       this.outbox = new ReportOutbox<>(settings.maxUnacknowledgedReports(), settings.maxReportsInFlight());
       timers.startTimerWithFixedDelay(Retry.INSTANCE, settings.reportRetryInterval());
     }
@@ -117,7 +120,14 @@ public final class Sensor {
       long[] late = tally.add(c, closer);
       lateFrames += late[0];
       lateBytes += late[1];
-      for (PeriodCloser.Closed closed : closer.advance(c.watermarkMicros(), c.endOfStream())) {
+      long skippedBefore = closer.skipped();
+      List<PeriodCloser.Closed> closing = closer.advance(c.watermarkMicros(), c.endOfStream());
+      if (closer.skipped() > skippedBefore) {
+        tally.discardBefore(closer.nextToClose() - closing.size());
+        ctx.getLog().warn("sensor {}: time jumped by {} periods (watermark {} µs): the empty periods before the last {} are not reported",
+            tally.subject(), closer.skipped() - skippedBefore + closing.size(), c.watermarkMicros(), closing.size());
+      }
+      for (PeriodCloser.Closed closed : closing) {
         List<Long> givenUp = outbox.add(closed.period(), tally.close(closed.period(), closed.partial(), lateFrames, lateBytes));
         totalLateFrames += lateFrames;
         lateFrames = 0;
@@ -209,6 +219,11 @@ public final class Sensor {
     }
 
     @Override
+    public void discardBefore(long period) {
+      open.keySet().removeIf(p -> p < period);
+    }
+
+    @Override
     public Function<ActorRef<Collector.Reply>, Collector.Command> close(long period, boolean partial, long lateFrames, long lateBytes) {
       VmTrafficAccumulator acc = open.remove(period);
       VmTraffic traffic = acc != null ? acc.build() : VmTraffic.empty(vm, period);
@@ -243,6 +258,11 @@ public final class Sensor {
         }
       }
       return late;
+    }
+
+    @Override
+    public void discardBefore(long period) {
+      open.keySet().removeIf(p -> p < period);
     }
 
     @Override

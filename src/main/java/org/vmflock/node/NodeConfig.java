@@ -45,6 +45,7 @@ public final class NodeConfig {
     } catch (ConfigException e) {
       throw new InvalidInputException(origin(e), e.getMessage());
     }
+    SettingLimits.check(resolved);
     return journal(resolved).withFallback(layered).resolve();
   }
 

@@ -128,9 +128,10 @@ public final class ScenarioNode implements AutoCloseable {
       node.spawn(FederationDriver.create(new FederationDriver.Settings(federation, scenario.infra(), clock,
           config.getDuration("vmflock.run.tick"), period, node.monitorSettings(), node.collectors(), COLLECTOR, manager, schedule, known)),
           "federation-driver");
-      Path base = scenario.source().toAbsolutePath().getParent();
+      String dir = config.getString("vmflock.http.traffic-dir");
+      Optional<Path> trafficDir = dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
       ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
-          settings.loop().defaultLink(), base, Optional.of(federation)), config.getString("vmflock.http.host"), httpPort),
+          settings.loop().defaultLink(), trafficDir, Optional.of(federation)), config.getString("vmflock.http.host"), httpPort),
           "binding the HTTP endpoint", ASK);
       if (timeline.resumed()) {
         node.system().log().info("resumed the run of {} started at {} (scenario time {}); scenario time now {}, {} of {} scheduled events sent",

@@ -111,14 +111,25 @@ public final class VmflockNode implements AutoCloseable {
   /** As {@link #startController(ManagerSettings, Actuator, Provisioner, double, Duration)}, its monitor asking the collectors of {@code collectorSites}. */
   public ActorRef<MigrationManager.Command> startController(ManagerSettings settings, Actuator actuator, Provisioner provisioner,
       double timeScale, Duration tickInterval, java.util.List<String> collectorSites) {
+    return startController(settings, actuator, provisioner, timeScale, tickInterval,
+        Optional.of(new MigrationManager.Monitoring(collectors(), monitor, collectorSites)));
+  }
+
+  /**
+   * As {@link #startController(ManagerSettings, Actuator, Provisioner, double, Duration)}, with the
+   * monitoring plane it is given: none, and the manager plans with the traffic the applications
+   * were submitted with.
+   */
+  public ActorRef<MigrationManager.Command> startController(ManagerSettings settings, Actuator actuator, Provisioner provisioner,
+      double timeScale, Duration tickInterval, Optional<MigrationManager.Monitoring> monitoring) {
     Function<String, RecipientRef<SiteActor.Command>> sites = site -> sharding.entityRefFor(SiteActor.TYPE_KEY, site);
     Function<String, RecipientRef<SagaActor.Command>> sagas = id -> sharding.entityRefFor(SagaActor.TYPE_KEY, id);
     SiteActor.initSharding(sharding, clock, new SiteActor.Settings(LEASE_CHECK, SiteActor.Settings.DEFAULTS.minBackoff(),
         SiteActor.Settings.DEFAULTS.maxBackoff()));
     SagaActor.initSharding(sharding, new SagaActor.Dependencies(actuator, clock, timeScale, sites, settings.reservationLease(),
         settings.siteTimeout()));
-    MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, timeScale, sites, sagas,
-        Optional.of(new MigrationManager.Monitoring(collectors(), monitor, collectorSites)), provisioner, tickInterval);
+    MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, timeScale, sites, sagas, monitoring, provisioner,
+        tickInterval);
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(MigrationManager.create(deps)).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
         MigrationManager.NAME));

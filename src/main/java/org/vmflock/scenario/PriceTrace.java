@@ -1,20 +1,20 @@
 package org.vmflock.scenario;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.vmflock.model.CsvRows;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.Limits;
+import org.vmflock.model.TextFiles;
 
 /**
  * A price trace of {@code simulations/data/cloud-prices}: one CSV of records
@@ -34,39 +34,48 @@ final class PriceTrace {
     this.byZoneAndType = byZoneAndType;
   }
 
-  /** Reads {@code csv}; a malformed record or a negative price is an IllegalArgumentException naming the file and line. */
-  static PriceTrace read(Path csv) throws IOException {
-    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-    if (lines.isEmpty() || !lines.get(0).trim().equals(HEADER)) {
-      throw new IllegalArgumentException(csv + ":1: expected the header " + HEADER);
-    }
+  /**
+   * Reads {@code csv}; a malformed record, an instant outside [{@link Limits#EARLIEST},
+   * {@link Limits#LATEST}] or a price outside {@link Limits#PRICE_PER_VM_HOUR} is an
+   * {@link InvalidInputException} naming the file and line.
+   */
+  static PriceTrace read(Path csv) {
     Map<String, Map<String, NavigableMap<Instant, Double>>> series = new HashMap<>();
-    for (int i = 1; i < lines.size(); i++) {
-      String line = lines.get(i).trim();
-      if (line.isEmpty()) {
-        continue;
+    boolean[] header = {false};
+    CsvRows.forEach(csv.toString(), TextFiles.text(csv), r -> {
+      String at = csv + ":" + r.line();
+      if (!header[0]) {
+        if (r.line() != 1 || !String.join(",", r.cells()).equals(HEADER)) {
+          throw new InvalidInputException(csv + ":1", "expected the header " + HEADER);
+        }
+        header[0] = true;
+        return;
       }
-      String[] f = line.split(",", -1);
-      String at = csv + ":" + (i + 1) + ": ";
-      if (f.length != 4) {
-        throw new IllegalArgumentException(at + "expected 4 fields (" + HEADER + "), not " + f.length);
+      if (r.size() != 4) {
+        throw new InvalidInputException(at, "expected 4 fields (" + HEADER + "), not " + r.size());
       }
       Instant t;
-      double price;
       try {
-        t = Instant.parse(f[0]);
+        t = Instant.parse(r.cell(0));
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException(at + "not an instant: '" + f[0] + "'");
+        throw new InvalidInputException(at, "not an instant: '" + Limits.quoted(r.cell(0)) + "'");
       }
-      try {
-        price = Double.parseDouble(f[3]);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(at + "not a price: '" + f[3] + "'");
+      String late = Limits.instantProblem(t);
+      if (!late.isEmpty()) {
+        throw new InvalidInputException(at, late);
       }
-      if (!(price >= 0) || Double.isInfinite(price)) {
-        throw new IllegalArgumentException(at + "a price is a finite number >= 0, not " + f[3]);
+      if (!Limits.isDecimal(r.cell(3))) {
+        throw new InvalidInputException(at, "not a price: '" + Limits.quoted(r.cell(3)) + "'");
       }
-      series.computeIfAbsent(f[1], z -> new HashMap<>()).computeIfAbsent(f[2], y -> new TreeMap<>()).put(t, price);
+      double price = Double.parseDouble(r.cell(3));
+      if (!(price >= 0)) {
+        throw new InvalidInputException(at, "a price is a finite number >= 0, not " + r.cell(3));
+      }
+      Limits.PRICE_PER_VM_HOUR.check(at, price);
+      series.computeIfAbsent(r.cell(1), z -> new HashMap<>()).computeIfAbsent(r.cell(2), y -> new TreeMap<>()).put(t, price);
+    });
+    if (!header[0]) {
+      throw new InvalidInputException(csv + ":1", "expected the header " + HEADER);
     }
     return new PriceTrace(csv, series);
   }

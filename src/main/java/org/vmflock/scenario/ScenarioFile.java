@@ -30,12 +30,14 @@ import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Capacity;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.Limits;
 import org.vmflock.model.Link;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Objective;
 import org.vmflock.model.Placement;
 import org.vmflock.model.PriceSchedule;
 import org.vmflock.model.Site;
+import org.vmflock.model.TextFiles;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.model.TrafficMetric;
 import org.vmflock.model.Vm;
@@ -67,8 +69,16 @@ public final class ScenarioFile {
   private final ProfileCatalog catalog;
   private final Map<Path, PriceTrace> traces = new HashMap<>();
 
-  private ScenarioFile(Path file, Config root, ProfileCatalog catalog) {
-    this.in = new SettingReader(file, root);
+  private static final List<String> TOP_LEVEL = List.of("start", "vm-sizes", "simulation", "generate", "sites", "links", "default-link",
+      "applications", "timeline");
+  private static final List<String> SITE_KEYS = List.of("capacity", "cpu-speed", "price-per-vm-hour", "transfer-price-per-gb", "network",
+      "availability");
+  private static final List<String> APPLICATION_KEYS = List.of("profile", "vms", "size", "cores", "memory", "dirty-rate", "work", "done",
+      "syncs-per-second", "traffic", "traffic-csv", "traffic-packets", "traffic-packets-csv", "traffic-covers", "objective", "deadline",
+      "budget", "spent", "arrives", "placement");
+
+  private ScenarioFile(Path file, FileAccess files, Config root, ProfileCatalog catalog) {
+    this.in = new SettingReader(file, files, root);
     this.root = root;
     this.catalog = catalog;
   }
@@ -88,36 +98,73 @@ public final class ScenarioFile {
     if (!Files.isRegularFile(file)) {
       throw new InvalidInputException(file.toString(), "no such scenario file");
     }
+    String text = TextFiles.text(file);
     Config c;
     try {
-      c = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false)).resolve();
+      c = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription(file.toString())
+          .setIncluder(NO_INCLUDES)).resolve();
     } catch (ConfigException e) {
       throw new InvalidInputException(file.toString(), e.getMessage().replace(file.toString() + ": ", ""));
     }
-    return new ScenarioFile(file, c, catalog).read();
+    ScenarioFile f = new ScenarioFile(file, FileAccess.besides(file), c, catalog);
+    return f.typed(f::read);
   }
+
+  /** A setting of the wrong type caught by the config library itself (a list where a text is due): refused on its line. */
+  private <T> T typed(java.util.function.Supplier<T> reading) {
+    try {
+      return reading.get();
+    } catch (ConfigException e) {
+      int line = e.origin() != null ? e.origin().lineNumber() : -1;
+      String message = e.getMessage();
+      if (e.origin() != null) {
+        message = message.replace(e.origin().description() + ": ", "");
+      }
+      throw new InvalidInputException(in.file() + (line > 0 ? ":" + line : ""), message);
+    }
+  }
+
+  /** Scenarios and submitted applications are one text each: an include would read another file. */
+  private static final com.typesafe.config.ConfigIncluder NO_INCLUDES = new com.typesafe.config.ConfigIncluder() {
+    @Override
+    public com.typesafe.config.ConfigIncluder withFallback(com.typesafe.config.ConfigIncluder fallback) {
+      return this;
+    }
+
+    @Override
+    public ConfigObject include(com.typesafe.config.ConfigIncludeContext context, String what) {
+      throw new ConfigException.BadPath(what, "include is not allowed here: write the settings in the file itself");
+    }
+  };
 
   /**
    * One application written as in a scenario's {@code applications} block (HOCON or JSON), with
-   * its {@code name}; {@code source} names it in errors, relative traffic files are found from
-   * {@code base}. Sites and VM sizes are checked against {@code infra}.
+   * its {@code name}; {@code source} names it in errors. Its traffic is given inline
+   * ({@code traffic-csv}), or as a file name under {@code fileDir} (none: no file is read). Sites
+   * and VM sizes are checked against {@code infra}.
    */
-  public static Scenario.ScenarioApplication application(String source, Path base, String text, Infrastructure infra) {
+  public static Scenario.ScenarioApplication application(String source, Optional<Path> fileDir, String text, Infrastructure infra) {
     Config c;
     try {
-      c = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(source)).resolve();
+      c = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(source).setIncluder(NO_INCLUDES)).resolve();
     } catch (ConfigException e) {
-      throw new InvalidInputException(source, e.getMessage());
+      throw new InvalidInputException(source, e.getMessage().replace(source + ": ", ""));
     }
-    ScenarioFile f = new ScenarioFile(base.resolve(source.replaceAll("[^A-Za-z0-9._-]", "_")), c, ProfileCatalog.NPB);
+    ScenarioFile f = new ScenarioFile(Path.of(source.replaceAll("[^A-Za-z0-9._ -]", "_")), FileAccess.under(fileDir), c, ProfileCatalog.NPB);
     if (!c.hasPath("name")) {
       throw new InvalidInputException(source, "missing setting 'name' (the application's name)");
     }
-    String name = c.getString("name");
-    return f.application(name, c, "application " + name, f.sizes(), infra, Optional.empty());
+    String name = f.in.string(c, "name", "");
+    return f.typed(() -> f.application(name, c.withoutPath("name"), "application " + name, f.sizes(), infra, Optional.empty()));
+  }
+
+  /** As {@link #application(String, Optional, String, Infrastructure)}, its traffic files under {@code fileDir}. */
+  public static Scenario.ScenarioApplication application(String source, Path fileDir, String text, Infrastructure infra) {
+    return application(source, Optional.of(fileDir), text, infra);
   }
 
   private Scenario read() {
+    in.onlyKnown(root, "", TOP_LEVEL);
     Instant start = in.instant(root, "start", "");
     Map<String, Capacity> sizes = sizes();
     SimulationSettings simulation = simulation(start);
@@ -131,6 +178,9 @@ public final class ScenarioFile {
         throw in.error("sites", "a scenario needs at least one site");
       }
       written.addAll(new TreeMap<>(siteObjects.unwrapped()).keySet());
+    }
+    if (written.size() + generator.map(g -> g.siteNames().size()).orElse(0) > Limits.MAX_SCENARIO_SITES) {
+      throw in.error("sites", "more than " + Limits.MAX_SCENARIO_SITES + " sites (vmflock's limit for a scenario)");
     }
     Set<String> siteNames = new LinkedHashSet<>(written);
     for (String g : generator.map(ScenarioGenerator::siteNames).orElse(List.of())) {
@@ -151,7 +201,7 @@ public final class ScenarioFile {
       links.addAll(generator.get().links(List.copyOf(written), linked));
     }
     Optional<NetworkPath> defaultLink = root.hasPath("default-link")
-        ? Optional.of(in.networkPath(root.getConfig("default-link"), "default-link"))
+        ? Optional.of(path(in.config(root, "default-link", ""), "default-link"))
         : Optional.empty();
     Infrastructure infra;
     try {
@@ -161,6 +211,9 @@ public final class ScenarioFile {
     }
     List<Scenario.ScenarioApplication> apps = new ArrayList<>();
     if (root.hasPath("applications")) {
+      if (in.object(root, "applications", "").size() > Limits.MAX_SCENARIO_APPLICATIONS) {
+        throw in.error("applications", "more than " + Limits.MAX_SCENARIO_APPLICATIONS + " applications (vmflock's limit for a scenario)");
+      }
       for (String name : new TreeMap<>(in.object(root, "applications", "").unwrapped()).keySet()) {
         apps.add(application(name, root.getConfig("applications").getConfig(SettingReader.quote(name)), "applications." + name, sizes, infra,
             Optional.of(start)));
@@ -171,6 +224,15 @@ public final class ScenarioFile {
     }
     Set<String> appNames = new HashSet<>();
     Set<String> vmNames = new HashSet<>();
+    if (apps.size() > Limits.MAX_SCENARIO_APPLICATIONS) {
+      throw in.error(generator.isPresent() ? "generate" : "applications", apps.size() + " applications, more than vmflock's limit of "
+          + Limits.MAX_SCENARIO_APPLICATIONS + " for a scenario");
+    }
+    long allVms = apps.stream().mapToLong(a -> a.app().vms().size()).sum();
+    if (allVms > Limits.MAX_SCENARIO_VMS) {
+      throw in.error(generator.isPresent() ? "generate" : "applications", allVms + " VMs, more than vmflock's limit of "
+          + Limits.MAX_SCENARIO_VMS + " for a scenario");
+    }
     for (Scenario.ScenarioApplication a : apps) {
       String where = a.profile().equals(Scenario.CUSTOM) || root.hasPath("applications." + a.app().name())
           ? "applications." + a.app().name() : "generate";
@@ -183,7 +245,9 @@ public final class ScenarioFile {
         }
       }
     }
+    checkPlacedCapacity(infra, apps);
     List<TimelineEvent> timeline = new TimelineReader(in, infra, sizes.keySet(), start).read(root);
+    checkHorizon(start, simulation, infra, apps);
     return new Scenario(in.file(), start, infra, apps, simulation, timeline);
   }
 
@@ -195,9 +259,10 @@ public final class ScenarioFile {
     }
     in.object(root, "simulation", "");
     Config c = root.getConfig("simulation");
-    Duration period = c.hasPath("period") ? in.duration(c, "period", "simulation") : SimulationSettings.DEFAULT_PERIOD;
-    if (period.isZero()) {
-      throw in.error(c, "period", "simulation.period", "must be positive");
+    in.onlyKnown(c, "simulation", List.of("period", "end"));
+    Duration period = c.hasPath("period") ? in.duration(c, "period", "simulation", Limits.MAX_PERIOD) : SimulationSettings.DEFAULT_PERIOD;
+    if (period.compareTo(Limits.MIN_LOOP_PERIOD) < 0) {
+      throw in.error(c, "period", "simulation.period", "at least " + Limits.MIN_LOOP_PERIOD.toSeconds() + " s, not " + period.toNanos() + " ns");
     }
     Optional<Instant> end = Optional.empty();
     if (c.hasPath("end")) {
@@ -214,9 +279,11 @@ public final class ScenarioFile {
     Map<String, Capacity> sizes = new TreeMap<>(DEFAULT_SIZES);
     if (root.hasPath("vm-sizes")) {
       for (String name : in.object(root, "vm-sizes", "").keySet()) {
-        Config s = root.getConfig("vm-sizes").getConfig(SettingReader.quote(name));
         String where = "vm-sizes." + name;
-        sizes.put(name, new Capacity(1, in.positiveInt(s, "cores", where), in.bytes(s, "memory", where)));
+        in.object(root.getConfig("vm-sizes"), SettingReader.quote(name), "vm-sizes");
+        Config s = root.getConfig("vm-sizes").getConfig(SettingReader.quote(name));
+        in.onlyKnown(s, where, List.of("cores", "memory"));
+        sizes.put(name, new Capacity(1, in.boundedInt(s, "cores", where, Limits.VM_CORES), in.bytes(s, "memory", where, Limits.VM_MEMORY)));
       }
     }
     return sizes;
@@ -224,22 +291,24 @@ public final class ScenarioFile {
 
   private Site site(String name, Config c, String where, Instant start, Set<String> siteNames) {
     checkName("site", name, where);
+    in.onlyKnown(c, where, SITE_KEYS);
     if (!c.hasPath("capacity")) {
       throw in.error(c, "capacity", where + ".capacity", "missing setting: every site needs a capacity { slots = N }");
     }
-    Capacity capacity = in.capacity(c.getConfig("capacity"), where + ".capacity");
-    double speed = c.hasPath("cpu-speed") ? in.positive(c, "cpu-speed", where) : DEFAULT_SPEED;
+    in.object(c, "capacity", where);
+    Capacity capacity = in.capacity(c.getConfig("capacity"), where + ".capacity", List.of());
+    double speed = c.hasPath("cpu-speed") ? in.bounded(c, "cpu-speed", where, Limits.CPU_SPEED) : DEFAULT_SPEED;
     PriceSchedule hosting = prices(c, where, start);
     double transferDefault = 0;
     Map<String, Double> transferTo = new TreeMap<>();
     if (c.hasPath("transfer-price-per-gb")) {
       ConfigValue v = c.getValue("transfer-price-per-gb");
       if (v.valueType() == ConfigValueType.NUMBER) {
-        transferDefault = in.nonNegative(c, "transfer-price-per-gb", where);
+        transferDefault = in.bounded(c, "transfer-price-per-gb", where, Limits.PRICE_PER_GB);
       } else {
         Config t = c.getConfig("transfer-price-per-gb");
         for (String to : in.object(c, "transfer-price-per-gb", where).keySet()) {
-          double p = in.nonNegative(t, SettingReader.quote(to), where + ".transfer-price-per-gb");
+          double p = in.bounded(t, SettingReader.quote(to), where + ".transfer-price-per-gb", Limits.PRICE_PER_GB);
           if (to.equals("default")) {
             transferDefault = p;
           } else if (!siteNames.contains(to)) {
@@ -250,7 +319,7 @@ public final class ScenarioFile {
         }
       }
     }
-    NetworkPath network = c.hasPath("network") ? in.networkPath(c.getConfig("network"), where + ".network") : DEFAULT_SITE_NETWORK;
+    NetworkPath network = c.hasPath("network") ? path(in.config(c, "network", where), where + ".network") : DEFAULT_SITE_NETWORK;
     List<AvailabilityWindow> windows = c.hasPath("availability")
         ? in.windows(c, "availability", where, start, start, "the scenario starts")
         : new ArrayList<>();
@@ -274,7 +343,7 @@ public final class ScenarioFile {
     ConfigValue v = c.getValue(key);
     Map<String, Map<Instant, Double>> bySize = new TreeMap<>();
     switch (v.valueType()) {
-      case NUMBER -> bySize.put(PriceSchedule.ANY_SIZE, Map.of(start, in.nonNegative(c, key, where)));
+      case NUMBER -> bySize.put(PriceSchedule.ANY_SIZE, Map.of(start, in.bounded(c, key, where, Limits.PRICE_PER_VM_HOUR)));
       case OBJECT -> {
         Config p = c.getConfig(key);
         ConfigObject sizes = in.object(c, key, where);
@@ -294,7 +363,7 @@ public final class ScenarioFile {
               }
               bySize.put(size, trace(sc, "trace", full + "." + size, start));
             } else {
-              bySize.put(size, Map.of(start, in.nonNegative(p, q, full)));
+              bySize.put(size, Map.of(start, in.bounded(p, q, full, Limits.PRICE_PER_VM_HOUR)));
             }
           }
         }
@@ -307,7 +376,7 @@ public final class ScenarioFile {
           Instant from = p.hasPath("from") ? in.instant(p, "from", at) : start;
           for (String size : p.root().keySet()) {
             if (!size.equals("from")) {
-              bySize.computeIfAbsent(size, s -> new TreeMap<>()).put(from, in.nonNegative(p, SettingReader.quote(size), at));
+              bySize.computeIfAbsent(size, s -> new TreeMap<>()).put(from, in.bounded(p, SettingReader.quote(size), at, Limits.PRICE_PER_VM_HOUR));
             }
           }
         }
@@ -333,16 +402,13 @@ public final class ScenarioFile {
     } catch (ConfigException e) {
       throw in.error(parent, key, w, "expected trace { file, zone, type, from, scale }");
     }
-    Path csv = in.resolve(in.string(t, "file", w));
+    in.onlyKnown(t, w, List.of("file", "zone", "type", "from", "scale"));
+    Path csv = in.file(t, "file", w);
     PriceTrace cached = traces.get(csv);
     if (cached == null) {
       try {
         cached = PriceTrace.read(csv);
-      } catch (NoSuchFileException e) {
-        throw in.error(t, "file", w + ".file", "no such file: " + csv);
-      } catch (IOException e) {
-        throw in.error(t, "file", w + ".file", "cannot read " + csv + ": " + e.getMessage());
-      } catch (IllegalArgumentException e) {
+      } catch (InvalidInputException e) {
         throw in.error(t, "file", w + ".file", e.getMessage());
       }
       traces.put(csv, cached);
@@ -351,7 +417,7 @@ public final class ScenarioFile {
     String zone = in.string(t, "zone", w);
     String type = in.string(t, "type", w);
     Instant from = in.instant(t, "from", w);
-    double scale = t.hasPath("scale") ? in.positive(t, "scale", w) : 1;
+    double scale = t.hasPath("scale") ? in.bounded(t, "scale", w, Limits.PRICE_SCALE) : 1;
     if (!trace.zones().contains(zone)) {
       throw in.error(t, "zone", w + ".zone", "no zone or region '" + zone + "' in " + csv.getFileName() + " (it has " + trace.zones() + ")");
     }
@@ -364,11 +430,15 @@ public final class ScenarioFile {
     }
     TreeMap<Instant, Double> points = new TreeMap<>();
     double last = first.getValue() * scale;
-    points.put(start, last);
+    points.put(start, scaledPrice(t, w, last));
     for (Map.Entry<Instant, Double> e : series.tailMap(from, false).entrySet()) {
       double p = e.getValue() * scale;
       if (p != last) {
-        points.put(start.plus(Duration.between(from, e.getKey())), p);
+        Instant at = start.plus(Duration.between(from, e.getKey()));
+        if (!Limits.instantProblem(at).isEmpty()) {
+          break; // the trace goes on past the last instant vmflock reads
+        }
+        points.put(at, scaledPrice(t, w, p));
         last = p;
       }
     }
@@ -384,6 +454,7 @@ public final class ScenarioFile {
     for (int i = 0; i < list.size(); i++) {
       Config l = list.get(i);
       String where = "links[" + i + "]";
+      in.onlyKnown(l, where, List.of("between", "latency", "bandwidth"));
       List<String> between;
       try {
         between = l.getStringList("between");
@@ -413,9 +484,10 @@ public final class ScenarioFile {
   private Scenario.ScenarioApplication application(String name, Config c, String where, Map<String, Capacity> sizes, Infrastructure infra,
       Optional<Instant> start) {
     checkName("application", name, where);
+    in.onlyKnown(c, where, APPLICATION_KEYS);
     Optional<Profile> profile = profile(c, where);
     List<String> local = vmNames(c, where, profile);
-    String size = c.hasPath("size") ? c.getString("size") : profile.map(Profile::size).orElse(DEFAULT_SIZE);
+    String size = c.hasPath("size") ? in.string(c, "size", where) : profile.map(Profile::size).orElse(DEFAULT_SIZE);
     Capacity sizeCap = sizes.get(size);
     if (sizeCap == null) {
       String setting = c.hasPath("size") ? "size" : "profile";
@@ -426,9 +498,9 @@ public final class ScenarioFile {
         throw in.error(where + ".size", "site " + s.name() + " has no hosting price for size '" + size + "'");
       }
     }
-    int cores = c.hasPath("cores") ? in.positiveInt(c, "cores", where) : sizeCap.cores();
-    long memory = c.hasPath("memory") ? in.bytes(c, "memory", where) : sizeCap.memoryBytes();
-    double dirty = c.hasPath("dirty-rate") ? in.rate(c, "dirty-rate", where)
+    int cores = c.hasPath("cores") ? in.boundedInt(c, "cores", where, Limits.VM_CORES) : sizeCap.cores();
+    long memory = c.hasPath("memory") ? in.bytes(c, "memory", where, Limits.VM_MEMORY) : sizeCap.memoryBytes();
+    double dirty = c.hasPath("dirty-rate") ? in.rate(c, "dirty-rate", where, Limits.DIRTY_RATE)
         : profile.map(Profile::dirtyBytesPerSecond).orElse(DEFAULT_DIRTY_RATE);
     List<Vm> vms = new ArrayList<>();
     for (String vm : local) {
@@ -440,24 +512,27 @@ public final class ScenarioFile {
     }
     List<String> names = vms.stream().map(Vm::name).toList();
     double work = profile.isPresent() && !c.hasPath("work") ? profile.get().defaultWorkSeconds() : in.seconds(c, "work", where, true);
+    if (work > Limits.WORK_SECONDS.max()) {
+      throw in.error(c, "work", where + ".work", Limits.WORK_SECONDS.problem(work));
+    }
     double done = c.hasPath("done") ? in.seconds(c, "done", where, false) : 0;
     if (done > work) {
       throw in.error(c, "done", where + ".done", "more work done (" + done + " s) than the application has (" + work + " s)");
     }
-    double syncs = c.hasPath("syncs-per-second") ? in.nonNegative(c, "syncs-per-second", where)
+    double syncs = c.hasPath("syncs-per-second") ? in.bounded(c, "syncs-per-second", where, Limits.SYNCS_PER_SECOND)
         : profile.map(Profile::syncsPerWork).orElse(DEFAULT_SYNCS);
     TrafficMatrix traffic = profile.isPresent()
         ? new TrafficMatrix(names, profile.get().trafficPerWork().packets(), profile.get().trafficPerWork().bytes())
         : traffic(c, where, names);
     Objective objective;
     try {
-      objective = c.hasPath("objective") ? Objective.parse(c.getString("objective")) : Objective.TIME;
+      objective = c.hasPath("objective") ? Objective.parse(in.string(c, "objective", where)) : Objective.TIME;
     } catch (IllegalArgumentException e) {
       throw in.error(c, "objective", where + ".objective", e.getMessage());
     }
     Optional<Instant> deadline = c.hasPath("deadline") ? Optional.of(in.instant(c, "deadline", where)) : Optional.empty();
-    Optional<Double> budget = c.hasPath("budget") ? Optional.of(in.nonNegative(c, "budget", where)) : Optional.empty();
-    double spent = c.hasPath("spent") ? in.nonNegative(c, "spent", where) : 0;
+    Optional<Double> budget = c.hasPath("budget") ? Optional.of(in.bounded(c, "budget", where, Limits.MONEY)) : Optional.empty();
+    double spent = c.hasPath("spent") ? in.bounded(c, "spent", where, Limits.MONEY) : 0;
     Optional<Instant> arrives = arrival(c, where, start);
     Application app = new Application(name, vms, new Workload(work, done, syncs, traffic), objective, deadline, budget, spent);
     return new Scenario.ScenarioApplication(app, placement(c, where, local, name, infra), profile.map(Profile::name).orElse(Scenario.CUSTOM),
@@ -490,7 +565,7 @@ public final class ScenarioFile {
       return local;
     }
     if (c.getValue("vms").valueType() == ConfigValueType.NUMBER) {
-      int n = in.positiveInt(c, "vms", where);
+      int n = in.boundedInt(c, "vms", where, Limits.APPLICATION_VMS);
       for (int i = 1; i <= n; i++) {
         local.add("vm" + i);
       }
@@ -502,6 +577,9 @@ public final class ScenarioFile {
       }
       if (local.isEmpty() || new HashSet<>(local).size() != local.size()) {
         throw in.error(c, "vms", where + ".vms", "VM names must be given, each once");
+      }
+      if (!Limits.APPLICATION_VMS.contains(local.size())) {
+        throw in.error(c, "vms", where + ".vms", Limits.APPLICATION_VMS.problem(local.size()));
       }
     }
     if (profile.isPresent() && local.size() != profile.get().vms()) {
@@ -528,33 +606,61 @@ public final class ScenarioFile {
     return Optional.of(t);
   }
 
-  /** {@code traffic = FILE.csv} (bytes; packets optional) covering {@code traffic-covers} work seconds; none: no traffic. */
+  /**
+   * {@code traffic = FILE.csv} or {@code traffic-csv = "..."} inline (bytes; packets optional, the
+   * same way) covering {@code traffic-covers} work seconds; none: no traffic.
+   */
   private TrafficMatrix traffic(Config c, String where, List<String> names) {
     int n = names.size();
-    if (!c.hasPath("traffic")) {
+    Optional<TrafficMatrix> given = matrix(c, where, "traffic", TrafficMetric.BYTES);
+    if (given.isEmpty()) {
+      if (c.hasPath("traffic-packets") || c.hasPath("traffic-packets-csv")) {
+        throw in.error(c, c.hasPath("traffic-packets") ? "traffic-packets" : "traffic-packets-csv", where, "packets without bytes: give traffic too");
+      }
       return TrafficMatrix.zero(names);
     }
-    Path csv = in.resolve(c.getString("traffic"));
-    TrafficMatrix bytes;
-    try {
-      bytes = MatrixCsv.read(csv, TrafficMetric.BYTES);
-    } catch (InvalidInputException e) {
-      throw in.error(c, "traffic", where + ".traffic", e.getMessage());
-    }
+    TrafficMatrix bytes = given.get();
+    String key = c.hasPath("traffic") ? "traffic" : "traffic-csv";
     if (bytes.size() != n) {
-      throw in.error(c, "traffic", where + ".traffic", csv + " has " + bytes.size() + " VMs, the application " + n);
+      throw in.error(c, key, where + "." + key, "the matrix has " + bytes.size() + " VMs, the application " + n);
     }
     double covers = c.hasPath("traffic-covers") ? in.seconds(c, "traffic-covers", where, true) : 1;
+    if (covers > Limits.WORK_SECONDS.max()) {
+      throw in.error(c, "traffic-covers", where + ".traffic-covers", Limits.WORK_SECONDS.problem(covers));
+    }
+    Optional<TrafficMatrix> packets = matrix(c, where, "traffic-packets", TrafficMetric.PACKETS);
+    if (packets.isPresent() && packets.get().size() != n) {
+      throw in.error(where, "the packets matrix has " + packets.get().size() + " VMs, the application " + n);
+    }
     double[][] b = new double[n][n];
     double[][] p = new double[n][n];
-    TrafficMatrix packets = c.hasPath("traffic-packets") ? MatrixCsv.read(in.resolve(c.getString("traffic-packets")), TrafficMetric.PACKETS) : bytes;
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
         b[i][j] = bytes.bytes(i, j) / covers;
-        p[i][j] = (c.hasPath("traffic-packets") ? packets.packets(i, j) : 0) / covers;
+        p[i][j] = packets.isPresent() ? packets.get().packets(i, j) / covers : 0;
       }
     }
     return new TrafficMatrix(names, p, b);
+  }
+
+  /** The matrix of {@code key = FILE.csv} or {@code key-csv = "..."} (its text inline), if either is given. */
+  private Optional<TrafficMatrix> matrix(Config c, String where, String key, TrafficMetric metric) {
+    String inline = key + "-csv";
+    if (c.hasPath(key) && c.hasPath(inline)) {
+      throw in.error(c, inline, where + "." + inline, "give " + key + " (a file) or " + inline + " (its text), not both");
+    }
+    try {
+      if (c.hasPath(key)) {
+        return Optional.of(MatrixCsv.read(in.file(c, key, where), metric));
+      }
+      if (c.hasPath(inline)) {
+        String text = in.string(c, inline, where);
+        return Optional.of(MatrixCsv.parse(where + "." + inline, text, metric));
+      }
+    } catch (InvalidInputException e) {
+      throw in.error(c, c.hasPath(key) ? key : inline, where + "." + (c.hasPath(key) ? key : inline), e.getMessage());
+    }
+    return Optional.empty();
   }
 
   /** {@code placement = SITE} or {@code placement { SITE = [vm1, vm2] }}; none: a new application. */
@@ -592,6 +698,64 @@ public final class ScenarioFile {
   }
 
   // ---------------------------------------------------------------- checks
+
+  /** A path given on its own: { latency, bandwidth }. */
+  private NetworkPath path(Config c, String where) {
+    in.onlyKnown(c, where, List.of("latency", "bandwidth"));
+    return in.networkPath(c, where);
+  }
+
+  private double scaledPrice(Config t, String where, double price) {
+    if (!Limits.PRICE_PER_VM_HOUR.contains(price)) {
+      throw in.error(t, "scale", where + ".scale", "a scaled price: " + Limits.PRICE_PER_VM_HOUR.problem(price));
+    }
+    return price;
+  }
+
+  /** The applications placed at the start fit in their sites, as the simulator and the node will require. */
+  private void checkPlacedCapacity(Infrastructure infra, List<Scenario.ScenarioApplication> apps) {
+    Map<String, Capacity> taken = new TreeMap<>();
+    Map<String, String> firstApp = new HashMap<>();
+    for (Scenario.ScenarioApplication a : apps) {
+      for (Vm vm : a.app().vms()) {
+        a.placement().siteOf(vm.name()).ifPresent(site -> {
+          taken.merge(site, Capacity.of(vm), Capacity::plus);
+          firstApp.putIfAbsent(site, a.app().name());
+        });
+      }
+    }
+    for (Map.Entry<String, Capacity> e : taken.entrySet()) {
+      Capacity offered = infra.site(e.getKey()).orElseThrow().capacity();
+      if (!offered.holds(e.getValue())) {
+        throw in.error("applications." + firstApp.get(e.getKey()) + ".placement", "the applications placed at site " + e.getKey() + " take "
+            + e.getValue() + ", more than its capacity (" + offered + ")");
+      }
+    }
+  }
+
+  /**
+   * The loop periods a simulation of this scenario would run through: to its end, or until its
+   * applications' work is done at the slowest CPU (however long they may wait for room).
+   */
+  private void checkHorizon(Instant start, SimulationSettings simulation, Infrastructure infra, List<Scenario.ScenarioApplication> apps) {
+    double horizon;
+    if (simulation.end().isPresent()) {
+      horizon = Duration.between(start, simulation.end().get()).toSeconds();
+    } else {
+      double slowest = infra.sites().stream().mapToDouble(Site::cpuSpeed).min().orElse(1);
+      horizon = 0;
+      for (Scenario.ScenarioApplication a : apps) {
+        double arrives = a.arrives().map(t -> (double) Duration.between(start, t).toSeconds()).orElse(0.0);
+        horizon = Math.max(horizon, arrives + a.app().workload().remainingWork() / slowest);
+      }
+    }
+    double periods = horizon / (simulation.period().toMillis() / 1000.0);
+    if (periods > Limits.MAX_SIMULATED_PERIODS) {
+      throw in.error(simulation.end().isPresent() ? "simulation.end" : "simulation.period", String.format(java.util.Locale.ROOT,
+          "the simulation would run %.3g loop periods of %s, more than vmflock's limit of %,d: a longer period or a shorter horizon",
+          periods, simulation.period(), Limits.MAX_SIMULATED_PERIODS));
+    }
+  }
 
   private void requireSite(Config c, String key, String where, String site, Infrastructure infra) {
     if (infra.site(site).isEmpty()) {

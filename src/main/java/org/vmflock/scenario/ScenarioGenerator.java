@@ -15,6 +15,7 @@ import org.vmflock.model.Application;
 import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Capacity;
 import org.vmflock.model.Link;
+import org.vmflock.model.Limits;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Objective;
 import org.vmflock.model.Placement;
@@ -49,6 +50,13 @@ final class ScenarioGenerator {
   private static final Range DEFAULT_WORK_SECONDS = new Range(3600, 12 * 3600);
   private static final double MAX_DONE_FRACTION = 0.5;
   private static final double SECONDS_PER_MINUTE = 60;
+  private static final List<String> KEYS = List.of("seed", "sites", "site-name", "cpu-speed", "price-per-vm-hour", "transfer-price-per-gb",
+      "latency", "bandwidth", "capacity-margin", "reservations", "reservation-ends", "running", "arrive-within", "work", "objectives",
+      "profiles", "applications", "vms");
+  private static final Limits.Bound SITES = new Limits.Bound("a number of generated sites", 1, Limits.MAX_SCENARIO_SITES);
+  private static final Limits.Bound APPLICATIONS = new Limits.Bound("a number of generated applications", 1, Limits.MAX_SCENARIO_APPLICATIONS);
+  private static final Limits.Bound CAPACITY_MARGIN = new Limits.Bound("a capacity margin", 1e-3, 1e3);
+  private static final Limits.Bound LATENCY_SECONDS = new Limits.Bound("a latency in seconds", 0, Limits.MAX_LATENCY.toSeconds());
   private static final double BYTES_PER_MBPS = 1e6 / 8;
 
   /** How many applications run one profile. */
@@ -82,8 +90,9 @@ final class ScenarioGenerator {
   private ScenarioGenerator(SettingReader in, Config c, ProfileCatalog catalog, Map<String, Capacity> sizes) {
     String w = "generate";
     this.sizes = sizes;
+    in.onlyKnown(c, w, KEYS);
     seed = c.hasPath("seed") ? (long) in.number(c, "seed", w) : 1;
-    int count = in.positiveInt(c, "sites", w);
+    int count = in.boundedInt(c, "sites", w, SITES);
     String format = c.hasPath("site-name") ? in.string(c, "site-name", w) : "site%02d";
     siteNames = new ArrayList<>();
     for (int s = 1; s <= count; s++) {
@@ -99,20 +108,21 @@ final class ScenarioGenerator {
     if (Set.copyOf(siteNames).size() != count) {
       throw in.error(c, "site-name", w + ".site-name", "'" + format + "' gives two sites the same name (put %d in it)");
     }
-    cpuSpeed = numbers(in, c, "cpu-speed", DEFAULT_CPU_SPEED, true);
-    price = numbers(in, c, "price-per-vm-hour", DEFAULT_PRICE, false);
-    transferPrice = numbers(in, c, "transfer-price-per-gb", DEFAULT_TRANSFER_PRICE, false);
-    latencySeconds = durations(in, c, "latency", DEFAULT_LATENCY_SECONDS);
+    cpuSpeed = numbers(in, c, "cpu-speed", DEFAULT_CPU_SPEED, Limits.CPU_SPEED);
+    price = numbers(in, c, "price-per-vm-hour", DEFAULT_PRICE, Limits.PRICE_PER_VM_HOUR);
+    transferPrice = numbers(in, c, "transfer-price-per-gb", DEFAULT_TRANSFER_PRICE, Limits.PRICE_PER_GB);
+    latencySeconds = durations(in, c, "latency", DEFAULT_LATENCY_SECONDS, LATENCY_SECONDS);
     bandwidth = rates(in, c, "bandwidth", DEFAULT_BANDWIDTH);
-    capacityMargin = c.hasPath("capacity-margin") ? in.positive(c, "capacity-margin", w) : DEFAULT_CAPACITY_MARGIN;
+    capacityMargin = c.hasPath("capacity-margin") ? in.bounded(c, "capacity-margin", w, CAPACITY_MARGIN) : DEFAULT_CAPACITY_MARGIN;
     reservations = c.hasPath("reservations") ? in.fraction(c, "reservations", w) : DEFAULT_RESERVATIONS;
-    reservationEndsSeconds = durations(in, c, "reservation-ends", DEFAULT_RESERVATION_ENDS_SECONDS);
+    reservationEndsSeconds = durations(in, c, "reservation-ends", DEFAULT_RESERVATION_ENDS_SECONDS, Limits.WORK_SECONDS);
     if (reservationEndsSeconds.min() <= 0) {
       throw in.error(c, "reservation-ends", w + ".reservation-ends", "a reservation ends after the start: give positive durations");
     }
     running = c.hasPath("running") ? in.fraction(c, "running", w) : DEFAULT_RUNNING;
-    arriveWithin = c.hasPath("arrive-within") ? in.duration(c, "arrive-within", w) : Duration.ZERO;
-    workSeconds = durations(in, c, "work", DEFAULT_WORK_SECONDS);
+    arriveWithin = c.hasPath("arrive-within") ? in.duration(c, "arrive-within", w, Duration.ofSeconds((long) Limits.WORK_SECONDS.max()))
+        : Duration.ZERO;
+    workSeconds = durations(in, c, "work", DEFAULT_WORK_SECONDS, Limits.WORK_SECONDS);
     if (workSeconds.min() < SECONDS_PER_MINUTE) {
       throw in.error(c, "work", w + ".work", "work of at least a minute");
     }
@@ -147,18 +157,20 @@ final class ScenarioGenerator {
     for (int i = 0; i < list.size(); i++) {
       Config p = list.get(i);
       String pw = w + ".profiles[" + i + "]";
+      in.onlyKnown(p, pw, List.of("profile", "applications"));
       String name = in.string(p, "profile", pw);
       Profile profile = catalog.lookup(name).orElseThrow(() -> in.error(p, "profile", pw + ".profile", catalog.whyUnknown(name)));
       if (!sizes.containsKey(profile.size())) {
         throw in.error(p, "profile", pw + ".profile", "profile " + name + " runs on VM size '" + profile.size() + "', which the scenario does not define");
       }
-      int k = in.positiveInt(p, "applications", pw);
+      int k = in.boundedInt(p, "applications", pw, APPLICATIONS);
       shares.add(new ProfileShare(profile, k));
       apps += k;
       vms += (long) k * profile.vms();
     }
-    if (vms > Integer.MAX_VALUE) {
-      throw in.error(c, "profiles", w + ".profiles", "too many VMs: " + vms);
+    if (apps > Limits.MAX_SCENARIO_APPLICATIONS || vms > Limits.MAX_SCENARIO_VMS) {
+      throw in.error(c, "profiles", w + ".profiles", "the profiles give " + apps + " applications and " + vms + " VMs: at most "
+          + Limits.MAX_SCENARIO_APPLICATIONS + " and " + Limits.MAX_SCENARIO_VMS + " in a scenario");
     }
     totalVms = (int) vms;
     if (c.hasPath("applications") && in.positiveInt(c, "applications", w) != apps) {
@@ -305,7 +317,7 @@ final class ScenarioGenerator {
     return Math.round(v * per) / per;
   }
 
-  private static Range numbers(SettingReader in, Config c, String key, Range dflt, boolean positive) {
+  private static Range numbers(SettingReader in, Config c, String key, Range dflt, Limits.Bound bound) {
     if (!c.hasPath(key)) {
       return dflt;
     }
@@ -315,10 +327,10 @@ final class ScenarioGenerator {
     } catch (ConfigException e) {
       throw in.error(c, key, "generate." + key, "expected [min, max], two numbers");
     }
-    return range(in, c, key, v, positive);
+    return range(in, c, key, v, bound);
   }
 
-  private static Range durations(SettingReader in, Config c, String key, Range dflt) {
+  private static Range durations(SettingReader in, Config c, String key, Range dflt, Limits.Bound bound) {
     if (!c.hasPath(key)) {
       return dflt;
     }
@@ -328,7 +340,7 @@ final class ScenarioGenerator {
     } catch (ConfigException e) {
       throw in.error(c, key, "generate." + key, "expected [min, max], two durations such as [1ms, 30ms]");
     }
-    return range(in, c, key, v.stream().map(d -> d.toNanos() / 1e9).toList(), false);
+    return range(in, c, key, v.stream().map(d -> d.toNanos() / 1e9).toList(), bound);
   }
 
   private static Range rates(SettingReader in, Config c, String key, Range dflt) {
@@ -345,17 +357,18 @@ final class ScenarioGenerator {
     } catch (IllegalArgumentException e) {
       throw in.error(c, key, "generate." + key, e.getMessage());
     }
-    return range(in, c, key, v, true);
+    return range(in, c, key, v, Limits.BANDWIDTH);
   }
 
-  private static Range range(SettingReader in, Config c, String key, List<Double> v, boolean positive) {
+  private static Range range(SettingReader in, Config c, String key, List<Double> v, Limits.Bound bound) {
     if (v.size() != 2) {
       throw in.error(c, key, "generate." + key, "expected [min, max], not " + v.size() + " values");
     }
     double min = v.get(0);
     double max = v.get(1);
-    if (!(min >= 0) || (positive && !(min > 0)) || !(max >= min) || Double.isInfinite(max)) {
-      throw in.error(c, key, "generate." + key, "expected 0 " + (positive ? "<" : "<=") + " min <= max, not [" + min + ", " + max + "]");
+    if (!bound.contains(min) || !bound.contains(max) || !(max >= min)) {
+      throw in.error(c, key, "generate." + key, "expected min <= max, each in [" + bound.min() + ", " + bound.max() + "] (" + bound.what()
+          + "), not [" + min + ", " + max + "]");
     }
     return new Range(min, max);
   }

@@ -15,6 +15,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.vmflock.model.Capacity;
 import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.Limits;
 import org.vmflock.model.NetworkPath;
 
 /**
@@ -28,11 +29,17 @@ final class SettingReader {
   private static final long DEFAULT_MEMORY_PER_SLOT = 256L << 30;
 
   private final Path file;
+  private final FileAccess files;
   private final Config root;
 
-  SettingReader(Path file, Config root) {
+  SettingReader(Path file, FileAccess files, Config root) {
     this.file = file;
+    this.files = files;
     this.root = root;
+  }
+
+  SettingReader(Path file, Config root) {
+    this(file, FileAccess.besides(file), root);
   }
 
   Path file() {
@@ -43,10 +50,20 @@ final class SettingReader {
     return root;
   }
 
-  /** A path written in the scenario: relative to the scenario file's folder. */
-  Path resolve(String relative) {
-    Path p = Path.of(relative);
-    return p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p).normalize();
+  /** The file named at {@code key} of {@code c}, where {@link FileAccess} allows it. */
+  Path file(Config c, String key, String where) {
+    String name = string(c, key, where);
+    try {
+      return files.resolve(name);
+    } catch (IllegalArgumentException e) {
+      throw error(c, key, join(where, key), e.getMessage());
+    }
+  }
+
+  /** The object at {@code key} of {@code c}. */
+  Config config(Config c, String key, String where) {
+    object(c, key, where);
+    return c.getConfig(key);
   }
 
   ConfigObject object(Config c, String key, String where) {
@@ -84,11 +101,17 @@ final class SettingReader {
     if (!c.hasPath(key)) {
       throw error(c, key, full, "missing setting (an instant such as 2026-06-01T12:00:00Z)");
     }
+    Instant t;
     try {
-      return Instant.parse(c.getString(key));
+      t = Instant.parse(c.getString(key));
     } catch (DateTimeParseException | ConfigException e) {
-      throw error(c, key, full, "not an instant: '" + c.getValue(key).unwrapped() + "' (expected e.g. 2026-06-01T12:00:00Z)");
+      throw error(c, key, full, "not an instant: '" + Limits.quoted(String.valueOf(c.getValue(key).unwrapped())) + "' (expected e.g. 2026-06-01T12:00:00Z)");
     }
+    String problem = Limits.instantProblem(t);
+    if (!problem.isEmpty()) {
+      throw error(c, key, full, problem);
+    }
+    return t;
   }
 
   Duration duration(Config c, String key, String where) {
@@ -100,7 +123,7 @@ final class SettingReader {
     try {
       d = c.getDuration(key);
     } catch (ConfigException e) {
-      throw error(c, key, full, "not a duration: '" + c.getValue(key).unwrapped() + "' (e.g. 5ms, 2h)");
+      throw error(c, key, full, "not a duration: '" + Limits.quoted(String.valueOf(c.getValue(key).unwrapped())) + "' (e.g. 5ms, 2h)");
     }
     if (d.isNegative()) {
       throw error(c, key, full, "must not be negative");
@@ -116,12 +139,20 @@ final class SettingReader {
     return s;
   }
 
+  double rate(Config c, String key, String where, Limits.Bound bound) {
+    double r = rate(c, key, where);
+    if (!bound.contains(r)) {
+      throw error(c, key, join(where, key), bound.problem(r));
+    }
+    return r;
+  }
+
   double rate(Config c, String key, String where) {
     String full = join(where, key);
     if (!c.hasPath(key)) {
       throw error(c, key, full, "missing setting (a rate such as 10Gbps or 20MB/s)");
     }
-    String text = String.valueOf(c.getValue(key).unwrapped());
+    String text = Limits.quoted(String.valueOf(c.getValue(key).unwrapped()));
     double r;
     try {
       r = Units.bytesPerSecond(text);
@@ -134,6 +165,15 @@ final class SettingReader {
     return r;
   }
 
+  /** A size in bytes in {@code bound}. */
+  long bytes(Config c, String key, String where, Limits.Bound bound) {
+    long b = bytes(c, key, where);
+    if (!bound.contains(b)) {
+      throw error(c, key, join(where, key), bound.problem(b));
+    }
+    return b;
+  }
+
   long bytes(Config c, String key, String where) {
     long b;
     try {
@@ -141,7 +181,7 @@ final class SettingReader {
     } catch (ConfigException.Missing e) {
       throw error(c, key, join(where, key), "missing setting (a size such as 4GiB)");
     } catch (ConfigException e) {
-      throw error(c, key, join(where, key), "not a size: '" + c.getValue(key).unwrapped() + "' (e.g. 4GiB)");
+      throw error(c, key, join(where, key), "not a size: '" + Limits.quoted(String.valueOf(c.getValue(key).unwrapped())) + "' (e.g. 4GiB)");
     }
     if (b <= 0) {
       throw error(c, key, join(where, key), "must be positive");
@@ -151,11 +191,54 @@ final class SettingReader {
 
   double number(Config c, String key, String where) {
     try {
+      Object raw = c.getValue(key).unwrapped();
+      if (raw instanceof String text && !Limits.isDecimal(text.strip())) {
+        throw error(c, key, join(where, key), "not a number: '" + Limits.quoted(text) + "'");
+      }
       return c.getDouble(key);
     } catch (ConfigException.Missing e) {
       throw error(c, key, join(where, key), "missing setting");
     } catch (ConfigException e) {
-      throw error(c, key, join(where, key), "not a number: '" + c.getValue(key).unwrapped() + "'");
+      throw error(c, key, join(where, key), "not a number: '" + Limits.quoted(String.valueOf(c.getValue(key).unwrapped())) + "'");
+    }
+  }
+
+  /** A number in {@code bound}. */
+  double bounded(Config c, String key, String where, Limits.Bound bound) {
+    double v = number(c, key, where);
+    if (!bound.contains(v)) {
+      throw error(c, key, join(where, key), bound.problem(v));
+    }
+    return v;
+  }
+
+  /** A whole number in {@code bound}. */
+  int boundedInt(Config c, String key, String where, Limits.Bound bound) {
+    double v = bounded(c, key, where, bound);
+    if (v != Math.rint(v)) {
+      throw error(c, key, join(where, key), "must be a whole number, not " + v);
+    }
+    return (int) v;
+  }
+
+  /** A duration of at most {@code max}. */
+  Duration duration(Config c, String key, String where, Duration max) {
+    Duration d = duration(c, key, where);
+    if (d.compareTo(max) > 0) {
+      throw error(c, key, join(where, key), "at most " + max.toString().substring(2).toLowerCase(java.util.Locale.ROOT) + ", not " + Limits.quoted(String.valueOf(c.getValue(key).unwrapped())));
+    }
+    return d;
+  }
+
+  /**
+   * Refuses a key of {@code c} that is not in {@code known} (a misspelled setting would otherwise be
+   * silently ignored), naming it and its line.
+   */
+  void onlyKnown(Config c, String where, java.util.Collection<String> known) {
+    for (String key : new java.util.TreeSet<>(c.root().keySet())) {
+      if (!known.contains(key)) {
+        throw error(c, quote(key), join(where, key), "unknown setting '" + Limits.quoted(key) + "' (expected one of " + new java.util.TreeSet<>(known) + ")");
+      }
     }
   }
 
@@ -202,8 +285,8 @@ final class SettingReader {
 
   /** {@code latency} and {@code bandwidth} of {@code c}. */
   NetworkPath networkPath(Config c, String where) {
-    Duration latency = duration(c, "latency", where);
-    double bandwidth = rate(c, "bandwidth", where);
+    Duration latency = duration(c, "latency", where, Limits.MAX_LATENCY);
+    double bandwidth = rate(c, "bandwidth", where, Limits.BANDWIDTH);
     try {
       return new NetworkPath(latency, bandwidth);
     } catch (IllegalArgumentException e) {
@@ -212,10 +295,13 @@ final class SettingReader {
   }
 
   /** {@code slots}, and {@code cores} and {@code memory} (by default 64 cores and 256 GiB a slot: no limit but slots). */
-  Capacity capacity(Config cap, String where) {
-    int slots = nonNegativeInt(cap, "slots", where);
-    int cores = cap.hasPath("cores") ? nonNegativeInt(cap, "cores", where) : slots * DEFAULT_CORES_PER_SLOT;
-    long memory = cap.hasPath("memory") ? bytes(cap, "memory", where) : slots * DEFAULT_MEMORY_PER_SLOT;
+  Capacity capacity(Config cap, String where, List<String> otherKeys) {
+    List<String> known = new ArrayList<>(List.of("slots", "cores", "memory"));
+    known.addAll(otherKeys);
+    onlyKnown(cap, where, known);
+    int slots = boundedInt(cap, "slots", where, Limits.SLOTS);
+    int cores = cap.hasPath("cores") ? boundedInt(cap, "cores", where, Limits.SITE_CORES) : slots * DEFAULT_CORES_PER_SLOT;
+    long memory = cap.hasPath("memory") ? bytes(cap, "memory", where, Limits.SITE_MEMORY) : slots * DEFAULT_MEMORY_PER_SLOT;
     return new Capacity(slots, cores, memory);
   }
 
@@ -227,7 +313,6 @@ final class SettingReader {
     return ConfigUtil.quoteString(key);
   }
 
-  /** What is wrong with {@code key} of {@code c}, on the line of that setting (or of {@code c} when it is missing). */
   /**
    * The availability windows listed at {@code key} of {@code c}: each {@code from} (default
    * {@code defaultFrom}) {@code until}, ending after its start and after {@code notBefore}
@@ -239,6 +324,7 @@ final class SettingReader {
     for (int i = 0; i < list.size(); i++) {
       Config w = list.get(i);
       String at = where + "." + key + "[" + i + "]";
+      onlyKnown(w, at, List.of("from", "until"));
       Instant from = w.hasPath("from") ? instant(w, "from", at) : defaultFrom;
       Instant until = instant(w, "until", at);
       if (!until.isAfter(notBefore)) {
@@ -252,6 +338,7 @@ final class SettingReader {
     return windows;
   }
 
+  /** What is wrong with {@code key} of {@code c}, on the line of that setting (or of {@code c} when it is missing). */
   InvalidInputException error(Config c, String key, String full, String what) {
     int line = c.hasPath(key) ? c.getValue(key).origin().lineNumber() : c.origin().lineNumber();
     return new InvalidInputException(at(line) + ": " + full, what);

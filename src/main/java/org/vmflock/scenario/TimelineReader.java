@@ -4,12 +4,14 @@ import com.typesafe.config.Config;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Capacity;
 import org.vmflock.model.Infrastructure;
+import org.vmflock.model.Limits;
 import org.vmflock.model.PriceSchedule;
 import org.vmflock.model.Site;
 import org.vmflock.site.EnvironmentChange;
@@ -22,6 +24,16 @@ import org.vmflock.site.EnvironmentChange;
 final class TimelineReader {
 
   static final Set<String> KINDS = new TreeSet<>(List.of("price", "transfer-price", "capacity", "speed", "availability", "quota", "link", "fail"));
+  /** The settings of each kind of event, besides its site. */
+  private static final Map<String, List<String>> SETTINGS = Map.of(
+      "price", List.of("per-vm-hour", "size"),
+      "transfer-price", List.of("to", "per-gb"),
+      "capacity", List.of("slots", "cores", "memory"),
+      "speed", List.of("cpu-speed"),
+      "availability", List.of("windows"),
+      "quota", List.of("vms"),
+      "link", List.of("to", "latency", "bandwidth"),
+      "fail", List.of("notice"));
 
   private final SettingReader in;
   private final Infrastructure infra;
@@ -72,6 +84,9 @@ final class TimelineReader {
     String w = where + "." + kind;
     in.object(e, kind, where);
     Config c = e.getConfig(kind);
+    List<String> known = new ArrayList<>(SETTINGS.get(kind));
+    known.add("site");
+    in.onlyKnown(c, w, known);
     String site = in.string(c, "site", w);
     Site s = infra.site(site).orElseThrow(() -> in.error(c, "site", w + ".site", "unknown site '" + site + "'"));
     return switch (kind) {
@@ -81,29 +96,30 @@ final class TimelineReader {
         if (!to.equals("default")) {
           knownOtherSite(c, "to", w, site, to);
         }
-        yield List.of(change(at, site, new EnvironmentChange.TransferPrice(to, in.nonNegative(c, "per-gb", w))));
+        yield List.of(change(at, site, new EnvironmentChange.TransferPrice(to, in.bounded(c, "per-gb", w, Limits.PRICE_PER_GB))));
       }
       case "capacity" -> {
-        Capacity cap = in.capacity(c, w);
+        Capacity cap = in.capacity(c, w, List.of("site"));
         yield List.of(change(at, site, new EnvironmentChange.CapacityChange(cap)));
       }
-      case "speed" -> List.of(change(at, site, new EnvironmentChange.Speed(in.positive(c, "cpu-speed", w))));
+      case "speed" -> List.of(change(at, site, new EnvironmentChange.Speed(in.bounded(c, "cpu-speed", w, Limits.CPU_SPEED))));
       case "availability" -> List.of(change(at, site, new EnvironmentChange.Availability(windows(c, w, at))));
       case "quota" -> List.of(change(at, site, new EnvironmentChange.Quota(
-          c.hasPath("vms") ? Optional.of(in.nonNegativeInt(c, "vms", w)) : Optional.empty())));
+          c.hasPath("vms") ? Optional.of(in.boundedInt(c, "vms", w, Limits.SLOTS)) : Optional.empty())));
       case "link" -> {
         String to = in.string(c, "to", w);
         knownOtherSite(c, "to", w, site, to);
         yield List.of(change(at, site, new EnvironmentChange.LinkChange(new EnvironmentChange.SiteLink(to, in.networkPath(c, w)))));
       }
-      case "fail" -> List.of(new TimelineEvent.SiteFailure(at, site, at.plus(c.hasPath("notice") ? in.duration(c, "notice", w) : java.time.Duration.ZERO)));
+      case "fail" -> List.of(new TimelineEvent.SiteFailure(at, site, at.plus(c.hasPath("notice") ? in.duration(c, "notice", w, Limits.MAX_NOTICE)
+          : java.time.Duration.ZERO)));
       default -> throw new IllegalStateException(kind);
     };
   }
 
   /** One price for one size, or for every size the site prices (size omitted or "*"). */
   private List<TimelineEvent> price(Config c, String w, Instant at, Site s) {
-    double price = in.nonNegative(c, "per-vm-hour", w);
+    double price = in.bounded(c, "per-vm-hour", w, Limits.PRICE_PER_VM_HOUR);
     String size = c.hasPath("size") ? in.string(c, "size", w) : PriceSchedule.ANY_SIZE;
     if (!size.equals(PriceSchedule.ANY_SIZE)) {
       if (!sizes.contains(size)) {

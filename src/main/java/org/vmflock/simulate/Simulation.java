@@ -231,9 +231,9 @@ public final class Simulation {
     for (ManagerCore.Effect e : o.effects()) {
       Instant now = clock.now();
       if (e instanceof ManagerCore.PlaceOnSite p) {
-        platform.book(new SiteBookkeeping.Place(p.site(), p.vm(), p.demand(), Optional.empty()), now);
+        p.vms().forEach(b -> platform.book(new SiteBookkeeping.Place(p.site(), b.vm(), b.demand(), Optional.empty()), now));
       } else if (e instanceof ManagerCore.RemoveFromSite r) {
-        platform.book(new SiteBookkeeping.Remove(r.site(), r.vm()), now);
+        r.vms().forEach(vm -> platform.book(new SiteBookkeeping.Remove(r.site(), vm), now));
       } else if (e instanceof ManagerCore.Boot b) {
         platform.boot(b.app(), b.siteOfVm(), now);
         scheduleFinishCheck();

@@ -56,6 +56,26 @@ public final class SiteActor {
 
   public record Remove(String vm, ActorRef<Reply> replyTo) implements Command {}
 
+  /** A VM and what it takes. */
+  public record Booking(String vm, Capacity demand) implements CborSerializable {}
+
+  /**
+   * These VMs run here now (a new application's, as the manager placed it): each is booked if there
+   * is room, in one write; the answer names those refused, if any (the others are booked).
+   */
+  public record PlaceAll(List<Booking> vms, ActorRef<Reply> replyTo) implements Command {
+    public PlaceAll {
+      vms = List.copyOf(vms);
+    }
+  }
+
+  /** These VMs left (their application ended), in one write. */
+  public record RemoveAll(List<String> vms, ActorRef<Reply> replyTo) implements Command {
+    public RemoveAll {
+      vms = List.copyOf(vms);
+    }
+  }
+
   /** The site's environment, its hosting prices from {@code pricesFrom} on. */
   public record GetEnvironment(Instant pricesFrom, ActorRef<EnvironmentView> replyTo) implements Command {}
 
@@ -158,6 +178,20 @@ public final class SiteActor {
           .onCommand(ReleaseReservation.class, (s, c) -> done(s.decideRelease(c.reservationId(), c.why()), c.replyTo()))
           .onCommand(Place.class, (s, c) -> reply(s.decidePlace(c.vm(), c.demand(), c.reservationId()), c.replyTo(), false))
           .onCommand(Remove.class, (s, c) -> done(s.decideRemove(c.vm()), c.replyTo()))
+          .onCommand(PlaceAll.class, this::placeAll)
+          .onCommand(RemoveAll.class, (s, c) -> {
+            List<SiteEvent> removed = new java.util.ArrayList<>();
+            SiteState next = s;
+            for (String vm : c.vms()) {
+              Optional<SiteEvent> e = next.decideRemove(vm);
+              if (e.isPresent()) {
+                removed.add(e.get());
+                next = next.apply(e.get());
+              }
+            }
+            return removed.isEmpty() ? Effect().reply(c.replyTo(), new Accepted(site))
+                : Effect().persist(removed).thenReply(c.replyTo(), after -> new Accepted(site));
+          })
           .onCommand(GetEnvironment.class, (s, c) -> Effect().reply(c.replyTo(),
               new EnvironmentView(s.environment().pricesFrom(c.pricesFrom()), s.changes(), s.books().used(), s.books().vms())))
           .onCommand(ChangesSince.class, (s, c) -> Effect().reply(c.replyTo(), s.changesAfter(c.after())
@@ -169,6 +203,27 @@ public final class SiteActor {
             return released.isEmpty() ? Effect().noReply() : Effect().persist(released).thenNoReply();
           })
           .build();
+    }
+
+    private ReplyEffect<SiteEvent, SiteState> placeAll(SiteState s, PlaceAll c) {
+      List<SiteEvent> placed = new java.util.ArrayList<>();
+      List<String> refused = new java.util.ArrayList<>();
+      SiteState next = s;
+      for (Booking b : c.vms()) {
+        SiteState.Decision d = next.decidePlace(b.vm(), b.demand(), Optional.empty());
+        if (d.accepted()) {
+          placed.add(d.event().get());
+          next = next.apply(d.event().get());
+        } else {
+          refused.add(d.refusal());
+        }
+      }
+      Reply answer = refused.isEmpty() ? new Accepted(site) : new Rejected(site, refused.size() + " VM(s) refused: " + refused.get(0)
+          + (refused.size() > 1 ? " ..." : ""));
+      if (!refused.isEmpty()) {
+        ctx.getLog().warn("site {}: {}", site, ((Rejected) answer).reason());
+      }
+      return placed.isEmpty() ? Effect().reply(c.replyTo(), answer) : Effect().persist(placed).thenReply(c.replyTo(), after -> answer);
     }
 
     private BooksPage page(SiteState s, Optional<String> after) {

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.vmflock.CborSerializable;
 import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Capacity;
+import org.vmflock.model.Limits;
 import org.vmflock.model.Site;
 import org.vmflock.model.VmEndpoint;
 import org.vmflock.site.EnvironmentChange.Availability;
@@ -109,8 +110,8 @@ public record SiteState(SiteEnvironment environment, SiteBooks books, long chang
       }
       Site s = environment.site().orElseThrow();
       if (change instanceof Price p) {
-        if (!(p.pricePerVmHour() >= 0) || Double.isInfinite(p.pricePerVmHour())) {
-          return "a price is a finite number >= 0, not " + p.pricePerVmHour();
+        if (!Limits.PRICE_PER_VM_HOUR.contains(p.pricePerVmHour())) {
+          return Limits.PRICE_PER_VM_HOUR.problem(p.pricePerVmHour());
         }
         if (p.size().isBlank()) {
           return "a price names a VM size (or * for all)";
@@ -118,8 +119,8 @@ public record SiteState(SiteEnvironment environment, SiteBooks books, long chang
         return "";
       }
       if (change instanceof TransferPrice t) {
-        if (!(t.pricePerGb() >= 0) || Double.isInfinite(t.pricePerGb())) {
-          return "a transfer price is a finite number >= 0, not " + t.pricePerGb();
+        if (!Limits.PRICE_PER_GB.contains(t.pricePerGb())) {
+          return Limits.PRICE_PER_GB.problem(t.pricePerGb());
         }
         return t.to().equals(name()) ? "no transfer price to the site itself" : "";
       }
@@ -127,10 +128,14 @@ public record SiteState(SiteEnvironment environment, SiteBooks books, long chang
         return capacityProblem(c.capacity(), environment.quota());
       }
       if (change instanceof Speed sp) {
-        return sp.cpuSpeed() > 0 && Double.isFinite(sp.cpuSpeed()) ? "" : "a CPU speed is positive, not " + sp.cpuSpeed();
+        return Limits.CPU_SPEED.problem(sp.cpuSpeed());
       }
       if (change instanceof Availability a) {
         for (AvailabilityWindow w : a.windows()) {
+          String outOfRange = Limits.instantProblem(w.from()) + Limits.instantProblem(w.until());
+          if (!outOfRange.isEmpty()) {
+            return outOfRange;
+          }
           if (!w.until().isAfter(now)) {
             return "the availability window " + w.from() + " .. " + w.until() + " ends in the past (now " + now + ")";
           }
@@ -154,6 +159,11 @@ public record SiteState(SiteEnvironment environment, SiteBooks books, long chang
 
   /** A capacity or quota below what is placed and reserved here is refused. */
   private String capacityProblem(Capacity capacity, Optional<Integer> q) {
+    String outOfRange = Limits.SLOTS.problem(capacity.slots()) + Limits.SITE_CORES.problem(capacity.cores())
+        + Limits.SITE_MEMORY.problem(capacity.memoryBytes()) + q.map(v -> Limits.SLOTS.problem(v)).orElse("");
+    if (!outOfRange.isEmpty()) {
+      return outOfRange;
+    }
     Capacity used = books.used();
     if (!capacity.holds(used)) {
       return "a capacity of " + capacity + " is below what is placed and reserved here (" + used + ")";

@@ -22,7 +22,7 @@ class CommandLineTest {
       assertEquals(0, help.exitCode(), mode);
       assertTrue(help.out().startsWith("Usage: vmflock " + mode), help.out());
     }
-    for (String bench : List.of("simulate", "sensor", "plan", "manager")) {
+    for (String bench : List.of("simulate", "sensor", "plan", "manager", "fuzz")) {
       Cli.Run help = Cli.run("bench", bench, "--help");
       assertEquals(0, help.exitCode(), bench);
       assertTrue(help.out().startsWith("Usage: vmflock bench " + bench), help.out());
@@ -44,5 +44,72 @@ class CommandLineTest {
     Cli.Run none = Cli.run();
     assertEquals(ExitCode.INVALID_INPUT, none.exitCode());
     assertTrue(none.err().contains("missing a command"), none.err());
+  }
+
+  @Test
+  void anUnexpectedErrorIsOneLineWithoutAStackTrace() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cli = VmflockCommand.commandLine();
+    cli.addSubcommand("explode", new picocli.CommandLine(new Exploding()));
+    cli.setErr(new java.io.PrintWriter(err, true));
+    assertEquals(ExitCode.FAILURE, cli.execute("explode"));
+    List<String> lines = err.toString().lines().toList();
+    assertEquals(1, lines.size(), err.toString());
+    assertTrue(lines.get(0).startsWith("vmflock explode: failed: out of memory (Java heap space)"), lines.get(0));
+  }
+
+  @picocli.CommandLine.Command(name = "explode")
+  static final class Exploding implements java.util.concurrent.Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new OutOfMemoryError("Java heap space");
+    }
+  }
+
+  @Test
+  void aSettingOfTheWrongTypeExitsTwoInOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path scenario = dir.resolve("s.conf");
+    java.nio.file.Files.writeString(scenario, """
+        start = "2026-06-01T12:00:00Z"
+        sites { a { capacity { slots = 8 }, price-per-vm-hour = 0.1 } }
+        applications { x { vms = 4, work = 2h, objective = [cost] } }
+        """);
+    for (String mode : List.of("plan", "simulate")) {
+      Cli.Run r = mode.equals("plan") ? Cli.run("plan", "--scenario", scenario) : Cli.run("simulate", scenario, "--out", dir.resolve("out"), "--quiet");
+      ReplayBadInputTest.assertOneLineError(r, "s.conf:3: applications.x.objective: expected a text, not list");
+    }
+    Cli.Run set = Cli.run("groups", "--algorithm", "report", "--set", "vmflock.analyze.modularity.iterations=[1]",
+        org.vmflock.testing.TestData.npb("ep.A.4.bytes.csv"));
+    ReplayBadInputTest.assertOneLineError(set, "vmflock.analyze.modularity.iterations");
+  }
+
+  @Test
+  void aPlacementOverCapacityIsInvalidInputForPlanAndSimulateAlike(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path scenario = dir.resolve("s.conf");
+    java.nio.file.Files.writeString(scenario, """
+        start = "2026-06-01T12:00:00Z"
+        sites { a { capacity { slots = 2 }, price-per-vm-hour = 0.1 } }
+        applications { x { vms = 4, work = 2h, placement = a } }
+        """);
+    Cli.Run plan = Cli.run("plan", "--scenario", scenario);
+    ReplayBadInputTest.assertOneLineError(plan, "applications.x.placement: the applications placed at site a take 4 slots");
+    Cli.Run simulate = Cli.run("simulate", scenario, "--out", dir.resolve("out"), "--quiet");
+    ReplayBadInputTest.assertOneLineError(simulate, "applications.x.placement: the applications placed at site a take 4 slots");
+  }
+
+  @Test
+  void outOfRangeSettingsAndOptionsAreRefusedNamingThem() {
+    Cli.Run scale = Cli.run("groups", "--algorithm", "report", "--set", "vmflock.run.time-scale=1e300",
+        org.vmflock.testing.TestData.npb("ep.A.4.bytes.csv"));
+    ReplayBadInputTest.assertOneLineError(scale, "command-line options", "vmflock.run.time-scale is between 0.001 and 1000000, not 1.0E300");
+  }
+
+  @Test
+  void aUsageErrorQuotingALineBreakStaysOnItsLine() {
+    // found by bench fuzz: picocli quotes the argument as typed
+    Cli.Run r = Cli.run("query", "--journal", "/nowhere", "--type", "mean", "--periods", "1\n2");
+    ReplayBadInputTest.assertOneLineError(r, "query: Invalid value for option '--periods': '1\\n2'");
+    Cli.Run unknown = Cli.run("0du\r", "groups", "--algorithm", "report", org.vmflock.testing.TestData.npb("ep.A.4.bytes.csv"));
+    ReplayBadInputTest.assertOneLineError(unknown, "vmflock: Unmatched argument at index 0: '0du\\r'");
   }
 }

@@ -60,9 +60,13 @@ class ReplayBadInputTest {
     return r;
   }
 
-  private static void assertOneLineError(Cli.Run r, String... fragments) {
+  /** The whole of stderr is one line (a usage error adds a pointer to --help): no stack trace after it. */
+  static void assertOneLineError(Cli.Run r, String... fragments) {
     assertEquals(ExitCode.INVALID_INPUT, r.exitCode(), r.err());
-    String first = r.err().lines().findFirst().orElse("");
+    List<String> lines = r.err().lines().toList();
+    boolean usage = lines.size() == 2 && lines.get(1).matches("\\(see vmflock.* --help\\)");
+    assertTrue(lines.size() == 1 || usage, "one line, not:\n" + r.err());
+    String first = lines.get(0);
     for (String f : fragments) {
       assertTrue(first.contains(f), "'" + f + "' in: " + first);
     }
@@ -120,7 +124,9 @@ class ReplayBadInputTest {
     assertOneLineError(replay(TestData.npb("vms4.csv"), TestData.npb("ep.A.4.pcap.gz"), "--pace", "fast"), "--pace", "invalid pace 'fast'");
     assertOneLineError(replay(TestData.npb("vms4.csv"), TestData.npb("ep.A.4.pcap.gz"), "--period", "ten"), "invalid duration 'ten'");
     assertOneLineError(replay(TestData.npb("vms4.csv"), TestData.npb("ep.A.4.pcap.gz"), "--set", "vmflock.collector.retention-periods=-1"),
-        "retention must be 0 (unlimited) or positive");
+        "vmflock.collector.retention-periods is between 0 and 10000000, not -1");
+    assertOneLineError(replay(TestData.npb("vms4.csv"), TestData.npb("ep.A.4.pcap.gz"), "--period", "1ms"),
+        "vmflock.monitor.period is between PT0.1S and PT24H, not 1ms");
   }
 
   @Test
@@ -143,5 +149,39 @@ class ReplayBadInputTest {
     assertOneLineError(r, "no vmflock journal here");
     Cli.Run t = Cli.run("query", "--journal", dir, "--type", "median", "--periods", 1);
     assertOneLineError(t, "unknown query type 'median'");
+  }
+
+  @Test
+  void capturesWhoseTimestampsJumpByDecadesAreRefusedNotMaterialised() throws Exception {
+    // a record in 1975, the next in 2038: every empty 30 s period in between used to be closed (OutOfMemoryError)
+    byte[] jump = Arrays.copyOf(ep, ep.length);
+    int second = PCAP_HEADER + RECORD_HEADER + ByteBuffer.wrap(ep, PCAP_HEADER + 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    ByteBuffer.wrap(jump, PCAP_HEADER, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(157_766_400); // 1975-01-01
+    for (int off = second; off + RECORD_HEADER <= jump.length; ) {
+      ByteBuffer.wrap(jump, off, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(2_145_916_800); // 2038-01-01
+      off += RECORD_HEADER + ByteBuffer.wrap(jump, off + 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    }
+    Cli.Run r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120),
+        () -> replay(TestData.npb("vms4.csv"), write("jump.pcap", jump)));
+    assertOneLineError(r, "jump.pcap: frame 2: its time 2038-01-01T00:00:00.5", "66271680 periods after the first frame (1975-01-01T00:00:00.5",
+        "a replay spans at most 100000 periods");
+  }
+
+  @Test
+  void aVmFileOfAHundredThousandVmsIsRefusedAtOnce() throws Exception {
+    StringBuilder csv = new StringBuilder("vm,ip,mac\n");
+    for (int i = 0; i < 100_000; i++) {
+      csv.append(String.format("vm%d,10.%d.%d.%d,02:00:%02x:%02x:%02x:01%n", i, i >> 16, (i >> 8) & 0xFF, i & 0xFF, i >> 16, (i >> 8) & 0xFF, i & 0xFF));
+    }
+    Path vms = write("huge.csv", csv.toString().getBytes());
+    Cli.Run r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+        () -> replay(vms, TestData.npb("ep.A.4.pcap.gz")));
+    assertOneLineError(r, "huge.csv:1026: more than 1024 VMs");
+  }
+
+  @Test
+  void aQueryForABillionPeriodsIsRefused() {
+    Cli.Run r = Cli.run("query", "--journal", dir, "--type", "mean", "--periods", 1_000_000_000);
+    assertOneLineError(r, "--periods", "between 1 and 100000, not 1000000000");
   }
 }

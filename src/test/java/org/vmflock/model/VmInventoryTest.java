@@ -233,4 +233,75 @@ class VmInventoryTest {
     assertEquals(SRC + ":2", e.where());
     assertTrue(e.getMessage().startsWith(e.where() + ": "));
   }
+
+  // ---------------------------------------------------------------- hostile and careless input
+
+  @Test
+  void aByteOrderMarkIsSkippedNotTakenForPartOfTheFirstColumn() throws Exception {
+    Path f = dir.resolve("bom.csv");
+    Files.write(f, ("\uFEFFvm,ip,mac\nvm1,10.0.0.1,02:00:00:00:00:01\n").getBytes(StandardCharsets.UTF_8));
+    assertEquals(List.of("vm1"), VmInventory.read(f).names());
+  }
+
+  @Test
+  void aVmNamedLikeACommentIsRefusedNotLost() {
+    String rule = "(letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit)";
+    assertRefused(SRC + ":3: invalid VM name '#vm1' " + rule,
+        "vm,ip,mac", "vm0,10.0.0.9,02:00:00:00:00:09", "#vm1,10.0.0.1,02:00:00:00:00:01");
+  }
+
+  @Test
+  void broadcastMulticastLoopbackAndUnspecifiedAreNoVmAddress() {
+    for (String a : List.of("255.255.255.255", "224.0.0.1", "239.1.2.3", "127.0.0.1", "0.0.0.0", "240.0.0.1", "ff02::1", "::", "::1")) {
+      InvalidInputException e = assertThrows(InvalidInputException.class, () -> parse("vm,ip,mac", "vm1," + a + ",02:00:00:00:00:01"), a);
+      assertTrue(e.getMessage().startsWith(SRC + ":2: column 'ip': "), e.getMessage());
+      assertTrue(e.getMessage().endsWith("not a VM's address"), e.getMessage());
+    }
+  }
+
+  @Test
+  void notUtf8IsRefusedWithItsLineAndByteOffset() throws Exception {
+    Path f = dir.resolve("latin1.csv");
+    Files.write(f, "vm,ip,mac\nv\u00e9,10.0.0.1,02:00:00:00:00:01\n".getBytes(StandardCharsets.ISO_8859_1));
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> VmInventory.read(f));
+    assertEquals(f + ":2: not UTF-8 text: byte 0xe9 at byte offset 11", e.getMessage());
+  }
+
+  @Test
+  void aHugeCellIsNeverEchoedWhole() {
+    String huge = "x".repeat(1 << 20);
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> parse("vm,ip,mac", "vm1,10.0.0.1," + huge));
+    assertTrue(e.getMessage().length() < 300, e.getMessage().length() + " characters");
+    assertTrue(e.getMessage().startsWith(SRC + ":2: column 'mac': invalid MAC address 'xxx"), e.getMessage().substring(0, 80));
+    InvalidInputException header = assertThrows(InvalidInputException.class, () -> parse("vm,ip," + huge));
+    assertTrue(header.getMessage().length() < 300, header.getMessage().length() + " characters");
+  }
+
+  @Test
+  void readingIsLinearInTheVms() {
+    // 1,024 VMs (the limit) read in a blink; before, each row re-checked the whole inventory
+    StringBuilder csv = new StringBuilder("vm,ip,mac\n");
+    for (int i = 0; i < Limits.MAX_VMS_PER_MATRIX; i++) {
+      csv.append(String.format("vm%d,10.%d.%d.1,02:00:00:%02x:%02x:01%n", i, i / 256, i % 256, i / 256, i % 256));
+    }
+    VmInventory inv = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+        () -> VmInventory.parse(SRC, csv.toString()));
+    assertEquals(Limits.MAX_VMS_PER_MATRIX, inv.size());
+  }
+
+  @Test
+  void moreVmsThanTheLimitAreRefusedOnTheFirstRowTooMany() {
+    StringBuilder csv = new StringBuilder("vm,ip,mac\n");
+    for (int i = 0; i < 20_000; i++) {
+      csv.append(String.format("vm%d,10.%d.%d.1,02:00:00:%02x:%02x:01%n", i, i / 256, i % 256, i / 256, i % 256));
+    }
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> VmInventory.parse(SRC, csv.toString()));
+    assertEquals(SRC + ":" + (Limits.MAX_VMS_PER_MATRIX + 2) + ": more than 1024 VMs (vmflock's limit for one VM x VM matrix)", e.getMessage());
+  }
+
+  @Test
+  void quotedCellsAreCsv() {
+    VmInventory inv = parse("vm,ip,mac", "vm1,\"10.0.0.1;fd77::1\",02:00:00:00:00:01");
+    assertEquals(2, inv.vms().get(0).addresses().size());
+  }
 }

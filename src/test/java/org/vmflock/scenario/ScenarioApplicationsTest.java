@@ -146,7 +146,7 @@ class ScenarioApplicationsTest {
         "before the scenario starts");
     assertRefused("applications {\n  x { profile = \"cg.A.4\", arrives = \"2026-06-01T13:00:00Z\", placement = a }\n}\n",
         "applications.x.placement", "runs nowhere yet");
-    assertRefused("simulation { period = 0s }\n", "s.conf:7: simulation.period", "must be positive");
+    assertRefused("simulation { period = 0s }\n", "s.conf:7: simulation.period", "at least 1 s, not 0 ns");
     assertRefused("simulation {\n  end = \"2026-06-01T11:00:00Z\"\n}\n", "s.conf:8: simulation.end", "before it starts");
   }
 

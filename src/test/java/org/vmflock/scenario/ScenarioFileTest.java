@@ -96,7 +96,7 @@ class ScenarioFileTest {
   @CsvSource(delimiter = '|', value = {
       "-1Gbps | invalid rate '-1Gbps'",
       "10 furlongs/s | unknown rate unit 'furlongs/s'",
-      "0Gbps | bandwidth must be positive"})
+      "0Gbps | links[0].bandwidth: a bandwidth in bytes per second is between 1000 and 10000000000000, not 0"})
   void aBadBandwidthIsRefused(String bandwidth, String message) throws Exception {
     assertRefused(SITES + "links = [ { between = [a, b], latency = 5ms, bandwidth = \"" + bandwidth + "\" } ]\n", "links[0]", message);
   }
@@ -138,9 +138,9 @@ class ScenarioFileTest {
 
   @Test
   void valuesOutOfRangeAreRefused() throws Exception {
-    assertRefused(SITES.replace("price-per-vm-hour = 0.2", "price-per-vm-hour = -0.2"), "bad.conf:4: sites.b.price-per-vm-hour", "must not be negative");
-    assertRefused(SITES.replace("a { capacity { slots = 4 }", "a { capacity { slots = 4 }, cpu-speed = 0"), "sites.a.cpu-speed", "must be positive");
-    assertRefused(SITES.replace("slots = 4 }, price-per-vm-hour = 0.1", "slots = -4 }, price-per-vm-hour = 0.1"), "sites.a.capacity.slots", "whole number >= 0");
+    assertRefused(SITES.replace("price-per-vm-hour = 0.2", "price-per-vm-hour = -0.2"), "bad.conf:4: sites.b.price-per-vm-hour", "a price per VM-hour is between 0 and 10000, not -0.2");
+    assertRefused(SITES.replace("a { capacity { slots = 4 }", "a { capacity { slots = 4 }, cpu-speed = 0"), "sites.a.cpu-speed", "a CPU speed is between 0.001 and 1000, not 0");
+    assertRefused(SITES.replace("slots = 4 }, price-per-vm-hour = 0.1", "slots = -4 }, price-per-vm-hour = 0.1"), "sites.a.capacity.slots", "a number of VM slots is between 0 and 1000000, not -4");
     assertRefused(SITES.replace("price-per-vm-hour = 0.1 }", "price-per-vm-hour = 0.1, availability = [ { until = \"2026-06-01T00:00:00Z\" } ] }"),
         "sites.a.availability[0].until", "before the scenario starts");
   }

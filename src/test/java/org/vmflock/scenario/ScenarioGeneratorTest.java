@@ -152,11 +152,11 @@ class ScenarioGeneratorTest {
     assertRefused(GENERATE.replace("applications = 30", "applications = 31"), "g.conf:5: generate.applications",
         "the profiles give 30 applications, not 31");
     assertRefused(GENERATE.replace("\"ep.A.4\"", "\"ep.A.5\""), "g.conf:10: generate.profiles[2].profile", "unknown profile 'ep.A.5'");
-    assertRefused(GENERATE.replace("applications = 5 }", "applications = 0 }"), "generate.profiles[2].applications", "at least 1");
+    assertRefused(GENERATE.replace("applications = 5 }", "applications = 0 }"), "generate.profiles[2].applications", "a number of generated applications is between 1 and 10000, not 0");
     assertRefused(GENERATE.replace("work = [30m, 2h]", "work = [2h, 30m]"), "generate.work", "min <= max");
     assertRefused(GENERATE.replace("running = 0.8", "running = 1.5"), "generate.running", "between 0 and 1");
     assertRefused(GENERATE.replace("sites = 5", "sites = 5\n  site-name = \"s\""), "generate.site-name", "the same name");
-    assertRefused(GENERATE.replace("sites = 5", "sites = 0"), "generate.sites", "at least 1");
+    assertRefused(GENERATE.replace("sites = 5", "sites = 0"), "generate.sites", "a number of generated sites is between 1 and 1000, not 0");
     assertRefused(GENERATE + "sites { site02 { capacity { slots = 1 } } }\n", "generate.site-name", "site02", "also written");
     assertRefused(GENERATE.replace("objectives = [cost]", "objectives = [speed]"), "generate.objectives", "unknown objective 'speed'");
   }

@@ -87,7 +87,7 @@ class ScenarioPriceTraceTest {
         "sites.a.price-per-vm-hour.trace.from", "no record of zone-a big-vm at or before 2015-06-01T00:00:00Z", "2015-06-01T00:10:00Z");
     assertRefused("{ trace { file = \"trace.csv\", zone = zone-a, type = small-vm } }", "sites.a.price-per-vm-hour.trace.from", "missing setting");
     assertRefused("{ small { trace " + trace("zone-a", "small-vm", "2015-06-01T00:00:00Z", ", scale = -1") + " } }",
-        "sites.a.price-per-vm-hour.small.trace.scale", "must be positive");
+        "sites.a.price-per-vm-hour.small.trace.scale", "a price scale is between 1.0E-6 and 1000000, not -1");
     assertRefused("{ trace " + trace("zone-a", "small-vm", "2015-06-01T00:00:00Z", "") + ", small = 0.1 }",
         "sites.a.price-per-vm-hour", "not both");
     assertRefused("{ small { file = \"trace.csv\" } }", "sites.a.price-per-vm-hour.small", "expected a price or { trace");

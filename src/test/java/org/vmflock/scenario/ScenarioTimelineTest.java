@@ -131,7 +131,7 @@ class ScenarioTimelineTest {
         "one event per element");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\" }", "t.conf:8: timeline[0]", "no event");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", price { site = a, per-vm-hour = -1 } }", "t.conf:8: timeline[0].price.per-vm-hour",
-        "must not be negative");
+        "a price per VM-hour is between 0 and 10000, not -1");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", price { site = a, per-vm-hour = 1, size = huge } }", "timeline[0].price.size",
         "unknown VM size 'huge'");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", price { per-vm-hour = 1 } }", "timeline[0].price.site", "missing setting");
@@ -141,9 +141,9 @@ class ScenarioTimelineTest {
         "the event's site itself");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", link { site = a, to = b, bandwidth = 1Gbps } }", "timeline[0].link.latency",
         "missing setting");
-    assertRefused("{ at = \"2026-06-01T13:00:00Z\", capacity { site = a, slots = -2 } }", "timeline[0].capacity.slots", "whole number >= 0");
-    assertRefused("{ at = \"2026-06-01T13:00:00Z\", quota { site = a, vms = -1 } }", "timeline[0].quota.vms", "whole number >= 0");
-    assertRefused("{ at = \"2026-06-01T13:00:00Z\", speed { site = a, cpu-speed = 0 } }", "timeline[0].speed.cpu-speed", "must be positive");
+    assertRefused("{ at = \"2026-06-01T13:00:00Z\", capacity { site = a, slots = -2 } }", "timeline[0].capacity.slots", "a number of VM slots is between 0 and 1000000, not -2");
+    assertRefused("{ at = \"2026-06-01T13:00:00Z\", quota { site = a, vms = -1 } }", "timeline[0].quota.vms", "a number of VM slots is between 0 and 1000000, not -1");
+    assertRefused("{ at = \"2026-06-01T13:00:00Z\", speed { site = a, cpu-speed = 0 } }", "timeline[0].speed.cpu-speed", "a CPU speed is between 0.001 and 1000, not 0");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", fail { site = a, notice = -5m } }", "timeline[0].fail.notice", "must not be negative");
     assertRefused("{ at = \"2026-06-01T13:00:00Z\", availability { site = a, windows = [ { until = \"2026-06-01T12:30:00Z\" } ] } }",
         "timeline[0].availability.windows[0].until", "before the event");

@@ -94,14 +94,21 @@ class SiteActorTest {
     assertInstanceOf(SiteActor.Accepted.class, site.runCommand((ActorRef<SiteActor.Reply> r) ->
         new SiteActor.Place("vm2", new Capacity(1, 2, 2 * GIB), Optional.empty(), r)).reply());
     SiteState before = site.getState();
-    Map<EnvironmentChange, String> bad = Map.of(
-        new EnvironmentChange.Price("small", NOW, -0.1), "a price is a finite number >= 0, not -0.1",
-        new EnvironmentChange.TransferPrice("paris", -1), "a transfer price is a finite number >= 0, not -1.0",
-        new EnvironmentChange.Speed(0), "a CPU speed is positive, not 0.0",
-        new EnvironmentChange.Availability(List.of(new AvailabilityWindow(NOW.minusSeconds(7200), NOW.minusSeconds(60)))),
-        "the availability window " + NOW.minusSeconds(7200) + " .. " + NOW.minusSeconds(60) + " ends in the past (now " + NOW + ")",
-        new EnvironmentChange.CapacityChange(new Capacity(1, 4, 8 * GIB)), "a capacity of 1 slots, 4 cores, 8192 MiB is below what is placed and reserved here (2 slots, 4 cores, 4096 MiB)",
-        new EnvironmentChange.Quota(Optional.of(1)), "a quota of 1 VMs is below the 2 VMs placed and reserved here");
+    Map<EnvironmentChange, String> bad = Map.ofEntries(
+        Map.entry(new EnvironmentChange.Price("small", NOW, -0.1), "a price per VM-hour is between 0 and 10000, not -0.1"),
+        Map.entry(new EnvironmentChange.Price("small", NOW, 1e308), "a price per VM-hour is between 0 and 10000, not 1.0E308"),
+        Map.entry(new EnvironmentChange.TransferPrice("paris", -1), "a price per GB is between 0 and 1000, not -1"),
+        Map.entry(new EnvironmentChange.Speed(0), "a CPU speed is between 0.001 and 1000, not 0"),
+        // 1e308 finished applications early; 1e-300 overflowed every MAPE cycle (PriceSchedule.seconds)
+        Map.entry(new EnvironmentChange.Speed(1e308), "a CPU speed is between 0.001 and 1000, not 1.0E308"),
+        Map.entry(new EnvironmentChange.Speed(1e-300), "a CPU speed is between 0.001 and 1000, not 1.0E-300"),
+        Map.entry(new EnvironmentChange.Availability(List.of(new AvailabilityWindow(NOW.minusSeconds(7200), NOW.minusSeconds(60)))),
+            "the availability window " + NOW.minusSeconds(7200) + " .. " + NOW.minusSeconds(60) + " ends in the past (now " + NOW + ")"),
+        Map.entry(new EnvironmentChange.CapacityChange(new Capacity(1, 4, 8 * GIB)),
+            "a capacity of 1 slots, 4 cores, 8192 MiB is below what is placed and reserved here (2 slots, 4 cores, 4096 MiB)"),
+        Map.entry(new EnvironmentChange.CapacityChange(new Capacity(2_000_000_000, 4, 8 * GIB)),
+            "a number of VM slots is between 0 and 1000000, not 2000000000"),
+        Map.entry(new EnvironmentChange.Quota(Optional.of(1)), "a quota of 1 VMs is below the 2 VMs placed and reserved here"));
     bad.forEach((c, why) -> {
       SiteActor.Rejected r = assertInstanceOf(SiteActor.Rejected.class, change(c), c.toString());
       assertEquals("site " + name + ": " + why, r.reason());

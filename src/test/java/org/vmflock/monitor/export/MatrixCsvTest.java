@@ -167,4 +167,29 @@ class MatrixCsvTest {
     assertEquals(f + ":3: column 'vm1': traffic must be a finite number >= 0, not -3", e.getMessage());
     assertEquals(f + ":3", e.where());
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1d", "2f", "0x1p3", "1_000", "1,5", "one"})
+  void onlyDecimalNumbersAreValues(String value) {
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> MatrixCsv.parse(SRC, "src\\dst,vm1,vm2\nvm1,0,\"" + value + "\"\nvm2,3,0\n", TrafficMetric.BYTES));
+    assertEquals(SRC + ":2: column 'vm2': not a number: '" + value + "'", e.getMessage());
+  }
+
+  @Test
+  void valuesAboveAPetabyteAreRefused() {
+    assertRefused(SRC + ":3: column 'vm1': a traffic value is between 0 and 1.0E15, not 1.0E308",
+        "src\\dst,vm1,vm2", "vm1,0,1", "vm2,1e308,0");
+  }
+
+  @Test
+  void aMatrixNamingMoreVmsThanTheLimitIsRefusedAtItsHeader() {
+    StringBuilder header = new StringBuilder(MatrixCsv.CORNER);
+    for (int i = 0; i < 40_000; i++) {
+      header.append(",v").append(i);
+    }
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> MatrixCsv.parse(SRC, header + "\nv0" + ",0".repeat(40_000) + "\n", TrafficMetric.BYTES));
+    assertEquals(SRC + ":1: the header names 40000 VMs, more than vmflock's limit of 1024", e.getMessage());
+  }
 }

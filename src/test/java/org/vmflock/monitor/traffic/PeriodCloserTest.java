@@ -16,7 +16,10 @@ class PeriodCloserTest {
   /** Period 100 of a 30 s grid starts at 3000 s. */
   private static final long START_100 = 3_000 * S;
 
-  private final PeriodCloser closer = new PeriodCloser(PeriodGrid.of(Duration.ofSeconds(30)));
+  /** One day of 30 s periods closes at once at most (the sensor's max-unacknowledged-reports). */
+  private static final int MAX_AT_ONCE = 2880;
+
+  private final PeriodCloser closer = new PeriodCloser(PeriodGrid.of(Duration.ofSeconds(30)), MAX_AT_ONCE);
 
   @Test
   void beforeTheFirstWatermarkNothingIsStartedOrLate() {
@@ -125,5 +128,19 @@ class PeriodCloserTest {
     assertEquals(-3, closer.nextToClose());
     assertEquals(List.of(new Closed(-3, true), new Closed(-2, false), new Closed(-1, false)), closer.advance(0, false));
     assertEquals(0, closer.nextToClose());
+  }
+
+  @Test
+  void aWatermarkJumpingByDecadesClosesABoundedNumberOfPeriodsAndCountsTheRest() {
+    // a record in 1975, the next in 2038: 66 million empty 30 s periods in between were all materialised
+    long y1975 = 157_766_400L * S;
+    long y2038 = 2_145_916_800L * S;
+    closer.advance(y1975, false);
+    List<Closed> closed = closer.advance(y2038, false);
+    assertEquals(MAX_AT_ONCE, closed.size());
+    long last = 2_145_916_800L / 30 - 1;
+    assertEquals(new Closed(last, false), closed.get(closed.size() - 1));
+    assertEquals(last - 157_766_400L / 30 + 1 - MAX_AT_ONCE, closer.skipped());
+    assertEquals(last + 1, closer.nextToClose());
   }
 }
