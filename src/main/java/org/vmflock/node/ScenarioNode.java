@@ -37,7 +37,9 @@ import org.vmflock.simulate.SimulatedFederation;
  * at the start submitted to the manager, a driver that makes them run, feeds their traffic to the
  * monitoring plane and, when their time comes, sends the later prices and the timeline to the site
  * actors and the later applications to the manager; time accelerated if asked, and the HTTP
- * endpoint.
+ * endpoint. Its run state lives in the data directory ({@link #RUN_STATE}: the timeline, the
+ * schedule's progress, the simulated federation), so that a node started again on it, after a stop
+ * or a kill -9, is the node that stopped.
  */
 public final class ScenarioNode implements AutoCloseable {
 
