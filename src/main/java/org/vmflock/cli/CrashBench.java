@@ -62,7 +62,8 @@ public final class CrashBench implements Callable<Integer> {
         deleteQuietly(dir);
       }
     }
-    out.printf(Locale.ROOT, "reservations leaked: %d, applications stalled: %d%n", r.reservationsLeaked(), r.appsStalled());
+    out.printf(Locale.ROOT, "reservations leaked: %d, applications stalled: %d, migrations that never ended: %d%n", r.reservationsLeaked(),
+        r.appsStalled(), r.migrationsUnsettled());
     out.printf(Locale.ROOT, "crash: %d kill points, %d VMs lost, %d decisions doubled, %d events lost%n", r.points().size(), r.vmsLost(),
         r.decisionsDoubled(), r.eventsLost());
     out.flush();

@@ -53,7 +53,8 @@ public final class CrashTrial {
   public record Settings(int kills, long seed, Path dir, double timeScale) {}
 
   /** What was checked after a restart; {@code violations} says what did not hold. */
-  public record Checked(int vms, int vmsLost, int reservationsLeaked, int appsRunning, int appsStalled, int eventsAccepted, int eventsLost,
+  public record Checked(int vms, int vmsLost, int reservationsLeaked, int appsRunning, int appsStalled, int migrationsUnsettled, int eventsAccepted,
+      int eventsLost,
       int decisions, int decisionsDoubled, int migrations, int migrationsDoubled, Duration restart, Duration settled, List<String> violations) {
     public boolean clean() {
       return violations.isEmpty();
@@ -86,6 +87,10 @@ public final class CrashTrial {
 
     public int appsStalled() {
       return all().stream().mapToInt(Checked::appsStalled).sum();
+    }
+
+    public int migrationsUnsettled() {
+      return all().stream().mapToInt(Checked::migrationsUnsettled).sum();
     }
 
     public List<String> violations() {
@@ -320,13 +325,21 @@ public final class CrashTrial {
 
   /** The three views of the federation, read once no migration is in flight and none started or ended while they were read. */
   private record Views(JsonNode status, List<JsonNode> applications, Map<String, List<String>> books, int booksReservations,
-      Map<String, List<JsonNode>> world, int worldReservations, Map<String, String> routes) {}
+      Map<String, List<JsonNode>> world, int worldReservations, Map<String, String> routes, boolean settled) {}
 
   private Checked check(Duration restart) throws Exception {
     Instant from = Instant.now();
     Views v = settle();
     Duration settled = Duration.between(from, Instant.now());
     List<String> violations = new ArrayList<>();
+    int unsettled = 0;
+    if (!v.settled()) {
+      JsonNode inFlight = node.get("/api/status?limit=20&recent=0").get("migrations").get("inFlight");
+      unsettled = inFlight.size();
+      List<String> ids = new ArrayList<>();
+      inFlight.forEach(m -> ids.add(m.get("id").asText() + " (" + m.get("status").asText() + " since " + m.path("startedAt").asText("-") + ")"));
+      violations.add("migrations never settled within " + SETTLE.toSeconds() + " s: " + ids);
+    }
 
     // where each VM is, in each view
     Map<String, String> manager = new TreeMap<>();
@@ -399,7 +412,7 @@ public final class CrashTrial {
     eventsLost += reflected(violations);
 
     int stalled = progressing(running, v.applications(), violations);
-    return new Checked(vms.size(), lost, leaked, running.size(), stalled, accepted, eventsLost, decisions.size(), doubledDecisions,
+    return new Checked(vms.size(), lost, leaked, running.size(), stalled, unsettled, accepted, eventsLost, decisions.size(), doubledDecisions,
         migrations.size(), doubledMigrations, restart, settled, violations);
   }
 
@@ -419,10 +432,9 @@ public final class CrashTrial {
         last = v;
       }
       if (Instant.now().isAfter(deadline)) {
-        if (last == null) {
-          last = read();
-        }
-        return last; // never settled: what it shows is checked (and its migrations in flight counted as violations by the views)
+        Views v = last != null ? last : read();
+        // never settled: what it shows is checked too
+        return new Views(v.status(), v.applications(), v.books(), v.booksReservations(), v.world(), v.worldReservations(), v.routes(), false);
       }
       Thread.sleep(POLL.toMillis()); // the node is another process: its migrations run meanwhile
     }
@@ -478,7 +490,7 @@ public final class CrashTrial {
       }
       after = w.get("next").asText();
     }
-    return new Views(status, apps, books, booksReservations, world, worldReservations, routes);
+    return new Views(status, apps, books, booksReservations, world, worldReservations, routes, true);
   }
 
   /** The last accepted change of each site (or one sent after it without an answer), and the timeline's last due price, in the status; the count not reflected. */
