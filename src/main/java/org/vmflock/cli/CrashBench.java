@@ -40,6 +40,9 @@ public final class CrashBench implements Callable<Integer> {
   @Option(names = "--keep", description = "Keep the node's data directory and scenario (printed) instead of deleting them.")
   boolean keep;
 
+  @Option(names = "--node-set", paramLabel = "KEY=VALUE", description = "A setting of the node (as run --set), repeatable.")
+  java.util.List<String> nodeSettings = new java.util.ArrayList<>();
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -54,7 +57,7 @@ public final class CrashBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("vmflock-bench-crash");
     CrashTrial.Result r;
     try {
-      r = new CrashTrial(new CrashTrial.Settings(kills, seed, dir, timeScale), out).run();
+      r = new CrashTrial(new CrashTrial.Settings(kills, seed, dir, timeScale, nodeSettings), out).run();
     } finally {
       if (keep) {
         out.println("kept: " + dir);

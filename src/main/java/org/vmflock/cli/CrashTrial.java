@@ -49,8 +49,17 @@ public final class CrashTrial {
    * @param kills kill points (kill -9 of the node)
    * @param dir where the scenario and the node's data directory go
    * @param timeScale how much faster than real time the node's scenario runs
+   * @param nodeSettings more settings of the node ({@code KEY=VALUE}, as {@code --set})
    */
-  public record Settings(int kills, long seed, Path dir, double timeScale) {}
+  public record Settings(int kills, long seed, Path dir, double timeScale, List<String> nodeSettings) {
+    public Settings {
+      nodeSettings = List.copyOf(nodeSettings);
+    }
+
+    public Settings(int kills, long seed, Path dir, double timeScale) {
+      this(kills, seed, dir, timeScale, List.of());
+    }
+  }
 
   /** What was checked after a restart; {@code violations} says what did not hold. */
   public record Checked(int vms, int vmsLost, int reservationsLeaked, int appsRunning, int appsStalled, int migrationsUnsettled, int eventsAccepted,
@@ -137,10 +146,12 @@ public final class CrashTrial {
     this.scenario = settings.dir().resolve("crash.conf");
     this.data = settings.dir().resolve("data");
     Files.writeString(scenario, scenarioText());
-    this.runArgs = List.of("--scenario", scenario.toString(), "--time-scale", fmt(settings.timeScale()), "--seed", String.valueOf(settings.seed()),
-        "--set", "vmflock.data-dir=" + data,
+    List<String> args = new ArrayList<>(List.of("--scenario", scenario.toString(), "--time-scale", fmt(settings.timeScale()), "--seed",
+        String.valueOf(settings.seed()), "--set", "vmflock.data-dir=" + data,
         // moves back and forth within a burst: a short cool-down
-        "--set", "vmflock.planner.cooldown=2m");
+        "--set", "vmflock.planner.cooldown=2m"));
+    settings.nodeSettings().forEach(kv -> args.addAll(List.of("--set", kv)));
+    this.runArgs = List.copyOf(args);
   }
 
   /** Two sites the applications move between over a slow link (migrations last seconds), a third whose price the timeline changes. */
