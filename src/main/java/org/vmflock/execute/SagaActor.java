@@ -189,7 +189,7 @@ public final class SagaActor {
       CompletionStage<StepResult> booked = before.isPresent()
           ? book(before.get()).thenCompose(refusal -> refusal.isPresent()
               ? CompletableFuture.completedFuture(StepResult.Failed.refused(Duration.ZERO, refusal.get()))
-              : act(o, step, attempt, forward))
+              : act(o, step, attempt, forward).thenCompose(r -> unbookIfRefused(o, step, r)))
           : act(o, step, attempt, forward);
       CompletionStage<StepResult> done = booked.thenCompose(r -> {
         Optional<SiteBookkeeping.Update> after = r instanceof StepResult.Done ? SiteBookkeeping.after(o, step) : Optional.empty();
@@ -198,6 +198,19 @@ public final class SagaActor {
       });
       ctx.pipeToSelf(done, (r, error) -> new Outcome(step, attempt,
           error != null ? StepResult.Failed.unknown(Duration.ZERO, "the actuator failed: " + error) : r));
+    }
+
+    /**
+     * The actuator refused a step the books took first (the reservation): nothing was done, so no
+     * compensation will run, and the room booked at the site is given back now rather than when its
+     * lease runs out.
+     */
+    private CompletionStage<StepResult> unbookIfRefused(MigrationOrder o, MigrationStep step, StepResult r) {
+      if (step != MigrationStep.RESERVE || !(r instanceof StepResult.Failed f) || !f.definite()) {
+        return CompletableFuture.completedFuture(r);
+      }
+      return book(new SiteBookkeeping.Release(o.to(), o.migrationId(), "the hypervisors refused the reservation: " + f.reason()))
+          .thenApply(refusal -> r);
     }
 
     /** The actuator's step, called on the blocking dispatcher; its progress comes back to this saga. */
