@@ -61,14 +61,27 @@ public final class CrashTrial {
     }
   }
 
-  /** What was checked after a restart; {@code violations} says what did not hold. */
+  /**
+   * What was checked after a restart: {@code violations} says what did not hold; {@code
+   * journalLosses} the accepted events lost that were answered within {@link #JOURNAL_WINDOW} of the
+   * kill (counted in {@code eventsLost} too): what a journal that acknowledges a write before it is on
+   * disk loses.
+   */
   public record Checked(int vms, int vmsLost, int reservationsLeaked, int appsRunning, int appsStalled, int migrationsUnsettled, int eventsAccepted,
-      int eventsLost,
-      int decisions, int decisionsDoubled, int migrations, int migrationsDoubled, Duration restart, Duration settled, List<String> violations) {
+      int eventsLost, int decisions, int decisionsDoubled, int migrations, int migrationsDoubled, Duration restart, Duration settled,
+      List<String> violations, List<String> journalLosses) {
+    public Checked {
+      violations = List.copyOf(violations);
+      journalLosses = List.copyOf(journalLosses);
+    }
+
     public boolean clean() {
-      return violations.isEmpty();
+      return violations.isEmpty() && journalLosses.isEmpty();
     }
   }
+
+  /** An event answered this shortly before a kill and lost is told apart: the journal may not have had it on disk yet. */
+  public static final Duration JOURNAL_WINDOW = Duration.ofSeconds(1);
 
   /**
    * One kill -9: when it struck, how many migrations were in flight just before (-1: unknown), and
@@ -102,8 +115,14 @@ public final class CrashTrial {
       return all().stream().mapToInt(Checked::migrationsUnsettled).sum();
     }
 
+    /** What did not hold, but the events lost within {@link #JOURNAL_WINDOW} of a kill. */
     public List<String> violations() {
       return all().stream().flatMap(c -> c.violations().stream()).toList();
+    }
+
+    /** The accepted events lost that were answered within {@link #JOURNAL_WINDOW} of a kill. */
+    public List<String> journalLosses() {
+      return all().stream().flatMap(c -> c.journalLosses().stream()).toList();
     }
 
     private List<Checked> all() {
@@ -411,20 +430,22 @@ public final class CrashTrial {
 
     // accepted events: each submission known, each site's last accepted change (or a later unanswered one) and the timeline's due prices reflected
     int eventsLost = 0;
+    List<String> journalLosses = new ArrayList<>();
     TreeSet<String> known = new TreeSet<>();
     v.applications().forEach(a -> known.add(a.get("name").asText()));
     for (Map.Entry<String, Long> e : submitted.entrySet()) {
       // each lost submission counts once, at the first check that misses it
       if (!known.contains(e.getKey()) && lostSubmissions.add(e.getKey())) {
         eventsLost++;
-        violations.add("submission of " + e.getKey() + " was answered 200 (" + e.getValue() + " ms before the kill) but the manager does not know it");
+        (e.getValue() < JOURNAL_WINDOW.toMillis() ? journalLosses : violations).add("submission of " + e.getKey() + " was answered 200 ("
+            + e.getValue() + " ms before the kill) but the manager does not know it");
       }
     }
-    eventsLost += reflected(violations);
+    eventsLost += reflected(violations, journalLosses);
 
     int stalled = progressing(running, v.applications(), violations);
     return new Checked(vms.size(), lost, leaked, running.size(), stalled, unsettled, accepted, eventsLost, decisions.size(), doubledDecisions,
-        migrations.size(), doubledMigrations, restart, settled, violations);
+        migrations.size(), doubledMigrations, restart, settled, violations, journalLosses);
   }
 
   /** Waits until no migration is in flight; reads the three views; again if a migration started or ended meanwhile. */
@@ -505,12 +526,13 @@ public final class CrashTrial {
   }
 
   /** The last accepted change of each site (or one sent after it without an answer), and the timeline's last due price, in the status; the count not reflected. */
-  private int reflected(List<String> violations) throws Exception {
+  private int reflected(List<String> violations, List<String> journalLosses) throws Exception {
     Instant deadline = Instant.now().plus(REFLECTED);
     while (true) {
       JsonNode status = node.get("/api/status?limit=0&recent=0");
       List<String> missing = new ArrayList<>();
       List<String> missingKeys = new ArrayList<>();
+      List<Boolean> nearKill = new ArrayList<>();
       Map<String, JsonNode> sites = new LinkedHashMap<>();
       status.get("sites").forEach(s -> sites.put(s.get("name").asText(), s));
       for (Map.Entry<String, List<Double>> e : lastChanges.entrySet()) {
@@ -525,6 +547,8 @@ public final class CrashTrial {
               + " ms before the kill)" + (e.getValue().size() > 1 ? " (or " + e.getValue().subList(1, e.getValue().size())
               + ", sent without an answer)" : ""));
           missingKeys.add(e.getKey());
+          Long before = lastChangeBeforeKill.get(e.getKey());
+          nearKill.add(before != null && before < JOURNAL_WINDOW.toMillis());
         }
       }
       Instant at = Instant.parse(status.get("at").asText());
@@ -532,12 +556,15 @@ public final class CrashTrial {
       double timed = sites.get(TIMED).get("pricePerVmHour").path("*").asDouble(Double.NaN);
       if (Math.abs(timed - timedPrice(due)) > 1e-9) {
         missing.add("site " + TIMED + " costs " + fmt(timed) + " at " + at + ", not " + fmt(timedPrice(due)) + " (its scheduled price " + due + ")");
+        nearKill.add(false);
       }
       if (missing.isEmpty()) {
         return 0;
       }
       if (Instant.now().isAfter(deadline)) {
-        missing.forEach(m -> violations.add("accepted change lost: " + m));
+        for (int i = 0; i < missing.size(); i++) {
+          (nearKill.get(i) ? journalLosses : violations).add("accepted change lost: " + missing.get(i));
+        }
         missingKeys.forEach(k -> lastChanges.get(k).clear()); // counted once
         return missing.size();
       }
@@ -571,6 +598,7 @@ public final class CrashTrial {
         c.restart().toMillis() / 1000.0, c.settled().toMillis() / 1000.0, c.vms(), c.vmsLost(), c.reservationsLeaked(), c.appsRunning(),
         c.appsStalled(), c.eventsAccepted(), c.eventsLost(), c.decisions(), c.decisionsDoubled(), c.migrations(), c.migrationsDoubled()));
     c.violations().forEach(v -> b.append("\n    ").append(v));
+    c.journalLosses().forEach(v -> b.append("\n    ").append(v).append(" [within ").append(JOURNAL_WINDOW.toMillis()).append(" ms of the kill]"));
     return b.toString();
   }
 
