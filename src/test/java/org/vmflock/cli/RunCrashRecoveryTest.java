@@ -104,7 +104,8 @@ class RunCrashRecoveryTest {
 
     Cli.Run truncated = Cli.run("run", "--scenario", scenario, "--time-scale", "60", "--http-port", "0", "--set", "vmflock.data-dir=" + data);
     assertEquals(ExitCode.FAILURE, truncated.exitCode(), truncated.err());
-    assertTrue(truncated.err().startsWith("run: failed: " + world + ": damaged run state: truncated"), truncated.err());
+    assertTrue(truncated.err().contains("run: failed: " + world + ": damaged run state: truncated"), truncated.err());
+    assertEquals(1, truncated.err().strip().lines().count(), "one line: " + truncated.err());
 
     Path clock = data.resolve("run").resolve("clock.json");
     byte[] c = Files.readAllBytes(clock);
