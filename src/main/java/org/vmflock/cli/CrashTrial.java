@@ -134,6 +134,9 @@ public final class CrashTrial {
 
   private final Settings settings;
   private final PrintWriter out;
+  /** When the kills strike: drawn from the seed alone, so a seed gives the same kill moments whatever the node does. */
+  private final SplittableRandom kills;
+  /** The events of the bursts (how many fit before a kill depends on how fast the node answers). */
   private final SplittableRandom random;
   private final Path scenario;
   private final Path data;
@@ -160,7 +163,8 @@ public final class CrashTrial {
   public CrashTrial(Settings settings, PrintWriter out) throws IOException {
     this.settings = settings;
     this.out = out;
-    this.random = new SplittableRandom(settings.seed());
+    this.kills = new SplittableRandom(settings.seed());
+    this.random = kills.split();
     Files.createDirectories(settings.dir());
     this.scenario = settings.dir().resolve("crash.conf");
     this.data = settings.dir().resolve("data");
@@ -238,7 +242,7 @@ public final class CrashTrial {
       int inFlight = starting ? -1 : inFlightBeforeKill;
       node = RunProcess.start(runArgs);
       started = Instant.now();
-      starting = k < settings.kills() && random.nextDouble() < DURING_START;
+      starting = k < settings.kills() && kills.nextDouble() < DURING_START;
       Optional<Checked> checked = Optional.empty();
       if (!starting) {
         node.awaitListening(LISTEN);
@@ -255,7 +259,7 @@ public final class CrashTrial {
 
   /** Kills the node that is starting (it may not listen yet, or be recovering its journal). */
   private String killDuringStart() throws Exception {
-    long ms = 300 + random.nextLong(7_000);
+    long ms = 300 + kills.nextLong(7_000);
     Thread.sleep(ms); // the node is another process: its start runs meanwhile
     boolean listening = node.listening();
     node.kill();
@@ -264,7 +268,7 @@ public final class CrashTrial {
 
   /** Sends a burst of events to the node and kills it at a random moment of it. */
   private String killDuringBurst() throws Exception {
-    long killAfterMs = 300 + random.nextLong(6_000);
+    long killAfterMs = 300 + kills.nextLong(6_000);
     Instant kill = Instant.now().plusMillis(killAfterMs);
     int sent = 0;
     int ok = 0;
