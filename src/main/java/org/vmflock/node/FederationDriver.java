@@ -165,8 +165,8 @@ public final class FederationDriver {
   /** A finished application's sensors reported everything: its VMs may leave the collector's roster. */
   private record Drained(String application) implements Command, NoSerializationVerificationNeeded {}
 
-  /** A site actor's or the manager's answer to the schedule's event number {@code index}, or why none came. */
-  private record Answered(int index, Optional<Object> reply, String error) implements Command, NoSerializationVerificationNeeded {}
+  /** A site actor's or the manager's answer to send number {@code send} of the schedule's events, or why none came. */
+  private record Answered(long send, Optional<Object> reply, String error) implements Command, NoSerializationVerificationNeeded {}
 
   /** A site's changes the driver missed (publication is at most once), as its site actor answered, or why it did not. */
   private record CaughtUp(String site, Optional<SiteActor.Changes> changes, String error) implements Command, NoSerializationVerificationNeeded {}
@@ -249,10 +249,11 @@ public final class FederationDriver {
       }
     }
 
-    /** The schedule's events in the order they are sent, the next one to send, and whether it awaits its answer. */
+    /** The schedule's events in the order they are sent, the next one to send, and whether it awaits its answer (to which send). */
     private final List<Schedule.Entry> due;
     private int nextDue;
     private boolean awaiting;
+    private long sends;
 
     /** Sends the next event if it is due by {@code now} and none awaits its answer: one at a time, in order. */
     private void sendDue(Instant now) {
@@ -260,30 +261,30 @@ public final class FederationDriver {
         return;
       }
       awaiting = true;
-      int index = nextDue;
-      Schedule.Entry e = due.get(index);
+      long send = ++sends;
+      Schedule.Entry e = due.get(nextDue);
       if (e.change().isPresent()) {
         TimelineEvent t = e.change().get();
         Site site = infra.require(t.site());
         EnvironmentChange change = t instanceof TimelineEvent.SiteChange c ? c.change()
             : ((TimelineEvent.SiteFailure) t).change(site, s.schedule().start());
         ctx.ask(SiteActor.Reply.class, s.schedule().sites().apply(t.site()), ANSWER_TIMEOUT, r -> new SiteActor.Change(change, r),
-            (reply, error) -> new Answered(index, Optional.ofNullable(reply), String.valueOf(error)));
+            (reply, error) -> new Answered(send, Optional.ofNullable(reply), String.valueOf(error)));
       } else {
         Scenario.ScenarioApplication a = e.arrival().get();
         ctx.ask(MigrationManager.Reply.class, s.manager(), ANSWER_TIMEOUT, r -> new MigrationManager.Submit(a.app(), a.placement().siteOfVm(), r),
-            (reply, error) -> new Answered(index, Optional.ofNullable(reply), String.valueOf(error)));
+            (reply, error) -> new Answered(send, Optional.ofNullable(reply), String.valueOf(error)));
       }
     }
 
     /** The answer to a scheduled event: recorded (durably, on a node) before the next is sent; none, and it is sent again. */
     void answered(Answered a) {
-      awaiting = false;
-      if (a.index() != nextDue) {
-        return; // a late answer to an event sent again
+      if (a.send() != sends) {
+        return; // a late answer to a send that timed out: the event was sent again
       }
+      awaiting = false;
       if (a.reply().isEmpty()) {
-        ctx.getLog().warn("scheduled event {} not answered ({}): sent again", a.index(), a.error());
+        ctx.getLog().warn("scheduled event {} not answered ({}): sent again", nextDue, a.error());
       } else {
         if (a.reply().get() instanceof SiteActor.Rejected r) {
           ctx.getLog().warn("a scheduled change refused by site {}: {}", r.site(), r.reason());
