@@ -65,7 +65,8 @@ public final class CrashTrial {
    * What was checked after a restart: {@code violations} says what did not hold; {@code
    * journalLosses} the accepted events lost that were answered within {@link #JOURNAL_WINDOW} of the
    * kill (counted in {@code eventsLost} too): what a journal that acknowledges a write before it is on
-   * disk loses.
+   * disk loses. A VM misplaced (or an application stalled) counts once, at the first check that
+   * finds it so, until a check finds it right again; {@code violations} names it at every check.
    */
   public record Checked(int vms, int vmsLost, int reservationsLeaked, int appsRunning, int appsStalled, int migrationsUnsettled, int eventsAccepted,
       int eventsLost, int decisions, int decisionsDoubled, int migrations, int migrationsDoubled, Duration restart, Duration settled,
@@ -159,6 +160,9 @@ public final class CrashTrial {
   // every decision and migration seen, by id, as first seen
   private final Map<Long, String> decisions = new HashMap<>();
   private final Map<String, String> migrations = new HashMap<>();
+  // VMs found misplaced and applications found stalled, until found right again: each counts once
+  private final java.util.Set<String> misplaced = new java.util.HashSet<>();
+  private final java.util.Set<String> stalledApps = new java.util.HashSet<>();
 
   public CrashTrial(Settings settings, PrintWriter out) throws IOException {
     this.settings = settings;
@@ -395,8 +399,10 @@ public final class CrashTrial {
       boolean ok = site == null ? booked.isEmpty() && instances.isEmpty()
           : booked.equals(List.of(site)) && instances.size() == 1 && instances.get(0).get("site").asText().equals(site)
               && instances.get(0).get("state").asText().equals("running") && site.equals(v.routes().get(vm));
-      if (!ok) {
-        lost++;
+      if (ok) {
+        misplaced.remove(vm);
+      } else {
+        lost += misplaced.add(vm) ? 1 : 0;
         violations.add("VM " + vm + ": manager " + (site == null ? "nowhere" : site) + ", books " + booked + ", hypervisors " + instances
             + ", route " + v.routes().get(vm));
       }
@@ -592,7 +598,12 @@ public final class CrashTrial {
       }
     }
     waiting.forEach(app -> violations.add("application " + app + " does not progress (done work " + before.get(app) + ")"));
-    return waiting.size();
+    stalledApps.retainAll(waiting);
+    int stalledNow = 0;
+    for (String app : waiting) {
+      stalledNow += stalledApps.add(app) ? 1 : 0;
+    }
+    return stalledNow;
   }
 
   private String describe(Checked c) {
