@@ -24,7 +24,10 @@ import picocli.CommandLine.Spec;
       "Runs a vmflock node: the controller over a scenario's simulated federation.",
       "Site actors, the migration manager (a cluster singleton) and its MAPE loop, migration sagas, the",
       "monitoring plane fed by the applications' simulated traffic, on the journal in the data directory;",
-      "an HTTP endpoint (GET /api/status, POST /api/events). Runs for --duration, or until interrupted."
+      "an HTTP endpoint (GET /api/status, POST /api/events). Runs for --duration, or until interrupted.",
+      "Started again on the same data directory (after a stop or a crash), it resumes the run it holds: its",
+      "timeline, its sites and applications, its schedule and its simulated hypervisors (another scenario,",
+      "time scale or seed on it is refused; a damaged run state in DATA/run stops it, naming the file)."
     })
 public final class RunCommand implements Callable<Integer> {
 
@@ -84,6 +87,10 @@ public final class RunCommand implements Callable<Integer> {
       spec.commandLine().getErr().printf(Locale.ROOT, "vmflock node running %s (%d site(s), %d application(s), time x%s): http://%s:%d/api/status%n",
           scenario, s.infra().sites().size(), s.applications().size(), scale, config.getString("vmflock.http.host"), n.httpPort());
       n.node().journal().notice().ifPresent(spec.commandLine().getErr()::println);
+      if (n.resumed()) {
+        spec.commandLine().getErr().printf(Locale.ROOT, "resumed the run its data directory holds (%s): scenario time now %s%n",
+            config.getString("vmflock.data-dir"), n.clock().now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+      }
       spec.commandLine().getErr().println(duration != null ? "for " + DurationConverter.human(duration) : "until interrupted (Ctrl-C)");
       spec.commandLine().getErr().flush();
       if (duration != null) {

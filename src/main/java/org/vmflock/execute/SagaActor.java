@@ -236,7 +236,8 @@ public final class SagaActor {
       Optional<SiteBookkeeping.Update> before = forward ? SiteBookkeeping.before(o, step) : Optional.empty();
       // a refusal of the reservation changed nothing; no answer may hide one the site made: the rollback releases it
       CompletionStage<StepResult> booked = before.isPresent()
-          ? book(before.get()).thenCompose(b -> b.accepted() ? act(s, step, attempt, forward)
+          ? book(before.get()).thenCompose(b -> b.accepted()
+              ? act(s, step, attempt, forward).thenCompose(r -> unbookIfRefused(o, step, r))
               : CompletableFuture.completedFuture(new StepResult.Failed(Duration.ZERO, b.why(), b.refused())))
           : act(s, step, attempt, forward);
       CompletionStage<StepResult> done = booked.thenCompose(r -> {
@@ -246,6 +247,19 @@ public final class SagaActor {
       });
       ctx.pipeToSelf(done, (r, error) -> new Outcome(step, attempt,
           error != null ? StepResult.Failed.unknown(Duration.ZERO, "the actuator failed: " + error) : r));
+    }
+
+    /**
+     * The actuator refused a step the books took first (the reservation): nothing was done, so no
+     * compensation will run, and the room booked at the site is given back now rather than when its
+     * lease runs out.
+     */
+    private CompletionStage<StepResult> unbookIfRefused(MigrationOrder o, MigrationStep step, StepResult r) {
+      if (step != MigrationStep.RESERVE || !(r instanceof StepResult.Failed f) || !f.definite()) {
+        return CompletableFuture.completedFuture(r);
+      }
+      return book(new SiteBookkeeping.Release(o.to(), o.migrationId(), "the hypervisors refused the reservation: " + f.reason()))
+          .thenApply(b -> r);
     }
 
     /**

@@ -370,6 +370,68 @@ public final class SimulatedWorld {
     return Outcome.DONE;
   }
 
+  // ---------------------------------------------------------------- snapshot
+
+  /** A site and its capacity, as a snapshot holds it. */
+  public record SiteCapacity(String name, Capacity capacity) {}
+
+  /**
+   * The whole world as data, for a snapshot: the sites, the VMs placed, every instance (in the
+   * order they were first put), the reservations and the routes. Lease expiries (a history) are
+   * left out.
+   */
+  public record State(List<SiteCapacity> sites, List<Vm> vms, List<Instance> instances, List<Reservation> reservations,
+      Map<String, String> routes) {
+    public State {
+      sites = List.copyOf(sites);
+      vms = List.copyOf(vms);
+      instances = List.copyOf(instances);
+      reservations = List.copyOf(reservations);
+      routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+    }
+  }
+
+  /** This world as data. */
+  public State export() {
+    List<SiteCapacity> s = new ArrayList<>();
+    sites.forEach((name, c) -> s.add(new SiteCapacity(name, c)));
+    return new State(s, List.copyOf(vms.values()), List.copyOf(instances.values()), List.copyOf(reservations.values()), routes);
+  }
+
+  /** The world a snapshot holds; {@link IllegalArgumentException} if it does not hang together. */
+  public static SimulatedWorld restore(State s) {
+    SimulatedWorld w = new SimulatedWorld();
+    s.sites().forEach(site -> w.site(site.name(), site.capacity()));
+    for (Vm vm : s.vms()) {
+      if (w.vms.putIfAbsent(vm.name(), vm) != null) {
+        throw new IllegalArgumentException("VM '" + vm.name() + "' is listed twice");
+      }
+    }
+    // reservations first: an incoming copy takes no room of its own while its reservation holds it
+    for (Reservation r : s.reservations()) {
+      w.requireSite(r.site());
+      if (w.reservations.putIfAbsent(r.migrationId(), r) != null) {
+        throw new IllegalArgumentException("reservation " + r.migrationId() + " is listed twice");
+      }
+      w.book(r.site(), Capacity.of(r.vm()), +1);
+    }
+    for (Instance i : s.instances()) {
+      w.requireSite(i.site());
+      if (!w.vms.containsKey(i.vm().name())) {
+        throw new IllegalArgumentException("an instance of VM '" + i.vm().name() + "', which is not placed");
+      }
+      if (w.instances.containsKey(key(i.vm().name(), i.site()))) {
+        throw new IllegalArgumentException("VM '" + i.vm().name() + "' has two instances at '" + i.site() + "'");
+      }
+      w.put(i);
+    }
+    s.routes().forEach((vm, site) -> {
+      w.requireSite(site);
+      w.routes.put(vm, site);
+    });
+    return w;
+  }
+
   // ---------------------------------------------------------------- internals
 
   private Optional<Instance> incomingCopy(MigrationOrder o) {

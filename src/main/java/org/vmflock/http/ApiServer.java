@@ -15,6 +15,7 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -28,21 +29,36 @@ import org.vmflock.manager.MigrationManager;
 import org.vmflock.manager.Submissions;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.InvalidInputException;
+import org.vmflock.simulate.SimulatedFederation;
 import org.vmflock.site.SiteActor;
 
 /**
  * The node's HTTP JSON endpoint (I2): {@code GET /api/status}, {@code POST /api/events},
- * {@code GET /health}. A malformed or refused event is answered 400 with the reason, and changes
- * nothing.
+ * {@code GET /health}, a site's books ({@code GET /api/sites/{site}/books}) and, on a `run` node,
+ * its simulated hypervisors ({@code GET /api/run/world}). A malformed or refused event is answered
+ * 400 with the reason, and changes nothing.
  */
 public final class ApiServer extends AllDirectives {
 
   private static final Duration ASK = Duration.ofSeconds(10);
 
-  /** What the endpoint talks to. */
+  /** VMs per page of {@code /api/run/world}: the default and the most. */
+  public static final int WORLD_PAGE = 500;
+  public static final int WORLD_PAGE_MAX = 2000;
+
+  /** What the endpoint talks to; {@code world}: the simulated federation of a `run` node. */
   public record Backend(ActorSystem<?> system, ActorRef<MigrationManager.Command> manager,
       java.util.function.Function<String, org.apache.pekko.actor.typed.RecipientRef<SiteActor.Command>> sites, Clock clock,
-      java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, java.util.Optional<Path> trafficDir) {}
+      java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, java.util.Optional<Path> trafficDir,
+      java.util.Optional<SimulatedFederation> world) {
+
+    /** Without a simulated world. */
+    public Backend(ActorSystem<?> system, ActorRef<MigrationManager.Command> manager,
+        java.util.function.Function<String, org.apache.pekko.actor.typed.RecipientRef<SiteActor.Command>> sites, Clock clock,
+        java.util.Optional<org.vmflock.model.NetworkPath> defaultLink, java.util.Optional<Path> trafficDir) {
+      this(system, manager, sites, clock, defaultLink, trafficDir, java.util.Optional.empty());
+    }
+  }
 
   private final Backend backend;
 
@@ -71,7 +87,40 @@ public final class ApiServer extends AllDirectives {
                   return onSuccess(status(q), s -> json(StatusCodes.OK, StatusDocument.of(s).toPrettyString()));
                 })))))),
             path("events", () -> post(() -> jsonBody(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(event(body),
-                r -> json(r.code(), r.json())))))))))));
+                r -> json(r.code(), r.json())))))),
+            pathPrefix("sites", () -> pathPrefix(PathMatchers.segment(), site -> path("books", () -> get(() ->
+                parameterOptional("after", after -> onSuccess(books(site, after), r -> json(r.code(), r.json()))))))),
+            path(PathMatchers.segment("run").slash("world"), () -> get(() -> parameterOptional("after", after ->
+                parameterOptional("limit", limit -> world(after, limit))))))))));
+  }
+
+  /** A page of a site's books, from its site actor; 404 for a site the manager does not know. */
+  private CompletionStage<Outcome> books(String site, java.util.Optional<String> after) {
+    return status(StatusQuery.SITES).thenCompose(s -> {
+      if (s.sites().stream().noneMatch(line -> line.name().equals(site))) {
+        return java.util.concurrent.CompletableFuture.completedFuture(new Outcome(StatusCodes.NOT_FOUND,
+            Outcome.errorJson("unknown site '" + site + "'")));
+      }
+      return AskPattern.ask(backend.sites().apply(site), (ActorRef<SiteActor.BooksPage> r) -> new SiteActor.GetBooks(after, r), ASK,
+          backend.system().scheduler()).thenApply(page -> new Outcome(StatusCodes.OK, RunDocuments.books(page).toString()));
+    }).exceptionally(e -> Outcome.unavailable("the node did not answer: " + e.getMessage()));
+  }
+
+  /** A page of the simulated hypervisors; 404 on a node without them. */
+  private Route world(java.util.Optional<String> after, java.util.Optional<String> limit) {
+    if (backend.world().isEmpty()) {
+      return json(StatusCodes.NOT_FOUND, Outcome.refused("this node runs no simulated federation").json());
+    }
+    int n;
+    try {
+      n = whole(limit, WORLD_PAGE);
+      if (n < 1 || n > WORLD_PAGE_MAX) {
+        throw new IllegalArgumentException("limit is in 1.." + WORLD_PAGE_MAX + ", not " + n);
+      }
+    } catch (IllegalArgumentException e) {
+      return json(StatusCodes.BAD_REQUEST, Outcome.refused(e.getMessage()).json());
+    }
+    return json(StatusCodes.OK, RunDocuments.world(backend.world().get().page(after, n)).toString());
   }
 
   /** Events are JSON: another media type is refused (415) before the body is read. */

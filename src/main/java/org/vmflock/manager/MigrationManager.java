@@ -544,9 +544,10 @@ public final class MigrationManager {
     @Override
     public SignalHandler<Knowledge> signalHandler() {
       return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), k -> {
-        // migrations in flight are never forgotten: their sagas go on (or say how they ended)
+        // migrations in flight are never forgotten: their sagas go on (or say how they ended); a Start,
+        // since a crash may have struck before a saga recorded its order (a Start to a started saga resumes it)
         k.migrations().values().stream().filter(m -> m.status() == MigrationRecord.Status.RUNNING)
-            .forEach(m -> deps.sagas().apply(m.id()).tell(new SagaActor.Resume(sagaReports)));
+            .forEach(m -> deps.sagas().apply(m.id()).tell(new SagaActor.Start(m.order(), deps.settings().sagaPolicy(), sagaReports)));
         startQueued(k);
         scheduleAvailabilityCheck(k);
       }).build();

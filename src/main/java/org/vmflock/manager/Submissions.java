@@ -37,15 +37,21 @@ public final class Submissions {
     return out;
   }
 
-  /** Submits {@code app} from a short-lived actor of {@code system}; its answer, or a failure after {@code timeout}. */
+  /** Submits {@code app} from a short-lived actor of {@code system}; its answer, or a {@link java.util.concurrent.TimeoutException} after {@code timeout}. */
   public static CompletionStage<MigrationManager.Reply> submit(ActorSystem<?> system, RecipientRef<MigrationManager.Command> manager,
       Application app, Map<String, String> placement, Duration timeout) {
     CompletableFuture<MigrationManager.Reply> answer = new CompletableFuture<>();
     Behavior<MigrationManager.Reply> submitter = Behaviors.setup(ctx -> {
       messages(app, placement, ctx.getSelf()).forEach(manager::tell);
-      ctx.setReceiveTimeout(timeout, new MigrationManager.Rejected("the manager did not answer within " + timeout.toSeconds() + " s"));
+      MigrationManager.Rejected timedOut = new MigrationManager.Rejected("the manager did not answer within " + timeout.toSeconds() + " s");
+      ctx.setReceiveTimeout(timeout, timedOut);
       return Behaviors.receiveMessage(reply -> {
-        answer.complete(reply);
+        if (reply == timedOut) {
+          // no answer is not a refusal: the submission may have been taken
+          answer.completeExceptionally(new java.util.concurrent.TimeoutException(timedOut.reason()));
+        } else {
+          answer.complete(reply);
+        }
         return Behaviors.stopped();
       });
     });

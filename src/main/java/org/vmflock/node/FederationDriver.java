@@ -37,6 +37,7 @@ import org.vmflock.scenario.TimelineEvent;
 import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteActor;
 import org.vmflock.site.SiteEnvironment;
+import org.vmflock.site.SiteState;
 import org.vmflock.monitor.traffic.CountedTraffic;
 import org.vmflock.monitor.traffic.PeerTraffic;
 import org.vmflock.monitor.traffic.VmTraffic;
@@ -61,10 +62,26 @@ public final class FederationDriver {
   /** A site actor published a change of its environment. */
   private record EnvironmentChanged(SiteActor.Published published) implements Command, NoSerializationVerificationNeeded {}
 
-  /** What the driver works with. */
+  /**
+   * What the driver works with.
+   *
+   * @param known each site's environment as its site actor holds it now, and the number of its last
+   *     change (a node restarting on its journal); a site not named here is as {@code infra} defines it
+   */
   public record Settings(SimulatedFederation federation, Infrastructure infra, Clock clock, Duration tick, Duration progressEvery,
       MonitorSettings monitor, Function<String, RecipientRef<Collector.Command>> collectors, String collectorSite,
-      ActorRef<MigrationManager.Command> manager, Schedule schedule) {
+      ActorRef<MigrationManager.Command> manager, Schedule schedule, Map<String, KnownSite> known) {
+
+    public Settings {
+      known = Map.copyOf(known);
+    }
+
+    /** Every site as {@code infra} defines it. */
+    public Settings(SimulatedFederation federation, Infrastructure infra, Clock clock, Duration tick, Duration progressEvery,
+        MonitorSettings monitor, Function<String, RecipientRef<Collector.Command>> collectors, String collectorSite,
+        ActorRef<MigrationManager.Command> manager, Schedule schedule) {
+      this(federation, infra, clock, tick, progressEvery, monitor, collectors, collectorSite, manager, schedule, Map.of());
+    }
 
     /** Without a schedule. */
     public Settings(SimulatedFederation federation, Infrastructure infra, Clock clock, Duration tick, Duration progressEvery,
@@ -74,15 +91,21 @@ public final class FederationDriver {
     }
   }
 
+  /** A site's environment as its site actor holds it, and the number of the last change that made it. */
+  public record KnownSite(SiteEnvironment environment, long changes) {}
+
   /**
    * What happens later in the scenario, sent when its time comes: the timeline's site changes and
    * failures (and each later price of a site, since prices are not known in advance) to the site
-   * actors, the applications that arrive later to the manager.
+   * actors, the applications that arrive later to the manager. One at a time, in time order (at one
+   * instant, timeline events first, each in the order given), each sent until it is answered, which
+   * {@code progress} records: a restarted node sends neither again what was answered, nor less
+   * than what fell due while it was down.
    *
    * @param start the scenario's start (a failing site without windows was available from there)
    */
   public record Schedule(Instant start, List<TimelineEvent> timeline, List<Scenario.ScenarioApplication> arrivals,
-      Function<String, RecipientRef<SiteActor.Command>> sites) {
+      Function<String, RecipientRef<SiteActor.Command>> sites, Progress progress) {
     public static final Schedule NONE = new Schedule(Instant.EPOCH, List.of(), List.of(), name -> {
       throw new IllegalStateException("no site actors");
     });
@@ -91,13 +114,66 @@ public final class FederationDriver {
       timeline = List.copyOf(timeline);
       arrivals = List.copyOf(arrivals);
     }
+
+    /** Kept in memory only: from the first event. */
+    public Schedule(Instant start, List<TimelineEvent> timeline, List<Scenario.ScenarioApplication> arrivals,
+        Function<String, RecipientRef<SiteActor.Command>> sites) {
+      this(start, timeline, arrivals, sites, Progress.inMemory());
+    }
+
+    /** When each of the schedule's events is due, in the order they are sent. */
+    public List<Instant> dueTimes() {
+      return entries().stream().map(e -> e.at()).toList();
+    }
+
+    /** The events in the order they are sent: by time, stable (timeline first, each list in the order given). */
+    List<Entry> entries() {
+      List<Entry> out = new ArrayList<>();
+      timeline.forEach(e -> out.add(new Entry(e.at(), Optional.of(e), Optional.empty())));
+      arrivals.forEach(a -> out.add(new Entry(a.arrival(start), Optional.empty(), Optional.of(a))));
+      out.sort(java.util.Comparator.comparing(Entry::at));
+      return out;
+    }
+
+    /** One event of the schedule: a site change or an arrival. */
+    record Entry(Instant at, Optional<TimelineEvent> change, Optional<Scenario.ScenarioApplication> arrival) {}
+  }
+
+  /** How many of the schedule's events were sent and answered, in order; a node keeps it durably. */
+  public interface Progress {
+    int sent();
+
+    /** The first {@code count} events were answered, the last of them due at {@code lastDue}. */
+    void sent(int count, Instant lastDue);
+
+    static Progress inMemory() {
+      return new Progress() {
+        private int sent;
+
+        @Override
+        public int sent() {
+          return sent;
+        }
+
+        @Override
+        public void sent(int count, Instant lastDue) {
+          sent = count;
+        }
+      };
+    }
   }
 
   /** A finished application's sensors reported everything: its VMs may leave the collector's roster. */
   private record Drained(String application) implements Command, NoSerializationVerificationNeeded {}
 
-  /** A site actor's or the manager's answer to something the schedule sent. */
-  private record Answered(Object reply) implements Command, NoSerializationVerificationNeeded {}
+  /** A site actor's or the manager's answer to send number {@code send} of the schedule's events, or why none came. */
+  private record Answered(long send, Optional<Object> reply, String error) implements Command, NoSerializationVerificationNeeded {}
+
+  /** A site's changes the driver missed (publication is at most once), as its site actor answered, or why it did not. */
+  private record CaughtUp(String site, Optional<SiteActor.Changes> changes, String error) implements Command, NoSerializationVerificationNeeded {}
+
+  /** How long a site actor or the manager may take to answer the schedule's event before it is sent again. */
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
 
   public static Behavior<Command> create(Settings s) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -115,11 +191,10 @@ public final class FederationDriver {
         d.drained(dr.application());
         return Behaviors.same();
       }).onMessage(Answered.class, a -> {
-        if (a.reply() instanceof SiteActor.Rejected r) {
-          ctx.getLog().warn("a scheduled change refused by site {}: {}", r.site(), r.reason());
-        } else if (a.reply() instanceof MigrationManager.Rejected r) {
-          ctx.getLog().warn("a scheduled arrival refused by the manager: {}", r.reason());
-        }
+        d.answered(a);
+        return Behaviors.same();
+      }).onMessage(CaughtUp.class, c -> {
+        c.changes().ifPresentOrElse(d::caughtUp, () -> ctx.getLog().warn("site {} did not tell the changes the driver missed: {}", c.site(), c.error()));
         return Behaviors.same();
       }).build();
     }));
@@ -138,59 +213,90 @@ public final class FederationDriver {
     private final Map<String, Long> changesApplied = new HashMap<>();
     private Instant last;
     private Instant lastReport;
-    private int nextAddress = 1;
 
     /** Finished applications whose sensors are reporting what is left. */
     private final Map<String, ActorRef<HostMonitor.Command>> draining = new HashMap<>();
-    // one adapter per reply type: each reply says whom it is about
     private final ActorRef<HostMonitor.Drained> drainedReplies;
-    private final ActorRef<SiteActor.Reply> siteReplies;
-    private final ActorRef<MigrationManager.Reply> managerReplies;
 
     Driver(ActorContext<Command> ctx, Settings s) {
       this.ctx = ctx;
       this.s = s;
       this.drainedReplies = ctx.messageAdapter(HostMonitor.Drained.class, d -> new Drained(d.host()));
-      this.siteReplies = ctx.messageAdapter(SiteActor.Reply.class, Answered::new);
-      this.managerReplies = ctx.messageAdapter(MigrationManager.Reply.class, Answered::new);
-      this.last = s.clock().now();
+      // the applications ran until the federation last advanced (a restarted node: they ran while it was down too)
+      this.last = s.federation().progressAt().orElse(s.clock().now());
       this.lastReport = last;
       this.infra = s.infra();
       for (Site site : s.infra().sites()) {
-        environments.put(site.name(), SiteEnvironment.undefined(site.name()).apply(EnvironmentChange.Define.in(s.infra(), site)));
+        KnownSite known = s.known().get(site.name());
+        if (known != null && known.environment().defined()) {
+          environments.put(site.name(), known.environment());
+          changesApplied.put(site.name(), known.changes());
+          follow(known.environment());
+        } else {
+          environments.put(site.name(), SiteEnvironment.undefined(site.name()).apply(EnvironmentChange.Define.in(s.infra(), site)));
+        }
       }
-      Schedule schedule = s.schedule();
-      for (TimelineEvent e : schedule.timeline()) {
-        due.add(new Due(e.at(), () -> send(e)));
+      for (ApplicationRuntime.Run run : s.federation().runs()) {
+        doneAtLastReport.put(run.app().name(), run.done());
+        if (run.finished()) {
+          // the manager may not have heard of it before a crash; it ignores what it knows already
+          s.manager().tell(new MigrationManager.ReportFinished(run.app().name(), run.finishedAt().get()));
+        }
       }
-      for (Scenario.ScenarioApplication a : schedule.arrivals()) {
-        due.add(new Due(a.arrival(schedule.start()), () -> submit(a)));
+      this.due = s.schedule().entries();
+      this.nextDue = s.schedule().progress().sent();
+      if (nextDue > due.size()) {
+        throw new IllegalStateException("the schedule's progress says " + nextDue + " events were sent, but it has " + due.size());
       }
-      due.sort(java.util.Comparator.comparing(Due::at)); // stable: at one instant, in the order given
     }
 
-    /** Something the schedule does at {@code at}. */
-    private record Due(Instant at, Runnable action) {}
-
-    private final List<Due> due = new ArrayList<>();
+    /** The schedule's events in the order they are sent, the next one to send, and whether it awaits its answer (to which send). */
+    private final List<Schedule.Entry> due;
     private int nextDue;
+    private boolean awaiting;
+    private long sends;
 
-    /** Sends what is due by {@code now}, in order. */
+    /** Sends the next event if it is due by {@code now} and none awaits its answer: one at a time, in order. */
     private void sendDue(Instant now) {
-      while (nextDue < due.size() && !due.get(nextDue).at().isAfter(now)) {
-        due.get(nextDue++).action().run();
+      if (awaiting || nextDue >= due.size() || due.get(nextDue).at().isAfter(now)) {
+        return;
+      }
+      awaiting = true;
+      long send = ++sends;
+      Schedule.Entry e = due.get(nextDue);
+      if (e.change().isPresent()) {
+        TimelineEvent t = e.change().get();
+        Site site = infra.require(t.site());
+        EnvironmentChange change = t instanceof TimelineEvent.SiteChange c ? c.change()
+            : ((TimelineEvent.SiteFailure) t).change(site, s.schedule().start());
+        ctx.ask(SiteActor.Reply.class, s.schedule().sites().apply(t.site()), ANSWER_TIMEOUT, r -> new SiteActor.Change(change, r),
+            (reply, error) -> new Answered(send, Optional.ofNullable(reply), String.valueOf(error)));
+      } else {
+        Scenario.ScenarioApplication a = e.arrival().get();
+        // in parts from one sender, so that a large application's traffic stays in small messages
+        ctx.pipeToSelf(Submissions.submit(ctx.getSystem(), s.manager(), a.app(), a.placement().siteOfVm(), ANSWER_TIMEOUT),
+            (reply, error) -> new Answered(send, Optional.ofNullable(reply), String.valueOf(error)));
       }
     }
 
-    private void send(TimelineEvent e) {
-      Site site = infra.require(e.site());
-      EnvironmentChange change = e instanceof TimelineEvent.SiteChange c ? c.change()
-          : ((TimelineEvent.SiteFailure) e).change(site, s.schedule().start());
-      s.schedule().sites().apply(e.site()).tell(new SiteActor.Change(change, siteReplies));
-    }
-
-    private void submit(Scenario.ScenarioApplication a) {
-      Submissions.messages(a.app(), a.placement().siteOfVm(), managerReplies).forEach(s.manager()::tell);
+    /** The answer to a scheduled event: recorded (durably, on a node) before the next is sent; none, and it is sent again. */
+    void answered(Answered a) {
+      if (a.send() != sends) {
+        return; // a late answer to a send that timed out: the event was sent again
+      }
+      awaiting = false;
+      if (a.reply().isEmpty()) {
+        ctx.getLog().warn("scheduled event {} not answered ({}): sent again", nextDue, a.error());
+      } else {
+        if (a.reply().get() instanceof SiteActor.Rejected r) {
+          ctx.getLog().warn("a scheduled change refused by site {}: {}", r.site(), r.reason());
+        } else if (a.reply().get() instanceof MigrationManager.Rejected r) {
+          ctx.getLog().warn("a scheduled arrival refused by the manager: {}", r.reason());
+        }
+        nextDue++;
+        s.schedule().progress().sent(nextDue, due.get(nextDue - 1).at());
+      }
+      sendDue(s.clock().now());
     }
 
     /** A finished application's sensors reported everything: its VMs leave the collector's roster. */
@@ -208,22 +314,62 @@ public final class FederationDriver {
      */
     void changed(SiteActor.Published p) {
       SiteEnvironment before = environments.get(p.site());
-      if (before == null || p.change().number() <= changesApplied.getOrDefault(p.site(), 0L)) {
+      long applied = changesApplied.getOrDefault(p.site(), 0L);
+      if (before == null || p.change().number() <= applied) {
         return;
       }
-      changesApplied.put(p.site(), p.change().number());
+      if (applied > 0 && p.change().number() > applied + 1 && s.schedule() != Schedule.NONE) {
+        // some were missed: the site actor tells them
+        ctx.ask(SiteActor.Changes.class, s.schedule().sites().apply(p.site()), ANSWER_TIMEOUT,
+            r -> new SiteActor.ChangesSince(applied, s.clock().now(), r),
+            (changes, error) -> new CaughtUp(p.site(), Optional.ofNullable(changes), String.valueOf(error)));
+        return;
+      }
+      apply(p.site(), before, p.change());
+    }
+
+    /** The changes of a site the driver missed, in order, or its whole environment now. */
+    void caughtUp(SiteActor.Changes c) {
+      SiteEnvironment before = environments.get(c.site());
+      if (before == null) {
+        return;
+      }
+      if (c.whole().isPresent() && c.latest() > changesApplied.getOrDefault(c.site(), 0L)) {
+        changesApplied.put(c.site(), c.latest());
+        environments.put(c.site(), c.whole().get());
+        tick();
+        follow(c.whole().get());
+        return;
+      }
+      for (SiteState.NumberedChange n : c.changes()) {
+        if (n.number() == changesApplied.getOrDefault(c.site(), 0L) + 1) {
+          apply(c.site(), environments.get(c.site()), n);
+        }
+      }
+    }
+
+    private void apply(String siteName, SiteEnvironment before, SiteState.NumberedChange change) {
+      changesApplied.put(siteName, change.number());
       SiteEnvironment env;
       try {
-        env = before.apply(p.change().change());
+        env = before.apply(change.change());
       } catch (IllegalStateException e) {
         return; // a change to a site not defined yet
       }
-      environments.put(p.site(), env);
+      environments.put(siteName, env);
+      if (env.site().isEmpty()) {
+        return;
+      }
+      tick(); // what ran until now ran on the environment before
+      follow(env);
+    }
+
+    /** The hypervisors and the applications live in {@code env} from now on: its capacity, speed and links. */
+    private void follow(SiteEnvironment env) {
       Optional<Site> site = env.site();
       if (site.isEmpty()) {
         return;
       }
-      tick(); // what ran until now ran on the environment before
       if (!infra.require(env.name()).capacity().equals(site.get().capacity())) {
         s.federation().site(env.name(), site.get().capacity());
       }
@@ -305,7 +451,7 @@ public final class FederationDriver {
 
     /** A synthetic NIC for a simulated VM: 10.x.y.z and a locally administered MAC. */
     private VmEndpoint endpoint(String vm) {
-      int k = nextAddress++;
+      int k = s.federation().nic(vm); // the same after a restart, never another VM's
       IpAddress ip = IpAddress.ofIpv4((10 << 24) | k);
       MacAddress mac = new MacAddress(0x0200_0000_0000L | k);
       return new VmEndpoint(vm, s.collectorSite(), mac, List.of(ip));

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -15,6 +17,11 @@ import org.vmflock.execute.FaultPlan;
 import org.vmflock.execute.PacedActuator;
 import org.vmflock.http.ApiServer;
 import org.vmflock.control.ManagerSettings;
+import org.vmflock.control.StatusPage;
+import org.vmflock.control.StatusQuery;
+import org.vmflock.knowledge.AppStatus;
+import org.vmflock.model.Placement;
+import org.vmflock.simulate.ApplicationRuntime;
 import org.vmflock.manager.MigrationManager;
 import org.vmflock.manager.Submissions;
 import org.vmflock.model.InvalidInputException;
@@ -31,7 +38,9 @@ import org.vmflock.simulate.SimulatedFederation;
  * at the start submitted to the manager, a driver that makes them run, feeds their traffic to the
  * monitoring plane and, when their time comes, sends the later prices and the timeline to the site
  * actors and the later applications to the manager; time accelerated if asked, and the HTTP
- * endpoint.
+ * endpoint. Its run state lives in the data directory ({@link #RUN_STATE}: the timeline, the
+ * schedule's progress, the simulated federation), so that a node started again on it, after a stop
+ * or a kill -9, is the node that stopped.
  */
 public final class ScenarioNode implements AutoCloseable {
 
@@ -44,39 +53,69 @@ public final class ScenarioNode implements AutoCloseable {
   private final SimulatedFederation federation;
   private final ScaledClock clock;
   private final ServerBinding binding;
+  private final boolean resumed;
 
   private ScenarioNode(VmflockNode node, ActorRef<MigrationManager.Command> manager, SimulatedFederation federation, ScaledClock clock,
-      ServerBinding binding) {
+      ServerBinding binding, boolean resumed) {
     this.node = node;
     this.manager = manager;
     this.federation = federation;
     this.clock = clock;
     this.binding = binding;
+    this.resumed = resumed;
   }
 
-  /** Starts the node; {@code httpPort} 0 picks a free port. */
+  /** Where a `run` node keeps its run state, in its data directory: its timeline, its schedule's progress, its simulated federation. */
+  public static final String RUN_STATE = "run";
+
+  /**
+   * Starts the node; {@code httpPort} 0 picks a free port. On a data directory a node ran on before,
+   * it is that node again: its timeline goes on, the sites its site actors define are not
+   * re-defined, the applications its manager knows are not submitted again, the schedule goes on
+   * where it was answered last, and the simulated hypervisors and applications are as they were
+   * (the applications having run meanwhile).
+   *
+   * @throws InvalidInputException if the data directory runs another scenario, time scale or seed
+   * @throws org.vmflock.simulate.StateFile.DamagedStateException if its run state is damaged
+   */
   public static ScenarioNode start(Config config, Scenario scenario, double timeScale, long seed, int httpPort) {
-    ScaledClock clock = new ScaledClock(Clock.system(), scenario.start(), timeScale);
+    Path runDir = Path.of(config.getString("vmflock.data-dir")).toAbsolutePath().normalize().resolve(RUN_STATE);
+    RunTimeline.Resumed timeline = RunTimeline.resume(runDir.resolve("clock.json"), scenario.source(), scenario.start(), timeScale, seed,
+        Clock.system());
+    ScaledClock clock = timeline.timeline().clock(Clock.system());
+    ManagerSettings settings = ManagerSettings.from(config);
+    // the run state is read whole before the node starts: a damaged file stops it here
+    SimulatedFederation federation = SimulatedFederation.durable(clock, settings.planning().migration(), scenario.infra()::path, FaultPlan.none(),
+        seed, runDir.resolve("world.json"));
+    List<Scenario.ScenarioApplication> initial = new ArrayList<>();
+    List<Scenario.ScenarioApplication> later = new ArrayList<>();
+    for (Scenario.ScenarioApplication a : scenario.applications()) {
+      (a.arrival(scenario.start()).isAfter(scenario.start()) ? later : initial).add(a); // later ones: sent by the federation driver
+    }
+    // later prices (spot prices are not known in advance), then the timeline, as site changes when their time comes
+    List<TimelineEvent> timeline0 = new ArrayList<>();
+    scenario.infra().sites().forEach(site -> timeline0.addAll(TimelineEvent.SiteChange.laterPrices(site, scenario.start())));
+    timeline0.addAll(scenario.timeline());
+    List<java.time.Instant> due = new FederationDriver.Schedule(scenario.start(), timeline0, later, name -> null).dueTimes();
+    ScheduleProgressFile progress = ScheduleProgressFile.open(runDir.resolve("schedule.json"), due);
+
     VmflockNode node = VmflockNode.start("vmflock", config, clock);
     try {
-      ManagerSettings settings = ManagerSettings.from(config);
-      SimulatedFederation federation = new SimulatedFederation(clock, settings.planning().migration(), scenario.infra()::path, FaultPlan.none(), seed);
       Duration period = node.monitorSettings().grid().length();
       ActorRef<MigrationManager.Command> manager = node.startController(settings, new PacedActuator(federation.actuator(), timeScale), federation,
           timeScale,
           clock.real(period), List.of(COLLECTOR));
-      defineSites(node, scenario, federation);
-      MigrationManager.Reply known = VmflockNode.await(AskPattern.ask(manager,
+      Map<String, FederationDriver.KnownSite> known = defineSites(node, scenario, federation, clock);
+      MigrationManager.Reply watched = VmflockNode.await(AskPattern.ask(manager,
           (ActorRef<MigrationManager.Reply> r) -> new MigrationManager.WatchSites(scenario.infra().sites().stream().map(Site::name).toList(), r),
           ASK, node.system().scheduler()), "telling the manager the sites", ASK);
-      if (known instanceof MigrationManager.Rejected r) {
+      if (watched instanceof MigrationManager.Rejected r) {
         throw new IllegalStateException(r.reason());
       }
-      List<Scenario.ScenarioApplication> later = new ArrayList<>();
-      for (Scenario.ScenarioApplication a : scenario.applications()) {
-        if (a.arrival(scenario.start()).isAfter(scenario.start())) {
-          later.add(a); // submitted by the federation driver when it arrives
-          continue;
+      for (Scenario.ScenarioApplication a : initial) {
+        Optional<StatusPage.AppLine> already = application(node, manager, a.app().name());
+        if (already.isPresent()) {
+          continue; // the manager knows it from its journal
         }
         MigrationManager.Reply reply = VmflockNode.await(Submissions.submit(node.system(), manager, a.app(), a.placement().siteOfVm(), ASK),
             "submitting " + a.app().name(), ASK);
@@ -84,35 +123,78 @@ public final class ScenarioNode implements AutoCloseable {
           node.system().log().warn("application {} not submitted: {}", a.app().name(), r.reason());
         }
       }
-      // later prices (spot prices are not known in advance), then the timeline, as site changes when their time comes
-      List<TimelineEvent> timeline = new ArrayList<>();
-      scenario.infra().sites().forEach(site -> timeline.addAll(TimelineEvent.SiteChange.laterPrices(site, scenario.start())));
-      timeline.addAll(scenario.timeline());
-      FederationDriver.Schedule schedule = new FederationDriver.Schedule(scenario.start(), timeline, later, node.sites());
+      if (timeline.resumed()) {
+        stopFinished(node, manager, federation);
+      }
+      FederationDriver.Schedule schedule = new FederationDriver.Schedule(scenario.start(), timeline0, later, node.sites(), progress);
       node.spawn(FederationDriver.create(new FederationDriver.Settings(federation, scenario.infra(), clock,
-          config.getDuration("vmflock.run.tick"), period, node.monitorSettings(), node.collectors(), COLLECTOR, manager, schedule)),
+          config.getDuration("vmflock.run.tick"), period, node.monitorSettings(), node.collectors(), COLLECTOR, manager, schedule, known)),
           "federation-driver");
       String dir = config.getString("vmflock.http.traffic-dir");
       Optional<Path> trafficDir = dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
       ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
-          settings.loop().defaultLink(), trafficDir), config.getString("vmflock.http.host"), httpPort), "binding the HTTP endpoint", ASK);
-      return new ScenarioNode(node, manager, federation, clock, binding);
+          settings.loop().defaultLink(), trafficDir, Optional.of(federation)), config.getString("vmflock.http.host"), httpPort),
+          "binding the HTTP endpoint", ASK);
+      if (timeline.resumed()) {
+        node.system().log().info("resumed the run of {} started at {} (scenario time {}); scenario time now {}, {} of {} scheduled events sent",
+            scenario.source(), timeline.timeline().realStart(), scenario.start(), clock.now(), progress.sent(), due.size());
+      }
+      return new ScenarioNode(node, manager, federation, clock, binding, timeline.resumed());
     } catch (RuntimeException e) {
       node.close();
       throw e;
     }
   }
 
-  private static void defineSites(VmflockNode node, Scenario scenario, SimulatedFederation federation) {
+  /**
+   * Each site as its site actor holds it: defined from the scenario if it is not yet (a first
+   * start), left as it is otherwise (changes accepted since are the site's); the simulated
+   * hypervisors get its capacity.
+   */
+  private static Map<String, FederationDriver.KnownSite> defineSites(VmflockNode node, Scenario scenario, SimulatedFederation federation,
+      Clock clock) {
+    Map<String, FederationDriver.KnownSite> known = new TreeMap<>();
     for (Site s : scenario.infra().sites()) {
-      EnvironmentChange.Define define = EnvironmentChange.Define.in(scenario.infra(), s.withHosting(s.hosting().knownAt(scenario.start())));
-      SiteActor.Reply r = VmflockNode.await(AskPattern.ask(node.sites().apply(s.name()),
-          (ActorRef<SiteActor.Reply> ref) -> new SiteActor.Change(define, ref), ASK,
-          node.system().scheduler()), "defining site " + s.name(), ASK);
-      if (r instanceof SiteActor.Rejected rej) {
-        throw new InvalidInputException(scenario.source().toString(), rej.reason());
+      SiteActor.EnvironmentView view = environment(node, s.name(), clock.now());
+      if (!view.environment().defined()) {
+        EnvironmentChange.Define define = EnvironmentChange.Define.in(scenario.infra(), s.withHosting(s.hosting().knownAt(scenario.start())));
+        SiteActor.Reply r = VmflockNode.await(AskPattern.ask(node.sites().apply(s.name()),
+            (ActorRef<SiteActor.Reply> ref) -> new SiteActor.Change(define, ref), ASK,
+            node.system().scheduler()), "defining site " + s.name(), ASK);
+        if (r instanceof SiteActor.Rejected rej) {
+          throw new InvalidInputException(scenario.source().toString(), rej.reason());
+        }
+        view = environment(node, s.name(), clock.now());
       }
-      federation.site(s.name(), s.capacity());
+      known.put(s.name(), new FederationDriver.KnownSite(view.environment(), view.changes()));
+      federation.site(s.name(), view.environment().site().orElseThrow().capacity());
+    }
+    return known;
+  }
+
+  private static SiteActor.EnvironmentView environment(VmflockNode node, String site, java.time.Instant pricesFrom) {
+    return VmflockNode.await(AskPattern.ask(node.sites().apply(site), (ActorRef<SiteActor.EnvironmentView> r) -> new SiteActor.GetEnvironment(pricesFrom, r),
+        ASK, node.system().scheduler()), "asking site " + site + " its environment", ASK);
+  }
+
+  /** What the manager knows of an application, if it knows it. */
+  private static Optional<StatusPage.AppLine> application(VmflockNode node, ActorRef<MigrationManager.Command> manager, String name) {
+    StatusPage page = VmflockNode.await(AskPattern.ask(manager, (ActorRef<StatusPage> r) -> new MigrationManager.GetStatus(StatusQuery.of(name), r),
+        ASK, node.system().scheduler()), "asking the manager about " + name, ASK);
+    return page.applications().stream().filter(a -> a.name().equals(name)).findFirst();
+  }
+
+  /**
+   * The VMs of applications the manager recorded as finished are stopped: a crash may have come
+   * between the record and the stop.
+   */
+  private static void stopFinished(VmflockNode node, ActorRef<MigrationManager.Command> manager, SimulatedFederation federation) {
+    Placement world = federation.placement();
+    for (ApplicationRuntime.Run run : federation.runs()) {
+      if (run.finished() && run.app().vmNames().stream().anyMatch(vm -> world.siteOf(vm).isPresent())
+          && application(node, manager, run.app().name()).filter(a -> a.status() == AppStatus.FINISHED).isPresent()) {
+        federation.stop(run.app());
+      }
     }
   }
 
@@ -134,6 +216,11 @@ public final class ScenarioNode implements AutoCloseable {
 
   public ScaledClock clock() {
     return clock;
+  }
+
+  /** Whether this node resumed a run its data directory held (false on a first start). */
+  public boolean resumed() {
+    return resumed;
   }
 
   @Override

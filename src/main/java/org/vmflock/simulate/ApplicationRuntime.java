@@ -99,6 +99,39 @@ public final class ApplicationRuntime {
     moved.add(app.name());
   }
 
+  /** Every application's run as data, in the order they started: what a snapshot keeps. */
+  public List<Run> export() {
+    return List.copyOf(runs().values());
+  }
+
+  /**
+   * The runtime a snapshot holds: each application where its run had come (its work done, its
+   * finish, its hidden factor); {@link IllegalArgumentException} if a run does not hold together.
+   */
+  public static ApplicationRuntime restore(long seed, List<Run> runs) {
+    ApplicationRuntime r = new ApplicationRuntime(seed);
+    for (Run run : runs) {
+      double total = run.app().workload().totalWork();
+      if (!(run.done() >= 0 && run.done() <= total) || !(run.hiddenFactor() > 0) || Double.isInfinite(run.hiddenFactor())) {
+        throw new IllegalArgumentException("application " + run.app().name() + ": done " + run.done() + " of " + total + ", factor "
+            + run.hiddenFactor());
+      }
+      if (r.states.containsKey(run.app().name())) {
+        throw new IllegalArgumentException("application " + run.app().name() + " is listed twice");
+      }
+      State s = new State(run.app(), run.hiddenFactor());
+      s.done = run.done();
+      s.finishedAt = run.finishedAt().orElse(null);
+      r.states.put(run.app().name(), s);
+      if (s.finishedAt == null) {
+        r.active.add(s);
+        s.vms.forEach(vm -> r.ownerOfVm.put(vm, s));
+        r.moved.add(run.app().name());
+      }
+    }
+    return r;
+  }
+
   /** Every application started, in the order they started. */
   public Map<String, Run> runs() {
     Map<String, Run> out = new LinkedHashMap<>();

@@ -208,8 +208,9 @@ public record SiteState(SiteEnvironment environment, SiteBooks books, long chang
     if (books.placed().containsKey(vm)) {
       return Decision.accept(new SiteEvent.Placed(vm, books.placed().get(vm), reservation)); // idempotent
     }
-    boolean reserved = reservation.map(books.reservations()::containsKey).orElse(false);
-    if (!reserved && !hasRoomFor(demand)) {
+    // a migration's commit (it names its reservation) is booked even if the reservation lapsed meanwhile:
+    // the VM runs here, and the books follow the hypervisors; only a new VM needs room
+    if (reservation.isEmpty() && !hasRoomFor(demand)) {
       return Decision.refuse("site " + name() + ": no room for " + vm);
     }
     return Decision.accept(new SiteEvent.Placed(vm, demand, reservation.filter(books.reservations()::containsKey)));

@@ -114,17 +114,67 @@ class FederationDriverTest {
 
     siteActor.expectNoMessage(Duration.ofMillis(200)); // nothing is due yet
     clock.advance(Duration.ofMinutes(90));
-    assertEquals(rise, siteActor.expectMessageClass(SiteActor.Change.class).change());
+    SiteActor.Change first = siteActor.expectMessageClass(SiteActor.Change.class);
+    assertEquals(rise, first.change());
+    first.replyTo().tell(new SiteActor.Accepted("a"));
     manager.expectNoMessage(Duration.ofMillis(100));
     clock.advance(Duration.ofMinutes(60));
     MigrationManager.Submit submit = manager.expectMessageClass(MigrationManager.Submit.class);
     assertEquals(ep, submit.app());
     assertEquals(Map.of(), submit.placement());
+    submit.replyTo().tell(new MigrationManager.Accepted("application ep"));
     clock.advance(Duration.ofMinutes(60));
     // announced at 3 h, the failure ends a's window at 4 h
     EnvironmentChange failure = siteActor.expectMessageClass(SiteActor.Change.class).change();
     assertEquals(new EnvironmentChange.Availability(List.of(new org.vmflock.model.AvailabilityWindow(START, START.plus(Duration.ofHours(4))))),
         failure);
+  }
+
+  /**
+   * The schedule sends one event at a time and records each answer (an acceptance or a refusal)
+   * before the next; a driver started on a progress of 1 (a restarted node) does not send the first
+   * event again, and sends at once the ones that fell due meanwhile, in order.
+   */
+  @Test
+  void theScheduleGoesOnWhereItWasAnswered() {
+    ManualClock clock = new ManualClock(START);
+    Infrastructure infra = new Infrastructure(List.of(site("a", 8, 1.0)), List.of(), Optional.empty());
+    SimulatedFederation federation = new SimulatedFederation(clock, PreCopyMigrationModel.Settings.defaults(), infra::path, FaultPlan.none(), 1);
+    federation.site("a", infra.sites().get(0).capacity());
+    List<org.vmflock.scenario.TimelineEvent> timeline = new java.util.ArrayList<>();
+    for (int h = 1; h <= 3; h++) {
+      EnvironmentChange.Price p = new EnvironmentChange.Price("*", START.plus(Duration.ofHours(h)), 0.1 * h);
+      timeline.add(new org.vmflock.scenario.TimelineEvent.SiteChange(p.from(), "a", p));
+    }
+    TestProbe<SiteActor.Command> siteActor = testKit.createTestProbe();
+    List<Integer> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    FederationDriver.Progress progress = new FederationDriver.Progress() {
+      @Override
+      public int sent() {
+        return 1; // the first price was answered before the restart
+      }
+
+      @Override
+      public void sent(int count, Instant lastDue) {
+        recorded.add(count);
+      }
+    };
+    FederationDriver.Schedule schedule = new FederationDriver.Schedule(START, timeline, List.of(), name -> siteActor.getRef(), progress);
+    clock.advance(Duration.ofMinutes(150)); // down while the second price fell due
+    testKit.spawn(FederationDriver.create(new FederationDriver.Settings(federation, infra, clock, Duration.ofMillis(20), Duration.ofHours(1),
+        TestConfigs.settings(Map.of()), site -> testKit.createTestProbe(Collector.Command.class).getRef(), "federation",
+        testKit.createTestProbe(MigrationManager.Command.class).getRef(), schedule)));
+    SiteActor.Change second = siteActor.expectMessageClass(SiteActor.Change.class);
+    assertEquals(timeline.get(1).at(), ((EnvironmentChange.Price) second.change()).from());
+    siteActor.expectNoMessage(Duration.ofMillis(200)); // the third is not due, and the second awaits its answer
+    assertEquals(List.of(), recorded);
+    second.replyTo().tell(new SiteActor.Accepted("a"));
+    Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEquals(List.of(2), recorded));
+    clock.advance(Duration.ofHours(1));
+    SiteActor.Change third = siteActor.expectMessageClass(SiteActor.Change.class);
+    assertEquals(timeline.get(2).at(), ((EnvironmentChange.Price) third.change()).from());
+    third.replyTo().tell(new SiteActor.Rejected("a", "refused, and recorded as answered"));
+    Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEquals(List.of(2, 3), recorded));
   }
 
   /** Two applications that finish in the same tick both leave the collector's roster once their sensors drained. */
