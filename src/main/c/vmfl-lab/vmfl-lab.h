@@ -19,7 +19,7 @@
  * The forwarder's shared file (--shm), 4096 bytes, little-endian 64-bit fields. The Java side
  * (WanLink) creates it with the configuration filled in; the forwarder maps it, reads the
  * configuration of a direction at every frame (so it can be changed while running) and keeps
- * the counters there, each written atomically. Mirrored in WanLinkFile.java: change both.
+ * the counters there, each written atomically. Mirrored in WanLink.java: change both.
  */
 #define SHM_MAGIC 0x314e41574c464d56ULL /* "VMFLWAN1" */
 #define SHM_SIZE 4096
@@ -44,7 +44,8 @@ struct direction_shm {
   uint64_t send_errors;    /* frames the output refused */
   uint64_t late_sum_ns;    /* sum over sent frames of (send time - departure time) */
   uint64_t late_max_ns;
-  uint64_t reserved_counters[5];
+  uint64_t sent;           /* frames sent on as handed to the kernel (a GSO frame as one) */
+  uint64_t reserved_counters[4];
 };
 
 struct link_shm {

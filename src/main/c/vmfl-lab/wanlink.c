@@ -215,6 +215,7 @@ static void send_due(struct direction *d) {
     struct frame *f = d->head;
     ssize_t sent = send(d->out_fd, f->data, f->length, 0);
     if (sent == (ssize_t)f->length) {
+      ADD(s->sent, 1);
       ADD(s->frames, f->wire_frames);
       ADD(s->bytes, f->wire_bytes);
       uint64_t late = (uint64_t)(now - f->departure_ns);
