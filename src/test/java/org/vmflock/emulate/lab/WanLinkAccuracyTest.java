@@ -42,7 +42,7 @@ class WanLinkAccuracyTest {
     lab.link("rennes", "nancy").reconfigure(spec);
     List<Duration> rtts = LinkProbe.pingRoundTrips(rennes, nancy, 20, Duration.ofMillis(20));
     double configured = spec.roundTrip().toNanos() / 1e6;
-    double median = median(rtts);
+    double median = AccuracyMath.median(rtts);
     double tolerance = 0.05 * configured + 0.2;
     System.out.printf("one-way %d ms: RTT configured %.3f ms, median %.3f ms over %d pings (tolerance %.3f)%n",
         oneWayMillis, configured, median, rtts.size(), tolerance);
@@ -58,10 +58,5 @@ class WanLinkAccuracyTest {
     double ratio = goodput.bitsPerSecond() / bitsPerSecond;
     System.out.printf("%d bit/s: TCP goodput %.1f Mbit/s (%.3f of the rate)%n", bitsPerSecond, goodput.bitsPerSecond() / 1e6, ratio);
     assertTrue(Math.abs(ratio - 1) <= 0.10, "goodput " + goodput.bitsPerSecond() + " bit/s for " + bitsPerSecond);
-  }
-
-  static double median(List<Duration> values) {
-    double[] ms = values.stream().mapToDouble(d -> d.toNanos() / 1e6).sorted().toArray();
-    return ms.length % 2 == 1 ? ms[ms.length / 2] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
   }
 }
