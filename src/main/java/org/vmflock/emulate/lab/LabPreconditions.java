@@ -20,9 +20,9 @@ final class LabPreconditions {
     if (!System.getProperty("os.name", "").startsWith("Linux")) {
       throw new LabUnavailableException("the emulated federation needs Linux (network namespaces, cgroups), not " + System.getProperty("os.name"));
     }
-    long uid = effectiveUid();
-    if (uid != 0) {
-      missing.add("root (it creates network namespaces and cgroups; running as uid " + uid + "): run it as root or with sudo");
+    String privileges = missingPrivileges(status());
+    if (!privileges.isEmpty()) {
+      missing.add(privileges);
     }
     for (List<String> command : COMMANDS) {
       if (HostCommands.locate(command.get(0)).isEmpty()) {
@@ -55,16 +55,43 @@ final class LabPreconditions {
     }
   }
 
-  private static long effectiveUid() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("Uid:")) {
-          return Long.parseLong(line.substring(4).trim().split("\\s+")[1]);
-        }
+  /** Bits of the capabilities the lab uses (linux/capability.h). */
+  private static final int CAP_NET_ADMIN = 12;
+  private static final int CAP_SYS_ADMIN = 21;
+
+  /**
+   * What is missing of root's powers, from {@code /proc/self/status}: uid 0 (the cgroup and
+   * namespace files belong to root), CAP_NET_ADMIN (interfaces) and CAP_SYS_ADMIN (namespaces).
+   */
+  static String missingPrivileges(List<String> status) {
+    long uid = -1;
+    long capabilities = 0;
+    for (String line : status) {
+      if (line.startsWith("Uid:")) {
+        uid = Long.parseLong(line.substring(4).trim().split("\\s+")[1]);
+      } else if (line.startsWith("CapEff:")) {
+        capabilities = Long.parseUnsignedLong(line.substring(7).trim(), 16);
       }
-    } catch (IOException | RuntimeException e) {
-      return -1;
     }
-    return -1;
+    List<String> lacking = new ArrayList<>();
+    if ((capabilities & (1L << CAP_NET_ADMIN)) == 0) {
+      lacking.add("CAP_NET_ADMIN");
+    }
+    if ((capabilities & (1L << CAP_SYS_ADMIN)) == 0) {
+      lacking.add("CAP_SYS_ADMIN");
+    }
+    if (uid == 0 && lacking.isEmpty()) {
+      return "";
+    }
+    return "root (it creates network namespaces, interfaces and cgroups; running as uid " + uid
+        + (lacking.isEmpty() ? "" : " without " + String.join(" and ", lacking)) + "): run it as root, e.g. with sudo";
+  }
+
+  private static List<String> status() {
+    try {
+      return Files.readAllLines(Path.of("/proc/self/status"));
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 }

@@ -17,11 +17,25 @@ public record LinkCounters(String siteA, String siteB, Direction aToB, Direction
    * @param queuedBytes held now (delayed or waiting for the rate)
    * @param maxQueuedBytes the most held at once
    * @param sendErrors frames the other end refused (none in a healthy lab)
-   * @param lateMeanNanos mean time a frame left after its due departure (the forwarder's timing error)
+   * @param sends frames handed to the other end, a GSO frame as one (what the lateness is averaged over)
+   * @param lateTotalNanos the sum over sends of how long after its due departure each left (the forwarder's timing error)
    * @param lateMaxNanos the largest such delay
    */
   public record Direction(long frames, long bytes, long drops, long dropBytes, long queuedBytes, long maxQueuedBytes,
-      long sendErrors, long lateMeanNanos, long lateMaxNanos) {}
+      long sendErrors, long sends, long lateTotalNanos, long lateMaxNanos) {
+
+    /** How late a frame left on average, in nanoseconds. */
+    public double lateMeanNanos() {
+      return sends == 0 ? 0 : (double) lateTotalNanos / sends;
+    }
+
+    /** What happened between {@code earlier} and this (the maxima are this one's). */
+    public Direction since(Direction earlier) {
+      return new Direction(frames - earlier.frames, bytes - earlier.bytes, drops - earlier.drops, dropBytes - earlier.dropBytes,
+          queuedBytes, maxQueuedBytes, sendErrors - earlier.sendErrors, sends - earlier.sends,
+          lateTotalNanos - earlier.lateTotalNanos, lateMaxNanos);
+    }
+  }
 
   /** Bytes carried both ways: what crossed the WAN between the two sites. */
   public long bytes() {

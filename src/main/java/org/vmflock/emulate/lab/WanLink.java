@@ -186,11 +186,9 @@ public final class WanLink {
 
   private LinkCounters.Direction direction(int d) {
     int base = DIRECTIONS + d * DIRECTION_SIZE;
-    long sent = counter(base + SENT);
-    long lateSum = counter(base + LATE_SUM_NS);
     return new LinkCounters.Direction(counter(base + FRAMES), counter(base + BYTES), counter(base + DROPS),
         counter(base + DROP_BYTES), counter(base + QUEUED_BYTES), counter(base + MAX_QUEUED_BYTES),
-        counter(base + SEND_ERRORS), sent == 0 ? 0 : lateSum / sent, counter(base + LATE_MAX_NS));
+        counter(base + SEND_ERRORS), counter(base + SENT), counter(base + LATE_SUM_NS), counter(base + LATE_MAX_NS));
   }
 
   private long counter(int offset) {
