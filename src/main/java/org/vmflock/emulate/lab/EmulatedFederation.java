@@ -18,7 +18,8 @@ import org.vmflock.model.MacAddress;
  * docs/emulation.md}).
  *
  * <ul>
- *   <li>A <b>site</b> is a namespace holding a bridge, {@link #BRIDGE}: the site's LAN.
+ *   <li>A <b>site</b> is a namespace holding a bridge, {@link #BRIDGE}: the site's LAN. The bridge
+ *       has an address too ({@link #siteAddress}), the site's own host.
  *   <li>A <b>VM</b> ({@link EmulatedVm}) is a namespace whose {@code eth0} is a veth; the other
  *       end is a port of its site's bridge. All VMs share one IPv4 subnet: the sites form one L2
  *       domain, so a VM that moves keeps its address and MAC.
@@ -41,6 +42,9 @@ public final class EmulatedFederation implements AutoCloseable {
 
   /** The bridge of every site, in the site's namespace (where a capture of the site's LAN runs). */
   public static final String BRIDGE = LabNames.BRIDGE;
+
+  /** Locally administered unicast MACs: 02:00 then the IPv4 address. */
+  private static final long LOCAL_MAC_PREFIX = 0x0200_0000_0000L;
 
   /** How long a moved VM's port may take to forward on its new bridge. */
   private static final Duration PORT_UP_TIMEOUT = Duration.ofSeconds(10);
@@ -128,9 +132,12 @@ public final class EmulatedFederation implements AutoCloseable {
     namespaces.forEach(this::applySysctls);
 
     for (String site : spec.sites()) {
+      IpAddress address = siteAddress(site);
       HostCommands.ipBatch(siteNamespace(site), List.of(
           "link set lo up",
           "link add " + BRIDGE + " type bridge stp_state 0 mcast_snooping 0",
+          "link set " + BRIDGE + " address " + macOf(address),
+          "addr add " + address + "/" + spec.subnet().prefixLength() + " dev " + BRIDGE,
           "link set " + BRIDGE + " up"), false);
     }
     List<String> wanLines = new ArrayList<>(List.of("link set lo up"));
@@ -203,6 +210,21 @@ public final class EmulatedFederation implements AutoCloseable {
     return LabNames.siteNamespace(id, checkSite(site));
   }
 
+  /**
+   * The address of site {@code site}'s own host on its bridge (the subnet's last addresses, one
+   * per site): what the site's hypervisor would use, e.g. for a migration's stream to another
+   * site, which then crosses the WAN link like any frame. Reach it from a thread or process in
+   * {@link #siteNamespace}.
+   */
+  public IpAddress siteAddress(String site) {
+    return spec.subnet().address(spec.subnet().capacity() - siteNumbers.get(checkSite(site)));
+  }
+
+  /** The MAC of an address of the federation: {@code 02:00:} and the address's four bytes. */
+  private static MacAddress macOf(IpAddress address) {
+    return new MacAddress(LOCAL_MAC_PREFIX | (address.low() & 0xFFFF_FFFFL));
+  }
+
   public List<WanLink> links() {
     return List.copyOf(links);
   }
@@ -227,9 +249,12 @@ public final class EmulatedFederation implements AutoCloseable {
       throw new IllegalArgumentException("VM " + name + " exists already");
     }
     int number = vmsCreated + 1;
+    if (number > spec.subnet().capacity() - spec.sites().size()) {
+      throw new IllegalArgumentException("subnet " + spec.subnet() + " has no address left for VM " + name);
+    }
     IpAddress ip = spec.subnet().address(number);
     vmsCreated = number;
-    MacAddress mac = new MacAddress(0x0200_0000_0000L | (ip.low() & 0xFFFF_FFFFL));
+    MacAddress mac = macOf(ip);
     String namespace = LabNames.vmNamespace(id, name);
     CgroupHierarchy.Cgroup cgroup = hierarchy.cgroup(id, LabNames.vmCgroup(name));
     EmulatedVm vm = new EmulatedVm(this, name, number, ip, spec.subnet().prefixLength(), mac, namespace, cgroup,
@@ -306,6 +331,40 @@ public final class EmulatedFederation implements AutoCloseable {
     if (!r.succeeded()) {
       throw new LabException("gratuitous ARP of VM " + name + " failed: " + r.output().strip());
     }
+  }
+
+  /**
+   * Writes {@code file}, an executable script that runs a command in a VM the way ssh runs one on
+   * a remote host: {@code file HOST COMMAND...}, HOST a VM's name or address, the command's words
+   * joined by spaces and run by {@code sh -c} in the VM (its namespace and cgroup). What Open
+   * MPI's {@code plm_rsh_agent} expects: with a hostfile of the VMs' addresses, an {@code mpirun}
+   * started in one VM starts its daemons in the others. Covers the VMs that exist now.
+   */
+  public synchronized Path writeRshAgent(Path file) {
+    checkOpen();
+    StringBuilder script = new StringBuilder("#!/bin/sh\n")
+        .append("# vmflock lab ").append(id).append(": runs a command in a VM, as ssh would on a host (Open MPI's plm_rsh_agent)\n")
+        .append("while [ $# -gt 0 ]; do case \"$1\" in -*) shift ;; *) break ;; esac; done\n")
+        .append("host=\"$1\"\nshift\ncase \"$host\" in\n");
+    for (EmulatedVm vm : vms.values()) {
+      script.append("  ").append(shellQuote(vm.name())).append('|').append(shellQuote(vm.ip().toString())).append(") exec");
+      for (String word : vm.commandPrefix()) {
+        script.append(' ').append(shellQuote(word));
+      }
+      script.append(" /bin/sh -c \"$*\" ;;\n");
+    }
+    script.append("  *) echo \"no VM $host in lab ").append(id).append("\" >&2; exit 255 ;;\nesac\n");
+    try {
+      Files.writeString(file, script.toString());
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+    return file;
+  }
+
+  private static String shellQuote(String word) {
+    return "'" + word.replace("'", "'\\''") + "'";
   }
 
   // ------------------------------------------------------------------ closing

@@ -25,7 +25,8 @@ public record FederationSpec(List<String> sites, List<Link> links, Subnet subnet
 
   /**
    * The one IPv4 subnet of the whole federation (one L2 domain): VM number n gets the subnet's
-   * n-th address and MAC {@code 02:00:} + that address's four bytes.
+   * n-th address and MAC {@code 02:00:} + that address's four bytes; site number i (0-based) gets
+   * its last but i for its own host on the bridge.
    */
   public record Subnet(int network, int prefixLength) {
 

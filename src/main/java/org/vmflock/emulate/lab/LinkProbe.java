@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.vmflock.model.IpAddress;
 import org.vmflock.monitor.capture.NetworkNamespace;
 
 /**
@@ -73,15 +74,24 @@ public final class LinkProbe {
    * plus {@code measure}; the goodput is what the receiver got during {@code measure}.
    */
   public static Goodput tcpGoodput(EmulatedVm from, EmulatedVm to, Duration warmup, Duration measure) throws Exception {
-    InetAddress address = InetAddress.getByName(to.ip().toString());
-    ServerSocketChannel server = NetworkNamespace.call(to.namespace(), () -> {
+    return tcpGoodput(from.namespace(), to.namespace(), to.ip(), warmup, measure);
+  }
+
+  /**
+   * The same between any two namespaces of a lab, e.g. two sites' hosts ({@link
+   * EmulatedFederation#siteNamespace}, {@link EmulatedFederation#siteAddress}).
+   */
+  public static Goodput tcpGoodput(String fromNamespace, String toNamespace, IpAddress to, Duration warmup, Duration measure)
+      throws Exception {
+    InetAddress address = InetAddress.getByName(to.toString());
+    ServerSocketChannel server = NetworkNamespace.call(toNamespace, () -> {
       ServerSocketChannel s = ServerSocketChannel.open();
       s.bind(new InetSocketAddress(address, TCP_PORT));
       return s;
     });
     try (server) {
       CompletableFuture<Goodput> received = onThread("probe-receiver", () -> receive(server, warmup, measure));
-      SocketChannel client = NetworkNamespace.call(from.namespace(), () -> {
+      SocketChannel client = NetworkNamespace.call(fromNamespace, () -> {
         SocketChannel c = SocketChannel.open();
         c.connect(new InetSocketAddress(address, TCP_PORT));
         return c;
