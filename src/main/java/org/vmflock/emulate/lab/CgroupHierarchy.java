@@ -35,11 +35,29 @@ abstract sealed class CgroupHierarchy permits CgroupHierarchy.V1, CgroupHierarch
   /** Creates lab {@code labId}'s cgroup, parent of its children. */
   abstract void createLab(String labId);
 
-  abstract void freeze(Cgroup cgroup);
+  /** The file that freezes and thaws {@code cgroup}. */
+  abstract Path freezeControl(Cgroup cgroup);
 
-  abstract void thaw(Cgroup cgroup);
+  /** What to write into {@link #freezeControl} to freeze ({@code true}) or thaw. */
+  abstract String freezeValue(boolean frozen);
 
+  /** Whether every process of {@code cgroup} is frozen now. */
   abstract boolean frozen(Cgroup cgroup);
+
+  /** Whether {@code cgroup} is thawed (not merely not frozen yet: on v1 a cgroup can be still FREEZING). */
+  abstract boolean thawed(Cgroup cgroup);
+
+  /** Freezes {@code cgroup}; returns once all its processes are frozen. */
+  final void freeze(Cgroup cgroup) {
+    write(freezeControl(cgroup), freezeValue(true));
+    HostCommands.await(SETTLE_TIMEOUT, cgroup + " frozen", () -> frozen(cgroup));
+  }
+
+  /** Thaws {@code cgroup}; returns once it is. */
+  final void thaw(Cgroup cgroup) {
+    write(freezeControl(cgroup), freezeValue(false));
+    HostCommands.await(SETTLE_TIMEOUT, cgroup + " thawed", () -> thawed(cgroup));
+  }
 
   /** Anonymous plus mapped-file memory of the cgroup's processes, in bytes. */
   abstract long residentBytes(Cgroup cgroup);
@@ -199,21 +217,23 @@ abstract sealed class CgroupHierarchy permits CgroupHierarchy.V1, CgroupHierarch
     }
 
     @Override
-    void freeze(Cgroup cgroup) {
-      write(cgroup.dirs().get(0).resolve("freezer.state"), "FROZEN\n");
-      HostCommands.await(SETTLE_TIMEOUT, cgroup + " frozen", () -> frozen(cgroup));
+    Path freezeControl(Cgroup cgroup) {
+      return cgroup.dirs().get(0).resolve("freezer.state");
     }
 
     @Override
-    void thaw(Cgroup cgroup) {
-      write(cgroup.dirs().get(0).resolve("freezer.state"), "THAWED\n");
-      HostCommands.await(SETTLE_TIMEOUT, cgroup + " thawed",
-          () -> read(cgroup.dirs().get(0).resolve("freezer.state")).strip().equals("THAWED"));
+    String freezeValue(boolean frozen) {
+      return frozen ? "FROZEN\n" : "THAWED\n";
     }
 
     @Override
     boolean frozen(Cgroup cgroup) {
-      return read(cgroup.dirs().get(0).resolve("freezer.state")).strip().equals("FROZEN");
+      return read(freezeControl(cgroup)).strip().equals("FROZEN");
+    }
+
+    @Override
+    boolean thawed(Cgroup cgroup) {
+      return read(freezeControl(cgroup)).strip().equals("THAWED");
     }
 
     @Override
@@ -253,20 +273,23 @@ abstract sealed class CgroupHierarchy permits CgroupHierarchy.V1, CgroupHierarch
     }
 
     @Override
-    void freeze(Cgroup cgroup) {
-      write(cgroup.dirs().get(0).resolve("cgroup.freeze"), "1\n");
-      HostCommands.await(SETTLE_TIMEOUT, cgroup + " frozen", () -> frozen(cgroup));
+    Path freezeControl(Cgroup cgroup) {
+      return cgroup.dirs().get(0).resolve("cgroup.freeze");
     }
 
     @Override
-    void thaw(Cgroup cgroup) {
-      write(cgroup.dirs().get(0).resolve("cgroup.freeze"), "0\n");
-      HostCommands.await(SETTLE_TIMEOUT, cgroup + " thawed", () -> !frozen(cgroup));
+    String freezeValue(boolean frozen) {
+      return frozen ? "1\n" : "0\n";
     }
 
     @Override
     boolean frozen(Cgroup cgroup) {
       return read(cgroup.dirs().get(0).resolve("cgroup.events")).lines().anyMatch(l -> l.strip().equals("frozen 1"));
+    }
+
+    @Override
+    boolean thawed(Cgroup cgroup) {
+      return !frozen(cgroup);
     }
 
     @Override
@@ -335,7 +358,7 @@ abstract sealed class CgroupHierarchy permits CgroupHierarchy.V1, CgroupHierarch
         return;
       }
       Cgroup whole = new Cgroup(hierarchy, List.of(dir));
-      boolean canFreeze = hierarchy instanceof V2 || Files.exists(dir.resolve("freezer.state"));
+      boolean canFreeze = Files.exists(hierarchy.freezeControl(whole)); // not the v1 memory hierarchy
       if (canFreeze && !pidsBelow(dir).isEmpty()) {
         try {
           whole.freeze();
@@ -360,11 +383,7 @@ abstract sealed class CgroupHierarchy permits CgroupHierarchy.V1, CgroupHierarch
 
     private void thawQuietly() {
       try {
-        if (hierarchy instanceof V1) {
-          write(dirs.get(0).resolve("freezer.state"), "THAWED\n");
-        } else {
-          write(dirs.get(0).resolve("cgroup.freeze"), "0\n");
-        }
+        write(hierarchy.freezeControl(this), hierarchy.freezeValue(false));
       } catch (LabException e) {
         // already gone
       }

@@ -375,11 +375,8 @@ public final class EmulatedFederation implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    if (!markClosed()) {
+      return;
     }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -390,17 +387,21 @@ public final class EmulatedFederation implements AutoCloseable {
   }
 
   private void closeFromHook() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    if (!markClosed()) {
+      return;
     }
     try {
       teardown();
     } catch (RuntimeException e) {
       System.err.println("vmflock: lab " + id + " not fully removed (the next lab sweeps it): " + e.getMessage());
     }
+  }
+
+  /** Marks the lab closed; false when it was already. */
+  private synchronized boolean markClosed() {
+    boolean wasOpen = !closed;
+    closed = true;
+    return wasOpen;
   }
 
   private void teardown() {

@@ -35,9 +35,12 @@ final class LabPreconditions {
     } catch (LabUnavailableException e) {
       missing.add(e.getMessage());
     }
-    String tool = LabTool.problem();
-    if (!tool.isEmpty()) {
-      missing.add(tool);
+    try {
+      LabTool.path();
+    } catch (LabUnavailableException e) {
+      missing.add(e.getMessage());
+    } catch (RuntimeException e) {
+      missing.add("its helper built, which failed: " + e.getMessage());
     }
     if (!missing.isEmpty()) {
       throw new LabUnavailableException("the emulated federation cannot run here; it needs " + String.join("; ", missing));

@@ -44,18 +44,6 @@ final class LabTool {
     return compiled;
   }
 
-  /** Why the helper cannot be had here (gcc missing), or empty. */
-  static String problem() {
-    try {
-      path();
-      return "";
-    } catch (LabUnavailableException e) {
-      return e.getMessage();
-    } catch (RuntimeException e) {
-      return "the lab's helper could not be built: " + e.getMessage();
-    }
-  }
-
   private static Path compile() {
     List<byte[]> sources = new ArrayList<>();
     MessageDigest digest;

@@ -17,7 +17,8 @@ public final class LabInAnotherProcess {
         .linkAll(WanLinkSpec.of(Duration.ofMillis(1), 100_000_000L)).build());
     EmulatedVm vm = lab.addVm("vm1", "a");
     lab.addVm("vm2", "b");
-    vm.processBuilder(List.of("sleep", "600")).start();
+    Process sleeper = vm.processBuilder(List.of("sleep", "600")).start();
+    HostCommands.await(Duration.ofSeconds(30), "the sleeper in vm1", () -> vm.pids().contains(sleeper.pid()));
     System.out.println("READY " + lab.id());
     System.out.flush();
     while (System.in.read() >= 0) {
