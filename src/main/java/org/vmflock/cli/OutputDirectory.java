@@ -2,19 +2,38 @@ package org.vmflock.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.stream.Stream;
 import org.vmflock.model.InvalidInputException;
 
 /**
  * Where a command writes its results, all or nothing: everything goes to a staging directory beside
- * the target, renamed into place only once complete. A failure leaves the target as it was.
+ * the target ({@code .<target>.partial-*}), renamed into place only once complete; a report it
+ * replaces is first renamed aside ({@code .<target>.replaced-*}), so that a reader never finds a
+ * half-written or half-deleted one. A failure leaves the target as it was.
+ *
+ * <p>A process killed in the middle (kill -9, a power cut) leaves its staging directory behind.
+ * Each holds a marker naming the process that made it; the next command writing to the same target
+ * removes those whose process is gone, and only those: a directory without the marker is not ours
+ * (unless it is empty and a minute old: one killed between its making and its marking).
  */
 public final class OutputDirectory implements AutoCloseable {
+
+  /** The marker in a staging directory: the pid and start time of the process writing there. */
+  static final String MARKER = ".vmflock-staging";
+  private static final String PARTIAL = ".partial-";
+  private static final String REPLACED = ".replaced-";
+  private static final java.time.Duration UNMARKED_GRACE = java.time.Duration.ofMinutes(1);
 
   private final Path target;
   private final Path staging;
@@ -27,7 +46,7 @@ public final class OutputDirectory implements AutoCloseable {
     this.replace = replace;
   }
 
-  /** Refuses a non-empty target unless {@code replace}; creates the staging directory. */
+  /** Refuses a non-empty target unless {@code replace}; removes stale staging directories; creates a new one. */
   public static OutputDirectory prepare(Path target, boolean replace) {
     Path t = target.toAbsolutePath().normalize();
     if (Files.exists(t) && !Files.isDirectory(t)) {
@@ -38,8 +57,8 @@ public final class OutputDirectory implements AutoCloseable {
     }
     try {
       Files.createDirectories(t.getParent());
-      Path staging = Files.createTempDirectory(t.getParent(), "." + t.getFileName() + ".partial-");
-      return new OutputDirectory(t, staging, replace);
+      removeStale(t);
+      return new OutputDirectory(t, marked(Files.createTempDirectory(t.getParent(), "." + t.getFileName() + PARTIAL)), replace);
     } catch (IOException e) {
       throw new InvalidInputException(target.toString(), "cannot create: " + e.getMessage());
     }
@@ -54,16 +73,29 @@ public final class OutputDirectory implements AutoCloseable {
     return target;
   }
 
-  /** Moves the finished results into place. */
+  /** Moves the finished results into place; a report replaced is renamed aside first, then deleted. */
   public void commit() throws IOException {
+    Optional<Path> aside = Optional.empty();
     if (Files.isDirectory(target)) {
       if (!replace && !isEmpty(target)) {
         throw new DirectoryNotEmptyException(target.toString());
       }
-      deleteTree(target);
+      Path holder = marked(Files.createTempDirectory(target.getParent(), "." + target.getFileName() + REPLACED));
+      Files.move(target, holder.resolve("old"), StandardCopyOption.ATOMIC_MOVE);
+      aside = Optional.of(holder);
     }
-    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    Files.delete(staging.resolve(MARKER));
+    try {
+      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      if (aside.isPresent()) {
+        Files.move(aside.get().resolve("old"), target, StandardCopyOption.ATOMIC_MOVE); // the old report back in place
+        deleteTree(aside.get());
+      }
+      throw e;
+    }
     committed = true;
+    aside.ifPresent(OutputDirectory::deleteTree);
   }
 
   /** Without a commit, the staging directory is deleted. */
@@ -72,6 +104,55 @@ public final class OutputDirectory implements AutoCloseable {
     if (!committed) {
       deleteTree(staging);
     }
+  }
+
+  /** Writes the marker naming this process into a new directory. */
+  private static Path marked(Path dir) throws IOException {
+    ProcessHandle self = ProcessHandle.current();
+    String started = self.info().startInstant().map(Instant::toString).orElse("");
+    Files.writeString(dir.resolve(MARKER), "pid=" + self.pid() + "\nstarted=" + started + "\n", StandardCharsets.UTF_8);
+    return dir;
+  }
+
+  /** Deletes this target's staging and set-aside directories whose marker names a process that is gone. */
+  static void removeStale(Path target) throws IOException {
+    String name = target.getFileName().toString();
+    try (DirectoryStream<Path> siblings = Files.newDirectoryStream(target.getParent(),
+        p -> p.getFileName().toString().startsWith("." + name + PARTIAL) || p.getFileName().toString().startsWith("." + name + REPLACED))) {
+      for (Path p : siblings) {
+        if (Files.isDirectory(p) && (Files.isRegularFile(p.resolve(MARKER)) ? !writerAlive(p.resolve(MARKER)) : emptyAndOld(p))) {
+          deleteTree(p);
+        }
+      }
+    }
+  }
+
+  /**
+   * A staging directory is marked as soon as it is made; one killed in between is empty and
+   * unmarked. Left that way for {@link #UNMARKED_GRACE}, it is no live writer's.
+   */
+  private static boolean emptyAndOld(Path dir) throws IOException {
+    return isEmpty(dir) && Files.getLastModifiedTime(dir).toInstant().isBefore(Instant.now().minus(UNMARKED_GRACE));
+  }
+
+  /** Whether the process a marker names still runs (the same pid started at the same time). */
+  private static boolean writerAlive(Path marker) throws IOException {
+    Properties p = new Properties();
+    try (var in = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
+      p.load(in);
+    } catch (NoSuchFileException e) {
+      return true; // being committed or removed right now by its writer
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(p.getProperty("pid", ""));
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    String started = p.getProperty("started", "");
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .filter(h -> started.isEmpty() || h.info().startInstant().map(Instant::toString).orElse("").equals(started))
+        .isPresent();
   }
 
   private static boolean isEmpty(Path dir) {

@@ -84,7 +84,8 @@ public final class QueryCommand implements Callable<Integer> {
       throw new InvalidInputException("--format", "unknown format '" + format + "' (expected json or table)");
     }
     Path dir = journalDirectory(journal);
-    Map<String, Object> overrides = ReplayCommand.overrides(dir, null);
+    Map<String, Object> overrides = new java.util.HashMap<>(ReplayCommand.overrides(dir, null));
+    overrides.put("vmflock.journal.read-only", true); // a query changes nothing, and leaves no trace file
     Config config = node.load(overrides);
     QueryAnswer answer;
     try (VmflockNode n = VmflockNode.start("vmflock-query", config, Clock.system())) {

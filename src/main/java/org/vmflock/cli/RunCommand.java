@@ -83,6 +83,7 @@ public final class RunCommand implements Callable<Integer> {
         ScenarioNode n = ScenarioNode.start(config, s, scale, rngSeed, port)) {
       spec.commandLine().getErr().printf(Locale.ROOT, "vmflock node running %s (%d site(s), %d application(s), time x%s): http://%s:%d/api/status%n",
           scenario, s.infra().sites().size(), s.applications().size(), scale, config.getString("vmflock.http.host"), n.httpPort());
+      n.node().journal().notice().ifPresent(spec.commandLine().getErr()::println);
       spec.commandLine().getErr().println(duration != null ? "for " + DurationConverter.human(duration) : "until interrupted (Ctrl-C)");
       spec.commandLine().getErr().flush();
       if (duration != null) {

@@ -6,6 +6,7 @@ import java.util.List;
 import org.vmflock.emulate.lab.LabUnavailableException;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.monitor.capture.CaptureFormatException;
+import org.vmflock.node.JournalException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done",
-      "1:failure while running",
+      "1:failure while running (also a damaged journal, said in one line)",
       "2:invalid input (usage, files, configuration)",
       "3:missing system support (libpcap, root, interface)",
       "4:query could not be answered precisely in time (reformulate)"
@@ -75,6 +76,10 @@ public final class VmflockCommand implements Runnable {
     if (e instanceof InvalidInputException || e instanceof CaptureFormatException) {
       err.println(command + ": " + e.getMessage());
       return ExitCode.INVALID_INPUT;
+    }
+    if (e instanceof JournalException) {
+      err.println(command + ": " + e.getMessage());
+      return ExitCode.FAILURE;
     }
     if (e instanceof ConfigException c) {
       // a setting of the wrong type or an unreadable file the configuration library met first: its origin names the place

@@ -1,17 +1,21 @@
 package org.vmflock.execute;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -40,8 +44,11 @@ import org.vmflock.site.SiteActor;
  * the steps ({@link SiteBookkeeping}): RESERVE asks the destination's site actor first, COMMIT
  * places the VM there, RELEASE_SOURCE removes it from the source, RELEASE_RESERVATION gives the room
  * back. Progress the actuator reports on the way (pre-copy rounds, bytes left) is passed on. After
- * a crash or a move, a resumed saga performs the step in flight again; steps are idempotent. A
- * journal failure stops the saga, which comes back from its journal after a backoff.
+ * a crash or a move, a resumed saga performs the step in flight again; steps are idempotent. An
+ * attempt the actuator does not answer within the policy's step timeout counts as failed, its
+ * effect unknown. A journal failure stops the saga, which comes back from its journal after a
+ * backoff and goes on (a start whose first event was not written is started again). Each one
+ * waiting for the saga's end is told it once.
  */
 public final class SagaActor {
 
@@ -106,8 +113,18 @@ public final class SagaActor {
     private final TimerScheduler<Command> timers;
     private final Dependencies deps;
     private final Executor blocking;
-    private final List<ActorRef<Report>> waiting = new ArrayList<>();
-    private boolean attemptInFlight;
+    // who waits for the end, and who was told it: each once (one that asks twice, a Resume and a
+    // Start, is told once); kept across a restart after a journal failure
+    private final Set<ActorRef<Report>> waiting = new LinkedHashSet<>();
+    private final Set<ActorRef<Report>> told = new java.util.HashSet<>();
+    /** The attempt a timer will start, if any. */
+    private Attempt scheduled;
+    /** The attempt whose actuator call (and bookkeeping) runs, if any: its outcome is awaited. */
+    private Attempt running;
+    /** A start whose event is being written: started again if the write fails. */
+    private Start starting;
+    /** Set once the actor stopped: a site message is then no longer sent again. */
+    private final AtomicBoolean stopped = new AtomicBoolean();
 
     Saga(ActorContext<Command> ctx, TimerScheduler<Command> timers, String migrationId, Dependencies deps) {
       super(PersistenceId.of(TYPE_KEY.name(), migrationId), SupervisorStrategy.restartWithBackoff(deps.minBackoff(), deps.maxBackoff(), 0.2));
@@ -132,7 +149,11 @@ public final class SagaActor {
               drive(s);
               return Effect().none();
             }
-            return Effect().persist(new SagaEvent.Started(c.order(), deps.clock().now(), c.policy())).thenRun(this::drive);
+            starting = c;
+            return Effect().persist(new SagaEvent.Started(c.order(), deps.clock().now(), c.policy())).thenRun(after -> {
+              starting = null;
+              drive(after);
+            });
           })
           .onCommand(Resume.class, (s, c) -> {
             waiting.add(c.replyTo());
@@ -140,18 +161,31 @@ public final class SagaActor {
             return Effect().none();
           })
           .onCommand(Attempt.class, (s, c) -> {
+            if (!c.equals(scheduled)) {
+              return Effect().none(); // a timer of an incarnation's past
+            }
+            scheduled = null;
             SagaAction a = s.next();
-            if (!(a instanceof SagaAction.Perform || a instanceof SagaAction.Compensate)) {
-              attemptInFlight = false;
+            if (!c.equals(attemptOf(a))) {
               drive(s);
               return Effect().none();
             }
-            return Effect().persist(s.begin(a, deps.clock().now())).thenRun(after -> perform(after, c.step(), c.attempt(), c.forward()));
+            return Effect().persist(s.begin(a, deps.clock().now())).thenRun(after -> {
+              running = c;
+              perform(after, c.step(), c.attempt(), c.forward());
+            });
           })
           .onCommand(Outcome.class, (s, c) -> {
-            attemptInFlight = false;
+            if (running == null || running.step() != c.step() || running.attempt() != c.attempt()) {
+              return Effect().none(); // a late answer: its attempt was given up (timed out) or belongs to a past incarnation
+            }
+            running = null;
             List<SagaEvent> events = s.onResult(c.step(), c.attempt(), c.result(), deps.clock().now());
-            return events.isEmpty() ? Effect().none() : Effect().persist(events).thenRun(this::drive);
+            if (events.isEmpty()) {
+              drive(s);
+              return Effect().none();
+            }
+            return Effect().persist(events).thenRun(this::drive);
           })
           .onCommand(Progress.class, (s, c) -> {
             s.order().ifPresent(o -> waiting.forEach(w -> w.tell(new Progressed(o.migrationId(), c.progress()))));
@@ -168,52 +202,92 @@ public final class SagaActor {
       SagaAction a = s.next();
       if (a instanceof SagaAction.Finished f) {
         Finished done = new Finished(s.requireOrder().migrationId(), f.outcome(), f.reason(), f.observed());
-        waiting.forEach(w -> w.tell(done));
+        waiting.stream().filter(told::add).forEach(w -> w.tell(done));
         waiting.clear();
         return;
       }
-      if (attemptInFlight) {
+      if (scheduled != null || running != null) {
         return;
       }
-      attemptInFlight = true;
-      Attempt next = a instanceof SagaAction.Perform p ? new Attempt(p.step(), p.attempt(), true)
-          : new Attempt(((SagaAction.Compensate) a).step(), ((SagaAction.Compensate) a).attempt(), false);
+      scheduled = attemptOf(a);
       Duration delay = a instanceof SagaAction.Perform p ? p.delay() : ((SagaAction.Compensate) a).delay();
-      timers.startSingleTimer(next, Duration.ofNanos((long) (delay.toNanos() / deps.timeScale())));
+      timers.startSingleTimer(scheduled, real(delay));
+    }
+
+    /** The attempt {@code a} makes; null if it makes none. */
+    private static Attempt attemptOf(SagaAction a) {
+      if (a instanceof SagaAction.Perform p) {
+        return new Attempt(p.step(), p.attempt(), true);
+      }
+      if (a instanceof SagaAction.Compensate c) {
+        return new Attempt(c.step(), c.attempt(), false);
+      }
+      return null;
+    }
+
+    /** How long {@code d} of the saga's time lasts in real time. */
+    private Duration real(Duration d) {
+      return Duration.ofNanos((long) (d.toNanos() / deps.timeScale()));
     }
 
     /** Performs the step: the books first where they must be, the actuator, then the books that follow it. */
     private void perform(SagaState s, MigrationStep step, int attempt, boolean forward) {
       MigrationOrder o = s.requireOrder();
       Optional<SiteBookkeeping.Update> before = forward ? SiteBookkeeping.before(o, step) : Optional.empty();
+      // a refusal of the reservation changed nothing; no answer may hide one the site made: the rollback releases it
       CompletionStage<StepResult> booked = before.isPresent()
-          ? book(before.get()).thenCompose(refusal -> refusal.isPresent()
-              ? CompletableFuture.completedFuture(StepResult.Failed.refused(Duration.ZERO, refusal.get()))
-              : act(o, step, attempt, forward))
-          : act(o, step, attempt, forward);
+          ? book(before.get()).thenCompose(b -> b.accepted() ? act(s, step, attempt, forward)
+              : CompletableFuture.completedFuture(new StepResult.Failed(Duration.ZERO, b.why(), b.refused())))
+          : act(s, step, attempt, forward);
       CompletionStage<StepResult> done = booked.thenCompose(r -> {
         Optional<SiteBookkeeping.Update> after = r instanceof StepResult.Done ? SiteBookkeeping.after(o, step) : Optional.empty();
         return after.isEmpty() ? CompletableFuture.completedFuture(r)
-            : book(after.get()).thenApply(refusal -> refusal.<StepResult>map(why -> StepResult.Failed.unknown(r.took(), why)).orElse(r));
+            : book(after.get()).thenApply(b -> b.accepted() ? r : StepResult.Failed.unknown(r.took(), b.why()));
       });
       ctx.pipeToSelf(done, (r, error) -> new Outcome(step, attempt,
           error != null ? StepResult.Failed.unknown(Duration.ZERO, "the actuator failed: " + error) : r));
     }
 
-    /** The actuator's step, called on the blocking dispatcher; its progress comes back to this saga. */
-    private CompletionStage<StepResult> act(MigrationOrder o, MigrationStep step, int attempt, boolean forward) {
+    /**
+     * The actuator's step, called on the blocking dispatcher; its progress comes back to this saga.
+     * Without an answer within the policy's step timeout, the attempt fails, its effect unknown; a
+     * call that had not begun by then, or once this saga stopped, is not made.
+     */
+    private CompletionStage<StepResult> act(SagaState s, MigrationStep step, int attempt, boolean forward) {
+      MigrationOrder o = s.requireOrder();
+      Duration limit = s.policy().stepTimeout();
       ActorRef<Command> self = ctx.getSelf();
-      return CompletableFuture.supplyAsync(() -> forward
-              ? deps.actuator().perform(o, step, attempt, p -> self.tell(new Progress(p)))
-              : deps.actuator().compensate(o, step, attempt), blocking)
-          .thenCompose(stage -> stage);
+      CompletableFuture<StepResult> answer = new CompletableFuture<>();
+      AtomicBoolean givenUp = new AtomicBoolean();
+      Cancellable timeout = ctx.getSystem().scheduler().scheduleOnce(real(limit), () -> {
+        givenUp.set(true);
+        answer.complete(StepResult.Failed.unknown(limit, "the actuator did not answer " + step + " within " + limit));
+      }, ctx.getExecutionContext());
+      CompletableFuture.supplyAsync(() -> {
+        if (givenUp.get() || stopped.get()) {
+          // timed out, or this incarnation stopped (its successor may be running the same step)
+          return CompletableFuture.<StepResult>completedFuture(StepResult.Failed.unknown(Duration.ZERO, "given up before it began"));
+        }
+        return forward ? deps.actuator().perform(o, step, attempt, p -> self.tell(new Progress(p))) : deps.actuator().compensate(o, step, attempt);
+      }, blocking).thenCompose(stage -> stage).whenComplete((r, error) -> {
+        timeout.cancel();
+        if (error != null) {
+          answer.completeExceptionally(error);
+        } else {
+          answer.complete(r);
+        }
+      });
+      return answer;
     }
 
+    /** A site's answer: accepted (or done before), refused (nothing done), or none (unknown). */
+    private record Booked(boolean accepted, boolean refused, String why) {}
+
     /**
-     * A site's books updated: empty if the site accepted (or had done it before), else why not. A
+     * A site's books updated: accepted (or done before), refused with the reason, or no answer. A
      * refusal of a reservation is a definite failure (nothing was done); no answer is an unknown one.
      */
-    private CompletionStage<Optional<String>> book(SiteBookkeeping.Update u) {
+    private CompletionStage<Booked> book(SiteBookkeeping.Update u) {
       Function<ActorRef<SiteActor.Reply>, SiteActor.Command> message;
       if (u instanceof SiteBookkeeping.Reserve r) {
         message = ref -> new SiteActor.Reserve(r.reservationId(), r.vm(), r.demand(), deps.lease(), ref);
@@ -227,19 +301,20 @@ public final class SagaActor {
       }
       return askSite(u.site(), message, SITE_TRIES).handle((reply, error) -> {
         if (reply instanceof SiteActor.Accepted) {
-          return Optional.empty();
+          return new Booked(true, false, "");
         }
         if (reply instanceof SiteActor.Rejected rej) {
-          return Optional.of(rej.reason());
+          return new Booked(false, true, rej.reason());
         }
-        return Optional.of("site " + u.site() + " did not answer: " + error);
+        return new Booked(false, false, "site " + u.site() + " did not answer within " + deps.siteTimeout() + " (" + SITE_TRIES + " tries)");
       });
     }
 
     /**
      * The site's answer within the site timeout. Messages to a sharded entity may be lost while its
      * shard moves (a node leaving): the message, idempotent, is sent again up to {@code tries} times,
-     * each try with its share of the timeout.
+     * each try with its share of the timeout; never once this saga has stopped (its successor may
+     * have undone what the message would do).
      */
     private CompletionStage<SiteActor.Reply> askSite(String site, Function<ActorRef<SiteActor.Reply>, SiteActor.Command> message, int tries) {
       CompletableFuture<SiteActor.Reply> answer = new CompletableFuture<>();
@@ -247,7 +322,7 @@ public final class SagaActor {
           .whenComplete((reply, error) -> {
             if (error == null) {
               answer.complete(reply);
-            } else if (tries <= 1) {
+            } else if (tries <= 1 || stopped.get()) {
               answer.completeExceptionally(error);
             } else {
               askSite(site, message, tries - 1).whenComplete((r, e) -> {
@@ -264,7 +339,20 @@ public final class SagaActor {
 
     @Override
     public SignalHandler<SagaState> signalHandler() {
-      return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::drive).build();
+      return newSignalHandlerBuilder()
+          .onSignal(RecoveryCompleted.instance(), s -> {
+            // after a journal failure the actor comes back here: what it was waiting for is gone
+            timers.cancelAll();
+            scheduled = null;
+            running = null;
+            if (s.phase() == SagaPhase.NEW && starting != null) {
+              ctx.getSelf().tell(starting);
+              starting = null;
+            }
+            drive(s);
+          })
+          .onSignal(PostStop.instance(), s -> stopped.set(true))
+          .build();
     }
 
     @Override

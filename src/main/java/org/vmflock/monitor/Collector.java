@@ -89,7 +89,7 @@ public final class Collector {
     private final Clock clock;
 
     SiteCollector(ActorContext<Command> ctx, String site, CollectorSettings settings, int snapshotEvery, Clock clock) {
-      super(Collector.persistenceId(site));
+      super(Collector.persistenceId(site), org.vmflock.JournalFailureBackoff.of(ctx.getSystem()));
       this.ctx = ctx;
       this.site = site;
       this.settings = settings;

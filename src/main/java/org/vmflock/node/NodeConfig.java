@@ -82,11 +82,9 @@ public final class NodeConfig {
     String password = "";
     switch (kind) {
       case "h2" -> {
-        Path dir = Path.of(c.getString("vmflock.journal.dir")).toAbsolutePath().normalize();
         profile = "slick.jdbc.H2Profile$";
         driver = "org.h2.Driver";
-        // closed by the actor system, not by H2's own shutdown hook, so nothing is lost on exit
-        url = "jdbc:h2:file:" + dir.resolve("vmflock") + ";DB_CLOSE_ON_EXIT=FALSE";
+        url = h2Url(c);
       }
       case "postgresql" -> {
         profile = "slick.jdbc.PostgresProfile$";
@@ -98,7 +96,11 @@ public final class NodeConfig {
       default -> throw new InvalidInputException("vmflock.journal.kind", "unknown journal kind '" + kind + "' (expected h2 or postgresql)");
     }
     String db = "pekko-persistence-jdbc.shared-databases.slick";
-    return ConfigFactory.empty()
+    Config journalDao = ConfigFactory.empty();
+    if (kind.equals("h2")) {
+      journalDao = h2Dao(c).map(dao -> ConfigFactory.empty().withValue("jdbc-journal.dao", ConfigValueFactory.fromAnyRef(dao))).orElse(journalDao);
+    }
+    return journalDao
         .withValue(db + ".profile", ConfigValueFactory.fromAnyRef(profile))
         .withValue(db + ".db.url", ConfigValueFactory.fromAnyRef(url))
         .withValue(db + ".db.driver", ConfigValueFactory.fromAnyRef(driver))
@@ -108,6 +110,60 @@ public final class NodeConfig {
         .withValue(db + ".db.maxConnections", ConfigValueFactory.fromAnyRef(connections))
         .withValue(db + ".db.minConnections", ConfigValueFactory.fromAnyRef(1))
         .withValue(db + ".db.connectionTimeout", ConfigValueFactory.fromAnyRef("30s"));
+  }
+
+  /** The H2 database file of a configuration's journal ({@code vmflock.mv.db} in {@code vmflock.journal.dir}). */
+  public static Path h2File(Config c) {
+    return h2Base(c).resolveSibling(H2_NAME + ".mv.db");
+  }
+
+  private static final String H2_NAME = "vmflock";
+
+  private static Path h2Base(Config c) {
+    return Path.of(c.getString("vmflock.journal.dir")).toAbsolutePath().normalize().resolve(H2_NAME);
+  }
+
+  /**
+   * The H2 URL of a configuration's journal. Closed by the actor system, not by H2's own shutdown
+   * hook, so that nothing is lost on exit. Writable: H2's background writer stores what is committed
+   * and compacts the file every {@code vmflock.journal.h2.write-delay}; the journal's own writes are
+   * stored before they are acknowledged ({@link DurableH2JournalDao}); what they supersede is kept
+   * {@code vmflock.journal.h2.retention-time} before its room is reused. Read-only
+   * ({@code vmflock.journal.read-only}, for queries): the file is only read and no trace file is
+   * written beside it.
+   */
+  public static String h2Url(Config c) {
+    String url = "jdbc:h2:file:" + h2Base(c) + ";DB_CLOSE_ON_EXIT=FALSE";
+    if (readOnly(c)) {
+      return url + ";IFEXISTS=TRUE;ACCESS_MODE_DATA=r;TRACE_LEVEL_FILE=0";
+    }
+    long delay = c.getDuration("vmflock.journal.h2.write-delay").toMillis();
+    if (delay < 1 || delay > Integer.MAX_VALUE) {
+      // 0 would stop H2's background writer, which compacts the file: it would grow without bound
+      throw new InvalidInputException("vmflock.journal.h2.write-delay", "must be between 1 and " + Integer.MAX_VALUE + " ms, not " + delay);
+    }
+    long retention = c.getDuration("vmflock.journal.h2.retention-time").toMillis();
+    if (retention < 0 || retention > Integer.MAX_VALUE) {
+      throw new InvalidInputException("vmflock.journal.h2.retention-time", "must be between 0 and " + Integer.MAX_VALUE + " ms, not " + retention);
+    }
+    return url + ";WRITE_DELAY=" + delay + ";RETENTION_TIME=" + retention;
+  }
+
+  /** The journal DAO of {@code vmflock.journal.h2.durability}; none for {@code delayed} (the plugin's own). */
+  private static Optional<String> h2Dao(Config c) {
+    String durability = c.getString("vmflock.journal.h2.durability").toLowerCase(Locale.ROOT);
+    return switch (durability) {
+      case "written" -> Optional.of(DurableH2JournalDao.class.getName());
+      case "synced" -> Optional.of(DurableH2JournalDao.Synced.class.getName());
+      case "delayed" -> Optional.empty();
+      default -> throw new InvalidInputException("vmflock.journal.h2.durability",
+          "unknown durability '" + durability + "' (expected written, synced or delayed)");
+    };
+  }
+
+  /** Whether a configuration opens its journal for reading only (queries). */
+  public static boolean readOnly(Config c) {
+    return c.getBoolean("vmflock.journal.read-only");
   }
 
   /** The H2 journal directory of a configuration, for commands that point at a journal. */

@@ -81,6 +81,7 @@ final class SettingLimits {
       Setting.number("vmflock.manager.max-failures-after-commit", 0, 1000),
       Setting.number("vmflock.manager.max-compensation-failures", 0, 1000),
       Setting.duration("vmflock.manager.retry-delay", NONE, HOUR),
+      Setting.duration("vmflock.manager.step-timeout", Duration.ofSeconds(1), DAY),
       Setting.number("vmflock.http.port", 0, 65_535),
       Setting.number("vmflock.run.time-scale", Limits.TIME_SCALE.min(), Limits.TIME_SCALE.max()),
       Setting.duration("vmflock.run.tick", MS, HOUR),

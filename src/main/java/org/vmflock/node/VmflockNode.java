@@ -18,7 +18,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -39,7 +38,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
  * A vmflock node: an actor system on the cluster provider (a single node joins itself, so sharding
- * is real even alone), its journal's schema created if missing, and the collectors' shard region.
+ * is real even alone), its journal checked and its schema created if missing, and the collectors'
+ * shard region.
  */
 public final class VmflockNode implements AutoCloseable {
 
@@ -52,30 +52,50 @@ public final class VmflockNode implements AutoCloseable {
   private final ClusterSharding sharding;
   private final Clock clock;
 
-  private VmflockNode(ActorSystem<SpawnProtocol.Command> system, MonitorSettings monitor, Clock clock) {
+  private final JournalCheck.Finding journal;
+  private final Config config;
+
+  private VmflockNode(ActorSystem<SpawnProtocol.Command> system, MonitorSettings monitor, Clock clock, JournalCheck.Finding journal, Config config) {
     this.system = system;
     this.monitor = monitor;
     this.clock = clock;
+    this.journal = journal;
+    this.config = config;
     this.sharding = ClusterSharding.get(system);
   }
 
-  /** Starts a node; joins itself unless {@code pekko.cluster.seed-nodes} names others. */
+  /**
+   * Starts a node; joins itself unless {@code pekko.cluster.seed-nodes} names others. The journal is
+   * checked first ({@link JournalCheck}): a damaged one stops the start with a {@link JournalException}.
+   */
   public static VmflockNode start(String name, Config config, Clock clock) {
     MonitorSettings monitor = MonitorSettings.from(config);
-    ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), name, config);
+    JournalCheck.Finding journal = JournalCheck.prepare(config);
+    ActorSystem<SpawnProtocol.Command> system;
     try {
-      await(SchemaUtils.createIfNotExists(system.classicSystem()), "creating the journal's schema");
+      system = ActorSystem.create(SpawnProtocol.create(), name, config);
+    } catch (RuntimeException e) {
+      JournalCheck.release(config);
+      throw e;
+    }
+    try {
       Cluster cluster = Cluster.get(system);
       if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
-      VmflockNode node = new VmflockNode(system, monitor, clock);
+      VmflockNode node = new VmflockNode(system, monitor, clock, journal, config);
       Collector.initSharding(node.sharding, monitor.collector(), monitor.snapshotEvery(), monitor.collectorTickInterval(), clock);
       return node;
     } catch (RuntimeException e) {
       system.terminate();
+      system.getWhenTerminated().whenComplete((done, error) -> JournalCheck.release(config));
       throw e;
     }
+  }
+
+  /** What the journal held when the node started (new, empty, or events). */
+  public JournalCheck.Finding journal() {
+    return journal;
   }
 
   public ActorSystem<SpawnProtocol.Command> system() {
@@ -124,10 +144,12 @@ public final class VmflockNode implements AutoCloseable {
       double timeScale, Duration tickInterval, Optional<MigrationManager.Monitoring> monitoring) {
     Function<String, RecipientRef<SiteActor.Command>> sites = site -> sharding.entityRefFor(SiteActor.TYPE_KEY, site);
     Function<String, RecipientRef<SagaActor.Command>> sagas = id -> sharding.entityRefFor(SagaActor.TYPE_KEY, id);
-    SiteActor.initSharding(sharding, clock, new SiteActor.Settings(LEASE_CHECK, SiteActor.Settings.DEFAULTS.minBackoff(),
-        SiteActor.Settings.DEFAULTS.maxBackoff()));
+    // the backoff after a journal failure (vmflock.journal.failure-backoff), as the manager's and the collectors'
+    Duration minBackoff = config.getDuration("vmflock.journal.failure-backoff.min");
+    Duration maxBackoff = config.getDuration("vmflock.journal.failure-backoff.max");
+    SiteActor.initSharding(sharding, clock, new SiteActor.Settings(LEASE_CHECK, minBackoff, maxBackoff));
     SagaActor.initSharding(sharding, new SagaActor.Dependencies(actuator, clock, timeScale, sites, settings.reservationLease(),
-        settings.siteTimeout()));
+        settings.siteTimeout(), minBackoff, maxBackoff));
     MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, timeScale, sites, sagas, monitoring, provisioner,
         tickInterval);
     return ClusterSingleton.get(system).init(SingletonActor.of(
@@ -180,6 +202,7 @@ public final class VmflockNode implements AutoCloseable {
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      JournalCheck.release(config);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {

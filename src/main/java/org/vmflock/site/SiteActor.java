@@ -173,10 +173,14 @@ public final class SiteActor {
       return newCommandHandlerBuilder()
           .forAnyState()
           .onCommand(Change.class, (s, c) -> reply(s.decide(c.change(), clock.now()), c.replyTo(), true))
-          .onCommand(Reserve.class, (s, c) -> reply(s.decideReserve(c.reservationId(), c.vm(), c.demand(), clock.now().plus(c.lease())), c.replyTo(),
-              false))
+          .onCommand(Reserve.class, (s, c) -> s.books().reservations().containsKey(c.reservationId())
+              ? Effect().reply(c.replyTo(), new Accepted(site)) // held already: a request sent again writes nothing
+              : reply(s.decideReserve(c.reservationId(), c.vm(), c.demand(), clock.now().plus(c.lease())), c.replyTo(), false))
           .onCommand(ReleaseReservation.class, (s, c) -> done(s.decideRelease(c.reservationId(), c.why()), c.replyTo()))
-          .onCommand(Place.class, (s, c) -> reply(s.decidePlace(c.vm(), c.demand(), c.reservationId()), c.replyTo(), false))
+          .onCommand(Place.class, (s, c) -> s.books().placed().containsKey(c.vm())
+                  && c.reservationId().filter(s.books().reservations()::containsKey).isEmpty()
+              ? Effect().reply(c.replyTo(), new Accepted(site)) // placed already: a request sent again writes nothing
+              : reply(s.decidePlace(c.vm(), c.demand(), c.reservationId()), c.replyTo(), false))
           .onCommand(Remove.class, (s, c) -> done(s.decideRemove(c.vm()), c.replyTo()))
           .onCommand(PlaceAll.class, this::placeAll)
           .onCommand(RemoveAll.class, (s, c) -> {

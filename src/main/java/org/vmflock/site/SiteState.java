@@ -183,6 +183,9 @@ public record SiteState(SiteEnvironment environment, SiteBooks books, long chang
     if (held != null) {
       return Decision.accept(new SiteEvent.Reserved(held)); // idempotent: the same reservation again
     }
+    if (books.ended(id)) {
+      return Decision.refuse("site " + name() + ": reservation " + id + " was released or used already (a late copy of its request)");
+    }
     if (books.placed().containsKey(vm)) {
       return Decision.refuse("site " + name() + ": VM " + vm + " is already placed here");
     }

@@ -11,8 +11,8 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * The shape of the code, checked: the packages form no cycle, and the pure core (the model, the
  * analysis, the planning, the knowledge, the manager's core, the scenarios, the simulator, the
- * emulation lab) knows nothing of actors: only the adapters at the edges (monitor, site, manager, execute's saga actor,
- * node, http, cli) import Pekko.
+ * emulation lab) knows nothing of actors: only the adapters at the edges (monitor, site, manager,
+ * execute's saga actor, node, http, cli, and the saga fault harness) import Pekko.
  */
 @AnalyzeClasses(packages = "org.vmflock", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
@@ -31,6 +31,8 @@ class LayeringTest {
   @ArchTest
   static final ArchRule onlyTheSagaActorOfExecuteImportsPekko = noClasses()
       .that().resideInAPackage("org.vmflock.execute..").and().haveNameNotMatching("org\\.vmflock\\.execute\\.SagaActor(\\$.*)?")
+      .and().resideOutsideOfPackage("org.vmflock.execute.faults..")
       .should().dependOnClassesThat().resideInAnyPackage("org.apache.pekko..")
-      .because("the migration protocol, the actuators and the simulated world are plain Java; the saga actor adapts them");
+      .because("the migration protocol, the actuators and the simulated world are plain Java; the saga actor adapts them (and the fault"
+          + " harness, execute.faults, runs it with site actors and a journal)");
 }

@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -29,7 +32,8 @@ import org.vmflock.testing.TestConfigs;
 
 /**
  * The saga actor with real site actors: a message to a site lost on the way (a shard moving) is
- * sent again, so the migration goes through; a site that never answers rolls the migration back.
+ * sent again, so the migration goes through; a site that never answers rolls the migration back; so
+ * does a step the actuator never answers, once the policy's step timeout is over.
  */
 class SagaActorTest {
 
@@ -56,6 +60,11 @@ class SagaActorTest {
   private record Run(SagaActor.Finished finished, SiteActor.BooksPage source, SiteActor.BooksPage destination, int reserves) {}
 
   private static Run migrate(int dropped) {
+    return migrate(dropped, a -> a, SagaPolicy.defaults());
+  }
+
+  /** A migration whose sagas use {@code actuator} around the simulated one, and {@code policy}. */
+  private static Run migrate(int dropped, java.util.function.UnaryOperator<Actuator> actuator, SagaPolicy policy) {
     int n = instance.incrementAndGet();
     ManualClock clock = new ManualClock(SagaFixtures.T0);
     // site actors persist under their site's name: fresh names for each run on the shared journal
@@ -86,11 +95,11 @@ class SagaActorTest {
         .place(SagaFixtures.VM, sourceName);
     MigrationOrder order = new MigrationOrder("saga-" + n, "cg.A.4", SagaFixtures.VM.name(), SagaFixtures.VM, sourceName, destinationName,
         SagaFixtures.order("saga-" + n).predicted(), SagaFixtures.T0);
-    SagaActor.Dependencies deps = new SagaActor.Dependencies(SagaFixtures.actuator(world, clock, FaultPlan.none()), clock, 1000, sites::get,
-        Duration.ofMinutes(10), Duration.ofSeconds(3));
+    SagaActor.Dependencies deps = new SagaActor.Dependencies(actuator.apply(SagaFixtures.actuator(world, clock, FaultPlan.none())), clock, 1000,
+        sites::get, Duration.ofMinutes(10), Duration.ofSeconds(3));
     ActorRef<SagaActor.Command> saga = testKit.spawn(SagaActor.create("saga-" + n, deps));
     TestProbe<SagaActor.Report> done = testKit.createTestProbe();
-    saga.tell(new SagaActor.Start(order, SagaPolicy.defaults(), done.ref()));
+    saga.tell(new SagaActor.Start(order, policy, done.ref()));
     SagaActor.Finished finished = (SagaActor.Finished) done.fishForMessage(Duration.ofSeconds(30),
         m -> m instanceof SagaActor.Finished ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
     TestProbe<SiteActor.BooksPage> books = testKit.createTestProbe();
@@ -121,5 +130,26 @@ class SagaActorTest {
     assertTrue(r.source().placed().containsKey(SagaFixtures.VM.name()), "the VM stays at its source");
     assertTrue(r.destination().placed().isEmpty());
     assertTrue(r.destination().reservations().isEmpty(), "nothing reserved");
+  }
+
+  @Test
+  void aStepTheActuatorNeverAnswersTimesOutAndTheMigrationRollsBack() {
+    // pre-copy never answers; a step timeout of 2 minutes (120 ms at this time scale) gives it up
+    SagaPolicy policy = new SagaPolicy(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(2));
+    Run r = migrate(0, simulated -> new Actuator() {
+      @Override
+      public CompletionStage<StepResult> perform(MigrationOrder o, MigrationStep step, int attempt, Consumer<StepProgress> progress) {
+        return step == MigrationStep.PRECOPY ? new CompletableFuture<>() : simulated.perform(o, step, attempt, progress);
+      }
+
+      @Override
+      public CompletionStage<StepResult> compensate(MigrationOrder o, MigrationStep step, int attempt) {
+        return simulated.compensate(o, step, attempt);
+      }
+    }, policy);
+    assertEquals(SagaPhase.ROLLED_BACK, r.finished().outcome());
+    assertEquals("PRECOPY failed: the actuator did not answer PRECOPY within PT2M", r.finished().reason());
+    assertTrue(r.source().placed().containsKey(SagaFixtures.VM.name()), "the VM stays at its source");
+    assertTrue(r.destination().reservations().isEmpty(), "the reservation released");
   }
 }

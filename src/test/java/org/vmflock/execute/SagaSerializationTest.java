@@ -112,4 +112,11 @@ class SagaSerializationTest {
     ObservedMigration observed = new ObservedMigration(11.3, 0.3, 1.11e9, 2);
     assertEquals(observed, roundTrip(observed));
   }
+
+  @Test
+  void aPolicyRecordedBeforeTheStepTimeoutGetsTheDefault() throws IOException {
+    // a Started event of an earlier release: its policy has no step timeout
+    byte[] earlier = PEKKO_LIKE.writeValueAsBytes(java.util.Map.of("maxFailuresAfterCommit", 3, "maxCompensationFailures", 4, "retryDelay", "PT2S"));
+    assertEquals(new SagaPolicy(3, 4, Duration.ofSeconds(2), SagaPolicy.DEFAULT_STEP_TIMEOUT), PEKKO_LIKE.readValue(earlier, SagaPolicy.class));
+  }
 }

@@ -13,6 +13,19 @@ public final class Cli {
 
   private Cli() {}
 
+  /**
+   * The command line in a JVM of its own, as bin/vmflock runs it (the installation's configuration,
+   * from the project's root), its output and errors merged; for tests that kill it.
+   */
+  public static ProcessBuilder inOwnJvm(Object... args) {
+    java.nio.file.Path home = java.nio.file.Path.of("").toAbsolutePath();
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-Dvmflock.home=" + home,
+        "-cp", System.getProperty("java.class.path"), VmflockCommand.class.getName()));
+    java.util.Arrays.stream(args).map(String::valueOf).forEach(command::add);
+    return new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true);
+  }
+
   public static Run run(Object... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

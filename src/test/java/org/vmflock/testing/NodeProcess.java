@@ -1,0 +1,121 @@
+package org.vmflock.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code vmflock run} in a JVM of its own, as a user starts it (the command line's main class, the
+ * installation's configuration), its HTTP endpoint found in what it prints; stopped with SIGTERM or
+ * killed with SIGKILL (kill -9).
+ */
+public final class NodeProcess implements AutoCloseable {
+
+  private static final Pattern URL = Pattern.compile("(http://[0-9.]+:\\d+)/api/status");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final Process process;
+  private final String url;
+  private final List<String> log;
+
+  private NodeProcess(Process process, String url, List<String> log) {
+    this.process = process;
+    this.url = url;
+    this.log = log;
+  }
+
+  /** Starts {@code vmflock run ARGS} on a free HTTP and cluster port and waits until it listens. */
+  public static NodeProcess run(Duration patience, String... args) throws Exception {
+    List<Object> command = new ArrayList<>(List.of("run", "--http-port", "0", "--set", "pekko.remote.artery.canonical.port=0"));
+    command.addAll(List.of(args));
+    Process p = Cli.inOwnJvm(command.toArray()).start();
+    List<String> log = Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<String> address = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          log.add(line);
+          Matcher m = URL.matcher(line);
+          if (m.find()) {
+            address.complete(m.group(1));
+          }
+        }
+      } catch (IOException e) {
+        address.completeExceptionally(e);
+      }
+      address.completeExceptionally(new IllegalStateException("the node ended before it listened:\n" + String.join("\n", log)));
+    }, "node-output");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      return new NodeProcess(p, address.get(patience.toSeconds(), TimeUnit.SECONDS), log);
+    } catch (Exception e) {
+      p.destroyForcibly().waitFor();
+      throw e;
+    }
+  }
+
+  public String url() {
+    return url;
+  }
+
+  /** What the node printed so far. */
+  public List<String> log() {
+    synchronized (log) {
+      return List.copyOf(log);
+    }
+  }
+
+  /** GET /api/status. */
+  public JsonNode status() throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/status")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("status answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  /** POST /api/events with one event; the HTTP status code. */
+  public int post(String event) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/events")).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(event)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  /** kill -9: no shutdown hook, no clean close of the journal. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  /** SIGTERM, as Ctrl-C or a service manager; true if it ended within {@code patience}. */
+  public boolean stop(Duration patience) throws InterruptedException {
+    process.destroy();
+    boolean ended = process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS);
+    if (!ended) {
+      process.destroyForcibly().waitFor();
+    }
+    return ended;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}
