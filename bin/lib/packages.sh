@@ -1,6 +1,10 @@
 # Sourced by bin/vmflock and bin/test: makes sure Debian packages a command needs are installed.
 # As root with apt-get, missing ones are installed; otherwise the command stops and says what to install.
 
+# What the emulated federation (org.vmflock.emulate.lab) needs: ip and bridge, sysctl, ping, and gcc with
+# the C library's headers to compile its helper (src/main/c/vmfl-lab) at first use.
+LAB_PACKAGES="iproute2 procps iputils-ping gcc libc6-dev"
+
 ensure_packages() {
   command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: trust the machine
   local missing=()

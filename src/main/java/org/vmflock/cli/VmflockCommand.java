@@ -3,6 +3,7 @@ package org.vmflock.cli;
 import com.typesafe.config.ConfigException;
 import java.io.PrintWriter;
 import java.util.List;
+import org.vmflock.emulate.lab.LabUnavailableException;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.monitor.capture.CaptureFormatException;
 import org.vmflock.node.JournalException;
@@ -86,7 +87,7 @@ public final class VmflockCommand implements Runnable {
           c.getMessage().replaceFirst("^.*?: \\d+: ", "")).getMessage());
       return ExitCode.INVALID_INPUT;
     }
-    if (e instanceof EnvironmentException) {
+    if (e instanceof EnvironmentException || e instanceof LabUnavailableException) {
       err.println(new InvalidInputException(command, String.valueOf(e.getMessage())).getMessage());
       return ExitCode.ENVIRONMENT;
     }

@@ -1,0 +1,439 @@
+package org.vmflock.emulate.lab;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vmflock.model.IpAddress;
+import org.vmflock.model.MacAddress;
+
+/**
+ * An emulated federation on one machine: sites, WAN links and VMs, built from Linux network
+ * namespaces, bridges, veths, cgroups and one forwarder process per link (see {@code
+ * docs/emulation.md}).
+ *
+ * <ul>
+ *   <li>A <b>site</b> is a namespace holding a bridge, {@link #BRIDGE}: the site's LAN. The bridge
+ *       has an address too ({@link #siteAddress}), the site's own host.
+ *   <li>A <b>VM</b> ({@link EmulatedVm}) is a namespace whose {@code eth0} is a veth; the other
+ *       end is a port of its site's bridge. All VMs share one IPv4 subnet: the sites form one L2
+ *       domain, so a VM that moves keeps its address and MAC.
+ *   <li>A <b>WAN link</b> ({@link WanLink}) joins two site bridges through a forwarder in the lab's
+ *       WAN namespace that delays and rate-limits each direction. On each bridge the WAN ports
+ *       are <em>isolated</em> from one another: a frame from one link goes only to the site's
+ *       own VMs, never onto another link, so sites linked in a triangle (or a full mesh) make no
+ *       loop, and a frame crosses exactly one link, as between directly linked sites. Two sites
+ *       without a link do not reach each other (there is no transit).
+ * </ul>
+ *
+ * <p>Everything created carries a lab id ({@code vmfl-<pid>-<xyz>}). {@link #close()} removes it
+ * all; a shutdown hook does the same on Ctrl-C; {@link #create} first sweeps what crashed labs
+ * left (those whose process is gone), and never touches other names. Needs root: {@link #create}
+ * throws a {@link LabUnavailableException} saying what is missing.
+ *
+ * <p>Thread-safe: operations on the federation are serialised.
+ */
+public final class EmulatedFederation implements AutoCloseable {
+
+  /** The bridge of every site, in the site's namespace (where a capture of the site's LAN runs). */
+  public static final String BRIDGE = LabNames.BRIDGE;
+
+  /** Locally administered unicast MACs: 02:00 then the IPv4 address. */
+  private static final long LOCAL_MAC_PREFIX = 0x0200_0000_0000L;
+
+  /** How long a moved VM's port may take to forward on its new bridge. */
+  private static final Duration PORT_UP_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The sysctls of every namespace of the lab: IPv4 only, so nothing speaks unasked (no router solicitations, MLD). */
+  private static final List<String> SYSCTLS = List.of("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+
+  private final FederationSpec spec;
+  private final String id;
+  private final CgroupHierarchy hierarchy;
+  private final Path tool;
+  private final Path runDirectory;
+  private final Map<String, Integer> siteNumbers = new LinkedHashMap<>();
+  private final List<WanLink> links = new ArrayList<>();
+  private final Map<String, EmulatedVm> vms = new LinkedHashMap<>();
+  private final Thread shutdownHook;
+  private int vmsCreated;
+  private boolean closed;
+
+  private EmulatedFederation(FederationSpec spec, CgroupHierarchy hierarchy) {
+    this.spec = spec;
+    this.hierarchy = hierarchy;
+    this.tool = LabTool.path();
+    this.id = LabNames.newLabId(ProcessHandle.current().pid());
+    this.runDirectory = LabNames.runDirectory(id);
+    for (int i = 0; i < spec.sites().size(); i++) {
+      siteNumbers.put(spec.sites().get(i), i);
+    }
+    this.shutdownHook = new Thread(this::closeFromHook, "lab-cleanup-" + id);
+  }
+
+  /**
+   * Builds the federation's sites and links (no VMs yet), after sweeping what crashed labs left.
+   *
+   * @throws LabUnavailableException when the machine cannot host it (not root, no cgroups, no gcc)
+   */
+  public static EmulatedFederation create(FederationSpec spec) {
+    CgroupHierarchy hierarchy = LabPreconditions.check();
+    LabSweeper.sweepOrphans(hierarchy);
+    EmulatedFederation federation = new EmulatedFederation(spec, hierarchy);
+    Runtime.getRuntime().addShutdownHook(federation.shutdownHook);
+    try {
+      federation.build();
+    } catch (RuntimeException | Error e) {
+      try {
+        federation.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    return federation;
+  }
+
+  /** Why no federation can be built here (what is missing), or empty when one can. */
+  public static String unavailableReason() {
+    return LabPreconditions.problem();
+  }
+
+  /**
+   * Removes what labs of dead processes left (namespaces, cgroups, processes, run directories);
+   * {@link #create} does it first. Returns the ids of the labs removed.
+   *
+   * @throws LabUnavailableException when the machine cannot host labs
+   */
+  public static List<String> sweepOrphans() {
+    return LabSweeper.sweepOrphans(LabPreconditions.check()).labs();
+  }
+
+  private void build() throws UncheckedIOException {
+    try {
+      Files.createDirectories(runDirectory);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + runDirectory, e);
+    }
+    LabSweeper.writeOwner(id);
+    hierarchy.createLab(id);
+    CgroupHierarchy.Cgroup wanCgroup = hierarchy.cgroup(id, LabNames.WAN_CGROUP);
+    wanCgroup.create();
+
+    String wan = LabNames.wanNamespace(id);
+    List<String> namespaces = new ArrayList<>(List.of(wan));
+    spec.sites().forEach(site -> namespaces.add(LabNames.siteNamespace(id, site)));
+    HostCommands.ipBatch(null, namespaces.stream().map(n -> "netns add " + n).toList(), false);
+    namespaces.forEach(this::applySysctls);
+
+    for (String site : spec.sites()) {
+      IpAddress address = siteAddress(site);
+      HostCommands.ipBatch(siteNamespace(site), List.of(
+          "link set lo up",
+          "link add " + BRIDGE + " type bridge stp_state 0 mcast_snooping 0",
+          "link set " + BRIDGE + " address " + macOf(address),
+          "addr add " + address + "/" + spec.subnet().prefixLength() + " dev " + BRIDGE,
+          "link set " + BRIDGE + " up"), false);
+    }
+    List<String> wanLines = new ArrayList<>(List.of("link set lo up"));
+    for (FederationSpec.Link link : spec.links()) {
+      int a = siteNumbers.get(link.siteA());
+      int b = siteNumbers.get(link.siteB());
+      attachLinkEnd(a, b, wan);
+      attachLinkEnd(b, a, wan);
+      wanLines.add("link set " + LabNames.linkEnd(a, b) + " up promisc on");
+      wanLines.add("link set " + LabNames.linkEnd(b, a) + " up promisc on");
+    }
+    HostCommands.ipBatch(wan, wanLines, false);
+    List<String> prefix = helper(wan, wanCgroup);
+    for (FederationSpec.Link link : spec.links()) {
+      int a = siteNumbers.get(link.siteA());
+      int b = siteNumbers.get(link.siteB());
+      links.add(WanLink.start(link.siteA(), link.siteB(), link.spec(), runDirectory, prefix,
+          LabNames.linkEnd(a, b), LabNames.linkEnd(b, a), spec.timing()));
+    }
+  }
+
+  /** In site {@code site}'s namespace, a bridge port towards site {@code peer}, isolated from the other WAN ports. */
+  private void attachLinkEnd(int site, int peer, String wan) {
+    String port = LabNames.wanPort(peer);
+    HostCommands.ipBatch(siteNamespace(spec.sites().get(site)), List.of(
+        "link add " + port + " type veth peer name " + LabNames.linkEnd(site, peer) + " netns " + wan,
+        "link set " + port + " master " + BRIDGE,
+        "link set dev " + port + " type bridge_slave isolated on",
+        "link set " + port + " up"), false);
+  }
+
+  private void applySysctls(String namespace) {
+    List<String> command = new ArrayList<>(helper(namespace, null));
+    command.addAll(List.of("exec", "--", HostCommands.locate("sysctl").map(Path::toString).orElse("sysctl"), "-q", "-w"));
+    command.addAll(SYSCTLS);
+    CommandResult r = HostCommands.run(command, null, HostCommands.TIMEOUT);
+    if (!r.succeeded()) {
+      throw new LabException("sysctl in " + namespace + " failed: " + r.output().strip());
+    }
+  }
+
+  /** The helper's command line up to its subcommand: in {@code namespace}, and in {@code cgroup} when not null. */
+  private List<String> helper(String namespace, CgroupHierarchy.Cgroup cgroup) {
+    List<String> command = new ArrayList<>(List.of(tool.toString(), "--netns", "/var/run/netns/" + namespace));
+    if (cgroup != null) {
+      for (Path dir : cgroup.dirs()) {
+        command.addAll(List.of("--cgroup", dir.toString()));
+      }
+    }
+    return command;
+  }
+
+  // ------------------------------------------------------------------ sites and links
+
+  /** The lab's id: the prefix of everything it created. */
+  public String id() {
+    return id;
+  }
+
+  public FederationSpec spec() {
+    return spec;
+  }
+
+  public List<String> sites() {
+    return spec.sites();
+  }
+
+  /** The namespace of site {@code site}, holding its {@link #BRIDGE}. */
+  public String siteNamespace(String site) {
+    return LabNames.siteNamespace(id, checkSite(site));
+  }
+
+  /**
+   * The address of site {@code site}'s own host on its bridge (the subnet's last addresses, one
+   * per site): what the site's hypervisor would use, e.g. for a migration's stream to another
+   * site, which then crosses the WAN link like any frame. Reach it from a thread or process in
+   * {@link #siteNamespace}.
+   */
+  public IpAddress siteAddress(String site) {
+    return spec.subnet().address(spec.subnet().capacity() - siteNumbers.get(checkSite(site)));
+  }
+
+  /** The MAC of an address of the federation: {@code 02:00:} and the address's four bytes. */
+  private static MacAddress macOf(IpAddress address) {
+    return new MacAddress(LOCAL_MAC_PREFIX | (address.low() & 0xFFFF_FFFFL));
+  }
+
+  public List<WanLink> links() {
+    return List.copyOf(links);
+  }
+
+  /** The link between {@code site} and {@code other} (either order). */
+  public WanLink link(String site, String other) {
+    return links.stream().filter(l -> l.joins(site, other)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no link between " + site + " and " + other));
+  }
+
+  // ------------------------------------------------------------------ VMs
+
+  /**
+   * Creates VM {@code name} on {@code site}: its namespace, its veth on the site's bridge, its
+   * address (the subnet's next) and its cgroup. Returns once the VM's interface is up.
+   */
+  public synchronized EmulatedVm addVm(String name, String site) {
+    checkOpen();
+    LabNames.checkElementName("VM", name);
+    checkSite(site);
+    if (vms.containsKey(name)) {
+      throw new IllegalArgumentException("VM " + name + " exists already");
+    }
+    int number = vmsCreated + 1;
+    if (number > spec.subnet().capacity() - spec.sites().size()) {
+      throw new IllegalArgumentException("subnet " + spec.subnet() + " has no address left for VM " + name);
+    }
+    IpAddress ip = spec.subnet().address(number);
+    vmsCreated = number;
+    MacAddress mac = macOf(ip);
+    String namespace = LabNames.vmNamespace(id, name);
+    CgroupHierarchy.Cgroup cgroup = hierarchy.cgroup(id, LabNames.vmCgroup(name));
+    EmulatedVm vm = new EmulatedVm(this, name, number, ip, spec.subnet().prefixLength(), mac, namespace, cgroup,
+        prefixWithExec(namespace, cgroup), site);
+    vms.put(name, vm); // before creating anything, so that removeVm and close undo a partial VM
+    cgroup.create();
+    HostCommands.ipBatch(null, List.of("netns add " + namespace), false);
+    applySysctls(namespace);
+    String port = LabNames.vmPort(number);
+    HostCommands.ipBatch(siteNamespace(site), List.of(
+        "link add " + port + " type veth peer name " + LabNames.VM_INTERFACE + " netns " + namespace + " address " + mac,
+        "link set " + port + " master " + BRIDGE,
+        "link set " + port + " up"), false);
+    HostCommands.ipBatch(namespace, List.of(
+        "link set lo up",
+        "addr add " + vm.ipWithPrefix() + " dev " + LabNames.VM_INTERFACE,
+        "link set " + LabNames.VM_INTERFACE + " up"), false);
+    return vm;
+  }
+
+  private List<String> prefixWithExec(String namespace, CgroupHierarchy.Cgroup cgroup) {
+    List<String> prefix = new ArrayList<>(helper(namespace, cgroup));
+    prefix.addAll(List.of("exec", "--"));
+    return prefix;
+  }
+
+  /** Kills VM {@code name}'s processes and removes it. */
+  public synchronized void removeVm(String name) {
+    checkOpen();
+    EmulatedVm vm = vm(name);
+    vm.cgroup().destroy();
+    HostCommands.ipBatch(null, List.of("netns delete " + vm.namespace()), false); // its veth pair goes with it
+    vms.remove(name);
+  }
+
+  public synchronized EmulatedVm vm(String name) {
+    EmulatedVm vm = vms.get(name);
+    if (vm == null) {
+      throw new IllegalArgumentException("no VM " + name + " in lab " + id + " (VMs: " + vms.keySet() + ")");
+    }
+    return vm;
+  }
+
+  public synchronized List<EmulatedVm> vms() {
+    return List.copyOf(vms.values());
+  }
+
+  /**
+   * Moves VM {@code name} to {@code site}: its veth's bridge end goes to the new site's namespace
+   * and bridge, then the VM sends a gratuitous ARP so every bridge learns at once where its MAC
+   * is. The VM keeps its address, MAC and connections; frames in flight towards the old site
+   * are lost (as in a real migration, TCP resends them). Does not freeze the VM: a migration does
+   * that around the move. Returns once the VM is reachable at its new site.
+   */
+  public synchronized void move(String name, String site) {
+    checkOpen();
+    EmulatedVm vm = vm(name);
+    checkSite(site);
+    String from = vm.site();
+    if (from.equals(site)) {
+      return;
+    }
+    String port = LabNames.vmPort(vm.number());
+    String target = siteNamespace(site);
+    HostCommands.ipBatch(siteNamespace(from), List.of("link set " + port + " netns " + target), false);
+    vm.site(site);
+    HostCommands.ipBatch(target, List.of("link set " + port + " master " + BRIDGE, "link set " + port + " up"), false);
+    HostCommands.await(PORT_UP_TIMEOUT, "port " + port + " of VM " + name + " forwarding at " + site,
+        () -> HostCommands.check("bridge", "-n", target, "link", "show", "dev", port).contains("state forwarding")
+            && HostCommands.check("ip", "-n", vm.namespace(), "-o", "link", "show", "dev", LabNames.VM_INTERFACE).contains("state UP"));
+    List<String> garp = new ArrayList<>(helper(vm.namespace(), null));
+    garp.addAll(List.of("garp", "--interface", LabNames.VM_INTERFACE, "--ip", vm.ip().toString()));
+    CommandResult r = HostCommands.run(garp, null, HostCommands.TIMEOUT);
+    if (!r.succeeded()) {
+      throw new LabException("gratuitous ARP of VM " + name + " failed: " + r.output().strip());
+    }
+  }
+
+  /**
+   * Writes {@code file}, an executable script that runs a command in a VM the way ssh runs one on
+   * a remote host: {@code file HOST COMMAND...}, HOST a VM's name or address, the command's words
+   * joined by spaces and run by {@code sh -c} in the VM (its namespace and cgroup). What Open
+   * MPI's {@code plm_rsh_agent} expects: with a hostfile of the VMs' addresses, an {@code mpirun}
+   * started in one VM starts its daemons in the others. Covers the VMs that exist now.
+   */
+  public synchronized Path writeRshAgent(Path file) {
+    checkOpen();
+    StringBuilder script = new StringBuilder("#!/bin/sh\n")
+        .append("# vmflock lab ").append(id).append(": runs a command in a VM, as ssh would on a host (Open MPI's plm_rsh_agent)\n")
+        .append("while [ $# -gt 0 ]; do case \"$1\" in -*) shift ;; *) break ;; esac; done\n")
+        .append("host=\"$1\"\nshift\ncase \"$host\" in\n");
+    for (EmulatedVm vm : vms.values()) {
+      script.append("  ").append(shellQuote(vm.name())).append('|').append(shellQuote(vm.ip().toString())).append(") exec");
+      for (String word : vm.commandPrefix()) {
+        script.append(' ').append(shellQuote(word));
+      }
+      script.append(" /bin/sh -c \"$*\" ;;\n");
+    }
+    script.append("  *) echo \"no VM $host in lab ").append(id).append("\" >&2; exit 255 ;;\nesac\n");
+    try {
+      Files.writeString(file, script.toString());
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+    return file;
+  }
+
+  private static String shellQuote(String word) {
+    return "'" + word.replace("'", "'\\''") + "'";
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  /**
+   * Stops the forwarders (their last counters stay readable), kills every VM's processes and
+   * removes everything the lab created. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!markClosed()) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: this is the hook
+    }
+    teardown();
+  }
+
+  private void closeFromHook() {
+    if (!markClosed()) {
+      return;
+    }
+    try {
+      teardown();
+    } catch (RuntimeException e) {
+      System.err.println("vmflock: lab " + id + " not fully removed (the next lab sweeps it): " + e.getMessage());
+    }
+  }
+
+  /** Marks the lab closed; false when it was already. */
+  private synchronized boolean markClosed() {
+    boolean wasOpen = !closed;
+    closed = true;
+    return wasOpen;
+  }
+
+  private void teardown() {
+    RuntimeException failure = null;
+    for (WanLink link : links) {
+      try {
+        link.stop();
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    LabSweeper.sweep(List.of(id), hierarchy);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("lab " + id + " is closed");
+    }
+  }
+
+  private String checkSite(String site) {
+    if (!siteNumbers.containsKey(site)) {
+      throw new IllegalArgumentException("no site " + site + " in this federation (sites: " + spec.sites() + ")");
+    }
+    return site;
+  }
+
+  @Override
+  public String toString() {
+    return "EmulatedFederation[" + id + ", sites " + spec.sites() + ", " + links.size() + " links, " + vms.size() + " VMs]";
+  }
+}
