@@ -370,17 +370,19 @@ public final class EmulatedActuator implements Actuator {
       double roundSeconds = (System.nanoTime() - roundStart) / 1e9;
       sent += toSend;
       rounds++;
+      PageContents now = null;
       if (before != null) {
-        PageContents now = PageContents.of(vm.pids());
+        now = PageContents.of(vm.pids());
         dirty = (double) before.dirtiedUntil(now) * PageContents.PAGE_BYTES;
-        before = now;
       } else {
         dirty = Math.min(resident, o.vmSpec().dirtyBytesPerSecond() * roundSeconds);
       }
       progress.accept(new StepProgress(MigrationStep.PRECOPY, rounds, sent, dirty, dirty / Math.max(roundSeconds, 1e-9)));
       if (dirty <= stopCopyBytes || dirty >= toSend || rounds >= settings.model().maxRounds()) {
+        // the pages dirtied during this last round are not sent: stop-and-copy sends every page changed since it began
         break;
       }
+      before = now;
       toSend = Math.round(dirty);
     }
     synchronized (records) {
