@@ -74,7 +74,8 @@ public final class EmulatedActuator implements Actuator {
     /**
      * The real action breaks partway: the stream dropped in the middle of a round (pre-copy), the
      * VM frozen but its rest not sent (stop-and-copy), the veth moved but the VM not thawed
-     * (activate); other steps fail before their effect.
+     * (activate), no gratuitous ARP sent (network update), the VM not thawed (resume at source);
+     * in the other steps, whose effect is one change of the actuator's record, as FAIL_AFTER.
      */
     FAIL_MIDWAY,
     /** The destination stops reading the stream, so the round times out (pre-copy, stop-and-copy; others as FAIL_BEFORE). */
@@ -245,7 +246,11 @@ public final class EmulatedActuator implements Actuator {
     long start = System.nanoTime();
     try {
       Fault fault = faults.at(order, step, attempt);
-      if (fault == Fault.FAIL_BEFORE) {
+      if (fault == Fault.FAIL_MIDWAY && !HAS_MIDPOINT.contains(step)) {
+        fault = Fault.FAIL_AFTER;
+      }
+      boolean streams = step == MigrationStep.PRECOPY || step == MigrationStep.STOP_AND_COPY;
+      if (fault == Fault.FAIL_BEFORE || (fault == Fault.STALL && !streams)) {
         return StepResult.Failed.unknown(since(start), "injected fault before " + step);
       }
       StepResult result;
@@ -267,6 +272,10 @@ public final class EmulatedActuator implements Actuator {
     }
   }
 
+  /** The steps whose real action can break partway ({@link Fault#FAIL_MIDWAY}); in the others it strikes after the effect. */
+  private static final java.util.Set<MigrationStep> HAS_MIDPOINT = java.util.EnumSet.of(MigrationStep.PRECOPY, MigrationStep.STOP_AND_COPY,
+      MigrationStep.ACTIVATE, MigrationStep.NETWORK_UPDATE, MigrationStep.RESUME_AT_SOURCE);
+
   /** A step's real action broke (an injected fault partway, or the lab refusing). */
   private static final class StepFailure extends Exception {
     StepFailure(String message) {
@@ -281,7 +290,7 @@ public final class EmulatedActuator implements Actuator {
       expireLeases();
       r = records.computeIfAbsent(o.migrationId(), id -> new Record(o));
     }
-    boolean midway = fault == Fault.FAIL_MIDWAY || fault == Fault.STALL;
+    boolean midway = fault == Fault.FAIL_MIDWAY;
     return switch (step) {
       case RESERVE -> reserve(r, start);
       case PRECOPY -> precopy(r, fault, progress, start);
@@ -361,17 +370,19 @@ public final class EmulatedActuator implements Actuator {
       double roundSeconds = (System.nanoTime() - roundStart) / 1e9;
       sent += toSend;
       rounds++;
+      PageContents now = null;
       if (before != null) {
-        PageContents now = PageContents.of(vm.pids());
+        now = PageContents.of(vm.pids());
         dirty = (double) before.dirtiedUntil(now) * PageContents.PAGE_BYTES;
-        before = now;
       } else {
         dirty = Math.min(resident, o.vmSpec().dirtyBytesPerSecond() * roundSeconds);
       }
       progress.accept(new StepProgress(MigrationStep.PRECOPY, rounds, sent, dirty, dirty / Math.max(roundSeconds, 1e-9)));
       if (dirty <= stopCopyBytes || dirty >= toSend || rounds >= settings.model().maxRounds()) {
+        // the pages dirtied during this last round are not sent: stop-and-copy sends every page changed since it began
         break;
       }
+      before = now;
       toSend = Math.round(dirty);
     }
     synchronized (records) {

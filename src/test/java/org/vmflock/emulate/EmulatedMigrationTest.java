@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,12 +23,15 @@ import org.vmflock.emulate.lab.EmulatedVm;
 import org.vmflock.emulate.lab.FederationSpec;
 import org.vmflock.emulate.lab.LinkCounters;
 import org.vmflock.emulate.lab.WanLinkSpec;
+import org.vmflock.execute.Actuator;
 import org.vmflock.execute.MigrationOrder;
 import org.vmflock.execute.MigrationStep;
 import org.vmflock.execute.SagaEvent;
 import org.vmflock.execute.SagaPhase;
 import org.vmflock.execute.SagaRunner;
 import org.vmflock.execute.StepDetails;
+import org.vmflock.execute.StepProgress;
+import org.vmflock.execute.StepResult;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
 import org.vmflock.plan.PreCopyMigrationModel;
@@ -88,7 +93,19 @@ class EmulatedMigrationTest {
           new PreCopyMigrationModel(rules).estimate(spec, path), clock.now());
       LinkCounters before = lab.link("a", "b").counters();
 
-      SagaRunner.SagaRun run = new SagaRunner(actuator, clock).run(order);
+      List<StepProgress> rounds = new ArrayList<>();
+      Actuator recording = new Actuator() {
+        @Override
+        public CompletionStage<StepResult> perform(MigrationOrder o, MigrationStep step, int attempt, Consumer<StepProgress> progress) {
+          return actuator.perform(o, step, attempt, rounds::add);
+        }
+
+        @Override
+        public CompletionStage<StepResult> compensate(MigrationOrder o, MigrationStep step, int attempt) {
+          return actuator.compensate(o, step, attempt);
+        }
+      };
+      SagaRunner.SagaRun run = new SagaRunner(recording, clock).run(order);
 
       LinkCounters after = lab.link("a", "b").counters();
       assertEquals(SagaPhase.COMPLETED, run.state().phase(), () -> "the saga: " + run.events());
@@ -104,7 +121,11 @@ class EmulatedMigrationTest {
       assertTrue(precopy.rounds() >= 2, "a VM dirtying memory needs more than one round: " + precopy);
       assertTrue(sentA2b >= moved && sentA2b <= moved * 1.06 + 100_000,
           "the link carried the migration's bytes plus headers: " + sentA2b + " on the link for " + moved + " sent");
-      assertTrue(stopAndCopy.bytesMoved() > 0 && stopAndCopy.pause().compareTo(Duration.ZERO) > 0, "stop-and-copy: " + stopAndCopy);
+      assertEquals(precopy.rounds(), rounds.size(), "progress after each round: " + rounds);
+      // what the last round left dirty goes with the stop-and-copy, with what was dirtied since
+      double leftByPrecopy = rounds.get(rounds.size() - 1).bytesLeft();
+      assertTrue(leftByPrecopy > 0 && stopAndCopy.bytesMoved() >= leftByPrecopy, "stop-and-copy " + stopAndCopy + " after " + rounds);
+      assertTrue(stopAndCopy.pause().compareTo(Duration.ZERO) > 0, "stop-and-copy: " + stopAndCopy);
 
       // the same process runs on, at site b, with the same address and MAC
       assertEquals("b", vm.site());
