@@ -595,7 +595,7 @@ public final class ScenarioFile {
     double spent = c.hasPath("spent") ? in.bounded(c, "spent", where, Limits.MONEY) : 0;
     Optional<Instant> arrives = arrival(c, where, start);
     Application app = new Application(name, vms, new Workload(work, done, syncs, traffic), objective, deadline, budget, spent);
-    Optional<String> program = c.hasPath("program") ? profile.map(Profile::name) : Optional.empty();
+    Optional<String> program = c.hasPath("program") ? Optional.of(in.string(c, "program", where)) : Optional.empty();
     return new Scenario.ScenarioApplication(app, placement(c, where, local, name, infra), profile.map(Profile::name).orElse(Scenario.CUSTOM),
         arrives, program);
   }
@@ -610,13 +610,16 @@ public final class ScenarioFile {
         throw in.error(c, "profile", where + ".profile", "an application runs a profile or a program, not both: remove one");
       }
       String name = in.string(c, "program", where);
-      Profile p = programs.lookup(name).orElseThrow(() -> in.error(c, "program", where + ".program", "unknown program '" + Limits.quoted(name)
-          + "' (" + (programs.names().isEmpty() ? "only an emulation runs programs: vmflock emulate" : "known: " + String.join(", ", programs.names()))
-          + ")"));
-      if (c.hasPath("traffic")) {
-        throw in.error(c, "traffic", where + ".traffic", "the application's traffic comes from its program " + name + ": remove traffic or program");
+      if (!programs.names().contains(name)) {
+        throw in.error(c, "program", where + ".program", "unknown program '" + Limits.quoted(name) + "' ("
+            + (programs.names().isEmpty() ? "only an emulation runs programs: vmflock emulate" : "known: " + String.join(", ", programs.names())) + ")");
       }
-      return Optional.of(p);
+      // a program measured has its profile; one not yet measured is modelled as the scenario writes it out
+      Optional<Profile> measured = programs.lookup(name);
+      if (measured.isPresent() && c.hasPath("traffic")) {
+        throw in.error(c, "traffic", where + ".traffic", "the application's traffic comes from its program's measured profile: remove traffic");
+      }
+      return measured;
     }
     if (!c.hasPath("profile")) {
       return Optional.empty();
