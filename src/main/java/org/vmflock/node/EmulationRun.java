@@ -84,7 +84,10 @@ public final class EmulationRun {
           page = node.status();
           EmulationReport.Sample sample = sample(lab, clock.now(), page);
           samples.add(sample);
-          if (page.totals().migrationsInFlight() == 0 && apps.statuses().stream().noneMatch(s -> s.ended().isPresent())) {
+          List<EmulatedApplications.Status> now = apps.statuses();
+          // checked while every application runs: not while VMs are being created or removed
+          boolean steady = now.size() == submittedBy(scenario, sample.at()) && now.stream().allMatch(s -> s.started() && s.ended().isEmpty());
+          if (page.totals().migrationsInFlight() == 0 && steady) {
             List<String> found = LabInvariants.violations(lab, node.actuator());
             StatusPage after = node.status();
             // a check counts only if no decision came meanwhile (a migration started during it sees its own reservation)
@@ -111,6 +114,10 @@ public final class EmulationRun {
             violations);
       }
     }
+  }
+
+  private static long submittedBy(Scenario s, Instant at) {
+    return s.applications().stream().filter(a -> !a.arrival(s.start()).isAfter(at)).count();
   }
 
   private static EmulationReport.Sample sample(EmulatedFederation lab, Instant at, StatusPage page) {
