@@ -167,11 +167,20 @@ public final class EmulationDriver {
       }
     }
 
-    /** Each site's capture serves the VMs on its bridge now. */
+    /** Each site's capture serves the VMs of running programs on its bridge now. */
     private void followVms(Instant now) {
+      // the VMs of programs that run: not those being created or removed (no capture restarted for each)
+      Set<String> running = new HashSet<>();
+      for (EmulatedApplications.Status st : s.applications().statuses()) {
+        if (st.started() && st.ended().isEmpty()) {
+          running.addAll(st.app().vmNames());
+        }
+      }
       Map<String, List<EmulatedVm>> bySite = new TreeMap<>();
       for (EmulatedVm vm : s.lab().vms()) {
-        bySite.computeIfAbsent(vm.site(), k -> new ArrayList<>()).add(vm);
+        if (running.contains(vm.name())) {
+          bySite.computeIfAbsent(vm.site(), k -> new ArrayList<>()).add(vm);
+        }
       }
       for (String site : s.lab().sites()) {
         List<EmulatedVm> vms = bySite.getOrDefault(site, List.of());
