@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.vmflock.control.Policy;
 import org.vmflock.emulate.EmulatedApplications;
 import org.vmflock.emulate.EmulationReport;
@@ -130,7 +129,7 @@ public final class EmulateCommand implements Callable<Integer> {
     Duration timeout = config.getDuration("vmflock.emulate.run-timeout");
     Progress progress = new Progress(quiet);
     try (Interruption interruption = Interruption.install("emulate", Duration.ofSeconds(30));
-        OutputDirectory output = OutputDirectory.prepare(out, force || holdsAReport(out))) {
+        OutputDirectory output = OutputDirectory.prepare(out, force || SimulateCommand.holdsAReport(out))) {
       progress.line(String.format(Locale.ROOT, "emulate: %s, %d sites, %d applications (%s), %d VMs, policies %s, period %s",
           file, s.infra().sites().size(), s.applications().size(),
           s.applications().stream().map(a -> a.app().name() + "=" + a.program().orElseThrow()).collect(Collectors.joining(", ")),
@@ -145,7 +144,7 @@ public final class EmulateCommand implements Callable<Integer> {
           all.putAll(extra);
           return node.load(all);
         }, programs, dataDir, timeout, maxBits, p -> progress.line(line(p)), interruption::await));
-        deleteTree(dataDir);
+        OutputDirectory.deleteTree(dataDir);
         if (interruption.await(Duration.ZERO)) {
           progress.warn("emulate: interrupted: the report holds what ran until then");
           break;
@@ -183,26 +182,5 @@ public final class EmulateCommand implements Callable<Integer> {
         .collect(Collectors.joining(", "));
     return String.format(Locale.ROOT, "[%s %5.1f s] %s; %d VMs, %d migrating, %d migrated, WAN %.1f MB", p.policy(), p.elapsed().toNanos() / 1e9,
         apps.isEmpty() ? "submitting" : apps, p.vms(), p.migrationsInFlight(), p.migrationsDone(), p.wanBytes() / 1e6);
-  }
-
-  private static boolean holdsAReport(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return true;
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      List<Path> entries = s.toList();
-      return entries.isEmpty() || entries.contains(dir.resolve(ReportWriter.RESULTS_CSV));
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }
