@@ -40,6 +40,31 @@ public final class MpiPrograms {
     return List.copyOf(PROGRAMS.keySet());
   }
 
+  /**
+   * What is missing to run the programs, empty when nothing: mpirun and each program's executable
+   * on the PATH, with the Debian packages that provide them.
+   */
+  public static String unavailableReason() {
+    List<String> missing = new java.util.ArrayList<>();
+    Map<String, String> needed = new TreeMap<>(Map.of("mpirun", "openmpi-bin", "lmp", "lammps", "hpcc", "hpcc", "meep", "meep-openmpi"));
+    for (Map.Entry<String, String> e : needed.entrySet()) {
+      if (!onPath(e.getKey())) {
+        missing.add(e.getKey() + " (package " + e.getValue() + ")");
+      }
+    }
+    return missing.isEmpty() ? "" : "missing on the PATH: " + String.join(", ", missing);
+  }
+
+  private static boolean onPath(String command) {
+    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+    for (String d : path.split(java.io.File.pathSeparator)) {
+      if (!d.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Every program, by name. */
   public static List<MpiProgram> all() {
     return List.copyOf(PROGRAMS.values());
