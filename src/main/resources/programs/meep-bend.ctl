@@ -8,5 +8,5 @@
 (set! sources (list (make source (src (make gaussian-src (frequency 0.15) (fwidth 0.1)))
   (component Ez) (center -14 -3.5) (size 0 1))))
 (define trans (add-flux 0.15 0.1 50 (make flux-region (center 3.5 14) (size 2 0))))
-(run-until 150 (at-every 10 (lambda () (print "progress-time: " (meep-time) "\n"))))
+(run-until 100 (at-every 10 (lambda () (print "progress-time: " (meep-time) "\n"))))
 (display-fluxes trans)

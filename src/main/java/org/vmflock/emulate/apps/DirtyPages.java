@@ -25,6 +25,11 @@ final class DirtyPages {
   /** The pages' hashes of some processes, by pid and page address. */
   static final class Snapshot {
     private final Map<Long, Map<Long, Long>> hashes = new HashMap<>();
+
+    /** Bytes read: the pages hashed. */
+    long bytes() {
+      return hashes.values().stream().mapToLong(Map::size).sum() * PAGE_BYTES;
+    }
   }
 
   private DirtyPages() {}

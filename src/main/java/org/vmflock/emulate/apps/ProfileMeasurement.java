@@ -54,13 +54,14 @@ public final class ProfileMeasurement {
             List<DirtyPages.Snapshot> after = pids.stream().map(DirtyPages::take).toList();
             double window = (System.nanoTime() - t0) / 1e9;
             double sum = 0;
+            long read = after.stream().mapToLong(DirtyPages.Snapshot::bytes).sum();
             for (int i = 0; i < vms.size(); i++) {
               sum += DirtyPages.changedBytes(before.get(i), after.get(i));
               resident = Math.max(resident, vms.get(i).residentBytes());
             }
             dirty = sum / vms.size() / window;
-            progress.accept(String.format(java.util.Locale.ROOT, "%s: %.0f MB dirtied per VM-second, %.0f MB resident per VM",
-                program.name(), dirty / 1e6, resident / 1e6));
+            progress.accept(String.format(java.util.Locale.ROOT, "%s: %.1f MB dirtied per VM-second (of %.0f MB of writable pages in %d processes, over %.2f s), %.0f MB resident per VM",
+                program.name(), dirty / 1e6, read / 1e6, pids.stream().mapToInt(List::size).sum(), window, resident / 1e6));
           }
           captures.drain();
           run.waitFor(POLL);

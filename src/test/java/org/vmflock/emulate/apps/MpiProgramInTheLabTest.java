@@ -52,7 +52,12 @@ class MpiProgramInTheLabTest {
       lab.close();
     }
     if (dir != null) {
-      TestFiles.deleteTree(dir);
+      WorkDirs.deleteTree(dir);
+    }
+    try {
+      assertEquals(List.of(), MeasurementCampaignTest.ourNamespaces(), "the lab is gone");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -84,5 +89,40 @@ class MpiProgramInTheLabTest {
       assertTrue(wan > 1_000_000, "its ranks talked over the link: " + wan + " bytes");
     }
     assertTrue(ranks.stream().allMatch(vm -> vm.pids().isEmpty()), "no process left in the VMs");
+  }
+
+  @Test
+  void aBrokenInputIsAnErrorWithTheProgramsReason() throws Exception {
+    MpiProgram broken = new LammpsMelt(ProgramInputs.text(LammpsMelt.DECK).replace("pair_style      lj/cut 2.5", "pair_style      no_such_style 2.5"));
+    try (MpiRun run = MpiRun.start(lab, broken, ranks, dir.resolve("broken"))) {
+      MpiOutcome outcome = run.await(RUN_TIMEOUT);
+      System.out.println("broken lammps: " + outcome.reason());
+      assertFalse(outcome.verified());
+      assertTrue(outcome.reason().startsWith("lammps: ERROR") && outcome.reason().contains("no_such_style"), outcome.reason());
+      assertTrue(run.progress() < 1, "a broken run never reaches 1");
+    }
+    assertTrue(ranks.stream().allMatch(vm -> vm.pids().isEmpty()), "no process left in the VMs");
+  }
+
+  @Test
+  void aStoppedRunLeavesNothingAndSaysSo() throws Exception {
+    MpiRun run = MpiRun.start(lab, MpiPrograms.lookupOrThrow("lammps"), ranks, dir.resolve("stopped"));
+    long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+    while (ranks.stream().anyMatch(vm -> vm.pids().isEmpty()) && System.nanoTime() < deadline) {
+      run.waitFor(Duration.ofMillis(50));
+    }
+    assertTrue(ranks.stream().noneMatch(vm -> vm.pids().isEmpty()), "a rank in every VM");
+    run.close();
+    MpiOutcome outcome = run.await(RUN_TIMEOUT);
+    assertFalse(outcome.verified());
+    assertEquals("lammps was stopped", outcome.reason());
+    assertTrue(ranks.stream().allMatch(vm -> vm.pids().isEmpty()), "no process left in the VMs: " + ranks.stream().map(EmulatedVm::pids).toList());
+  }
+
+  @Test
+  void tooManyRanksIsInvalidInput() {
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> MpiRun.start(lab, MpiPrograms.lookupOrThrow("hpcc"), ranks.subList(0, 2), dir.resolve("two")));
+    assertTrue(e.getMessage().contains("runs on [4] ranks, not 2"), e.getMessage());
   }
 }
