@@ -88,7 +88,7 @@ public final class AppsBench implements Callable<Integer> {
       throw new EnvironmentException(problem);
     }
     Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("vmflock-apps-");
-    String command = "bin/vmflock bench apps " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    String command = "bin/vmflock " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     try {
       if (profiles != null) {
         for (MpiProgram p : chosen) {
