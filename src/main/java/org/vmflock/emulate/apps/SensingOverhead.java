@@ -24,8 +24,11 @@ public final class SensingOverhead {
   private static final WanLinkSpec LINK = WanLinkSpec.of(Duration.ofMillis(1), 1_000_000_000L);
   private static final Duration DRAIN = Duration.ofSeconds(1);
 
-  /** One program's figures: wall seconds with and without the captures, and the paired ratios. */
-  public record Result(String program, double[] withCapture, double[] without) {
+  /**
+   * One program's figures: wall seconds with and without the captures, and this JVM's CPU seconds
+   * during each run (with the captures: their threads' work on top of the run's polling).
+   */
+  public record Result(String program, double[] withCapture, double[] without, double[] cpuWith, double[] cpuWithout) {
     public double medianWith() {
       return median(withCapture);
     }
@@ -63,21 +66,28 @@ public final class SensingOverhead {
       for (MpiProgram p : programs) {
         double[] with = new double[pairs];
         double[] without = new double[pairs];
+        double[] cpuWith = new double[pairs];
+        double[] cpuWithout = new double[pairs];
         for (int i = 0; i < pairs; i++) {
           boolean captureFirst = i % 2 == 0;
           for (boolean capture : captureFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
             double load = Machine.loadAverage();
+            double cpu0 = jvmCpuSeconds();
             double s = once(lab, p, vms, capture, timeout, workDir.resolve(p.name()));
+            double cpu = jvmCpuSeconds() - cpu0;
             (capture ? with : without)[i] = s;
-            progress.accept(String.format(Locale.ROOT, "overhead %s pair %d/%d, capture %s: %.3f s (load %.2f)", p.name(), i + 1, pairs,
-                capture ? "on " : "off", s, load));
+            (capture ? cpuWith : cpuWithout)[i] = cpu;
+            progress.accept(String.format(Locale.ROOT, "overhead %s pair %d/%d, capture %s: %.3f s, vmflock's CPU %.3f s (load %.2f)", p.name(),
+                i + 1, pairs, capture ? "on " : "off", s, cpu, load));
           }
         }
-        Result r = new Result(p.name(), with, without);
+        Result r = new Result(p.name(), with, without, cpuWith, cpuWithout);
         double[] ratios = r.ratios();
         progress.accept(String.format(Locale.ROOT,
-            "overhead %s: median with %.3f s, without %.3f s; paired overhead median %+.2f %% (min %+.2f %%, max %+.2f %%, %d pairs)",
-            p.name(), r.medianWith(), r.medianWithout(), r.medianOverhead() * 100, ratios[0] * 100, ratios[ratios.length - 1] * 100, pairs));
+            "overhead %s: median with %.3f s, without %.3f s; paired overhead median %+.2f %% (min %+.2f %%, max %+.2f %%, %d pairs);"
+                + " the captures' CPU: %.3f s a run (median with - without), %.2f %% of one core over the run",
+            p.name(), r.medianWith(), r.medianWithout(), r.medianOverhead() * 100, ratios[0] * 100, ratios[ratios.length - 1] * 100, pairs,
+            median(cpuWith) - median(cpuWithout), (median(cpuWith) - median(cpuWithout)) / r.medianWith() * 100));
         results.add(r);
       }
     }
@@ -104,6 +114,15 @@ public final class SensingOverhead {
         captures.close();
       }
     }
+  }
+
+  /** CPU seconds this JVM has used (all its threads, the capture threads among them). */
+  static double jvmCpuSeconds() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime() / 1e9;
+    }
+    return Double.NaN;
   }
 
   static double median(double[] values) {
