@@ -126,9 +126,7 @@ public final class LiveCapture implements PolledSource {
             .promiscuousMode(settings.promiscuous() ? PromiscuousMode.PROMISCUOUS : PromiscuousMode.NONPROMISCUOUS)
             .timeoutMillis(Math.toIntExact(settings.readTimeout().toMillis()))
             .bufferSize(settings.bufferBytes())
-            // frames in blocks (TPACKET_V3): one wake-up per block or read timeout, not one per frame;
-            // the sensor flushes every second, and immediate mode cost 2 % of a core per capture (README, sensing overhead)
-            .immediateMode(false)
+            .immediateMode(true)
             .build();
         try {
           if (!filter.isBlank()) {
