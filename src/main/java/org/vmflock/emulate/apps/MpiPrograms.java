@@ -9,8 +9,8 @@ import org.vmflock.model.InvalidInputException;
 /**
  * The real MPI programs an emulation runs, by name: Debian's builds of LAMMPS ({@code lammps}),
  * HPC Challenge ({@code hpcc}) and Meep ({@code meep}), each with an input deck of this project
- * sized to run about 5 to 20 s on 4 ranks on one site of this machine (README, "Real MPI
- * applications").
+ * (LAMMPS and Meep sized for seconds on 4 ranks on one site of an idle 2-core machine; HPCC's
+ * RandomAccess keeps it over a minute: README, "Real MPI applications in the lab").
  */
 public final class MpiPrograms {
 
