@@ -51,14 +51,19 @@ public final class JournalCheck {
       return switch (state) {
         case NEW -> Optional.of("journal " + where + " is new: the node starts with no history" + before);
         case EMPTY -> Optional.of("journal " + where + " is empty: the node starts with no history" + before);
-        case HOLDS_EVENTS -> unfinished.map(u -> "journal " + where + ": its last write (version " + u.dropped()
-            + "), unfinished when the node stopped, is dropped; every event it acknowledged is there (version " + u.opened() + ")");
+        case HOLDS_EVENTS -> unfinished.map(u -> "journal " + where + ": " + u.describe()
+            + ", unfinished when the node stopped, dropped; every event it acknowledged is there (version " + u.opened() + ")");
       };
     }
   }
 
-  /** A write that a crash cut short: {@code dropped}, unreadable; H2 opens {@code opened}, the one before. */
-  public record Unfinished(long dropped, long opened) {}
+  /** Writes that a crash cut short: up to version {@code dropped}, unreadable; H2 opens {@code opened}. */
+  public record Unfinished(long dropped, long opened) {
+    String describe() {
+      return dropped == opened + 1 ? "its last write (version " + dropped + ")"
+          : "its last " + (dropped - opened) + " writes (versions " + (opened + 1) + " to " + dropped + ")";
+    }
+  }
 
   // H2 journals opened by nodes of this JVM (several nodes of a test share one): checked once, when first opened
   private static final Map<Path, Opened> OPEN_HERE = new ConcurrentHashMap<>();
@@ -142,11 +147,13 @@ public final class JournalCheck {
 
   /**
    * The newest write in the file must be the version H2 opens: otherwise H2 would silently fall back
-   * to an older one. One exception: a kill during a write leaves that one write unfinished (its
-   * header written, not the rest), and H2 opens the version before it. That write was never
-   * acknowledged, so when the journal notes what it acknowledged ({@code acknowledgedKnown}: the
-   * caller then checks that every acknowledged event is there), a fall-back by exactly one version is
-   * returned rather than refused; any other gap is damage.
+   * to an older one. One exception: a kill during H2's writes leaves the writes in flight
+   * unfinished (a header written, not the rest; H2 writes chunks in the background, so there may be
+   * two), and H2 opens the version before them. Those writes were never acknowledged (a durable
+   * write is acknowledged once its store is complete), so when the journal notes what it
+   * acknowledged ({@code acknowledgedKnown}: the caller then checks that every acknowledged event is
+   * there, and reads every row), the fall-back is returned rather than refused; without the note it
+   * is damage.
    */
   private static Optional<Unfinished> verifyVersions(Path file, boolean acknowledgedKnown) {
     long written;
@@ -165,7 +172,7 @@ public final class JournalCheck {
       return Optional.empty();
     }
     Unfinished u = new Unfinished(written, opens);
-    if (written == opens + 1 && acknowledgedKnown) {
+    if (acknowledgedKnown) {
       return Optional.of(u);
     }
     throw unreadable(file, u);
