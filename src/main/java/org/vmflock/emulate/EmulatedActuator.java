@@ -211,6 +211,28 @@ public final class EmulatedActuator implements Actuator {
     return lab;
   }
 
+  /**
+   * This actuator, telling {@code progress} how each step comes along whatever its caller asks
+   * (the {@code SagaRunner} follows none): for benchmarks and tests.
+   */
+  public Actuator reportingProgressTo(Consumer<StepProgress> progress) {
+    EmulatedActuator self = this;
+    return new Actuator() {
+      @Override
+      public CompletionStage<StepResult> perform(MigrationOrder order, MigrationStep step, int attempt, Consumer<StepProgress> theirs) {
+        return self.perform(order, step, attempt, p -> {
+          progress.accept(p);
+          theirs.accept(p);
+        });
+      }
+
+      @Override
+      public CompletionStage<StepResult> compensate(MigrationOrder order, MigrationStep step, int attempt) {
+        return self.compensate(order, step, attempt);
+      }
+    };
+  }
+
   // ---------------------------------------------------------------- the interface
 
   @Override

@@ -11,8 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +21,6 @@ import org.vmflock.emulate.lab.EmulatedVm;
 import org.vmflock.emulate.lab.FederationSpec;
 import org.vmflock.emulate.lab.LinkCounters;
 import org.vmflock.emulate.lab.WanLinkSpec;
-import org.vmflock.execute.Actuator;
 import org.vmflock.execute.MigrationOrder;
 import org.vmflock.execute.MigrationStep;
 import org.vmflock.execute.SagaEvent;
@@ -31,7 +28,6 @@ import org.vmflock.execute.SagaPhase;
 import org.vmflock.execute.SagaRunner;
 import org.vmflock.execute.StepDetails;
 import org.vmflock.execute.StepProgress;
-import org.vmflock.execute.StepResult;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
 import org.vmflock.plan.PreCopyMigrationModel;
@@ -94,18 +90,7 @@ class EmulatedMigrationTest {
       LinkCounters before = lab.link("a", "b").counters();
 
       List<StepProgress> rounds = new ArrayList<>();
-      Actuator recording = new Actuator() {
-        @Override
-        public CompletionStage<StepResult> perform(MigrationOrder o, MigrationStep step, int attempt, Consumer<StepProgress> progress) {
-          return actuator.perform(o, step, attempt, rounds::add);
-        }
-
-        @Override
-        public CompletionStage<StepResult> compensate(MigrationOrder o, MigrationStep step, int attempt) {
-          return actuator.compensate(o, step, attempt);
-        }
-      };
-      SagaRunner.SagaRun run = new SagaRunner(recording, clock).run(order);
+      SagaRunner.SagaRun run = new SagaRunner(actuator.reportingProgressTo(rounds::add), clock).run(order);
 
       LinkCounters after = lab.link("a", "b").counters();
       assertEquals(SagaPhase.COMPLETED, run.state().phase(), () -> "the saga: " + run.events());
