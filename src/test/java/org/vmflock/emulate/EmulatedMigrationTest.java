@@ -36,7 +36,8 @@ import org.vmflock.plan.PreCopyMigrationModel;
  * One real migration through the saga: a VM whose process holds 64 MB and dirties 8 MB/s moves
  * from site a to site b over a 5 ms, 1 Gbit/s link. Its memory crosses the link (the link's
  * counters), its process keeps running (same pid, its counter going on), and it answers at its new
- * site with the same address and MAC.
+ * site with the same address and MAC. With the order's dirty rate instead of measured pages, the
+ * rounds follow that rate.
  */
 class EmulatedMigrationTest {
 
@@ -121,6 +122,40 @@ class EmulatedMigrationTest {
       String link = vm.run(Duration.ofSeconds(10), "ip", "-o", "link", "show", "dev", "eth0").output();
       assertTrue(link.contains("link/ether " + macBefore), link);
       assertTrue(peer.run(Duration.ofSeconds(10), "ping", "-c", "1", "-W", "1", ipBefore).succeeded(), "VM reachable at b from b");
+      assertEquals(List.of(), LabInvariants.violations(lab, actuator));
+    } finally {
+      workload.destroyForcibly();
+    }
+  }
+
+  @Test
+  void withTheOrdersDirtyRateTheRoundsFollowIt() throws Exception {
+    EmulatedVm vm = lab.addVm("still", "a");
+    // holds 16 MiB but writes nothing: every dirty byte comes from the order's rate (64 MB/s)
+    Process workload = vm.memoryWorkload(16L << 20, 0, dir.resolve("still")).start();
+    try {
+      Polling.until(Duration.ofSeconds(20), "the workload's memory resident", () -> vm.residentBytes() >= 16L << 20);
+      long resident = vm.residentBytes();
+      ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+      PreCopyMigrationModel.Settings rules = new PreCopyMigrationModel.Settings(1.0, TARGET_DOWNTIME, 30, Duration.ofMillis(100));
+      EmulatedActuator.Settings settings = new EmulatedActuator.Settings(rules, EmulatedActuator.DirtyTracking.ORDER_RATE,
+          Duration.ofSeconds(10), 4, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
+      EmulatedActuator actuator = new EmulatedActuator(lab, Map.of("a", 4, "b", 4), clock, settings, EmulatedActuator.Faults.NONE);
+      double rate = 64e6;
+      Vm spec = new Vm("still", "small", 1, resident, rate);
+      MigrationOrder order = new MigrationOrder("m-rate", "app", "still", spec, "a", "b",
+          new PreCopyMigrationModel(rules).estimate(spec, new NetworkPath(DELAY, RATE / 8.0)), clock.now());
+      List<StepProgress> rounds = new ArrayList<>();
+
+      SagaRunner.SagaRun run = new SagaRunner(actuator.reportingProgressTo(rounds::add), clock).run(order);
+
+      assertEquals(SagaPhase.COMPLETED, run.state().phase(), () -> "the saga: " + run.events());
+      StepDetails precopy = details(run, MigrationStep.PRECOPY);
+      assertTrue(precopy.rounds() >= 2 && precopy.bytesMoved() > resident, "rounds of modelled dirty pages: " + precopy + " " + rounds);
+      for (StepProgress p : rounds) {
+        assertEquals(rate, p.dirtyBytesPerSecond(), rate * 1e-6, "each round's dirty rate is the order's: " + rounds);
+      }
+      assertTrue(details(run, MigrationStep.STOP_AND_COPY).bytesMoved() >= rounds.get(rounds.size() - 1).bytesLeft(), rounds.toString());
       assertEquals(List.of(), LabInvariants.violations(lab, actuator));
     } finally {
       workload.destroyForcibly();
