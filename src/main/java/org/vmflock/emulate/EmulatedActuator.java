@@ -497,12 +497,14 @@ public final class EmulatedActuator implements Actuator {
     if (r.phase != Phase.COMMITTED) {
       return refused(start, "migration " + o.migrationId() + " is not committed");
     }
-    if (vm.site().equals(o.to()) && vm.thawed()) {
+    boolean attached = vm.site().equals(o.to()) && lab.vmPorts().stream()
+        .anyMatch(p -> p.vm().equals(Optional.of(o.vm())) && p.site().equals(o.to()) && p.forwarding());
+    if (attached && vm.thawed()) {
       settle(o);
       return alreadyDone(start);
     }
-    if (!vm.site().equals(o.to())) {
-      lab.move(o.vm(), o.to());
+    if (!attached) {
+      lab.move(o.vm(), o.to()); // also finishes a move that broke off
     }
     if (midway) {
       throw new StepFailure("injected fault: VM '" + o.vm() + "' moved to '" + o.to() + "', not thawed");
