@@ -282,7 +282,7 @@ public final class EmulatedActuator implements Actuator {
         if (e instanceof SimulatedCrash crash) {
           throw crash;
         }
-        result = StepResult.Failed.unknown(since(start), step + " failed: " + e.getMessage());
+        result = StepResult.Failed.unknown(since(start), e.getMessage() != null ? e.getMessage() : e.toString());
       }
       return switch (fault) {
         case FAIL_AFTER -> StepResult.Failed.unknown(result.took(), "injected fault: the answer of " + step + " was lost");
