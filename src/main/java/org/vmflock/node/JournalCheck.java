@@ -36,19 +36,29 @@ public final class JournalCheck {
 
   /**
    * The journal's state, where it is (a file or a database URL), its rows (events, snapshots, tags),
-   * and whether a journal that held events was there before (deleted or emptied since).
+   * whether a journal that held events was there before (deleted or emptied since), and the write
+   * that a crash left unfinished, dropped (H2 opens the version before it; nothing acknowledged lost).
    */
-  public record Finding(State state, String where, long rows, boolean replacedOne) {
-    /** A line for the operator when the node starts with no history. */
+  public record Finding(State state, String where, long rows, boolean replacedOne, Optional<Unfinished> unfinished) {
+
+    public Finding(State state, String where, long rows, boolean replacedOne) {
+      this(state, where, rows, replacedOne, Optional.empty());
+    }
+
+    /** A line for the operator when the node starts with no history, or without a write a crash cut short. */
     public Optional<String> notice() {
       String before = replacedOne ? " (the journal here held events: it was deleted or emptied)" : "";
       return switch (state) {
         case NEW -> Optional.of("journal " + where + " is new: the node starts with no history" + before);
         case EMPTY -> Optional.of("journal " + where + " is empty: the node starts with no history" + before);
-        case HOLDS_EVENTS -> Optional.empty();
+        case HOLDS_EVENTS -> unfinished.map(u -> "journal " + where + ": its last write (version " + u.dropped()
+            + "), unfinished when the node stopped, is dropped; every event it acknowledged is there (version " + u.opened() + ")");
       };
     }
   }
+
+  /** A write that a crash cut short: {@code dropped}, unreadable; H2 opens {@code opened}, the one before. */
+  public record Unfinished(long dropped, long opened) {}
 
   // H2 journals opened by nodes of this JVM (several nodes of a test share one): checked once, when first opened
   private static final Map<Path, Opened> OPEN_HERE = new ConcurrentHashMap<>();
@@ -105,7 +115,7 @@ public final class JournalCheck {
       createSchema(NodeConfig.h2Url(config), "", "", "h2", where);
       return new Finding(size < 0 ? State.NEW : State.EMPTY, where, 0, heldEvents);
     }
-    verifyVersions(file);
+    Optional<Unfinished> unfinished = verifyVersions(file, AcknowledgedMark.read(mark).isPresent());
     H2JournalFile.Content content;
     String readOnlyUrl = NodeConfig.h2Url(config.withValue("vmflock.journal.read-only", ConfigValueFactory.fromAnyRef(true)));
     try {
@@ -127,11 +137,18 @@ public final class JournalCheck {
     } else {
       createSchema(NodeConfig.h2Url(config), "", "", "h2", where);
     }
-    return new Finding(content.rows() == 0 ? State.EMPTY : State.HOLDS_EVENTS, where, content.rows(), false);
+    return new Finding(content.rows() == 0 ? State.EMPTY : State.HOLDS_EVENTS, where, content.rows(), false, unfinished);
   }
 
-  /** The newest write in the file must be the version H2 opens: otherwise H2 would silently fall back to an older one. */
-  private static void verifyVersions(Path file) {
+  /**
+   * The newest write in the file must be the version H2 opens: otherwise H2 would silently fall back
+   * to an older one. One exception: a kill during a write leaves that one write unfinished (its
+   * header written, not the rest), and H2 opens the version before it. That write was never
+   * acknowledged, so when the journal notes what it acknowledged ({@code acknowledgedKnown}: the
+   * caller then checks that every acknowledged event is there), a fall-back by exactly one version is
+   * returned rather than refused; any other gap is damage.
+   */
+  private static Optional<Unfinished> verifyVersions(Path file, boolean acknowledgedKnown) {
     long written;
     try {
       written = H2JournalFile.newestVersionWritten(file);
@@ -144,10 +161,19 @@ public final class JournalCheck {
     } catch (MVStoreException e) {
       throw failure(file, e, "H2 cannot open it (" + firstLine(e) + ")");
     }
-    if (written > opens) {
-      throw damaged(file, "its newest write (version " + written + ") cannot be read back, the file was truncated or overwritten;"
-          + " H2 would silently start from version " + opens, null);
+    if (written <= opens) {
+      return Optional.empty();
     }
+    Unfinished u = new Unfinished(written, opens);
+    if (written == opens + 1 && acknowledgedKnown) {
+      return Optional.of(u);
+    }
+    throw unreadable(file, u);
+  }
+
+  private static JournalException unreadable(Path file, Unfinished u) {
+    return damaged(file, "its newest write (version " + u.dropped() + ") cannot be read back, the file was truncated or overwritten;"
+        + " H2 would silently start from version " + u.opened(), null);
   }
 
   /** PostgreSQL: the server keeps its files; the schema is created if missing and the events counted. */
