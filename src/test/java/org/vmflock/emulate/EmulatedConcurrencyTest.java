@@ -1,7 +1,6 @@
 package org.vmflock.emulate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -38,9 +37,7 @@ class EmulatedConcurrencyTest {
 
   @BeforeAll
   static void build() {
-    String problem = EmulatedFederation.unavailableReason();
-    assumeTrue(problem.isEmpty(), problem);
-    lab = EmulatedFederation.create(FederationSpec.builder().site("a").site("b")
+    lab = TestLabs.create(FederationSpec.builder().site("a").site("b")
         .link("a", "b", WanLinkSpec.of(Duration.ofMillis(2), 1_000_000_000L)).build());
   }
 

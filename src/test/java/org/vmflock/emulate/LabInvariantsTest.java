@@ -2,7 +2,6 @@ package org.vmflock.emulate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -39,9 +38,7 @@ class LabInvariantsTest {
 
   @BeforeAll
   static void build() {
-    String problem = EmulatedFederation.unavailableReason();
-    assumeTrue(problem.isEmpty(), problem);
-    lab = EmulatedFederation.create(FederationSpec.builder().site("a").site("b")
+    lab = TestLabs.create(FederationSpec.builder().site("a").site("b")
         .link("a", "b", WanLinkSpec.of(Duration.ofMillis(1), 1_000_000_000L)).build());
     actuator = new EmulatedActuator(lab, Map.of("a", 2, "b", 1), CLOCK);
   }
