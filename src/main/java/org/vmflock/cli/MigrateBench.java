@@ -1,6 +1,5 @@
 package org.vmflock.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import org.vmflock.clock.ManualClock;
 import org.vmflock.emulate.EmulatedActuator;
 import org.vmflock.emulate.LabInvariants;
@@ -21,14 +18,12 @@ import org.vmflock.emulate.lab.EmulatedVm;
 import org.vmflock.emulate.lab.FederationSpec;
 import org.vmflock.emulate.lab.LinkCounters;
 import org.vmflock.emulate.lab.WanLinkSpec;
-import org.vmflock.execute.Actuator;
 import org.vmflock.execute.MigrationOrder;
 import org.vmflock.execute.MigrationStep;
 import org.vmflock.execute.SagaEvent;
 import org.vmflock.execute.SagaPhase;
 import org.vmflock.execute.SagaRunner;
 import org.vmflock.execute.StepProgress;
-import org.vmflock.execute.StepResult;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
@@ -83,7 +78,12 @@ public final class MigrateBench implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   /** One migration as observed. */
-  private record Observed(double seconds, double pauseSeconds, double bytes, long linkBytes, int rounds, double measuredDirtyRate) {}
+  private record Observed(double seconds, double pauseSeconds, double bytes, long linkBytes, int rounds, double measuredDirtyRate,
+      Map<MigrationStep, Double> stepSeconds) {}
+
+  /** The steps whose durations the second table shows. */
+  private static final List<MigrationStep> TIMED = List.of(MigrationStep.RESERVE, MigrationStep.PRECOPY, MigrationStep.STOP_AND_COPY,
+      MigrationStep.COMMIT, MigrationStep.ACTIVATE, MigrationStep.NETWORK_UPDATE, MigrationStep.RELEASE_SOURCE);
 
   @Override
   public Integer call() throws Exception {
@@ -108,7 +108,7 @@ public final class MigrateBench implements Callable<Integer> {
       throw new EnvironmentException(problem);
     }
     out.printf(Locale.ROOT, "machine: %d cores, load average %s (1, 5, 15 min); link %s one way, %s; dirty set %s; target downtime %s%n",
-        Runtime.getRuntime().availableProcessors(), loadAverage(), DurationConverter.human(delay), rate,
+        Runtime.getRuntime().availableProcessors(), MachineLoad.loadAverage(), DurationConverter.human(delay), rate,
         tracking == EmulatedActuator.DirtyTracking.PAGE_CONTENTS ? "measured from the VM's page contents" : "from the dirty rate given",
         DurationConverter.human(targetDowntime));
     out.println();
@@ -119,6 +119,7 @@ public final class MigrateBench implements Callable<Integer> {
     NetworkPath path = new NetworkPath(delay, bitsPerSecond / 8.0);
     double lowest = Double.MAX_VALUE;
     double highest = 0;
+    List<String> stepRows = new ArrayList<>();
     Path work = Files.createTempDirectory("vmflock-bench-migrate-");
     try (EmulatedFederation lab = EmulatedFederation.create(FederationSpec.builder().site("a").site("b")
         .link("a", "b", WanLinkSpec.of(delay, bitsPerSecond)).build())) {
@@ -159,6 +160,10 @@ public final class MigrateBench implements Callable<Integer> {
                 e.rounds(), o.bytes() / 1e6, o.linkBytes() / 1e6, e.bytesMoved() / 1e6, o.seconds(), e.totalSeconds(), o.pauseSeconds() * 1000,
                 e.downtimeSeconds() * 1000);
             out.flush();
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %.1f MiB | %s |", resident / (double) MIB,
+                Units.describeBytesPerSecond(dirty)));
+            TIMED.forEach(step -> row.append(String.format(Locale.ROOT, " %.0f ms |", o.stepSeconds().get(step) * 1000)));
+            stepRows.add(row.toString());
           } finally {
             workload.destroyForcibly();
             workload.waitFor();
@@ -175,7 +180,15 @@ public final class MigrateBench implements Callable<Integer> {
       Files.deleteIfExists(work);
     }
     out.println();
-    out.printf(Locale.ROOT, "load average after: %s; medians of %d migrations per case%n", loadAverage(), repetitions);
+    out.println("where the time goes, each step's median duration:");
+    out.println();
+    StringBuilder header = new StringBuilder("| memory | dirty rate |");
+    TIMED.forEach(step -> header.append(' ').append(step.name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(" |"));
+    out.println(header);
+    out.println("|---|---|" + "---|".repeat(TIMED.size()));
+    stepRows.forEach(out::println);
+    out.println();
+    out.printf(Locale.ROOT, "load average after: %s; medians of %d migrations per case%n", MachineLoad.loadAverage(), repetitions);
     out.printf(Locale.ROOT, "migrate: observed/predicted time from %.2f to %.2f%n", lowest, highest);
     return ExitCode.OK;
   }
@@ -193,26 +206,19 @@ public final class MigrateBench implements Callable<Integer> {
   /** One migration through the saga; what it took. */
   private static Observed migrate(EmulatedFederation lab, EmulatedActuator actuator, ManualClock clock, MigrationOrder order) {
     List<StepProgress> progress = new ArrayList<>();
-    Actuator recording = new Actuator() {
-      @Override
-      public CompletionStage<StepResult> perform(MigrationOrder o, MigrationStep step, int attempt, Consumer<StepProgress> p) {
-        return actuator.perform(o, step, attempt, progress::add);
-      }
-
-      @Override
-      public CompletionStage<StepResult> compensate(MigrationOrder o, MigrationStep step, int attempt) {
-        return actuator.compensate(o, step, attempt);
-      }
-    };
     LinkCounters before = lab.link(order.from(), order.to()).counters();
-    SagaRunner.SagaRun run = new SagaRunner(recording, clock).run(order);
+    SagaRunner.SagaRun run = new SagaRunner(actuator.reportingProgressTo(progress::add), clock).run(order);
     LinkCounters after = lab.link(order.from(), order.to()).counters();
     if (run.state().phase() != SagaPhase.COMPLETED) {
       throw new IllegalStateException("migration " + order + " did not complete: " + run.state().reason().orElse(""));
     }
     Instant frozen = null;
     Instant thawed = null;
+    Map<MigrationStep, Double> stepSeconds = new java.util.EnumMap<>(MigrationStep.class);
     for (SagaEvent e : run.events()) {
+      if (e instanceof SagaEvent.StepSucceeded s) {
+        stepSeconds.merge(s.step(), s.took().toNanos() / 1e9, Double::sum);
+      }
       if (e instanceof SagaEvent.StepStarted s && s.step() == MigrationStep.STOP_AND_COPY && frozen == null) {
         frozen = s.at();
       }
@@ -223,13 +229,16 @@ public final class MigrateBench implements Callable<Integer> {
     double measuredDirty = progress.stream().filter(p -> p.round() == 1).mapToDouble(StepProgress::dirtyBytesPerSecond).findFirst().orElse(0);
     long linkBytes = order.from().equals(after.siteA()) ? after.aToB().bytes() - before.aToB().bytes() : after.bToA().bytes() - before.bToA().bytes();
     return new Observed(run.state().observed().totalSeconds(), Duration.between(frozen, thawed).toNanos() / 1e9, run.state().bytesMoved(),
-        linkBytes, run.state().rounds(), measuredDirty);
+        linkBytes, run.state().rounds(), measuredDirty, stepSeconds);
   }
 
   /** Each figure's median over the runs. */
   private static Observed median(List<Observed> runs) {
+    Map<MigrationStep, Double> steps = new java.util.EnumMap<>(MigrationStep.class);
+    TIMED.forEach(step -> steps.put(step, median(runs, o -> o.stepSeconds().getOrDefault(step, 0.0))));
     return new Observed(median(runs, Observed::seconds), median(runs, Observed::pauseSeconds), median(runs, Observed::bytes),
-        Math.round(median(runs, o -> o.linkBytes())), (int) Math.round(median(runs, o -> o.rounds())), median(runs, Observed::measuredDirtyRate));
+        Math.round(median(runs, o -> o.linkBytes())), (int) Math.round(median(runs, o -> o.rounds())), median(runs, Observed::measuredDirtyRate),
+        steps);
   }
 
   private static double median(List<Observed> runs, java.util.function.ToDoubleFunction<Observed> f) {
@@ -237,12 +246,4 @@ public final class MigrateBench implements Callable<Integer> {
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
 }

@@ -211,6 +211,28 @@ public final class EmulatedActuator implements Actuator {
     return lab;
   }
 
+  /**
+   * This actuator, telling {@code progress} how each step comes along whatever its caller asks
+   * (the {@code SagaRunner} follows none): for benchmarks and tests.
+   */
+  public Actuator reportingProgressTo(Consumer<StepProgress> progress) {
+    EmulatedActuator self = this;
+    return new Actuator() {
+      @Override
+      public CompletionStage<StepResult> perform(MigrationOrder order, MigrationStep step, int attempt, Consumer<StepProgress> theirs) {
+        return self.perform(order, step, attempt, p -> {
+          progress.accept(p);
+          theirs.accept(p);
+        });
+      }
+
+      @Override
+      public CompletionStage<StepResult> compensate(MigrationOrder order, MigrationStep step, int attempt) {
+        return self.compensate(order, step, attempt);
+      }
+    };
+  }
+
   // ---------------------------------------------------------------- the interface
 
   @Override
@@ -260,7 +282,7 @@ public final class EmulatedActuator implements Actuator {
         if (e instanceof SimulatedCrash crash) {
           throw crash;
         }
-        result = StepResult.Failed.unknown(since(start), step + " failed: " + e.getMessage());
+        result = StepResult.Failed.unknown(since(start), e.getMessage() != null ? e.getMessage() : e.toString());
       }
       return switch (fault) {
         case FAIL_AFTER -> StepResult.Failed.unknown(result.took(), "injected fault: the answer of " + step + " was lost");
@@ -475,12 +497,14 @@ public final class EmulatedActuator implements Actuator {
     if (r.phase != Phase.COMMITTED) {
       return refused(start, "migration " + o.migrationId() + " is not committed");
     }
-    if (vm.site().equals(o.to()) && vm.thawed()) {
+    boolean attached = vm.site().equals(o.to()) && lab.vmPorts().stream()
+        .anyMatch(p -> p.vm().equals(Optional.of(o.vm())) && p.site().equals(o.to()) && p.forwarding());
+    if (attached && vm.thawed()) {
       settle(o);
       return alreadyDone(start);
     }
-    if (!vm.site().equals(o.to())) {
-      lab.move(o.vm(), o.to());
+    if (!attached) {
+      lab.move(o.vm(), o.to()); // also finishes a move that broke off
     }
     if (midway) {
       throw new StepFailure("injected fault: VM '" + o.vm() + "' moved to '" + o.to() + "', not thawed");

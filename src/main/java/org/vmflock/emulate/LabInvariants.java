@@ -12,8 +12,8 @@ import org.vmflock.emulate.lab.EmulatedVm;
 /**
  * What must hold in an emulated federation once its migrations have ended, whatever failed (E1:
  * no VM lost or duplicated), read from the kernel: every VM's veth has its other end on exactly
- * one site's bridge, the site the VM is at, forwarding; the VM is thawed and none of its processes
- * is frozen; the actuator holds no reservation, no copy, no unreleased source, no open stream, and
+ * one site's bridge, the site the VM is at, forwarding; the VM's cgroup is thawed and none of its
+ * processes is held by the freezer; the actuator holds no reservation, no copy, no unreleased source, no open stream, and
  * no migration stream's thread is left. Returns the violations found, described; empty when all hold.
  */
 public final class LabInvariants {
@@ -39,11 +39,12 @@ public final class LabInvariants {
       } else if (!on.get(0).forwarding()) {
         violations.add("the bridge of '" + vm.site() + "' does not forward on the port of VM '" + vm.name() + "'");
       }
-      if (!vm.thawed()) {
+      boolean thawed = vm.thawed();
+      if (!thawed) {
         violations.add("VM '" + vm.name() + "' is " + (vm.frozen() ? "frozen" : "not thawed"));
       }
       for (long pid : vm.pids()) {
-        if (inFreezer(pid)) {
+        if (frozen(pid, thawed)) {
           violations.add("process " + pid + " of VM '" + vm.name() + "' is frozen");
         }
       }
@@ -55,11 +56,21 @@ public final class LabInvariants {
     return violations;
   }
 
-  /** Whether process {@code pid} sits in the cgroup freezer (its kernel wait channel says so). */
-  private static boolean inFreezer(long pid) {
+  /**
+   * Whether process {@code pid} is held by the freezer: waiting in {@code __refrigerator}, or, when
+   * its VM's cgroup is not thawed, in uninterruptible state (since Linux 6.1 a task frozen in a
+   * freezable sleep stays where it slept, shown as {@code D}).
+   */
+  private static boolean frozen(long pid, boolean cgroupThawed) {
+    Path proc = Path.of("/proc", Long.toString(pid));
     try {
-      return Files.readString(Path.of("/proc", Long.toString(pid), "wchan")).contains("refrigerator");
-    } catch (IOException e) {
+      if (Files.readString(proc.resolve("wchan")).contains("refrigerator")) {
+        return true;
+      }
+      String stat = Files.readString(proc.resolve("stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state == 'D' && !cgroupThawed;
+    } catch (IOException | IndexOutOfBoundsException e) {
       return false; // exited
     }
   }

@@ -36,17 +36,32 @@ public final class JournalCheck {
 
   /**
    * The journal's state, where it is (a file or a database URL), its rows (events, snapshots, tags),
-   * and whether a journal that held events was there before (deleted or emptied since).
+   * whether a journal that held events was there before (deleted or emptied since), and the write
+   * that a crash left unfinished, dropped (H2 opens the version before it; nothing acknowledged lost).
    */
-  public record Finding(State state, String where, long rows, boolean replacedOne) {
-    /** A line for the operator when the node starts with no history. */
+  public record Finding(State state, String where, long rows, boolean replacedOne, Optional<Unfinished> unfinished) {
+
+    public Finding(State state, String where, long rows, boolean replacedOne) {
+      this(state, where, rows, replacedOne, Optional.empty());
+    }
+
+    /** A line for the operator when the node starts with no history, or without a write a crash cut short. */
     public Optional<String> notice() {
       String before = replacedOne ? " (the journal here held events: it was deleted or emptied)" : "";
       return switch (state) {
         case NEW -> Optional.of("journal " + where + " is new: the node starts with no history" + before);
         case EMPTY -> Optional.of("journal " + where + " is empty: the node starts with no history" + before);
-        case HOLDS_EVENTS -> Optional.empty();
+        case HOLDS_EVENTS -> unfinished.map(u -> "journal " + where + ": " + u.describe()
+            + ", unfinished when the node stopped, dropped; every event it acknowledged is there (version " + u.opened() + ")");
       };
+    }
+  }
+
+  /** Writes that a crash cut short: up to version {@code dropped}, unreadable; H2 opens {@code opened}. */
+  public record Unfinished(long dropped, long opened) {
+    String describe() {
+      return dropped == opened + 1 ? "its last write (version " + dropped + ")"
+          : "its last " + (dropped - opened) + " writes (versions " + (opened + 1) + " to " + dropped + ")";
     }
   }
 
@@ -105,7 +120,7 @@ public final class JournalCheck {
       createSchema(NodeConfig.h2Url(config), "", "", "h2", where);
       return new Finding(size < 0 ? State.NEW : State.EMPTY, where, 0, heldEvents);
     }
-    verifyVersions(file);
+    Optional<Unfinished> unfinished = verifyVersions(file, AcknowledgedMark.read(mark).isPresent());
     H2JournalFile.Content content;
     String readOnlyUrl = NodeConfig.h2Url(config.withValue("vmflock.journal.read-only", ConfigValueFactory.fromAnyRef(true)));
     try {
@@ -127,11 +142,20 @@ public final class JournalCheck {
     } else {
       createSchema(NodeConfig.h2Url(config), "", "", "h2", where);
     }
-    return new Finding(content.rows() == 0 ? State.EMPTY : State.HOLDS_EVENTS, where, content.rows(), false);
+    return new Finding(content.rows() == 0 ? State.EMPTY : State.HOLDS_EVENTS, where, content.rows(), false, unfinished);
   }
 
-  /** The newest write in the file must be the version H2 opens: otherwise H2 would silently fall back to an older one. */
-  private static void verifyVersions(Path file) {
+  /**
+   * The newest write in the file must be the version H2 opens: otherwise H2 would silently fall back
+   * to an older one. One exception: a kill during H2's writes leaves the writes in flight
+   * unfinished (a header written, not the rest; H2 writes chunks in the background, so there may be
+   * two), and H2 opens the version before them. Those writes were never acknowledged (a durable
+   * write is acknowledged once its store is complete), so when the journal notes what it
+   * acknowledged ({@code acknowledgedKnown}: the caller then checks that every acknowledged event is
+   * there, and reads every row), the fall-back is returned rather than refused; without the note it
+   * is damage.
+   */
+  private static Optional<Unfinished> verifyVersions(Path file, boolean acknowledgedKnown) {
     long written;
     try {
       written = H2JournalFile.newestVersionWritten(file);
@@ -144,10 +168,19 @@ public final class JournalCheck {
     } catch (MVStoreException e) {
       throw failure(file, e, "H2 cannot open it (" + firstLine(e) + ")");
     }
-    if (written > opens) {
-      throw damaged(file, "its newest write (version " + written + ") cannot be read back, the file was truncated or overwritten;"
-          + " H2 would silently start from version " + opens, null);
+    if (written <= opens) {
+      return Optional.empty();
     }
+    Unfinished u = new Unfinished(written, opens);
+    if (acknowledgedKnown) {
+      return Optional.of(u);
+    }
+    throw unreadable(file, u);
+  }
+
+  private static JournalException unreadable(Path file, Unfinished u) {
+    return damaged(file, "its newest write (version " + u.dropped() + ") cannot be read back, the file was truncated or overwritten;"
+        + " H2 would silently start from version " + u.opened(), null);
   }
 
   /** PostgreSQL: the server keeps its files; the schema is created if missing and the events counted. */

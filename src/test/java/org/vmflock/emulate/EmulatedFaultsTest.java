@@ -2,7 +2,6 @@ package org.vmflock.emulate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,11 +61,9 @@ class EmulatedFaultsTest {
 
   @BeforeAll
   static void build() {
-    String problem = EmulatedFederation.unavailableReason();
-    assumeTrue(problem.isEmpty(), problem);
     FederationSpec.Builder spec = FederationSpec.builder();
     SITES.forEach(spec::site);
-    lab = EmulatedFederation.create(spec.linkAll(WanLinkSpec.of(DELAY, RATE)).build());
+    lab = TestLabs.create(spec.linkAll(WanLinkSpec.of(DELAY, RATE)).build());
   }
 
   @AfterAll

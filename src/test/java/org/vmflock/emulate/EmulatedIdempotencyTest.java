@@ -2,7 +2,6 @@ package org.vmflock.emulate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,9 +52,7 @@ class EmulatedIdempotencyTest {
 
   @BeforeAll
   static void build() {
-    String problem = EmulatedFederation.unavailableReason();
-    assumeTrue(problem.isEmpty(), problem);
-    lab = EmulatedFederation.create(FederationSpec.builder().site("a").site("b").link("a", "b", WanLinkSpec.of(DELAY, RATE)).build());
+    lab = TestLabs.create(FederationSpec.builder().site("a").site("b").link("a", "b", WanLinkSpec.of(DELAY, RATE)).build());
     actuator = new EmulatedActuator(lab, Map.of("a", 2, "b", 2), CLOCK);
   }
 

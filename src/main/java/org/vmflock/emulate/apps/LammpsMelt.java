@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * LAMMPS ({@code lmp}, Debian's {@code lammps}): a Lennard-Jones melt of 16,384 atoms, 600 steps.
+ * LAMMPS ({@code lmp}, Debian's {@code lammps}): a Lennard-Jones melt of 16,384 atoms, 300 steps.
  * Spatial decomposition: every step each rank exchanges its boundary atoms with the ranks owning
  * the neighbouring blocks (halo exchange, a 3-D grid of ranks), plus a reduction for each thermo line.
  * Progress: the step of its last thermo line over the run's steps. Its check: no LAMMPS ERROR, the

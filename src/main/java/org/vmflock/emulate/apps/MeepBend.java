@@ -8,17 +8,17 @@ import java.util.regex.Pattern;
 
 /**
  * Meep ({@code meep}, Debian's {@code meep-openmpi}; a libctl/Scheme front end): FDTD of a light
- * pulse through a bent dielectric waveguide (meep's tutorial), 2-D, 32 x 32 at resolution 10, to
- * time 200. The grid is split into one chunk per rank; every time step each rank exchanges its
+ * pulse through a bent dielectric waveguide (meep's tutorial), 2-D, 32 x 32 at resolution 8, to
+ * time 100. The grid is split into one chunk per rank; every time step each rank exchanges its
  * chunk's boundary fields with the chunks next to it (a 2-D halo), and the flux is summed over the
- * ranks at the end. Progress: the simulated time the deck prints every 10 units over 200. Its
+ * ranks at the end. Progress: the simulated time the deck prints every 10 units over 100. Its
  * check: it reaches time 200, prints its elapsed time and 50 finite flux values, and light got
  * through the bend (positive total flux).
  */
 final class MeepBend implements MpiProgram {
 
   static final String DECK = "meep-bend.ctl";
-  private static final double END_TIME = 200;
+  private static final double END_TIME = 100;
   private static final int FREQUENCIES = 50;
   private static final Pattern TIME = Pattern.compile("progress-time: ([0-9.]+)");
   private static final Pattern FLUX = Pattern.compile("(?m)^flux1:, (\\S+), (\\S+)\\s*$");
@@ -30,7 +30,7 @@ final class MeepBend implements MpiProgram {
 
   @Override
   public String description() {
-    return "Meep FDTD, a pulse through a bent waveguide (2-D, 320 x 320 cells, 4000 steps): 2-D halo of field chunks";
+    return "Meep FDTD, a pulse through a bent waveguide (2-D, 256 x 256 cells, 1600 steps): 2-D halo of field chunks";
   }
 
   @Override

@@ -130,6 +130,11 @@ public final class MpiRun implements AutoCloseable {
     return !process.isAlive();
   }
 
+  /** Waits at most {@code timeout} for mpirun to exit, leaving it running otherwise; whether it has exited. */
+  public boolean waitFor(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
   /** Seconds since the start, or the run's wall time once it exited. */
   public double elapsedSeconds() {
     long end = endNanos;

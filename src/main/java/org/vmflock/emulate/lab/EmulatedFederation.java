@@ -314,18 +314,27 @@ public final class EmulatedFederation implements AutoCloseable {
     EmulatedVm vm = vm(name);
     checkSite(site);
     String from = vm.site();
-    if (from.equals(site)) {
-      return;
-    }
     String port = LabNames.vmPort(vm.number());
     String target = siteNamespace(site);
+    if (from.equals(site)) {
+      // already there, or a move that broke off once the port had changed namespace: finish it
+      if (!HostCommands.check("bridge", "-n", target, "link", "show", "dev", port).contains("state forwarding")) {
+        attach(vm, site, port, target);
+      }
+      return;
+    }
     HostCommands.ipBatch(siteNamespace(from), List.of("link set " + port + " netns " + target), false);
     vm.site(site);
+    attach(vm, site, port, target);
+  }
+
+  /** VM {@code vm}'s port, in {@code site}'s namespace, made a forwarding port of its bridge; then the VM announces itself. */
+  private void attach(EmulatedVm vm, String site, String port, String target) {
     HostCommands.ipBatch(target, List.of("link set " + port + " master " + BRIDGE, "link set " + port + " up"), false);
-    HostCommands.await(PORT_UP_TIMEOUT, "port " + port + " of VM " + name + " forwarding at " + site,
+    HostCommands.await(PORT_UP_TIMEOUT, "port " + port + " of VM " + vm.name() + " forwarding at " + site,
         () -> HostCommands.check("bridge", "-n", target, "link", "show", "dev", port).contains("state forwarding")
             && HostCommands.check("ip", "-n", vm.namespace(), "-o", "link", "show", "dev", LabNames.VM_INTERFACE).contains("state UP"));
-    announce(name);
+    announce(vm.name());
   }
 
   /**
