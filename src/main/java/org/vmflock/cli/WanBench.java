@@ -140,7 +140,7 @@ public final class WanBench implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private static long bitsPerSecond(String text) {
+  static long bitsPerSecond(String text) {
     try {
       return Math.round(Units.bytesPerSecond(text) * 8);
     } catch (IllegalArgumentException e) {
