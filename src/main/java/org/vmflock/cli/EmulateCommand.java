@@ -19,6 +19,7 @@ import org.vmflock.control.Policy;
 import org.vmflock.emulate.EmulatedApplications;
 import org.vmflock.emulate.EmulationReport;
 import org.vmflock.emulate.EmulationSpec;
+import org.vmflock.emulate.apps.MeasurementCampaign;
 import org.vmflock.emulate.apps.MpiProgram;
 import org.vmflock.emulate.lab.EmulatedFederation;
 import org.vmflock.model.InvalidInputException;
@@ -83,6 +84,12 @@ public final class EmulateCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress lines.")
   boolean quiet;
 
+  @Option(names = "--measure", description = {
+      "Instead: the measured dataset. Each application's program on its rank count in static placements (all on one",
+      "site; split along its communication groups; split against them), one-way delays 0, 1, 2, 5, 10 ms at 1 Gbit/s",
+      "and 100 Mbit/s, 3 repetitions, into DIR/measurements.csv (the campaign of bench apps --measure)."})
+  boolean measure;
+
   @Mixin NodeOptions node;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -123,8 +130,14 @@ public final class EmulateCommand implements Callable<Integer> {
       programs.put(a.app().name(), program);
     }
     String missing = EmulatedFederation.unavailableReason();
+    if (missing.isEmpty()) {
+      missing = org.vmflock.emulate.apps.MpiPrograms.unavailableReason();
+    }
     if (!missing.isEmpty()) {
       throw new EnvironmentException("emulate needs " + missing);
+    }
+    if (measure) {
+      return measure(s, config.getDuration("vmflock.emulate.run-timeout"));
     }
     Duration timeout = config.getDuration("vmflock.emulate.run-timeout");
     Progress progress = new Progress(quiet);
@@ -171,6 +184,38 @@ public final class EmulateCommand implements Callable<Integer> {
       }
       progress.done(String.format(Locale.ROOT, "emulate: %d files in %s (%.0f s in all); open %s", written.size(), output.target(),
           (System.nanoTime() - started) / 1e9, output.target().resolve(ReportWriter.INDEX_HTML)));
+    }
+    return ExitCode.OK;
+  }
+
+  /** The measured dataset of the scenario's programs (one campaign per rank count), into --out. */
+  private int measure(Scenario s, Duration timeout) throws IOException, InterruptedException {
+    Progress progress = new Progress(quiet);
+    Map<Integer, List<MpiProgram>> byRanks = new java.util.TreeMap<>();
+    for (Scenario.ScenarioApplication a : s.applications()) {
+      MpiProgram p = org.vmflock.emulate.ProgramCatalog.program(a.program().orElseThrow());
+      List<MpiProgram> list = byRanks.computeIfAbsent(a.app().vms().size(), n -> new ArrayList<>());
+      if (!list.contains(p)) {
+        list.add(p);
+      }
+    }
+    try (OutputDirectory output = OutputDirectory.prepare(out, force || SimulateCommand.holdsAReport(out))) {
+      Path csv = output.staging().resolve("measurements.csv");
+      int part = 0;
+      for (Map.Entry<Integer, List<MpiProgram>> e : byRanks.entrySet()) {
+        MeasurementCampaign.Plan plan = new MeasurementCampaign.Plan(e.getValue(), e.getKey(),
+            List.of(Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10)),
+            List.of(1_000_000_000L, 100_000_000L), List.of(MeasurementCampaign.PlacementKind.values()), 3, seed, timeout);
+        Path target = part++ == 0 ? csv : output.staging().resolve(".part-" + part + ".csv");
+        MeasurementCampaign.run(plan, target, output.staging().resolve(".runs"), progress::line);
+        if (!target.equals(csv)) {
+          Files.write(csv, Files.readAllLines(target).stream().skip(1).toList(), java.nio.file.StandardOpenOption.APPEND);
+          Files.delete(target);
+        }
+      }
+      OutputDirectory.deleteTree(output.staging().resolve(".runs"));
+      output.commit();
+      progress.done("emulate --measure: " + output.target().resolve("measurements.csv"));
     }
     return ExitCode.OK;
   }

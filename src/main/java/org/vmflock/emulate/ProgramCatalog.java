@@ -2,6 +2,8 @@ package org.vmflock.emulate;
 
 import java.util.List;
 import java.util.Optional;
+import org.vmflock.emulate.apps.EmulationProfiles;
+import org.vmflock.emulate.apps.MeasuredProfile;
 import org.vmflock.emulate.apps.MpiProgram;
 import org.vmflock.emulate.apps.MpiPrograms;
 import org.vmflock.scenario.Profile;
@@ -9,8 +11,9 @@ import org.vmflock.scenario.ProfileCatalog;
 
 /**
  * The real programs a scenario may name for an emulation ({@code program = "lammps"}): those of
- * {@link MpiPrograms}. A program's measured profile would be its planner profile; none is measured
- * yet, so an application names its program and writes out the workload the planner believes.
+ * {@link MpiPrograms}. A program measured on an application's rank count ({@code lammps.4}, {@link
+ * EmulationProfiles}) brings its measured profile (traffic, work, dirty rate); one not measured on
+ * it is modelled as the scenario writes it out.
  */
 public final class ProgramCatalog implements ProfileCatalog {
 
@@ -20,7 +23,7 @@ public final class ProgramCatalog implements ProfileCatalog {
 
   @Override
   public Optional<Profile> lookup(String name) {
-    return Optional.empty();
+    return EmulationProfiles.lookup(name).map(MeasuredProfile::toProfile);
   }
 
   @Override

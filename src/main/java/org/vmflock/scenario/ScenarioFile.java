@@ -614,8 +614,9 @@ public final class ScenarioFile {
         throw in.error(c, "program", where + ".program", "unknown program '" + Limits.quoted(name) + "' ("
             + (programs.names().isEmpty() ? "only an emulation runs programs: vmflock emulate" : "known: " + String.join(", ", programs.names())) + ")");
       }
-      // a program measured has its profile; one not yet measured is modelled as the scenario writes it out
-      Optional<Profile> measured = programs.lookup(name);
+      // a program measured on this many ranks has its profile; one not measured is modelled as the scenario writes it out
+      Optional<Profile> measured = c.hasPath("vms") && c.getValue("vms").valueType() == com.typesafe.config.ConfigValueType.NUMBER
+          ? programs.lookup(name + "." + c.getInt("vms")) : programs.lookup(name);
       if (measured.isPresent() && c.hasPath("traffic")) {
         throw in.error(c, "traffic", where + ".traffic", "the application's traffic comes from its program's measured profile: remove traffic");
       }
