@@ -51,6 +51,7 @@ class EmulateRegroupsTest {
     double vmflock = Double.parseDouble(byPolicy.get("vmflock")[completion]);
     assertTrue(vmflock < none, "vmflock " + vmflock + " s, none " + none + " s (machine load " + Files.readString(Path.of("/proc/loadavg")).strip() + ")");
     assertTrue(Files.readString(out.resolve("wan.csv")).lines().count() == 5, "each policy's link, both ways");
-    assertTrue(Leftovers.netnsOfLabs().isEmpty(), "lab namespaces left: " + Leftovers.netnsOfLabs());
+    String own = "vmfl-" + Long.toString(ProcessHandle.current().pid(), 36) + "-";
+    assertTrue(Leftovers.of(own).isEmpty(), "left by this JVM's labs: " + Leftovers.of(own));
   }
 }

@@ -12,11 +12,6 @@ final class Leftovers {
 
   private Leftovers() {}
 
-  /** Every lab namespace there is (vmfl-*). */
-  static List<String> netnsOfLabs() throws IOException {
-    return names(Path.of("/var/run/netns"), "vmfl-");
-  }
-
   /** Everything of labs whose id starts with {@code prefix} (e.g. {@code vmfl-<pid in base 36>-}). */
   static List<String> of(String prefix) throws IOException {
     List<String> left = new ArrayList<>();
