@@ -38,6 +38,7 @@ public final class MpiRun implements AutoCloseable {
   private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
   private final MpiProgram program;
+  private final List<EmulatedVm> vms;
   private final int ranks;
   private final Path workDir;
   private final Path stdout;
@@ -48,9 +49,10 @@ public final class MpiRun implements AutoCloseable {
   private volatile boolean stopped;
   private MpiOutcome outcome;
 
-  private MpiRun(MpiProgram program, int ranks, Path workDir, Path stdout, Process process, long startNanos) {
+  private MpiRun(MpiProgram program, List<EmulatedVm> vms, Path workDir, Path stdout, Process process, long startNanos) {
     this.program = program;
-    this.ranks = ranks;
+    this.vms = List.copyOf(vms);
+    this.ranks = vms.size();
     this.workDir = workDir;
     this.stdout = stdout;
     this.report = program.reportFile(workDir, stdout);
@@ -100,7 +102,7 @@ public final class MpiRun implements AutoCloseable {
       pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
       long start = System.nanoTime();
       Process p = pb.start();
-      return new MpiRun(program, ranks.size(), workDir, stdout, p, start);
+      return new MpiRun(program, ranks, workDir, stdout, p, start);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + program.name() + " in " + workDir, e);
     }
@@ -168,29 +170,61 @@ public final class MpiRun implements AutoCloseable {
   }
 
   /**
-   * Kills the run: mpirun and every process it started (the ranks and Open MPI's daemons in each
-   * VM, all descendants of mpirun through the rsh agent); returns once they are gone (at most 10 s).
+   * Kills the run: mpirun and every process it started (Open MPI's daemons in each VM, descendants
+   * of mpirun through the rsh agent, and the ranks, which run in the work directory: one whose
+   * daemon was killed as it started it is no descendant any more); returns once they are gone (at
+   * most 10 s). Other processes of the VMs are left alone.
    */
   public void stop() {
-    if (!process.isAlive()) {
-      return;
+    if (process.isAlive()) {
+      stopped = true;
     }
-    stopped = true;
-    List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-    all.add(process.toHandle());
-    all.forEach(ProcessHandle::destroyForcibly);
     long deadline = System.nanoTime() + KILL_WAIT.toNanos();
-    for (ProcessHandle h : all) {
-      try {
-        h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (Exception e) {
-        // reported below if still alive
+    List<ProcessHandle> left = runProcesses();
+    while (!left.isEmpty() && System.nanoTime() < deadline) {
+      left.forEach(ProcessHandle::destroyForcibly);
+      for (ProcessHandle h : left) {
+        try {
+          h.onExit().get(Math.max(1, Math.min(deadline - System.nanoTime(), 200_000_000L)), TimeUnit.NANOSECONDS);
+        } catch (Exception e) {
+          // looked at again below
+        }
+      }
+      left = runProcesses();
+    }
+    if (!left.isEmpty()) {
+      throw new IllegalStateException("run of " + program.name() + ": processes " + left.stream().map(ProcessHandle::pid).toList()
+          + " still alive after kill");
+    }
+  }
+
+  /** mpirun, its descendants, and the processes of the run's VMs working in its directory. */
+  private List<ProcessHandle> runProcesses() {
+    Set<Long> seen = new HashSet<>();
+    List<ProcessHandle> all = new ArrayList<>();
+    java.util.function.Consumer<ProcessHandle> add = h -> {
+      if (h.isAlive() && seen.add(h.pid())) {
+        all.add(h);
+      }
+    };
+    add.accept(process.toHandle());
+    process.descendants().forEach(add);
+    Path dir = workDir.toAbsolutePath().normalize();
+    for (EmulatedVm vm : vms) {
+      for (long pid : vm.pids()) {
+        try {
+          if (Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd")).equals(dir)) {
+            ProcessHandle.of(pid).ifPresent(h -> {
+              add.accept(h);
+              h.descendants().forEach(add);
+            });
+          }
+        } catch (IOException | UnsupportedOperationException e) {
+          // gone meanwhile
+        }
       }
     }
-    List<Long> alive = all.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList();
-    if (!alive.isEmpty()) {
-      throw new IllegalStateException("run of " + program.name() + ": processes " + alive + " still alive after kill");
-    }
+    return all;
   }
 
   @Override
