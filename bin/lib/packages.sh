@@ -5,7 +5,7 @@
 # the C library's headers to compile its helper (src/main/c/vmfl-lab) at first use.
 LAB_PACKAGES="iproute2 procps iputils-ping gcc libc6-dev"
 # Open MPI and the real programs `vmflock emulate` runs
-MPI_PACKAGES="openmpi-bin lammps hpcc netpipe-openmpi"
+MPI_PACKAGES="openmpi-bin lammps hpcc meep-openmpi"
 
 ensure_packages() {
   command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: trust the machine
