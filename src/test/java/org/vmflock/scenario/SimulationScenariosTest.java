@@ -43,6 +43,9 @@ class SimulationScenariosTest {
     }
   }
 
+  /** The real programs an emulation scenario names (simulations/emulation.conf). */
+  private static final ProfileCatalog PROGRAMS = org.vmflock.emulate.ProgramCatalog.INSTANCE;
+
   private static Scenario load(String name) {
     return ScenarioFile.load(FOLDER.resolve(name), StandInProfiles.INSTANCE);
   }
@@ -53,7 +56,7 @@ class SimulationScenariosTest {
     assertTrue(files.stream().map(f -> f.getFileName().toString()).toList()
         .containsAll(List.of("cloud-prices.conf", "evacuation.conf", "example.conf", "grid5000-npb.conf", "large.conf")), files.toString());
     for (Path f : files) {
-      Scenario s = ScenarioFile.load(f, StandInProfiles.INSTANCE);
+      Scenario s = ScenarioFile.load(f, StandInProfiles.INSTANCE, PROGRAMS);
       assertFalse(s.infra().sites().isEmpty(), f.toString());
       assertFalse(s.applications().isEmpty(), f.toString());
       Instant end = s.simulation().end().orElse(Instant.MAX);
@@ -70,14 +73,16 @@ class SimulationScenariosTest {
   void theProfilesTheScenariosNameExist() throws IOException {
     Set<String> named = new TreeSet<>();
     for (Path f : scenarios()) {
-      ScenarioFile.load(f, StandInProfiles.INSTANCE).applications().forEach(a -> named.add(a.profile()));
+      // the programs of an emulation have their measured profiles, not NPB's
+      ScenarioFile.load(f, StandInProfiles.INSTANCE, PROGRAMS).applications().stream().filter(a -> a.program().isEmpty())
+          .forEach(a -> named.add(a.profile()));
     }
     named.remove(Scenario.CUSTOM);
     Set<String> missing = new TreeSet<>(named);
     missing.removeAll(NpbProfiles.names());
     Assumptions.assumeTrue(missing.isEmpty(), "profiles the scenarios name that NpbProfiles does not have yet: " + missing);
     for (Path f : scenarios()) {
-      ScenarioFile.load(f);
+      ScenarioFile.load(f, org.vmflock.scenario.ProfileCatalog.NPB, PROGRAMS);
     }
   }
 
