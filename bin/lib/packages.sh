@@ -5,6 +5,9 @@
 # the C library's headers to compile its helper (src/main/c/vmfl-lab) at first use.
 LAB_PACKAGES="iproute2 procps iputils-ping gcc libc6-dev"
 
+# What the QEMU guests (org.vmflock.emulate.qemu) need: QEMU, a Debian kernel, a static busybox for their initramfs.
+QEMU_PACKAGES="qemu-system-x86 linux-image-amd64 busybox-static"
+
 ensure_packages() {
   command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: trust the machine
   local missing=()
