@@ -10,6 +10,7 @@
  *       check -> ok fill=HEX ws=PAGES bad=N written=SEQ rate=MIBPS   (dirtying paused meanwhile:
  *                every working-set page must hold the stamp its position in the cycle says)
  *       stat  -> stat written=SEQ rate=MIBPS
+ *       rate R -> rate R   (dirty R MiB/s from now on; the achieved rate is counted afresh)
  *   vmfl-guest probe IP PORT INTERVAL_MS
  *     On a host: one TCP connection to IP:PORT, "ping" every INTERVAL_MS until stdin says "q"
  *     (or closes); then prints: probe sent=N received=N max_gap_ms=X retrans=N broken=0|1
@@ -79,7 +80,9 @@ static void *dirtier(void *arg) {
     } else if (wait < -1) {
       due = now_s(); /* far behind (the guest was paused): do not catch up */
     }
+    pthread_mutex_lock(&lock);
     owed += rate_pages_per_s * tick;
+    pthread_mutex_unlock(&lock);
     uint64_t n = (uint64_t)owed;
     owed -= n;
     pthread_mutex_lock(&lock);
@@ -137,6 +140,14 @@ static void answer(int fd, const char *line) {
     pthread_mutex_lock(&lock);
     snprintf(out, sizeof out, "stat written=%llu rate=%.2f\n", (unsigned long long)next_seq, achieved_rate());
     pthread_mutex_unlock(&lock);
+  } else if (strncmp(line, "rate ", 5) == 0) {
+    double r = atof(line + 5);
+    pthread_mutex_lock(&lock);
+    rate_pages_per_s = r * MIB / PAGE;
+    started_at = now_s();
+    written_since_start = 0;
+    pthread_mutex_unlock(&lock);
+    snprintf(out, sizeof out, "rate %.2f\n", r);
   } else {
     snprintf(out, sizeof out, "error unknown command\n");
   }
@@ -187,9 +198,7 @@ static int serve(double fill_mib, double ws_mib, double rate_mib, int port, uint
   }
   started_at = now_s();
   pthread_t t;
-  if (rate_pages_per_s > 0) {
-    pthread_create(&t, NULL, dirtier, NULL);
-  }
+  pthread_create(&t, NULL, dirtier, NULL);
   printf("vmfl-guest: ready fill=%zu ws=%zu pages, %.1f MiB/s, port %d\n", fill_pages, ws_pages, rate_mib, port);
   fflush(stdout);
   struct pollfd fds[MAX_CLIENTS + 1];

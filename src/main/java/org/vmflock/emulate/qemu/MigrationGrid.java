@@ -1,0 +1,208 @@
+package org.vmflock.emulate.qemu;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.vmflock.emulate.lab.EmulatedFederation;
+import org.vmflock.emulate.lab.FederationSpec;
+import org.vmflock.emulate.lab.WanLinkSpec;
+import org.vmflock.plan.QemuPreCopyModel;
+
+/**
+ * Measures real QEMU migrations over a grid, for the migration model's dataset: for each RAM size
+ * one guest is booted on site a of a two-site lab; it then migrates back and forth between a and
+ * b across their WAN link for every dirty rate (set in the running guest), bandwidth cap and
+ * downtime limit. A migration that does not converge ({@link QemuActuator.Convergence}) is
+ * cancelled and recorded as such. Each row holds what was set, what QEMU measured, and what
+ * {@link QemuPreCopyModel} predicts for it. One QEMU pair runs at a time.
+ */
+public final class MigrationGrid {
+
+  /**
+   * @param memoryMiB RAM sizes (each gets 8 KiB more)
+   * @param workingSetMiB the working set of every guest
+   * @param fillMiB non-zero memory filled once, besides the working set
+   * @param dirtyMiBPerSecond dirty rates
+   * @param capMiBPerSecond bandwidth caps
+   * @param downtimeLimits QEMU's downtime limits
+   * @param link the WAN link between the two sites
+   * @param giveUp a migration still running after this is cancelled as non-converging
+   */
+  public record Grid(List<Integer> memoryMiB, double workingSetMiB, double fillMiB, List<Double> dirtyMiBPerSecond, List<Double> capMiBPerSecond,
+      List<Duration> downtimeLimits, WanLinkSpec link, int stallRounds, Duration giveUp) {}
+
+  /** One measured migration and its prediction. */
+  public record Row(int memoryMiB, double fillMiB, double workingSetMiB, double dirtySetMiBPerSecond, double dirtyMeasuredMiBPerSecond,
+      double capMiBPerSecond, long downtimeLimitMillis, double linkDelayMillis, double linkMbitPerSecond, long nonzeroBytes, String outcome,
+      long totalMillis, long downtimeMillis, long bytes, int rounds, boolean converged, QemuPreCopyModel.Prediction predicted, double loadAverage) {
+
+    public static final String HEADER = "memory_mib,fill_mib,working_set_mib,dirty_set_mibps,dirty_measured_mibps,cap_mibps,downtime_limit_ms,"
+        + "link_delay_ms,link_mbitps,nonzero_bytes,outcome,total_ms,downtime_ms,bytes,rounds,converged,"
+        + "predicted_total_ms,predicted_downtime_ms,predicted_bytes,predicted_rounds,predicted_converged,load1";
+
+    public String csv() {
+      return String.format(Locale.ROOT, "%d,%.0f,%.0f,%.1f,%.2f,%.0f,%d,%.1f,%.0f,%d,%s,%d,%d,%d,%d,%b,%.0f,%.1f,%.0f,%d,%b,%.2f", memoryMiB, fillMiB,
+          workingSetMiB, dirtySetMiBPerSecond, dirtyMeasuredMiBPerSecond, capMiBPerSecond, downtimeLimitMillis, linkDelayMillis, linkMbitPerSecond,
+          nonzeroBytes, outcome, totalMillis, downtimeMillis, bytes, rounds, converged, predicted.totalSeconds() * 1e3,
+          predicted.downtimeSeconds() * 1e3, predicted.bytes(), predicted.rounds(), predicted.converged(), loadAverage);
+    }
+  }
+
+  private static final double MIB = 1024.0 * 1024;
+  private static final String[] SITES = {"a", "b"};
+  private static final int PORT = 4700;
+
+  private final Grid grid;
+  private final QemuPreCopyModel model;
+  private final Path runDirectory;
+
+  public MigrationGrid(Grid grid, QemuPreCopyModel model, Path runDirectory) {
+    this.grid = grid;
+    this.model = model;
+    this.runDirectory = runDirectory;
+  }
+
+  /** Measures every point, telling {@code sink} each row as it comes. */
+  public List<Row> run(Consumer<Row> sink) throws IOException {
+    List<Row> rows = new ArrayList<>();
+    try (EmulatedFederation lab = EmulatedFederation.create(FederationSpec.builder().site(SITES[0]).site(SITES[1])
+        .link(SITES[0], SITES[1], grid.link()).build())) {
+      int tap = 0;
+      for (int memory : grid.memoryMiB()) {
+        GuestConfig guest = new GuestConfig(memory, "10.77.200.1/16", "02:00:0a:4d:c8:01", grid.fillMiB(), grid.workingSetMiB(), 0, 7000, memory);
+        QemuVm vm = QemuVm.boot(lab, "g", SITES[0], "vmfl-g" + tap++, guest, runDirectory);
+        try {
+          vm.awaitGuest(Duration.ofMinutes(5));
+          for (double dirty : grid.dirtyMiBPerSecond()) {
+            for (double cap : grid.capMiBPerSecond()) {
+              for (Duration limit : grid.downtimeLimits()) {
+                vm.ask("rate " + dirty);
+                pause(Duration.ofSeconds(2)); // the workload reaches its rate, QEMU's dirty log starts clean
+                double measuredRate = Double.parseDouble(vm.ask("stat").replaceAll(".*rate=", ""));
+                String to = vm.site().equals(SITES[0]) ? SITES[1] : SITES[0];
+                QemuVm destination = QemuVm.incoming(lab, "g", to, "vmfl-g" + tap++, guest, runDirectory, PORT);
+                Measured m = migrate(vm, destination, cap, limit);
+                if (m.completed()) {
+                  destination.resume();
+                  destination.announce();
+                  vm.close();
+                  vm = destination;
+                  vm.awaitGuest(Duration.ofSeconds(30));
+                } else {
+                  destination.close();
+                }
+                Row row = row(guest, dirty, measuredRate, cap, limit, m);
+                rows.add(row);
+                sink.accept(row);
+              }
+            }
+          }
+        } finally {
+          vm.close();
+        }
+      }
+    }
+    return rows;
+  }
+
+  private record Measured(MigrationStatus last, boolean completed) {}
+
+  private Measured migrate(QemuVm source, QemuVm destination, double capMiB, Duration limit) throws IOException {
+    long cap = Math.round(capMiB * MIB);
+    source.configureMigration(cap, limit, false, false);
+    source.migrateTo(destination, PORT);
+    QemuActuator.Convergence convergence = new QemuActuator.Convergence(cap, grid.stallRounds());
+    long deadline = System.nanoTime() + grid.giveUp().toNanos();
+    while (true) {
+      MigrationStatus s = source.migrationStatus();
+      if (s.completed()) {
+        return new Measured(s, true);
+      }
+      if (!s.active()) {
+        throw new IOException("the migration " + s.status() + ": " + s.error());
+      }
+      Optional<String> stuck = convergence.observe(s);
+      if (stuck.isPresent() || System.nanoTime() - deadline >= 0) {
+        source.cancelMigration();
+        while (source.migrationStatus().active()) {
+          pause(Duration.ofMillis(20));
+        }
+        return new Measured(s, false);
+      }
+      pause(Duration.ofMillis(20));
+    }
+  }
+
+  private Row row(GuestConfig guest, double dirty, double measuredRate, double cap, Duration limit, Measured m) {
+    MigrationStatus s = m.last();
+    long nonzero = guest.memoryBytes() - s.duplicatePages() * s.pageSize();
+    WanLinkSpec link = grid.link();
+    QemuPreCopyModel.Prediction p = model.predict(new QemuPreCopyModel.Input(guest.memoryBytes(), Math.max(0, Math.min(nonzero, guest.memoryBytes())),
+        guest.workingSetMiB() * MIB, measuredRate * MIB, cap * MIB, link.bitsPerSecond() / 8.0, link.oneWayDelay(), limit));
+    return new Row(guest.memoryMiB(), guest.fillMiB(), guest.workingSetMiB(), dirty, measuredRate, cap, limit.toMillis(),
+        link.oneWayDelay().toNanos() / 1e6, link.bitsPerSecond() / 1e6, nonzero, m.completed() ? "completed" : "cancelled",
+        m.completed() ? s.totalMillis() : -1, m.completed() ? s.downtimeMillis() : -1, s.transferredBytes(), s.rounds(), m.completed(), p,
+        loadAverage());
+  }
+
+  /**
+   * The model's error on {@code rows}: median |relative error| of total time, downtime and bytes
+   * over the migrations both measured and predicted to converge; the non-converging ones missed
+   * and the false alarms.
+   */
+  public static String errors(List<Row> rows) {
+    List<Double> total = new ArrayList<>();
+    List<Double> downtime = new ArrayList<>();
+    List<Double> bytes = new ArrayList<>();
+    int missed = 0;
+    int falseAlarms = 0;
+    int stuck = 0;
+    for (Row r : rows) {
+      if (!r.converged()) {
+        stuck++;
+        missed += r.predicted().converged() ? 1 : 0;
+        continue;
+      }
+      if (!r.predicted().converged()) {
+        falseAlarms++;
+        continue;
+      }
+      total.add(Math.abs(r.predicted().totalSeconds() * 1e3 / r.totalMillis() - 1));
+      downtime.add(Math.abs(r.predicted().downtimeSeconds() * 1e3 / Math.max(1, r.downtimeMillis()) - 1));
+      bytes.add(Math.abs(r.predicted().bytes() / r.bytes() - 1));
+    }
+    return String.format(Locale.ROOT, "%d migrations (%d not converging: %d missed; %d false alarms); median |error| on %d: total %.1f %%, downtime %.1f %%, bytes %.1f %%",
+        rows.size(), stuck, missed, falseAlarms, total.size(), 100 * median(total), 100 * median(downtime), 100 * median(bytes));
+  }
+
+  private static double median(List<Double> values) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static double loadAverage() {
+    try {
+      return Double.parseDouble(java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  private static void pause(Duration d) throws IOException {
+    try {
+      Thread.sleep(d.toMillis()); // waiting on QEMU, a real process
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+}
