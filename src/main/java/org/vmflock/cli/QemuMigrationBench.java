@@ -61,10 +61,29 @@ public final class QemuMigrationBench implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "qemu-migrations.csv", description = "The CSV written (default ${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--evaluate", paramLabel = "CSV",
+      description = "Measure nothing: predict the migrations of a CSV this command wrote again with the current model, print its error.")
+  Path evaluate;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    QemuPreCopyModel model = new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated());
+    if (evaluate != null) {
+      List<MigrationGrid.Row> rows;
+      try {
+        rows = MigrationGrid.reread(Files.readAllLines(evaluate), model);
+      } catch (java.io.IOException | RuntimeException e) {
+        throw new InvalidInputException(evaluate.toString(), e.getMessage());
+      }
+      PrintWriter console = spec.commandLine().getOut();
+      console.println(MigrationGrid.Row.HEADER);
+      rows.forEach(r -> console.println(r.csv()));
+      console.println("qemu-migration: " + MigrationGrid.errors(rows));
+      console.flush();
+      return ExitCode.OK;
+    }
     String labProblem = EmulatedFederation.unavailableReason();
     if (!labProblem.isEmpty()) {
       throw new EnvironmentException(labProblem);
@@ -86,7 +105,7 @@ public final class QemuMigrationBench implements Callable<Integer> {
     Path run = Files.createTempDirectory("vmflock-qemu-");
     List<String> lines = new ArrayList<>(List.of(MigrationGrid.Row.HEADER));
     console.println(MigrationGrid.Row.HEADER);
-    List<MigrationGrid.Row> rows = new MigrationGrid(grid, new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated()), run).run(row -> {
+    List<MigrationGrid.Row> rows = new MigrationGrid(grid, model, run).run(row -> {
       console.println(row.csv());
       console.flush();
       lines.add(row.csv());

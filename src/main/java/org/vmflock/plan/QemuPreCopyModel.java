@@ -48,23 +48,30 @@ public final class QemuPreCopyModel {
   /**
    * The model's constants, calibrated on measured migrations.
    *
-   * @param capEfficiency the share of the cap a migration achieves (QEMU's rate limiter and the stream's overhead)
+   * @param capEfficiency the share of the cap a migration achieves (QEMU's rate limiter, woken late on a busy machine)
+   * @param senderBytesPerSecond the most one QEMU migration stream sends on this machine, whatever the cap (its thread's CPU)
    * @param pathEfficiency the share of the path's speed the final copy achieves
    * @param zeroPageBytes what a zero page costs on the stream
    * @param switchover the fixed cost of a switch-over (devices' state, the destination starting), on top of the last copy
    * @param setup the fixed cost of starting (the destination's handshake), on top of the rounds
    * @param maxRounds a pre-copy still above the switch-over size after this many rounds does not converge
    */
-  public record Settings(double capEfficiency, double pathEfficiency, double zeroPageBytes, Duration switchover, Duration setup, int maxRounds) {
+  public record Settings(double capEfficiency, double senderBytesPerSecond, double pathEfficiency, double zeroPageBytes, Duration switchover, Duration setup, int maxRounds) {
     public Settings {
-      if (!(capEfficiency > 0) || !(pathEfficiency > 0) || zeroPageBytes < 0 || switchover.isNegative() || setup.isNegative() || maxRounds < 1) {
+      if (!(capEfficiency > 0) || !(senderBytesPerSecond > 0) || !(pathEfficiency > 0) || zeroPageBytes < 0 || switchover.isNegative() || setup.isNegative() || maxRounds < 1) {
         throw new IllegalArgumentException("QEMU migration model: positive efficiencies, at least one round, nothing negative");
       }
     }
 
-    /** Constants fitted on the committed dataset ({@code samples/qemu-migration/}). */
+    /**
+     * Constants fitted on {@code samples/qemu-migration/calibration.csv} (QEMU 7.2 under TCG on this
+     * project's 2-core machine, load average about 12): the idle guests' migrations give the cap's
+     * efficiency (26.6 MB/s of a 32 MiB/s cap), the stream's ceiling (83.6 MB/s under a 128 MiB/s
+     * cap); the switch-over's fixed cost from the idle guests at a 30 ms limit
+     * ({@code measurements.csv}: 3–13 ms of downtime).
+     */
     public static Settings calibrated() {
-      return new Settings(0.97, 0.9, 9, Duration.ofMillis(40), Duration.ofMillis(30), 1000);
+      return new Settings(0.80, 88e6, 0.9, 9, Duration.ofMillis(5), Duration.ofMillis(30), 1000);
     }
   }
 
@@ -74,11 +81,13 @@ public final class QemuPreCopyModel {
    * @param totalSeconds from the start until the guest runs at its destination (NaN when it does not converge)
    * @param downtimeSeconds the guest's pause (NaN when it does not converge)
    * @param bytes sent in all (when it does not converge: what was sent until {@code maxRounds})
-   * @param rounds memory passes (QEMU's dirty-sync-count: the switch-over's included)
+   * @param rounds QEMU's dirty-sync-count: one per pass, one before the first, one at the switch-over
    */
   public record Prediction(double totalSeconds, double downtimeSeconds, double bytes, int rounds, boolean converged) {}
 
   private static final double PAGE = 4096;
+  /** QEMU's dirty-sync-count counts a sync before the first pass and one at the switch-over besides one per pass. */
+  private static final int SYNCS_OUTSIDE_PASSES = 2;
   private static final double PAGE_HEADER = 8;
 
   private final Settings settings;
@@ -88,7 +97,7 @@ public final class QemuPreCopyModel {
   }
 
   public Prediction predict(Input in) {
-    double cap = in.capBytesPerSecond() * settings.capEfficiency();
+    double cap = Math.min(in.capBytesPerSecond() * settings.capEfficiency(), settings.senderBytesPerSecond());
     double path = in.pathBytesPerSecond() * settings.pathEfficiency();
     double rate = Math.min(cap, path);
     double latency = in.latency().toNanos() / 1e9;
@@ -108,10 +117,10 @@ public final class QemuPreCopyModel {
       double dirty = Math.min(in.workingSetBytes(), in.dirtyBytesPerSecond() * t) * overhead;
       if (dirty <= threshold) {
         double downtime = dirty / path + latency + settings.switchover().toNanos() / 1e9;
-        return new Prediction(seconds + downtime, downtime, bytes + dirty, rounds + 1, true);
+        return new Prediction(seconds + downtime, downtime, bytes + dirty, rounds + SYNCS_OUTSIDE_PASSES, true);
       }
       if (rounds >= settings.maxRounds() || (rounds > 1 && dirty >= toSend)) {
-        return new Prediction(Double.NaN, Double.NaN, bytes, rounds, false);
+        return new Prediction(Double.NaN, Double.NaN, bytes, rounds + 1, false);
       }
       toSend = dirty;
     }
