@@ -18,7 +18,8 @@ class PredictMigrationCommandTest {
     assertEquals(0, r.exitCode(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out());
     assertTrue(j.get("converged").asBoolean());
-    assertTrue(j.get("total_ms").asDouble() > 2000 && j.get("total_ms").asDouble() < 3000, r.out()); // 256 MiB at about 119 MiB/s
+    // 256 MiB at the stream's ceiling measured here (88 MB/s: a QEMU stream's thread on this machine), not at 1 Gbit/s
+    assertTrue(j.get("total_ms").asDouble() > 3000 && j.get("total_ms").asDouble() < 4000, r.out());
     assertTrue(j.get("downtime_ms").asDouble() > 0 && j.get("downtime_ms").asDouble() <= 300 + 100, r.out());
     assertTrue(j.get("bytes").asLong() >= 256L << 20 && j.get("rounds").asInt() >= 2, r.out());
   }

@@ -219,14 +219,16 @@ public final class MigrationGrid {
         falseAlarms++;
         continue;
       }
-      total.add(Math.abs(r.predicted().totalSeconds() * 1e3 / r.totalMillis() - 1));
+      if (r.totalMillis() > 0) { // calibration.csv took QEMU's total-time, which QEMU 7.2 sometimes reports as 0
+        total.add(Math.abs(r.predicted().totalSeconds() * 1e3 / r.totalMillis() - 1));
+      }
       if (r.downtimeMillis() > 0) { // QEMU 7.2 sometimes reports no times at all (total-time 0): downtime unknown
         downtime.add(Math.abs(r.predicted().downtimeSeconds() * 1e3 / r.downtimeMillis() - 1));
       }
       bytes.add(Math.abs(r.predicted().bytes() / r.bytes() - 1));
     }
-    return String.format(Locale.ROOT, "%d migrations (%d not converging: %d missed; %d false alarms); median |error| on %d: total %.1f %%, downtime %.1f %% (on %d), bytes %.1f %%",
-        rows.size(), stuck, missed, falseAlarms, total.size(), 100 * median(total), 100 * median(downtime), downtime.size(), 100 * median(bytes));
+    return String.format(Locale.ROOT, "%d migrations (%d not converging: %d missed; %d false alarms); median |error| on %d: total %.1f %% (on %d), downtime %.1f %% (on %d), bytes %.1f %%",
+        rows.size(), stuck, missed, falseAlarms, bytes.size(), 100 * median(total), total.size(), 100 * median(downtime), downtime.size(), 100 * median(bytes));
   }
 
   private static double median(List<Double> values) {
