@@ -26,7 +26,8 @@ static void usage(void) {
           "       vmfl-lab [--netns FILE] [--cgroup DIR]... forward --a IF --b IF --shm FILE"
           " [--rt-priority N] [--spin-us N]\n"
           "       vmfl-lab [--netns FILE] [--cgroup DIR]... garp --interface IF --ip A.B.C.D"
-          " [--count N]\n");
+          " [--count N]\n"
+          "       vmfl-lab [--netns FILE] [--cgroup DIR]... dirty --bytes N --rate BYTES_PER_SECOND [--counter FILE]\n");
   exit(EXIT_USAGE);
 }
 
@@ -153,6 +154,9 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(command, "garp")) {
     return garp_main(argc - i, argv + i);
+  }
+  if (!strcmp(command, "dirty")) {
+    return dirty_main(argc - i, argv + i);
   }
   usage();
   return EXIT_USAGE;

@@ -4,11 +4,13 @@
  *   vmfl-lab [--netns FILE] [--cgroup DIR]... exec -- COMMAND [ARG]...
  *   vmfl-lab [--netns FILE] [--cgroup DIR]... forward --a IF --b IF --shm FILE [--rt-priority N] [--spin-us N]
  *   vmfl-lab [--netns FILE] [--cgroup DIR]... garp --interface IF --ip A.B.C.D [--count N]
+ *   vmfl-lab [--netns FILE] [--cgroup DIR]... dirty --bytes N --rate BYTES_PER_SECOND [--counter FILE]
  *
  * The common options first move the process into cgroups (its pid written to DIR/cgroup.procs)
  * and into a network namespace (setns on FILE, e.g. /var/run/netns/NAME), then the subcommand
  * runs there: exec replaces itself with COMMAND; forward joins two interfaces through a delayed,
- * rate-limited queue per direction (wanlink.c); garp sends a gratuitous ARP.
+ * rate-limited queue per direction (wanlink.c); garp sends a gratuitous ARP; dirty holds memory
+ * and dirties it at a set rate (dirty.c: a workload for migrations).
  */
 #ifndef VMFL_LAB_H
 #define VMFL_LAB_H
@@ -62,5 +64,6 @@ _Static_assert(sizeof(struct direction_shm) == 192, "direction_shm layout");
 _Static_assert(sizeof(struct link_shm) == 64 + 2 * 192, "link_shm layout");
 
 int forward_main(int argc, char **argv);
+int dirty_main(int argc, char **argv);
 
 #endif

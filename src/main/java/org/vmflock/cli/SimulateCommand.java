@@ -117,7 +117,7 @@ public final class SimulateCommand implements Callable<Integer> {
   }
 
   /** A directory that holds a previous report (or nothing) may be replaced without --force. */
-  private static boolean holdsAReport(Path dir) throws IOException {
+  static boolean holdsAReport(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return true;
     }

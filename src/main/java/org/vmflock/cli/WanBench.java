@@ -1,6 +1,5 @@
 package org.vmflock.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +83,7 @@ public final class WanBench implements Callable<Integer> {
       throw new EnvironmentException(problem);
     }
     out.printf(Locale.ROOT, "machine: %d cores, load average %s (1, 5, 15 min); forwarder %s, spinning the last %d us%n",
-        Runtime.getRuntime().availableProcessors(), loadAverage(),
+        Runtime.getRuntime().availableProcessors(), MachineLoad.loadAverage(),
         timing.realtimePriority() > 0 ? "SCHED_FIFO " + timing.realtimePriority() : "not real-time", timing.spin().toNanos() / 1000);
     double worstError = 0;
     double worstTolerance = 0;
@@ -136,12 +135,12 @@ public final class WanBench implements Callable<Integer> {
     }
     out.println();
     out.printf(Locale.ROOT, "the latest a frame left after its due time, over the whole run: %.2f ms%n", lateMaxNanos / 1e6);
-    out.printf(Locale.ROOT, "load average after: %s; TCP's ceiling: goodput/rate = %.3f%n", loadAverage(), TCP_CEILING);
+    out.printf(Locale.ROOT, "load average after: %s; TCP's ceiling: goodput/rate = %.3f%n", MachineLoad.loadAverage(), TCP_CEILING);
     out.printf(Locale.ROOT, "wan: worst RTT error %.3f ms (tolerance %.3f ms), goodput/rate from %.3f to %.3f%n", worstError, worstTolerance, lowest, highest);
     return ExitCode.OK;
   }
 
-  private static long bitsPerSecond(String text) {
+  static long bitsPerSecond(String text) {
     try {
       return Math.round(Units.bytesPerSecond(text) * 8);
     } catch (IllegalArgumentException e) {
@@ -158,12 +157,4 @@ public final class WanBench implements Callable<Integer> {
     return sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   }
 
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
 }

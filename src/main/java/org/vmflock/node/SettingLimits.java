@@ -85,6 +85,15 @@ final class SettingLimits {
       Setting.number("vmflock.http.port", 0, 65_535),
       Setting.number("vmflock.run.time-scale", Limits.TIME_SCALE.min(), Limits.TIME_SCALE.max()),
       Setting.duration("vmflock.run.tick", MS, HOUR),
+      Setting.duration("vmflock.emulate.period", Limits.MIN_STATISTICS_PERIOD, Limits.MAX_PERIOD),
+      Setting.duration("vmflock.emulate.collector-grace", NONE, DAY),
+      Setting.duration("vmflock.emulate.watermark-lag", NONE, HOUR),
+      Setting.number("vmflock.emulate.window-periods", 1, 10_000),
+      Setting.number("vmflock.emulate.full-replan-every", 0, MILLION),
+      Setting.duration("vmflock.emulate.min-gain-time", NONE, YEAR),
+      Setting.duration("vmflock.emulate.cooldown", NONE, YEAR),
+      Setting.duration("vmflock.emulate.tick", MS, HOUR),
+      Setting.duration("vmflock.emulate.run-timeout", Duration.ofSeconds(1), DAY),
       Setting.number("vmflock.journal.max-connections", 1, 100));
 
   private SettingLimits() {}

@@ -24,6 +24,19 @@ public interface ProfileCatalog {
     }
   };
 
+  /** No profile at all. */
+  ProfileCatalog NONE = new ProfileCatalog() {
+    @Override
+    public Optional<Profile> lookup(String name) {
+      return Optional.empty();
+    }
+
+    @Override
+    public List<String> names() {
+      return List.of();
+    }
+  };
+
   Optional<Profile> lookup(String name);
 
   /** The names of the profiles that exist, sorted. */

@@ -30,8 +30,15 @@ public record Scenario(Path source, Instant start, Infrastructure infra, List<Sc
    *
    * @param profile the NAS-like profile it was built from, or {@link Scenario#CUSTOM}
    * @param arrives when it is submitted; empty: at the scenario's start
+   * @param program the real program that runs it in an emulation ({@code program = "lammps"}),
+   *     whose measured profile is then {@code profile}; empty: a modelled application
    */
-  public record ScenarioApplication(Application app, Placement placement, String profile, Optional<Instant> arrives) {
+  public record ScenarioApplication(Application app, Placement placement, String profile, Optional<Instant> arrives, Optional<String> program) {
+
+    /** A modelled application (no real program). */
+    public ScenarioApplication(Application app, Placement placement, String profile, Optional<Instant> arrives) {
+      this(app, placement, profile, arrives, Optional.empty());
+    }
 
     /** A custom application there at the start. */
     public ScenarioApplication(Application app, Placement placement) {
@@ -44,7 +51,7 @@ public record Scenario(Path source, Instant start, Infrastructure infra, List<Sc
     }
 
     public ScenarioApplication withApp(Application a) {
-      return new ScenarioApplication(a, placement, profile, arrives);
+      return new ScenarioApplication(a, placement, profile, arrives, program);
     }
   }
 

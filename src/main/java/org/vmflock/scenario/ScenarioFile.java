@@ -69,6 +69,8 @@ public final class ScenarioFile {
   private final SettingReader in;
   private final Config root;
   private final ProfileCatalog catalog;
+  /** The real programs an emulation runs ({@code program = NAME}), each with its measured profile. */
+  private final ProfileCatalog programs;
   private final Map<Path, PriceTrace> traces = new HashMap<>();
 
   private static final List<String> TOP_LEVEL = List.of("start", "vm-sizes", "simulation", "generate", "sites", "links", "default-link",
@@ -77,12 +79,17 @@ public final class ScenarioFile {
       "availability");
   private static final List<String> APPLICATION_KEYS = List.of("profile", "vms", "size", "cores", "memory", "dirty-rate", "work", "done",
       "syncs-per-second", "traffic", "traffic-csv", "traffic-packets", "traffic-packets-csv", "traffic-covers", "objective", "deadline",
-      "budget", "spent", "arrives", "placement");
+      "budget", "spent", "arrives", "placement", "program");
 
   private ScenarioFile(Path file, FileAccess files, Config root, ProfileCatalog catalog) {
+    this(file, files, root, catalog, ProfileCatalog.NONE);
+  }
+
+  private ScenarioFile(Path file, FileAccess files, Config root, ProfileCatalog catalog, ProfileCatalog programs) {
     this.in = new SettingReader(file, files, root);
     this.root = root;
     this.catalog = catalog;
+    this.programs = programs;
   }
 
   /** The VM sizes every scenario knows (a scenario's {@code vm-sizes} may add or redefine some). */
@@ -95,8 +102,17 @@ public final class ScenarioFile {
     return load(file, ProfileCatalog.NPB);
   }
 
-  /** The scenario of {@code file}, its profiles from {@code catalog}. */
+  /** The scenario of {@code file}, its profiles from {@code catalog}; it names no real program. */
   public static Scenario load(Path file, ProfileCatalog catalog) {
+    return load(file, catalog, ProfileCatalog.NONE);
+  }
+
+  /**
+   * The scenario of {@code file}, its profiles from {@code catalog} and the real programs its
+   * applications may name ({@code program = "lammps"}, for an emulation) from {@code programs},
+   * each program's profile being what was measured of it.
+   */
+  public static Scenario load(Path file, ProfileCatalog catalog, ProfileCatalog programs) {
     if (!Files.isRegularFile(file)) {
       throw new InvalidInputException(file.toString(), "no such scenario file");
     }
@@ -108,7 +124,7 @@ public final class ScenarioFile {
     } catch (ConfigException e) {
       throw new InvalidInputException(file.toString(), e.getMessage().replace(file.toString() + ": ", ""));
     }
-    ScenarioFile f = new ScenarioFile(file, FileAccess.besides(file), c, catalog);
+    ScenarioFile f = new ScenarioFile(file, FileAccess.besides(file), c, catalog, programs);
     return f.typed(f::read);
   }
 
@@ -579,12 +595,33 @@ public final class ScenarioFile {
     double spent = c.hasPath("spent") ? in.bounded(c, "spent", where, Limits.MONEY) : 0;
     Optional<Instant> arrives = arrival(c, where, start);
     Application app = new Application(name, vms, new Workload(work, done, syncs, traffic), objective, deadline, budget, spent);
+    Optional<String> program = c.hasPath("program") ? Optional.of(in.string(c, "program", where)) : Optional.empty();
     return new Scenario.ScenarioApplication(app, placement(c, where, local, name, infra), profile.map(Profile::name).orElse(Scenario.CUSTOM),
-        arrives);
+        arrives, program);
   }
 
-  /** {@code profile = NAME}: the NAS-like profile the application runs, which brings its traffic. */
+  /**
+   * {@code profile = NAME}: the NAS-like profile the application runs, which brings its traffic; or
+   * {@code program = NAME}: the real program an emulation runs, which brings its measured profile.
+   */
   private Optional<Profile> profile(Config c, String where) {
+    if (c.hasPath("program")) {
+      if (c.hasPath("profile")) {
+        throw in.error(c, "profile", where + ".profile", "an application runs a profile or a program, not both: remove one");
+      }
+      String name = in.string(c, "program", where);
+      if (!programs.names().contains(name)) {
+        throw in.error(c, "program", where + ".program", "unknown program '" + Limits.quoted(name) + "' ("
+            + (programs.names().isEmpty() ? "only an emulation runs programs: vmflock emulate" : "known: " + String.join(", ", programs.names())) + ")");
+      }
+      // a program measured on this many ranks has its profile; one not measured is modelled as the scenario writes it out
+      Optional<Profile> measured = c.hasPath("vms") && c.getValue("vms").valueType() == com.typesafe.config.ConfigValueType.NUMBER
+          ? programs.lookup(name + "." + c.getInt("vms")) : programs.lookup(name);
+      if (measured.isPresent() && c.hasPath("traffic")) {
+        throw in.error(c, "traffic", where + ".traffic", "the application's traffic comes from its program's measured profile: remove traffic");
+      }
+      return measured;
+    }
     if (!c.hasPath("profile")) {
       return Optional.empty();
     }

@@ -11,7 +11,7 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * The shape of the code, checked: the packages form no cycle, and the pure core (the model, the
  * analysis, the planning, the knowledge, the manager's core, the scenarios, the simulator, the
- * emulation lab) knows nothing of actors: only the adapters at the edges (monitor, site, manager,
+ * emulation lab and its MPI programs) knows nothing of actors: only the adapters at the edges (monitor, site, manager,
  * execute's saga actor, node, http, cli, and the saga fault harness) import Pekko.
  */
 @AnalyzeClasses(packages = "org.vmflock", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -24,7 +24,7 @@ class LayeringTest {
   static final ArchRule thePureCoreImportsNoPekko = noClasses()
       .that().resideInAnyPackage("org.vmflock.model..", "org.vmflock.analyze..", "org.vmflock.plan..", "org.vmflock.knowledge..",
           "org.vmflock.control..", "org.vmflock.scenario..", "org.vmflock.simulate..", "org.vmflock.clock..",
-          "org.vmflock.emulate.lab..", "org.vmflock.emulate.qemu..")
+          "org.vmflock.emulate", "org.vmflock.emulate.lab..", "org.vmflock.emulate.apps..", "org.vmflock.emulate.qemu..")
       .should().dependOnClassesThat().resideInAnyPackage("org.apache.pekko..", "akka..")
       .because("the core runs unchanged in the simulator and in plain JUnit tests");
 

@@ -51,7 +51,7 @@ class AcknowledgedEventsSurviveKillTest {
       for (int i = 1; i <= SUBMISSIONS; i++) {
         String name = "k" + i;
         int code = node.post("""
-            {"type": "submit", "application": {"name": "%s", "vms": 2, "size": "small", "work": "1h", "objective": "cost"}}
+            {"type": "submit", "application": {"name": "%s", "vms": 2, "size": "small", "work": "10h", "objective": "cost"}}
             """.formatted(name));
         assertEquals(200, code, "submission of " + name);
         acknowledged.add(name);

@@ -325,6 +325,10 @@ abstract sealed class CgroupHierarchy permits CgroupHierarchy.V1, CgroupHierarch
       return hierarchy.frozen(this);
     }
 
+    boolean thawed() {
+      return hierarchy.thawed(this);
+    }
+
     long residentBytes() {
       return hierarchy.residentBytes(this);
     }

@@ -357,23 +357,103 @@ public final class EmulatedFederation implements AutoCloseable {
     EmulatedVm vm = vm(name);
     checkSite(site);
     String from = vm.site();
-    if (from.equals(site)) {
-      return;
-    }
     String port = LabNames.vmPort(vm.number());
     String target = siteNamespace(site);
+    if (from.equals(site)) {
+      // already there, or a move that broke off once the port had changed namespace: finish it
+      if (!HostCommands.check("bridge", "-n", target, "link", "show", "dev", port).contains("state forwarding")) {
+        attach(vm, site, port, target);
+      }
+      return;
+    }
     HostCommands.ipBatch(siteNamespace(from), List.of("link set " + port + " netns " + target), false);
     vm.site(site);
+    attach(vm, site, port, target);
+  }
+
+  /** VM {@code vm}'s port, in {@code site}'s namespace, made a forwarding port of its bridge; then the VM announces itself. */
+  private void attach(EmulatedVm vm, String site, String port, String target) {
     HostCommands.ipBatch(target, List.of("link set " + port + " master " + BRIDGE, "link set " + port + " up"), false);
-    HostCommands.await(PORT_UP_TIMEOUT, "port " + port + " of VM " + name + " forwarding at " + site,
+    HostCommands.await(PORT_UP_TIMEOUT, "port " + port + " of VM " + vm.name() + " forwarding at " + site,
         () -> HostCommands.check("bridge", "-n", target, "link", "show", "dev", port).contains("state forwarding")
             && HostCommands.check("ip", "-n", vm.namespace(), "-o", "link", "show", "dev", LabNames.VM_INTERFACE).contains("state UP"));
+    announce(vm.name());
+  }
+
+  /**
+   * VM {@code name} sends a gratuitous ARP from where it is: every bridge on the way learns where
+   * its MAC is, and every neighbour refreshes its cache ({@link #move} does it after moving).
+   */
+  public synchronized void announce(String name) {
+    checkOpen();
+    EmulatedVm vm = vm(name);
     List<String> garp = new ArrayList<>(helper(vm.namespace(), null));
     garp.addAll(List.of("garp", "--interface", LabNames.VM_INTERFACE, "--ip", vm.ip().toString()));
     CommandResult r = HostCommands.run(garp, null, HostCommands.TIMEOUT);
     if (!r.succeeded()) {
       throw new LabException("gratuitous ARP of VM " + name + " failed: " + r.output().strip());
     }
+  }
+
+  /**
+   * A VM's port on a site's bridge as the kernel shows it now.
+   *
+   * @param vm the VM whose veth's other end this port is (found by the namespace that end is in),
+   *     or empty when that namespace is no VM of this lab
+   * @param peerNamespace the namespace of the veth's other end
+   * @param forwarding whether the bridge forwards on it
+   */
+  public record BridgePort(String site, String port, java.util.Optional<String> vm, String peerNamespace, boolean forwarding) {}
+
+  /** The VM ports of every site's bridge now, read from the kernel (what a check of where each VM is needs). */
+  public synchronized List<BridgePort> vmPorts() {
+    checkOpen();
+    Map<String, String> vmOfNamespace = new java.util.HashMap<>();
+    vms.values().forEach(vm -> vmOfNamespace.put(vm.namespace(), vm.name()));
+    List<BridgePort> ports = new ArrayList<>();
+    for (String site : spec.sites()) {
+      String namespace = siteNamespace(site);
+      String states = HostCommands.check("bridge", "-n", namespace, "link", "show");
+      for (String line : HostCommands.check("ip", "-n", namespace, "-o", "link", "show", "master", BRIDGE).split("\n")) {
+        java.util.regex.Matcher m = PORT_LINE.matcher(line);
+        if (!m.find() || !m.group(1).startsWith(LabNames.VM_PORT_PREFIX)) {
+          continue;
+        }
+        String port = m.group(1);
+        java.util.regex.Matcher peer = PEER_NAMESPACE.matcher(line);
+        String peerNamespace = peer.find() ? peer.group(1) : "";
+        boolean forwarding = states.lines().anyMatch(l -> l.contains(" " + port + "@") && l.contains("state forwarding"));
+        ports.add(new BridgePort(site, port, java.util.Optional.ofNullable(vmOfNamespace.get(peerNamespace)), peerNamespace, forwarding));
+      }
+    }
+    return ports;
+  }
+
+  private static final java.util.regex.Pattern PORT_LINE = java.util.regex.Pattern.compile("^\\d+: ([^@:]+)[@:]");
+  private static final java.util.regex.Pattern PEER_NAMESPACE = java.util.regex.Pattern.compile(" link-netns (\\S+)");
+
+  /**
+   * Where site {@code site}'s bridge forwards frames for {@code mac} now, as it learnt from the
+   * frames it saw: {@code site} itself (a port of one of its VMs), the site at the other end of
+   * one of its WAN links, or empty when it has not learnt it (or forgot it).
+   */
+  public synchronized java.util.Optional<String> learntTowards(String site, MacAddress mac) {
+    checkOpen();
+    String wanPort = LabNames.WAN_PORT_PREFIX;
+    String vmPort = LabNames.VM_PORT_PREFIX;
+    for (String line : HostCommands.check("bridge", "-n", siteNamespace(site), "fdb", "show", "br", BRIDGE).split("\n")) {
+      String[] f = line.strip().split("\\s+");
+      if (f.length < 3 || !f[0].equalsIgnoreCase(mac.toString()) || !f[1].equals("dev") || line.contains("permanent")) {
+        continue;
+      }
+      if (f[2].startsWith(wanPort)) {
+        return java.util.Optional.of(spec.sites().get(Integer.parseInt(f[2].substring(wanPort.length()))));
+      }
+      if (f[2].startsWith(vmPort)) {
+        return java.util.Optional.of(site);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /**

@@ -130,6 +130,21 @@ public final class EmulatedVm {
     return cgroup.frozen();
   }
 
+  /** Whether the VM's cgroup is thawed: not frozen, nor on its way to being frozen. */
+  public boolean thawed() {
+    return cgroup.thawed();
+  }
+
+  /**
+   * A workload for this VM (not started): the lab helper's {@code dirty}, which holds {@code bytes}
+   * of memory, all resident, and dirties {@code bytesPerSecond} of it (whole pages, cycling), and
+   * every 10 ms writes the pages it has written so far to {@code counter}.
+   */
+  public ProcessBuilder memoryWorkload(long bytes, long bytesPerSecond, java.nio.file.Path counter) {
+    return processBuilder(List.of(LabTool.path().toString(), "dirty", "--bytes", Long.toString(bytes), "--rate",
+        Long.toString(bytesPerSecond), "--counter", counter.toString()));
+  }
+
   /** Moves the VM to {@code site}: see {@link EmulatedFederation#move}. */
   public void moveTo(String newSite) {
     federation.move(name, newSite);

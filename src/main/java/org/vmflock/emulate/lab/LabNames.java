@@ -96,13 +96,17 @@ final class LabNames {
 
   /** The site-side end of VM number {@code index}'s veth, a port of the site bridge (unique in the lab, so it can move). */
   static String vmPort(int index) {
-    return "vmfl-v" + index;
+    return VM_PORT_PREFIX + index;
   }
+
+  static final String VM_PORT_PREFIX = "vmfl-v";
 
   /** In site {@code site}'s namespace, the bridge port of the link towards site {@code peer} (site indices). */
   static String wanPort(int peer) {
-    return "vmfl-w" + peer;
+    return WAN_PORT_PREFIX + peer;
   }
+
+  static final String WAN_PORT_PREFIX = "vmfl-w";
 
   /** In the WAN namespace, the end of the link between sites {@code site} and {@code peer} attached to {@code site}. */
   static String linkEnd(int site, int peer) {

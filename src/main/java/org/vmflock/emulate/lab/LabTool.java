@@ -27,7 +27,7 @@ import java.util.List;
 final class LabTool {
 
   private static final String RESOURCES = "/org/vmflock/emulate/lab/native/vmfl-lab/";
-  private static final List<String> SOURCES = List.of("vmfl-lab.h", "vmfl-lab.c", "wanlink.c");
+  private static final List<String> SOURCES = List.of("vmfl-lab.h", "vmfl-lab.c", "wanlink.c", "dirty.c");
   private static final String BINARY = "vmfl-lab";
   private static final Duration COMPILE_TIMEOUT = Duration.ofSeconds(120);
   private static final int HASH_HEX_CHARACTERS = 16;

@@ -70,8 +70,12 @@ public final class LiveCapture implements PolledSource {
   private final AtomicLong frames = new AtomicLong();
   private boolean closed;
 
-  private LiveCapture(TrafficCounter counter) {
+  /** Added to each frame's kernel timestamp: the node's clock may run shifted from the machine's (an emulation in its scenario's time). */
+  private final long offsetMicros;
+
+  private LiveCapture(TrafficCounter counter, long offsetMicros) {
     this.counter = counter;
+    this.offsetMicros = offsetMicros;
   }
 
   /**
@@ -81,8 +85,17 @@ public final class LiveCapture implements PolledSource {
    */
   public static LiveCapture open(List<Interface> interfaces, Optional<String> netns, TrafficCounter counter, CaptureSettings settings,
       List<VmEndpoint> vms, List<IpAddress> fileServers) {
+    return open(interfaces, netns, counter, settings, vms, fileServers, java.time.Duration.ZERO);
+  }
+
+  /**
+   * As {@link #open(List, Optional, TrafficCounter, CaptureSettings, List, List)}, each frame
+   * stamped on a clock that runs {@code clockOffset} ahead of the machine's (the node's clock).
+   */
+  public static LiveCapture open(List<Interface> interfaces, Optional<String> netns, TrafficCounter counter, CaptureSettings settings,
+      List<VmEndpoint> vms, List<IpAddress> fileServers, java.time.Duration clockOffset) {
     requireLibpcap();
-    LiveCapture capture = new LiveCapture(counter);
+    LiveCapture capture = new LiveCapture(counter, Math.floorDiv(clockOffset.toNanos(), 1000));
     try {
       for (Interface itf : interfaces) {
         String filter = filter(itf, vms, fileServers, settings.filter());
@@ -204,7 +217,7 @@ public final class LiveCapture implements PolledSource {
 
   private void count(PcapHandle handle, byte[] data) {
     java.sql.Timestamp ts = handle.getTimestamp();
-    long micros = Math.floorDiv(ts.getTime(), 1000) * 1_000_000 + ts.getNanos() / 1000;
+    long micros = Math.floorDiv(ts.getTime(), 1000) * 1_000_000 + ts.getNanos() / 1000 + offsetMicros;
     int originalLength = handle.getOriginalLength();
     synchronized (counter) {
       counter.frame(micros, originalLength, data, 0, data.length);

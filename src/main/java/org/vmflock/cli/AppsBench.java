@@ -1,0 +1,128 @@
+package org.vmflock.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.vmflock.emulate.apps.MeasuredProfile;
+import org.vmflock.emulate.apps.MeasurementCampaign;
+import org.vmflock.emulate.apps.MpiProgram;
+import org.vmflock.emulate.apps.MpiPrograms;
+import org.vmflock.emulate.apps.ProfileMeasurement;
+import org.vmflock.emulate.apps.SensingOverhead;
+import org.vmflock.emulate.lab.EmulatedFederation;
+import org.vmflock.model.InvalidInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "apps",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Real MPI programs in the emulated lab (needs root, Open MPI, lammps, hpcc, meep-openmpi).",
+      "--profiles DIR: measures each program's profile on one site (traffic captured on the site's bridge, wall time,",
+      "  dirty rate) into DIR/<program>.<ranks>.json.",
+      "--measure CSV: the measured dataset: each program in static placements (one site; split along its",
+      "  communication groups; split against them) over WAN levels, repeated, into CSV.",
+      "--overhead PAIRS: each program's completion with the site captures running vs not, PAIRS alternating pairs.",
+    })
+public final class AppsBench implements Callable<Integer> {
+
+  @Option(names = "--programs", split = ",", description = "Programs (default: all: ${COMPLETION-CANDIDATES}).")
+  List<String> programs;
+
+  @Option(names = "--ranks", defaultValue = "4", description = "Ranks (VMs) of each run (default ${DEFAULT-VALUE}).")
+  int ranks;
+
+  @Option(names = "--profiles", description = "Measure the profiles into this directory.")
+  Path profiles;
+
+  @Option(names = "--measure", description = "Run the measurement campaign into this CSV file.")
+  Path measure;
+
+  @Option(names = "--delays", split = ",", defaultValue = "0ms,1ms,2ms,5ms,10ms", converter = DurationConverter.class,
+      description = "Campaign: one-way delays (default ${DEFAULT-VALUE}).")
+  List<Duration> delays;
+
+  @Option(names = "--rates", split = ",", defaultValue = "1Gbps,100Mbps", description = "Campaign: rates (default ${DEFAULT-VALUE}).")
+  List<String> rates;
+
+  @Option(names = "--placements", split = ",", defaultValue = "one-site,along,against",
+      description = "Campaign: placement kinds (default ${DEFAULT-VALUE}).")
+  List<String> placements;
+
+  @Option(names = "--repetitions", defaultValue = "3", description = "Campaign: repetitions (default ${DEFAULT-VALUE}).")
+  int repetitions;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Campaign: seed of the run order (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--overhead", description = "Sensing overhead: this many alternating pairs per program.")
+  Integer overhead;
+
+  @Option(names = "--timeout", defaultValue = "300s", converter = DurationConverter.class,
+      description = "Longest a run may take (default ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(names = "--work-dir", description = "Where runs keep their files (default: a temporary directory, removed after).")
+  Path workDir;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    List<MpiProgram> chosen = (programs == null ? MpiPrograms.names() : programs).stream().map(MpiPrograms::lookupOrThrow).toList();
+    if (profiles == null && measure == null && overhead == null) {
+      throw new InvalidInputException("apps", "say what to do: --profiles DIR, --measure CSV or --overhead PAIRS");
+    }
+    String problem = EmulatedFederation.unavailableReason();
+    if (problem.isEmpty()) {
+      problem = MpiPrograms.unavailableReason();
+    }
+    if (!problem.isEmpty()) {
+      throw new EnvironmentException(problem);
+    }
+    Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("vmflock-apps-");
+    String command = "bin/vmflock " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    try {
+      if (profiles != null) {
+        for (MpiProgram p : chosen) {
+          MeasuredProfile m = ProfileMeasurement.measure(p, ranks, dir.resolve("profile-" + p.name()), timeout, command, line -> {
+            out.println(line);
+            out.flush();
+          });
+          Path file = profiles.resolve(m.name() + ".json");
+          m.write(file);
+          out.printf(Locale.ROOT, "%s: %.2f s on one site, %.1f MB between its VMs, load %.2f -> %s%n", m.name(), m.wallSeconds(),
+              m.traffic().totalBytes() / 1e6, m.loadAverage(), file);
+          out.flush();
+        }
+      }
+      if (measure != null) {
+        MeasurementCampaign.Plan plan = new MeasurementCampaign.Plan(chosen, ranks, delays,
+            rates.stream().map(WanBench::bitsPerSecond).toList(), placements.stream().map(MeasurementCampaign.PlacementKind::parse).toList(),
+            repetitions, seed, timeout);
+        MeasurementCampaign.run(plan, measure, dir.resolve("campaign"), line -> {
+          out.println(line);
+          out.flush();
+        });
+      }
+      if (overhead != null) {
+        SensingOverhead.run(chosen, ranks, overhead, timeout, dir.resolve("overhead"), line -> {
+          out.println(line);
+          out.flush();
+        });
+      }
+    } finally {
+      if (workDir == null) {
+        org.vmflock.emulate.apps.WorkDirs.deleteTree(dir);
+      }
+    }
+    return 0;
+  }
+}
