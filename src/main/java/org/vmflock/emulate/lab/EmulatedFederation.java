@@ -99,6 +99,15 @@ public final class EmulatedFederation implements AutoCloseable {
     return federation;
   }
 
+  /**
+   * Where native builds go (the lab's helper, the QEMU guest): {@code -Dvmflock.native.dir}, else
+   * {@code <vmflock.home>/target/native}, else {@code ./target/native} when there is a
+   * {@code target}, else a private temporary directory.
+   */
+  public static Path nativeDirectory() {
+    return LabTool.cacheDirectory();
+  }
+
   /** Why no federation can be built here (what is missing), or empty when one can. */
   public static String unavailableReason() {
     return LabPreconditions.problem();

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.vmflock.emulate.lab.EmulatedFederation;
 import org.vmflock.emulate.lab.LabUnavailableException;
 
 /**
@@ -47,7 +48,7 @@ public record GuestImage(Path kernel, Path initramfs, Path program) {
   /** The guest, built now if needed. */
   public static synchronized GuestImage get() {
     if (built == null || !Files.isReadable(built.initramfs())) {
-      built = build(cacheDirectory());
+      built = build(EmulatedFederation.nativeDirectory());
     }
     return built;
   }
@@ -203,23 +204,6 @@ public record GuestImage(Path kernel, Path initramfs, Path program) {
         Files.deleteIfExists(p);
       }
     }
-  }
-
-  /** Where built guests live: as the lab's helper ({@code -Dvmflock.native.dir}, vmflock.home, ./target). */
-  private static Path cacheDirectory() {
-    String configured = System.getProperty("vmflock.native.dir");
-    if (configured != null) {
-      return Path.of(configured);
-    }
-    String home = System.getProperty("vmflock.home");
-    if (home != null) {
-      return Path.of(home, "target", "native");
-    }
-    Path target = Path.of(System.getProperty("user.dir"), "target");
-    if (Files.isDirectory(target)) {
-      return target.resolve("native");
-    }
-    return Path.of(System.getProperty("java.io.tmpdir"), "vmflock-native");
   }
 
   /** A cpio archive in the "newc" format the kernel unpacks as an initramfs. */

@@ -500,19 +500,19 @@ public final class QemuActuator implements Actuator {
   }
 
   private static Duration since(long startNanos) {
-    return Duration.ofNanos(Math.max(0, System.nanoTime() - startNanos));
+    return StepResult.since(startNanos);
   }
 
   private static StepResult done(long start, StepDetails details) {
-    return new StepResult.Done(since(start), details);
+    return StepResult.doneSince(start, details);
   }
 
   private static StepResult alreadyDone(long start) {
-    return new StepResult.Done(since(start), StepDetails.ALREADY_DONE);
+    return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
   }
 
   private static StepResult refused(long start, String reason) {
-    return StepResult.Failed.refused(since(start), reason);
+    return StepResult.refusedSince(start, reason);
   }
 
   /**
