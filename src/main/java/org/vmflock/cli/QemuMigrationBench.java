@@ -58,6 +58,10 @@ public final class QemuMigrationBench implements Callable<Integer> {
       description = "A migration still running after this is cancelled as non-converging (default ${DEFAULT-VALUE}).")
   Duration giveUp;
 
+  @Option(names = "--stall-rounds", defaultValue = "15",
+      description = "Rounds without a 10 %% smaller dirty set before a migration is cancelled as non-converging (default ${DEFAULT-VALUE}).")
+  int stallRounds;
+
   @Option(names = "--out", defaultValue = "qemu-migrations.csv", description = "The CSV written (default ${DEFAULT-VALUE}).")
   Path out;
 
@@ -97,10 +101,13 @@ public final class QemuMigrationBench implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("--link-rate", e.getMessage());
     }
+    if (stallRounds < 1) {
+      throw new InvalidInputException("--stall-rounds", "at least 1, not " + stallRounds);
+    }
     if (memory.stream().anyMatch(m -> m < 128) || dirty.stream().anyMatch(d -> d < 0) || cap.stream().anyMatch(c -> c <= 0)) {
       throw new InvalidInputException("qemu-migration", "RAM of at least 128 MiB, no negative dirty rate, positive caps");
     }
-    MigrationGrid.Grid grid = new MigrationGrid.Grid(memory, workingSet, fill, dirty, cap, downtimeLimits, link, 5, giveUp);
+    MigrationGrid.Grid grid = new MigrationGrid.Grid(memory, workingSet, fill, dirty, cap, downtimeLimits, link, stallRounds, giveUp);
     PrintWriter console = spec.commandLine().getOut();
     Path run = Files.createTempDirectory("vmflock-qemu-");
     List<String> lines = new ArrayList<>(List.of(MigrationGrid.Row.HEADER));

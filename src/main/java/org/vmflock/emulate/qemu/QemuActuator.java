@@ -77,8 +77,14 @@ public final class QemuActuator implements Actuator {
       }
     }
 
+    /**
+     * Rounds without progress before a pre-copy is called non-converging: 5 cancelled migrations
+     * that converge after 8 and 18 rounds ({@code samples/qemu-migration/stall-15-1024.csv}).
+     */
+    public static final int STALL_ROUNDS = 15;
+
     public static Settings defaults(long maxBandwidthBytesPerSecond) {
-      return new Settings(maxBandwidthBytesPerSecond, Duration.ofMillis(300), false, 5, Duration.ofMinutes(10), Duration.ofMillis(100),
+      return new Settings(maxBandwidthBytesPerSecond, Duration.ofMillis(300), false, STALL_ROUNDS, Duration.ofMinutes(10), Duration.ofMillis(100),
           Duration.ofSeconds(20));
     }
   }
