@@ -5,7 +5,7 @@
 # the C library's headers to compile its helper (src/main/c/vmfl-lab) at first use.
 LAB_PACKAGES="iproute2 procps iputils-ping gcc libc6-dev"
 # Open MPI and the real programs `vmflock emulate` runs
-MPI_PACKAGES="openmpi-bin lammps hpcc netpipe-openmpi"
+MPI_PACKAGES="openmpi-bin lammps hpcc meep-openmpi"
 
 # What the QEMU guests (org.vmflock.emulate.qemu) need: QEMU, a Debian kernel, a static busybox for their initramfs.
 QEMU_PACKAGES="qemu-system-x86 linux-image-amd64 busybox-static"
