@@ -7,6 +7,9 @@ LAB_PACKAGES="iproute2 procps iputils-ping gcc libc6-dev"
 # Open MPI and the real programs `vmflock emulate` runs
 MPI_PACKAGES="openmpi-bin lammps hpcc meep-openmpi"
 
+# What the QEMU guests (org.vmflock.emulate.qemu) need: QEMU, a Debian kernel, a static busybox for their initramfs.
+QEMU_PACKAGES="qemu-system-x86 linux-image-amd64 busybox-static"
+
 ensure_packages() {
   command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: trust the machine
   local missing=()

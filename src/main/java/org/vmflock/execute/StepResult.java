@@ -42,6 +42,21 @@ public sealed interface StepResult {
     }
   }
 
+  /** The time since {@code startNanos} (a {@link System#nanoTime()}): how long a real action took. */
+  static Duration since(long startNanos) {
+    return Duration.ofNanos(Math.max(0, System.nanoTime() - startNanos));
+  }
+
+  /** Done, timed from {@code startNanos} until now. */
+  static StepResult doneSince(long startNanos, StepDetails details) {
+    return new Done(since(startNanos), details);
+  }
+
+  /** Refused (nothing done), timed from {@code startNanos} until now. */
+  static StepResult refusedSince(long startNanos, String reason) {
+    return Failed.refused(since(startNanos), reason);
+  }
+
   private static void requireNotNegative(Duration took) {
     if (took.isNegative()) {
       throw new IllegalArgumentException("a step takes no negative time: " + took);

@@ -38,6 +38,27 @@ public final class Units {
     return v * factor;
   }
 
+  private static final Pattern SIZE = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\\s*([A-Za-z]*)\\s*");
+
+  /** Bytes from a size such as {@code 1GiB}, {@code 256MiB}, {@code 512MB}, {@code 4096} (bytes); throws IllegalArgumentException naming the text. */
+  public static double bytes(String text) {
+    Matcher m = SIZE.matcher(text);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("invalid size '" + text + "' (e.g. 1GiB, 256MiB, 512MB)");
+    }
+    double factor = switch (m.group(2)) {
+      case "", "B" -> 1;
+      case "kB", "KB" -> 1e3;
+      case "MB" -> 1e6;
+      case "GB" -> 1e9;
+      case "KiB", "K", "k" -> 1024;
+      case "MiB", "M" -> 1024.0 * 1024;
+      case "GiB", "G" -> 1024.0 * 1024 * 1024;
+      default -> throw new IllegalArgumentException("unknown size unit '" + m.group(2) + "' in '" + text + "' (B, kB, MB, GB, KiB, MiB, GiB)");
+    };
+    return Double.parseDouble(m.group(1)) * factor;
+  }
+
   public static String describeBytesPerSecond(double bps) {
     String[] units = {"B/s", "kB/s", "MB/s", "GB/s", "TB/s"};
     int u = 0;

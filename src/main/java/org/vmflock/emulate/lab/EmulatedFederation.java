@@ -99,6 +99,15 @@ public final class EmulatedFederation implements AutoCloseable {
     return federation;
   }
 
+  /**
+   * Where native builds go (the lab's helper, the QEMU guest): {@code -Dvmflock.native.dir}, else
+   * {@code <vmflock.home>/target/native}, else {@code ./target/native} when there is a
+   * {@code target}, else a private temporary directory.
+   */
+  public static Path nativeDirectory() {
+    return LabTool.cacheDirectory();
+  }
+
   /** Why no federation can be built here (what is missing), or empty when one can. */
   public static String unavailableReason() {
     return LabPreconditions.problem();
@@ -233,6 +242,49 @@ public final class EmulatedFederation implements AutoCloseable {
   public WanLink link(String site, String other) {
     return links.stream().filter(l -> l.joins(site, other)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no link between " + site + " and " + other));
+  }
+
+  /**
+   * A ProcessBuilder for {@code command} run on site {@code site}'s host (its namespace, where
+   * its bridge is): a hypervisor such as QEMU. The lab kills it when it closes (and a later lab
+   * sweeps it after a crash), as everything in its namespaces.
+   */
+  public ProcessBuilder siteProcessBuilder(String site, List<String> command) {
+    checkOpen();
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("no command to run on site " + site);
+    }
+    List<String> full = new ArrayList<>(helper(siteNamespace(site), null));
+    full.addAll(List.of("exec", "--"));
+    full.addAll(command);
+    return new ProcessBuilder(full);
+  }
+
+  /**
+   * Creates a tap interface {@code name} (up to 15 characters, starting with {@code vmfl-}) on
+   * site {@code site}'s bridge: a hypervisor's port for a guest. It lives in the site's namespace
+   * and goes with it; {@link #removeTap} removes it before.
+   */
+  public synchronized void addTap(String site, String name) {
+    checkOpen();
+    checkTapName(name);
+    HostCommands.ipBatch(siteNamespace(site), List.of(
+        "tuntap add dev " + name + " mode tap",
+        "link set " + name + " master " + BRIDGE,
+        "link set " + name + " up"), false);
+  }
+
+  /** Removes tap {@code name} from site {@code site} (nothing if it is not there). */
+  public synchronized void removeTap(String site, String name) {
+    checkOpen();
+    checkTapName(name);
+    HostCommands.ipBatch(siteNamespace(site), List.of("link delete " + name), true);
+  }
+
+  private static void checkTapName(String name) {
+    if (!name.matches("vmfl-[A-Za-z0-9_.-]{1,10}")) {
+      throw new IllegalArgumentException("a tap's name is vmfl- and 1 to 10 letters, digits, '_', '.', '-': " + name);
+    }
   }
 
   // ------------------------------------------------------------------ VMs

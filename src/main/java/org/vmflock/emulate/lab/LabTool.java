@@ -107,7 +107,7 @@ final class LabTool {
     }
   }
 
-  private static Path cacheDirectory() {
+  static Path cacheDirectory() {
     String configured = System.getProperty("vmflock.native.dir");
     if (configured != null) {
       return Path.of(configured);
