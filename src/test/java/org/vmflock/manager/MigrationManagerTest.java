@@ -113,7 +113,7 @@ class MigrationManagerTest {
   @Test
   void vmsStillOnASiteWhoseAvailabilityEndedAreMovedOffIt(@TempDir Path dir) {
     // no evacuation ahead of the end (lead 0): a cycle that runs before the clock jumps (a slow
-    // machine) leaves the VMs where they are, and only the end moves them, by a forced decision
+    // machine) leaves the VMs where they are, and only the end moves them
     try (ControllerFixture f = new ControllerFixture("forced", dir, Map.of("vmflock.planner.evacuation-lead", "0s"))) {
       f.site("grid", 8, 1.0, 0.0);
       f.site("cloud", 8, 1.0, 0.10);
@@ -124,12 +124,16 @@ class MigrationManagerTest {
       // no cycle ran before the end (the loop was stopped, the node was down): the VMs are still there when it comes
       f.clock.advance(Duration.ofMinutes(11));
       f.manager.tell(MigrationManager.Tick.INSTANCE);
-      StatusPage k = settled(f);
+      settled(f);
       f.awaitAssert(() -> assertEquals(List.of("cloud", "cloud", "cloud", "cloud"), sitesOf(f.status(), app)));
+      // the tick's forced evacuation, or a cycle that ran first at the new time (a debounced one from
+      // the submission, on a slow machine), which finds staying infeasible: either way, one decision
+      // moves the four VMs and says why
       List<StatusPage.DecisionLine> decisions = f.status().decisions();
-      StatusPage.DecisionLine forced = decisions.stream().filter(d -> d.kind().equals("forced")).findFirst()
-          .orElseThrow(() -> new AssertionError("no forced decision: " + decisions));
-      assertTrue(forced.reason().contains("grid's availability ended"), forced.reason());
+      StatusPage.DecisionLine forced = decisions.stream()
+          .filter(d -> d.kind().equals("forced") ? d.reason().contains("grid's availability ended")
+              : d.reason().contains("site grid is not available now"))
+          .findFirst().orElseThrow(() -> new AssertionError("no decision moving the VMs off grid: " + decisions));
       assertEquals(4, forced.migrations().size());
       f.awaitAssert(() -> assertEquals("applied", ControllerFixture.decision(f.status(), forced.id()).outcome()));
       assertEquals(4, f.federation.placement().siteOfVm().values().stream().filter("cloud"::equals).count(), "the VMs run at cloud");
