@@ -273,7 +273,7 @@ public final class EmulatedActuator implements Actuator {
       }
       boolean streams = step == MigrationStep.PRECOPY || step == MigrationStep.STOP_AND_COPY;
       if (fault == Fault.FAIL_BEFORE || (fault == Fault.STALL && !streams)) {
-        return StepResult.Failed.unknown(since(start), "injected fault before " + step);
+        return StepResult.Failed.unknown(StepResult.since(start), "injected fault before " + step);
       }
       StepResult result;
       try {
@@ -282,7 +282,7 @@ public final class EmulatedActuator implements Actuator {
         if (e instanceof SimulatedCrash crash) {
           throw crash;
         }
-        result = StepResult.Failed.unknown(since(start), e.getMessage() != null ? e.getMessage() : e.toString());
+        result = StepResult.Failed.unknown(StepResult.since(start), e.getMessage() != null ? e.getMessage() : e.toString());
       }
       return switch (fault) {
         case FAIL_AFTER -> StepResult.Failed.unknown(result.took(), "injected fault: the answer of " + step + " was lost");
@@ -333,24 +333,24 @@ public final class EmulatedActuator implements Actuator {
     MigrationOrder o = r.order;
     synchronized (records) {
       if (r.reserved || r.phase == Phase.COMMITTED) {
-        return alreadyDone(start);
+        return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
       }
       Optional<String> wrong = notAtSource(o);
       if (wrong.isPresent()) {
-        return refused(start, wrong.get());
+        return StepResult.refusedSince(start, wrong.get());
       }
       if (!slots.containsKey(o.to())) {
-        return refused(start, "no site '" + o.to() + "' in the lab");
+        return StepResult.refusedSince(start, "no site '" + o.to() + "' in the lab");
       }
       int used = used(o.to());
       if (used >= slots.get(o.to())) {
-        return refused(start, "no room at '" + o.to() + "': " + used + " of " + slots.get(o.to()) + " VM slots taken");
+        return StepResult.refusedSince(start, "no room at '" + o.to() + "': " + used + " of " + slots.get(o.to()) + " VM slots taken");
       }
       r.reserved = true;
       r.phase = Phase.RESERVED;
       r.leaseExpiresAt = clock.now().plus(settings.leaseMargin())
           .plus(Duration.ofNanos(Math.round(o.predicted().totalSeconds() * settings.leaseFactor() * 1e9)));
-      return done(start, StepDetails.NONE);
+      return StepResult.doneSince(start, StepDetails.NONE);
     }
   }
 
@@ -358,15 +358,15 @@ public final class EmulatedActuator implements Actuator {
     MigrationOrder o = r.order;
     synchronized (records) {
       if (r.phase == Phase.COPIED || r.phase == Phase.SYNCED || r.phase == Phase.COMMITTED) {
-        return alreadyDone(start);
+        return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
       }
       if (!r.reserved) {
-        return refused(start, "no reservation at '" + o.to() + "' (released, or its lease expired)");
+        return StepResult.refusedSince(start, "no reservation at '" + o.to() + "' (released, or its lease expired)");
       }
       Optional<String> wrong = notAtSource(o).or(() -> lab.vm(o.vm()).thawed() ? Optional.empty()
           : Optional.of("VM '" + o.vm() + "' is not running at '" + o.from() + "'"));
       if (wrong.isPresent()) {
-        return refused(start, wrong.get());
+        return StepResult.refusedSince(start, wrong.get());
       }
       r.phase = Phase.COPYING;
     }
@@ -412,11 +412,11 @@ public final class EmulatedActuator implements Actuator {
       r.pendingDirtyBytes = dirty;
       r.precopyEndedNanos = System.nanoTime();
       if (leaseLapsed(r)) {
-        return StepResult.Failed.unknown(since(start), "the reservation's lease at '" + o.to() + "' expired during " + MigrationStep.PRECOPY);
+        return StepResult.Failed.unknown(StepResult.since(start), "the reservation's lease at '" + o.to() + "' expired during " + MigrationStep.PRECOPY);
       }
       r.phase = Phase.COPIED;
     }
-    return done(start, new StepDetails(false, sent, rounds, Duration.ZERO));
+    return StepResult.doneSince(start, new StepDetails(false, sent, rounds, Duration.ZERO));
   }
 
   private StepResult stopAndCopy(Record r, Fault fault, long start) throws StepFailure, IOException {
@@ -424,17 +424,17 @@ public final class EmulatedActuator implements Actuator {
     EmulatedVm vm = lab.vm(o.vm());
     synchronized (records) {
       if ((r.phase == Phase.SYNCED && vm.frozen()) || r.phase == Phase.COMMITTED) {
-        return alreadyDone(start);
+        return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
       }
       if (!r.reserved) {
-        return refused(start, "no reservation at '" + o.to() + "' (released, or its lease expired)");
+        return StepResult.refusedSince(start, "no reservation at '" + o.to() + "' (released, or its lease expired)");
       }
       if (r.phase != Phase.COPIED && r.phase != Phase.SYNCED) {
-        return refused(start, "no pre-copied instance of VM '" + o.vm() + "' at '" + o.to() + "'");
+        return StepResult.refusedSince(start, "no pre-copied instance of VM '" + o.vm() + "' at '" + o.to() + "'");
       }
       Optional<String> wrong = notAtSource(o);
       if (wrong.isPresent()) {
-        return refused(start, wrong.get());
+        return StepResult.refusedSince(start, wrong.get());
       }
     }
     long pausedAt = System.nanoTime();
@@ -459,35 +459,35 @@ public final class EmulatedActuator implements Actuator {
       r.stream.stallReceiver();
     }
     r.stream.sendRound(rest, roundTimeout(rest, link), -1);
-    Duration pause = since(pausedAt);
+    Duration pause = StepResult.since(pausedAt);
     synchronized (records) {
       closeStream(r);
       if (leaseLapsed(r)) {
-        return StepResult.Failed.unknown(since(start), "the reservation's lease at '" + o.to() + "' expired during " + MigrationStep.STOP_AND_COPY);
+        return StepResult.Failed.unknown(StepResult.since(start), "the reservation's lease at '" + o.to() + "' expired during " + MigrationStep.STOP_AND_COPY);
       }
       r.phase = Phase.SYNCED;
     }
-    return done(start, new StepDetails(false, rest, 0, pause));
+    return StepResult.doneSince(start, new StepDetails(false, rest, 0, pause));
   }
 
   private StepResult commit(Record r, long start) {
     MigrationOrder o = r.order;
     synchronized (records) {
       if (r.phase == Phase.COMMITTED) {
-        return alreadyDone(start);
+        return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
       }
       if (!r.reserved) {
-        return refused(start, "no reservation at '" + o.to() + "' (its lease expired): nothing committed");
+        return StepResult.refusedSince(start, "no reservation at '" + o.to() + "' (its lease expired): nothing committed");
       }
       EmulatedVm vm = lab.vm(o.vm());
       if (r.phase != Phase.SYNCED || !vm.frozen() || !vm.site().equals(o.from())) {
-        return refused(start, "VM '" + o.vm() + "' is not frozen at '" + o.from() + "' with a synchronised copy at '" + o.to() + "': nothing committed");
+        return StepResult.refusedSince(start, "VM '" + o.vm() + "' is not frozen at '" + o.from() + "' with a synchronised copy at '" + o.to() + "': nothing committed");
       }
       r.phase = Phase.COMMITTED;
       r.reserved = false; // the reservation is now the VM's slot
       r.sourceRetired = true;
       placed.put(o.vm(), o.to());
-      return done(start, StepDetails.NONE);
+      return StepResult.doneSince(start, StepDetails.NONE);
     }
   }
 
@@ -495,13 +495,13 @@ public final class EmulatedActuator implements Actuator {
     MigrationOrder o = r.order;
     EmulatedVm vm = lab.vm(o.vm());
     if (r.phase != Phase.COMMITTED) {
-      return refused(start, "migration " + o.migrationId() + " is not committed");
+      return StepResult.refusedSince(start, "migration " + o.migrationId() + " is not committed");
     }
     boolean attached = vm.site().equals(o.to()) && lab.vmPorts().stream()
         .anyMatch(p -> p.vm().equals(Optional.of(o.vm())) && p.site().equals(o.to()) && p.forwarding());
     if (attached && vm.thawed()) {
       settle(o);
-      return alreadyDone(start);
+      return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     if (!attached) {
       lab.move(o.vm(), o.to()); // also finishes a move that broke off
@@ -511,7 +511,7 @@ public final class EmulatedActuator implements Actuator {
     }
     vm.thaw();
     settle(o);
-    return done(start, StepDetails.NONE);
+    return StepResult.doneSince(start, StepDetails.NONE);
   }
 
   /** The VM's veth is on its destination's bridge: the lab says where it is from now on. */
@@ -525,10 +525,10 @@ public final class EmulatedActuator implements Actuator {
     MigrationOrder o = r.order;
     EmulatedVm vm = lab.vm(o.vm());
     if (r.phase != Phase.COMMITTED || !vm.site().equals(o.to())) {
-      return refused(start, "VM '" + o.vm() + "' is not active at '" + o.to() + "' yet");
+      return StepResult.refusedSince(start, "VM '" + o.vm() + "' is not active at '" + o.to() + "' yet");
     }
     if (r.announced && unreachable(vm, o.to(), Duration.ZERO).isEmpty()) {
-      return alreadyDone(start);
+      return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     if (midway) {
       throw new StepFailure("injected fault: VM '" + o.vm() + "' not announced");
@@ -539,7 +539,7 @@ public final class EmulatedActuator implements Actuator {
       throw new StepFailure(problem.get());
     }
     r.announced = true;
-    return done(start, StepDetails.NONE);
+    return StepResult.doneSince(start, StepDetails.NONE);
   }
 
   /**
@@ -591,16 +591,16 @@ public final class EmulatedActuator implements Actuator {
     MigrationOrder o = r.order;
     synchronized (records) {
       if (r.phase != Phase.COMMITTED) {
-        return refused(start, "migration " + o.migrationId() + " is not committed: the source is the VM");
+        return StepResult.refusedSince(start, "migration " + o.migrationId() + " is not committed: the source is the VM");
       }
       if (!r.sourceRetired) {
-        return alreadyDone(start);
+        return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
       }
       if (lab.vm(o.vm()).site().equals(o.from())) {
-        return refused(start, "VM '" + o.vm() + "' is still on the bridge of '" + o.from() + "'");
+        return StepResult.refusedSince(start, "VM '" + o.vm() + "' is still on the bridge of '" + o.from() + "'");
       }
       r.sourceRetired = false;
-      return done(start, StepDetails.NONE);
+      return StepResult.doneSince(start, StepDetails.NONE);
     }
   }
 
@@ -609,15 +609,15 @@ public final class EmulatedActuator implements Actuator {
   private StepResult discardDestination(Record r, long start) {
     synchronized (records) {
       if (r.phase == Phase.COMMITTED) {
-        return refused(start, "migration " + r.order.migrationId() + " is committed: the destination instance is the VM");
+        return StepResult.refusedSince(start, "migration " + r.order.migrationId() + " is committed: the destination instance is the VM");
       }
       if (!r.copyAtDestination() && r.stream == null) {
-        return alreadyDone(start);
+        return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
       }
       closeStream(r);
       r.pages = null;
       r.phase = r.reserved ? Phase.RESERVED : Phase.RELEASED;
-      return done(start, StepDetails.NONE);
+      return StepResult.doneSince(start, StepDetails.NONE);
     }
   }
 
@@ -626,36 +626,36 @@ public final class EmulatedActuator implements Actuator {
     EmulatedVm vm = lab.vm(o.vm());
     synchronized (records) {
       if (r.phase == Phase.COMMITTED) {
-        return refused(start, "migration " + o.migrationId() + " is committed: VM '" + o.vm() + "' lives at '" + o.to() + "'");
+        return StepResult.refusedSince(start, "migration " + o.migrationId() + " is committed: VM '" + o.vm() + "' lives at '" + o.to() + "'");
       }
       if (!vm.site().equals(o.from())) {
-        return refused(start, "VM '" + o.vm() + "' is no longer at '" + o.from() + "'");
+        return StepResult.refusedSince(start, "VM '" + o.vm() + "' is no longer at '" + o.from() + "'");
       }
       if (vm.thawed()) {
-        return alreadyDone(start);
+        return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
       }
       if (r.copyAtDestination()) {
-        return refused(start, "the copy at '" + o.to() + "' must be discarded before the source resumes");
+        return StepResult.refusedSince(start, "the copy at '" + o.to() + "' must be discarded before the source resumes");
       }
     }
     if (midway) {
       throw new StepFailure("injected fault: VM '" + o.vm() + "' not thawed");
     }
     vm.thaw();
-    return done(start, StepDetails.NONE);
+    return StepResult.doneSince(start, StepDetails.NONE);
   }
 
   private StepResult releaseReservation(Record r, long start) {
     synchronized (records) {
       if (!r.reserved) {
-        return alreadyDone(start);
+        return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
       }
       if (r.copyAtDestination()) {
-        return refused(start, "the copy at '" + r.order.to() + "' still occupies the reservation");
+        return StepResult.refusedSince(start, "the copy at '" + r.order.to() + "' still occupies the reservation");
       }
       r.reserved = false;
       r.phase = Phase.RELEASED;
-      return done(start, StepDetails.NONE);
+      return StepResult.doneSince(start, StepDetails.NONE);
     }
   }
 
@@ -752,23 +752,5 @@ public final class EmulatedActuator implements Actuator {
   private Duration roundTimeout(long bytes, WanLinkSpec link) {
     double seconds = bytes * 8.0 / link.bitsPerSecond() * settings.roundTimeoutFactor() + 2 * link.oneWayDelay().toNanos() / 1e9;
     return settings.roundTimeoutMargin().plus(Duration.ofNanos(Math.round(seconds * 1e9)));
-  }
-
-  // ---------------------------------------------------------------- answers
-
-  private static Duration since(long startNanos) {
-    return Duration.ofNanos(Math.max(0, System.nanoTime() - startNanos));
-  }
-
-  private static StepResult done(long start, StepDetails details) {
-    return new StepResult.Done(since(start), details);
-  }
-
-  private static StepResult alreadyDone(long start) {
-    return new StepResult.Done(since(start), StepDetails.ALREADY_DONE);
-  }
-
-  private static StepResult refused(long start, String reason) {
-    return StepResult.Failed.refused(since(start), reason);
   }
 }

@@ -183,7 +183,7 @@ public final class QemuActuator implements Actuator {
     try {
       Fault fault = faults.at(order, step, attempt);
       if (fault == Fault.FAIL_BEFORE) {
-        return StepResult.Failed.unknown(since(start), "injected fault before " + step);
+        return StepResult.Failed.unknown(StepResult.since(start), "injected fault before " + step);
       }
       StepResult result;
       try {
@@ -193,7 +193,7 @@ public final class QemuActuator implements Actuator {
         }
         result = act(r, step, progress, start);
       } catch (IOException | RuntimeException e) {
-        result = StepResult.Failed.unknown(since(start), step + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        result = StepResult.Failed.unknown(StepResult.since(start), step + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
       }
       return fault == Fault.FAIL_AFTER ? StepResult.Failed.unknown(result.took(), "injected fault: the answer of " + step + " was lost") : result;
     } finally {
@@ -221,23 +221,23 @@ public final class QemuActuator implements Actuator {
   private synchronized StepResult reserve(Record r, long start) {
     MigrationOrder o = r.order;
     if (r.reserved || r.phase == Phase.COMMITTED) {
-      return alreadyDone(start);
+      return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     Optional<String> wrong = notAtSource(o);
     if (wrong.isPresent()) {
-      return refused(start, wrong.get());
+      return StepResult.refusedSince(start, wrong.get());
     }
     if (!slots.containsKey(o.to())) {
-      return refused(start, "no site '" + o.to() + "' for QEMU guests");
+      return StepResult.refusedSince(start, "no site '" + o.to() + "' for QEMU guests");
     }
     long used = vms.values().stream().filter(v -> v.site().equals(o.to())).count()
         + records.values().stream().filter(x -> x.reserved && x.order.to().equals(o.to())).count();
     if (used >= slots.get(o.to())) {
-      return refused(start, "no room at '" + o.to() + "': " + used + " of " + slots.get(o.to()) + " QEMU slots taken");
+      return StepResult.refusedSince(start, "no room at '" + o.to() + "': " + used + " of " + slots.get(o.to()) + " QEMU slots taken");
     }
     r.reserved = true;
     r.phase = Phase.RESERVED;
-    return done(start, StepDetails.NONE);
+    return StepResult.doneSince(start, StepDetails.NONE);
   }
 
   private StepResult precopy(Record r, Consumer<StepProgress> progress, long start) throws IOException {
@@ -246,14 +246,14 @@ public final class QemuActuator implements Actuator {
     int port;
     synchronized (this) {
       if (r.phase == Phase.PRECOPIED || r.phase == Phase.SYNCED || r.phase == Phase.COMMITTED) {
-        return alreadyDone(start);
+        return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
       }
       if (!r.reserved) {
-        return refused(start, "no reservation at '" + o.to() + "'");
+        return StepResult.refusedSince(start, "no reservation at '" + o.to() + "'");
       }
       Optional<String> wrong = notAtSource(o);
       if (wrong.isPresent()) {
-        return refused(start, wrong.get());
+        return StepResult.refusedSince(start, wrong.get());
       }
       source = vms.get(o.vm());
       port = nextPort++;
@@ -272,11 +272,11 @@ public final class QemuActuator implements Actuator {
         r.precopyEndedNanos = System.nanoTime();
         r.phase = Phase.PRECOPIED;
         progress.accept(new StepProgress(MigrationStep.PRECOPY, s.rounds(), s.transferredBytes(), s.remainingBytes(), s.dirtyBytesPerSecond()));
-        return done(start, new StepDetails(false, s.transferredBytes(), s.rounds(), Duration.ZERO));
+        return StepResult.doneSince(start, new StepDetails(false, s.transferredBytes(), s.rounds(), Duration.ZERO));
       }
       if (!s.active()) {
         dropDestination(r, source);
-        return StepResult.Failed.unknown(since(start), "the migration " + s.status() + (s.error().isEmpty() ? "" : ": " + s.error()));
+        return StepResult.Failed.unknown(StepResult.since(start), "the migration " + s.status() + (s.error().isEmpty() ? "" : ": " + s.error()));
       }
       progress.accept(new StepProgress(MigrationStep.PRECOPY, s.rounds(), s.transferredBytes(), s.remainingBytes(), s.dirtyBytesPerSecond()));
       Optional<String> stuck = convergence.observe(s);
@@ -286,7 +286,7 @@ public final class QemuActuator implements Actuator {
       if (stuck.isPresent()) {
         dropDestination(r, source);
         // cancelled: the guest runs at its source as before, nothing at the destination
-        return refused(start, "migration of " + o.vm() + " cancelled, it does not converge: " + stuck.get());
+        return StepResult.refusedSince(start, "migration of " + o.vm() + " cancelled, it does not converge: " + stuck.get());
       }
       pause(settings.poll());
     }
@@ -295,10 +295,10 @@ public final class QemuActuator implements Actuator {
   private StepResult stopAndCopy(Record r, long start) throws IOException {
     MigrationOrder o = r.order;
     if (r.phase == Phase.SYNCED || r.phase == Phase.COMMITTED) {
-      return alreadyDone(start);
+      return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     if (r.phase != Phase.PRECOPIED || r.destination == null) {
-      return refused(start, "no pre-copied instance of " + o.vm() + " at '" + o.to() + "'");
+      return StepResult.refusedSince(start, "no pre-copied instance of " + o.vm() + " at '" + o.to() + "'");
     }
     QemuVm source = vm(o.vm());
     MigrationStatus s = source.migrationStatus();
@@ -312,52 +312,52 @@ public final class QemuActuator implements Actuator {
         break;
       }
       if (!s.active()) {
-        return StepResult.Failed.unknown(since(start), "the migration " + s.status() + " during its switch-over" + (s.error().isEmpty() ? "" : ": " + s.error()));
+        return StepResult.Failed.unknown(StepResult.since(start), "the migration " + s.status() + " during its switch-over" + (s.error().isEmpty() ? "" : ": " + s.error()));
       }
       if (System.nanoTime() - deadline >= 0) {
-        return StepResult.Failed.unknown(since(start), "the switch-over did not complete within " + settings.precopyTimeout());
+        return StepResult.Failed.unknown(StepResult.since(start), "the switch-over did not complete within " + settings.precopyTimeout());
       }
       pause(Duration.ofMillis(5));
     }
     r.phase = Phase.SYNCED;
     Duration paused = Duration.ofNanos(System.nanoTime() - r.precopyEndedNanos);
-    return done(start, new StepDetails(false, Math.max(0, s.transferredBytes() - r.precopyBytes), 0, paused));
+    return StepResult.doneSince(start, new StepDetails(false, Math.max(0, s.transferredBytes() - r.precopyBytes), 0, paused));
   }
 
   private synchronized StepResult commit(Record r, long start) throws IOException {
     if (r.phase == Phase.COMMITTED) {
-      return alreadyDone(start);
+      return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     if (r.phase != Phase.SYNCED || r.destination == null || !r.destination.alive() || !r.reserved) {
-      return refused(start, "no complete copy of " + r.order.vm() + " at '" + r.order.to() + "': nothing committed");
+      return StepResult.refusedSince(start, "no complete copy of " + r.order.vm() + " at '" + r.order.to() + "': nothing committed");
     }
     retired.put(r.order.migrationId(), vms.get(r.order.vm()));
     vms.put(r.order.vm(), r.destination);
     r.sourceRetired = true;
     r.reserved = false;
     r.phase = Phase.COMMITTED;
-    return done(start, StepDetails.NONE);
+    return StepResult.doneSince(start, StepDetails.NONE);
   }
 
   private StepResult activate(Record r, long start) throws IOException {
     if (r.phase != Phase.COMMITTED) {
-      return refused(start, "migration " + r.order.migrationId() + " is not committed");
+      return StepResult.refusedSince(start, "migration " + r.order.migrationId() + " is not committed");
     }
     QemuVm vm = vm(r.order.vm());
     if (vm.runState().equals("running")) {
-      return alreadyDone(start);
+      return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     vm.resume();
-    return done(start, StepDetails.NONE);
+    return StepResult.doneSince(start, StepDetails.NONE);
   }
 
   private StepResult updateNetwork(Record r, long start) throws IOException {
     if (r.phase != Phase.COMMITTED) {
-      return refused(start, "migration " + r.order.migrationId() + " is not committed");
+      return StepResult.refusedSince(start, "migration " + r.order.migrationId() + " is not committed");
     }
     QemuVm vm = vm(r.order.vm());
     if (r.announced) {
-      return alreadyDone(start);
+      return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     vm.announce();
     long deadline = System.nanoTime() + settings.reachTimeout().toNanos();
@@ -375,12 +375,12 @@ public final class QemuActuator implements Actuator {
       }
     }
     r.announced = true;
-    return done(start, StepDetails.NONE);
+    return StepResult.doneSince(start, StepDetails.NONE);
   }
 
   private StepResult releaseSource(Record r, long start) {
     if (r.phase != Phase.COMMITTED) {
-      return refused(start, "migration " + r.order.migrationId() + " is not committed: the source is the VM");
+      return StepResult.refusedSince(start, "migration " + r.order.migrationId() + " is not committed: the source is the VM");
     }
     QemuVm old;
     synchronized (this) {
@@ -388,52 +388,52 @@ public final class QemuActuator implements Actuator {
       r.sourceRetired = false;
     }
     if (old == null) {
-      return alreadyDone(start);
+      return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     old.close();
-    return done(start, StepDetails.NONE);
+    return StepResult.doneSince(start, StepDetails.NONE);
   }
 
   // ---------------------------------------------------------------- compensations
 
   private StepResult discardDestination(Record r, long start) throws IOException {
     if (r.phase == Phase.COMMITTED) {
-      return refused(start, "migration " + r.order.migrationId() + " is committed: the destination is the VM");
+      return StepResult.refusedSince(start, "migration " + r.order.migrationId() + " is committed: the destination is the VM");
     }
     if (r.destination == null) {
-      return alreadyDone(start);
+      return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     dropDestination(r, vm(r.order.vm()));
     r.phase = r.reserved ? Phase.RESERVED : Phase.RELEASED;
-    return done(start, StepDetails.NONE);
+    return StepResult.doneSince(start, StepDetails.NONE);
   }
 
   private StepResult resumeAtSource(Record r, long start) throws IOException {
     if (r.phase == Phase.COMMITTED) {
-      return refused(start, "migration " + r.order.migrationId() + " is committed: " + r.order.vm() + " lives at '" + r.order.to() + "'");
+      return StepResult.refusedSince(start, "migration " + r.order.migrationId() + " is committed: " + r.order.vm() + " lives at '" + r.order.to() + "'");
     }
     if (r.destination != null) {
-      return refused(start, "the copy at '" + r.order.to() + "' must be discarded before the source resumes");
+      return StepResult.refusedSince(start, "the copy at '" + r.order.to() + "' must be discarded before the source resumes");
     }
     QemuVm source = vm(r.order.vm());
     awaitNoMigration(source);
     if (source.runState().equals("running")) {
-      return alreadyDone(start);
+      return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     source.resume();
-    return done(start, StepDetails.NONE);
+    return StepResult.doneSince(start, StepDetails.NONE);
   }
 
   private synchronized StepResult releaseReservation(Record r, long start) {
     if (!r.reserved) {
-      return alreadyDone(start);
+      return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     if (r.destination != null) {
-      return refused(start, "the copy at '" + r.order.to() + "' still occupies the reservation");
+      return StepResult.refusedSince(start, "the copy at '" + r.order.to() + "' still occupies the reservation");
     }
     r.reserved = false;
     r.phase = Phase.RELEASED;
-    return done(start, StepDetails.NONE);
+    return StepResult.doneSince(start, StepDetails.NONE);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -503,22 +503,6 @@ public final class QemuActuator implements Actuator {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     }
-  }
-
-  private static Duration since(long startNanos) {
-    return StepResult.since(startNanos);
-  }
-
-  private static StepResult done(long start, StepDetails details) {
-    return StepResult.doneSince(start, details);
-  }
-
-  private static StepResult alreadyDone(long start) {
-    return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
-  }
-
-  private static StepResult refused(long start, String reason) {
-    return StepResult.refusedSince(start, reason);
   }
 
   /**
