@@ -44,7 +44,9 @@ class VmCgroupTest {
         vm.freeze();
         assertTrue(vm.frozen());
         long frozenAt = cpuTicks(vm);
-        Thread.sleep(WATCH.toMillis()); // watching another process do nothing: there is no event to wait for
+        // a frozen process does not run: its CPU time stays the same the whole time it is watched
+        org.awaitility.Awaitility.await("a frozen process does not run").during(WATCH).atMost(WATCH.multipliedBy(3))
+            .pollInterval(Duration.ofMillis(50)).until(() -> cpuTicks(vm) == frozenAt);
         assertEquals(frozenAt, cpuTicks(vm), "a frozen process does not run");
         assertTrue(hog.isAlive());
 
