@@ -63,9 +63,9 @@ public final class QemuPreCopyCalibration {
   /**
    * Where every fit starts (so that the same data give the same constants): the cap achieved, a
    * sender and a zero-page scan faster than any cap here, the path's full speed, every written page
-   * sent again, QEMU's 9 bytes per zero page, a 5 ms switch-over and 30 ms to start, 1000 rounds.
+   * sent again, QEMU's 8 bytes of header per page and 9 per zero page, a 5 ms switch-over and 30 ms to start, 1000 rounds.
    */
-  public static final QemuPreCopyModel.Settings START = new QemuPreCopyModel.Settings(1, 200e6, 1, 9, 1e9, Duration.ofMillis(5),
+  public static final QemuPreCopyModel.Settings START = new QemuPreCopyModel.Settings(1, 200e6, 1, 8, 9, 1e9, Duration.ofMillis(5),
       Duration.ofMillis(30), 1000, 1, 1, 1, 1);
 
   /** Settings fitted on {@code observed}, starting from {@link #START}. */
@@ -135,7 +135,7 @@ public final class QemuPreCopyCalibration {
 
   private static QemuPreCopyModel.Settings with(QemuPreCopyModel.Settings s, double capEfficiency, double sender, double zeroScan,
       double pathEfficiency, Duration switchover, double redirtyShare) {
-    return new QemuPreCopyModel.Settings(capEfficiency, sender, pathEfficiency, s.zeroPageBytes(), zeroScan, switchover, s.setup(), s.maxRounds(),
+    return new QemuPreCopyModel.Settings(capEfficiency, sender, pathEfficiency, s.pageHeaderBytes(), s.zeroPageBytes(), zeroScan, switchover, s.setup(), s.maxRounds(),
         redirtyShare, 1, 1, 1);
   }
 
@@ -145,7 +145,7 @@ public final class QemuPreCopyCalibration {
         s.switchover(), s.redirtyShare());
     QemuPreCopyModel model = new QemuPreCopyModel(bare);
     Ratios r = ratios(observed, observed.stream().map(o -> model.predict(o.input())).toList());
-    return new QemuPreCopyModel.Settings(s.capEfficiency(), s.senderBytesPerSecond(), s.pathEfficiency(), s.zeroPageBytes(),
+    return new QemuPreCopyModel.Settings(s.capEfficiency(), s.senderBytesPerSecond(), s.pathEfficiency(), s.pageHeaderBytes(), s.zeroPageBytes(),
         s.zeroScanBytesPerSecond(), s.switchover(), s.setup(), s.maxRounds(), s.redirtyShare(), factor(r.total), factor(r.downtime), factor(r.bytes));
   }
 

@@ -80,6 +80,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
    * @param capEfficiency the share of the cap a migration achieves (QEMU's rate limiter, woken late on a busy machine)
    * @param senderBytesPerSecond the most one QEMU migration stream sends with a core of its own, whatever the cap (its thread is CPU-bound)
    * @param pathEfficiency the share of the path's speed the final copy achieves
+   * @param pageHeaderBytes what a page sent costs on the stream besides its 4 KiB
    * @param zeroPageBytes what a zero page costs on the stream
    * @param zeroScanBytesPerSecond how fast the sender, with a core of its own, finds zero pages zero (it reads each)
    * @param switchover the fixed cost of a switch-over (devices' state, the destination starting), on top of the last copy
@@ -91,11 +92,11 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
    * @param downtimeFactor measured over modelled downtime
    * @param bytesFactor measured over modelled bytes
    */
-  public record Settings(double capEfficiency, double senderBytesPerSecond, double pathEfficiency, double zeroPageBytes,
+  public record Settings(double capEfficiency, double senderBytesPerSecond, double pathEfficiency, double pageHeaderBytes, double zeroPageBytes,
       double zeroScanBytesPerSecond, Duration switchover, Duration setup, int maxRounds, double redirtyShare, double timeFactor, double downtimeFactor,
       double bytesFactor) {
     public Settings {
-      if (!(capEfficiency > 0) || !(senderBytesPerSecond > 0) || !(pathEfficiency > 0) || zeroPageBytes < 0 || !(zeroScanBytesPerSecond > 0)
+      if (!(capEfficiency > 0) || !(senderBytesPerSecond > 0) || !(pathEfficiency > 0) || pageHeaderBytes < 0 || zeroPageBytes < 0 || !(zeroScanBytesPerSecond > 0)
           || switchover.isNegative()
           || setup.isNegative() || maxRounds < 1 || !(redirtyShare > 0 && redirtyShare <= 1) || !(timeFactor > 0) || !(downtimeFactor > 0)
           || !(bytesFactor > 0) || !Double.isFinite(capEfficiency + senderBytesPerSecond + pathEfficiency + timeFactor + downtimeFactor + bytesFactor)) {
@@ -107,19 +108,21 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
     /** The bare model: every page written sent again, zero pages found at once, nothing scaled. */
     public Settings(double capEfficiency, double senderBytesPerSecond, double pathEfficiency, double zeroPageBytes, Duration switchover,
         Duration setup, int maxRounds) {
-      this(capEfficiency, senderBytesPerSecond, pathEfficiency, zeroPageBytes, UNLIMITED, switchover, setup, maxRounds, 1, 1, 1, 1);
+      this(capEfficiency, senderBytesPerSecond, pathEfficiency, PAGE_HEADER, zeroPageBytes, UNLIMITED, switchover, setup, maxRounds, 1, 1, 1, 1);
     }
 
     /** A speed no migration reaches. */
     static final double UNLIMITED = Double.MAX_VALUE / 4;
+    /** What QEMU 7.2 sends with each page: its address and flags. */
+    static final double PAGE_HEADER = 8;
 
     /**
      * The textbook pre-copy (Clark et al.; Akoush et al., MASCOTS 2010): every round at the cap
-     * exactly, no ceiling, zero pages free, a fixed {@code switchover}, nothing scaled. What an
-     * actuator that copies exactly as told (the emulated one) should take.
+     * exactly, no ceiling, nothing but the pages on the stream, a fixed {@code switchover}, nothing
+     * scaled. What an actuator that copies exactly as told (the emulated one) should take.
      */
     public static Settings ideal(Duration switchover, int maxRounds) {
-      return new Settings(1, UNLIMITED, 1, 0, switchover, Duration.ZERO, maxRounds);
+      return new Settings(1, UNLIMITED, 1, 0, 0, UNLIMITED, switchover, Duration.ZERO, maxRounds, 1, 1, 1, 1);
     }
 
     /** The constants {@code bench qemu-migration --calibrate} fitted, from {@value #CALIBRATION_RESOURCE} on the class path. */
@@ -133,7 +136,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
     public static Settings from(Config c) {
       try {
         return new Settings(c.getDouble("cap-efficiency"), c.getDouble("sender-bytes-per-second"), c.getDouble("path-efficiency"),
-            c.getDouble("zero-page-bytes"), c.getDouble("zero-scan-bytes-per-second"), c.getDuration("switchover"), c.getDuration("setup"), c.getInt("max-rounds"), c.getDouble("redirty-share"),
+            c.getDouble("page-header-bytes"), c.getDouble("zero-page-bytes"), c.getDouble("zero-scan-bytes-per-second"), c.getDuration("switchover"), c.getDuration("setup"), c.getInt("max-rounds"), c.getDouble("redirty-share"),
             c.getDouble("time-factor"), c.getDouble("downtime-factor"), c.getDouble("bytes-factor"));
       } catch (ConfigException e) {
         throw new IllegalArgumentException("the QEMU migration model's settings: " + e.getMessage(), e);
@@ -146,6 +149,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
           cap-efficiency = %.4f
           sender-bytes-per-second = %.4g
           path-efficiency = %.4f
+          page-header-bytes = %.1f
           zero-page-bytes = %.1f
           zero-scan-bytes-per-second = %.4g
           switchover = %dms
@@ -155,7 +159,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
           time-factor = %.4f
           downtime-factor = %.4f
           bytes-factor = %.4f
-          """, capEfficiency, senderBytesPerSecond, pathEfficiency, zeroPageBytes, zeroScanBytesPerSecond, switchover.toMillis(), setup.toMillis(), maxRounds, redirtyShare,
+          """, capEfficiency, senderBytesPerSecond, pathEfficiency, pageHeaderBytes, zeroPageBytes, zeroScanBytesPerSecond, switchover.toMillis(), setup.toMillis(), maxRounds, redirtyShare,
           timeFactor, downtimeFactor, bytesFactor);
     }
 
@@ -164,7 +168,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
       if (!(f > 0) || Double.isInfinite(f)) {
         return this;
       }
-      return new Settings(capEfficiency, senderBytesPerSecond, pathEfficiency, zeroPageBytes, zeroScanBytesPerSecond, switchover, setup, maxRounds,
+      return new Settings(capEfficiency, senderBytesPerSecond, pathEfficiency, pageHeaderBytes, zeroPageBytes, zeroScanBytesPerSecond, switchover, setup, maxRounds,
           redirtyShare, Math.max(MIN_FACTOR, Math.min(MAX_FACTOR, timeFactor * f)), downtimeFactor, bytesFactor);
     }
 
@@ -211,7 +215,6 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
   private static final double PAGE = 4096;
   /** QEMU's dirty-sync-count counts a sync before the first pass and one at the switch-over besides one per pass. */
   private static final int SYNCS_OUTSIDE_PASSES = 2;
-  private static final double PAGE_HEADER = 8;
 
   private final Settings settings;
   private final Policy policy;
@@ -245,7 +248,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
     double path = in.pathBytesPerSecond() * settings.pathEfficiency();
     double latency = in.latency().toNanos() / 1e9;
     double threshold = rate * in.downtimeLimit().toNanos() / 1e9;
-    double overhead = (PAGE + PAGE_HEADER) / PAGE;
+    double overhead = (PAGE + settings.pageHeaderBytes()) / PAGE;
     double zeroPages = (in.memoryBytes() - in.nonzeroBytes()) / PAGE;
     // near the cap the guest's writes and QEMU's sends go through the pages in step: the share falls from 1 (a slow guest) to redirtyShare
     double nearness = Math.min(1, in.dirtyBytesPerSecond() / rate);
@@ -254,7 +257,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
     double toSend = in.nonzeroBytes() * overhead + zeroPages * settings.zeroPageBytes();
     // a guest writing at least as fast as the migration really sends is never caught up with (unless its working set fits the last copy)
     boolean outrun = in.dirtyBytesPerSecond() >= rate && in.workingSetBytes() * overhead > threshold;
-    double seconds = settings.setup().toNanos() / 1e9 + latency
+    double seconds = settings.setup().toNanos() / 1e9
         + (in.memoryBytes() - in.nonzeroBytes()) / (settings.zeroScanBytesPerSecond() * in.cpuShare());
     double bytes = 0;
     int rounds = 0;
