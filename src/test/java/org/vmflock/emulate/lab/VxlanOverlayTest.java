@@ -1,0 +1,123 @@
+package org.vmflock.emulate.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A VXLAN federation of three sites linked in a triangle: a virtual cluster's VMs reach one
+ * another across sites only through their segment's VTEPs, whose UDP frames cross the WAN link
+ * (its delay, and its counters); another cluster's VM does not reach them; a moved VM is forwarded
+ * to at its new site by every site, as the kernel's FDB shows.
+ */
+class VxlanOverlayTest {
+
+  private static final Duration DELAY_AB = Duration.ofMillis(2);
+  private static EmulatedFederation lab;
+
+  @BeforeAll
+  static void build() {
+    String problem = EmulatedFederation.unavailableReason();
+    assumeTrue(problem.isEmpty(), problem);
+    long rate = 1_000_000_000L;
+    lab = EmulatedFederation.create(FederationSpec.builder().site("a").site("b").site("c")
+        .link("a", "b", WanLinkSpec.of(DELAY_AB, rate))
+        .link("a", "c", WanLinkSpec.of(Duration.ofMillis(6), rate))
+        .link("b", "c", WanLinkSpec.of(Duration.ofMillis(1), rate))
+        .overlay(FederationSpec.Overlay.VXLAN)
+        .build());
+    lab.addVm("x1", "a", "x");
+    lab.addVm("x2", "b", "x");
+    lab.addVm("y1", "b", "y");
+  }
+
+  @AfterAll
+  static void close() {
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  @Test
+  void aClustersVmsTalkThroughTheirSegmentOverTheWanLink() throws Exception {
+    EmulatedVm x1 = lab.vm("x1");
+    EmulatedVm x2 = lab.vm("x2");
+    LinkCounters before = lab.link("a", "b").counters();
+    List<Duration> rtts = LinkProbe.pingRoundTrips(x1, x2, 5, Duration.ofMillis(20));
+    LinkProbe.Goodput tcp = LinkProbe.tcpGoodput(x1, x2, Duration.ofMillis(300), Duration.ofMillis(700));
+    LinkCounters.Direction after = lab.link("a", "b").counters().aToB().since(before.aToB());
+    double rtt = AccuracyMath.median(rtts);
+    System.out.printf("x1 (a) -> x2 (b) over VXLAN: RTT %.2f ms, TCP %.0f Mbit/s; link a-b carried %d frames a->b, %d B%n", rtt,
+        tcp.bitsPerSecond() / 1e6, after.frames(), after.bytes());
+    assertTrue(Math.abs(rtt - 2 * DELAY_AB.toNanos() / 1e6) < 1, "the link's delay both ways: " + rtts);
+    assertTrue(tcp.bitsPerSecond() > 50e6, "TCP crosses the overlay: " + tcp);
+    // the data's bytes and VXLAN's 50 B per frame crossed the link
+    assertTrue(after.bytes() >= tcp.bytes(), "the link counted the overlay's bytes: " + after);
+    assertTrue(lab.vni("x").orElseThrow() != lab.vni("y").orElseThrow(), "one VNI per cluster");
+  }
+
+  @Test
+  void anotherClustersVmIsNotOnTheSegment() {
+    CommandResult ping = lab.vm("y1").run(Duration.ofSeconds(10), "ping", "-c", "2", "-i", "0.2", "-W", "1", lab.vm("x2").ip().toString());
+    assertFalse(ping.succeeded(), "y1 (cluster y, site b) reaches x2 (cluster x, site b): " + ping.output());
+  }
+
+  @Test
+  void aSitesHostReachesEveryClustersVms() {
+    for (String site : lab.sites()) {
+      for (EmulatedVm vm : lab.vms()) {
+        CommandResult ping = HostCommands.run(List.of("ip", "netns", "exec", lab.siteNamespace(site), "ping", "-c", "1", "-W", "2",
+            vm.ip().toString()), null, Duration.ofSeconds(10));
+        assertTrue(ping.succeeded(), "host of " + site + " to " + vm + ": " + ping.output());
+      }
+    }
+  }
+
+  @Test
+  void aMovedVmIsForwardedToItsNewSiteByEverySite() {
+    EmulatedVm x1 = lab.vm("x1");
+    EmulatedVm mover = lab.addVm("mover", "b", "x");
+    assertEquals(4, median(x1, mover), 1, "a-b: 2 ms each way");
+
+    mover.moveTo("c");
+
+    int vni = lab.vni("x").orElseThrow();
+    String port = LabNames.vmPort(mover.number());
+    String mac = mover.mac().toString();
+    String atC = fdb("c", mac);
+    assertTrue(atC.contains(mac + " dev " + port + " master " + LabNames.clusterBridge(vni) + " static"), "c: the VM's port\n" + atC);
+    assertFalse(atC.contains(" dst "), "c: no VTEP for a VM here\n" + atC);
+    for (String other : List.of("a", "b")) {
+      String entries = fdb(other, mac);
+      assertTrue(entries.contains(mac + " dev " + LabNames.vtep(vni) + " dst " + lab.siteAddress("c") + " self permanent"),
+          other + ": towards c's VTEP\n" + entries);
+      assertTrue(entries.contains(mac + " dev " + LabNames.vtep(vni) + " master " + LabNames.clusterBridge(vni) + " static"), other + "\n" + entries);
+      assertEquals(2, entries.lines().count(), other + ": nothing else\n" + entries);
+      assertEquals(Optional.of("c"), lab.forwardsTowards(other, mover.mac()));
+    }
+    assertEquals(Optional.of("c"), lab.forwardsTowards("c", mover.mac()));
+    assertEquals(12, median(x1, mover), 1.5, "a-c: 6 ms each way");
+    lab.removeVm("mover");
+    for (String site : lab.sites()) {
+      assertEquals("", fdb(site, mac), site + ": a removed VM's entries go");
+    }
+  }
+
+  /** Site {@code site}'s FDB lines for {@code mac}, from the kernel. */
+  static String fdb(String site, String mac) {
+    return HostCommands.check("bridge", "-n", lab.siteNamespace(site), "fdb", "show").lines()
+        .filter(l -> l.startsWith(mac + " ")).reduce("", (x, y) -> x + y + "\n");
+  }
+
+  private static double median(EmulatedVm from, EmulatedVm to) {
+    return AccuracyMath.median(LinkProbe.pingRoundTrips(from, to, 5, Duration.ofMillis(20)));
+  }
+}
