@@ -25,6 +25,7 @@ import org.vmflock.clock.ManualClock;
 import org.vmflock.emulate.lab.EmulatedFederation;
 import org.vmflock.emulate.lab.EmulatedVm;
 import org.vmflock.emulate.lab.FederationSpec;
+import org.vmflock.emulate.lab.LinkProbe;
 import org.vmflock.emulate.lab.WanLinkSpec;
 import org.vmflock.execute.MigrationOrder;
 import org.vmflock.execute.MigrationStep;
@@ -39,15 +40,20 @@ import org.vmflock.plan.MigrationEstimate;
 /**
  * A running QEMU guest (TCG here: 128 MiB + 8 KiB, 16 MiB filled, an 8 MiB working set dirtied
  * at 4 MiB/s) moved between two emulated sites by the saga over QMP, its stream crossing their
- * 5 ms WAN link. One guest serves both tests (a boot takes about a minute under TCG on this
- * machine): first a fault before the commit leaves it running at its source, then it moves, a TCP
- * connection from a VM on a third site open across the move, its memory intact.
+ * 5 ms WAN link. The federation is a VXLAN one (E3): the guest and a namespace VM of its cluster on a
+ * third site share a segment, and the network update points every site's FDB entry of the guest's
+ * MAC at the destination. One guest serves both tests (a boot takes about a minute under TCG on
+ * this machine): first a fault before the commit leaves it running at its source, forwarded to
+ * there; then it moves, a TCP connection and a 10 ms ping from the VM on the third site open
+ * across the move (their losses and longest silence printed), its memory intact, every site's FDB
+ * pointing at its new site.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QemuMigrationTest {
 
   private static final GuestConfig GUEST = new GuestConfig(128, "10.77.200.1/16", "02:00:0a:4d:c8:01", 16, 8, 4, 7000, 7);
   private static final long CAP = 64L << 20;
+  private static final String CLUSTER = "app";
 
   private static EmulatedFederation lab;
   private static QemuActuator actuator;
@@ -62,11 +68,11 @@ class QemuMigrationTest {
     assumeTrue(problem.isEmpty(), problem);
     assumeTrue(GuestImage.unavailableReason().isEmpty(), GuestImage.unavailableReason().orElse(""));
     lab = EmulatedFederation.create(FederationSpec.builder().site("a").site("b").site("c")
-        .linkAll(WanLinkSpec.of(Duration.ofMillis(5), 1_000_000_000L)).build());
+        .linkAll(WanLinkSpec.of(Duration.ofMillis(5), 1_000_000_000L)).overlay(FederationSpec.Overlay.VXLAN).build());
     QemuActuator.Faults faults = (order, step, attempt) ->
         order.migrationId().equals("m-fault") && step == MigrationStep.STOP_AND_COPY ? record(step) : QemuActuator.Fault.NONE;
     actuator = new QemuActuator(lab, run, Map.of("a", 2, "b", 2, "c", 2), QemuActuator.Settings.defaults(CAP), faults);
-    actuator.boot("g1", "a", GUEST, Duration.ofMinutes(3));
+    actuator.boot("g1", "a", CLUSTER, GUEST, Duration.ofMinutes(3));
   }
 
   private static QemuActuator.Fault record(MigrationStep step) {
@@ -101,6 +107,8 @@ class QemuMigrationTest {
     assertEquals("0", check.get("bad"), "every working-set page as written: " + check);
     assertEquals(List.of(), actuator.leftovers());
     assertEquals(1, qemuProcesses(), "one QEMU left: the source");
+    assertForwardedTo("a", g1.tap());
+    assertEquals(List.of(g1.tap()), taps(), "the destination's tap is gone");
   }
 
   @Test
@@ -108,13 +116,16 @@ class QemuMigrationTest {
   void aRunningGuestMovesWithItsConnectionAndMemory() throws Exception {
     QemuVm source = actuator.vm("g1");
     String fillBefore = source.check().get("fill");
-    EmulatedVm peer = lab.addVm("peer", "c");
+    EmulatedVm peer = lab.addVm("peer", "c", CLUSTER);
     Process probe = peer.processBuilder(List.of(GuestImage.get().program().toString(), "probe", GUEST.ip(), "7000", "10"))
         .redirectErrorStream(true).start();
     BufferedReader probeOut = new BufferedReader(new InputStreamReader(probe.getInputStream(), StandardCharsets.US_ASCII));
     assertEquals("probe connected", probeOut.readLine());
+    LinkProbe.PingTrace ping = LinkProbe.startPings(peer, GUEST.ip(), Duration.ofMillis(10));
     List<StepProgress> progress = new ArrayList<>();
     SagaRunner.SagaRun saga = new SagaRunner(new ProgressTap(actuator, progress), new ManualClock(Instant.EPOCH)).run(order("m-move"));
+    ping.awaitReply(Duration.ofSeconds(30)); // the guest answers again, so the trace holds the whole silence
+    LinkProbe.Outcome pings = ping.stop();
 
     OutputStream toProbe = probe.getOutputStream();
     toProbe.write("q\n".getBytes(StandardCharsets.US_ASCII));
@@ -129,14 +140,70 @@ class QemuMigrationTest {
     assertEquals("0", check.get("bad"), "every working-set page as written: " + check);
     StepDetails precopy = details(saga, MigrationStep.PRECOPY);
     StepDetails stopAndCopy = details(saga, MigrationStep.STOP_AND_COPY);
-    System.out.printf("pre-copy %d rounds %.0f B, stop-and-copy %.0f B paused %s; %s; %d progress reports%n", precopy.rounds(),
-        precopy.bytesMoved(), stopAndCopy.bytesMoved(), stopAndCopy.pause(), summary, progress.size());
+    System.out.printf("pre-copy %d rounds %.0f B, stop-and-copy %.0f B paused %s, network update %s; TCP %s; ICMP every 10 ms from c: %s;"
+        + " %d progress reports%n", precopy.rounds(), precopy.bytesMoved(), stopAndCopy.bytesMoved(), stopAndCopy.pause(),
+        took(saga, MigrationStep.NETWORK_UPDATE), summary, pings, progress.size());
     assertTrue(precopy.bytesMoved() >= (GUEST.fillMiB() + GUEST.workingSetMiB()) * (1 << 20), "the filled memory crossed: " + precopy);
     assertTrue(precopy.rounds() >= 2 && !progress.isEmpty(), "rounds reported: " + progress);
     assertTrue(summary.startsWith("probe ") && summary.endsWith("broken=0"), "the connection from c survived: " + summary);
     assertTrue(probe.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && probe.exitValue() == 0, summary);
     assertEquals(List.of(), actuator.leftovers());
     assertEquals(1, qemuProcesses(), "one QEMU left: the guest at b");
+    assertForwardedTo("b", moved.tap());
+    assertEquals(List.of(moved.tap()), taps(), "the source's tap is gone");
+    // the guest was silent while paused (from QEMU's pre-switchover to the network update), then answered again
+    assertTrue(pings.answered() > 10, "pings answered across the move: " + pings);
+    assertTrue(pings.longestGap().compareTo(Duration.ofSeconds(30)) < 0, "the silence ended: " + pings);
+  }
+
+  /**
+   * From the kernel, every site's FDB entries of the guest's MAC: on {@code site}, the one on its
+   * tap there; on the others, the one on the cluster's VTEP, sent to {@code site}'s address.
+   */
+  private static void assertForwardedTo(String site, String tap) {
+    int vni = lab.vni(CLUSTER).orElseThrow();
+    for (String s : lab.sites()) {
+      List<String> entries = fdb(s);
+      List<String> expected = s.equals(site) ? List.of(GUEST.mac() + " dev " + tap + " master vmfl-o" + vni + " static")
+          : List.of(GUEST.mac() + " dev vmfl-x" + vni + " master vmfl-o" + vni + " static",
+              GUEST.mac() + " dev vmfl-x" + vni + " dst " + lab.siteAddress(site) + " self permanent");
+      assertEquals(expected.stream().sorted().toList(), entries, "the FDB of " + s + " for the guest at " + site);
+    }
+  }
+
+  /** Site {@code site}'s FDB entries of the guest's MAC, as {@code bridge fdb show} gives them. */
+  private static List<String> fdb(String site) {
+    return command("bridge", "-n", lab.siteNamespace(site), "fdb", "show").lines().filter(l -> l.startsWith(GUEST.mac() + " ")).map(String::strip)
+        .sorted().toList();
+  }
+
+  /** The QEMU taps on every site now. */
+  private static List<String> taps() {
+    List<String> taps = new ArrayList<>();
+    for (String s : lab.sites()) {
+      command("ip", "-n", lab.siteNamespace(s), "-o", "link", "show", "type", "tun").lines()
+          .map(l -> l.split(":")[1].strip()).forEach(taps::add);
+    }
+    return taps;
+  }
+
+  private static String command(String... words) {
+    try {
+      Process p = new ProcessBuilder(words).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor(), String.join(" ", words) + ": " + out);
+      return out;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Duration took(SagaRunner.SagaRun saga, MigrationStep step) {
+    return saga.events().stream().filter(e -> e instanceof SagaEvent.StepSucceeded d && d.step() == step)
+        .map(e -> ((SagaEvent.StepSucceeded) e).took()).reduce((x, y) -> y).orElseThrow();
   }
 
   private static MigrationOrder order(String id) {
