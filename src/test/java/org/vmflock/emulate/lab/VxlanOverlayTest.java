@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * A VXLAN federation of three sites linked in a triangle: a virtual cluster's VMs reach one
  * another across sites only through their segment's VTEPs, whose UDP frames cross the WAN link
  * (its delay, and its counters); another cluster's VM does not reach them; a moved VM is forwarded
- * to at its new site by every site, as the kernel's FDB shows.
+ * to at its new site by every site, as the kernel's FDB shows; closing a lab leaves no VTEP.
  */
 class VxlanOverlayTest {
 
@@ -109,6 +109,26 @@ class VxlanOverlayTest {
     for (String site : lab.sites()) {
       assertEquals("", fdb(site, mac), site + ": a removed VM's entries go");
     }
+  }
+
+  @Test
+  void closingRemovesEveryVxlanDevice() {
+    EmulatedFederation other = EmulatedFederation.create(FederationSpec.builder().site("p").site("q")
+        .linkAll(WanLinkSpec.of(Duration.ofMillis(1), 100_000_000L)).overlay(FederationSpec.Overlay.VXLAN).build());
+    List<String> namespaces;
+    try {
+      other.addVm("v1", "p", "one");
+      other.addVm("v2", "q", "two");
+      namespaces = HostCommands.check("ip", "netns", "list").lines().map(l -> l.split(" ")[0]).filter(n -> n.startsWith(other.id() + "-")).toList();
+      long vteps = namespaces.stream().mapToLong(n -> HostCommands.check("ip", "-n", n, "-o", "link", "show", "type", "vxlan").lines().count()).sum();
+      assertEquals(4, vteps, "a VTEP per cluster on each of the 2 sites");
+    } finally {
+      other.close();
+    }
+    List<String> left = HostCommands.check("ip", "netns", "list").lines().filter(l -> l.startsWith(other.id() + "-")).toList();
+    assertEquals(List.of(), left, "the lab's namespaces, and the VTEPs in them, are gone");
+    assertFalse(HostCommands.check("ip", "-o", "link", "show", "type", "vxlan").contains(LabNames.PREFIX), "no VTEP of a lab outside its namespaces");
+    assertTrue(namespaces.size() >= 5, "sites, WAN and VMs were listed: " + namespaces);
   }
 
   /** Site {@code site}'s FDB lines for {@code mac}, from the kernel. */
