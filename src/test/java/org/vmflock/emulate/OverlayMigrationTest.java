@@ -32,6 +32,7 @@ import org.vmflock.emulate.lab.EmulatedFederation;
 import org.vmflock.emulate.lab.EmulatedVm;
 import org.vmflock.emulate.lab.FederationSpec;
 import org.vmflock.emulate.lab.LinkProbe;
+import org.vmflock.emulate.lab.OverlayFdb;
 import org.vmflock.emulate.lab.WanLinkSpec;
 import org.vmflock.execute.MigrationOrder;
 import org.vmflock.execute.MigrationStep;
@@ -125,32 +126,9 @@ class OverlayMigrationTest {
     }
   }
 
-  /** From the kernel: on {@code site}, the entry of the VM's MAC on its port; on the others, on the VTEP, sent to {@code site}'s address. */
+  /** From the kernel: every site forwards the VM's MAC to its port at {@code site}. */
   private static void assertForwardedTo(String site) {
-    int vni = lab.vni(CLUSTER).orElseThrow();
-    String mac = mover.mac().toString();
-    for (String s : lab.sites()) {
-      List<String> entries = fdb(s).lines().filter(l -> l.startsWith(mac + " ")).map(String::strip).sorted().toList();
-      List<String> expected = s.equals(site) ? List.of(mac + " dev vmfl-v" + mover.number() + " master vmfl-o" + vni + " static")
-          : List.of(mac + " dev vmfl-x" + vni + " dst " + lab.siteAddress(site) + " self permanent",
-              mac + " dev vmfl-x" + vni + " master vmfl-o" + vni + " static");
-      assertEquals(expected.stream().sorted().toList(), entries, "the FDB of " + s + " for the VM at " + site);
-    }
-  }
-
-  /** {@code bridge fdb show} in site {@code site}'s namespace. */
-  private static String fdb(String site) {
-    try {
-      Process p = new ProcessBuilder("bridge", "-n", lab.siteNamespace(site), "fdb", "show").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertEquals(0, p.waitFor(), out);
-      return out;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    OverlayFdb.assertForwardedTo(lab, CLUSTER, mover.mac(), site, "vmfl-v" + mover.number());
   }
 
   private static EmulatedActuator actuator(EmulatedActuator.Faults faults) {

@@ -26,6 +26,7 @@ import org.vmflock.emulate.lab.EmulatedFederation;
 import org.vmflock.emulate.lab.EmulatedVm;
 import org.vmflock.emulate.lab.FederationSpec;
 import org.vmflock.emulate.lab.LinkProbe;
+import org.vmflock.emulate.lab.OverlayFdb;
 import org.vmflock.emulate.lab.WanLinkSpec;
 import org.vmflock.execute.MigrationOrder;
 import org.vmflock.execute.MigrationStep;
@@ -156,25 +157,9 @@ class QemuMigrationTest {
     assertTrue(pings.longestGap().compareTo(Duration.ofSeconds(30)) < 0, "the silence ended: " + pings);
   }
 
-  /**
-   * From the kernel, every site's FDB entries of the guest's MAC: on {@code site}, the one on its
-   * tap there; on the others, the one on the cluster's VTEP, sent to {@code site}'s address.
-   */
+  /** From the kernel: every site forwards the guest's MAC to {@code tap} at {@code site}. */
   private static void assertForwardedTo(String site, String tap) {
-    int vni = lab.vni(CLUSTER).orElseThrow();
-    for (String s : lab.sites()) {
-      List<String> entries = fdb(s);
-      List<String> expected = s.equals(site) ? List.of(GUEST.mac() + " dev " + tap + " master vmfl-o" + vni + " static")
-          : List.of(GUEST.mac() + " dev vmfl-x" + vni + " master vmfl-o" + vni + " static",
-              GUEST.mac() + " dev vmfl-x" + vni + " dst " + lab.siteAddress(site) + " self permanent");
-      assertEquals(expected.stream().sorted().toList(), entries, "the FDB of " + s + " for the guest at " + site);
-    }
-  }
-
-  /** Site {@code site}'s FDB entries of the guest's MAC, as {@code bridge fdb show} gives them. */
-  private static List<String> fdb(String site) {
-    return command("bridge", "-n", lab.siteNamespace(site), "fdb", "show").lines().filter(l -> l.startsWith(GUEST.mac() + " ")).map(String::strip)
-        .sorted().toList();
+    OverlayFdb.assertForwardedTo(lab, CLUSTER, org.vmflock.model.MacAddress.parse(GUEST.mac()), site, tap);
   }
 
   /** The QEMU taps on every site now. */
