@@ -36,8 +36,10 @@ import org.vmflock.emulate.lab.OverlayFdb;
 import org.vmflock.emulate.lab.WanLinkSpec;
 import org.vmflock.execute.MigrationOrder;
 import org.vmflock.execute.MigrationStep;
+import org.vmflock.execute.SagaEvent;
 import org.vmflock.execute.SagaPhase;
 import org.vmflock.execute.SagaRunner;
+import org.vmflock.execute.StepDetails;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
 import org.vmflock.monitor.capture.NetworkNamespace;
@@ -46,8 +48,9 @@ import org.vmflock.plan.PreCopyMigrationModel;
 /**
  * The emulated actuator over a VXLAN federation (E3): a namespace VM of cluster {@code app} moves
  * from site a to b by the saga while a VM of its cluster on site c keeps a TCP connection to it
- * and pings it every 10 ms; the network update points every site's FDB entry of its MAC at b (read
- * from the kernel). Before that, a migration rolled back leaves them pointing at a.
+ * and pings it every 10 ms; the network update (its first answer lost, so asked twice) points every
+ * site's FDB entry of its MAC at b (read from the kernel). Before that, a migration rolled back
+ * leaves them pointing at a.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OverlayMigrationTest {
@@ -104,7 +107,9 @@ class OverlayMigrationTest {
   @Order(2)
   void aConnectionFromAnotherSiteSurvivesTheMove() throws Exception {
     EmulatedVm peer = lab.addVm("peer", "c", CLUSTER);
-    EmulatedActuator actuator = actuator(EmulatedActuator.Faults.NONE);
+    // the network update's first answer lost: the saga asks again, and the step finds its effect
+    EmulatedActuator actuator = actuator((order, step, attempt) -> step == MigrationStep.NETWORK_UPDATE && attempt == 1
+        ? EmulatedActuator.Fault.FAIL_AFTER : EmulatedActuator.Fault.NONE);
     try (TcpPings tcp = TcpPings.open(mover, peer)) {
       LinkProbe.PingTrace icmp = LinkProbe.startPings(peer, mover.ip().toString(), Duration.ofMillis(10));
       tcp.awaitAnswers(5);
@@ -116,6 +121,8 @@ class OverlayMigrationTest {
       tcp.awaitAnswers(answered + 5);
       LinkProbe.Outcome pings = icmp.stop();
       assertEquals(SagaPhase.COMPLETED, run.state().phase(), () -> "the saga: " + run.events());
+      assertTrue(run.events().stream().anyMatch(e -> e instanceof SagaEvent.StepSucceeded d && d.step() == MigrationStep.NETWORK_UPDATE
+          && d.attempt() == 2 && d.details().equals(StepDetails.ALREADY_DONE)), () -> "the network update asked again: " + run.events());
       System.out.printf("namespace VM a -> b over VXLAN: ICMP every 10 ms from c: %s; TCP every 10 ms from c: %d answers, longest silence %.0f ms%n",
           pings, tcp.answers(), tcp.longestSilenceNanos() / 1e6);
       assertEquals("b", mover.site());

@@ -70,8 +70,11 @@ class QemuMigrationTest {
     assumeTrue(GuestImage.unavailableReason().isEmpty(), GuestImage.unavailableReason().orElse(""));
     lab = EmulatedFederation.create(FederationSpec.builder().site("a").site("b").site("c")
         .linkAll(WanLinkSpec.of(Duration.ofMillis(5), 1_000_000_000L)).overlay(FederationSpec.Overlay.VXLAN).build());
-    QemuActuator.Faults faults = (order, step, attempt) ->
-        order.migrationId().equals("m-fault") && step == MigrationStep.STOP_AND_COPY ? record(step) : QemuActuator.Fault.NONE;
+    // m-fault fails at its stop-and-copy (rolled back); m-move's network update loses its first answer (asked again, found done)
+    QemuActuator.Faults faults = (order, step, attempt) -> order.migrationId().equals("m-fault") && step == MigrationStep.STOP_AND_COPY
+        ? record(step)
+        : order.migrationId().equals("m-move") && step == MigrationStep.NETWORK_UPDATE && attempt == 1 ? QemuActuator.Fault.FAIL_AFTER
+        : QemuActuator.Fault.NONE;
     actuator = new QemuActuator(lab, run, Map.of("a", 2, "b", 2, "c", 2), QemuActuator.Settings.defaults(CAP), faults);
     actuator.boot("g1", "a", CLUSTER, GUEST, Duration.ofMinutes(3));
   }
@@ -151,6 +154,8 @@ class QemuMigrationTest {
     assertEquals(List.of(), actuator.leftovers());
     assertEquals(1, qemuProcesses(), "one QEMU left: the guest at b");
     assertForwardedTo("b", moved.tap());
+    assertTrue(saga.events().stream().anyMatch(e -> e instanceof SagaEvent.StepSucceeded d && d.step() == MigrationStep.NETWORK_UPDATE
+        && d.attempt() == 2 && d.details().equals(StepDetails.ALREADY_DONE)), () -> "the network update asked again: " + saga.events());
     assertEquals(List.of(moved.tap()), taps(), "the source's tap is gone");
     // the guest was silent while paused (from QEMU's pre-switchover to the network update), then answered again
     assertTrue(pings.answered() > 10, "pings answered across the move: " + pings);
@@ -186,9 +191,13 @@ class QemuMigrationTest {
     }
   }
 
+  /** How long {@code step}'s first attempt took (its answer, success or not, after its start; the runner's clock moves by each attempt's real time). */
   private static Duration took(SagaRunner.SagaRun saga, MigrationStep step) {
-    return saga.events().stream().filter(e -> e instanceof SagaEvent.StepSucceeded d && d.step() == step)
-        .map(e -> ((SagaEvent.StepSucceeded) e).took()).reduce((x, y) -> y).orElseThrow();
+    Instant started = saga.events().stream().filter(e -> e instanceof SagaEvent.StepStarted s && s.step() == step && s.attempt() == 1)
+        .map(SagaEvent::at).findFirst().orElseThrow();
+    Instant answered = saga.events().stream().filter(e -> (e instanceof SagaEvent.StepSucceeded d && d.step() == step && d.attempt() == 1)
+        || (e instanceof SagaEvent.StepFailed f && f.step() == step && f.attempt() == 1)).map(SagaEvent::at).findFirst().orElseThrow();
+    return Duration.between(started, answered);
   }
 
   private static MigrationOrder order(String id) {
