@@ -308,7 +308,17 @@ public final class EmulatedFederation implements AutoCloseable {
     if (spec.overlay() != FederationSpec.Overlay.FLAT) {
       throw new IllegalStateException("in a " + spec.overlay() + " federation a tap needs its guest's cluster, MAC and address: addTap(site, name, nic)");
     }
-    addTap(site, name, null);
+    checkOpen();
+    checkTapName(name);
+    checkSite(site);
+    addBridgeTap(site, name);
+  }
+
+  private void addBridgeTap(String site, String name) {
+    HostCommands.ipBatch(siteNamespace(site), List.of(
+        "tuntap add dev " + name + " mode tap",
+        "link set " + name + " master " + BRIDGE,
+        "link set " + name + " up"), false);
   }
 
   /**
@@ -323,10 +333,7 @@ public final class EmulatedFederation implements AutoCloseable {
     checkTapName(name);
     checkSite(site);
     if (spec.overlay() == FederationSpec.Overlay.FLAT) {
-      HostCommands.ipBatch(siteNamespace(site), List.of(
-          "tuntap add dev " + name + " mode tap",
-          "link set " + name + " master " + BRIDGE,
-          "link set " + name + " up"), false);
+      addBridgeTap(site, name);
       return;
     }
     Endpoint known = endpoints.get(nic.mac());
