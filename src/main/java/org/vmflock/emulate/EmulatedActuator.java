@@ -43,9 +43,10 @@ import org.vmflock.plan.QemuPreCopyModel;
  *   <li>STOP_AND_COPY: the VM's cgroup frozen, its last dirty pages sent.
  *   <li>COMMIT: the destination copy becomes the VM (refused if the reservation lapsed).
  *   <li>ACTIVATE: the VM's veth moved to the destination's bridge, the VM thawed.
- *   <li>NETWORK_UPDATE: a gratuitous ARP from the VM; checked: it answers a ping from the
- *       destination site's host, and the bridges of the destination and of every site linked to it
- *       forward its MAC towards the destination.
+ *   <li>NETWORK_UPDATE: in a VXLAN federation every site's forwarding of the VM's MAC pointed at
+ *       the destination (its VTEP; the VM's port there); then a gratuitous ARP from the VM;
+ *       checked: it answers a ping from the destination site's host, and the destination and every
+ *       site linked to it forward its MAC towards the destination.
  *   <li>RELEASE_SOURCE: the source slot freed.
  *   <li>DISCARD_DESTINATION, RESUME_AT_SOURCE (thaw at the source), RELEASE_RESERVATION.
  * </ul>
@@ -508,7 +509,7 @@ public final class EmulatedActuator implements Actuator {
       return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     if (!attached) {
-      lab.move(o.vm(), o.to()); // also finishes a move that broke off
+      lab.movePort(o.vm(), o.to()); // also finishes a move that broke off
     }
     if (midway) {
       throw new StepFailure("injected fault: VM '" + o.vm() + "' moved to '" + o.to() + "', not thawed");
@@ -537,6 +538,7 @@ public final class EmulatedActuator implements Actuator {
     if (midway) {
       throw new StepFailure("injected fault: VM '" + o.vm() + "' not announced");
     }
+    lab.updateForwarding(o.vm());
     lab.announce(o.vm());
     Optional<String> problem = unreachable(vm, o.to(), settings.reachTimeout());
     if (problem.isPresent()) {
@@ -573,10 +575,10 @@ public final class EmulatedActuator implements Actuator {
       if (!linked) {
         continue;
       }
-      Optional<String> towards = lab.learntTowards(s, vm.mac());
+      Optional<String> towards = lab.forwardsTowards(s, vm.mac());
       if (!towards.equals(Optional.of(site))) {
-        return Optional.of("the bridge of '" + s + "' forwards VM '" + vm.name() + "' (" + vm.mac() + ") "
-            + towards.map(t -> "towards '" + t + "'").orElse("nowhere (not learnt)") + ", not towards '" + site + "'");
+        return Optional.of("'" + s + "' forwards VM '" + vm.name() + "' (" + vm.mac() + ") "
+            + towards.map(t -> "towards '" + t + "'").orElse("nowhere") + ", not towards '" + site + "'");
       }
     }
     try {
@@ -645,6 +647,7 @@ public final class EmulatedActuator implements Actuator {
     if (midway) {
       throw new StepFailure("injected fault: VM '" + o.vm() + "' not thawed");
     }
+    lab.updateForwarding(o.vm()); // the overlay forwards to the source, as it did (nothing to change unless a step went astray)
     vm.thaw();
     return StepResult.doneSince(start, StepDetails.NONE);
   }

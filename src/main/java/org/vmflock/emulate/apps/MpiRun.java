@@ -34,6 +34,10 @@ public final class MpiRun implements AutoCloseable {
   static final List<String> MPIRUN_OPTIONS = List.of("--allow-run-as-root", "--oversubscribe", "--bind-to", "none",
       "--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", "eth0", "--mca", "oob_tcp_if_include", "eth0",
       "--mca", "plm_rsh_no_tree_spawn", "1");
+  /** How often await() looks at the run's output while it waits. */
+  private static final Duration AWAIT_SLICE = Duration.ofMillis(250);
+  /** How long mpirun may take to tear the job down once it said a rank failed, before it is stopped. */
+  static final Duration ABORT_GRACE = Duration.ofSeconds(15);
   /** How long stop() waits for the run's processes to be gone after killing them. */
   private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
@@ -151,10 +155,31 @@ public final class MpiRun implements AutoCloseable {
     if (outcome != null) {
       return outcome;
     }
-    if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long failureSeen = -1;
+    while (!process.waitFor(Math.min(AWAIT_SLICE.toNanos(), Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)) {
+      long now = System.nanoTime();
+      if (failureSeen < 0 && rankFailed(read(stdout))) {
+        failureSeen = now;
+      }
+      if (failureSeen >= 0 && now - failureSeen >= ABORT_GRACE.toNanos()) {
+        stop();
+        MpiProgram.Verdict v = program.verify(-1, read(report), read(stdout));
+        outcome = new MpiOutcome(program.name(), ranks, elapsedSeconds(), -1, false, v.reason()
+            + " (a rank failed and mpirun had not exited " + ABORT_GRACE.toSeconds() + " s later: stopped)", report, stdout);
+        return outcome;
+      }
+      if (now >= deadline) {
+        break;
+      }
+    }
+    if (process.isAlive()) {
+      String hung = describe(runProcesses());
+      String lastOutput = lastLines(read(stdout), 5);
       stop();
       outcome = new MpiOutcome(program.name(), ranks, elapsedSeconds(), -1, false,
-          program.name() + " did not end within " + timeout.toSeconds() + " s (stopped)", report, stdout);
+          program.name() + " did not end within " + timeout.toSeconds() + " s (stopped); its processes then: " + hung
+              + "; its last output: " + (lastOutput.isEmpty() ? "(none)" : lastOutput), report, stdout);
       return outcome;
     }
     process.onExit().join();
@@ -225,6 +250,42 @@ public final class MpiRun implements AutoCloseable {
       }
     }
     return all;
+  }
+
+  /**
+   * Whether mpirun said a rank failed and it aborts the job (a non-zero exit, or MPI_ABORT): from
+   * then on the run cannot verify, and a teardown that hangs must not hold the caller.
+   */
+  static boolean rankFailed(String output) {
+    return output.contains("exited with non-zero status") || output.contains("returned\na non-zero exit code")
+        || output.contains("MPI_ABORT was invoked");
+  }
+
+  /** Each process as {@code pid command state waiting-in} from /proc, to say where a run that does not end is stuck. */
+  private static String describe(List<ProcessHandle> processes) {
+    List<String> all = new ArrayList<>();
+    for (ProcessHandle h : processes) {
+      String pid = Long.toString(h.pid());
+      String command = h.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?");
+      String state = "?";
+      String wchan = "?";
+      try {
+        String stat = Files.readString(Path.of("/proc", pid, "stat"), StandardCharsets.ISO_8859_1);
+        int close = stat.lastIndexOf(')');
+        state = close > 0 && close + 2 < stat.length() ? stat.substring(close + 2, close + 3) : "?";
+        wchan = Files.readString(Path.of("/proc", pid, "wchan"), StandardCharsets.ISO_8859_1).trim();
+      } catch (IOException e) {
+        // gone meanwhile: the question marks say so
+      }
+      all.add(pid + " " + command + " " + state + " " + (wchan.isEmpty() || wchan.equals("0") ? "running" : wchan));
+    }
+    return all.toString();
+  }
+
+  /** The last {@code n} non-blank lines of {@code text}, joined by " | ". */
+  private static String lastLines(String text, int n) {
+    List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+    return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
   }
 
   @Override
