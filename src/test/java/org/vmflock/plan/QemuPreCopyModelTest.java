@@ -68,45 +68,45 @@ class QemuPreCopyModelTest {
         bytesFactor);
   }
 
+  /** 1 GiB with 512 MiB of data, a 1 GiB/s path, no latency, a 300 ms limit; sizes in MiB, rates in MiB/s. */
+  private static QemuPreCopyModel.Input gib(double workingSet, double dirty, double cap, double cpuShare) {
+    return new QemuPreCopyModel.Input(1024 * MIB, 512 * MIB, workingSet * MIB, dirty * MIB, cap * MIB, 1024 * MIB, Duration.ZERO,
+        Duration.ofMillis(300), cpuShare);
+  }
+
   @Test
   void nearTheCapFewerPagesAreSentAgain() {
     // 60 MiB/s against a 64 MiB/s cap, a 256 MiB working set: every page written sent again, the set shrinks by 60/64 a pass
-    QemuPreCopyModel.Input in = new QemuPreCopyModel.Input(1024 * MIB, 512 * MIB, 256 * MIB, 60 * MIB, 64 * MIB, 1024 * MIB, Duration.ZERO,
-        Duration.ofMillis(300));
+    QemuPreCopyModel.Input in = gib(256, 60, 64, 1);
     QemuPreCopyModel.Prediction all = new QemuPreCopyModel(exact(1, 1, 1, 1)).predict(in);
     QemuPreCopyModel.Prediction share = new QemuPreCopyModel(exact(0.5, 1, 1, 1)).predict(in);
     assertTrue(all.converged() && share.converged());
     assertTrue(share.rounds() < all.rounds() && share.bytes() < all.bytes(), share + " vs " + all);
     // far below the cap the share hardly matters: 2 MiB/s against 64
-    QemuPreCopyModel.Input slow = new QemuPreCopyModel.Input(1024 * MIB, 512 * MIB, 256 * MIB, 2 * MIB, 64 * MIB, 1024 * MIB, Duration.ZERO,
-        Duration.ofMillis(300));
+    QemuPreCopyModel.Input slow = gib(256, 2, 64, 1);
     double ratio = new QemuPreCopyModel(exact(0.5, 1, 1, 1)).predict(slow).bytes() / new QemuPreCopyModel(exact(1, 1, 1, 1)).predict(slow).bytes();
     assertEquals(1, ratio, 0.01);
   }
 
   @Test
   void aGuestWritingFasterThanTheSenderDoesNotConvergeWhateverTheShare() {
-    QemuPreCopyModel.Input in = new QemuPreCopyModel.Input(1024 * MIB, 512 * MIB, 256 * MIB, 80 * MIB, 64 * MIB, 1024 * MIB, Duration.ZERO,
-        Duration.ofMillis(300));
+    QemuPreCopyModel.Input in = gib(256, 80, 64, 1);
     assertFalse(new QemuPreCopyModel(exact(0.2, 1, 1, 1)).predict(in).converged());
   }
 
   @Test
   void aSenderWithLessCpuIsSlower() {
     QemuPreCopyModel.Settings cpuBound = new QemuPreCopyModel.Settings(1, 100 * MIB, 1, 8, 0, 1e30, Duration.ZERO, Duration.ZERO, 1000, 1, 1, 1, 1);
-    QemuPreCopyModel.Input whole = new QemuPreCopyModel.Input(1024 * MIB, 256 * MIB, 64 * MIB, 0, 512 * MIB, 1024 * MIB, Duration.ZERO,
-        Duration.ofMillis(300), 1);
-    QemuPreCopyModel.Input quarter = new QemuPreCopyModel.Input(1024 * MIB, 256 * MIB, 64 * MIB, 0, 512 * MIB, 1024 * MIB, Duration.ZERO,
-        Duration.ofMillis(300), 0.25);
+    QemuPreCopyModel.Input whole = gib(64, 0, 512, 1);
+    QemuPreCopyModel.Input quarter = gib(64, 0, 512, 0.25);
     QemuPreCopyModel model = new QemuPreCopyModel(cpuBound);
-    assertEquals(256.0 * 4104 / 4096 / 100, model.predict(whole).totalSeconds(), 1e-9, "256 MiB at the sender's 100 MiB/s");
+    assertEquals(512.0 * 4104 / 4096 / 100, model.predict(whole).totalSeconds(), 1e-9, "512 MiB at the sender's 100 MiB/s");
     assertEquals(4 * model.predict(whole).totalSeconds(), model.predict(quarter).totalSeconds(), 1e-9);
   }
 
   @Test
   void eachFactorScalesItsOwnQuantityEitherWay() {
-    QemuPreCopyModel.Input in = new QemuPreCopyModel.Input(1024 * MIB, 512 * MIB, 64 * MIB, 20 * MIB, 64 * MIB, 1024 * MIB, Duration.ZERO,
-        Duration.ofMillis(300));
+    QemuPreCopyModel.Input in = gib(64, 20, 64, 1);
     QemuPreCopyModel.Prediction bare = new QemuPreCopyModel(exact(1, 1, 1, 1)).predict(in);
     QemuPreCopyModel.Prediction scaled = new QemuPreCopyModel(exact(1, 0.5, 2, 1.25)).predict(in);
     assertEquals(bare.totalSeconds() * 0.5, scaled.totalSeconds(), 1e-9);
