@@ -14,7 +14,6 @@ import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
-import org.pcap4j.core.RawPacketListener;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.IpAddress;
 import org.vmflock.model.VmEndpoint;
@@ -23,8 +22,8 @@ import org.vmflock.monitor.traffic.CountedTraffic;
 import org.vmflock.monitor.traffic.TrafficCounter;
 
 /**
- * Live capture with Pcap4J (M3, M4). Each interface gets a handle and a dedicated thread running
- * {@code pcap_loop}; every frame goes to one shared {@link TrafficCounter}, which the host's monitor
+ * Live capture with Pcap4J (M3, M4). Each interface gets a handle and a dedicated thread reading it
+ * ({@link PcapNextReader}: libpcap's {@code pcap_next_ex}); every frame goes to one shared {@link TrafficCounter}, which the host's monitor
  * drains. Two ways to watch a host's VMs:
  *
  * <ul>
@@ -124,6 +123,19 @@ public final class LiveCapture implements PolledSource {
     return capture;
   }
 
+  /**
+   * A BPF filter keeping the frames addressed to these VMs (their MACs): on a bridge whose VMs'
+   * traffic is counted where it is received (the emulation's sites), the kernel then drops what
+   * the capture would not count (frames leaving for other sites, broadcasts) before it reaches the
+   * capture's thread.
+   */
+  public static String receivedBy(List<VmEndpoint> vms) {
+    if (vms.isEmpty()) {
+      throw new IllegalArgumentException("no VM to capture the frames of");
+    }
+    return vms.stream().map(v -> "ether dst " + v.mac()).collect(Collectors.joining(" or "));
+  }
+
   /** The BPF filter of an interface: the user's, narrowed to one VM's frames for a per-VM capture. */
   static String filter(Interface itf, List<VmEndpoint> vms, List<IpAddress> fileServers, String userFilter) {
     String own = "";
@@ -215,31 +227,26 @@ public final class LiveCapture implements PolledSource {
   }
 
   private void capture(PcapHandle handle, String name) {
-    RawPacketListener listener = data -> count(handle, data);
+    PcapNextReader reader;
     try {
-      handle.loop(-1, listener);
-    } catch (InterruptedException e) {
-      // breakLoop() was called: the normal end; what the kernel still holds is read below
-    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+      reader = new PcapNextReader(handle, handle.getSnapshot());
+      reader.read(this::count, false);
+    } catch (NotOpenException | RuntimeException e) {
       failure.compareAndSet(null, "capture on " + name + " failed: " + e.getMessage());
       return;
     }
+    // breakLoop() was called: the normal end; what the kernel still holds is read now
     try {
       handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
-      while (handle.dispatch(-1, listener) > 0) {
-        // read dry
-      }
-    } catch (PcapNativeException | NotOpenException | InterruptedException e) {
+      reader.read(this::count, true);
+    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
       failure.compareAndSet(null, "capture on " + name + " failed while stopping: " + e.getMessage());
     }
   }
 
-  private void count(PcapHandle handle, byte[] data) {
-    java.sql.Timestamp ts = handle.getTimestamp();
-    long micros = Math.floorDiv(ts.getTime(), 1000) * 1_000_000 + ts.getNanos() / 1000 + offsetMicros;
-    int originalLength = handle.getOriginalLength();
+  private void count(long timestampMicros, int originalLength, byte[] data, int capturedLength) {
     synchronized (counter) {
-      counter.frame(micros, originalLength, data, 0, data.length);
+      counter.frame(timestampMicros + offsetMicros, originalLength, data, 0, capturedLength);
     }
     frames.incrementAndGet();
   }
