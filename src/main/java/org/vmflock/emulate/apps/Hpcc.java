@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * HPC Challenge ({@code hpcc}, Debian's {@code hpcc}): HPL (LU on a 2 x 2 grid, panel broadcasts),
  * PTRANS (matrix transpose, pairwise exchange), MPI RandomAccess (all-to-all small updates,
  * latency-bound), MPI FFT (all-to-all transposes), b_eff (ping-pong and rings), and the per-rank
- * DGEMM and STREAM; a small problem (N = 400). It writes its report to {@code hpccoutf.txt} in the
+ * DGEMM and STREAM; a small problem (N = 120: one run of about 10 s on one site of an idle-ish machine, most of it
+ * RandomAccess and the latency-bandwidth tests, whose lengths N barely sets). It writes its report to {@code hpccoutf.txt} in the
  * work directory. Progress: the sections it has ended over its 17 sections. Its check: the report
  * ends ("End of HPC Challenge tests."), no test says FAILED, and HPL's residual check PASSED.
  */
@@ -29,7 +30,7 @@ final class Hpcc implements MpiProgram {
 
   @Override
   public String description() {
-    return "HPC Challenge N=400 on a 2 x 2 grid: HPL broadcasts, PTRANS pairs, RandomAccess and FFT all-to-all, b_eff rings";
+    return "HPC Challenge N=120 on a 2 x 2 grid: HPL broadcasts, PTRANS pairs, RandomAccess and FFT all-to-all, b_eff rings";
   }
 
   @Override

@@ -47,7 +47,8 @@ public final class MpiRun implements AutoCloseable {
   private final long startNanos;
   private volatile long endNanos = -1;
   private volatile boolean stopped;
-  private MpiOutcome outcome;
+  /** Set once, under this object's lock; read without it (progress while another thread awaits). */
+  private volatile MpiOutcome outcome;
 
   private MpiRun(MpiProgram program, List<EmulatedVm> vms, Path workDir, Path stdout, Process process, long startNanos) {
     this.program = program;
@@ -120,8 +121,9 @@ public final class MpiRun implements AutoCloseable {
    * How far the run is, 0 to 1, read live from its report ({@link MpiProgram#progress}: e.g.
    * LAMMPS's thermo lines, HPCC's finished sections); 1 once it finished verified.
    */
-  public synchronized double progress() {
-    if (outcome != null && outcome.verified()) {
+  public double progress() {
+    MpiOutcome ended = outcome;
+    if (ended != null && ended.verified()) {
       return 1;
     }
     return Math.max(0, Math.min(1, program.progress(read(report))));
@@ -145,13 +147,24 @@ public final class MpiRun implements AutoCloseable {
 
   /**
    * Waits for the run to end, at most {@code timeout}; on timeout it stops the run and returns an
-   * unverified outcome saying so. Returns the same outcome on each call once it ended.
+   * unverified outcome saying so. Returns the same outcome on each call once it ended. Waiting
+   * holds no lock: {@link #progress} and other threads' {@code await} go on meanwhile.
    */
-  public synchronized MpiOutcome await(Duration timeout) throws InterruptedException {
+  public MpiOutcome await(Duration timeout) throws InterruptedException {
+    MpiOutcome ended = outcome;
+    if (ended != null) {
+      return ended;
+    }
+    boolean exited = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    return conclude(exited, timeout);
+  }
+
+  /** The outcome, decided once: the first thread here after the wait decides it, the others read it. */
+  private synchronized MpiOutcome conclude(boolean exited, Duration timeout) {
     if (outcome != null) {
       return outcome;
     }
-    if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+    if (!exited) {
       stop();
       outcome = new MpiOutcome(program.name(), ranks, elapsedSeconds(), -1, false,
           program.name() + " did not end within " + timeout.toSeconds() + " s (stopped)", report, stdout);

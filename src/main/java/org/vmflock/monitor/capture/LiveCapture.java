@@ -23,8 +23,8 @@ import org.vmflock.monitor.traffic.TrafficCounter;
 
 /**
  * Live capture with Pcap4J (M3, M4). Each interface gets a handle and a dedicated thread reading it
- * ({@link PcapNextReader}: libpcap's {@code pcap_next_ex}); every frame goes to one shared {@link TrafficCounter}, which the host's monitor
- * drains. Two ways to watch a host's VMs:
+ * ({@link PcapNextReader}: libpcap's {@code pcap_next_ex}); every frame goes to one shared
+ * {@link TrafficCounter}, which the host's monitor drains. Two ways to watch a host's VMs:
  *
  * <ul>
  *   <li>one capture for the whole host: the bridge the VMs' taps or veths are attached to, in
