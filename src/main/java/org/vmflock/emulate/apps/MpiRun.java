@@ -94,6 +94,7 @@ public final class MpiRun implements AutoCloseable {
       List<String> command = new ArrayList<>();
       command.add("mpirun");
       command.addAll(MPIRUN_OPTIONS);
+      command.addAll(program.mpirunOptions());
       command.addAll(List.of("--mca", "plm_rsh_agent", agent.toString(), "--hostfile", hostfile.toString(),
           "-np", Integer.toString(ranks.size()), "--wdir", workDir.toString()));
       command.addAll(program.command(workDir, ranks.size()));
