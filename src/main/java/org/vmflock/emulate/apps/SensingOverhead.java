@@ -80,12 +80,22 @@ public final class SensingOverhead {
         double[] cpuWith = new double[pairs];
         double[] cpuWithout = new double[pairs];
         double[] captureCpu = new double[pairs];
+        boolean[] complete = new boolean[pairs];
         for (int i = 0; i < pairs; i++) {
           boolean captureFirst = i % 2 == 0;
+          complete[i] = true;
           for (boolean capture : captureFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
             double load = Machine.loadAverage();
             double cpu0 = jvmCpuSeconds();
-            double[] run = once(lab, p, vms, capture, timeout, workDir.resolve(p.name()));
+            double[] run;
+            try {
+              run = once(lab, p, vms, capture, timeout, workDir.resolve(p.name()));
+            } catch (IllegalStateException e) {
+              // a run that failed (e.g. an MPI launch that never completed): its pair is left out, the series goes on
+              progress.accept(String.format(Locale.ROOT, "overhead %s pair %d/%d left out: %s", p.name(), i + 1, pairs, e.getMessage()));
+              complete[i] = false;
+              break;
+            }
             double s = run[0];
             double cpu = jvmCpuSeconds() - cpu0;
             (capture ? with : without)[i] = s;
@@ -97,7 +107,11 @@ public final class SensingOverhead {
                 i + 1, pairs, capture ? "on " : "off", s, cpu, capture ? String.format(Locale.ROOT, ", capture threads %.3f s", run[1]) : "", load));
           }
         }
-        Result r = new Result(p.name(), with, without, cpuWith, cpuWithout, captureCpu);
+        if (!java.util.stream.IntStream.range(0, pairs).anyMatch(i -> complete[i])) {
+          throw new IllegalStateException("overhead of " + p.name() + ": no pair completed");
+        }
+        Result r = new Result(p.name(), kept(with, complete), kept(without, complete), kept(cpuWith, complete), kept(cpuWithout, complete),
+            kept(captureCpu, complete));
         double[] ratios = r.ratios();
         double[] shares = r.captureCoreShares();
         Arrays.sort(shares);
@@ -105,8 +119,8 @@ public final class SensingOverhead {
             "overhead %s: median with %.3f s, without %.3f s; paired overhead median %+.2f %% (min %+.2f %%, max %+.2f %%, %d pairs);"
                 + " the JVM's CPU: %.3f s a run more with the captures (median with - without);"
                 + " the capture threads' CPU: median %.3f s a run, %.3f %% of one core over the run (min %.3f %%, max %.3f %%)",
-            p.name(), r.medianWith(), r.medianWithout(), r.medianOverhead() * 100, ratios[0] * 100, ratios[ratios.length - 1] * 100, pairs,
-            median(cpuWith) - median(cpuWithout), median(captureCpu), median(shares) * 100, shares[0] * 100, shares[shares.length - 1] * 100));
+            p.name(), r.medianWith(), r.medianWithout(), r.medianOverhead() * 100, ratios[0] * 100, ratios[ratios.length - 1] * 100, ratios.length,
+            median(r.cpuWith()) - median(r.cpuWithout()), median(r.captureThreadsCpu()), median(shares) * 100, shares[0] * 100, shares[shares.length - 1] * 100));
         results.add(r);
       }
     }
@@ -139,6 +153,10 @@ public final class SensingOverhead {
         captures.close();
       }
     }
+  }
+
+  private static double[] kept(double[] values, boolean[] complete) {
+    return java.util.stream.IntStream.range(0, values.length).filter(i -> complete[i]).mapToDouble(i -> values[i]).toArray();
   }
 
   /** CPU seconds this JVM has used (all its threads, the capture threads among them). */
