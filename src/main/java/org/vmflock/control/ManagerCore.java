@@ -456,7 +456,10 @@ public final class ManagerCore {
       default -> MigrationRecord.Status.STUCK;
     };
     boolean forced = k.decision(m.decisionId()).map(d -> d.kind() == DecisionKind.FORCED).orElse(false);
-    double predicted = m.order().predicted().totalSeconds();
+    // the calibration is of the model as configured: the order's prediction was made by the model
+    // calibrated as it stood then, so comparing with it would learn the ratio to itself (inverted
+    // and shrinking); the configured model predicts the same migration again on today's path
+    double predicted = uncalibratedPrediction(k, m.order());
     double took = observed.totalSeconds();
     CalibratedEstimator.Calibration calibration = !forced && status == MigrationRecord.Status.COMPLETED && predicted > 0 && took > 0
         && Double.isFinite(predicted) && Double.isFinite(took)
@@ -474,6 +477,15 @@ public final class ManagerCore {
       effects.add(new RemoveFromSite(m.order().from(), List.of(m.order().vm())));
     }
     return new Outcome(List.of(ended), effects, Optional.empty()).then(startQueued(k.apply(ended), now));
+  }
+
+  /** What the configured migration model, without the online calibration, predicts for {@code order} on the path as known now. */
+  private double uncalibratedPrediction(Knowledge k, MigrationOrder order) {
+    Infrastructure infra = k.infrastructure(settings.loop().defaultLink());
+    if (infra.site(order.from()).isEmpty() || infra.site(order.to()).isEmpty()) {
+      return order.predicted().totalSeconds();
+    }
+    return settings.planning().migration().estimate(order.vmSpec(), infra.path(order.from(), order.to())).totalSeconds();
   }
 
   // ---------------------------------------------------------------- availability
