@@ -22,12 +22,7 @@ class VmMoveTest {
   static void build() {
     String problem = EmulatedFederation.unavailableReason();
     assumeTrue(problem.isEmpty(), problem);
-    long rate = 1_000_000_000L;
-    lab = EmulatedFederation.create(FederationSpec.builder().site("a").site("b").site("c")
-        .link("a", "b", WanLinkSpec.of(Duration.ofMillis(2), rate))
-        .link("a", "c", WanLinkSpec.of(Duration.ofMillis(6), rate))
-        .link("b", "c", WanLinkSpec.of(Duration.ofMillis(1), rate))
-        .build());
+    lab = EmulatedFederation.create(Triangle.spec().build());
     lab.addVm("vm1", "a");
     lab.addVm("vm2", "b");
     lab.addVm("vm3", "c");

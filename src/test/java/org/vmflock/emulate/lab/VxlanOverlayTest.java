@@ -20,20 +20,14 @@ import org.junit.jupiter.api.Test;
  */
 class VxlanOverlayTest {
 
-  private static final Duration DELAY_AB = Duration.ofMillis(2);
+  private static final Duration DELAY_AB = Triangle.DELAY_AB;
   private static EmulatedFederation lab;
 
   @BeforeAll
   static void build() {
     String problem = EmulatedFederation.unavailableReason();
     assumeTrue(problem.isEmpty(), problem);
-    long rate = 1_000_000_000L;
-    lab = EmulatedFederation.create(FederationSpec.builder().site("a").site("b").site("c")
-        .link("a", "b", WanLinkSpec.of(DELAY_AB, rate))
-        .link("a", "c", WanLinkSpec.of(Duration.ofMillis(6), rate))
-        .link("b", "c", WanLinkSpec.of(Duration.ofMillis(1), rate))
-        .overlay(FederationSpec.Overlay.VXLAN)
-        .build());
+    lab = EmulatedFederation.create(Triangle.spec().overlay(FederationSpec.Overlay.VXLAN).build());
     lab.addVm("x1", "a", "x");
     lab.addVm("x2", "b", "x");
     lab.addVm("y1", "b", "y");
