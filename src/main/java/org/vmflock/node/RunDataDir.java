@@ -26,14 +26,21 @@ public final class RunDataDir {
   private final Path dataDir;
   private final Path runState;
   private final Optional<Path> h2Journal;
+  private final Optional<RunTimeline> timeline;
 
   private RunDataDir(Path dataDir, Path runState, Optional<Path> h2Journal) {
     this.dataDir = dataDir;
     this.runState = runState;
     this.h2Journal = h2Journal;
+    this.timeline = RunTimeline.peek(runState.resolve("clock.json"));
   }
 
-  /** The data directory {@code config} names, with its journal if that is H2 (a PostgreSQL journal is not the directory's). */
+  /**
+   * The data directory {@code config} names, with its journal if that is H2 (a PostgreSQL journal
+   * is not the directory's), as it is now: its timeline read once.
+   *
+   * @throws org.vmflock.simulate.StateFile.DamagedStateException if its timeline is not whole
+   */
   public static RunDataDir of(Config config) {
     Path dir = Path.of(config.getString("vmflock.data-dir")).toAbsolutePath().normalize();
     boolean h2 = config.getString("vmflock.journal.kind").toLowerCase(Locale.ROOT).equals("h2");
@@ -44,16 +51,15 @@ public final class RunDataDir {
     return dataDir;
   }
 
-  /** The timeline of the run held, if one is. */
+  /** The timeline of the run held, if one was when this was made. */
   public Optional<RunTimeline> timeline() {
-    return RunTimeline.peek(runState.resolve("clock.json"));
+    return timeline;
   }
 
   /** What the directory holds from an earlier run, in words ("the run of … started at …", "a journal …"); empty when nothing. */
   public Optional<String> held() {
-    Optional<RunTimeline> t = timeline();
-    if (t.isPresent()) {
-      return Optional.of(t.get().describe());
+    if (timeline.isPresent()) {
+      return Optional.of(timeline.get().describe());
     }
     if (h2Journal.isPresent() && Files.exists(h2Journal.get())) {
       return Optional.of("a journal of an earlier node (" + h2Journal.get() + ")");
