@@ -72,14 +72,17 @@ final class ReportCharts {
   /** Draws every figure the report has data for into {@code dir}; returns them in page order. */
   static List<Figure> write(SimulationReport report, Path dir) throws IOException {
     List<Figure> figures = new ArrayList<>();
-    TimeUnit axis = timelineUnit(report);
+    double lastSecond = timelineSeconds(report);
+    TimeUnit axis = TimeUnit.forMax(lastSecond);
+    // the same time axis under every policy, so that their plots compare at a glance
+    double axisEnd = roundUp(axis.of(lastSecond));
     List<String> stems = ReportFormat.fileStems(report.runs().stream().map(PolicyRun::policy).toList());
     List<String> sites = ReportCsv.timelineSites(report);
     for (int i = 0; i < report.runs().size(); i++) {
       PolicyRun run = report.runs().get(i);
       if (!run.timeline().isEmpty() && !sites.isEmpty()) {
         String file = "placement-" + stems.get(i) + ".png";
-        save(placement(report, run, sites, axis), dir.resolve(file));
+        save(placement(report, run, sites, axis, axisEnd), dir.resolve(file));
         figures.add(new Figure(file, "Policy " + run.policy() + ": VMs hosted per site over time (stacked)."));
       }
     }
@@ -113,10 +116,6 @@ final class ReportCharts {
     return (int) Math.max(0, n - MAX_TRAFFIC_HEATMAPS);
   }
 
-  static TimeUnit timelineUnit(SimulationReport report) {
-    return TimeUnit.forMax(timelineSeconds(report));
-  }
-
   /** {@code x} rounded up to a number an axis ends on well (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten): 3.94 -> 4. */
   static double roundUp(double x) {
     if (!(x > 0)) {
@@ -142,15 +141,14 @@ final class ReportCharts {
     return max;
   }
 
-  private static XYChart placement(SimulationReport report, PolicyRun run, List<String> sites, TimeUnit unit) {
+  private static XYChart placement(SimulationReport report, PolicyRun run, List<String> sites, TimeUnit unit, double axisEnd) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
         .title("VMs per site under " + run.policy() + " (" + report.scenario() + ")")
         .xAxisTitle("time since start (" + unit.symbol + ")").yAxisTitle("VMs hosted (stacked by site)").build();
     style(chart);
     chart.getStyler().setYAxisMin(0.0);
-    // the same time axis under every policy, so that their plots compare at a glance
     chart.getStyler().setXAxisMin(0.0);
-    chart.getStyler().setXAxisMax(roundUp(unit.of(timelineSeconds(report))));
+    chart.getStyler().setXAxisMax(axisEnd);
     List<TimelinePoint> points = run.timeline();
     int n = points.size();
     double[] x = new double[n];
