@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.vmflock.emulate.lab.EmulatedFederation;
 import org.vmflock.emulate.lab.EmulatedVm;
 import org.vmflock.model.InvalidInputException;
@@ -40,6 +41,17 @@ public final class MpiRun implements AutoCloseable {
   static final Duration ABORT_GRACE = Duration.ofSeconds(15);
   /** How long stop() waits for the run's processes to be gone after killing them. */
   private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+  /**
+   * How long a launch may take before it is given up: from mpirun's start until a rank runs in
+   * every VM. Open MPI's launch can hang for good (one VM's daemon never comes up, no output, seen
+   * a few times in a hundred runs on a loaded machine); such a launch is killed and mpirun started
+   * again, at most {@link #LAUNCHES} launches in all. Callers' timeouts count from the first.
+   */
+  static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(60);
+  /** How many times a run's launch is tried. */
+  static final int LAUNCHES = 3;
+  /** How often the launch watchdog looks for the ranks. */
+  private static final Duration WATCH_SLICE = Duration.ofMillis(250);
 
   private final MpiProgram program;
   private final List<EmulatedVm> vms;
@@ -47,23 +59,47 @@ public final class MpiRun implements AutoCloseable {
   private final Path workDir;
   private final Path stdout;
   private final Path report;
-  private final Process process;
-  private final long startNanos;
+  private final ProcessBuilder launch;
+  private final Duration launchTimeout;
+  /** The current launch's mpirun: replaced (under this object's lock) when a launch that hung is tried again. */
+  private volatile Process process;
+  private volatile long startNanos;
   private volatile long endNanos = -1;
   private volatile boolean stopped;
+  /** Why earlier launches of this run were given up, oldest first; guarded by this object's lock. */
+  private final List<String> failedLaunches = new ArrayList<>();
   /** Set once, under this object's lock; read without it (progress while another thread awaits). */
   private volatile MpiOutcome outcome;
 
-  private MpiRun(MpiProgram program, List<EmulatedVm> vms, Path workDir, Path stdout, Process process, long startNanos) {
+  private MpiRun(MpiProgram program, List<EmulatedVm> vms, Path workDir, Path stdout, ProcessBuilder launch, Duration launchTimeout)
+      throws IOException {
     this.program = program;
     this.vms = List.copyOf(vms);
     this.ranks = vms.size();
     this.workDir = workDir;
     this.stdout = stdout;
     this.report = program.reportFile(workDir, stdout);
-    this.process = process;
-    this.startNanos = startNanos;
-    process.onExit().thenRun(() -> endNanos = System.nanoTime());
+    this.launch = launch;
+    this.launchTimeout = launchTimeout;
+    launch();
+    Thread watchdog = new Thread(this::watchLaunch, "vmflock-mpirun-launch-" + program.name());
+    watchdog.setDaemon(true);
+    watchdog.start();
+  }
+
+  /** Starts mpirun (again); called at construction and, under this object's lock, by the watchdog. */
+  private void launch() throws IOException {
+    Files.deleteIfExists(report);
+    long start = System.nanoTime();
+    Process p = launch.start();
+    startNanos = start;
+    endNanos = -1;
+    process = p;
+    p.onExit().thenRun(() -> {
+      if (process == p) {
+        endNanos = System.nanoTime();
+      }
+    });
   }
 
   /**
@@ -73,6 +109,16 @@ public final class MpiRun implements AutoCloseable {
    * @throws InvalidInputException when the program does not run on that many ranks, or a VM is given twice
    */
   public static MpiRun start(EmulatedFederation lab, MpiProgram program, List<EmulatedVm> ranks, Path workDir) {
+    return start(lab, program, ranks, workDir, LAUNCH_TIMEOUT, agent -> agent);
+  }
+
+  /**
+   * {@link #start(EmulatedFederation, MpiProgram, List, Path)} with the launch's timeout, and the
+   * rsh agent mpirun uses made from the lab's (tests put one in front that hangs, as Open MPI's
+   * launch sometimes does).
+   */
+  static MpiRun start(EmulatedFederation lab, MpiProgram program, List<EmulatedVm> ranks, Path workDir, Duration launchTimeout,
+      UnaryOperator<Path> rshAgent) {
     if (ranks.isEmpty() || !program.supports(ranks.size())) {
       throw new InvalidInputException("program " + program.name(),
           "runs on " + program.supportedRanks() + " ranks, not " + ranks.size());
@@ -86,7 +132,7 @@ public final class MpiRun implements AutoCloseable {
     try {
       Files.createDirectories(workDir);
       program.writeInputs(workDir, ranks.size());
-      Path agent = lab.writeRshAgent(workDir.resolve("rsh-agent"));
+      Path agent = rshAgent.apply(lab.writeRshAgent(workDir.resolve("rsh-agent")));
       StringBuilder hosts = new StringBuilder();
       for (EmulatedVm vm : ranks) {
         hosts.append(vm.ip()).append(" slots=1\n");
@@ -94,7 +140,6 @@ public final class MpiRun implements AutoCloseable {
       Path hostfile = workDir.resolve("hosts");
       Files.writeString(hostfile, hosts.toString());
       Path stdout = workDir.resolve("stdout.txt");
-      Files.deleteIfExists(program.reportFile(workDir, stdout));
       List<String> command = new ArrayList<>();
       command.add("mpirun");
       command.addAll(MPIRUN_OPTIONS);
@@ -106,9 +151,7 @@ public final class MpiRun implements AutoCloseable {
           .redirectOutput(stdout.toFile());
       pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
       pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
-      long start = System.nanoTime();
-      Process p = pb.start();
-      return new MpiRun(program, ranks, workDir, stdout, p, start);
+      return new MpiRun(program, ranks, workDir, stdout, pb, launchTimeout);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + program.name() + " in " + workDir, e);
     }
@@ -135,13 +178,23 @@ public final class MpiRun implements AutoCloseable {
   }
 
   /** Whether mpirun has exited (by itself, or stopped). */
-  public boolean finished() {
+  public synchronized boolean finished() {
     return !process.isAlive();
   }
 
   /** Waits at most {@code timeout} for mpirun to exit, leaving it running otherwise; whether it has exited. */
   public boolean waitFor(Duration timeout) throws InterruptedException {
-    return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Process p = process;
+      boolean exited = p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      synchronized (this) {
+        if (p == process) {
+          return exited;
+        }
+      }
+      // a launch that hung was started again meanwhile: wait for the new one
+    }
   }
 
   /** Seconds since the start, or the run's wall time once it exited. */
@@ -162,7 +215,7 @@ public final class MpiRun implements AutoCloseable {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     long failureSeen = -1;
-    while (!process.waitFor(Math.min(AWAIT_SLICE.toNanos(), Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)) {
+    while (!waitFor(Duration.ofNanos(Math.min(AWAIT_SLICE.toNanos(), Math.max(0, deadline - System.nanoTime()))))) {
       long now = System.nanoTime();
       if (failureSeen < 0 && rankFailed(read(stdout))) {
         failureSeen = now;
@@ -185,7 +238,7 @@ public final class MpiRun implements AutoCloseable {
     stop();
     MpiProgram.Verdict v = program.verify(-1, read(report), read(stdout));
     outcome = new MpiOutcome(program.name(), ranks, elapsedSeconds(), -1, false, v.reason()
-        + " (a rank failed and mpirun had not exited " + ABORT_GRACE.toSeconds() + " s later: stopped)", report, stdout);
+        + " (a rank failed and mpirun had not exited " + ABORT_GRACE.toSeconds() + " s later: stopped)" + relaunched(), report, stdout);
     return outcome;
   }
 
@@ -200,19 +253,101 @@ public final class MpiRun implements AutoCloseable {
       stop();
       outcome = new MpiOutcome(program.name(), ranks, elapsedSeconds(), -1, false,
           program.name() + " did not end within " + timeout.toSeconds() + " s (stopped); its processes then: " + hung
-              + "; its last output: " + (lastOutput.isEmpty() ? "(none)" : lastOutput), report, stdout);
+              + "; its last output: " + (lastOutput.isEmpty() ? "(none)" : lastOutput) + relaunched(), report, stdout);
       return outcome;
     }
     process.onExit().join();
     double seconds = elapsedSeconds();
     if (stopped) {
-      outcome = new MpiOutcome(program.name(), ranks, seconds, -1, false, program.name() + " was stopped", report, stdout);
+      outcome = new MpiOutcome(program.name(), ranks, seconds, -1, false, program.name() + " was stopped" + relaunched(), report, stdout);
       return outcome;
     }
     int exit = process.exitValue();
     MpiProgram.Verdict v = program.verify(exit, read(report), read(stdout));
-    outcome = new MpiOutcome(program.name(), ranks, seconds, exit, v.verified(), v.reason(), report, stdout);
+    outcome = new MpiOutcome(program.name(), ranks, seconds, exit, v.verified(), v.reason() + relaunched(), report, stdout);
     return outcome;
+  }
+
+  /** What the reason adds when the run was launched more than once: "" otherwise. */
+  private String relaunched() {
+    return failedLaunches.isEmpty() ? ""
+        : " (launched " + (failedLaunches.size() + 1) + " times, the wall time is the last launch's; given up: "
+            + String.join("; ", failedLaunches) + ")";
+  }
+
+  /**
+   * The launch watchdog, on its own thread until the launch completed or the run ended: a launch
+   * in which some VM still runs no rank {@link #launchTimeout} after mpirun started is killed, with
+   * every process it started, and mpirun is started again; after {@link #LAUNCHES} such launches
+   * the run ends unverified, saying what each launch left hanging.
+   */
+  private void watchLaunch() {
+    Set<String> ranked = new HashSet<>();
+    String rank = rankCommand();
+    try {
+      while (true) {
+        Thread.sleep(WATCH_SLICE.toMillis());
+        synchronized (this) {
+          if (stopped || outcome != null || !process.isAlive()) {
+            return;
+          }
+          for (EmulatedVm vm : vms) {
+            if (runsCommand(vm, rank)) {
+              ranked.add(vm.name());
+            }
+          }
+          if (ranked.size() == vms.size()) {
+            return;
+          }
+          if (System.nanoTime() - startNanos < launchTimeout.toNanos()) {
+            continue;
+          }
+          List<String> missing = vms.stream().map(EmulatedVm::name).filter(n -> !ranked.contains(n)).toList();
+          List<String> empty = vms.stream().filter(vm -> vm.pids().isEmpty()).map(EmulatedVm::name).toList();
+          failedLaunches.add("launch " + (failedLaunches.size() + 1) + ": no rank in " + missing + " " + launchTimeout.toSeconds()
+              + " s after mpirun started" + (empty.isEmpty() ? "" : ", no process at all in " + empty)
+              + ", its processes then " + describe(runProcesses()));
+          killAll();
+          if (failedLaunches.size() >= LAUNCHES) {
+            stopped = true;
+            outcome = new MpiOutcome(program.name(), ranks, elapsedSeconds(), -1, false,
+                program.name() + " never launched: " + String.join("; ", failedLaunches), report, stdout);
+            return;
+          }
+          ranked.clear();
+          launch();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      synchronized (this) {
+        if (outcome == null) {
+          stopped = true;
+          outcome = new MpiOutcome(program.name(), ranks, elapsedSeconds(), -1, false,
+              program.name() + " could not be launched again: " + e.getMessage(), report, stdout);
+        }
+      }
+    }
+  }
+
+  /** The name a rank's process has ({@code /proc/PID/comm}): the program's executable's, cut to 15 characters. */
+  private String rankCommand() {
+    String name = Path.of(program.command(workDir, ranks).get(0)).getFileName().toString();
+    return name.length() > 15 ? name.substring(0, 15) : name;
+  }
+
+  private static boolean runsCommand(EmulatedVm vm, String command) {
+    for (long pid : vm.pids()) {
+      try {
+        if (Files.readString(Path.of("/proc", Long.toString(pid), "comm"), StandardCharsets.ISO_8859_1).trim().equals(command)) {
+          return true;
+        }
+      } catch (IOException e) {
+        // gone meanwhile
+      }
+    }
+    return false;
   }
 
   /**
@@ -222,9 +357,16 @@ public final class MpiRun implements AutoCloseable {
    * most 10 s). Other processes of the VMs are left alone.
    */
   public void stop() {
-    if (process.isAlive()) {
-      stopped = true;
+    synchronized (this) {
+      if (process.isAlive()) {
+        stopped = true;
+      }
     }
+    killAll();
+  }
+
+  /** Kills mpirun and every process of the run; returns once they are gone (at most 10 s). */
+  private void killAll() {
     long deadline = System.nanoTime() + KILL_WAIT.toNanos();
     List<ProcessHandle> left = runProcesses();
     while (!left.isEmpty() && System.nanoTime() < deadline) {

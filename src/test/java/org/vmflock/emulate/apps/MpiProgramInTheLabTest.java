@@ -151,6 +151,39 @@ class MpiProgramInTheLabTest {
     assertTrue(ranks.stream().allMatch(vm -> vm.pids().isEmpty()), "no process left in the VMs: " + ranks.stream().map(EmulatedVm::pids).toList());
   }
 
+  /**
+   * Open MPI's launch sometimes hangs for good: one VM's daemon never comes up and mpirun waits
+   * without a word. Here the rsh agent hangs on its first call for vm3: the launch is given up
+   * after its timeout, with every process it started, mpirun is started again, and the run
+   * verifies, its reason saying so.
+   */
+  @Test
+  void aLaunchThatHangsIsGivenUpAndTriedAgain() throws Exception {
+    Path work = dir.resolve("relaunched");
+    Files.createDirectories(work);
+    Path firstCall = work.resolve("first-call-for-vm3");
+    String vm3 = ranks.get(2).ip().toString();
+    try (MpiRun run = MpiRun.start(lab, MpiPrograms.lookupOrThrow("lammps"), ranks, work, Duration.ofSeconds(8), agent -> {
+      Path hanging = work.resolve("hanging-agent");
+      try {
+        Files.writeString(hanging, "#!/bin/sh\nfor a in \"$@\"; do\n  if [ \"$a\" = '" + vm3 + "' ] && mkdir '" + firstCall
+            + "' 2>/dev/null; then exec sleep 1000; fi\ndone\nexec '" + agent + "' \"$@\"\n");
+        hanging.toFile().setExecutable(true);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return hanging;
+    })) {
+      MpiOutcome outcome = run.await(RUN_TIMEOUT);
+      System.out.println("relaunched: " + outcome.reason());
+      assertTrue(Files.isDirectory(firstCall), "the agent was called for vm3 and hung");
+      assertTrue(outcome.verified(), outcome.reason());
+      assertTrue(outcome.reason().contains("launched 2 times") && outcome.reason().contains("no process at all in [vm3]"), outcome.reason());
+      assertTrue(outcome.wallSeconds() < RUN_TIMEOUT.toSeconds(), "the wall time is the last launch's: " + outcome.wallSeconds());
+    }
+    assertTrue(ranks.stream().allMatch(vm -> vm.pids().isEmpty()), "no process left in the VMs");
+  }
+
   @Test
   void tooManyRanksIsInvalidInput() {
     InvalidInputException e = assertThrows(InvalidInputException.class,
