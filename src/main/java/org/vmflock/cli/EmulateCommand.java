@@ -55,6 +55,8 @@ import picocli.CommandLine.Spec;
 public final class EmulateCommand implements Callable<Integer> {
 
   static final String DEFAULT_SCENARIO = "emulation.conf";
+  /** The QEMU migrations' file (a scenario with vm-kind = qemu applications). */
+  public static final String MIGRATIONS_CSV = "migrations.csv";
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO",
       description = "Scenario file (the format of simulate's; each application names its program). Default: simulations/" + DEFAULT_SCENARIO + ".")
@@ -122,6 +124,9 @@ public final class EmulateCommand implements Callable<Integer> {
     EmulationSpec emulation = EmulationSpec.of(s, maxBits);
     Map<String, MpiProgram> programs = new HashMap<>();
     for (Scenario.ScenarioApplication a : s.applications()) {
+      if (a.qemu().isPresent()) {
+        continue; // its work is its guests' ring exchange
+      }
       MpiProgram program = org.vmflock.emulate.ProgramCatalog.program(a.program().orElseThrow());
       if (!program.supports(a.app().vms().size())) {
         throw new InvalidInputException(file + ": applications." + a.app().name(), "program " + program.name() + " runs on "
@@ -130,8 +135,11 @@ public final class EmulateCommand implements Callable<Integer> {
       programs.put(a.app().name(), program);
     }
     String missing = EmulatedFederation.unavailableReason();
-    if (missing.isEmpty()) {
+    if (missing.isEmpty() && !programs.isEmpty()) {
       missing = org.vmflock.emulate.apps.MpiPrograms.unavailableReason();
+    }
+    if (missing.isEmpty() && s.applications().stream().anyMatch(a -> a.qemu().isPresent())) {
+      missing = org.vmflock.emulate.qemu.GuestImage.unavailableReason().orElse("");
     }
     if (!missing.isEmpty()) {
       throw new EnvironmentException("emulate needs " + missing);
@@ -145,7 +153,7 @@ public final class EmulateCommand implements Callable<Integer> {
         OutputDirectory output = OutputDirectory.prepare(out, force || SimulateCommand.holdsAReport(out))) {
       progress.line(String.format(Locale.ROOT, "emulate: %s, %d sites, %d applications (%s), %d VMs, policies %s, period %s",
           file, s.infra().sites().size(), s.applications().size(),
-          s.applications().stream().map(a -> a.app().name() + "=" + a.program().orElseThrow()).collect(Collectors.joining(", ")),
+          s.applications().stream().map(a -> a.app().name() + "=" + a.program().orElse(a.vmKind().label())).collect(Collectors.joining(", ")),
           s.applications().stream().mapToInt(a -> a.app().vms().size()).sum(), policies, config.getString("vmflock.monitor.period")));
       emulation.notes().forEach(n -> progress.line("emulate: " + n));
       List<EmulationReport.PolicyOutcome> runs = new ArrayList<>();
@@ -164,11 +172,19 @@ public final class EmulateCommand implements Callable<Integer> {
         }
       }
       SimulationReport report = EmulationReport.report(emulation.scenario(), seed, runs);
-      List<String> written = new ArrayList<>(ReportWriter.write(report, output.staging()));
+      boolean qemu = s.applications().stream().anyMatch(a -> a.qemu().isPresent());
+      List<String> others = new ArrayList<>(List.of("predictions.csv", "wan.csv"));
+      if (qemu) {
+        others.add(MIGRATIONS_CSV);
+      }
+      List<String> written = new ArrayList<>(ReportWriter.write(report, output.staging(),
+          qemu ? List.of(EmulationReport.migrationsSection(runs)) : List.of(), others));
       Files.writeString(output.staging().resolve("predictions.csv"), EmulationReport.predictionsCsv(runs), StandardCharsets.UTF_8);
       Files.writeString(output.staging().resolve("wan.csv"), EmulationReport.wanCsv(runs), StandardCharsets.UTF_8);
-      written.add("predictions.csv");
-      written.add("wan.csv");
+      if (qemu) {
+        Files.writeString(output.staging().resolve(MIGRATIONS_CSV), EmulationReport.migrationsCsv(runs), StandardCharsets.UTF_8);
+      }
+      written.addAll(others);
       output.commit();
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.print(ReportWriter.summaryTable(report));
@@ -193,6 +209,9 @@ public final class EmulateCommand implements Callable<Integer> {
     Progress progress = new Progress(quiet);
     Map<Integer, List<MpiProgram>> byRanks = new java.util.TreeMap<>();
     for (Scenario.ScenarioApplication a : s.applications()) {
+      if (a.program().isEmpty()) {
+        continue; // a QEMU application: measured by bench qemu-migration, not here
+      }
       MpiProgram p = org.vmflock.emulate.ProgramCatalog.program(a.program().orElseThrow());
       List<MpiProgram> list = byRanks.computeIfAbsent(a.app().vms().size(), n -> new ArrayList<>());
       if (!list.contains(p)) {
