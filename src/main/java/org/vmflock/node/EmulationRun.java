@@ -115,7 +115,7 @@ public final class EmulationRun {
             }
           }
           List<EmulatedApplications.Status> statuses = apps.statuses();
-          progress.accept(new Progress(policy, Duration.ofNanos(System.nanoTime() - started), statuses, lab.vms().size(),
+          progress.accept(new Progress(policy, Duration.ofNanos(System.nanoTime() - started), statuses, apps.siteOfVm().size(),
               page.totals().migrationsInFlight(), (int) page.ended().stream().filter(m -> m.status() == MigrationRecord.Status.COMPLETED).count(),
               sample.wanBytes()));
           boolean allEnded = statuses.size() == scenario.applications().size() && statuses.stream().allMatch(s -> s.ended().isPresent());

@@ -162,6 +162,24 @@ public final class QemuActuator implements Actuator {
     } finally {
       synchronized (this) {
         booting.remove(name);
+        notifyAll();
+      }
+    }
+  }
+
+  /** Waits while guest {@code name} boots (a migration ordered meanwhile starts once it runs), at most {@code timeout}. */
+  private synchronized void awaitBooted(String name, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (booting.containsKey(name)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new IOException("guest " + name + " still boots after " + timeout);
+      }
+      try {
+        wait(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while guest " + name + " boots", e);
       }
     }
   }
@@ -256,7 +274,10 @@ public final class QemuActuator implements Actuator {
 
   private StepResult act(Record r, MigrationStep step, Consumer<StepProgress> progress, long start) throws IOException {
     return switch (step) {
-      case RESERVE -> reserve(r, start);
+      case RESERVE -> {
+        awaitBooted(r.order.vm(), settings.precopyTimeout());
+        yield reserve(r, start);
+      }
       case PRECOPY -> precopy(r, progress, start);
       case STOP_AND_COPY -> stopAndCopy(r, start);
       case COMMIT -> commit(r, start);
