@@ -362,41 +362,38 @@ static int serve(double fill_mib, double ws_mib, double rate_mib, int port, uint
         continue;
       }
       ssize_t r = read(fds[i].fd, bufs[i] + lens[i], sizeof bufs[i] - 1 - lens[i]);
-      if (r <= 0) {
-        close(fds[i].fd);
-        fds[i] = fds[n - 1];
-        memcpy(bufs[i], bufs[n - 1], lens[n - 1]);
-        lens[i] = lens[n - 1];
-        n--;
-        i--;
-        continue;
-      }
-      lens[i] += (size_t)r;
-      bufs[i][lens[i]] = 0;
-      char *nl;
       int handed = 0;
-      while ((nl = strchr(bufs[i], '\n')) != NULL) {
-        *nl = 0;
-        if (strcmp(bufs[i], "feed") == 0 && ring_feed < 0) {
-          /* the ring's incoming stream: the sender waits for "fed" before its first byte */
-          pthread_mutex_lock(&ring_lock);
-          ring_feed = fds[i].fd;
-          pthread_cond_signal(&ring_fed);
-          pthread_mutex_unlock(&ring_lock);
-          if (write(fds[i].fd, "fed\n", 4) != 4) {
-            perror("vmfl-guest: fed");
+      if (r > 0) {
+        lens[i] += (size_t)r;
+        bufs[i][lens[i]] = 0;
+        char *nl;
+        while ((nl = strchr(bufs[i], '\n')) != NULL) {
+          *nl = 0;
+          if (strcmp(bufs[i], "feed") == 0 && ring_feed < 0) {
+            /* the ring's incoming stream: the sender waits for "fed" before its first byte */
+            pthread_mutex_lock(&ring_lock);
+            ring_feed = fds[i].fd;
+            pthread_cond_signal(&ring_fed);
+            pthread_mutex_unlock(&ring_lock);
+            if (write(fds[i].fd, "fed\n", 4) != 4) {
+              perror("vmfl-guest: fed");
+            }
+            handed = 1;
+            break;
           }
-          handed = 1;
-          break;
+          answer(fds[i].fd, bufs[i]);
+          size_t rest = lens[i] - (size_t)(nl + 1 - bufs[i]);
+          memmove(bufs[i], nl + 1, rest + 1);
+          lens[i] = rest;
         }
-        answer(fds[i].fd, bufs[i]);
-        size_t rest = lens[i] - (size_t)(nl + 1 - bufs[i]);
-        memmove(bufs[i], nl + 1, rest + 1);
-        lens[i] = rest;
       }
-      if (handed) {
+      if (r <= 0 || handed) {
+        /* closed, or handed to the ring: out of the poll set */
+        if (r <= 0) {
+          close(fds[i].fd);
+        }
         fds[i] = fds[n - 1];
-        memcpy(bufs[i], bufs[n - 1], lens[n - 1]);
+        memcpy(bufs[i], bufs[n - 1], lens[n - 1] + 1);
         lens[i] = lens[n - 1];
         n--;
         i--;
