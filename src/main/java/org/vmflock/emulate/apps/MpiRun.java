@@ -34,6 +34,10 @@ public final class MpiRun implements AutoCloseable {
   static final List<String> MPIRUN_OPTIONS = List.of("--allow-run-as-root", "--oversubscribe", "--bind-to", "none",
       "--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", "eth0", "--mca", "oob_tcp_if_include", "eth0",
       "--mca", "plm_rsh_no_tree_spawn", "1");
+  /** How often await() looks at the run's output while it waits. */
+  private static final Duration AWAIT_SLICE = Duration.ofMillis(250);
+  /** How long mpirun may take to tear the job down once it said a rank failed, before it is stopped. */
+  static final Duration ABORT_GRACE = Duration.ofSeconds(15);
   /** How long stop() waits for the run's processes to be gone after killing them. */
   private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
@@ -47,7 +51,8 @@ public final class MpiRun implements AutoCloseable {
   private final long startNanos;
   private volatile long endNanos = -1;
   private volatile boolean stopped;
-  private MpiOutcome outcome;
+  /** Set once, under this object's lock; read without it (progress while another thread awaits). */
+  private volatile MpiOutcome outcome;
 
   private MpiRun(MpiProgram program, List<EmulatedVm> vms, Path workDir, Path stdout, Process process, long startNanos) {
     this.program = program;
@@ -93,6 +98,7 @@ public final class MpiRun implements AutoCloseable {
       List<String> command = new ArrayList<>();
       command.add("mpirun");
       command.addAll(MPIRUN_OPTIONS);
+      command.addAll(program.mpirunOptions());
       command.addAll(List.of("--mca", "plm_rsh_agent", agent.toString(), "--hostfile", hostfile.toString(),
           "-np", Integer.toString(ranks.size()), "--wdir", workDir.toString()));
       command.addAll(program.command(workDir, ranks.size()));
@@ -120,8 +126,9 @@ public final class MpiRun implements AutoCloseable {
    * How far the run is, 0 to 1, read live from its report ({@link MpiProgram#progress}: e.g.
    * LAMMPS's thermo lines, HPCC's finished sections); 1 once it finished verified.
    */
-  public synchronized double progress() {
-    if (outcome != null && outcome.verified()) {
+  public double progress() {
+    MpiOutcome ended = outcome;
+    if (ended != null && ended.verified()) {
       return 1;
     }
     return Math.max(0, Math.min(1, program.progress(read(report))));
@@ -145,16 +152,55 @@ public final class MpiRun implements AutoCloseable {
 
   /**
    * Waits for the run to end, at most {@code timeout}; on timeout it stops the run and returns an
-   * unverified outcome saying so. Returns the same outcome on each call once it ended.
+   * unverified outcome saying so. Returns the same outcome on each call once it ended. Waiting
+   * holds no lock: {@link #progress} and other threads' {@code await} go on meanwhile.
    */
-  public synchronized MpiOutcome await(Duration timeout) throws InterruptedException {
+  public MpiOutcome await(Duration timeout) throws InterruptedException {
+    MpiOutcome ended = outcome;
+    if (ended != null) {
+      return ended;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long failureSeen = -1;
+    while (!process.waitFor(Math.min(AWAIT_SLICE.toNanos(), Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)) {
+      long now = System.nanoTime();
+      if (failureSeen < 0 && rankFailed(read(stdout))) {
+        failureSeen = now;
+      }
+      if (failureSeen >= 0 && now - failureSeen >= ABORT_GRACE.toNanos()) {
+        return concludeAfterAFailedRank();
+      }
+      if (now >= deadline) {
+        break;
+      }
+    }
+    return conclude(!process.isAlive(), timeout);
+  }
+
+  /** A rank failed and mpirun's teardown hangs: stopped, with the program's own reason. */
+  private synchronized MpiOutcome concludeAfterAFailedRank() {
     if (outcome != null) {
       return outcome;
     }
-    if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+    stop();
+    MpiProgram.Verdict v = program.verify(-1, read(report), read(stdout));
+    outcome = new MpiOutcome(program.name(), ranks, elapsedSeconds(), -1, false, v.reason()
+        + " (a rank failed and mpirun had not exited " + ABORT_GRACE.toSeconds() + " s later: stopped)", report, stdout);
+    return outcome;
+  }
+
+  /** The outcome, decided once: the first thread here after the wait decides it, the others read it. */
+  private synchronized MpiOutcome conclude(boolean exited, Duration timeout) {
+    if (outcome != null) {
+      return outcome;
+    }
+    if (!exited) {
+      String hung = describe(runProcesses());
+      String lastOutput = lastLines(read(stdout), 5);
       stop();
       outcome = new MpiOutcome(program.name(), ranks, elapsedSeconds(), -1, false,
-          program.name() + " did not end within " + timeout.toSeconds() + " s (stopped)", report, stdout);
+          program.name() + " did not end within " + timeout.toSeconds() + " s (stopped); its processes then: " + hung
+              + "; its last output: " + (lastOutput.isEmpty() ? "(none)" : lastOutput), report, stdout);
       return outcome;
     }
     process.onExit().join();
@@ -225,6 +271,42 @@ public final class MpiRun implements AutoCloseable {
       }
     }
     return all;
+  }
+
+  /**
+   * Whether mpirun said a rank failed and it aborts the job (a non-zero exit, or MPI_ABORT): from
+   * then on the run cannot verify, and a teardown that hangs must not hold the caller.
+   */
+  static boolean rankFailed(String output) {
+    return output.contains("exited with non-zero status") || output.contains("returned\na non-zero exit code")
+        || output.contains("MPI_ABORT was invoked");
+  }
+
+  /** Each process as {@code pid command state waiting-in} from /proc, to say where a run that does not end is stuck. */
+  private static String describe(List<ProcessHandle> processes) {
+    List<String> all = new ArrayList<>();
+    for (ProcessHandle h : processes) {
+      String pid = Long.toString(h.pid());
+      String command = h.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?");
+      String state = "?";
+      String wchan = "?";
+      try {
+        String stat = Files.readString(Path.of("/proc", pid, "stat"), StandardCharsets.ISO_8859_1);
+        int close = stat.lastIndexOf(')');
+        state = close > 0 && close + 2 < stat.length() ? stat.substring(close + 2, close + 3) : "?";
+        wchan = Files.readString(Path.of("/proc", pid, "wchan"), StandardCharsets.ISO_8859_1).trim();
+      } catch (IOException e) {
+        // gone meanwhile: the question marks say so
+      }
+      all.add(pid + " " + command + " " + state + " " + (wchan.isEmpty() || wchan.equals("0") ? "running" : wchan));
+    }
+    return all.toString();
+  }
+
+  /** The last {@code n} non-blank lines of {@code text}, joined by " | ". */
+  private static String lastLines(String text, int n) {
+    List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+    return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
   }
 
   @Override

@@ -94,4 +94,16 @@ class ProgramVerdictTest {
     assertEquals("[false, true, false, true]", java.util.Arrays.toString(MeasurementCampaign.bisection(t, false)));
     assertEquals("[false, true, true, false]", java.util.Arrays.toString(MeasurementCampaign.bisection(t, true)));
   }
+
+  @Test
+  void mpirunsWordsForAFailedRankAreRecognisedSoAHungTeardownCannotHoldTheCaller() {
+    String nonZero = "Primary job  terminated normally, but 1 process returned\na non-zero exit code. Per user-direction, the job has been aborted.\n";
+    String detected = "mpirun detected that one or more processes exited with non-zero status, thus causing\nthe job to be terminated.";
+    String aborted = "MPI_ABORT was invoked on rank 1 in communicator MPI_COMM_WORLD\nwith errorcode 1.";
+    assertTrue(MpiRun.rankFailed(nonZero));
+    assertTrue(MpiRun.rankFailed(detected));
+    assertTrue(MpiRun.rankFailed(aborted));
+    assertFalse(MpiRun.rankFailed(lammpsReport(300, "-2.2850", true)), "a good run's output says no rank failed");
+    assertFalse(MpiRun.rankFailed(""));
+  }
 }
