@@ -50,7 +50,9 @@ import picocli.CommandLine.Spec;
       "(vmflock.emulate.*). Each policy runs on a freshly built lab. Writes simulate's report (results.csv,",
       "results.json, timeline.csv, decisions.csv, plots, index.html) with every completion timed by the wall clock",
       "and every WAN byte counted on the links, plus predictions.csv (the estimator's remaining time at each",
-      "decision against the measured one) and wan.csv (each link's counters). Needs root (exit 3 otherwise)."
+      "decision against the measured one) and wan.csv (each link's counters). An application with vm-kind = qemu",
+      "runs QEMU guests on the sites' bridges (their work a ring exchange, timed on the host), migrated by QEMU",
+      "itself; migrations.csv then shows each of those migrations predicted and measured. Needs root (exit 3 otherwise)."
     })
 public final class EmulateCommand implements Callable<Integer> {
 
