@@ -18,8 +18,8 @@ import java.util.concurrent.Future;
  * to guest {@code i+1} (the last to the first) and receives one from guest {@code i-1}; a round
  * ends when both are done, and each receiver checks the bytes it got. Its completion is measured
  * on this machine's clock, from the moment the ring is started to the first look that finds every
- * guest done ({@link #POLL} apart: the time is at most that late), whatever the guests' own
- * clocks say; its verdict is every round done with no byte wrong, and each guest's memory as it
+ * guest done ({@link #POLL} apart: the time is at most that late, unless a look waited on a guest
+ * paused by its migration's switch-over), whatever the guests' own clocks say; its verdict is every round done with no byte wrong, and each guest's memory as it
  * was (its fill's checksum unchanged, every working-set page as written) after whatever
  * migrations moved it meanwhile.
  *
