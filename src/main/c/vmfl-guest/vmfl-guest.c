@@ -11,6 +11,15 @@
  *                every working-set page must hold the stamp its position in the cycle says)
  *       stat  -> stat written=SEQ rate=MIBPS
  *       rate R -> rate R   (dirty R MiB/s from now on; the achieved rate is counted afresh)
+ *       ring NEXT_IP ROUNDS BYTES -> ring started   (the guest's share of a ring exchange, the work of a
+ *                QEMU application in an emulation: connects to NEXT_IP's port, says "feed", and for
+ *                ROUNDS rounds sends BYTES to it while it receives BYTES from the guest before it
+ *                (whose own ring connects here); a round ends when both are done, so a round costs at
+ *                least the one-way delay between the two; each message is round-seeded pseudo-random
+ *                data the receiver generates again and compares: bytes that differ are counted)
+ *       feed   -> fed   (this connection becomes the ring's incoming stream)
+ *       work   -> work done=ROUNDS of=ROUNDS bad=BYTES seconds=S state=idle|waiting|running|done|failed
+ *                (seconds: since the ring command, until its last round; by the guest's clock)
  *   vmfl-guest probe IP PORT INTERVAL_MS
  *     On a host: one TCP connection to IP:PORT, "ping" every INTERVAL_MS until stdin says "q"
  *     (or closes); then prints: probe sent=N received=N max_gap_ms=X retrans=N broken=0|1
@@ -123,9 +132,135 @@ static double achieved_rate(void) {
   return t > 0 ? written_since_start * (double)PAGE / MIB / t : 0;
 }
 
+/* ------------------------------------------------------------------ ring exchange */
+
+static int serve_port;
+static char ring_next[64];
+static long ring_rounds, ring_bytes;
+static volatile long ring_done;
+static volatile long ring_bad;
+static double ring_started, ring_ended;
+static int ring_feed = -1;
+static const char *volatile ring_state = "idle";
+static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ring_fed = PTHREAD_COND_INITIALIZER;
+
+static void ring_pattern(unsigned char *buf, long bytes, long round) {
+  uint64_t s = 0x9e3779b97f4a7c15ULL * (uint64_t)(round + 1);
+  for (long i = 0; i < bytes; i += 8) {
+    uint64_t v = xorshift(&s) | 1;
+    memcpy(buf + i, &v, (size_t)(bytes - i < 8 ? bytes - i : 8));
+  }
+}
+
+static int ring_connect(void) {
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)serve_port)};
+  inet_pton(AF_INET, ring_next, &a.sin_addr);
+  for (int attempt = 0; attempt < 600; attempt++) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      char ok[4];
+      size_t got = 0;
+      if (write(fd, "feed\n", 5) == 5) {
+        while (got < 4) {
+          ssize_t r = read(fd, ok + got, 4 - got);
+          if (r <= 0) {
+            break;
+          }
+          got += (size_t)r;
+        }
+      }
+      if (got == 4 && memcmp(ok, "fed\n", 4) == 0) {
+        return fd;
+      }
+    }
+    close(fd);
+    usleep(100000);
+  }
+  return -1;
+}
+
+static void *ring_run(void *arg) {
+  (void)arg;
+  int out = ring_connect();
+  if (out < 0) {
+    ring_state = "failed";
+    return NULL;
+  }
+  pthread_mutex_lock(&ring_lock);
+  while (ring_feed < 0) {
+    pthread_cond_wait(&ring_fed, &ring_lock);
+  }
+  int in = ring_feed;
+  pthread_mutex_unlock(&ring_lock);
+  ring_state = "running";
+  unsigned char *send_buf = malloc((size_t)ring_bytes + 8), *recv_buf = malloc((size_t)ring_bytes + 8),
+                *expected = malloc((size_t)ring_bytes + 8);
+  for (long round = 0; round < ring_rounds; round++) {
+    ring_pattern(send_buf, ring_bytes, round);
+    long sent = 0, got = 0;
+    while (sent < ring_bytes || got < ring_bytes) {
+      struct pollfd p[2] = {{.fd = out, .events = sent < ring_bytes ? POLLOUT : 0}, {.fd = in, .events = got < ring_bytes ? POLLIN : 0}};
+      if (poll(p, 2, -1) < 0) {
+        continue;
+      }
+      if (p[0].revents & (POLLOUT | POLLERR | POLLHUP)) {
+        ssize_t n = send(out, send_buf + sent, (size_t)(ring_bytes - sent), MSG_DONTWAIT);
+        if (n < 0 && errno != EAGAIN && errno != EINTR) {
+          ring_state = "failed";
+          return NULL;
+        }
+        sent += n > 0 ? n : 0;
+      }
+      if (p[1].revents & (POLLIN | POLLERR | POLLHUP)) {
+        ssize_t n = recv(in, recv_buf + got, (size_t)(ring_bytes - got), MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+          ring_state = "failed";
+          return NULL;
+        }
+        got += n > 0 ? n : 0;
+      }
+    }
+    ring_pattern(expected, ring_bytes, round); /* the round's computation: the message generated again and compared */
+    long bad = 0;
+    for (long i = 0; i < ring_bytes; i++) {
+      bad += recv_buf[i] != expected[i];
+    }
+    ring_bad += bad;
+    ring_done = round + 1;
+    ring_ended = now_s();
+  }
+  ring_state = "done";
+  return NULL;
+}
+
 static void answer(int fd, const char *line) {
   char out[256];
-  if (strncmp(line, "ping", 4) == 0) {
+  if (strncmp(line, "ring ", 5) == 0) {
+    char next[64];
+    long rounds = 0, bytes = 0;
+    if (strcmp((const char *)ring_state, "idle") != 0) {
+      snprintf(out, sizeof out, "error ring %s\n", ring_state);
+    } else if (sscanf(line + 5, "%63s %ld %ld", next, &rounds, &bytes) != 3 || rounds < 1 || bytes < 1 || bytes > (64L << 20)) {
+      snprintf(out, sizeof out, "error ring NEXT_IP ROUNDS BYTES (1 byte to 64 MiB)\n");
+    } else {
+      strcpy(ring_next, next);
+      ring_rounds = rounds;
+      ring_bytes = bytes;
+      ring_started = ring_ended = now_s();
+      ring_state = "waiting";
+      pthread_t t;
+      pthread_create(&t, NULL, ring_run, NULL);
+      pthread_detach(t);
+      snprintf(out, sizeof out, "ring started\n");
+    }
+  } else if (strncmp(line, "work", 4) == 0) {
+    double end = strcmp((const char *)ring_state, "running") == 0 || strcmp((const char *)ring_state, "waiting") == 0 ? now_s() : ring_ended;
+    snprintf(out, sizeof out, "work done=%ld of=%ld bad=%ld seconds=%.3f state=%s\n", ring_done, ring_rounds, ring_bad, end - ring_started,
+             ring_state);
+  } else if (strncmp(line, "ping", 4) == 0) {
     pthread_mutex_lock(&lock);
     snprintf(out, sizeof out, "pong %llu\n", (unsigned long long)next_seq);
     pthread_mutex_unlock(&lock);
@@ -197,6 +332,7 @@ static int serve(double fill_mib, double ws_mib, double rate_mib, int port, uint
     return 1;
   }
   started_at = now_s();
+  serve_port = port;
   pthread_t t;
   pthread_create(&t, NULL, dirtier, NULL);
   printf("vmfl-guest: ready fill=%zu ws=%zu pages, %.1f MiB/s, port %d\n", fill_pages, ws_pages, rate_mib, port);
@@ -226,24 +362,42 @@ static int serve(double fill_mib, double ws_mib, double rate_mib, int port, uint
         continue;
       }
       ssize_t r = read(fds[i].fd, bufs[i] + lens[i], sizeof bufs[i] - 1 - lens[i]);
-      if (r <= 0) {
-        close(fds[i].fd);
+      int handed = 0;
+      if (r > 0) {
+        lens[i] += (size_t)r;
+        bufs[i][lens[i]] = 0;
+        char *nl;
+        while ((nl = strchr(bufs[i], '\n')) != NULL) {
+          *nl = 0;
+          if (strcmp(bufs[i], "feed") == 0 && ring_feed < 0) {
+            /* the ring's incoming stream: the sender waits for "fed" before its first byte */
+            pthread_mutex_lock(&ring_lock);
+            ring_feed = fds[i].fd;
+            pthread_cond_signal(&ring_fed);
+            pthread_mutex_unlock(&ring_lock);
+            if (write(fds[i].fd, "fed\n", 4) != 4) {
+              perror("vmfl-guest: fed");
+            }
+            handed = 1;
+            break;
+          }
+          answer(fds[i].fd, bufs[i]);
+          size_t rest = lens[i] - (size_t)(nl + 1 - bufs[i]);
+          memmove(bufs[i], nl + 1, rest + 1);
+          lens[i] = rest;
+        }
+      }
+      if (r <= 0 || handed) {
+        /* closed, or handed to the ring: out of the poll set */
+        if (r <= 0) {
+          close(fds[i].fd);
+        }
         fds[i] = fds[n - 1];
-        memcpy(bufs[i], bufs[n - 1], lens[n - 1]);
+        memcpy(bufs[i], bufs[n - 1], lens[n - 1] + 1);
         lens[i] = lens[n - 1];
         n--;
         i--;
         continue;
-      }
-      lens[i] += (size_t)r;
-      bufs[i][lens[i]] = 0;
-      char *nl;
-      while ((nl = strchr(bufs[i], '\n')) != NULL) {
-        *nl = 0;
-        answer(fds[i].fd, bufs[i]);
-        size_t rest = lens[i] - (size_t)(nl + 1 - bufs[i]);
-        memmove(bufs[i], nl + 1, rest + 1);
-        lens[i] = rest;
       }
       if (lens[i] >= sizeof bufs[i] - 1) {
         lens[i] = 0; /* a line too long: dropped */

@@ -50,11 +50,15 @@ import picocli.CommandLine.Spec;
       "(vmflock.emulate.*). Each policy runs on a freshly built lab. Writes simulate's report (results.csv,",
       "results.json, timeline.csv, decisions.csv, plots, index.html) with every completion timed by the wall clock",
       "and every WAN byte counted on the links, plus predictions.csv (the estimator's remaining time at each",
-      "decision against the measured one) and wan.csv (each link's counters). Needs root (exit 3 otherwise)."
+      "decision against the measured one) and wan.csv (each link's counters). An application with vm-kind = qemu",
+      "runs QEMU guests on the sites' bridges (their work a ring exchange, timed on the host), migrated by QEMU",
+      "itself; migrations.csv then shows each of those migrations predicted and measured. Needs root (exit 3 otherwise)."
     })
 public final class EmulateCommand implements Callable<Integer> {
 
   static final String DEFAULT_SCENARIO = "emulation.conf";
+  /** The QEMU migrations' file (a scenario with vm-kind = qemu applications). */
+  public static final String MIGRATIONS_CSV = "migrations.csv";
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO",
       description = "Scenario file (the format of simulate's; each application names its program). Default: simulations/" + DEFAULT_SCENARIO + ".")
@@ -129,6 +133,9 @@ public final class EmulateCommand implements Callable<Integer> {
     EmulationSpec emulation = EmulationSpec.of(s, maxBits);
     Map<String, MpiProgram> programs = new HashMap<>();
     for (Scenario.ScenarioApplication a : s.applications()) {
+      if (a.qemu().isPresent()) {
+        continue; // its work is its guests' ring exchange
+      }
       MpiProgram program = org.vmflock.emulate.ProgramCatalog.program(a.program().orElseThrow());
       if (!program.supports(a.app().vms().size())) {
         throw new InvalidInputException(file + ": applications." + a.app().name(), "program " + program.name() + " runs on "
@@ -137,8 +144,11 @@ public final class EmulateCommand implements Callable<Integer> {
       programs.put(a.app().name(), program);
     }
     String missing = EmulatedFederation.unavailableReason();
-    if (missing.isEmpty()) {
+    if (missing.isEmpty() && !programs.isEmpty()) {
       missing = org.vmflock.emulate.apps.MpiPrograms.unavailableReason();
+    }
+    if (missing.isEmpty() && s.applications().stream().anyMatch(a -> a.qemu().isPresent())) {
+      missing = org.vmflock.emulate.qemu.GuestImage.unavailableReason().orElse("");
     }
     if (!missing.isEmpty()) {
       throw new EnvironmentException("emulate needs " + missing);
@@ -152,7 +162,7 @@ public final class EmulateCommand implements Callable<Integer> {
         OutputDirectory output = OutputDirectory.prepare(out, force || SimulateCommand.holdsAReport(out))) {
       progress.line(String.format(Locale.ROOT, "emulate: %s, %d sites, %d applications (%s), %d VMs, policies %s, period %s",
           file, s.infra().sites().size(), s.applications().size(),
-          s.applications().stream().map(a -> a.app().name() + "=" + a.program().orElseThrow()).collect(Collectors.joining(", ")),
+          s.applications().stream().map(a -> a.app().name() + "=" + a.program().orElse(a.vmKind().label())).collect(Collectors.joining(", ")),
           s.applications().stream().mapToInt(a -> a.app().vms().size()).sum(), policies, config.getString("vmflock.monitor.period")));
       emulation.notes().forEach(n -> progress.line("emulate: " + n));
       List<EmulationReport.PolicyOutcome> runs = new ArrayList<>();
@@ -171,11 +181,19 @@ public final class EmulateCommand implements Callable<Integer> {
         }
       }
       SimulationReport report = EmulationReport.report(emulation.scenario(), seed, runs);
-      List<String> written = new ArrayList<>(ReportWriter.write(report, output.staging()));
+      boolean qemu = s.applications().stream().anyMatch(a -> a.qemu().isPresent());
+      List<String> others = new ArrayList<>(List.of("predictions.csv", "wan.csv"));
+      if (qemu) {
+        others.add(MIGRATIONS_CSV);
+      }
+      List<String> written = new ArrayList<>(ReportWriter.write(report, output.staging(),
+          qemu ? List.of(EmulationReport.migrationsSection(runs)) : List.of(), others));
       Files.writeString(output.staging().resolve("predictions.csv"), EmulationReport.predictionsCsv(runs), StandardCharsets.UTF_8);
       Files.writeString(output.staging().resolve("wan.csv"), EmulationReport.wanCsv(runs), StandardCharsets.UTF_8);
-      written.add("predictions.csv");
-      written.add("wan.csv");
+      if (qemu) {
+        Files.writeString(output.staging().resolve(MIGRATIONS_CSV), EmulationReport.migrationsCsv(runs), StandardCharsets.UTF_8);
+      }
+      written.addAll(others);
       output.commit();
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.print(ReportWriter.summaryTable(report));
@@ -200,6 +218,9 @@ public final class EmulateCommand implements Callable<Integer> {
     Progress progress = new Progress(quiet);
     Map<Integer, List<MpiProgram>> byRanks = new java.util.TreeMap<>();
     for (Scenario.ScenarioApplication a : s.applications()) {
+      if (a.program().isEmpty()) {
+        continue; // a QEMU application: measured by bench qemu-migration, not here
+      }
       MpiProgram p = org.vmflock.emulate.ProgramCatalog.program(a.program().orElseThrow());
       List<MpiProgram> list = byRanks.computeIfAbsent(a.app().vms().size(), n -> new ArrayList<>());
       if (!list.contains(p)) {

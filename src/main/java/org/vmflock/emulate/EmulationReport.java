@@ -10,6 +10,12 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.vmflock.emulate.lab.LinkCounters;
+import org.vmflock.emulate.lab.WanLinkSpec;
+import org.vmflock.emulate.qemu.MigrationGrid;
+import org.vmflock.emulate.qemu.MigrationStatus;
+import org.vmflock.emulate.qemu.QemuMigration;
+import org.vmflock.plan.QemuPreCopyModel;
+import org.vmflock.simulate.report.ReportSection;
 import org.vmflock.knowledge.DecisionKind;
 import org.vmflock.knowledge.DecisionRecord;
 import org.vmflock.model.Application;
@@ -47,6 +53,9 @@ public final class EmulationReport {
    */
   public record Sample(Instant at, SortedMap<String, String> siteOfVm, long wanBytes, int migrationsInFlight, int finished) {}
 
+  /** A QEMU live migration the run carried out (committed), of an application's guest, over that link. */
+  public record QemuMove(String application, QemuMigration migration, WanLinkSpec link) {}
+
   /** A migration that ended, as the manager's journal tells it. */
   public record MigrationEnd(String application, String vm, String status, double seconds, double downtimeSeconds, double bytesMoved) {}
 
@@ -57,11 +66,13 @@ public final class EmulationReport {
    * @param wallSeconds how long the run took, from the node's start to the last end
    * @param invariantChecks samples (with no migration in flight) at which every VM was on exactly one bridge, running
    * @param violations what the checks found wrong, if anything
+   * @param qemuMigrations the QEMU live migrations committed, as QEMU measured them
    */
   public record PolicyOutcome(String policy, List<EmulatedApplications.Status> applications, Map<String, Instant> submitted,
       List<DecisionRecord> decisions, List<MigrationEnd> migrations, List<Sample> samples, List<LinkCounters> links, double wallSeconds,
-      long cycles, long invariantChecks, List<String> violations) {
+      long cycles, long invariantChecks, List<String> violations, List<QemuMove> qemuMigrations) {
     public PolicyOutcome {
+      qemuMigrations = List.copyOf(qemuMigrations);
       applications = List.copyOf(applications);
       submitted = Map.copyOf(submitted);
       decisions = List.copyOf(decisions);
@@ -134,6 +145,110 @@ public final class EmulationReport {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * One QEMU migration measured against the model: what was migrated, what {@link
+   * QemuPreCopyModel} predicts for it (asked as {@code bench qemu-migration} asks it: the guest's
+   * non-zero memory as QEMU found it, its working set and achieved dirty rate, the cap, the link's
+   * rate and delay, the downtime limit), and what QEMU measured ({@code query-migrate} at its end).
+   *
+   * @param measuredTotalMillis QEMU's total time (its start to completed), or -1 when QEMU gave none
+   * @param measuredDowntimeMillis QEMU's downtime (the source stopped until the destination could run), or -1
+   */
+  public record MigrationRow(String policy, QemuMove move, QemuPreCopyModel.Prediction predicted, long measuredTotalMillis,
+      long measuredDowntimeMillis, long measuredBytes, int measuredRounds) {
+
+    /** |predicted / measured - 1| of total time, downtime and bytes (NaN where either is missing). */
+    public double totalError() {
+      return error(predicted.totalSeconds() * 1e3, measuredTotalMillis);
+    }
+
+    public double downtimeError() {
+      return error(predicted.downtimeSeconds() * 1e3, measuredDowntimeMillis);
+    }
+
+    public double bytesError() {
+      return error(predicted.bytes(), measuredBytes);
+    }
+
+    private static double error(double predicted, double measured) {
+      return measured > 0 && Double.isFinite(predicted) ? Math.abs(predicted / measured - 1) : Double.NaN;
+    }
+  }
+
+  /** Each QEMU migration of each run, predicted and measured. */
+  public static List<MigrationRow> migrationRows(List<PolicyOutcome> runs) {
+    QemuPreCopyModel model = new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated());
+    List<MigrationRow> rows = new ArrayList<>();
+    for (PolicyOutcome r : runs) {
+      for (QemuMove q : r.qemuMigrations()) {
+        QemuMigration m = q.migration();
+        QemuPreCopyModel.Prediction p = model.predict(MigrationGrid.input(m.guest().memoryBytes(), m.nonzeroBytes(), m.guest().workingSetMiB(),
+            m.dirtyMiBPerSecond(), m.capBytesPerSecond() / MIB, q.link().bitsPerSecond() / 8.0, q.link().oneWayDelay(), m.downtimeLimit()));
+        MigrationStatus s = m.completed();
+        rows.add(new MigrationRow(r.policy(), q, p, s.totalMillis() > 0 ? s.totalMillis() : -1, s.totalMillis() > 0 ? s.downtimeMillis() : -1,
+            s.transferredBytes(), s.rounds()));
+      }
+    }
+    return rows;
+  }
+
+  private static final double MIB = 1024.0 * 1024;
+
+  private static final List<String> MIGRATION_COLUMNS = List.of("policy", "application", "vm", "migration", "from", "to", "memory_mib",
+      "nonzero_mb", "working_set_mib", "dirty_mibps", "cap_mibps", "downtime_limit_ms", "delay_ms", "link_mbps", "predicted_total_ms",
+      "predicted_downtime_ms", "predicted_bytes", "predicted_rounds", "predicted_converged", "measured_total_ms", "measured_downtime_ms",
+      "measured_bytes", "measured_rounds", "error_total_pct", "error_downtime_pct", "error_bytes_pct", "memory_intact");
+
+  /** migrations.csv: each QEMU migration, what it was, predicted and measured, and the model's error. */
+  public static String migrationsCsv(List<PolicyOutcome> runs) {
+    StringBuilder out = new StringBuilder(String.join(",", MIGRATION_COLUMNS)).append('\n');
+    for (MigrationRow row : migrationRows(runs)) {
+      QemuMigration m = row.move().migration();
+      WanLinkSpec link = row.move().link();
+      QemuPreCopyModel.Prediction p = row.predicted();
+      out.append(String.join(",", row.policy(), row.move().application(), m.vm(), m.migrationId(), m.from(), m.to(),
+          Integer.toString(m.guest().memoryMiB()), fixed(m.nonzeroBytes() / 1e6), fixed(m.guest().workingSetMiB()), fixed(m.dirtyMiBPerSecond()),
+          fixed(m.capBytesPerSecond() / MIB), Long.toString(m.downtimeLimit().toMillis()), fixed(link.oneWayDelay().toNanos() / 1e6),
+          fixed(link.bitsPerSecond() / 1e6), p.converged() ? fixed(p.totalSeconds() * 1e3) : "", p.converged() ? fixed(p.downtimeSeconds() * 1e3) : "",
+          Long.toString(Math.round(p.bytes())), Integer.toString(p.rounds()), Boolean.toString(p.converged()),
+          row.measuredTotalMillis() < 0 ? "" : Long.toString(row.measuredTotalMillis()),
+          row.measuredDowntimeMillis() < 0 ? "" : Long.toString(row.measuredDowntimeMillis()), Long.toString(row.measuredBytes()),
+          Integer.toString(row.measuredRounds()), percent(row.totalError()), percent(row.downtimeError()), percent(row.bytesError()),
+          Boolean.toString(m.memoryIntact()))).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** The QEMU migrations for index.html: predicted against measured, with the error. */
+  public static ReportSection migrationsSection(List<PolicyOutcome> runs) {
+    List<List<String>> rows = new ArrayList<>();
+    for (MigrationRow row : migrationRows(runs)) {
+      QemuMigration m = row.move().migration();
+      QemuPreCopyModel.Prediction p = row.predicted();
+      rows.add(List.of(row.policy(), m.vm() + " " + m.from() + " → " + m.to(),
+          p.converged() ? String.format(Locale.ROOT, "%.0f", p.totalSeconds() * 1e3) : "does not converge",
+          row.measuredTotalMillis() < 0 ? "?" : Long.toString(row.measuredTotalMillis()), percent(row.totalError()),
+          p.converged() ? String.format(Locale.ROOT, "%.0f", p.downtimeSeconds() * 1e3) : "",
+          row.measuredDowntimeMillis() < 0 ? "?" : Long.toString(row.measuredDowntimeMillis()), percent(row.downtimeError()),
+          String.format(Locale.ROOT, "%.1f", p.bytes() / 1e6), String.format(Locale.ROOT, "%.1f", row.measuredBytes() / 1e6),
+          percent(row.bytesError()), m.memoryIntact() ? "yes" : "NO"));
+    }
+    boolean[] numeric = {false, false, true, true, true, true, true, true, true, true, true, false};
+    return new ReportSection("QEMU live migrations: predicted and measured",
+        List.of("policy", "migration", "predicted ms", "measured ms", "error %", "predicted downtime ms", "measured downtime ms", "error %",
+            "predicted MB", "measured MB", "error %", "memory intact"), numeric, rows,
+        "Each migration of a QEMU guest (vm-kind = qemu) the sagas carried out: predicted by the migration model (plan.QemuPreCopyModel, as "
+            + "predict migration) from the guest's non-zero memory as QEMU found it, its working set and achieved dirty rate, the cap, the "
+            + "link and the downtime limit; measured by QEMU (query-migrate at completion: total-time from the migrate command, downtime "
+            + "from the source's stop, which includes the saga's step between the pre-copy and the switch-over, bytes transferred). Memory "
+            + "intact: the guest's fill checksum and working-set pages, checked at its destination after the network update. All "
+            + "columns in migrations.csv.");
+  }
+
+  private static String percent(double error) {
+    return Double.isFinite(error) ? String.format(Locale.ROOT, "%.1f", 100 * error) : "";
   }
 
   /** wan.csv: what each link of each policy's lab carried, each way: frames, bytes, drops, queue high-water mark, latest departure. */

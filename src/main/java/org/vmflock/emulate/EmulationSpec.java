@@ -40,9 +40,9 @@ public record EmulationSpec(Scenario scenario, FederationSpec federation, List<S
   public static EmulationSpec of(Scenario s, long maxBitsPerSecond) {
     String source = s.source().toString();
     for (Scenario.ScenarioApplication a : s.applications()) {
-      if (a.program().isEmpty()) {
+      if (a.program().isEmpty() && a.qemu().isEmpty()) {
         throw new InvalidInputException(source + ": applications." + a.app().name(),
-            "an emulation runs real programs: set program = NAME (" + (a.profile().equals(Scenario.CUSTOM) ? "a written-out workload" : "profile "
+            "an emulation runs real programs: set program = NAME, or vm-kind = qemu (" + (a.profile().equals(Scenario.CUSTOM) ? "a written-out workload" : "profile "
                 + a.profile()) + " is only modelled)");
       }
     }

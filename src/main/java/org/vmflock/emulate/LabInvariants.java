@@ -22,6 +22,22 @@ public final class LabInvariants {
 
   private LabInvariants() {}
 
+  /**
+   * As {@link #violations(EmulatedFederation, EmulatedActuator)} for the namespace VMs, and for
+   * the QEMU guests: the QEMU actuator holds no destination, unreleased source or reservation, and
+   * every guest's QEMU runs.
+   */
+  public static List<String> violations(EmulatedFederation lab, LabActuator actuator) {
+    List<String> violations = new ArrayList<>(violations(lab, actuator.namespaces()));
+    violations.addAll(actuator.qemu().leftovers());
+    actuator.qemu().vms().forEach((name, vm) -> {
+      if (!vm.alive()) {
+        violations.add("the QEMU of guest '" + name + "' at '" + vm.site() + "' is gone");
+      }
+    });
+    return violations;
+  }
+
   public static List<String> violations(EmulatedFederation lab, EmulatedActuator actuator) {
     List<String> violations = new ArrayList<>();
     List<BridgePort> ports = lab.vmPorts();

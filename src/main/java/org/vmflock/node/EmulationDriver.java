@@ -20,7 +20,6 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.vmflock.clock.Clock;
 import org.vmflock.emulate.EmulatedApplications;
 import org.vmflock.emulate.lab.EmulatedFederation;
-import org.vmflock.emulate.lab.EmulatedVm;
 import org.vmflock.emulate.lab.WanLink;
 import org.vmflock.emulate.lab.WanLinkSpec;
 import org.vmflock.manager.MigrationManager;
@@ -167,24 +166,16 @@ public final class EmulationDriver {
       }
     }
 
-    /** Each site's capture serves the VMs of running programs on its bridge now. */
+    /** Each site's capture serves the VMs of running applications on its bridge now (namespace VMs' veths and QEMU guests' taps alike). */
     private void followVms(Instant now) {
-      // the VMs of programs that run: not those being created or removed (no capture restarted for each)
-      Set<String> running = new HashSet<>();
-      for (EmulatedApplications.Status st : s.applications().statuses()) {
-        if (st.started() && st.ended().isEmpty()) {
-          running.addAll(st.app().vmNames());
-        }
-      }
-      Map<String, List<EmulatedVm>> bySite = new TreeMap<>();
-      for (EmulatedVm vm : s.lab().vms()) {
-        if (running.contains(vm.name())) {
-          bySite.computeIfAbsent(vm.site(), k -> new ArrayList<>()).add(vm);
-        }
+      // the VMs of applications that run: not those being created or removed (no capture restarted for each)
+      Map<String, List<VmEndpoint>> bySite = new TreeMap<>();
+      for (VmEndpoint vm : s.applications().runningVms()) {
+        bySite.computeIfAbsent(vm.site(), k -> new ArrayList<>()).add(vm);
       }
       for (String site : s.lab().sites()) {
-        List<EmulatedVm> vms = bySite.getOrDefault(site, List.of());
-        Set<String> names = new TreeSet<>(vms.stream().map(EmulatedVm::name).toList());
+        List<VmEndpoint> vms = bySite.getOrDefault(site, List.of());
+        Set<String> names = new TreeSet<>(vms.stream().map(VmEndpoint::vm).toList());
         SiteMonitor current = monitors.get(site);
         if (current != null && current.vms().equals(names)) {
           continue;
@@ -198,10 +189,9 @@ public final class EmulationDriver {
       }
     }
 
-    private SiteMonitor startMonitor(String site, List<EmulatedVm> vms, Instant now) {
+    private SiteMonitor startMonitor(String site, List<VmEndpoint> endpoints, Instant now) {
       int generation = generations.merge(site, 1, Integer::sum);
       String host = site + "-capture-" + generation;
-      List<VmEndpoint> endpoints = vms.stream().map(v -> new VmEndpoint(v.name(), site, v.mac(), List.of(v.ip()))).toList();
       MonitorSettings m = s.monitor();
       TrafficCounter counter = new TrafficCounter(host, m.grid(), endpoints, m.fileServers());
       LiveCapture capture = LiveCapture.open(List.of(new LiveCapture.Interface(EmulatedFederation.BRIDGE, Optional.empty())),

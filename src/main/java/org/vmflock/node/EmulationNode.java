@@ -15,6 +15,7 @@ import org.vmflock.control.StatusPage;
 import org.vmflock.control.StatusQuery;
 import org.vmflock.emulate.EmulatedActuator;
 import org.vmflock.emulate.EmulatedApplications;
+import org.vmflock.emulate.LabActuator;
 import org.vmflock.emulate.EmulationSpec;
 import org.vmflock.emulate.lab.EmulatedFederation;
 import org.vmflock.manager.MigrationManager;
@@ -29,8 +30,8 @@ import org.vmflock.site.SiteActor;
 /**
  * A node running the whole controller over an emulated federation (`vmflock emulate`): the node
  * path of `run` ({@link ScenarioNode}) with the simulated federation replaced by the lab. The same
- * site actors, manager, planner and sagas; the sagas' actuator is the {@link EmulatedActuator}
- * (real migrations in the lab), the manager's provisioner starts the applications' real programs
+ * site actors, manager, planner and sagas; the sagas' actuator is the lab's ({@link LabActuator}:
+ * real migrations, by the {@link EmulatedActuator} for namespace VMs and by QEMU for QEMU guests), the manager's provisioner starts the applications' real programs
  * ({@link EmulatedApplications}), and an {@link EmulationDriver} captures each site's bridge live
  * into the monitoring plane and tells the manager the programs' progress and ends.
  *
@@ -45,10 +46,10 @@ public final class EmulationNode implements AutoCloseable {
 
   private final VmflockNode node;
   private final ActorRef<MigrationManager.Command> manager;
-  private final EmulatedActuator actuator;
+  private final LabActuator actuator;
   private final ScaledClock clock;
 
-  private EmulationNode(VmflockNode node, ActorRef<MigrationManager.Command> manager, EmulatedActuator actuator, ScaledClock clock) {
+  private EmulationNode(VmflockNode node, ActorRef<MigrationManager.Command> manager, LabActuator actuator, ScaledClock clock) {
     this.node = node;
     this.manager = manager;
     this.actuator = actuator;
@@ -61,14 +62,12 @@ public final class EmulationNode implements AutoCloseable {
    * starts driving.
    *
    * @param applications the lab's programs: the manager's provisioner
+   * @param actuator the sagas' actuator: each VM's migrations by the actuator of its kind (namespace or QEMU)
    */
   public static EmulationNode start(Config config, EmulationSpec spec, EmulatedFederation lab, EmulatedApplications applications,
-      ScaledClock clock, long maxBitsPerSecond) {
+      LabActuator actuator, ScaledClock clock, long maxBitsPerSecond) {
     Scenario scenario = spec.scenario();
     ManagerSettings settings = ManagerSettings.from(config);
-    Map<String, Integer> slots = new TreeMap<>();
-    scenario.infra().sites().forEach(s -> slots.put(s.name(), s.capacity().slots()));
-    EmulatedActuator actuator = new EmulatedActuator(lab, slots, clock);
     VmflockNode node = VmflockNode.start("vmflock", config, clock);
     try {
       Duration period = node.monitorSettings().grid().length();
@@ -120,7 +119,7 @@ public final class EmulationNode implements AutoCloseable {
     return manager;
   }
 
-  public EmulatedActuator actuator() {
+  public LabActuator actuator() {
     return actuator;
   }
 

@@ -18,13 +18,20 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.vmflock.clock.Clock;
 import org.vmflock.clock.ScaledClock;
 import org.vmflock.control.StatusPage;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.vmflock.emulate.EmulatedActuator;
 import org.vmflock.emulate.EmulatedApplications;
+import org.vmflock.emulate.LabActuator;
+import org.vmflock.emulate.qemu.QemuActuator;
+import org.vmflock.scenario.QemuGuests;
+import org.vmflock.scenario.Units;
 import org.vmflock.emulate.EmulationReport;
 import org.vmflock.emulate.EmulationSpec;
 import org.vmflock.emulate.LabInvariants;
 import org.vmflock.emulate.apps.MpiProgram;
 import org.vmflock.emulate.lab.EmulatedFederation;
-import org.vmflock.emulate.lab.EmulatedVm;
 import org.vmflock.emulate.lab.LinkCounters;
 import org.vmflock.emulate.lab.WanLink;
 import org.vmflock.knowledge.DecisionRecord;
@@ -68,11 +75,22 @@ public final class EmulationRun {
       Path dataDir, Duration runTimeout, long maxBitsPerSecond, Consumer<Progress> progress, Pause pause) throws InterruptedException {
     Scenario scenario = spec.scenario();
     Config c = config.apply(Map.of("vmflock.data-dir", dataDir.toString(), "vmflock.manager.policy", policy));
+    Map<String, QemuGuests> guests = new HashMap<>();
+    Set<String> qemuVms = new HashSet<>();
+    scenario.applications().forEach(a -> a.qemu().ifPresent(g -> {
+      guests.put(a.app().name(), g);
+      qemuVms.addAll(a.app().vmNames());
+    }));
+    Map<String, Integer> slots = new TreeMap<>();
+    scenario.infra().sites().forEach(s -> slots.put(s.name(), s.capacity().slots()));
     try (EmulatedFederation lab = EmulatedFederation.create(spec.federation())) {
       ScaledClock clock = new ScaledClock(Clock.system(), scenario.start(), 1.0);
       long started = System.nanoTime();
-      try (EmulatedApplications apps = new EmulatedApplications(lab, programs, clock, dataDir.resolve("programs"), runTimeout);
-          EmulationNode node = EmulationNode.start(c, spec, lab, apps, clock, maxBitsPerSecond)) {
+      QemuActuator qemu = new QemuActuator(lab, dataDir.resolve("qemu"), slots, qemuSettings(c), QemuActuator.Faults.NONE);
+      LabActuator actuator = new LabActuator(new EmulatedActuator(lab, slots, clock), qemu, qemuVms, slots);
+      try (EmulatedApplications apps = new EmulatedApplications(lab, programs, guests, Optional.of(qemu),
+          c.getDuration("vmflock.emulate.qemu.boot-timeout"), clock, dataDir.resolve("programs"), runTimeout);
+          EmulationNode node = EmulationNode.start(c, spec, lab, apps, actuator, clock, maxBitsPerSecond)) {
         Map<String, Instant> submitted = new HashMap<>();
         scenario.applications().forEach(a -> submitted.put(a.app().name(), a.arrival(scenario.start())));
         List<EmulationReport.Sample> samples = new ArrayList<>();
@@ -82,7 +100,7 @@ public final class EmulationRun {
         StatusPage page = node.status();
         while (true) {
           page = node.status();
-          EmulationReport.Sample sample = sample(lab, clock.now(), page);
+          EmulationReport.Sample sample = sample(lab, apps, clock.now(), page);
           samples.add(sample);
           List<EmulatedApplications.Status> now = apps.statuses();
           // checked while every application runs: not while VMs are being created or removed
@@ -97,7 +115,7 @@ public final class EmulationRun {
             }
           }
           List<EmulatedApplications.Status> statuses = apps.statuses();
-          progress.accept(new Progress(policy, Duration.ofNanos(System.nanoTime() - started), statuses, lab.vms().size(),
+          progress.accept(new Progress(policy, Duration.ofNanos(System.nanoTime() - started), statuses, apps.siteOfVm().size(),
               page.totals().migrationsInFlight(), (int) page.ended().stream().filter(m -> m.status() == MigrationRecord.Status.COMPLETED).count(),
               sample.wanBytes()));
           boolean allEnded = statuses.size() == scenario.applications().size() && statuses.stream().allMatch(s -> s.ended().isPresent());
@@ -110,8 +128,9 @@ public final class EmulationRun {
         List<LinkCounters> links = lab.links().stream().map(WanLink::counters).toList();
         List<EmulationReport.MigrationEnd> migrations = new ArrayList<>();
         List<DecisionRecord> decisions = journal(node, migrations);
+        List<EmulationReport.QemuMove> moves = qemuMoves(lab, qemu, scenario);
         return new EmulationReport.PolicyOutcome(policy, statuses, submitted, decisions, migrations, samples, links, wall, page.cycles(), checks,
-            violations);
+            violations, moves);
       }
     }
   }
@@ -120,11 +139,26 @@ public final class EmulationRun {
     return s.applications().stream().filter(a -> !a.arrival(s.start()).isAfter(at)).count();
   }
 
-  private static EmulationReport.Sample sample(EmulatedFederation lab, Instant at, StatusPage page) {
-    TreeMap<String, String> siteOfVm = new TreeMap<>();
-    for (EmulatedVm vm : lab.vms()) {
-      siteOfVm.put(vm.name(), vm.site());
-    }
+  /** Each QEMU migration committed, with its application and the link it crossed. */
+  private static List<EmulationReport.QemuMove> qemuMoves(EmulatedFederation lab, QemuActuator qemu, Scenario scenario) {
+    Map<String, String> appOfVm = new HashMap<>();
+    scenario.applications().forEach(a -> a.app().vmNames().forEach(vm -> appOfVm.put(vm, a.app().name())));
+    return qemu.migrations().stream()
+        .map(m -> new EmulationReport.QemuMove(appOfVm.getOrDefault(m.vm(), ""), m, lab.link(m.from(), m.to()).spec()))
+        .sorted(java.util.Comparator.comparing((EmulationReport.QemuMove q) -> q.migration().migrationId()))
+        .toList();
+  }
+
+  /** The QEMU actuator's settings: vmflock.emulate.qemu's cap and downtime limit, the actuator's other defaults. */
+  static QemuActuator.Settings qemuSettings(Config c) {
+    long cap = Math.round(Units.bytesPerSecond(c.getString("vmflock.emulate.qemu.max-bandwidth")));
+    QemuActuator.Settings d = QemuActuator.Settings.defaults(cap);
+    return new QemuActuator.Settings(cap, c.getDuration("vmflock.emulate.qemu.downtime-limit"), d.autoConverge(), d.stallRounds(),
+        d.precopyTimeout(), d.poll(), d.reachTimeout());
+  }
+
+  private static EmulationReport.Sample sample(EmulatedFederation lab, EmulatedApplications apps, Instant at, StatusPage page) {
+    TreeMap<String, String> siteOfVm = new TreeMap<>(apps.siteOfVm());
     long bytes = lab.links().stream().mapToLong(l -> l.counters().bytes()).sum();
     return new EmulationReport.Sample(at, siteOfVm, bytes, page.totals().migrationsInFlight(), page.totals().finished());
   }

@@ -32,12 +32,15 @@ public record Scenario(Path source, Instant start, Infrastructure infra, List<Sc
    * @param arrives when it is submitted; empty: at the scenario's start
    * @param program the real program that runs it in an emulation ({@code program = "lammps"}),
    *     whose measured profile is then {@code profile}; empty: a modelled application
+   * @param qemu its VMs' guests when they are QEMU guests in an emulation ({@code vm-kind = qemu}),
+   *     whose ring exchange is then its work; empty: network namespaces (or a simulation's VMs)
    */
-  public record ScenarioApplication(Application app, Placement placement, String profile, Optional<Instant> arrives, Optional<String> program) {
+  public record ScenarioApplication(Application app, Placement placement, String profile, Optional<Instant> arrives, Optional<String> program,
+      Optional<QemuGuests> qemu) {
 
     /** A modelled application (no real program). */
     public ScenarioApplication(Application app, Placement placement, String profile, Optional<Instant> arrives) {
-      this(app, placement, profile, arrives, Optional.empty());
+      this(app, placement, profile, arrives, Optional.empty(), Optional.empty());
     }
 
     /** A custom application there at the start. */
@@ -51,7 +54,12 @@ public record Scenario(Path source, Instant start, Infrastructure infra, List<Sc
     }
 
     public ScenarioApplication withApp(Application a) {
-      return new ScenarioApplication(a, placement, profile, arrives, program);
+      return new ScenarioApplication(a, placement, profile, arrives, program, qemu);
+    }
+
+    /** How an emulation makes its VMs. */
+    public QemuGuests.VmKind vmKind() {
+      return qemu.isPresent() ? QemuGuests.VmKind.QEMU : QemuGuests.VmKind.NAMESPACE;
     }
   }
 

@@ -79,7 +79,15 @@ public final class ScenarioFile {
       "availability");
   private static final List<String> APPLICATION_KEYS = List.of("profile", "vms", "size", "cores", "memory", "dirty-rate", "work", "done",
       "syncs-per-second", "traffic", "traffic-csv", "traffic-packets", "traffic-packets-csv", "traffic-covers", "objective", "deadline",
-      "budget", "spent", "arrives", "placement", "program");
+      "budget", "spent", "arrives", "placement", "program", "vm-kind", "guest");
+  private static final List<String> GUEST_KEYS = List.of("fill", "working-set", "rounds", "message");
+  private static final long MIB = 1L << 20;
+  /** A QEMU guest's workload when the scenario does not say: 16 MiB filled, 1000 rounds of 16 KiB. */
+  private static final long DEFAULT_GUEST_FILL = 16 * MIB;
+  private static final int DEFAULT_GUEST_ROUNDS = 1000;
+  private static final long DEFAULT_GUEST_MESSAGE = 16 * 1024;
+  /** TCP's payload per Ethernet frame: a ring message's packets when the scenario derives its traffic. */
+  private static final double SEGMENT_BYTES = 1448;
 
   private ScenarioFile(Path file, FileAccess files, Config root, ProfileCatalog catalog) {
     this(file, files, root, catalog, ProfileCatalog.NONE);
@@ -545,6 +553,7 @@ public final class ScenarioFile {
       Optional<Instant> start) {
     checkName("application", name, where);
     in.onlyKnown(c, where, APPLICATION_KEYS);
+    boolean qemu = vmKind(c, where) == QemuGuests.VmKind.QEMU;
     Optional<Profile> profile = profile(c, where);
     List<String> local = vmNames(c, where, profile);
     String size = c.hasPath("size") ? in.string(c, "size", where) : profile.map(Profile::size).orElse(DEFAULT_SIZE);
@@ -559,9 +568,11 @@ public final class ScenarioFile {
       }
     }
     int cores = c.hasPath("cores") ? in.boundedInt(c, "cores", where, Limits.VM_CORES) : sizeCap.cores();
-    long memory = c.hasPath("memory") ? in.bytes(c, "memory", where, Limits.VM_MEMORY) : sizeCap.memoryBytes();
-    double dirty = c.hasPath("dirty-rate") ? in.rate(c, "dirty-rate", where, Limits.DIRTY_RATE)
+    long memory = c.hasPath("memory") ? in.bytes(c, "memory", where, qemu ? QemuGuests.MEMORY : Limits.VM_MEMORY)
+        : qemu ? QemuGuests.DEFAULT_MEMORY : sizeCap.memoryBytes();
+    double dirty = c.hasPath("dirty-rate") ? in.rate(c, "dirty-rate", where, qemu ? QemuGuests.DIRTY_RATE : Limits.DIRTY_RATE)
         : profile.map(Profile::dirtyBytesPerSecond).orElse(DEFAULT_DIRTY_RATE);
+    Optional<QemuGuests> guests = qemu ? Optional.of(guests(c, where, memory, dirty)) : Optional.empty();
     List<Vm> vms = new ArrayList<>();
     for (String vm : local) {
       try {
@@ -580,9 +591,12 @@ public final class ScenarioFile {
       throw in.error(c, "done", where + ".done", "more work done (" + done + " s) than the application has (" + work + " s)");
     }
     double syncs = c.hasPath("syncs-per-second") ? in.bounded(c, "syncs-per-second", where, Limits.SYNCS_PER_SECOND)
+        : guests.isPresent() && work > 0 ? guests.get().rounds() / work
         : profile.map(Profile::syncsPerWork).orElse(DEFAULT_SYNCS);
+    boolean trafficGiven = c.hasPath("traffic") || c.hasPath("traffic-csv");
     TrafficMatrix traffic = profile.isPresent()
         ? new TrafficMatrix(names, profile.get().trafficPerWork().packets(), profile.get().trafficPerWork().bytes())
+        : guests.isPresent() && !trafficGiven && work > 0 ? ringTraffic(names, guests.get(), work)
         : traffic(c, where, names);
     Objective objective;
     try {
@@ -597,7 +611,71 @@ public final class ScenarioFile {
     Application app = new Application(name, vms, new Workload(work, done, syncs, traffic), objective, deadline, budget, spent);
     Optional<String> program = c.hasPath("program") ? Optional.of(in.string(c, "program", where)) : Optional.empty();
     return new Scenario.ScenarioApplication(app, placement(c, where, local, name, infra), profile.map(Profile::name).orElse(Scenario.CUSTOM),
-        arrives, program);
+        arrives, program, guests);
+  }
+
+  /** {@code vm-kind = namespace | qemu} (default namespace); a QEMU application runs no program or profile, a namespace one has no guest. */
+  private QemuGuests.VmKind vmKind(Config c, String where) {
+    if (!c.hasPath("vm-kind")) {
+      if (c.hasPath("guest")) {
+        throw in.error(c, "guest", where + ".guest", "guest { ... } describes QEMU guests: set vm-kind = qemu, or remove it");
+      }
+      return QemuGuests.VmKind.NAMESPACE;
+    }
+    String kind = in.string(c, "vm-kind", where);
+    QemuGuests.VmKind k = java.util.Arrays.stream(QemuGuests.VmKind.values()).filter(v -> v.label().equals(kind)).findFirst()
+        .orElseThrow(() -> in.error(c, "vm-kind", where + ".vm-kind", "unknown VM kind '" + Limits.quoted(kind) + "' (known: namespace, qemu)"));
+    if (k == QemuGuests.VmKind.QEMU) {
+      for (String other : List.of("program", "profile")) {
+        if (c.hasPath(other)) {
+          throw in.error(c, other, where + "." + other, "a QEMU application's work is its guests' ring exchange (guest { rounds, message }), "
+              + "not a " + other + ": remove " + other + " or vm-kind");
+        }
+      }
+    } else if (c.hasPath("guest")) {
+      throw in.error(c, "guest", where + ".guest", "guest { ... } describes QEMU guests: set vm-kind = qemu, or remove it");
+    }
+    return k;
+  }
+
+  /** {@code guest { fill, working-set, rounds, message }} of a QEMU application, each guest with {@code memory} and dirtying at {@code dirty}. */
+  private QemuGuests guests(Config c, String where, long memory, double dirty) {
+    Config g = c.hasPath("guest") ? in.config(c, "guest", where) : com.typesafe.config.ConfigFactory.empty();
+    String at = where + ".guest";
+    if (c.hasPath("guest")) {
+      in.onlyKnown(g, at, GUEST_KEYS);
+    }
+    long room = memory - QemuGuests.KERNEL_BYTES;
+    long ws = g.hasPath("working-set") ? in.bytes(g, "working-set", at, new Limits.Bound("a working set in bytes", 4096, room))
+        : Math.min(QemuGuests.DEFAULT_WORKING_SET, room / 2);
+    long fill = g.hasPath("fill") ? in.bytes(g, "fill", at, new Limits.Bound("a guest's filled memory in bytes (its memory less "
+        + QemuGuests.KERNEL_BYTES / MIB + " MiB for its kernel, less its working set)", 0, room - ws)) : Math.min(DEFAULT_GUEST_FILL, room - ws);
+    int rounds = g.hasPath("rounds") ? in.boundedInt(g, "rounds", at, QemuGuests.ROUNDS) : DEFAULT_GUEST_ROUNDS;
+    long message = g.hasPath("message") ? in.bytes(g, "message", at, QemuGuests.MESSAGE) : DEFAULT_GUEST_MESSAGE;
+    try {
+      return new QemuGuests(memory, fill, ws, dirty, rounds, message);
+    } catch (IllegalArgumentException e) {
+      throw in.error(c, "guest", at, e.getMessage());
+    }
+  }
+
+  /**
+   * What a QEMU application's planner believes it exchanges when the scenario writes no traffic:
+   * its ring, each VM sending the next one (in order) {@code rounds} messages over {@code work}
+   * seconds, a message in segments of {@link #SEGMENT_BYTES}.
+   */
+  private static TrafficMatrix ringTraffic(List<String> names, QemuGuests g, double work) {
+    int n = names.size();
+    double[][] bytes = new double[n][n];
+    double[][] packets = new double[n][n];
+    if (n > 1) {
+      for (int i = 0; i < n; i++) {
+        int next = (i + 1) % n;
+        bytes[i][next] += g.rounds() * (double) g.messageBytes() / work;
+        packets[i][next] += g.rounds() * Math.ceil(g.messageBytes() / SEGMENT_BYTES) / work;
+      }
+    }
+    return new TrafficMatrix(names, packets, bytes);
   }
 
   /**

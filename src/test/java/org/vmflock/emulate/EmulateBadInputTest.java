@@ -71,6 +71,31 @@ class EmulateBadInputTest {
   }
 
   @Test
+  void anUnknownVmKindIsNamedWithItsFileLineAndTheKnownOnes() throws Exception {
+    refused(emulate(SITES + """
+        applications {
+          ring {
+            vm-kind = xen
+            vms = 2, work = 10s, placement = a
+          }
+        }
+        """), "s.conf:6", "applications.ring.vm-kind", "unknown VM kind 'xen'", "namespace, qemu");
+  }
+
+  @Test
+  void aQemuGuestTooSmallForItsKernelIsRefusedOnItsLine() throws Exception {
+    refused(emulate(SITES + """
+        applications {
+          ring {
+            vm-kind = qemu
+            vms = 2, work = 10s, placement = a
+            memory = 64MiB
+          }
+        }
+        """), "s.conf:8", "applications.ring.memory", "QEMU guest's memory", "134217728");
+  }
+
+  @Test
   void withoutRootItExitsThreeSayingWhatIsMissing() throws Exception {
     assumeTrue(EmulatedFederation.unavailableReason().isEmpty(), "needs root to drop its powers: " + EmulatedFederation.unavailableReason());
     assumeTrue(java.util.Arrays.stream(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, "setpriv"))), "needs setpriv (util-linux)");

@@ -254,8 +254,8 @@ public final class EmulatedFederation implements AutoCloseable {
     return spec.subnet().address(spec.subnet().capacity() - siteNumbers.get(checkSite(site)));
   }
 
-  /** The MAC of an address of the federation: {@code 02:00:} and the address's four bytes. */
-  private static MacAddress macOf(IpAddress address) {
+  /** The MAC of the lab's VM (or guest) with {@code address}: {@code 02:00:} and the address. */
+  public static MacAddress macOf(IpAddress address) {
     return new MacAddress(LOCAL_MAC_PREFIX | (address.low() & 0xFFFF_FFFFL));
   }
 
@@ -523,6 +523,20 @@ public final class EmulatedFederation implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------ VMs
+
+  /**
+   * The subnet's next address, taken for a guest the lab does not create itself (a QEMU guest on a
+   * tap, {@link #addTap}): no VM of the lab gets it. Its MAC by the lab's rule is {@link #macOf}.
+   */
+  public synchronized IpAddress takeAddress() {
+    checkOpen();
+    int number = vmsCreated + 1;
+    if (number > spec.subnet().capacity() - spec.sites().size()) {
+      throw new IllegalArgumentException("subnet " + spec.subnet() + " has no address left");
+    }
+    vmsCreated = number;
+    return spec.subnet().address(number);
+  }
 
   /** Creates VM {@code name} on {@code site}, in cluster {@link #DEFAULT_CLUSTER}: see {@link #addVm(String, String, String)}. */
   public synchronized EmulatedVm addVm(String name, String site) {

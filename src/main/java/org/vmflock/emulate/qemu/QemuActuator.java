@@ -103,6 +103,11 @@ public final class QemuActuator implements Actuator {
     long precopyEndedNanos;
     boolean sourceRetired;
     boolean announced;
+    double dirtyMiBPerSecond;
+    Optional<String> fillBefore = Optional.empty();
+    Optional<String> fillAfter = Optional.empty();
+    long badPagesAfter = -1;
+    MigrationStatus completed;
 
     Record(MigrationOrder order) {
       this.order = order;
@@ -115,6 +120,8 @@ public final class QemuActuator implements Actuator {
   private final Settings settings;
   private final Faults faults;
   private final Map<String, QemuVm> vms = new HashMap<>();
+  /** Guests booting, by name: their site (they take a slot there). */
+  private final Map<String, String> booting = new HashMap<>();
   private final Map<String, QemuVm> retired = new HashMap<>();
   private final Map<String, Record> records = new HashMap<>();
   private final Map<String, ReentrantLock> vmLocks = new ConcurrentHashMap<>();
@@ -132,25 +139,90 @@ public final class QemuActuator implements Actuator {
   }
 
   /** Boots guest {@code name} on {@code site} and waits until its workload answers. */
-  public synchronized QemuVm boot(String name, String site, GuestConfig guest, Duration timeout) throws IOException {
+  public QemuVm boot(String name, String site, GuestConfig guest, Duration timeout) throws IOException {
     return boot(name, site, EmulatedFederation.DEFAULT_CLUSTER, guest, timeout);
   }
 
-  /** Boots guest {@code name} of virtual cluster {@code cluster} (its VXLAN segment) on {@code site} and waits until its workload answers. */
-  public synchronized QemuVm boot(String name, String site, String cluster, GuestConfig guest, Duration timeout) throws IOException {
-    if (vms.containsKey(name)) {
-      throw new IllegalArgumentException("QEMU VM " + name + " exists already");
+  /**
+   * Boots guest {@code name} of virtual cluster {@code cluster} (its VXLAN segment) on {@code site}
+   * and waits until its workload answers; other guests boot, and migrations run, meanwhile. A boot
+   * that fails leaves nothing.
+   */
+  public QemuVm boot(String name, String site, String cluster, GuestConfig guest, Duration timeout) throws IOException {
+    synchronized (this) {
+      if (vms.containsKey(name) || booting.containsKey(name)) {
+        throw new IllegalArgumentException("QEMU VM " + name + " exists already");
+      }
+      booting.put(name, site);
     }
-    QemuVm vm = QemuVm.boot(lab, name, site, newTap(), cluster, guest, runDirectory);
-    vms.put(name, vm);
+    QemuVm vm = null;
     try {
+      vm = QemuVm.boot(lab, name, site, newTap(), cluster, guest, runDirectory);
       vm.awaitGuest(timeout);
-    } catch (IOException e) {
-      vms.remove(name);
-      vm.close();
+      synchronized (this) {
+        vms.put(name, vm);
+      }
+      return vm;
+    } catch (IOException | RuntimeException e) {
+      if (vm != null) {
+        vm.close();
+      }
       throw e;
+    } finally {
+      synchronized (this) {
+        booting.remove(name);
+        notifyAll();
+      }
     }
-    return vm;
+  }
+
+  /** Waits while guest {@code name} boots (a migration ordered meanwhile starts once it runs), at most {@code timeout}. */
+  private synchronized void awaitBooted(String name, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (booting.containsKey(name)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new IOException("guest " + name + " still boots after " + timeout);
+      }
+      try {
+        wait(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while guest " + name + " boots", e);
+      }
+    }
+  }
+
+  /** Quits guest {@code name} (its application ended) and forgets it; nothing if there is none. */
+  public void remove(String name) {
+    QemuVm vm;
+    synchronized (this) {
+      vm = vms.remove(name);
+    }
+    if (vm != null) {
+      vm.close();
+    }
+  }
+
+  /** The guests running now (not those booting), by name. */
+  public synchronized Map<String, QemuVm> vms() {
+    return Map.copyOf(vms);
+  }
+
+  /** QEMU slots taken at {@code site}: guests there or booting there, and reservations. */
+  public synchronized int slotsTaken(String site) {
+    return (int) (vms.values().stream().filter(v -> v.site().equals(site)).count()
+        + booting.values().stream().filter(site::equals).count()
+        + records.values().stream().filter(x -> x.reserved && x.order.to().equals(site)).count());
+  }
+
+  /** The migrations committed so far, as QEMU measured them, in no particular order. */
+  public synchronized java.util.List<QemuMigration> migrations() {
+    return records.values().stream().filter(r -> r.phase == Phase.COMMITTED && r.completed != null)
+        .map(r -> new QemuMigration(r.order.migrationId(), r.order.vm(), r.order.from(), r.order.to(), vms.containsKey(r.order.vm())
+            ? vms.get(r.order.vm()).guest() : r.destination.guest(), r.dirtyMiBPerSecond, settings.maxBandwidthBytesPerSecond(),
+            settings.downtimeLimit(), r.completed, r.fillBefore, r.fillAfter, r.badPagesAfter))
+        .toList();
   }
 
   /** The running instance of VM {@code name}. */
@@ -211,7 +283,10 @@ public final class QemuActuator implements Actuator {
 
   private StepResult act(Record r, MigrationStep step, Consumer<StepProgress> progress, long start) throws IOException {
     return switch (step) {
-      case RESERVE -> reserve(r, start);
+      case RESERVE -> {
+        awaitBooted(r.order.vm(), settings.precopyTimeout());
+        yield reserve(r, start);
+      }
       case PRECOPY -> precopy(r, progress, start);
       case STOP_AND_COPY -> stopAndCopy(r, start);
       case COMMIT -> commit(r, start);
@@ -238,8 +313,7 @@ public final class QemuActuator implements Actuator {
     if (!slots.containsKey(o.to())) {
       return StepResult.refusedSince(start, "no site '" + o.to() + "' for QEMU guests");
     }
-    long used = vms.values().stream().filter(v -> v.site().equals(o.to())).count()
-        + records.values().stream().filter(x -> x.reserved && x.order.to().equals(o.to())).count();
+    int used = slotsTaken(o.to());
     if (used >= slots.get(o.to())) {
       return StepResult.refusedSince(start, "no room at '" + o.to() + "': " + used + " of " + slots.get(o.to()) + " QEMU slots taken");
     }
@@ -267,6 +341,7 @@ public final class QemuActuator implements Actuator {
       port = nextPort++;
     }
     dropDestination(r, source); // what a broken-off attempt left
+    before(r, source);
     r.phase = Phase.COPYING;
     r.destination = QemuVm.incoming(lab, o.vm(), o.to(), newTap(), source.cluster(), source.guest(), runDirectory, port);
     source.configureMigration(settings.maxBandwidthBytesPerSecond(), settings.downtimeLimit(), true, settings.autoConverge());
@@ -328,6 +403,7 @@ public final class QemuActuator implements Actuator {
       pause(Duration.ofMillis(5));
     }
     r.phase = Phase.SYNCED;
+    r.completed = s;
     Duration paused = Duration.ofNanos(System.nanoTime() - r.precopyEndedNanos);
     return StepResult.doneSince(start, new StepDetails(false, Math.max(0, s.transferredBytes() - r.precopyBytes), 0, paused));
   }
@@ -384,6 +460,7 @@ public final class QemuActuator implements Actuator {
       }
     }
     r.announced = true;
+    after(r, vm);
     return StepResult.doneSince(start, StepDetails.NONE);
   }
 
@@ -448,6 +525,29 @@ public final class QemuActuator implements Actuator {
 
   // ---------------------------------------------------------------- helpers
 
+  /** What the guest is before its migration: the dirty rate it achieves, its fill's checksum (what the move must keep). */
+  private static void before(Record r, QemuVm source) {
+    r.dirtyMiBPerSecond = source.guest().dirtyMiBPerSecond();
+    try {
+      String stat = source.ask("stat");
+      r.dirtyMiBPerSecond = Double.parseDouble(stat.replaceAll(".*rate=", "").strip());
+      r.fillBefore = Optional.ofNullable(source.check().get("fill"));
+    } catch (IOException | RuntimeException e) {
+      // a guest that does not answer now: the migration still runs; its report says the check was not made
+    }
+  }
+
+  /** The guest's memory checked at its destination, for the migration's record. */
+  private static void after(Record r, QemuVm destination) {
+    try {
+      Map<String, String> check = destination.check();
+      r.fillAfter = Optional.ofNullable(check.get("fill"));
+      r.badPagesAfter = Long.parseLong(check.getOrDefault("bad", "-1"));
+    } catch (IOException | RuntimeException e) {
+      // not answering now: the record says the check was not made
+    }
+  }
+
   /** Cancels {@code r}'s migration on {@code source} if one runs, and quits its destination. */
   private void dropDestination(Record r, QemuVm source) throws IOException {
     if (source.migrationStatus().active()) {
@@ -482,7 +582,7 @@ public final class QemuActuator implements Actuator {
 
   /** Quits every guest this actuator started (the lab would kill them at its close anyway). */
   public synchronized void closeAll() {
-    records.values().stream().filter(r -> r.destination != null).forEach(r -> r.destination.close());
+    records.values().stream().filter(r -> r.destination != null && r.phase != Phase.COMMITTED).forEach(r -> r.destination.close());
     retired.values().forEach(QemuVm::close);
     vms.values().forEach(QemuVm::close);
     vms.clear();

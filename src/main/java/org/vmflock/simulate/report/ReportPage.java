@@ -31,6 +31,10 @@ final class ReportPage {
   private ReportPage() {}
 
   static String html(SimulationReport report, List<Figure> figures, List<String> dataFiles) {
+    return html(report, figures, dataFiles, List.of());
+  }
+
+  static String html(SimulationReport report, List<Figure> figures, List<String> dataFiles, List<ReportSection> sections) {
     StringBuilder h = new StringBuilder(32_768);
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<title>vmflock simulation: ").append(esc(report.scenario())).append("</title>\n")
@@ -58,6 +62,16 @@ final class ReportPage {
       h.append("<h2>Best policy per group</h2>\n");
       table(h, best);
       h.append("<p class=\"note\">").append(esc(SummaryTable.BEST_NOTE)).append(".</p>\n");
+    }
+
+    for (ReportSection section : sections) {
+      h.append("<h2>").append(esc(section.title())).append("</h2>\n");
+      if (section.rows().isEmpty()) {
+        h.append("<p>None.</p>\n");
+      } else {
+        table(h, new SummaryTable.Table(section.header(), section.header(), section.numeric(), section.rows()));
+      }
+      h.append("<p class=\"note\">").append(esc(section.note())).append("</p>\n");
     }
 
     h.append("<h2>Figures</h2>\n");

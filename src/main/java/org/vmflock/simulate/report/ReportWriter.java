@@ -29,6 +29,14 @@ public final class ReportWriter {
 
   /** Writes every file into {@code dir} (created if missing); returns their names, index.html last. */
   public static List<String> write(SimulationReport report, Path dir) throws IOException {
+    return write(report, dir, List.of(), List.of());
+  }
+
+  /**
+   * As {@link #write(SimulationReport, Path)}, index.html also showing {@code sections} after the
+   * summary and linking {@code otherDataFiles} (which the caller writes into {@code dir}).
+   */
+  public static List<String> write(SimulationReport report, Path dir, List<ReportSection> sections, List<String> otherDataFiles) throws IOException {
     Files.createDirectories(dir);
     List<String> data = List.of(RESULTS_CSV, RESULTS_JSON, TIMELINE_CSV, DECISIONS_CSV);
     Files.writeString(dir.resolve(RESULTS_CSV), ReportCsv.results(report), StandardCharsets.UTF_8);
@@ -36,7 +44,9 @@ public final class ReportWriter {
     Files.writeString(dir.resolve(TIMELINE_CSV), ReportCsv.timeline(report), StandardCharsets.UTF_8);
     Files.writeString(dir.resolve(DECISIONS_CSV), ReportCsv.decisions(report), StandardCharsets.UTF_8);
     List<Figure> figures = ReportCharts.write(report, dir);
-    Files.writeString(dir.resolve(INDEX_HTML), ReportPage.html(report, figures, data), StandardCharsets.UTF_8);
+    List<String> linked = new ArrayList<>(data);
+    linked.addAll(otherDataFiles);
+    Files.writeString(dir.resolve(INDEX_HTML), ReportPage.html(report, figures, linked, sections), StandardCharsets.UTF_8);
     List<String> written = new ArrayList<>(data);
     figures.forEach(f -> written.add(f.file()));
     written.add(INDEX_HTML);
