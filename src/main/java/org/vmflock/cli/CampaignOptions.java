@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 public final class CampaignOptions {
 
   /** The options' names: {@code emulate} refuses them without {@code --measure}. */
-  static final List<String> NAMES = List.of("--delays", "--rates", "--placements", "--repetitions");
+  static final List<String> NAMES = List.of("--delays", "--rates", "--placements", "--repetitions", "--first-repetition");
 
   @Option(names = "--delays", split = ",", defaultValue = "0ms,1ms,2ms,5ms,10ms", converter = DurationConverter.class,
       description = "Campaign: one-way delays (default ${DEFAULT-VALUE}).")
@@ -26,9 +26,13 @@ public final class CampaignOptions {
   @Option(names = "--repetitions", defaultValue = "3", description = "Campaign: repetitions (default ${DEFAULT-VALUE}).")
   int repetitions;
 
+  @Option(names = "--first-repetition", defaultValue = "1",
+      description = "Campaign: the number of the first repetition, to extend a dataset measured before (default ${DEFAULT-VALUE}).")
+  int firstRepetition;
+
   /** The campaign of {@code programs} on {@code ranks} at these levels. */
   MeasurementCampaign.Plan plan(List<MpiProgram> programs, int ranks, long seed, Duration timeout) {
     return new MeasurementCampaign.Plan(programs, ranks, delays, rates.stream().map(WanBench::bitsPerSecond).toList(),
-        placements.stream().map(MeasurementCampaign.PlacementKind::parse).toList(), repetitions, seed, timeout);
+        placements.stream().map(MeasurementCampaign.PlacementKind::parse).toList(), repetitions, firstRepetition, seed, timeout);
   }
 }

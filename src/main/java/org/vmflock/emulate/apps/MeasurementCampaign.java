@@ -67,10 +67,13 @@ public final class MeasurementCampaign {
 
   /** What to measure. */
   public record Plan(List<MpiProgram> programs, int ranks, List<Duration> delays, List<Long> bitsPerSecond, List<PlacementKind> placements,
-      int repetitions, long seed, Duration timeout) {
+      int repetitions, int firstRepetition, long seed, Duration timeout) {
     public Plan {
       if (programs.isEmpty() || delays.isEmpty() || bitsPerSecond.isEmpty() || placements.isEmpty() || repetitions < 1) {
         throw new InvalidInputException("campaign", "at least one program, delay, rate, placement and repetition");
+      }
+      if (firstRepetition < 1) {
+        throw new InvalidInputException("campaign", "repetitions are numbered from 1, not " + firstRepetition);
       }
       if (ranks < 2 || ranks % 2 != 0) {
         throw new InvalidInputException("campaign", "an even number of ranks (two halves), not " + ranks);
@@ -166,7 +169,7 @@ public final class MeasurementCampaign {
         vms.add(lab.addVm("vm" + i, SITES.get(0)));
       }
       WanLink link = lab.link(SITES.get(0), SITES.get(1));
-      for (int rep = 1; rep <= plan.repetitions(); rep++) {
+      for (int rep = plan.firstRepetition(); rep < plan.firstRepetition() + plan.repetitions(); rep++) {
         List<Condition> order = new ArrayList<>(conditions);
         Collections.shuffle(order, random);
         for (Condition c : order) {

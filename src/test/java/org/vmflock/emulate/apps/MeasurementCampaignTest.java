@@ -28,7 +28,7 @@ class MeasurementCampaignTest {
     try {
       MpiProgram shortLammps = new LammpsMelt(ProgramInputs.text(LammpsMelt.DECK).replace("run             300", "run             30"));
       MeasurementCampaign.Plan plan = new MeasurementCampaign.Plan(List.of(shortLammps), 4, List.of(Duration.ofMillis(2)),
-          List.of(1_000_000_000L), List.of(MeasurementCampaign.PlacementKind.ONE_SITE, MeasurementCampaign.PlacementKind.AGAINST), 2, 7,
+          List.of(1_000_000_000L), List.of(MeasurementCampaign.PlacementKind.ONE_SITE, MeasurementCampaign.PlacementKind.AGAINST), 2, 2, 7,
           Duration.ofSeconds(100));
       List<String> progress = new ArrayList<>();
       Path csv = dir.resolve("m.csv");
@@ -39,6 +39,7 @@ class MeasurementCampaignTest {
       assertEquals(5, lines.size(), String.join("\n", lines));
       assertEquals(4, progress.size());
       int columns = MeasurementCampaign.HEADER.split(",").length;
+      List<String> repetitions = new ArrayList<>();
       for (String row : lines.subList(1, lines.size())) {
         String[] f = row.split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)");
         assertEquals(columns, f.length, row);
@@ -46,6 +47,7 @@ class MeasurementCampaignTest {
         assertEquals("4", f[1]);
         assertEquals("2", f[4]);
         assertEquals("1000000000", f[5]);
+        repetitions.add(f[6]);
         assertTrue(Double.parseDouble(f[7]) > 0, row);
         assertEquals("true", f[9], row);
         long wan = Long.parseLong(f[8]);
@@ -58,6 +60,7 @@ class MeasurementCampaignTest {
           assertTrue(wan > 1_000_000, "the split's halo crosses the link: " + row);
         }
       }
+      assertEquals(List.of("2", "2", "3", "3"), repetitions, "two repetitions numbered from the first one asked, 2");
       assertEquals(List.of(), ourNamespaces(), "the campaign's lab is gone");
     } finally {
       WorkDirs.deleteTree(dir);
