@@ -19,6 +19,7 @@ import org.vmflock.model.Application;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.Objective;
 import org.vmflock.model.TrafficMatrix;
+import org.vmflock.model.Workload;
 import org.vmflock.model.TrafficMetric;
 import org.vmflock.monitor.export.MatrixCsv;
 import org.vmflock.monitor.export.StatisticsDocument;
@@ -43,8 +44,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Plans the placement of a scenario's applications (P3, P4).",
       "For each application: the placement per VM, its predicted finish and cost, and the migrations,",
-      "compared with staying put. --traffic sets an application's traffic from a VM x VM matrix",
-      "(bytes, the NPB format) that covers --duration work seconds."
+      "compared with staying put. An application's observed run on one site sets its traffic and rounds:",
+      "--capture PCAP... --vms VMS.csv (rounds read from the capture), or --traffic BYTES.csv [--packets PACKETS.csv]",
+      "--duration D (rounds assumed from the frames, and said so on stderr)."
     })
 public final class PlanCommand implements Callable<Integer> {
 
@@ -54,11 +56,20 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(names = "--traffic", paramLabel = "MATRIX.csv", description = "VM x VM bytes of the application (--app, or the scenario's only one).")
   Path traffic;
 
+  @Option(names = "--packets", paramLabel = "PACKETS.csv", description = "With --traffic: VM x VM frames of the same run.")
+  Path packets;
+
+  @Option(names = "--capture", arity = "1..*", paramLabel = "PCAP", description = "Captures of the application's run on one site.")
+  List<Path> captures;
+
+  @Option(names = "--vms", paramLabel = "VMS.csv", description = "With --capture: the captured VMs (vm,ip,mac), in the application's VM order.")
+  Path vms;
+
   @Option(names = "--app", paramLabel = "NAME", description = "The application --traffic is for.")
   String app;
 
   @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "The work time the --traffic matrix covers (its run time on one site; default one period).")
+      description = "The run time on one site the --traffic matrix (or the capture) covers; required with --traffic.")
   Duration duration;
 
   @Option(names = "--objective", paramLabel = "time|cost|balanced[:W]", description = "Overrides every application's objective.")
@@ -86,8 +97,10 @@ public final class PlanCommand implements Callable<Integer> {
     if (s.atStart().isEmpty()) {
       throw new InvalidInputException(scenario.toString(), "the scenario has no application to plan (at its start)");
     }
-    if (traffic != null) {
-      s = withTraffic(s, config);
+    if (traffic != null || captures != null) {
+      s = withObserved(s);
+    } else if (packets != null || vms != null) {
+      throw new InvalidInputException(packets != null ? "--packets" : "--vms", "goes with --traffic or --capture");
     }
     if (objective != null) {
       Objective o;
@@ -128,33 +141,33 @@ public final class PlanCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private Scenario withTraffic(Scenario s, Config config) {
+  /** The application's traffic and rounds from its observed run on one site, per work second of that run. */
+  private Scenario withObserved(Scenario s) {
     Scenario.ScenarioApplication target;
+    String option = traffic != null ? "--traffic" : "--capture";
     if (app != null) {
       target = s.application(app).orElseThrow(() -> new InvalidInputException("--app " + app, "no such application in " + scenario));
     } else if (s.applications().size() == 1) {
       target = s.applications().get(0);
     } else {
-      throw new InvalidInputException("--traffic", "the scenario has several applications: say which with --app");
+      throw new InvalidInputException(option, "the scenario has several applications: say which with --app");
     }
-    TrafficMatrix m = MatrixCsv.read(traffic, TrafficMetric.BYTES);
+    if (traffic != null && captures != null) {
+      throw new InvalidInputException("--traffic", "give either --traffic or --capture, not both");
+    }
+    ObservedRun run = captures != null ? ObservedRun.captured(captures, vms, Optional.ofNullable(duration))
+        : ObservedRun.matrices(traffic, Optional.ofNullable(packets), duration);
     Application a = target.app();
+    TrafficMatrix m = run.perSecond();
     if (m.size() != a.vms().size()) {
-      throw new InvalidInputException(traffic.toString(), "has " + m.size() + " VMs, application " + a.name() + " has " + a.vms().size());
+      throw new InvalidInputException(option, "the observed run has " + m.size() + " VMs, application " + a.name() + " has " + a.vms().size());
     }
-    double covers = (duration != null ? duration : config.getDuration("vmflock.monitor.period")).toNanos() / 1e9;
-    if (!(covers > 0)) {
-      throw new InvalidInputException("--duration", "must be positive");
-    }
-    int n = m.size();
-    double[][] bytes = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        bytes[i][j] = m.bytes(i, j) / covers; // positions map the file's VMs onto the application's
-      }
-    }
-    TrafficMatrix perWork = new TrafficMatrix(a.vmNames(), new double[n][n], bytes);
-    return s.withApplication(target.withApp(a.withWorkload(a.workload().withTraffic(perWork))));
+    // positions map the observed VMs onto the application's, in order
+    TrafficMatrix perWork = new TrafficMatrix(a.vmNames(), m.packets(), m.bytes());
+    run.assumptions().forEach(x -> spec.commandLine().getErr().println("plan: " + a.name() + ": assumed: " + x));
+    spec.commandLine().getErr().flush();
+    return s.withApplication(target.withApp(a.withWorkload(new Workload(a.workload().totalWork(), a.workload().doneWork(),
+        run.rounds().roundsPerWork(), perWork, run.rounds()))));
   }
 
   private static ObjectNode json(Plan plan, Map<String, List<List<String>>> groups, List<PlacementChecker.Violation> violations,
