@@ -75,7 +75,8 @@ record ObservedRun(double seconds, TrafficMatrix perSecond, CommunicationRounds 
     TrafficMatrix perSecond = new TrafficMatrix(b.vms(), frames, b.bytes()).dividedBy(seconds);
     double rounds = assumedRoundsPerSecond(perSecond);
     if (packets.isEmpty()) {
-      assumptions.add("no capture and no --packets: no round is known, so no latency is charged (latency_s is 0)");
+      assumptions.add("no capture and no --packets: no round is known");
+      return new ObservedRun(seconds, perSecond, CommunicationRounds.UNKNOWN, Optional.empty(), assumptions);
     } else {
       assumptions.add(String.format(Locale.ROOT, "no capture: %.1f exchange rounds a second among every pair that talks (half the frames,"
           + " a message and its acknowledgement, over the pairs that talk), each waiting for the slowest of them; a capture tells"

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,8 +21,6 @@ import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.Objective;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.model.Workload;
-import org.vmflock.model.TrafficMetric;
-import org.vmflock.monitor.export.MatrixCsv;
 import org.vmflock.monitor.export.StatisticsDocument;
 import org.vmflock.plan.AppDecision;
 import org.vmflock.plan.Migration;
@@ -164,10 +163,16 @@ public final class PlanCommand implements Callable<Integer> {
     }
     // positions map the observed VMs onto the application's, in order
     TrafficMatrix perWork = new TrafficMatrix(a.vmNames(), m.packets(), m.bytes());
-    run.assumptions().forEach(x -> spec.commandLine().getErr().println("plan: " + a.name() + ": assumed: " + x));
+    List<String> assumed = new ArrayList<>(run.assumptions());
+    double syncs = run.rounds().roundsPerWork();
+    if (!run.rounds().known()) {
+      syncs = a.workload().syncsPerWork();
+      assumed.add(String.format(Locale.ROOT, "the scenario's %.1f barriers per work second among every pair that talks", syncs));
+    }
+    assumed.forEach(x -> spec.commandLine().getErr().println("plan: " + a.name() + ": assumed: " + x));
     spec.commandLine().getErr().flush();
-    return s.withApplication(target.withApp(a.withWorkload(new Workload(a.workload().totalWork(), a.workload().doneWork(),
-        run.rounds().roundsPerWork(), perWork, run.rounds()))));
+    return s.withApplication(target.withApp(a.withWorkload(new Workload(a.workload().totalWork(), a.workload().doneWork(), syncs,
+        perWork, run.rounds()))));
   }
 
   private static ObjectNode json(Plan plan, Map<String, List<List<String>>> groups, List<PlacementChecker.Violation> violations,

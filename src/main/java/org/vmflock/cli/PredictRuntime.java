@@ -92,6 +92,9 @@ final class PredictRuntime implements Callable<Integer> {
       throw new InvalidInputException("--format", "unknown format '" + format + "' (expected json or table)");
     }
     ObservedRun run = observed();
+    if (!run.rounds().known()) {
+      run.assumptions().add("so no latency is charged (latency_s 0): give --packets, or better a capture");
+    }
     NetworkPath lan = new NetworkPath(lanLatency, rate("--lan-bandwidth", lanBandwidth));
     Placement where = placement(run.perSecond().vms());
     Infrastructure infra = infrastructure(where, lan);
@@ -203,7 +206,10 @@ final class PredictRuntime implements Callable<Integer> {
     List<Site> sites = used.stream().map(s -> RuntimeForecast.site(s, speeds.getOrDefault(s, 1.0), lan)).toList();
     List<Link> parsed = new ArrayList<>();
     for (String l : links) {
-      parsed.add(link(l, used));
+      Link k = link(l, used);
+      if (used.contains(k.siteA()) && used.contains(k.siteB())) {
+        parsed.add(k);
+      }
     }
     List<String> names = new ArrayList<>(used);
     for (int i = 0; i < names.size(); i++) {
@@ -239,9 +245,15 @@ final class PredictRuntime implements Callable<Integer> {
         b = pair.substring(i + 1);
       }
     }
-    if (a == null || a.equals(b)) {
-      throw new InvalidInputException(where, "'" + pair + "' is not two different sites of the placement " + sites + " joined by '-'");
+    if (a == null && pair.indexOf('-') > 0 && pair.indexOf('-') == pair.lastIndexOf('-')) {
+      a = pair.substring(0, pair.indexOf('-')); // a path between sites this placement does not use: checked, then left out
+      b = pair.substring(pair.indexOf('-') + 1);
     }
+    if (a == null || a.equals(b) || a.isEmpty() || b.isEmpty()) {
+      throw new InvalidInputException(where, "'" + pair + "' is not two different sites joined by '-' (the placement's: " + sites + ")");
+    }
+    requireSite(a, where);
+    requireSite(b, where);
     Duration latency = null;
     Double bandwidth = null;
     for (String kv : text.substring(colon + 1).split(",")) {

@@ -126,7 +126,7 @@ public final class EstimatorValidation {
     return figures(out);
   }
 
-  static Figures figures(List<Row> rows) {
+  public static Figures figures(List<Row> rows) {
     List<Double> errors = new ArrayList<>();
     int covered = 0;
     int splits = 0;
