@@ -17,6 +17,7 @@ import org.vmflock.emulate.apps.SensingOverhead;
 import org.vmflock.emulate.lab.EmulatedFederation;
 import org.vmflock.model.InvalidInputException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -50,19 +51,7 @@ public final class AppsBench implements Callable<Integer> {
   @Option(names = "--measure", description = "Run the measurement campaign into this CSV file.")
   Path measure;
 
-  @Option(names = "--delays", split = ",", defaultValue = "0ms,1ms,2ms,5ms,10ms", converter = DurationConverter.class,
-      description = "Campaign: one-way delays (default ${DEFAULT-VALUE}).")
-  List<Duration> delays;
-
-  @Option(names = "--rates", split = ",", defaultValue = "1Gbps,100Mbps", description = "Campaign: rates (default ${DEFAULT-VALUE}).")
-  List<String> rates;
-
-  @Option(names = "--placements", split = ",", defaultValue = "one-site,along,against",
-      description = "Campaign: placement kinds (default ${DEFAULT-VALUE}).")
-  List<String> placements;
-
-  @Option(names = "--repetitions", defaultValue = "3", description = "Campaign: repetitions (default ${DEFAULT-VALUE}).")
-  int repetitions;
+  @Mixin CampaignOptions campaign;
 
   @Option(names = "--seed", defaultValue = "1", description = "Campaign: seed of the run order (default ${DEFAULT-VALUE}).")
   long seed;
@@ -118,10 +107,7 @@ public final class AppsBench implements Callable<Integer> {
         }
       }
       if (measure != null) {
-        MeasurementCampaign.Plan plan = new MeasurementCampaign.Plan(chosen, ranks, delays,
-            rates.stream().map(WanBench::bitsPerSecond).toList(), placements.stream().map(MeasurementCampaign.PlacementKind::parse).toList(),
-            repetitions, seed, timeout);
-        MeasurementCampaign.run(plan, measure, dir.resolve("campaign"), line -> {
+        MeasurementCampaign.run(campaign.plan(chosen, ranks, seed, timeout), measure, dir.resolve("campaign"), line -> {
           out.println(line);
           out.flush();
         });

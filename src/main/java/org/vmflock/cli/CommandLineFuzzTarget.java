@@ -33,7 +33,7 @@ final class CommandLineFuzzTarget implements FuzzTarget<List<String>> {
       "vmflock.analyze.metric", "vmflock.analyze.modularity.iterations", "vmflock.analyze.modularity.resolution",
       "vmflock.analyze.noise-floor.bytes-per-second", "vmflock.analyze.report.threshold-fraction", "vmflock.planner.exhaustive-limit",
       "vmflock.planner.max-passes", "vmflock.planner.grouping", "vmflock.planner.migration.bandwidth-share", "vmflock.planner.cooldown",
-      "vmflock.planner.migration.max-rounds", "vmflock.run.time-scale", "vmflock.http.port", "vmflock.journal.kind",
+      "vmflock.planner.migration.model.max-rounds", "vmflock.run.time-scale", "vmflock.http.port", "vmflock.journal.kind",
       "vmflock.manager.window-periods", "vmflock.monitor.max-unacknowledged-reports", "vmflock.nothing", "vmflock", "vmflock.monitor");
   private static final List<String> VALUES = List.of("30s", "1ns", "1e300", "-1", "0", "1", "[1]", "{}", "bytes", "flows", "modularity",
       "h2", "oracle", "1e-300", "NaN", "100000000000", "\"", "${x}", "1 day");

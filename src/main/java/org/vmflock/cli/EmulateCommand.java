@@ -86,9 +86,11 @@ public final class EmulateCommand implements Callable<Integer> {
 
   @Option(names = "--measure", description = {
       "Instead: the measured dataset. Each application's program on its rank count in static placements (all on one",
-      "site; split along its communication groups; split against them), one-way delays 0, 1, 2, 5, 10 ms at 1 Gbit/s",
-      "and 100 Mbit/s, 3 repetitions, into DIR/measurements.csv (the campaign of bench apps --measure)."})
+      "site; split along its communication groups; split against them) over WAN levels (--delays x --rates),",
+      "--repetitions, into DIR/measurements.csv (the campaign of bench apps --measure)."})
   boolean measure;
+
+  @Mixin CampaignOptions campaign;
 
   @Mixin NodeOptions node;
 
@@ -109,6 +111,11 @@ public final class EmulateCommand implements Callable<Integer> {
     Path file = scenario != null ? scenario : Samples.installed("simulations", DEFAULT_SCENARIO);
     List<String> policies = choice == null || choice.compare ? List.of("none", "vmflock") : List.copyOf(new LinkedHashSet<>(choice.policies));
     Policy.validate("--policy", policies);
+    for (String option : CampaignOptions.NAMES) {
+      if (!measure && spec.commandLine().getParseResult().hasMatchedOption(option)) {
+        throw new InvalidInputException(option, "only with --measure");
+      }
+    }
     Config base = node.load(Map.of());
     Map<String, Object> overrides = new HashMap<>();
     NODE_SETTINGS.forEach((key, from) -> {
@@ -203,9 +210,7 @@ public final class EmulateCommand implements Callable<Integer> {
       Path csv = output.staging().resolve("measurements.csv");
       int part = 0;
       for (Map.Entry<Integer, List<MpiProgram>> e : byRanks.entrySet()) {
-        MeasurementCampaign.Plan plan = new MeasurementCampaign.Plan(e.getValue(), e.getKey(),
-            List.of(Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10)),
-            List.of(1_000_000_000L, 100_000_000L), List.of(MeasurementCampaign.PlacementKind.values()), 3, seed, timeout);
+        MeasurementCampaign.Plan plan = campaign.plan(e.getValue(), e.getKey(), seed, timeout);
         Path target = part++ == 0 ? csv : output.staging().resolve(".part-" + part + ".csv");
         MeasurementCampaign.run(plan, target, output.staging().resolve(".runs"), progress::line);
         if (!target.equals(csv)) {

@@ -98,7 +98,7 @@ public final class InjectCommand implements Runnable {
   static final class Price extends SiteEvent {
     @Option(names = "--per-vm-hour", required = true, description = "The price.") double price;
     @Option(names = "--size", defaultValue = "*", description = "A VM size, or * for all (default).") String size;
-    @Option(names = "--from", paramLabel = "INSTANT", description = "From when (default: now).") String from;
+    @Option(names = "--from", paramLabel = "T", description = "From when: an instant, or +DURATION from the node's now (default: now).") String from;
 
     @Override
     void fill(ObjectNode e) {
@@ -142,10 +142,11 @@ public final class InjectCommand implements Runnable {
     }
   }
 
-  @Command(name = "availability", mixinStandardHelpOptions = true, description = "When a site is available: --until T [--from T], or --always.")
+  @Command(name = "availability", mixinStandardHelpOptions = true, description = {"When a site is available: --until T [--from T], or --always.",
+      "T is an instant (2026-06-01T14:00:00Z) or +DURATION from the node's now (+2h)."})
   static final class Availability extends SiteEvent {
-    @Option(names = "--from", paramLabel = "INSTANT") String from;
-    @Option(names = "--until", paramLabel = "INSTANT") String until;
+    @Option(names = "--from", paramLabel = "T", description = "Start of the window (default: always was).") String from;
+    @Option(names = "--until", paramLabel = "T", description = "End of the window: an instant, or +DURATION from the node's now (+2h).") String until;
     @Option(names = "--always") boolean always;
 
     @Override

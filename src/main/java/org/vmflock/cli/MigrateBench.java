@@ -28,7 +28,7 @@ import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
 import org.vmflock.plan.MigrationEstimate;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 import org.vmflock.scenario.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,12 +43,14 @@ import picocli.CommandLine.Spec;
       "memory and dirties it at that rate migrates from one site to the other through the saga and the emulated",
       "actuator, --repetitions times (back and forth). Prints, per case, the median observed migration time",
       "(first pre-copy byte to the network update's end), pause (freeze to thaw), bytes sent and rounds, next to",
-      "what PreCopyMigrationModel predicts for the same memory (the VM's resident bytes), dirty rate and link.",
+      "what the textbook pre-copy (QemuPreCopyModel.Settings.ideal) predicts for the same memory (the VM's resident bytes), dirty rate and link.",
       "Last line: migrate: observed/predicted time from A to B."
     })
 public final class MigrateBench implements Callable<Integer> {
 
   private static final long MIB = 1L << 20;
+  /** The switch-over the textbook model adds to the last copy: pausing, resuming, updating the network (the textbook model's resume). */
+  private static final Duration SWITCHOVER = Duration.ofMillis(100);
   private static final Duration RESIDENT_TIMEOUT = Duration.ofSeconds(60);
 
   @Option(names = "--memory", split = ",", defaultValue = "64,256", description = "VM memory sizes in MiB (default ${DEFAULT-VALUE}).")
@@ -90,12 +92,11 @@ public final class MigrateBench implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     long bitsPerSecond;
     List<Double> rates;
-    PreCopyMigrationModel.Settings rules;
+    QemuPreCopyModel.Policy rules;
     try {
       bitsPerSecond = Math.round(Units.bytesPerSecond(rate) * 8);
       rates = dirtyRates.stream().map(Units::bytesPerSecond).toList();
-      rules = new PreCopyMigrationModel.Settings(1.0, targetDowntime, PreCopyMigrationModel.Settings.defaults().maxRounds(),
-          PreCopyMigrationModel.Settings.defaults().resume());
+      rules = new QemuPreCopyModel.Policy(1.0, targetDowntime);
       WanLinkSpec.of(delay, bitsPerSecond);
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("migrate", e.getMessage());
@@ -115,7 +116,7 @@ public final class MigrateBench implements Callable<Integer> {
     out.println("| memory | dirty rate | measured dirty rate | rounds: observed / model | bytes: observed (on the link) / model"
         + " | time: observed / model | pause: observed / model |");
     out.println("|---|---|---|---|---|---|---|");
-    PreCopyMigrationModel model = new PreCopyMigrationModel(rules);
+    QemuPreCopyModel model = new QemuPreCopyModel(QemuPreCopyModel.Settings.ideal(SWITCHOVER, EmulatedActuator.Settings.DEFAULT_MAX_ROUNDS), rules);
     NetworkPath path = new NetworkPath(delay, bitsPerSecond / 8.0);
     double lowest = Double.MAX_VALUE;
     double highest = 0;
@@ -125,7 +126,7 @@ public final class MigrateBench implements Callable<Integer> {
         .link("a", "b", WanLinkSpec.of(delay, bitsPerSecond)).build())) {
       ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
       EmulatedActuator.Settings settings = EmulatedActuator.Settings.defaults().withDirtyTracking(tracking);
-      settings = new EmulatedActuator.Settings(rules, tracking, settings.roundTimeoutMargin(), settings.roundTimeoutFactor(),
+      settings = new EmulatedActuator.Settings(rules, settings.maxRounds(), tracking, settings.roundTimeoutMargin(), settings.roundTimeoutFactor(),
           settings.leaseMargin(), settings.leaseFactor(), settings.reachTimeout());
       EmulatedActuator actuator = new EmulatedActuator(lab, Map.of("a", 1, "b", 1), clock, settings, EmulatedActuator.Faults.NONE);
       int n = 0;

@@ -22,7 +22,8 @@ import org.vmflock.model.InvalidInputException;
  * replaces is first renamed aside ({@code .<target>.replaced-*}), so that a reader never finds a
  * half-written or half-deleted one. A failure leaves the target as it was.
  *
- * <p>A process killed in the middle (kill -9, a power cut) leaves its staging directory behind.
+ * <p>Interrupted (Ctrl-C, SIGTERM), the process deletes its staging directory as it exits. A
+ * process killed in the middle (kill -9, a power cut) leaves it behind.
  * Each holds a marker naming the process that made it; the next command writing to the same target
  * removes those whose process is gone, and only those: a directory without the marker is not ours
  * (unless it is empty and a minute old: one killed between its making and its marking).
@@ -38,12 +39,24 @@ public final class OutputDirectory implements AutoCloseable {
   private final Path target;
   private final Path staging;
   private final boolean replace;
-  private boolean committed;
+  private volatile boolean committed;
+  /** Deletes the staging directory when the JVM exits before a commit or a close (Ctrl-C, SIGTERM). */
+  private final Thread onExit;
 
   private OutputDirectory(Path target, Path staging, boolean replace) {
     this.target = target;
     this.staging = staging;
     this.replace = replace;
+    this.onExit = new Thread(() -> {
+      for (int attempt = 0; attempt < 3 && !committed && Files.exists(staging); attempt++) {
+        try {
+          deleteTree(staging); // a writer may still add a file meanwhile: then once more
+        } catch (UncheckedIOException e) {
+          // looked at again
+        }
+      }
+    }, "vmflock-output-cleanup");
+    Runtime.getRuntime().addShutdownHook(onExit);
   }
 
   /** Refuses a non-empty target unless {@code replace}; removes stale staging directories; creates a new one. */
@@ -103,6 +116,11 @@ public final class OutputDirectory implements AutoCloseable {
   public void close() {
     if (!committed) {
       deleteTree(staging);
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException e) {
+      // the JVM is exiting: the hook runs, finding nothing left to delete
     }
   }
 

@@ -19,7 +19,6 @@ import org.vmflock.plan.Planner;
 import org.vmflock.plan.PlannerConfig;
 import org.vmflock.plan.PlanningContext;
 import org.vmflock.plan.PlanningProblem;
-import org.vmflock.plan.PreCopyMigrationModel;
 import org.vmflock.scenario.Scenario;
 import org.vmflock.scenario.SyntheticScenario;
 import picocli.CommandLine.Command;
@@ -88,7 +87,7 @@ public final class PlanBench implements Callable<Integer> {
 
   private static Round round(Scenario s, PlannerConfig pc, Optional<GroupDetector> detector) {
     long t0 = System.nanoTime();
-    PlanningContext alone = PlanningContext.alone(s.infra(), s.start(), pc.estimator(), new PreCopyMigrationModel(pc.migration()));
+    PlanningContext alone = PlanningContext.alone(s.infra(), s.start(), pc.estimator(), pc.migration());
     double sink = 0;
     for (Scenario.ScenarioApplication a : s.applications()) {
       if (!a.placement().siteOfVm().isEmpty()) {

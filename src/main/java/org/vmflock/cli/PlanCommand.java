@@ -93,6 +93,7 @@ public final class PlanCommand implements Callable<Integer> {
     PlannerConfig pc = PlannerConfig.from(config);
     Optional<GroupDetector> detector = ApplicationGroups.detector(pc.grouping(), GroupingSettings.from(config));
     Scenario s = ScenarioFile.load(scenario);
+    org.vmflock.scenario.ScenarioReview.warnings(s).forEach(w -> spec.commandLine().getErr().println("plan: warning: " + w));
     if (s.atStart().isEmpty()) {
       throw new InvalidInputException(scenario.toString(), "the scenario has no application to plan (at its start)");
     }

@@ -12,6 +12,7 @@ import org.vmflock.emulate.lab.WanLinkSpec;
 import org.vmflock.emulate.qemu.GuestImage;
 import org.vmflock.emulate.qemu.MigrationGrid;
 import org.vmflock.model.InvalidInputException;
+import org.vmflock.plan.QemuPreCopyCalibration;
 import org.vmflock.plan.QemuPreCopyModel;
 import org.vmflock.scenario.Units;
 import picocli.CommandLine.Command;
@@ -65,23 +66,34 @@ public final class QemuMigrationBench implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "qemu-migrations.csv", description = "The CSV written (default ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--evaluate", paramLabel = "CSV",
-      description = "Measure nothing: predict the migrations of a CSV this command wrote again with the current model, print its error.")
-  Path evaluate;
+  @Option(names = "--evaluate", paramLabel = "CSV", split = ",",
+      description = "Measure nothing: predict the migrations of CSVs this command wrote again with the current model, print its error.")
+  List<Path> evaluate;
+
+  @Option(names = "--calibrate", paramLabel = "CSV", split = ",",
+      description = "Measure nothing: fit the model's constants on the migrations of these CSVs (the calibration part), write them to --model, "
+          + "print the error on them and on --hold-out.")
+  List<Path> calibrate;
+
+  @Option(names = "--hold-out", paramLabel = "CSV", split = ",", description = "With --calibrate: the migrations the fit is judged on, not fitted on.")
+  List<Path> holdOut = List.of();
+
+  @Option(names = "--model", paramLabel = "FILE",
+      description = "With --calibrate: where the fitted constants go (default: src/main/resources/" + QemuPreCopyModel.CALIBRATION_RESOURCE
+          + " of this installation, which the model loads); otherwise the constants used instead of the installation's.")
+  Path modelFile;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    QemuPreCopyModel model = new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated());
+    PrintWriter console = spec.commandLine().getOut();
+    if (calibrate != null) {
+      return calibrate(console);
+    }
+    QemuPreCopyModel model = new QemuPreCopyModel(modelFile == null ? QemuPreCopyModel.Settings.calibrated() : settingsOf(modelFile));
     if (evaluate != null) {
-      List<MigrationGrid.Row> rows;
-      try {
-        rows = MigrationGrid.reread(Files.readAllLines(evaluate), model);
-      } catch (java.io.IOException | RuntimeException e) {
-        throw new InvalidInputException(evaluate.toString(), e.getMessage());
-      }
-      PrintWriter console = spec.commandLine().getOut();
+      List<MigrationGrid.Row> rows = read(evaluate, model);
       console.println(MigrationGrid.Row.HEADER);
       rows.forEach(r -> console.println(r.csv()));
       console.println("qemu-migration: " + MigrationGrid.errors(rows));
@@ -108,7 +120,6 @@ public final class QemuMigrationBench implements Callable<Integer> {
       throw new InvalidInputException("qemu-migration", "RAM of at least 128 MiB, no negative dirty rate, positive caps");
     }
     MigrationGrid.Grid grid = new MigrationGrid.Grid(memory, workingSet, fill, dirty, cap, downtimeLimits, link, stallRounds, giveUp);
-    PrintWriter console = spec.commandLine().getOut();
     Path run = Files.createTempDirectory("vmflock-qemu-");
     List<String> lines = new ArrayList<>(List.of(MigrationGrid.Row.HEADER));
     console.println(MigrationGrid.Row.HEADER);
@@ -125,5 +136,59 @@ public final class QemuMigrationBench implements Callable<Integer> {
     console.println("qemu-migration: " + MigrationGrid.errors(rows));
     console.flush();
     return ExitCode.OK;
+  }
+
+  private int calibrate(PrintWriter console) throws java.io.IOException {
+    QemuPreCopyModel start = new QemuPreCopyModel(QemuPreCopyCalibration.START);
+    List<QemuPreCopyCalibration.Observation> part = observations(read(calibrate, start));
+    List<QemuPreCopyCalibration.Observation> heldOut = observations(read(holdOut, start));
+    QemuPreCopyModel.Settings fitted = QemuPreCopyCalibration.fit(part);
+    Path target = modelFile != null ? modelFile
+        : Path.of(System.getProperty("vmflock.home", ".")).resolve("src/main/resources").resolve(QemuPreCopyModel.CALIBRATION_RESOURCE);
+    QemuPreCopyModel model = new QemuPreCopyModel(fitted);
+    String fit = QemuPreCopyCalibration.errors(model, part).text();
+    String judged = heldOut.isEmpty() ? "none held out" : QemuPreCopyCalibration.errors(model, heldOut).text();
+    Files.writeString(target, "# QemuPreCopyModel's constants (org.vmflock.plan.QemuPreCopyModel.Settings.calibrated()), written by\n"
+        + "#   bin/vmflock bench qemu-migration --calibrate " + names(calibrate) + (holdOut.isEmpty() ? "" : " --hold-out " + names(holdOut)) + "\n"
+        + "# calibration part: " + fit + "\n"
+        + "# held out:         " + judged + "\n"
+        + fitted.hocon());
+    console.println("fitted on " + names(calibrate) + ", written to " + target + ":");
+    console.print(fitted.hocon());
+    console.println("calibration part: " + fit);
+    console.println("held out:         " + judged);
+    console.flush();
+    return ExitCode.OK;
+  }
+
+  private static QemuPreCopyModel.Settings settingsOf(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidInputException("--model", "no such file: " + file);
+    }
+    try {
+      return QemuPreCopyModel.Settings.from(com.typesafe.config.ConfigFactory.parseFile(file.toFile()));
+    } catch (RuntimeException e) {
+      throw new InvalidInputException(file.toString(), e.getMessage());
+    }
+  }
+
+  private static String names(List<Path> files) {
+    return String.join(",", files.stream().map(Path::toString).toList());
+  }
+
+  private static List<QemuPreCopyCalibration.Observation> observations(List<MigrationGrid.Row> rows) {
+    return rows.stream().map(MigrationGrid::observation).toList();
+  }
+
+  private static List<MigrationGrid.Row> read(List<Path> files, QemuPreCopyModel model) {
+    List<MigrationGrid.Row> rows = new ArrayList<>();
+    for (Path f : files) {
+      try {
+        rows.addAll(MigrationGrid.reread(Files.readAllLines(f), model));
+      } catch (java.io.IOException | RuntimeException e) {
+        throw new InvalidInputException(f.toString(), e.getMessage());
+      }
+    }
+    return rows;
   }
 }

@@ -54,7 +54,7 @@ public final class RunProcess implements AutoCloseable {
     String home = Optional.ofNullable(System.getProperty("vmflock.home")).orElse(Path.of("").toAbsolutePath().toString());
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
         "-XX:TieredStopAtLevel=1", "-Dvmflock.home=" + home, "-cp", System.getProperty("java.class.path"), VmflockCommand.class.getName(),
-        "run", "--http-port", "0", "--set", "pekko.remote.artery.canonical.port=0"));
+        "run", "--resume", "--http-port", "0", "--set", "pekko.remote.artery.canonical.port=0"));
     command.addAll(args);
     Process p = new ProcessBuilder(command).directory(Path.of(home).toFile()).redirectErrorStream(true).start();
     Deque<String> log = new ArrayDeque<>();

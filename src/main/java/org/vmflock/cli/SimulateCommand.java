@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.scenario.Scenario;
 import org.vmflock.scenario.ScenarioFile;
+import org.vmflock.scenario.ScenarioReview;
 import org.vmflock.simulate.Experiment;
 import org.vmflock.simulate.Inputs;
 import org.vmflock.control.Policy;
@@ -80,6 +81,9 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
 
+  @Option(names = "--dry-run", description = "Check the scenario and show what would run (each application's work and how long that is), then stop.")
+  boolean dryRun;
+
   @Mixin NodeOptions node;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -91,6 +95,18 @@ public final class SimulateCommand implements Callable<Integer> {
     Config config = node.load(Map.of());
     Scenario s = ScenarioFile.load(file);
     Simulation.Input input = Inputs.of(s);
+    PrintWriter err = spec.commandLine().getErr();
+    ScenarioReview.warnings(s).forEach(w -> err.println("simulate: warning: " + w));
+    if (dryRun) {
+      PrintWriter stdout = spec.commandLine().getOut();
+      stdout.printf(Locale.ROOT, "%s: %d sites, %d applications, %,d VMs, %d timeline events, seed %d, policies %s; nothing run (--dry-run)%n",
+          file, s.infra().sites().size(), s.applications().size(), input.arrivals().stream().mapToInt(a -> a.app().vms().size()).sum(),
+          s.timeline().size(), seed, policies);
+      ScenarioReview.applications(s, org.vmflock.scenario.ProfileCatalog.NPB).forEach(l -> stdout.println("  " + l));
+      stdout.flush();
+      err.flush();
+      return ExitCode.OK;
+    }
     Policy.validate("--policy", policies);
     Progress progress = new Progress(quiet);
     ProgressBar bar = new ProgressBar(progress, policies.size());

@@ -42,7 +42,6 @@ import org.vmflock.plan.PlannerConfig;
 import org.vmflock.plan.PlanningContext;
 import org.vmflock.plan.PlanningProblem;
 import org.vmflock.plan.Prediction;
-import org.vmflock.plan.PreCopyMigrationModel;
 import org.vmflock.plan.TrafficLayout;
 import org.vmflock.site.SiteEnvironment;
 
@@ -288,7 +287,7 @@ public final class ControlLoop {
     if (!p.places(a.app().vmNames())) {
       return Optional.empty();
     }
-    PlanningContext ctx = PlanningContext.alone(infra, now, estimator, new PreCopyMigrationModel(planning.migration()));
+    PlanningContext ctx = PlanningContext.alone(infra, now, estimator, planning.migration());
     Prediction stay = new PlacementEvaluator(a.app(), p, ctx).evaluate(p);
     if (!stay.feasible()) {
       return Optional.of("staying is infeasible: " + stay.infeasibility());

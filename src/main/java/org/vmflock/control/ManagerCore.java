@@ -456,7 +456,10 @@ public final class ManagerCore {
       default -> MigrationRecord.Status.STUCK;
     };
     boolean forced = k.decision(m.decisionId()).map(d -> d.kind() == DecisionKind.FORCED).orElse(false);
-    double predicted = m.order().predicted().totalSeconds();
+    // the calibration is of the model as configured: the order's prediction was made by the model
+    // calibrated as it stood then, so comparing with it would learn the ratio to itself (inverted
+    // and shrinking); the configured model predicts the same migration again on today's path
+    double predicted = uncalibratedPrediction(k, m.order());
     double took = observed.totalSeconds();
     CalibratedEstimator.Calibration calibration = !forced && status == MigrationRecord.Status.COMPLETED && predicted > 0 && took > 0
         && Double.isFinite(predicted) && Double.isFinite(took)
@@ -474,6 +477,15 @@ public final class ManagerCore {
       effects.add(new RemoveFromSite(m.order().from(), List.of(m.order().vm())));
     }
     return new Outcome(List.of(ended), effects, Optional.empty()).then(startQueued(k.apply(ended), now));
+  }
+
+  /** What the configured migration model, without the online calibration, predicts for {@code order} on the path as known now. */
+  private double uncalibratedPrediction(Knowledge k, MigrationOrder order) {
+    Infrastructure infra = k.infrastructure(settings.loop().defaultLink());
+    if (infra.site(order.from()).isEmpty() || infra.site(order.to()).isEmpty()) {
+      return order.predicted().totalSeconds();
+    }
+    return settings.planning().migration().estimate(order.vmSpec(), infra.path(order.from(), order.to())).totalSeconds();
   }
 
   // ---------------------------------------------------------------- availability
@@ -508,40 +520,49 @@ public final class ManagerCore {
       return Outcome.NOTHING;
     }
     SortedMap<String, Capacity> used = k.usedBySite();
+    // one decision per application, each listing its own VMs only
+    TreeMap<String, List<Vm>> byApp = new TreeMap<>();
+    stranded.values().forEach(vm -> byApp.computeIfAbsent(ownerOf.get(vm.name()), a -> new ArrayList<>()).add(vm));
     long id = k.nextDecision();
-    List<MigrationRecord> records = new ArrayList<>();
     List<Effect> effects = new ArrayList<>();
-    List<KnowledgeEvent> started = new ArrayList<>();
     List<String> alerts = new ArrayList<>();
-    for (Vm vm : stranded.values()) {
-      Optional<Site> to = coldDestination(infra, used, vm, now);
-      if (to.isEmpty()) {
-        alerts.add("VM " + vm.name() + " is stranded at " + siteName + ", whose availability ended at " + now + ": no site available has room for it");
+    List<KnowledgeEvent> events = new ArrayList<>();
+    for (Map.Entry<String, List<Vm>> app : byApp.entrySet()) {
+      List<MigrationRecord> records = new ArrayList<>();
+      List<KnowledgeEvent> started = new ArrayList<>();
+      for (Vm vm : app.getValue()) {
+        Optional<Site> to = coldDestination(infra, used, vm, now);
+        if (to.isEmpty()) {
+          alerts.add("VM " + vm.name() + " is stranded at " + siteName + ", whose availability ended at " + now + ": no site available has room for it");
+          continue;
+        }
+        used.computeIfPresent(to.get().name(), (x, c) -> c.plus(Capacity.of(vm)));
+        NetworkPath path = infra.path(siteName, to.get().name());
+        double seconds = path.latencySeconds() + vm.memoryBytes() / path.bytesPerSecond();
+        MigrationEstimate cold = new MigrationEstimate(1, seconds, seconds, vm.memoryBytes(), true);
+        int position = records.size() + 1;
+        MigrationOrder order = MigrationOrder.of(MigrationIds.of(id, position, vm.name()),
+            new Migration(app.getKey(), vm.name(), siteName, to.get().name(), cold, 0), vm, now);
+        records.add(MigrationRecord.queued(order, id, position));
+        started.add(new KnowledgeEvent.MigrationStarted(order.migrationId(), now));
+        effects.add(new Evacuate(order));
+      }
+      if (records.isEmpty()) {
         continue;
       }
-      used.computeIfPresent(to.get().name(), (s, c) -> c.plus(Capacity.of(vm)));
-      NetworkPath path = infra.path(siteName, to.get().name());
-      double seconds = path.latencySeconds() + vm.memoryBytes() / path.bytesPerSecond();
-      MigrationEstimate cold = new MigrationEstimate(1, seconds, seconds, vm.memoryBytes(), true);
-      int position = records.size() + 1;
-      MigrationOrder order = MigrationOrder.of(MigrationIds.of(id, position, vm.name()),
-          new Migration(ownerOf.get(vm.name()), vm.name(), siteName, to.get().name(), cold, 0), vm, now);
-      records.add(MigrationRecord.queued(order, id, position));
-      started.add(new KnowledgeEvent.MigrationStarted(order.migrationId(), now));
-      effects.add(new Evacuate(order));
+      DecisionRecord d = new DecisionRecord(id, now, app.getKey(), DecisionKind.FORCED,
+          "platform: " + siteName + "'s availability ended with " + records.size() + " VM(s) of " + app.getKey()
+              + " there; suspended and resumed elsewhere: " + records.stream().map(r -> r.order().vm() + " -> " + r.order().to()).toList(),
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0, records.stream().map(MigrationRecord::id).toList(),
+          DecisionRecord.Outcome.PENDING, Optional.empty(), Optional.empty());
+      events.add(new KnowledgeEvent.DecisionMade(d, records));
+      events.addAll(started);
+      id++;
     }
     alerts.forEach(a -> effects.add(new Alert(a)));
-    if (records.isEmpty()) {
+    if (events.isEmpty()) {
       return new Outcome(List.of(), effects, Optional.empty());
     }
-    DecisionRecord d = new DecisionRecord(id, now, records.get(0).order().application(), DecisionKind.FORCED,
-        "platform: " + siteName + "'s availability ended with " + records.size() + " VM(s) there; suspended and resumed elsewhere: "
-            + records.stream().map(r -> r.order().vm() + " -> " + r.order().to()).toList(),
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0, records.stream().map(MigrationRecord::id).toList(),
-        DecisionRecord.Outcome.PENDING, Optional.empty(), Optional.empty());
-    List<KnowledgeEvent> events = new ArrayList<>();
-    events.add(new KnowledgeEvent.DecisionMade(d, records));
-    events.addAll(started);
     return new Outcome(events, effects, Optional.empty());
   }
 

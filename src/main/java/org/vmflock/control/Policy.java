@@ -12,7 +12,6 @@ import org.vmflock.model.InvalidInputException;
 import org.vmflock.plan.ExecutionTimeEstimator;
 import org.vmflock.plan.PlacementBlindModel;
 import org.vmflock.plan.PlannerConfig;
-import org.vmflock.plan.PreCopyMigrationModel;
 
 /**
  * How a federation is managed (S2): what each cycle of the loop decides, from the manager's
@@ -58,7 +57,7 @@ public interface Policy {
         yield new LoopPolicy(name, new ControlLoop(report, ApplicationGroups.detector("report", settings.grouping()), settings.loop(),
             new PlacementBlindModel()), true);
       }
-      case "price-chasing" -> new PriceChasing(new PreCopyMigrationModel(planning.migration()), settings.loop().defaultLink());
+      case "price-chasing" -> new PriceChasing(planning.migration(), settings.loop().defaultLink());
       default -> {
         validate("policy", List.of(name));
         throw new IllegalStateException("policy " + name);

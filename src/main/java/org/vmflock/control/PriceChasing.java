@@ -26,21 +26,23 @@ import org.vmflock.model.Vm;
 import org.vmflock.plan.ExecutionTimeEstimator;
 import org.vmflock.plan.PlacementBlindModel;
 import org.vmflock.plan.Migration;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.MigrationEstimate;
+import org.vmflock.plan.QemuPreCopyModel;
 import org.vmflock.site.SiteEnvironment;
 
 /**
  * The price-chasing baseline (S2): every VM on the site where its size is cheapest now, among the
  * sites available now with room, blind to traffic, to the applications' pace and to what a
- * migration costs. A VM moves as soon as another site is strictly cheaper; an application with
+ * migration costs. A VM moves as soon as another site is strictly cheaper, unless its live
+ * migration there would not converge (QEMU could not carry it out); an application with
  * migrations in flight waits for them.
  */
 final class PriceChasing implements Policy {
 
-  private final PreCopyMigrationModel migrations;
+  private final QemuPreCopyModel migrations;
   private final Optional<NetworkPath> defaultLink;
 
-  PriceChasing(PreCopyMigrationModel migrations, Optional<NetworkPath> defaultLink) {
+  PriceChasing(QemuPreCopyModel migrations, Optional<NetworkPath> defaultLink) {
     this.migrations = migrations;
     this.defaultLink = defaultLink;
   }
@@ -86,8 +88,12 @@ final class PriceChasing implements Policy {
             continue;
           }
           String to = best.get().name();
+          MigrationEstimate estimate = migrations.estimate(vm, infra.path(from, to));
+          if (!estimate.converged()) {
+            continue;
+          }
           free.compute(to, (s, c) -> c.minus(Capacity.of(vm)));
-          Migration m = new Migration(a.app().name(), vm.name(), from, to, migrations.estimate(vm, infra.path(from, to)), 0);
+          Migration m = new Migration(a.app().name(), vm.name(), from, to, estimate, 0);
           int position = moves.size() + 1;
           moves.add(MigrationRecord.queued(MigrationOrder.of(MigrationIds.of(id, position, vm.name()), m, vm, now), id, position));
           described.add(vm.name() + " " + from + " -> " + to);

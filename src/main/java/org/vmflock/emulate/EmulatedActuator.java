@@ -27,7 +27,7 @@ import org.vmflock.execute.StepDetails;
 import org.vmflock.execute.StepProgress;
 import org.vmflock.execute.StepResult;
 import org.vmflock.monitor.capture.NetworkNamespace;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 
 /**
  * The emulated actuator (E2): each saga step a real action on an {@link EmulatedFederation}.
@@ -39,13 +39,14 @@ import org.vmflock.plan.PreCopyMigrationModel;
  *       host to the destination's, across their WAN link; then, round after round, the pages the VM
  *       dirtied meanwhile (measured from its processes' page contents, or from the order's dirty
  *       rate), until the dirty set is small enough to send within the target downtime, stops
- *       shrinking, or the round limit is reached (the rule of {@link PreCopyMigrationModel}).
+ *       shrinking, or the round limit is reached (the textbook pre-copy's rule).
  *   <li>STOP_AND_COPY: the VM's cgroup frozen, its last dirty pages sent.
  *   <li>COMMIT: the destination copy becomes the VM (refused if the reservation lapsed).
  *   <li>ACTIVATE: the VM's veth moved to the destination's bridge, the VM thawed.
- *   <li>NETWORK_UPDATE: a gratuitous ARP from the VM; checked: it answers a ping from the
- *       destination site's host, and the bridges of the destination and of every site linked to it
- *       forward its MAC towards the destination.
+ *   <li>NETWORK_UPDATE: in a VXLAN federation every site's forwarding of the VM's MAC pointed at
+ *       the destination (its VTEP; the VM's port there); then a gratuitous ARP from the VM;
+ *       checked: it answers a ping from the destination site's host, and the destination and every
+ *       site linked to it forward its MAC towards the destination.
  *   <li>RELEASE_SOURCE: the source slot freed.
  *   <li>DISCARD_DESTINATION, RESUME_AT_SOURCE (thaw at the source), RELEASE_RESERVATION.
  * </ul>
@@ -95,39 +96,43 @@ public final class EmulatedActuator implements Actuator {
   }
 
   /**
-   * @param model the pre-copy rules: the target downtime (the stop-and-copy size is the link's rate
-   *     times it, times the bandwidth share) and the round limit
+   * @param policy the pre-copy's target downtime (the stop-and-copy size is the link's rate times
+   *     it, times the bandwidth share)
+   * @param maxRounds the round limit, after which the stop-and-copy comes whatever is left
    * @param roundTimeoutMargin a round not acknowledged within this plus {@code roundTimeoutFactor}
    *     times its time at the link's rate fails
    * @param leaseMargin a reservation's lease: this plus {@code leaseFactor} times the order's
    *     predicted migration time
    * @param reachTimeout how long the network update may take to find the VM reachable and learnt
    */
-  public record Settings(PreCopyMigrationModel.Settings model, DirtyTracking dirtyTracking, Duration roundTimeoutMargin, double roundTimeoutFactor,
+  public record Settings(QemuPreCopyModel.Policy policy, int maxRounds, DirtyTracking dirtyTracking, Duration roundTimeoutMargin, double roundTimeoutFactor,
       Duration leaseMargin, double leaseFactor, Duration reachTimeout) {
 
     public Settings {
-      if (roundTimeoutMargin.isNegative() || leaseMargin.isNegative() || reachTimeout.isNegative() || !(roundTimeoutFactor >= 1)
+      if (maxRounds < 1 || roundTimeoutMargin.isNegative() || leaseMargin.isNegative() || reachTimeout.isNegative() || !(roundTimeoutFactor >= 1)
           || !(leaseFactor >= 0) || Double.isInfinite(roundTimeoutFactor) || Double.isInfinite(leaseFactor)) {
-        throw new IllegalArgumentException("emulated actuator: no negative time, a round timeout factor of at least 1, finite factors");
+        throw new IllegalArgumentException("emulated actuator: at least one round, no negative time, a round timeout factor of at least 1, finite factors");
       }
     }
 
+    /** The textbook's round limit (Clark et al.'s Xen stops after 30). */
+    public static final int DEFAULT_MAX_ROUNDS = 30;
+
     public static Settings defaults() {
-      return new Settings(PreCopyMigrationModel.Settings.defaults(), DirtyTracking.PAGE_CONTENTS, Duration.ofSeconds(10), 4,
+      return new Settings(QemuPreCopyModel.Policy.defaults(), DEFAULT_MAX_ROUNDS, DirtyTracking.PAGE_CONTENTS, Duration.ofSeconds(10), 4,
           Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
     }
 
     public Settings withDirtyTracking(DirtyTracking tracking) {
-      return new Settings(model, tracking, roundTimeoutMargin, roundTimeoutFactor, leaseMargin, leaseFactor, reachTimeout);
+      return new Settings(policy, maxRounds, tracking, roundTimeoutMargin, roundTimeoutFactor, leaseMargin, leaseFactor, reachTimeout);
     }
 
     public Settings withRoundTimeout(Duration margin, double factor) {
-      return new Settings(model, dirtyTracking, margin, factor, leaseMargin, leaseFactor, reachTimeout);
+      return new Settings(policy, maxRounds, dirtyTracking, margin, factor, leaseMargin, leaseFactor, reachTimeout);
     }
 
     public Settings withLease(Duration margin, double factor) {
-      return new Settings(model, dirtyTracking, roundTimeoutMargin, roundTimeoutFactor, margin, factor, reachTimeout);
+      return new Settings(policy, maxRounds, dirtyTracking, roundTimeoutMargin, roundTimeoutFactor, margin, factor, reachTimeout);
     }
   }
 
@@ -372,8 +377,8 @@ public final class EmulatedActuator implements Actuator {
     }
     EmulatedVm vm = lab.vm(o.vm());
     WanLinkSpec link = lab.link(o.from(), o.to()).spec();
-    double bandwidth = link.bitsPerSecond() / 8.0 * settings.model().bandwidthShare();
-    double stopCopyBytes = bandwidth * settings.model().targetDowntime().toNanos() / 1e9;
+    double bandwidth = link.bitsPerSecond() / 8.0 * settings.policy().bandwidthShare();
+    double stopCopyBytes = bandwidth * settings.policy().downtimeLimit().toNanos() / 1e9;
     closeStream(r);
     r.stream = MigrationStream.open(o.migrationId(), lab.siteNamespace(o.from()), lab.siteNamespace(o.to()), lab.siteAddress(o.to()));
     if (fault == Fault.STALL) {
@@ -400,7 +405,7 @@ public final class EmulatedActuator implements Actuator {
         dirty = Math.min(resident, o.vmSpec().dirtyBytesPerSecond() * roundSeconds);
       }
       progress.accept(new StepProgress(MigrationStep.PRECOPY, rounds, sent, dirty, dirty / Math.max(roundSeconds, 1e-9)));
-      if (dirty <= stopCopyBytes || dirty >= toSend || rounds >= settings.model().maxRounds()) {
+      if (dirty <= stopCopyBytes || dirty >= toSend || rounds >= settings.maxRounds()) {
         // the pages dirtied during this last round are not sent: stop-and-copy sends every page changed since it began
         break;
       }
@@ -504,7 +509,7 @@ public final class EmulatedActuator implements Actuator {
       return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
     if (!attached) {
-      lab.move(o.vm(), o.to()); // also finishes a move that broke off
+      lab.movePort(o.vm(), o.to()); // also finishes a move that broke off
     }
     if (midway) {
       throw new StepFailure("injected fault: VM '" + o.vm() + "' moved to '" + o.to() + "', not thawed");
@@ -533,6 +538,7 @@ public final class EmulatedActuator implements Actuator {
     if (midway) {
       throw new StepFailure("injected fault: VM '" + o.vm() + "' not announced");
     }
+    lab.updateForwarding(o.vm());
     lab.announce(o.vm());
     Optional<String> problem = unreachable(vm, o.to(), settings.reachTimeout());
     if (problem.isPresent()) {
@@ -569,10 +575,10 @@ public final class EmulatedActuator implements Actuator {
       if (!linked) {
         continue;
       }
-      Optional<String> towards = lab.learntTowards(s, vm.mac());
+      Optional<String> towards = lab.forwardsTowards(s, vm.mac());
       if (!towards.equals(Optional.of(site))) {
-        return Optional.of("the bridge of '" + s + "' forwards VM '" + vm.name() + "' (" + vm.mac() + ") "
-            + towards.map(t -> "towards '" + t + "'").orElse("nowhere (not learnt)") + ", not towards '" + site + "'");
+        return Optional.of("'" + s + "' forwards VM '" + vm.name() + "' (" + vm.mac() + ") "
+            + towards.map(t -> "towards '" + t + "'").orElse("nowhere") + ", not towards '" + site + "'");
       }
     }
     try {
@@ -641,6 +647,7 @@ public final class EmulatedActuator implements Actuator {
     if (midway) {
       throw new StepFailure("injected fault: VM '" + o.vm() + "' not thawed");
     }
+    lab.updateForwarding(o.vm()); // the overlay forwards to the source, as it did (nothing to change unless a step went astray)
     vm.thaw();
     return StepResult.doneSince(start, StepDetails.NONE);
   }

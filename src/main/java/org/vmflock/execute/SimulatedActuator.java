@@ -12,12 +12,13 @@ import org.vmflock.execute.FaultPlan.Fault;
 import org.vmflock.execute.SimulatedWorld.Outcome;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.plan.MigrationEstimate;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 
 /**
  * An actuator over a {@link SimulatedWorld} (E2): each step changes the world as it says, and takes
- * the time the pre-copy model gives (pre-copy: its rounds; stop-and-copy: the downtime) or a small
- * fixed time. Reservations get a lease; before every step, leases expired by the clock are released
+ * the time the migration model gives ({@link QemuPreCopyModel}, calibrated on real QEMU migrations;
+ * pre-copy: its rounds; stop-and-copy: the downtime) or a small fixed time. A pre-copy the model
+ * says does not converge is refused, as QEMU's actuator cancels it. Reservations get a lease; before every step, leases expired by the clock are released
  * by the world. Faults come from a {@link FaultPlan}, including crashes after the effect.
  */
 public final class SimulatedActuator implements Actuator {
@@ -88,8 +89,7 @@ public final class SimulatedActuator implements Actuator {
 
   private final SimulatedWorld world;
   private final Clock clock;
-  private final PreCopyMigrationModel model;
-  private final PreCopyMigrationModel.Settings modelSettings;
+  private final QemuPreCopyModel model;
   private final BiFunction<String, String, NetworkPath> paths;
   private final Settings settings;
   private final FaultPlan faults;
@@ -98,12 +98,11 @@ public final class SimulatedActuator implements Actuator {
    * @param clock the time of the caller, which waits each result's {@code took} before the next call
    * @param paths the network path between two sites (e.g. {@code infrastructure::path})
    */
-  public SimulatedActuator(SimulatedWorld world, Clock clock, PreCopyMigrationModel.Settings modelSettings,
+  public SimulatedActuator(SimulatedWorld world, Clock clock, QemuPreCopyModel model,
       BiFunction<String, String, NetworkPath> paths, Settings settings, FaultPlan faults) {
     this.world = world;
     this.clock = clock;
-    this.modelSettings = modelSettings;
-    this.model = new PreCopyMigrationModel(modelSettings);
+    this.model = model;
     this.paths = paths;
     this.settings = settings;
     this.faults = faults;
@@ -116,14 +115,23 @@ public final class SimulatedActuator implements Actuator {
 
   /** How {@code order}'s pre-copy and stop-and-copy go in the model. */
   public Timing timing(MigrationOrder order) {
+    QemuPreCopyModel.Prediction p = model.predict(order.vmSpec(), paths.apply(order.from(), order.to()));
+    if (!p.converged()) {
+      return new Timing(Duration.ZERO, Duration.ZERO, p.bytes(), 0, p.passes());
+    }
+    return new Timing(duration(p.totalSeconds() - p.downtimeSeconds()), duration(p.downtimeSeconds()), p.bytes() - p.lastCopyBytes(),
+        p.lastCopyBytes(), p.passes());
+  }
+
+  /** Why {@code order}'s pre-copy never switches over, if the model says it does not. */
+  private Optional<String> notConverging(MigrationOrder order) {
     NetworkPath path = paths.apply(order.from(), order.to());
-    MigrationEstimate e = model.estimate(order.vmSpec(), path);
-    double bandwidth = path.bytesPerSecond() * modelSettings.bandwidthShare();
-    // the downtime is the last dirty set's transfer plus the path's latency and the fixed switch-over
-    double lastCopySeconds = Math.max(0, e.downtimeSeconds() - path.latencySeconds() - seconds(modelSettings.resume()));
-    double lastBytes = lastCopySeconds * bandwidth;
-    return new Timing(duration(e.totalSeconds() - e.downtimeSeconds()), duration(e.downtimeSeconds()), e.bytesMoved() - lastBytes,
-        lastBytes, e.rounds());
+    if (model.predict(order.vmSpec(), path).converged()) {
+      return Optional.empty();
+    }
+    return Optional.of(String.format(java.util.Locale.ROOT, "the pre-copy of %s does not converge: it dirties %.1f MB/s of %.1f MB against %.1f MB/s "
+        + "from %s to %s", order.vm(), order.vmSpec().dirtyBytesPerSecond() / 1e6, order.vmSpec().memoryBytes() / 1e6, path.bytesPerSecond() / 1e6,
+        order.from(), order.to()));
   }
 
   @Override
@@ -178,6 +186,10 @@ public final class SimulatedActuator implements Actuator {
       return StepResult.Failed.unknown(duration(seconds(nominal) * FAILURE_STRIKES_AT), "injected fault in " + step);
     }
     Optional<Instant> lease = world.reservation(order.migrationId()).map(SimulatedWorld.Reservation::leaseExpiresAt);
+    Optional<String> stuck = step == MigrationStep.PRECOPY ? notConverging(order) : Optional.empty();
+    if (stuck.isPresent()) {
+      return StepResult.Failed.refused(settings.check(), stuck.get());
+    }
     Outcome outcome = change(order, step, now);
     StepResult result = switch (outcome.kind()) {
       case DONE -> done(order, step, nominal, now, lease);
@@ -239,7 +251,8 @@ public final class SimulatedActuator implements Actuator {
 
   /** The lease a reservation for {@code order} gets. */
   public Duration lease(MigrationOrder order) {
-    return settings.leaseMargin().plus(duration(estimate(order).totalSeconds() * settings.leaseFactor()));
+    double seconds = estimate(order).totalSeconds(); // infinite when it does not converge: its pre-copy is refused at once
+    return settings.leaseMargin().plus(duration(Double.isFinite(seconds) ? seconds * settings.leaseFactor() : 0));
   }
 
   private static double seconds(Duration d) {

@@ -29,6 +29,7 @@ import org.vmflock.site.EnvironmentChange;
  * {"type": "submit", "application": {"name": "cg2", "vms": 4, "work": "2h", ... as in a scenario}}
  * </pre>
  *
+ * An instant ({@code from}, {@code until}) may be given relative to the node's now: {@code "+2h"}.
  * Parsing checks the form; the site actors and the manager check the rest, each with its reason.
  */
 public sealed interface EventRequest {
@@ -96,12 +97,53 @@ public sealed interface EventRequest {
         settings.set(name, settings.remove(alias));
       }
     });
+    relativeInstants(settings, "event", now);
     ScenarioFile.SiteChangeEvent change = ScenarioFile.siteChange("event", type, settings.toString(), now, infra);
     return new SiteChange(change.site(), change.change());
   }
 
   /** The JSON names of settings that a scenario's timeline writes otherwise (both are accepted). */
   Map<String, String> ALIASES = Map.of("perVmHour", "per-vm-hour", "perGb", "per-gb", "cpuSpeed", "cpu-speed");
+
+  /** The instant fields an event may give relative to the node's now. */
+  Set<String> INSTANTS = Set.of("from", "until");
+
+  /**
+   * Replaces each instant given relative to now ({@code "+2h"}, {@code "+90m"}: a duration as in a
+   * scenario, after a plus sign) by the instant it means on the node's clock, so an event typed at
+   * any time means the same thing; in {@code from}, {@code until} and the windows'.
+   */
+  private static void relativeInstants(JsonNode n, String where, Instant now) {
+    if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        relativeInstants(n.get(i), where + "[" + i + "]", now);
+      }
+      return;
+    }
+    if (!n.isObject()) {
+      return;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode) n;
+    java.util.List<String> fields = new java.util.ArrayList<>();
+    o.fieldNames().forEachRemaining(fields::add);
+    for (String field : fields) {
+      JsonNode v = o.get(field);
+      if (INSTANTS.contains(field) && v.isTextual() && v.asText().strip().startsWith("+")) {
+        java.time.Duration d;
+        try {
+          d = com.typesafe.config.ConfigFactory.parseString("d = \"" + v.asText().strip().substring(1).replace("\"", "") + "\"").getDuration("d");
+        } catch (com.typesafe.config.ConfigException e) {
+          throw new InvalidInputException(where + "." + field, "'" + Limits.quoted(v.asText()) + "' is not +DURATION (e.g. +2h, +90m)");
+        }
+        if (d.isNegative() || d.compareTo(Limits.MAX_RELATIVE_INSTANT) > 0) {
+          throw new InvalidInputException(where + "." + field, "'" + Limits.quoted(v.asText()) + "': at most " + Limits.MAX_RELATIVE_INSTANT.toDays() + " days ahead");
+        }
+        o.put(field, now.plus(d).toString());
+      } else if (v.isContainerNode()) {
+        relativeInstants(v, where + "." + field, now);
+      }
+    }
+  }
 
   private static String text(JsonNode n, String field) {
     JsonNode v = n.get(field);

@@ -33,6 +33,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.vmflock.CborSerializable;
 import org.vmflock.clock.Clock;
 import org.vmflock.control.ControlLoop;
+import org.vmflock.control.DecisionLog;
 import org.vmflock.control.ManagerCore;
 import org.vmflock.control.ManagerSettings;
 import org.vmflock.control.ObservedTraffic;
@@ -189,6 +190,8 @@ public final class MigrationManager {
     private final ActorRef<SiteActor.Changes> siteAnswers;
     private final PendingTraffic pendingTraffic = new PendingTraffic();
     private boolean cycleRunning;
+    /** Repeated decisions are counted, not logged again. */
+    private final DecisionLog decisionLog = new DecisionLog();
     private final Set<String> pendingTriggers = new HashSet<>();
     private final List<ActorRef<CycleReport>> pendingReplies = new ArrayList<>();
     private boolean cyclePending;
@@ -481,7 +484,8 @@ public final class MigrationManager {
       }
       List<DecisionRecord> decisions = c.outcome().events().stream()
           .filter(e -> e instanceof KnowledgeEvent.DecisionMade).map(e -> ((KnowledgeEvent.DecisionMade) e).decision()).toList();
-      decisions.forEach(d -> ctx.getLog().info("decision {}: {}", d.id(), d.reason()));
+      decisions.forEach(d -> decisionLog.line(d).ifPresentOrElse(ctx.getLog()::info,
+          () -> ctx.getLog().debug("decision {}: {} (repeats the previous one)", d.id(), d.reason())));
       CycleReport report = new CycleReport(c.cycle().symptoms(), decisions);
       return finishCycle(Effect().persist(c.outcome().events()).thenRun(after -> {
         c.outcome().effects().forEach(this::effect);

@@ -102,6 +102,8 @@ public final class Limits {
 
   /** How long before a site fails its failure may be announced. */
   public static final Duration MAX_NOTICE = Duration.ofDays(366);
+  /** How far ahead an event may name an instant relative to the node's now ({@code +2h}). */
+  public static final Duration MAX_RELATIVE_INSTANT = Duration.ofDays(3660);
 
   /** The MAPE loop's period in a scenario, and a node's statistics period. */
   public static final Duration MIN_LOOP_PERIOD = Duration.ofSeconds(1);

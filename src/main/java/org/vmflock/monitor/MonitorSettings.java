@@ -27,7 +27,12 @@ public record MonitorSettings(
     Duration collectorTimeout) {
 
   /** How live captures open their handles. */
-  public record CaptureSettings(int snapLength, boolean promiscuous, int bufferBytes, Duration readTimeout, String filter) {}
+  public record CaptureSettings(int snapLength, boolean promiscuous, int bufferBytes, Duration readTimeout, String filter) {
+    /** The same capture keeping only the frames {@code own} (tcpdump syntax) selects, and of those what the user's filter keeps. */
+    public CaptureSettings narrowedTo(String own) {
+      return new CaptureSettings(snapLength, promiscuous, bufferBytes, readTimeout, filter.isBlank() ? own : "(" + own + ") and (" + filter + ")");
+    }
+  }
 
   public static MonitorSettings from(Config c) {
     try {

@@ -205,7 +205,9 @@ public final class EmulationDriver {
       MonitorSettings m = s.monitor();
       TrafficCounter counter = new TrafficCounter(host, m.grid(), endpoints, m.fileServers());
       LiveCapture capture = LiveCapture.open(List.of(new LiveCapture.Interface(EmulatedFederation.BRIDGE, Optional.empty())),
-          Optional.of(s.lab().siteNamespace(site)), counter, m.capture(), endpoints, m.fileServers(), s.offset());
+          Optional.of(s.lab().siteNamespace(site)), counter,
+          m.fileServers().isEmpty() ? m.capture().narrowedTo(LiveCapture.receivedBy(endpoints)) : m.capture(), endpoints,
+          m.fileServers(), s.offset());
       long since = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
       HostMonitor.HostSpec spec = new HostMonitor.HostSpec(host, site, endpoints, since);
       ActorRef<HostMonitor.Command> monitor = ctx.spawn(HostMonitor.polled(spec, m, s.clock(), s.node().collectors(), () -> capture), "monitor-" + host);

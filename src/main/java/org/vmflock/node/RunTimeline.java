@@ -44,8 +44,8 @@ public record RunTimeline(String scenario, String scenarioSha256, Instant scenar
    */
   public static Resumed resume(Path file, Path scenarioFile, Instant scenarioStart, double timeScale, long seed, Clock real) {
     String digest = digest(scenarioFile);
-    Optional<byte[]> saved = StateFile.read(file, KIND);
-    if (saved.isEmpty()) {
+    Optional<RunTimeline> held = peek(file);
+    if (held.isEmpty()) {
       RunTimeline t = new RunTimeline(scenarioFile.toAbsolutePath().normalize().toString(), digest, scenarioStart, real.now(), timeScale, seed);
       try {
         StateFile.write(file, KIND, JSON.writeValueAsBytes(t));
@@ -54,12 +54,7 @@ public record RunTimeline(String scenario, String scenarioSha256, Instant scenar
       }
       return new Resumed(t, false);
     }
-    RunTimeline t;
-    try {
-      t = JSON.readValue(saved.get(), RunTimeline.class);
-    } catch (IOException e) {
-      throw new StateFile.DamagedStateException(file, "unreadable: " + e.getMessage().replaceAll("\\s+", " "), e);
-    }
+    RunTimeline t = held.get();
     String other = "";
     if (!t.scenarioSha256().equals(digest)) {
       other = "scenario " + t.scenario() + " (SHA-256 " + t.scenarioSha256().substring(0, 12) + "...), not " + scenarioFile + " ("
@@ -71,9 +66,32 @@ public record RunTimeline(String scenario, String scenarioSha256, Instant scenar
     }
     if (!other.isEmpty()) {
       throw new InvalidInputException(file.toString(), "this data directory runs " + other
-          + ": run it as it was started, or start on another data directory (--set vmflock.data-dir=DIR)");
+          + ": run it as it was started (--resume alone does), --fresh to discard it and start over, or another data directory (--set vmflock.data-dir=DIR)");
     }
     return new Resumed(t, true);
+  }
+
+  /**
+   * The timeline kept in {@code file}, as it is, unchecked; empty if there is none.
+   *
+   * @throws StateFile.DamagedStateException if the file is not whole
+   */
+  public static Optional<RunTimeline> peek(Path file) {
+    Optional<byte[]> saved = StateFile.read(file, KIND);
+    if (saved.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readValue(saved.get(), RunTimeline.class));
+    } catch (IOException e) {
+      throw new StateFile.DamagedStateException(file, "unreadable: " + e.getMessage().replaceAll("\\s+", " "), e);
+    }
+  }
+
+  /** What this timeline is, in a few words: its scenario, when it started, its time scale and seed. */
+  public String describe() {
+    return "the run of " + scenario + " started at " + realStart.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (time x" + fmt(timeScale)
+        + ", seed " + seed + ")";
   }
 
   /** The node's scenario clock: {@code scenarioStart} at {@code realStart}, running {@code timeScale} times faster than {@code real}. */

@@ -54,15 +54,17 @@ public final class ScenarioNode implements AutoCloseable {
   private final ScaledClock clock;
   private final ServerBinding binding;
   private final boolean resumed;
+  private final List<String> resumedApplications;
 
   private ScenarioNode(VmflockNode node, ActorRef<MigrationManager.Command> manager, SimulatedFederation federation, ScaledClock clock,
-      ServerBinding binding, boolean resumed) {
+      ServerBinding binding, boolean resumed, List<String> resumedApplications) {
     this.node = node;
     this.manager = manager;
     this.federation = federation;
     this.clock = clock;
     this.binding = binding;
     this.resumed = resumed;
+    this.resumedApplications = List.copyOf(resumedApplications);
   }
 
   /** Where a `run` node keeps its run state, in its data directory: its timeline, its schedule's progress, its simulated federation. */
@@ -112,9 +114,11 @@ public final class ScenarioNode implements AutoCloseable {
       if (watched instanceof MigrationManager.Rejected r) {
         throw new IllegalStateException(r.reason());
       }
+      List<String> knownApps = new ArrayList<>();
       for (Scenario.ScenarioApplication a : initial) {
         Optional<StatusPage.AppLine> already = application(node, manager, a.app().name());
         if (already.isPresent()) {
+          knownApps.add(a.app().name() + " (" + already.get().status().toString().toLowerCase(java.util.Locale.ROOT) + ")");
           continue; // the manager knows it from its journal
         }
         MigrationManager.Reply reply = VmflockNode.await(Submissions.submit(node.system(), manager, a.app(), a.placement().siteOfVm(), ASK),
@@ -139,7 +143,7 @@ public final class ScenarioNode implements AutoCloseable {
         node.system().log().info("resumed the run of {} started at {} (scenario time {}); scenario time now {}, {} of {} scheduled events sent",
             scenario.source(), timeline.timeline().realStart(), scenario.start(), clock.now(), progress.sent(), due.size());
       }
-      return new ScenarioNode(node, manager, federation, clock, binding, timeline.resumed());
+      return new ScenarioNode(node, manager, federation, clock, binding, timeline.resumed(), knownApps);
     } catch (RuntimeException e) {
       node.close();
       throw e;
@@ -216,6 +220,11 @@ public final class ScenarioNode implements AutoCloseable {
 
   public ScaledClock clock() {
     return clock;
+  }
+
+  /** The scenario's applications its journal already held, each with its status ("cg (running)"). */
+  public List<String> resumedApplications() {
+    return resumedApplications;
   }
 
   /** Whether this node resumed a run its data directory held (false on a first start). */

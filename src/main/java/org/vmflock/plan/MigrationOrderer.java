@@ -68,9 +68,13 @@ public final class MigrationOrderer {
             continue;
           }
           Migration hop = factory.create(m, m.from(), via);
+          Migration onward = factory.create(m, via, m.to());
+          if (!hop.estimate().converged() || !onward.estimate().converged()) {
+            continue; // QEMU could not carry out a hop by that site
+          }
           apply(hop, used, demand);
           steps.add(new Plan.Step(steps.size() + 1, hop, true));
-          pending.set(pending.indexOf(m), factory.create(m, via, m.to()));
+          pending.set(pending.indexOf(m), onward);
           broken = true;
           break;
         }

@@ -150,6 +150,13 @@ public final class PlacementEvaluator {
     String infeasibility = "";
   }
 
+  /** Why a move is impossible: QEMU's pre-copy of {@code vm} from {@code from} to {@code to} would never switch over. */
+  private String notConverging(Vm vm, String from, String to) {
+    return String.format(java.util.Locale.ROOT, "the live migration of VM %s from %s to %s would not converge (it dirties %.1f MB/s of %.1f MB, "
+        + "the path carries %.1f MB/s)", vm.name(), from, to, vm.dirtyBytesPerSecond() / 1e6, vm.memoryBytes() / 1e6,
+        infra.path(from, to).bytesPerSecond() / 1e6);
+  }
+
   private Outcome infeasible(Detail detail, String why) {
     if (detail != null) {
       detail.infeasibility = why;
@@ -171,6 +178,7 @@ public final class PlacementEvaluator {
     double migrationPhase = 0;
     int migrationCount = 0;
     int touched = 0;
+    String stuck = null;
     for (int v = 0; v < vms.size(); v++) {
       int from = currentSite[v];
       int to = layout.siteOf(v);
@@ -178,6 +186,10 @@ public final class PlacementEvaluator {
         continue;
       }
       MigrationEstimate e = migration(v, from, to);
+      if (!e.converged()) {
+        stuck = notConverging(vms.get(v), layout.site(from).name(), layout.site(to).name());
+        break;
+      }
       double cost = migrationCost(v, from, to, e);
       if (detail != null) {
         detail.migrations.add(new Migration(app.name(), vms.get(v).name(), layout.site(from).name(), layout.site(to).name(), e, cost));
@@ -195,6 +207,9 @@ public final class PlacementEvaluator {
     }
     for (int i = 0; i < touched; i++) {
       pathSeconds[touchedPaths[i]] = 0;
+    }
+    if (stuck != null) {
+      return infeasible(detail, stuck);
     }
     double work = app.workload().remainingWork();
     double elapsed = 0;
@@ -259,6 +274,9 @@ public final class PlacementEvaluator {
           String from = running.site(ending).name();
           String to = running.site(destination.get()).name();
           MigrationEstimate e = ctx.migrations().estimate(vm, infra.path(from, to));
+          if (!e.converged()) {
+            return infeasible(detail, notConverging(vm, from, to) + ", and site " + from + "'s availability ends before " + app.name() + " would finish");
+          }
           // the copy ran before the end of availability; the pause is the application's loss
           pause += e.downtimeSeconds();
           migrationCost += e.bytesMoved() * running.site(ending).transferPricePerGbTo(to) / BYTES_PER_GB

@@ -10,7 +10,7 @@ import org.vmflock.model.InvalidInputException;
  */
 public record PlannerConfig(
     PlannerSettings planner,
-    PreCopyMigrationModel.Settings migration,
+    QemuPreCopyModel migration,
     double priorSigma,
     double smoothing,
     String grouping) {
@@ -36,8 +36,8 @@ public record PlannerConfig(
               c.getInt("max-passes"),
               c.getInt("max-forced-moves"),
               c.getDuration("evacuation-lead")),
-          new PreCopyMigrationModel.Settings(m.getDouble("bandwidth-share"), m.getDuration("target-downtime"), m.getInt("max-rounds"),
-              m.getDuration("resume")),
+          new QemuPreCopyModel(QemuPreCopyModel.Settings.from(m.getConfig("model")),
+              new QemuPreCopyModel.Policy(m.getDouble("bandwidth-share"), m.getDuration("target-downtime"))),
           e.getDouble("prior-sigma"),
           e.getDouble("smoothing"),
           grouping);
@@ -60,6 +60,6 @@ public record PlannerConfig(
   }
 
   public Planner planner(ExecutionTimeEstimator estimator) {
-    return new Planner(planner, estimator, new PreCopyMigrationModel(migration));
+    return new Planner(planner, estimator, migration);
   }
 }

@@ -39,7 +39,7 @@ import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Placement;
 import org.vmflock.model.Vm;
 import org.vmflock.plan.LinkShare;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 
 /**
  * A federation simulated in one JVM for a running node (E2 simulated, S1): the world the simulated
@@ -73,13 +73,13 @@ public final class SimulatedFederation implements Provisioner {
   /** The instant up to which the applications have advanced; empty before the first advance. */
   private Optional<Instant> progressAt;
 
-  public SimulatedFederation(Clock clock, PreCopyMigrationModel.Settings model, BiFunction<String, String, NetworkPath> paths, FaultPlan faults,
+  public SimulatedFederation(Clock clock, QemuPreCopyModel model, BiFunction<String, String, NetworkPath> paths, FaultPlan faults,
       long seed) {
     this(clock, model, paths, faults, new Snapshot(FORMAT, Optional.empty(), new SimulatedWorld().export(), List.of(), Map.of(), 1), seed,
         Optional.empty());
   }
 
-  private SimulatedFederation(Clock clock, PreCopyMigrationModel.Settings model, BiFunction<String, String, NetworkPath> paths, FaultPlan faults,
+  private SimulatedFederation(Clock clock, QemuPreCopyModel model, BiFunction<String, String, NetworkPath> paths, FaultPlan faults,
       Snapshot from, long seed, Optional<Path> stateFile) {
     this.world = SimulatedWorld.restore(from.world());
     this.runtime = ApplicationRuntime.restore(seed, from.runs());
@@ -96,7 +96,7 @@ public final class SimulatedFederation implements Provisioner {
    *
    * @throws StateFile.DamagedStateException if the file is not whole or does not hold together
    */
-  public static SimulatedFederation durable(Clock clock, PreCopyMigrationModel.Settings model, BiFunction<String, String, NetworkPath> paths,
+  public static SimulatedFederation durable(Clock clock, QemuPreCopyModel model, BiFunction<String, String, NetworkPath> paths,
       FaultPlan faults, long seed, Path file) {
     Optional<byte[]> saved = StateFile.read(file, STATE_KIND);
     Snapshot snapshot = new Snapshot(FORMAT, Optional.empty(), new SimulatedWorld().export(), List.of(), Map.of(), 1);

@@ -87,8 +87,8 @@ class DamagedJournalTest {
   }
 
   private static Cli.Run run(Path journalDir) {
-    return Cli.run("run", "--scenario", scenario, "--http-port", "0", "--duration", "1s", "--set", "pekko.remote.artery.canonical.port=0",
-        "--set", "vmflock.journal.dir=" + journalDir);
+    return Cli.run("run", "--resume", "--scenario", scenario, "--http-port", "0", "--duration", "1s", "--set", "pekko.remote.artery.canonical.port=0",
+        "--set", "vmflock.data-dir=" + journalDir.getParent(), "--set", "vmflock.journal.dir=" + journalDir);
   }
 
   private static Cli.Run query(Path journalDir) {

@@ -23,7 +23,8 @@ import org.vmflock.testing.TestData;
  * A {@code replay} or {@code simulate} killed in the middle (kill -9, in a JVM of its own) leaves
  * the report it was replacing as it was, never a half-written one; its hidden staging directory is
  * removed by the next command writing to the same place, which leaves alone what is not its own
- * (a directory without vmflock's marker, the staging directory of a process still running).
+ * (a directory without vmflock's marker, the staging directory of a process still running). One
+ * interrupted (SIGTERM, as Ctrl-C) removes its staging directory itself as it exits.
  */
 class InterruptedOutputTest {
 
@@ -88,6 +89,22 @@ class InterruptedOutputTest {
     assertEquals(ExitCode.OK, next.exitCode(), next.err());
     assertTrue(!Files.exists(left), "the killed simulation's staging directory is removed");
     assertEquals(List.of("report"), names(dir));
+  }
+
+  @Test
+  void anInterruptedSimulationRemovesItsStagingDirectoryAsItExits(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("report");
+    Process interrupted = Cli.inOwnJvm("simulate", Path.of("simulations", "grid5000-npb.conf").toAbsolutePath(), "--out", out)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+          .until(() -> staging(dir, out).map(s -> Files.exists(s.resolve(OutputDirectory.MARKER))).orElse(false));
+      interrupted.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM exits through its shutdown hooks
+      assertTrue(interrupted.waitFor(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "it exits");
+    } finally {
+      interrupted.destroyForcibly().waitFor();
+    }
+    assertEquals(List.of(), names(dir), "no staging directory left, no report");
   }
 
   private static Object[] with(Object[] args, Object... more) {

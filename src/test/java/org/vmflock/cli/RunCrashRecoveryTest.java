@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,19 +82,54 @@ class RunCrashRecoveryTest {
     Path data = ranOn(first, 60);
     Path clock = data.resolve("run").resolve("clock.json");
 
-    Cli.Run other = Cli.run("run", "--scenario", scenario("other.conf", TWO_SITES.replace("0.06", "0.07")), "--time-scale", "60",
+    Cli.Run other = Cli.run("run", "--resume", "--scenario", scenario("other.conf", TWO_SITES.replace("0.06", "0.07")), "--time-scale", "60",
         "--http-port", "0", "--set", "vmflock.data-dir=" + data);
     assertEquals(ExitCode.INVALID_INPUT, other.exitCode(), other.err());
     assertTrue(other.err().contains(clock.toString()) && other.err().contains("runs scenario " + first.toAbsolutePath()), other.err());
 
-    Cli.Run faster = Cli.run("run", "--scenario", first, "--time-scale", "120", "--http-port", "0", "--set", "vmflock.data-dir=" + data);
+    Cli.Run faster = Cli.run("run", "--resume", "--scenario", first, "--time-scale", "120", "--http-port", "0", "--set", "vmflock.data-dir=" + data);
     assertEquals(ExitCode.INVALID_INPUT, faster.exitCode(), faster.err());
     assertTrue(faster.err().contains("time scale 60.0, not 120.0"), faster.err());
     assertEquals(1, faster.err().strip().lines().count(), "one line: " + faster.err());
 
-    Cli.Run seed = Cli.run("run", "--scenario", first, "--time-scale", "60", "--seed", "2", "--http-port", "0", "--set", "vmflock.data-dir=" + data);
+    Cli.Run seed = Cli.run("run", "--resume", "--scenario", first, "--time-scale", "60", "--seed", "2", "--http-port", "0", "--set", "vmflock.data-dir=" + data);
     assertEquals(ExitCode.INVALID_INPUT, seed.exitCode(), seed.err());
     assertTrue(seed.err().contains("seed 1, not 2"), seed.err());
+  }
+
+  @Test
+  void aDataDirectoryHoldingARunIsResumedOnlyWhenAskedOrDiscardedWhenAsked() throws Exception {
+    Path first = scenario("first.conf", TWO_SITES);
+    Path data = ranOn(first, 60);
+    Path clock = data.resolve("run").resolve("clock.json");
+    byte[] before = Files.readAllBytes(clock);
+
+    Cli.Run plain = Cli.run("run", "--scenario", first, "--time-scale", "60", "--http-port", "0", "--set", "vmflock.data-dir=" + data);
+    assertEquals(ExitCode.INVALID_INPUT, plain.exitCode(), plain.err());
+    assertTrue(plain.err().contains(data.toString()) && plain.err().contains("holds the run of " + first.toAbsolutePath())
+        && plain.err().contains("--resume") && plain.err().contains("--fresh"), plain.err());
+    assertEquals(1, plain.err().strip().lines().count(), "one line: " + plain.err());
+    assertTrue(Arrays.equals(before, Files.readAllBytes(clock)), "the run held is left as it was");
+
+    Cli.Run both = Cli.run("run", "--resume", "--fresh", "--http-port", "0", "--set", "vmflock.data-dir=" + data);
+    assertEquals(ExitCode.INVALID_INPUT, both.exitCode(), both.err());
+
+    // --resume alone: the run's own scenario, time scale and seed
+    Cli.Run resumed = Cli.run("run", "--resume", "--duration", "1s", "--http-port", "0", "--set", "pekko.remote.artery.canonical.port=0",
+        "--set", "vmflock.data-dir=" + data);
+    assertEquals(ExitCode.OK, resumed.exitCode(), resumed.err());
+    assertTrue(resumed.err().contains("RESUMED the run of " + first.toAbsolutePath()) && resumed.err().contains("time x60")
+        && resumed.err().contains("applications from its journal"), resumed.err());
+    assertTrue(Arrays.equals(before, Files.readAllBytes(clock)), "the same timeline goes on");
+
+    Path other = scenario("other.conf", TWO_SITES.replace("0.06", "0.07"));
+    Cli.Run fresh = Cli.run("run", "--fresh", "--scenario", other, "--time-scale", "30", "--duration", "1s", "--http-port", "0",
+        "--set", "pekko.remote.artery.canonical.port=0", "--set", "vmflock.data-dir=" + data);
+    assertEquals(ExitCode.OK, fresh.exitCode(), fresh.err());
+    assertTrue(fresh.err().contains("discarded the run of " + first.toAbsolutePath()) && !fresh.err().contains("RESUMED"), fresh.err());
+    assertEquals(Optional.of(other.toAbsolutePath().normalize().toString()), RunTimeline.peek(clock).map(RunTimeline::scenario),
+        "a new run of the other scenario");
+    assertTrue(fresh.err().contains("is new: the node starts with no history"), "a new journal: " + fresh.err());
   }
 
   @Test
@@ -105,7 +141,7 @@ class RunCrashRecoveryTest {
     byte[] whole = Files.readAllBytes(world);
     Files.write(world, Arrays.copyOf(whole, whole.length - 7));
 
-    Cli.Run truncated = Cli.run("run", "--scenario", scenario, "--time-scale", "60", "--http-port", "0", "--set", "vmflock.data-dir=" + data);
+    Cli.Run truncated = Cli.run("run", "--resume", "--scenario", scenario, "--time-scale", "60", "--http-port", "0", "--set", "vmflock.data-dir=" + data);
     assertEquals(ExitCode.FAILURE, truncated.exitCode(), truncated.err());
     assertTrue(truncated.err().contains("run: failed: " + world + ": damaged run state: truncated"), truncated.err());
     assertEquals(1, truncated.err().strip().lines().count(), "one line: " + truncated.err());
@@ -114,7 +150,7 @@ class RunCrashRecoveryTest {
     byte[] c = Files.readAllBytes(clock);
     c[c.length - 5] ^= 1;
     Files.write(clock, c);
-    Cli.Run altered = Cli.run("run", "--scenario", scenario, "--time-scale", "60", "--http-port", "0", "--set", "vmflock.data-dir=" + data);
+    Cli.Run altered = Cli.run("run", "--resume", "--scenario", scenario, "--time-scale", "60", "--http-port", "0", "--set", "vmflock.data-dir=" + data);
     assertEquals(ExitCode.FAILURE, altered.exitCode(), altered.err());
     assertTrue(altered.err().contains(clock + ": damaged run state") && altered.err().contains("checksum"), altered.err());
   }

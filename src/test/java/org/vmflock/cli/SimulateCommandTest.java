@@ -35,6 +35,25 @@ class SimulateCommandTest {
   }
 
   @Test
+  void aDryRunShowsEachApplicationsWorkAndWarnsOfEventsThatCannotMatterWritingNothing() throws IOException {
+    Path scenario = tmp.resolve("short.conf");
+    Files.writeString(scenario, """
+        start = "2026-06-01T12:00:00Z"
+        sites { lyon { capacity { slots = 32, cores = 64, memory = 128GiB }, price-per-vm-hour = 0.05, transfer-price-per-gb = 0 } }
+        applications { cg { profile = "cg.B.16", objective = time, placement = lyon } }
+        timeline = [ { at = "2026-06-01T18:00:00Z", price { site = lyon, per-vm-hour = 0.20 } } ]
+        """);
+    Path out = tmp.resolve("never");
+    Cli.Run r = simulate(scenario, "--dry-run", "--out", out);
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("1 sites, 1 applications, 16 VMs, 1 timeline events") && r.out().contains("nothing run (--dry-run)"), r.out());
+    assertTrue(r.out().contains("cg: cg.B.16, 16 VM(s), work ") && r.out().contains("(the profile's default)"), r.out());
+    assertTrue(r.err().contains("simulate: warning: timeline event 0 (price at lyon, 2026-06-01T18:00:00Z) comes after every application would have finished"),
+        r.err());
+    assertFalse(Files.exists(out), "nothing written");
+  }
+
+  @Test
   void theReportComparesEveryPolicyAndTheSameSeedGivesTheSameBytes() throws IOException {
     Path first = tmp.resolve("first");
     Cli.Run r = simulate(EVACUATION, "--seed", 7, "--out", first);

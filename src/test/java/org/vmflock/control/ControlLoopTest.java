@@ -104,4 +104,41 @@ class ControlLoopTest {
     List<MigrationRecord> same = plannedMigrations(situation(Optional.of(1.0)));
     assertEquals(plain.get(0).order().predicted(), same.get(0).order().predicted());
   }
+
+  @Test
+  void migrationsTwiceAsLongAsTheModelSaysCalibrateItToTwiceWhateverItPredictedMeanwhile() {
+    // each migration really takes twice what the configured model predicts; the orders are
+    // predicted by the model as calibrated when they are planned (as the planner does)
+    ManagerSettings settings = ManagerSettings.from(ConfigFactory.defaultReference());
+    ManagerCore core = new ManagerCore(settings, settings.newPolicy());
+    PlannerConfig planning = PlannerConfig.from(ConfigFactory.defaultReference());
+    Knowledge k = Knowledge.empty()
+        .apply(new KnowledgeEvent.EnvironmentSeen(site("a", 0.05), NOW))
+        .apply(new KnowledgeEvent.EnvironmentSeen(site("b", 0.10), NOW));
+    Application job = app("job", 1);
+    Vm vm = job.vms().get(0);
+    k = k.apply(new KnowledgeEvent.ApplicationSubmitted(job, NOW)).apply(new KnowledgeEvent.ApplicationPlaced("job", Map.of("job-vm1", "a"), NOW));
+    NetworkPath path = k.infrastructure(settings.loop().defaultLink()).path("a", "b");
+    double raw = planning.migration().estimate(vm, path).totalSeconds();
+    List<Double> factors = new java.util.ArrayList<>();
+    for (int i = 1; i <= 6; i++) {
+      String from = i % 2 == 1 ? "a" : "b";
+      String to = i % 2 == 1 ? "b" : "a";
+      Instant at = NOW.plusSeconds(600L * i);
+      MigrationEstimate predicted = planning.withMigrations(k.migrationCalibration()).migration().estimate(vm, path);
+      MigrationOrder o = new MigrationOrder("d" + i + "-1-job-vm1", "job", "job-vm1", vm, from, to, predicted, at);
+      k = k.apply(new KnowledgeEvent.DecisionMade(new DecisionRecord(i, at, "job", DecisionKind.MIGRATE, "job moves", Optional.of(1.0),
+          Optional.of(1.0), Optional.of(1.0), Optional.of(1.0), 0, List.of(o.migrationId()), DecisionRecord.Outcome.PENDING, Optional.empty(),
+          Optional.empty()), List.of(MigrationRecord.queued(o, i, 1))));
+      ManagerCore.Outcome ended = core.migrationEnded(k, o.migrationId(), org.vmflock.execute.SagaPhase.COMPLETED,
+          new ObservedMigration(2 * raw, 0.1, vm.memoryBytes(), 3), "", at.plusSeconds(60));
+      for (KnowledgeEvent e : ended.events()) {
+        k = k.apply(e);
+      }
+      factors.add(k.migrationCalibration().factor());
+    }
+    for (double f : factors) {
+      assertEquals(2.0, f, 0.02, "observed over predicted by the configured model, after each migration: " + factors);
+    }
+  }
 }

@@ -22,7 +22,7 @@ import org.vmflock.execute.SagaPhase;
 import org.vmflock.execute.SagaRunner;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 
 /**
  * Four sagas on four threads migrate four VMs at once to a site with two free slots, through one
@@ -58,7 +58,7 @@ class EmulatedConcurrencyTest {
       }
       Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
       EmulatedActuator actuator = new EmulatedActuator(lab, Map.of("a", VMS, "b", SLOTS_AT_B), new ManualClock(t0));
-      PreCopyMigrationModel model = new PreCopyMigrationModel(PreCopyMigrationModel.Settings.defaults());
+      QemuPreCopyModel model = new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated());
       CountDownLatch start = new CountDownLatch(1);
       List<CompletableFuture<SagaRunner.SagaRun>> runs = new ArrayList<>();
       for (int i = 0; i < VMS; i++) {

@@ -28,7 +28,7 @@ import org.vmflock.execute.SagaPhase;
 import org.vmflock.execute.SagaRunner;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 
 /**
  * 200 seeded migrations between three emulated sites, each with a fault injected at a random
@@ -122,7 +122,7 @@ class EmulatedFaultsTest {
       EmulatedActuator.Settings settings = EmulatedActuator.Settings.defaults().withRoundTimeout(Duration.ofMillis(300), 4);
       EmulatedActuator actuator = new EmulatedActuator(lab, slots, clock, settings, injection);
       SagaRunner runner = new SagaRunner(actuator, clock);
-      PreCopyMigrationModel model = new PreCopyMigrationModel(settings.model());
+      QemuPreCopyModel model = new QemuPreCopyModel(QemuPreCopyModel.Settings.ideal(Duration.ofMillis(100), settings.maxRounds()), settings.policy());
       SplittableRandom random = new SplittableRandom(SEED);
       Map<SagaPhase, Integer> outcomes = new EnumMap<>(SagaPhase.class);
       Map<String, Integer> byFault = new TreeMap<>();

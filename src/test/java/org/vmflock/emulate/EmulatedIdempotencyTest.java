@@ -23,7 +23,7 @@ import org.vmflock.execute.MigrationStep;
 import org.vmflock.execute.StepResult;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 
 /**
  * Every step and compensation of the emulated actuator asked a second time (a result lost in a
@@ -130,6 +130,6 @@ class EmulatedIdempotencyTest {
   private static MigrationOrder order(String id, EmulatedVm vm, String from, String to) {
     Vm spec = new Vm(vm.name(), "small", 1, MEMORY, 1L << 20);
     return new MigrationOrder(id, "app", vm.name(), spec, from, to,
-        new PreCopyMigrationModel(PreCopyMigrationModel.Settings.defaults()).estimate(spec, new NetworkPath(DELAY, RATE / 8.0)), CLOCK.now());
+        new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated()).estimate(spec, new NetworkPath(DELAY, RATE / 8.0)), CLOCK.now());
   }
 }

@@ -29,7 +29,7 @@ import org.vmflock.execute.StepDetails;
 import org.vmflock.execute.StepProgress;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 
 /**
  * One real migration through the saga: a VM whose process holds 64 MB and dirties 8 MB/s moves
@@ -77,14 +77,14 @@ class EmulatedMigrationTest {
 
       ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
       // a 20 ms target downtime: the 64 MB take 0.54 s to send, meanwhile 4.3 MB get dirtied, more than 20 ms of the link
-      PreCopyMigrationModel.Settings rules = new PreCopyMigrationModel.Settings(1.0, TARGET_DOWNTIME, 30, Duration.ofMillis(100));
-      EmulatedActuator.Settings settings = new EmulatedActuator.Settings(rules, EmulatedActuator.DirtyTracking.PAGE_CONTENTS,
+      QemuPreCopyModel.Policy rules = new QemuPreCopyModel.Policy(1.0, TARGET_DOWNTIME);
+      EmulatedActuator.Settings settings = new EmulatedActuator.Settings(rules, 30, EmulatedActuator.DirtyTracking.PAGE_CONTENTS,
           Duration.ofSeconds(10), 4, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
       EmulatedActuator actuator = new EmulatedActuator(lab, Map.of("a", 4, "b", 4), clock, settings, EmulatedActuator.Faults.NONE);
       Vm spec = new Vm("vm1", "small", 1, resident, DIRTY_RATE);
       NetworkPath path = new NetworkPath(DELAY, RATE / 8.0);
       MigrationOrder order = new MigrationOrder("m1", "app", "vm1", spec, "a", "b",
-          new PreCopyMigrationModel(rules).estimate(spec, path), clock.now());
+          new QemuPreCopyModel(QemuPreCopyModel.Settings.ideal(Duration.ofMillis(100), 30), rules).estimate(spec, path), clock.now());
       LinkCounters before = lab.link("a", "b").counters();
 
       List<StepProgress> rounds = new ArrayList<>();
@@ -134,14 +134,14 @@ class EmulatedMigrationTest {
       Polling.until(Duration.ofSeconds(20), "the workload's memory resident", () -> vm.residentBytes() >= 16L << 20);
       long resident = vm.residentBytes();
       ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-      PreCopyMigrationModel.Settings rules = new PreCopyMigrationModel.Settings(1.0, TARGET_DOWNTIME, 30, Duration.ofMillis(100));
-      EmulatedActuator.Settings settings = new EmulatedActuator.Settings(rules, EmulatedActuator.DirtyTracking.ORDER_RATE,
+      QemuPreCopyModel.Policy rules = new QemuPreCopyModel.Policy(1.0, TARGET_DOWNTIME);
+      EmulatedActuator.Settings settings = new EmulatedActuator.Settings(rules, 30, EmulatedActuator.DirtyTracking.ORDER_RATE,
           Duration.ofSeconds(10), 4, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
       EmulatedActuator actuator = new EmulatedActuator(lab, Map.of("a", 4, "b", 4), clock, settings, EmulatedActuator.Faults.NONE);
       double rate = 64e6;
       Vm spec = new Vm("still", "small", 1, resident, rate);
       MigrationOrder order = new MigrationOrder("m-rate", "app", "still", spec, "a", "b",
-          new PreCopyMigrationModel(rules).estimate(spec, new NetworkPath(DELAY, RATE / 8.0)), clock.now());
+          new QemuPreCopyModel(QemuPreCopyModel.Settings.ideal(Duration.ofMillis(100), 30), rules).estimate(spec, new NetworkPath(DELAY, RATE / 8.0)), clock.now());
       List<StepProgress> rounds = new ArrayList<>();
 
       SagaRunner.SagaRun run = new SagaRunner(actuator.reportingProgressTo(rounds::add), clock).run(order);

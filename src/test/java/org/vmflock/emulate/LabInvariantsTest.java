@@ -22,7 +22,7 @@ import org.vmflock.execute.MigrationStep;
 import org.vmflock.execute.StepResult;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 
 /**
  * The lab's invariants catch what they are for: a frozen VM and its processes in the freezer, a
@@ -129,6 +129,6 @@ class LabInvariantsTest {
   private static MigrationOrder order(String id, String from, String to) {
     Vm vm = spec("vm1");
     return new MigrationOrder(id, "app", "vm1", vm, from, to,
-        new PreCopyMigrationModel(PreCopyMigrationModel.Settings.defaults()).estimate(vm, new NetworkPath(Duration.ofMillis(1), 125e6)), CLOCK.now());
+        new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated()).estimate(vm, new NetworkPath(Duration.ofMillis(1), 125e6)), CLOCK.now());
   }
 }

@@ -32,7 +32,7 @@ import org.vmflock.model.NetworkPath;
 import org.vmflock.model.PriceSchedule;
 import org.vmflock.model.Site;
 import org.vmflock.model.Vm;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteActor;
 import org.vmflock.testing.TestConfigs;
@@ -129,7 +129,7 @@ class EmulatedSagaActorTest {
 
   private static MigrationOrder order(String id, Vm spec, String from, String to) {
     return new MigrationOrder(id, "app", spec.name(), spec, from, to,
-        new PreCopyMigrationModel(PreCopyMigrationModel.Settings.defaults()).estimate(spec, new NetworkPath(DELAY, RATE / 8.0)),
+        new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated()).estimate(spec, new NetworkPath(DELAY, RATE / 8.0)),
         Clock.system().now());
   }
 

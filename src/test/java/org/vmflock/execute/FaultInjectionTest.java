@@ -17,7 +17,7 @@ import org.vmflock.clock.ManualClock;
 import org.vmflock.model.Capacity;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 
 /**
  * Many seeded small worlds (2 to 4 sites, several VMs, 1 to 5 concurrent migrations, some competing
@@ -88,8 +88,8 @@ class FaultInjectionTest {
       vms.add(vm);
     }
 
-    PreCopyMigrationModel.Settings model = PreCopyMigrationModel.Settings.defaults();
-    PreCopyMigrationModel estimator = new PreCopyMigrationModel(model);
+    QemuPreCopyModel model = new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated());
+    QemuPreCopyModel estimator = model;
     int migrations = Math.min(vms.size(), 1 + r.nextInt(MAX_MIGRATIONS));
     List<Vm> moving = new ArrayList<>(vms);
     List<MigrationOrder> orders = new ArrayList<>();

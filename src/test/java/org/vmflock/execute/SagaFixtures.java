@@ -8,7 +8,7 @@ import org.vmflock.clock.ManualClock;
 import org.vmflock.model.Capacity;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 
 /** A small world of two sites and one VM to migrate, built by hand, for the saga tests. */
 final class SagaFixtures {
@@ -24,7 +24,7 @@ final class SagaFixtures {
   /** 1000 MB of memory, dirtied at 10 MB/s. */
   static final Vm VM = new Vm("vm1", "small", 1, (long) (1000 * MB), 10 * MB);
   static final Vm OTHER = new Vm("vm2", "small", 1, (long) (1000 * MB), 10 * MB);
-  static final PreCopyMigrationModel.Settings MODEL = new PreCopyMigrationModel.Settings(1.0, Duration.ofMillis(300), 30, Duration.ofMillis(100));
+  static final QemuPreCopyModel MODEL = new QemuPreCopyModel(QemuPreCopyModel.Settings.ideal(Duration.ofMillis(100), 30));
   static final BiFunction<String, String, NetworkPath> PATHS = (a, b) -> PATH;
 
   private SagaFixtures() {}
@@ -39,7 +39,7 @@ final class SagaFixtures {
   }
 
   static MigrationOrder order(String id) {
-    return new MigrationOrder(id, "cg.A.4", VM.name(), VM, SOURCE, DESTINATION, new PreCopyMigrationModel(MODEL).estimate(VM, PATH), T0);
+    return new MigrationOrder(id, "cg.A.4", VM.name(), VM, SOURCE, DESTINATION, MODEL.estimate(VM, PATH), T0);
   }
 
   static SimulatedActuator actuator(SimulatedWorld world, ManualClock clock, FaultPlan faults) {

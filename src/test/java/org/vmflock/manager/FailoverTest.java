@@ -56,7 +56,7 @@ class FailoverTest {
     // migrations in real time: 2 GiB over 4 Gb/s takes about 4 s, long enough to stop a node in the middle
     NetworkPath wan = new NetworkPath(Duration.ofMillis(2), 4e9 / 8);
     SimulatedFederation federation = new SimulatedFederation(Clock.system(),
-        org.vmflock.plan.PreCopyMigrationModel.Settings.defaults(), (a, b) -> wan, FaultPlan.none(), 7);
+        new org.vmflock.plan.QemuPreCopyModel(org.vmflock.plan.QemuPreCopyModel.Settings.calibrated()), (a, b) -> wan, FaultPlan.none(), 7);
     VmflockNode a = VmflockNode.start("failover", TestConfigs.node(journal, settings), Clock.system());
     String seed = Cluster.get(a.system()).selfMember().address().toString();
     settings.put("pekko.cluster.seed-nodes", List.of(seed));

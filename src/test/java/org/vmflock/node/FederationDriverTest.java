@@ -28,7 +28,7 @@ import org.vmflock.model.PriceSchedule;
 import org.vmflock.model.Site;
 import org.vmflock.monitor.Collector;
 import org.vmflock.plan.LinkShare;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 import org.vmflock.scenario.NpbProfiles;
 import org.vmflock.simulate.SimulatedFederation;
 import org.vmflock.site.EnvironmentChange;
@@ -59,7 +59,7 @@ class FederationDriverTest {
     ManualClock clock = new ManualClock(START);
     NetworkPath wan = new NetworkPath(Duration.ofMillis(5), 10e9 / 8);
     Infrastructure infra = new Infrastructure(List.of(site("a", 8, 1.0), site("b", 8, 1.0)), List.of(new Link("a", "b", wan)), Optional.empty());
-    SimulatedFederation federation = new SimulatedFederation(clock, PreCopyMigrationModel.Settings.defaults(), infra::path, FaultPlan.none(), 1);
+    SimulatedFederation federation = new SimulatedFederation(clock, new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated()), infra::path, FaultPlan.none(), 1);
     infra.sites().forEach(s -> federation.site(s.name(), s.capacity()));
     Application cg = NpbProfiles.application(NpbProfiles.lookupOrThrow("cg.A.4"), "cg", 24 * 3600, Objective.TIME, Optional.empty(),
         Optional.empty());
@@ -95,7 +95,7 @@ class FederationDriverTest {
     Site a = new Site("a", new Capacity(8, 32, 64 * GIB), 1.0, PriceSchedule.flat(0.1), 0.0, Map.of(),
         new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8), List.of(new org.vmflock.model.AvailabilityWindow(START, START.plus(Duration.ofDays(1)))));
     Infrastructure infra = new Infrastructure(List.of(a), List.of(), Optional.empty());
-    SimulatedFederation federation = new SimulatedFederation(clock, PreCopyMigrationModel.Settings.defaults(), infra::path, FaultPlan.none(), 1);
+    SimulatedFederation federation = new SimulatedFederation(clock, new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated()), infra::path, FaultPlan.none(), 1);
     federation.site("a", a.capacity());
     TestProbe<MigrationManager.Command> manager = testKit.createTestProbe();
     TestProbe<Collector.Command> collector = testKit.createTestProbe();
@@ -139,7 +139,7 @@ class FederationDriverTest {
   void theScheduleGoesOnWhereItWasAnswered() {
     ManualClock clock = new ManualClock(START);
     Infrastructure infra = new Infrastructure(List.of(site("a", 8, 1.0)), List.of(), Optional.empty());
-    SimulatedFederation federation = new SimulatedFederation(clock, PreCopyMigrationModel.Settings.defaults(), infra::path, FaultPlan.none(), 1);
+    SimulatedFederation federation = new SimulatedFederation(clock, new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated()), infra::path, FaultPlan.none(), 1);
     federation.site("a", infra.sites().get(0).capacity());
     List<org.vmflock.scenario.TimelineEvent> timeline = new java.util.ArrayList<>();
     for (int h = 1; h <= 3; h++) {
@@ -182,7 +182,7 @@ class FederationDriverTest {
   void everyFinishedApplicationLeavesTheRoster() {
     ManualClock clock = new ManualClock(START);
     Infrastructure infra = new Infrastructure(List.of(site("a", 16, 1.0)), List.of(), Optional.empty());
-    SimulatedFederation federation = new SimulatedFederation(clock, PreCopyMigrationModel.Settings.defaults(), infra::path, FaultPlan.none(), 1);
+    SimulatedFederation federation = new SimulatedFederation(clock, new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated()), infra::path, FaultPlan.none(), 1);
     federation.site("a", infra.sites().get(0).capacity());
     for (String name : List.of("ep1", "ep2")) {
       Application ep = NpbProfiles.application(NpbProfiles.lookupOrThrow("ep.A.4"), name, 600, Objective.COST, Optional.empty(), Optional.empty());
@@ -191,9 +191,11 @@ class FederationDriverTest {
       federation.boot(ep, onA);
     }
     TestProbe<String> deregistered = testKit.createTestProbe();
-    // a collector that accepts everything and tells which host left its roster
+    TestProbe<String> registered = testKit.createTestProbe();
+    // a collector that accepts everything and tells which host joined and which left its roster
     ActorRef<Collector.Command> collector = testKit.spawn(org.apache.pekko.actor.typed.javadsl.Behaviors.receive(Collector.Command.class)
         .onMessage(Collector.Register.class, r -> {
+          registered.getRef().tell(r.host());
           r.replyTo().tell(new Collector.Accepted("federation"));
           return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
         })
@@ -213,9 +215,12 @@ class FederationDriverTest {
     TestProbe<MigrationManager.Command> manager = testKit.createTestProbe();
     testKit.spawn(FederationDriver.create(new FederationDriver.Settings(federation, infra, clock, Duration.ofMillis(20), Duration.ofHours(1),
         TestConfigs.settings(Map.of()), site -> collector, "federation", manager.getRef())));
-    manager.expectNoMessage(Duration.ofMillis(300)); // the driver starts
     clock.advance(Duration.ofSeconds(1));
-    manager.expectNoMessage(Duration.ofMillis(300)); // a tick runs them a second: their monitors start
+    // a tick runs them a second: their monitors start and register (however loaded the machine)
+    java.util.Set<String> joined = new java.util.TreeSet<>();
+    while (!joined.containsAll(List.of("ep1", "ep2"))) {
+      joined.add(registered.receiveMessage(Duration.ofSeconds(20)));
+    }
     clock.advance(Duration.ofHours(1)); // both finish within this one tick
     java.util.Set<String> left = new java.util.TreeSet<>(List.of(deregistered.receiveMessage(Duration.ofSeconds(20)),
         deregistered.receiveMessage(Duration.ofSeconds(20))));

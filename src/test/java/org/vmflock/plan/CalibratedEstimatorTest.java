@@ -112,7 +112,7 @@ class CalibratedEstimatorTest {
     // 100 work seconds at 2 s each = 200 s; the prior interval: 200 x [0.6126, 1.6323]
     CalibratedEstimator e = new CalibratedEstimator(TWO, SIGMA0, SMOOTHING);
     PlanningContext ctx = PlanningContext.alone(infra, PlanFixtures.NOW, e,
-        new PreCopyMigrationModel(PreCopyMigrationModel.Settings.defaults()));
+        PlanFixtures.MIGRATIONS);
     Prediction p = new PlacementEvaluator(app, Placement.all(app.vmNames(), "a"), ctx).evaluate(Placement.all(app.vmNames(), "a"));
     assertEquals(200, p.remainingSeconds(), 1e-9);
     assertEquals(200 * Math.exp(-1.96 * SIGMA0), p.remainingLowSeconds(), 1e-9);

@@ -58,7 +58,7 @@ class PlacementEvaluatorTest {
 
   private static Prediction evaluate(Application app, Placement current, Placement target, Infrastructure infra) {
     PlanningContext ctx = PlanningContext.alone(infra, NOW, new BspExecutionModel(),
-        new PreCopyMigrationModel(PreCopyMigrationModel.Settings.defaults()));
+        PlanFixtures.MIGRATIONS);
     return new PlacementEvaluator(app, current, ctx).evaluate(target);
   }
 

@@ -26,6 +26,8 @@ final class PlanFixtures {
   static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
   static final long GIB = 1L << 30;
   static final double GBPS = 1e9 / 8;
+  /** The textbook pre-copy (every round at the path's full rate, a 100 ms switch-over, 30 rounds at most): numbers a test can work out by hand. */
+  static final QemuPreCopyModel MIGRATIONS = new QemuPreCopyModel(QemuPreCopyModel.Settings.ideal(Duration.ofMillis(100), 30));
   static final NetworkPath LAN = new NetworkPath(Duration.ofNanos(100_000), 10 * GBPS);
 
   private PlanFixtures() {}
@@ -56,11 +58,11 @@ final class PlanFixtures {
   }
 
   static PlanningContext alone(Infrastructure infra) {
-    return PlanningContext.alone(infra, NOW, new BspExecutionModel(), new PreCopyMigrationModel(PreCopyMigrationModel.Settings.defaults()));
+    return PlanningContext.alone(infra, NOW, new BspExecutionModel(), MIGRATIONS);
   }
 
   static Planner planner() {
-    return new Planner(PlannerSettings.defaults(), new BspExecutionModel(), new PreCopyMigrationModel(PreCopyMigrationModel.Settings.defaults()));
+    return new Planner(PlannerSettings.defaults(), new BspExecutionModel(), MIGRATIONS);
   }
 
   static TrafficMatrix scaled(TrafficMatrix m, double factor) {
@@ -114,7 +116,7 @@ final class PlanFixtures {
   }
 
   static Planner planner(PlannerSettings settings) {
-    return new Planner(settings, new BspExecutionModel(), new PreCopyMigrationModel(PreCopyMigrationModel.Settings.defaults()));
+    return new Planner(settings, new BspExecutionModel(), MIGRATIONS);
   }
 
   static AvailabilityWindow window(Instant from, Instant until) {

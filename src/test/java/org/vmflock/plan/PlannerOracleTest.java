@@ -171,7 +171,7 @@ class PlannerOracleTest {
   private static PlanningContext context(PlanningProblem problem) {
     Infrastructure infra = problem.infra();
     Capacity[] free = infra.sites().stream().map(Site::capacity).toArray(Capacity[]::new);
-    return new PlanningContext(infra, NOW, new BspExecutionModel(), new PreCopyMigrationModel(PreCopyMigrationModel.Settings.defaults()),
+    return new PlanningContext(infra, NOW, new BspExecutionModel(), PlanFixtures.MIGRATIONS,
         LinkShare.none(free.length), free, EXHAUSTIVE.maxForcedMoves());
   }
 

@@ -34,7 +34,7 @@ import org.vmflock.model.PriceSchedule;
 import org.vmflock.model.Site;
 import org.vmflock.model.Vm;
 import org.vmflock.plan.MigrationEstimate;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 import org.vmflock.scenario.NpbProfiles;
 
 /**
@@ -60,7 +60,7 @@ class DurableFederationTest {
   private static final Infrastructure INFRA = new Infrastructure(List.of(site("a"), site("b")), List.of(new Link("a", "b", WAN)), Optional.empty());
 
   private SimulatedFederation open(ManualClock clock) {
-    return SimulatedFederation.durable(clock, PreCopyMigrationModel.Settings.defaults(), INFRA::path, FaultPlan.none(), 7, dir.resolve("world.json"));
+    return SimulatedFederation.durable(clock, new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated()), INFRA::path, FaultPlan.none(), 7, dir.resolve("world.json"));
   }
 
   private static Application cg() {

@@ -42,7 +42,7 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Starts {@code vmflock run ARGS} on a free HTTP and cluster port and waits until it listens. */
   public static NodeProcess run(Duration patience, String... args) throws Exception {
-    List<Object> command = new ArrayList<>(List.of("run", "--http-port", "0", "--set", "pekko.remote.artery.canonical.port=0"));
+    List<Object> command = new ArrayList<>(List.of("run", "--resume", "--http-port", "0", "--set", "pekko.remote.artery.canonical.port=0"));
     command.addAll(List.of(args));
     Process p = Cli.inOwnJvm(command.toArray()).start();
     List<String> log = Collections.synchronizedList(new ArrayList<>());

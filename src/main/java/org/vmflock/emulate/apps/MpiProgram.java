@@ -26,6 +26,11 @@ public interface MpiProgram {
   /** Writes the input files a run of {@code ranks} ranks reads into {@code workDir} (shared by every VM: they share the file system). */
   void writeInputs(Path workDir, int ranks);
 
+  /** mpirun options of its own, after the lab's ({@code --mca NAME VALUE} ...); none by default. */
+  default List<String> mpirunOptions() {
+    return List.of();
+  }
+
   /** The program and its arguments, as mpirun runs them in {@code workDir} (mpirun's own options excluded). */
   List<String> command(Path workDir, int ranks);
 

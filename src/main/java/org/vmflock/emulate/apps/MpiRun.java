@@ -51,7 +51,8 @@ public final class MpiRun implements AutoCloseable {
   private final long startNanos;
   private volatile long endNanos = -1;
   private volatile boolean stopped;
-  private MpiOutcome outcome;
+  /** Set once, under this object's lock; read without it (progress while another thread awaits). */
+  private volatile MpiOutcome outcome;
 
   private MpiRun(MpiProgram program, List<EmulatedVm> vms, Path workDir, Path stdout, Process process, long startNanos) {
     this.program = program;
@@ -97,6 +98,7 @@ public final class MpiRun implements AutoCloseable {
       List<String> command = new ArrayList<>();
       command.add("mpirun");
       command.addAll(MPIRUN_OPTIONS);
+      command.addAll(program.mpirunOptions());
       command.addAll(List.of("--mca", "plm_rsh_agent", agent.toString(), "--hostfile", hostfile.toString(),
           "-np", Integer.toString(ranks.size()), "--wdir", workDir.toString()));
       command.addAll(program.command(workDir, ranks.size()));
@@ -124,8 +126,9 @@ public final class MpiRun implements AutoCloseable {
    * How far the run is, 0 to 1, read live from its report ({@link MpiProgram#progress}: e.g.
    * LAMMPS's thermo lines, HPCC's finished sections); 1 once it finished verified.
    */
-  public synchronized double progress() {
-    if (outcome != null && outcome.verified()) {
+  public double progress() {
+    MpiOutcome ended = outcome;
+    if (ended != null && ended.verified()) {
       return 1;
     }
     return Math.max(0, Math.min(1, program.progress(read(report))));
@@ -149,11 +152,13 @@ public final class MpiRun implements AutoCloseable {
 
   /**
    * Waits for the run to end, at most {@code timeout}; on timeout it stops the run and returns an
-   * unverified outcome saying so. Returns the same outcome on each call once it ended.
+   * unverified outcome saying so. Returns the same outcome on each call once it ended. Waiting
+   * holds no lock: {@link #progress} and other threads' {@code await} go on meanwhile.
    */
-  public synchronized MpiOutcome await(Duration timeout) throws InterruptedException {
-    if (outcome != null) {
-      return outcome;
+  public MpiOutcome await(Duration timeout) throws InterruptedException {
+    MpiOutcome ended = outcome;
+    if (ended != null) {
+      return ended;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     long failureSeen = -1;
@@ -163,17 +168,33 @@ public final class MpiRun implements AutoCloseable {
         failureSeen = now;
       }
       if (failureSeen >= 0 && now - failureSeen >= ABORT_GRACE.toNanos()) {
-        stop();
-        MpiProgram.Verdict v = program.verify(-1, read(report), read(stdout));
-        outcome = new MpiOutcome(program.name(), ranks, elapsedSeconds(), -1, false, v.reason()
-            + " (a rank failed and mpirun had not exited " + ABORT_GRACE.toSeconds() + " s later: stopped)", report, stdout);
-        return outcome;
+        return concludeAfterAFailedRank();
       }
       if (now >= deadline) {
         break;
       }
     }
-    if (process.isAlive()) {
+    return conclude(!process.isAlive(), timeout);
+  }
+
+  /** A rank failed and mpirun's teardown hangs: stopped, with the program's own reason. */
+  private synchronized MpiOutcome concludeAfterAFailedRank() {
+    if (outcome != null) {
+      return outcome;
+    }
+    stop();
+    MpiProgram.Verdict v = program.verify(-1, read(report), read(stdout));
+    outcome = new MpiOutcome(program.name(), ranks, elapsedSeconds(), -1, false, v.reason()
+        + " (a rank failed and mpirun had not exited " + ABORT_GRACE.toSeconds() + " s later: stopped)", report, stdout);
+    return outcome;
+  }
+
+  /** The outcome, decided once: the first thread here after the wait decides it, the others read it. */
+  private synchronized MpiOutcome conclude(boolean exited, Duration timeout) {
+    if (outcome != null) {
+      return outcome;
+    }
+    if (!exited) {
       String hung = describe(runProcesses());
       String lastOutput = lastLines(read(stdout), 5);
       stop();

@@ -25,10 +25,12 @@ public final class SensingOverhead {
   private static final Duration DRAIN = Duration.ofSeconds(1);
 
   /**
-   * One program's figures: wall seconds with and without the captures, and this JVM's CPU seconds
-   * during each run (with the captures: their threads' work on top of the run's polling).
+   * One program's figures: wall seconds with and without the captures, this JVM's CPU seconds
+   * during each run (with the captures: their threads' work on top of the run's polling), and the
+   * capture threads' own CPU seconds in each run with them.
    */
-  public record Result(String program, double[] withCapture, double[] without, double[] cpuWith, double[] cpuWithout) {
+  public record Result(String program, double[] withCapture, double[] without, double[] cpuWith, double[] cpuWithout,
+      double[] captureThreadsCpu) {
     public double medianWith() {
       return median(withCapture);
     }
@@ -43,6 +45,15 @@ public final class SensingOverhead {
     }
 
     /** The pairs' overheads, sorted. */
+    /** The capture threads' CPU over the run's wall time, per run with the captures: the share of one core they took. */
+    public double[] captureCoreShares() {
+      double[] r = new double[withCapture.length];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = captureThreadsCpu[i] / withCapture[i];
+      }
+      return r;
+    }
+
     public double[] ratios() {
       double[] r = new double[withCapture.length];
       for (int i = 0; i < r.length; i++) {
@@ -68,33 +79,56 @@ public final class SensingOverhead {
         double[] without = new double[pairs];
         double[] cpuWith = new double[pairs];
         double[] cpuWithout = new double[pairs];
+        double[] captureCpu = new double[pairs];
+        boolean[] complete = new boolean[pairs];
         for (int i = 0; i < pairs; i++) {
           boolean captureFirst = i % 2 == 0;
+          complete[i] = true;
           for (boolean capture : captureFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
             double load = Machine.loadAverage();
             double cpu0 = jvmCpuSeconds();
-            double s = once(lab, p, vms, capture, timeout, workDir.resolve(p.name()));
+            double[] run;
+            try {
+              run = once(lab, p, vms, capture, timeout, workDir.resolve(p.name()));
+            } catch (IllegalStateException e) {
+              // a run that failed (e.g. an MPI launch that never completed): its pair is left out, the series goes on
+              progress.accept(String.format(Locale.ROOT, "overhead %s pair %d/%d left out: %s", p.name(), i + 1, pairs, e.getMessage()));
+              complete[i] = false;
+              break;
+            }
+            double s = run[0];
             double cpu = jvmCpuSeconds() - cpu0;
             (capture ? with : without)[i] = s;
             (capture ? cpuWith : cpuWithout)[i] = cpu;
-            progress.accept(String.format(Locale.ROOT, "overhead %s pair %d/%d, capture %s: %.3f s, vmflock's CPU %.3f s (load %.2f)", p.name(),
-                i + 1, pairs, capture ? "on " : "off", s, cpu, load));
+            if (capture) {
+              captureCpu[i] = run[1];
+            }
+            progress.accept(String.format(Locale.ROOT, "overhead %s pair %d/%d, capture %s: %.3f s, vmflock's CPU %.3f s%s (load %.2f)", p.name(),
+                i + 1, pairs, capture ? "on " : "off", s, cpu, capture ? String.format(Locale.ROOT, ", capture threads %.3f s", run[1]) : "", load));
           }
         }
-        Result r = new Result(p.name(), with, without, cpuWith, cpuWithout);
+        if (!java.util.stream.IntStream.range(0, pairs).anyMatch(i -> complete[i])) {
+          throw new IllegalStateException("overhead of " + p.name() + ": no pair completed");
+        }
+        Result r = new Result(p.name(), kept(with, complete), kept(without, complete), kept(cpuWith, complete), kept(cpuWithout, complete),
+            kept(captureCpu, complete));
         double[] ratios = r.ratios();
+        double[] shares = r.captureCoreShares();
+        Arrays.sort(shares);
         progress.accept(String.format(Locale.ROOT,
             "overhead %s: median with %.3f s, without %.3f s; paired overhead median %+.2f %% (min %+.2f %%, max %+.2f %%, %d pairs);"
-                + " the captures' CPU: %.3f s a run (median with - without), %.2f %% of one core over the run",
-            p.name(), r.medianWith(), r.medianWithout(), r.medianOverhead() * 100, ratios[0] * 100, ratios[ratios.length - 1] * 100, pairs,
-            median(cpuWith) - median(cpuWithout), (median(cpuWith) - median(cpuWithout)) / r.medianWith() * 100));
+                + " the JVM's CPU: %.3f s a run more with the captures (median with - without);"
+                + " the capture threads' CPU: median %.3f s a run, %.3f %% of one core over the run (min %.3f %%, max %.3f %%)",
+            p.name(), r.medianWith(), r.medianWithout(), r.medianOverhead() * 100, ratios[0] * 100, ratios[ratios.length - 1] * 100, ratios.length,
+            median(r.cpuWith()) - median(r.cpuWithout()), median(r.captureThreadsCpu()), median(shares) * 100, shares[0] * 100, shares[shares.length - 1] * 100));
         results.add(r);
       }
     }
     return results;
   }
 
-  private static double once(EmulatedFederation lab, MpiProgram p, List<EmulatedVm> vms, boolean capture, Duration timeout, Path dir)
+  /** One run: its wall seconds and the capture threads' CPU seconds (0 without captures). */
+  private static double[] once(EmulatedFederation lab, MpiProgram p, List<EmulatedVm> vms, boolean capture, Duration timeout, Path dir)
       throws InterruptedException {
     SiteCaptures captures = capture ? SiteCaptures.start(lab, vms, SiteCaptures.DEFAULT_SETTINGS) : null;
     try (MpiRun run = MpiRun.start(lab, p, vms, dir)) {
@@ -108,12 +142,21 @@ public final class SensingOverhead {
       if (!o.verified()) {
         throw new IllegalStateException("overhead run of " + p.name() + ": " + o.reason());
       }
-      return o.wallSeconds();
+      double cpu = 0;
+      if (captures != null) {
+        captures.close();
+        cpu = captures.cpuSeconds();
+      }
+      return new double[] {o.wallSeconds(), cpu};
     } finally {
       if (captures != null) {
         captures.close();
       }
     }
+  }
+
+  private static double[] kept(double[] values, boolean[] complete) {
+    return java.util.stream.IntStream.range(0, values.length).filter(i -> complete[i]).mapToDouble(i -> values[i]).toArray();
   }
 
   /** CPU seconds this JVM has used (all its threads, the capture threads among them). */

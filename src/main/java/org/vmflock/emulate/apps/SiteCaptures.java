@@ -21,7 +21,8 @@ import org.vmflock.monitor.traffic.VmTraffic;
 /**
  * The sensing of M3 in the lab: one Pcap4J live capture per site, on the site's bridge inside its
  * namespace, counting with the project's {@link TrafficCounter} each frame a VM of that site
- * receives (so a frame between two sites counts once, at the receiver's). Drained into a VM x VM
+ * receives (so a frame between two sites counts once, at the receiver's; a BPF filter,
+ * {@link LiveCapture#receivedBy}, leaves the others in the kernel). Drained into a VM x VM
  * matrix (row = sender) of bytes and frames on the wire. Frames are counted as the bridge carries
  * them: a TCP super-frame of GSO counts once (its bytes in full).
  */
@@ -36,6 +37,8 @@ public final class SiteCaptures implements AutoCloseable {
   private final List<LiveCapture> captures = new ArrayList<>();
   private final long[][] bytes;
   private final long[][] frames;
+  private long stoppedCpuNanos;
+  private long stoppedFrames;
 
   private SiteCaptures(List<EmulatedVm> vms) {
     this.vms = List.copyOf(vms);
@@ -59,7 +62,7 @@ public final class SiteCaptures implements AutoCloseable {
         }
         TrafficCounter counter = new TrafficCounter(site, PeriodGrid.of(Duration.ofSeconds(30)), here, List.of());
         s.captures.add(LiveCapture.open(List.of(new LiveCapture.Interface(EmulatedFederation.BRIDGE, Optional.empty())),
-            Optional.of(lab.siteNamespace(site)), counter, settings, here, List.of()));
+            Optional.of(lab.siteNamespace(site)), counter, settings.narrowedTo(LiveCapture.receivedBy(here)), here, List.of()));
       }
     } catch (RuntimeException e) {
       s.close();
@@ -87,7 +90,7 @@ public final class SiteCaptures implements AutoCloseable {
 
   /** Stops the captures (what the kernel had queued is counted) and returns the whole matrix; VMs named as given. */
   public synchronized TrafficMatrix stop() {
-    captures.forEach(LiveCapture::close);
+    closeCaptures();
     drain();
     captures.clear();
     int n = vms.size();
@@ -102,6 +105,16 @@ public final class SiteCaptures implements AutoCloseable {
     return new TrafficMatrix(vms.stream().map(EmulatedVm::name).toList(), f, b);
   }
 
+  /** CPU seconds the capture threads have used so far (those of captures already stopped included). */
+  public synchronized double cpuSeconds() {
+    return (stoppedCpuNanos + captures.stream().mapToLong(LiveCapture::cpuNanos).sum()) / 1e9;
+  }
+
+  /** Frames the captures have counted so far, every frame of the sites' bridges (those of captures already stopped included). */
+  public synchronized long frames() {
+    return stoppedFrames + captures.stream().mapToLong(LiveCapture::frames).sum();
+  }
+
   /** A capture that stopped by itself, if any. */
   public Optional<String> failure() {
     return captures.stream().map(LiveCapture::failure).flatMap(Optional::stream).findFirst();
@@ -109,7 +122,13 @@ public final class SiteCaptures implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    captures.forEach(LiveCapture::close);
+    closeCaptures();
     captures.clear();
+  }
+
+  private void closeCaptures() {
+    captures.forEach(LiveCapture::close);
+    stoppedCpuNanos += captures.stream().mapToLong(LiveCapture::cpuNanos).sum();
+    stoppedFrames += captures.stream().mapToLong(LiveCapture::frames).sum();
   }
 }

@@ -23,10 +23,11 @@ public final class EmulatedVm {
   private final String namespace;
   private final CgroupHierarchy.Cgroup cgroup;
   private final List<String> prefix;
+  private final String cluster;
   private volatile String site;
 
   EmulatedVm(EmulatedFederation federation, String name, int number, IpAddress ip, int prefixLength, MacAddress mac,
-      String namespace, CgroupHierarchy.Cgroup cgroup, List<String> prefix, String site) {
+      String namespace, CgroupHierarchy.Cgroup cgroup, List<String> prefix, String cluster, String site) {
     this.federation = federation;
     this.name = name;
     this.number = number;
@@ -36,6 +37,7 @@ public final class EmulatedVm {
     this.namespace = namespace;
     this.cgroup = cgroup;
     this.prefix = List.copyOf(prefix);
+    this.cluster = cluster;
     this.site = site;
   }
 
@@ -59,6 +61,14 @@ public final class EmulatedVm {
 
   public MacAddress mac() {
     return mac;
+  }
+
+  /**
+   * The virtual cluster (application) the VM belongs to: in a VXLAN federation, the segment (VNI)
+   * its port is on; in a flat one, where all VMs share one LAN, a name only.
+   */
+  public String cluster() {
+    return cluster;
   }
 
   /** The site whose bridge the VM is on now. */

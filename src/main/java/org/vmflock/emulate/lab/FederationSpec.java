@@ -15,7 +15,27 @@ import org.vmflock.model.IpAddress;
  * ({@link EmulatedFederation#addVm}). Two sites exchange frames only when they are linked: link
  * every pair that should talk ({@link Builder#linkAll}).
  */
-public record FederationSpec(List<String> sites, List<Link> links, Subnet subnet, ForwarderTiming timing) {
+public record FederationSpec(List<String> sites, List<Link> links, Subnet subnet, ForwarderTiming timing, Overlay overlay) {
+
+  /**
+   * How the VMs of different sites share a LAN.
+   *
+   * <ul>
+   *   <li>{@link #FLAT}: every VM on its site's bridge; the sites' bridges, joined by the WAN links,
+   *       are one L2 domain whose bridges learn where each MAC is from the frames they see.
+   *   <li>{@link #VXLAN}: one VXLAN segment per virtual cluster (VNI 1 for the first cluster named,
+   *       2 for the next...), a bridge and a VTEP per cluster on every site, the VTEP at the site's
+   *       own address; the encapsulated frames cross the WAN links (their delay, rate and counters).
+   *       Nothing learns: the lab writes every site's forwarding entries (static FDB entries) and
+   *       rewrites them when a VM moves ({@link EmulatedFederation#updateForwarding}).
+   * </ul>
+   */
+  public enum Overlay { FLAT, VXLAN }
+
+  /** A federation with the {@link Overlay#FLAT} LAN. */
+  public FederationSpec(List<String> sites, List<Link> links, Subnet subnet, ForwarderTiming timing) {
+    this(sites, links, subnet, timing, Overlay.FLAT);
+  }
 
   /** The most sites a federation holds (interface names carry site numbers). */
   public static final int MAX_SITES = 999;
@@ -86,6 +106,7 @@ public record FederationSpec(List<String> sites, List<Link> links, Subnet subnet
     links = List.copyOf(links);
     Objects.requireNonNull(subnet, "subnet");
     Objects.requireNonNull(timing, "timing");
+    Objects.requireNonNull(overlay, "overlay");
     if (sites.isEmpty() || sites.size() > MAX_SITES) {
       throw new IllegalArgumentException("a federation has 1 to " + MAX_SITES + " sites: " + sites.size());
     }
@@ -123,6 +144,7 @@ public record FederationSpec(List<String> sites, List<Link> links, Subnet subnet
     private final Map<String, Link> links = new LinkedHashMap<>();
     private Subnet subnet = Subnet.DEFAULT;
     private ForwarderTiming timing = ForwarderTiming.DEFAULT;
+    private Overlay overlay = Overlay.FLAT;
 
     public Builder site(String name) {
       sites.add(name);
@@ -154,8 +176,14 @@ public record FederationSpec(List<String> sites, List<Link> links, Subnet subnet
       return this;
     }
 
+    /** {@link Overlay#FLAT} unless told. */
+    public Builder overlay(Overlay o) {
+      overlay = o;
+      return this;
+    }
+
     public FederationSpec build() {
-      return new FederationSpec(sites, List.copyOf(links.values()), subnet, timing);
+      return new FederationSpec(sites, List.copyOf(links.values()), subnet, timing, overlay);
     }
 
     private static String key(String a, String b) {

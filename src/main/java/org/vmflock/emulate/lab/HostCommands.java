@@ -94,10 +94,19 @@ final class HostCommands {
    * With {@code force}, goes on after a failing line and never throws (clean-up).
    */
   static void ipBatch(String namespace, List<String> lines, boolean force) {
+    batch("ip", namespace, lines, force);
+  }
+
+  /** As {@link #ipBatch}, for {@code bridge} (FDB entries, port flags). */
+  static void bridgeBatch(String namespace, List<String> lines, boolean force) {
+    batch("bridge", namespace, lines, force);
+  }
+
+  private static void batch(String tool, String namespace, List<String> lines, boolean force) {
     if (lines.isEmpty()) {
       return;
     }
-    List<String> command = new ArrayList<>(List.of("ip"));
+    List<String> command = new ArrayList<>(List.of(tool));
     if (namespace != null) {
       command.addAll(List.of("-n", namespace));
     }

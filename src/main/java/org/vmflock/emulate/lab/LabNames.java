@@ -112,4 +112,16 @@ final class LabNames {
   static String linkEnd(int site, int peer) {
     return "vmfl-l" + site + "x" + peer;
   }
+
+  /** In every site's namespace, the bridge of virtual cluster number {@code n} (1-based) in a VXLAN federation. */
+  static String clusterBridge(int n) {
+    return CLUSTER_BRIDGE_PREFIX + n;
+  }
+
+  static final String CLUSTER_BRIDGE_PREFIX = "vmfl-o";
+
+  /** In every site's namespace, the VTEP (vxlan device, VNI {@code n}) of virtual cluster number {@code n}, a port of its bridge. */
+  static String vtep(int n) {
+    return "vmfl-x" + n;
+  }
 }

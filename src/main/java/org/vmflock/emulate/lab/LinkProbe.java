@@ -24,7 +24,7 @@ import org.vmflock.monitor.capture.NetworkNamespace;
 
 /**
  * Measures what a link does between two VMs: ping round trips (iputils {@code ping} run in the
- * VM), TCP goodput and a UDP burst (Java sockets on threads that entered the VMs' namespaces).
+ * VM), a ping trace across a move (echoes lost, the longest silence), TCP goodput and a UDP burst (Java sockets on threads that entered the VMs' namespaces).
  * Used by the lab's tests and by {@code vmflock bench wan}.
  */
 public final class LinkProbe {
@@ -184,6 +184,110 @@ public final class LinkProbe {
         }
       }
       return new Burst(datagrams, received);
+    }
+  }
+
+  /**
+   * Starts pinging {@code address} from {@code from} every {@code interval} (at least 2 ms; iputils
+   * {@code ping -D}, root below 200 ms) until {@link PingTrace#stop}: what a move costs a VM's
+   * peers, in echoes lost and the longest silence.
+   */
+  public static PingTrace startPings(EmulatedVm from, String address, Duration interval) {
+    if (interval.compareTo(Duration.ofMillis(2)) < 0) {
+      throw new IllegalArgumentException("a ping trace's interval is at least 2 ms: " + interval);
+    }
+    try {
+      Process ping = from.processBuilder(List.of("ping", "-D", "-n", "-i", String.format(java.util.Locale.ROOT, "%.3f", interval.toNanos() / 1e9),
+          address)).redirectErrorStream(true).start();
+      return new PingTrace(ping);
+    } catch (IOException e) {
+      throw new LabException("cannot start ping in VM " + from.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A ping running in a VM ({@link #startPings}); its output read as it comes (ping writes a line per reply). */
+  public static final class PingTrace {
+    private static final Pattern REPLY = Pattern.compile("^\\[([0-9.]+)\\] .*icmp_seq=(\\d+) ");
+    private final Process ping;
+    private final StringBuffer replies = new StringBuffer();
+    private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+    private final CompletableFuture<Void> reader;
+
+    private PingTrace(Process ping) {
+      this.ping = ping;
+      this.reader = onThread("ping-trace", () -> {
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(ping.getInputStream(),
+            java.nio.charset.StandardCharsets.UTF_8))) {
+          for (String line = in.readLine(); line != null; line = in.readLine()) {
+            if (REPLY.matcher(line).find()) {
+              replies.append(line).append('\n');
+              count.incrementAndGet();
+            }
+          }
+        }
+        return null;
+      });
+    }
+
+    /** Waits until a reply comes after this call (at most {@code timeout}): the peer answers again. */
+    public void awaitReply(Duration timeout) {
+      int before = count.get();
+      HostCommands.await(timeout, "a ping reply", () -> count.get() > before || !ping.isAlive());
+      if (count.get() == before) {
+        throw new LabException("ping exited: " + replies);
+      }
+    }
+
+    /** Stops the ping (SIGINT, as Ctrl-C) and reads its replies. */
+    public Outcome stop() throws Exception {
+      HostCommands.run(List.of("kill", "-INT", Long.toString(ping.pid())), null, HostCommands.TIMEOUT);
+      if (!ping.waitFor(SLACK.toMillis(), TimeUnit.MILLISECONDS)) {
+        ping.destroyForcibly();
+        throw new LabException("ping did not stop on SIGINT");
+      }
+      get(reader);
+      return Outcome.of(replies.toString());
+    }
+  }
+
+  /**
+   * What a ping trace saw.
+   *
+   * @param answered echo replies received
+   * @param lost echo requests unanswered between the first reply and the last
+   * @param longestGap the longest time between two consecutive replies (the trace's interval when none was lost)
+   */
+  public record Outcome(int answered, int lost, Duration longestGap) {
+
+    static Outcome of(String output) {
+      Matcher m = Pattern.compile(PingTrace.REPLY.pattern(), Pattern.MULTILINE).matcher(output);
+      int answered = 0;
+      int firstSeq = -1;
+      int lastSeq = -1;
+      double last = Double.NaN;
+      double longest = 0;
+      java.util.Set<Integer> seen = new java.util.HashSet<>();
+      while (m.find()) {
+        double at = Double.parseDouble(m.group(1));
+        int seq = Integer.parseInt(m.group(2));
+        if (!seen.add(seq)) {
+          continue; // a duplicate
+        }
+        answered++;
+        firstSeq = firstSeq < 0 ? seq : Math.min(firstSeq, seq);
+        lastSeq = Math.max(lastSeq, seq);
+        if (!Double.isNaN(last)) {
+          longest = Math.max(longest, at - last);
+        }
+        last = at;
+      }
+      int lost = answered == 0 ? 0 : lastSeq - firstSeq + 1 - answered;
+      return new Outcome(answered, lost, Duration.ofNanos(Math.round(longest * 1e9)));
+    }
+
+    @Override
+    public String toString() {
+      return String.format(java.util.Locale.ROOT, "%d answered, %d lost, longest silence %.0f ms", answered, lost, longestGap.toNanos() / 1e6);
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.vmflock.emulate.lab.EmulatedFederation;
 import org.vmflock.emulate.lab.FederationSpec;
 import org.vmflock.emulate.lab.WanLinkSpec;
+import org.vmflock.plan.QemuPreCopyCalibration;
 import org.vmflock.plan.QemuPreCopyModel;
 
 /**
@@ -50,6 +51,13 @@ public final class MigrationGrid {
           workingSetMiB, dirtySetMiBPerSecond, dirtyMeasuredMiBPerSecond, capMiBPerSecond, downtimeLimitMillis, linkDelayMillis, linkMbitPerSecond,
           nonzeroBytes, outcome, totalMillis, downtimeMillis, bytes, rounds, converged, predicted.totalSeconds() * 1e3,
           predicted.downtimeSeconds() * 1e3, predicted.bytes(), predicted.rounds(), predicted.converged(), loadAverage);
+    }
+
+    /** This row with what {@code model} predicts for it. */
+    public Row predictedBy(QemuPreCopyModel model) {
+      return new Row(memoryMiB, fillMiB, workingSetMiB, dirtySetMiBPerSecond, dirtyMeasuredMiBPerSecond, capMiBPerSecond, downtimeLimitMillis,
+          linkDelayMillis, linkMbitPerSecond, nonzeroBytes, outcome, totalMillis, downtimeMillis, bytes, rounds, converged,
+          model.predict(observation(this).input()), loadAverage);
     }
   }
 
@@ -144,12 +152,10 @@ public final class MigrationGrid {
     MigrationStatus s = m.last();
     long nonzero = guest.memoryBytes() - s.duplicatePages() * s.pageSize();
     WanLinkSpec link = grid.link();
-    QemuPreCopyModel.Prediction p = model.predict(input(guest.memoryBytes(), nonzero, guest.workingSetMiB(), measuredRate, cap,
-        link.bitsPerSecond() / 8.0, link.oneWayDelay(), limit));
     return new Row(guest.memoryMiB(), guest.fillMiB(), guest.workingSetMiB(), dirty, measuredRate, cap, limit.toMillis(),
         link.oneWayDelay().toNanos() / 1e6, link.bitsPerSecond() / 1e6, nonzero, m.completed() ? "completed" : "cancelled",
-        m.completed() ? m.wallMillis() : -1, m.completed() && s.totalMillis() > 0 ? s.downtimeMillis() : -1, s.transferredBytes(), s.rounds(), m.completed(), p,
-        loadAverage());
+        m.completed() ? m.wallMillis() : -1, m.completed() && s.totalMillis() > 0 ? s.downtimeMillis() : -1, s.transferredBytes(), s.rounds(), m.completed(), null,
+        loadAverage()).predictedBy(model);
   }
 
   /**
@@ -160,10 +166,27 @@ public final class MigrationGrid {
    */
   public static QemuPreCopyModel.Input input(double memoryBytes, double nonzeroBytes, double workingSetMiB, double dirtyMiBPerSecond,
       double capMiBPerSecond, double pathBytesPerSecond, Duration delay, Duration downtimeLimit) {
+    return input(memoryBytes, nonzeroBytes, workingSetMiB, dirtyMiBPerSecond, capMiBPerSecond, pathBytesPerSecond, delay, downtimeLimit, Double.NaN);
+  }
+
+  /**
+   * The same, on a machine whose load average was {@code loadAverage} (NaN: unknown, a core of its
+   * own): QEMU's sender thread gets {@code cores / load} of a core, {@link #DATASET_CORES} cores.
+   */
+  public static QemuPreCopyModel.Input input(double memoryBytes, double nonzeroBytes, double workingSetMiB, double dirtyMiBPerSecond,
+      double capMiBPerSecond, double pathBytesPerSecond, Duration delay, Duration downtimeLimit, double loadAverage) {
     double nonzero = Math.max(0, Math.min(nonzeroBytes, memoryBytes));
     return new QemuPreCopyModel.Input(memoryBytes, nonzero, Math.min(nonzero, (workingSetMiB + KERNEL_WORKING_SET_MIB) * MIB),
-        (dirtyMiBPerSecond + KERNEL_DIRTY_MIBPS) * MIB, capMiBPerSecond * MIB, pathBytesPerSecond, delay, downtimeLimit);
+        (dirtyMiBPerSecond + KERNEL_DIRTY_MIBPS) * MIB, capMiBPerSecond * MIB, pathBytesPerSecond, delay, downtimeLimit, cpuShare(loadAverage));
   }
+
+  /** The share of a core a busy thread gets at {@code loadAverage} on {@link #DATASET_CORES} cores (1 when unknown or idle). */
+  public static double cpuShare(double loadAverage) {
+    return Double.isFinite(loadAverage) && loadAverage > DATASET_CORES ? DATASET_CORES / loadAverage : 1;
+  }
+
+  /** The cores of the machine the datasets of {@code samples/qemu-migration} were measured on. */
+  public static final int DATASET_CORES = 2;
 
   static final double KERNEL_WORKING_SET_MIB = 6;
   static final double KERNEL_DIRTY_MIBPS = 2;
@@ -179,65 +202,28 @@ public final class MigrationGrid {
       if (f.length < 22) {
         throw new IllegalArgumentException("not a row of bench qemu-migration (" + f.length + " fields): " + line);
       }
-      int memoryMiB = Integer.parseInt(f[0]);
-      double memoryBytes = memoryMiB * MIB + GuestConfig.EXTRA_KIB * 1024;
-      double ws = Double.parseDouble(f[2]);
-      double measuredRate = Double.parseDouble(f[4]);
-      double cap = Double.parseDouble(f[5]);
-      long limit = Long.parseLong(f[6]);
-      double delayMs = Double.parseDouble(f[7]);
-      double linkMbit = Double.parseDouble(f[8]);
-      long nonzero = Long.parseLong(f[9]);
-      QemuPreCopyModel.Prediction p = model.predict(input(memoryBytes, nonzero, ws, measuredRate, cap, linkMbit * 1e6 / 8,
-          Duration.ofNanos(Math.round(delayMs * 1e6)), Duration.ofMillis(limit)));
-      rows.add(new Row(memoryMiB, Double.parseDouble(f[1]), ws, Double.parseDouble(f[3]), measuredRate, cap, limit, delayMs, linkMbit, nonzero,
-          f[10], Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Integer.parseInt(f[14]), Boolean.parseBoolean(f[15]), p,
-          Double.parseDouble(f[21])));
+      Row measured = new Row(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
+          Double.parseDouble(f[4]), Double.parseDouble(f[5]), Long.parseLong(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]),
+          Long.parseLong(f[9]), f[10], Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Integer.parseInt(f[14]),
+          Boolean.parseBoolean(f[15]), null, Double.parseDouble(f[21]));
+      rows.add(measured.predictedBy(model));
     }
     return rows;
   }
 
-  /**
-   * The model's error on {@code rows}: median |relative error| of total time, downtime and bytes
-   * over the migrations both measured and predicted to converge; the non-converging ones missed
-   * and the false alarms.
-   */
-  public static String errors(List<Row> rows) {
-    List<Double> total = new ArrayList<>();
-    List<Double> downtime = new ArrayList<>();
-    List<Double> bytes = new ArrayList<>();
-    int missed = 0;
-    int falseAlarms = 0;
-    int stuck = 0;
-    for (Row r : rows) {
-      if (!r.converged()) {
-        stuck++;
-        missed += r.predicted().converged() ? 1 : 0;
-        continue;
-      }
-      if (!r.predicted().converged()) {
-        falseAlarms++;
-        continue;
-      }
-      if (r.totalMillis() > 0) { // calibration.csv took QEMU's total-time, which QEMU 7.2 sometimes reports as 0
-        total.add(Math.abs(r.predicted().totalSeconds() * 1e3 / r.totalMillis() - 1));
-      }
-      if (r.downtimeMillis() > 0) { // QEMU 7.2 sometimes reports no times at all (total-time 0): downtime unknown
-        downtime.add(Math.abs(r.predicted().downtimeSeconds() * 1e3 / r.downtimeMillis() - 1));
-      }
-      bytes.add(Math.abs(r.predicted().bytes() / r.bytes() - 1));
-    }
-    return String.format(Locale.ROOT, "%d migrations (%d not converging: %d missed; %d false alarms); median |error| on %d: total %.1f %% (on %d), downtime %.1f %% (on %d), bytes %.1f %%",
-        rows.size(), stuck, missed, falseAlarms, bytes.size(), 100 * median(total), total.size(), 100 * median(downtime), downtime.size(), 100 * median(bytes));
+  /** A row as what the model is calibrated on: what was asked (as {@link #input}) and what QEMU measured. */
+  public static QemuPreCopyCalibration.Observation observation(Row r) {
+    QemuPreCopyModel.Input in = input(r.memoryMiB() * MIB + GuestConfig.EXTRA_KIB * 1024, r.nonzeroBytes(), r.workingSetMiB(),
+        r.dirtyMeasuredMiBPerSecond(), r.capMiBPerSecond(), r.linkMbitPerSecond() * 1e6 / 8, Duration.ofNanos(Math.round(r.linkDelayMillis() * 1e6)),
+        Duration.ofMillis(r.downtimeLimitMillis()), r.loadAverage());
+    // calibration.csv took QEMU's total-time, which QEMU 7.2 sometimes reports as 0; QEMU sometimes reports no downtime (-1)
+    return new QemuPreCopyCalibration.Observation(in, r.converged(), r.totalMillis() > 0 ? r.totalMillis() / 1e3 : Double.NaN,
+        r.downtimeMillis() > 0 ? r.downtimeMillis() / 1e3 : Double.NaN, r.bytes());
   }
 
-  private static double median(List<Double> values) {
-    if (values.isEmpty()) {
-      return Double.NaN;
-    }
-    List<Double> sorted = values.stream().sorted().toList();
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  /** The model's error on {@code rows}, each with the prediction it holds ({@link QemuPreCopyCalibration#errors}). */
+  public static String errors(List<Row> rows) {
+    return QemuPreCopyCalibration.errors(rows.stream().map(MigrationGrid::observation).toList(), rows.stream().map(Row::predicted).toList()).text();
   }
 
   private static double loadAverage() {

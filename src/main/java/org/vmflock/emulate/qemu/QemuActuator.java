@@ -37,8 +37,11 @@ import org.vmflock.execute.StepResult;
  *       the path's speed: QEMU lifts its cap for them), until {@code completed}.
  *   <li>COMMIT: the destination holds the complete guest (paused): it becomes the VM.
  *   <li>ACTIVATE: {@code cont} on the destination.
- *   <li>NETWORK_UPDATE: {@code announce-self} (RARP from the guest's MAC, which the bridges learn);
- *       checked: the guest answers from the destination's host and the source's.
+ *   <li>NETWORK_UPDATE: in a VXLAN federation, every site's forwarding of the guest's MAC pointed
+ *       at the destination (its tap there, the destination's VTEP elsewhere:
+ *       {@link EmulatedFederation#forwardTo}); then {@code announce-self} (RARP from the guest's
+ *       MAC, which a flat federation's bridges learn); checked: the guest answers from the
+ *       destination's host and the source's.
  *   <li>RELEASE_SOURCE: the source QEMU quit, its tap removed.
  *   <li>DISCARD_DESTINATION: {@code migrate_cancel} on the source, the destination quit.
  *       RESUME_AT_SOURCE: the source running again ({@code cont} if QEMU left it paused).
@@ -130,10 +133,15 @@ public final class QemuActuator implements Actuator {
 
   /** Boots guest {@code name} on {@code site} and waits until its workload answers. */
   public synchronized QemuVm boot(String name, String site, GuestConfig guest, Duration timeout) throws IOException {
+    return boot(name, site, EmulatedFederation.DEFAULT_CLUSTER, guest, timeout);
+  }
+
+  /** Boots guest {@code name} of virtual cluster {@code cluster} (its VXLAN segment) on {@code site} and waits until its workload answers. */
+  public synchronized QemuVm boot(String name, String site, String cluster, GuestConfig guest, Duration timeout) throws IOException {
     if (vms.containsKey(name)) {
       throw new IllegalArgumentException("QEMU VM " + name + " exists already");
     }
-    QemuVm vm = QemuVm.boot(lab, name, site, newTap(), guest, runDirectory);
+    QemuVm vm = QemuVm.boot(lab, name, site, newTap(), cluster, guest, runDirectory);
     vms.put(name, vm);
     try {
       vm.awaitGuest(timeout);
@@ -260,7 +268,7 @@ public final class QemuActuator implements Actuator {
     }
     dropDestination(r, source); // what a broken-off attempt left
     r.phase = Phase.COPYING;
-    r.destination = QemuVm.incoming(lab, o.vm(), o.to(), newTap(), source.guest(), runDirectory, port);
+    r.destination = QemuVm.incoming(lab, o.vm(), o.to(), newTap(), source.cluster(), source.guest(), runDirectory, port);
     source.configureMigration(settings.maxBandwidthBytesPerSecond(), settings.downtimeLimit(), true, settings.autoConverge());
     source.migrateTo(r.destination, port);
     Convergence convergence = new Convergence(settings.maxBandwidthBytesPerSecond(), settings.stallRounds());
@@ -359,6 +367,7 @@ public final class QemuActuator implements Actuator {
     if (r.announced) {
       return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }
+    lab.forwardTo(vm.mac(), vm.site(), vm.tap()); // VXLAN: every site's FDB entry of the guest's MAC at the destination
     vm.announce();
     long deadline = System.nanoTime() + settings.reachTimeout().toNanos();
     for (String site : new String[] {r.order.to(), r.order.from()}) {
@@ -417,6 +426,7 @@ public final class QemuActuator implements Actuator {
     }
     QemuVm source = vm(r.order.vm());
     awaitNoMigration(source);
+    lab.forwardTo(source.mac(), source.site(), source.tap()); // the overlay forwards to the source, as it did (nothing to change unless a step went astray)
     if (source.runState().equals("running")) {
       return StepResult.doneSince(start, StepDetails.ALREADY_DONE);
     }

@@ -17,12 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.vmflock.emulate.lab.EmulatedFederation;
+import org.vmflock.model.IpAddress;
+import org.vmflock.model.MacAddress;
 import org.vmflock.monitor.capture.NetworkNamespace;
 
 /**
  * A QEMU guest on a site of an {@link EmulatedFederation}: the QEMU process runs on the site's host
- * (its namespace), its NIC an e1000 on a tap of the site's bridge, so the guest is on the
- * federation's subnet like the lab's namespace VMs. Driven over QMP. A migration's destination is
+ * (its namespace), its NIC an e1000 on a tap of the site's bridge (in a VXLAN federation, its
+ * cluster's), so the guest is on the federation's subnet like the lab's namespace VMs. Driven over QMP. A migration's destination is
  * the same machine started with {@code -incoming tcp:SITE_ADDRESS:PORT} on the destination site
  * (and {@code -S}: it stays paused until {@link #resume}); the source sends to that site's address,
  * so the stream crosses the WAN link between the two sites with its delay and rate.
@@ -40,16 +42,19 @@ public final class QemuVm implements AutoCloseable {
   private final String name;
   private final String site;
   private final String tap;
+  private final String cluster;
   private final GuestConfig guest;
   private final Process process;
   private final Qmp qmp;
   private final Path serialLog;
 
-  private QemuVm(EmulatedFederation lab, String name, String site, String tap, GuestConfig guest, Process process, Qmp qmp, Path serialLog) {
+  private QemuVm(EmulatedFederation lab, String name, String site, String tap, String cluster, GuestConfig guest, Process process, Qmp qmp,
+      Path serialLog) {
     this.lab = lab;
     this.name = name;
     this.site = site;
     this.tap = tap;
+    this.cluster = cluster;
     this.guest = guest;
     this.process = process;
     this.qmp = qmp;
@@ -58,16 +63,33 @@ public final class QemuVm implements AutoCloseable {
 
   /** Boots guest {@code guest} as {@code name} on {@code site} (returns once QEMU answers QMP; see {@link #awaitGuest}). */
   public static QemuVm boot(EmulatedFederation lab, String name, String site, String tap, GuestConfig guest, Path runDirectory) throws IOException {
-    return start(lab, name, site, tap, guest, runDirectory, List.of());
+    return boot(lab, name, site, tap, EmulatedFederation.DEFAULT_CLUSTER, guest, runDirectory);
+  }
+
+  /** As {@link #boot(EmulatedFederation, String, String, String, GuestConfig, Path)}, the guest in virtual cluster {@code cluster} (its VXLAN segment). */
+  public static QemuVm boot(EmulatedFederation lab, String name, String site, String tap, String cluster, GuestConfig guest, Path runDirectory)
+      throws IOException {
+    return start(lab, name, site, tap, cluster, guest, runDirectory, List.of());
   }
 
   /** Starts {@code name}'s migration destination on {@code site}: paused, waiting for a stream on {@code port} of the site's address. */
   public static QemuVm incoming(EmulatedFederation lab, String name, String site, String tap, GuestConfig guest, Path runDirectory, int port)
       throws IOException {
-    return start(lab, name, site, tap, guest, runDirectory, List.of("-S", "-incoming", "tcp:" + lab.siteAddress(site) + ":" + port));
+    return incoming(lab, name, site, tap, EmulatedFederation.DEFAULT_CLUSTER, guest, runDirectory, port);
   }
 
-  private static QemuVm start(EmulatedFederation lab, String name, String site, String tap, GuestConfig guest, Path runDirectory,
+  /** As {@link #incoming(EmulatedFederation, String, String, String, GuestConfig, Path, int)}, for a guest of virtual cluster {@code cluster}. */
+  public static QemuVm incoming(EmulatedFederation lab, String name, String site, String tap, String cluster, GuestConfig guest, Path runDirectory,
+      int port) throws IOException {
+    return start(lab, name, site, tap, cluster, guest, runDirectory, List.of("-S", "-incoming", "tcp:" + lab.siteAddress(site) + ":" + port));
+  }
+
+  /** The NIC the lab puts on its tap: the guest's cluster, MAC and address. */
+  static EmulatedFederation.GuestNic nic(String cluster, GuestConfig guest) {
+    return new EmulatedFederation.GuestNic(cluster, MacAddress.parse(guest.mac()), IpAddress.parse(guest.ip()));
+  }
+
+  private static QemuVm start(EmulatedFederation lab, String name, String site, String tap, String cluster, GuestConfig guest, Path runDirectory,
       List<String> extra) throws IOException {
     GuestImage image = GuestImage.get();
     Files.createDirectories(runDirectory);
@@ -75,7 +97,7 @@ public final class QemuVm implements AutoCloseable {
     Path socket = runDirectory.resolve(tag + ".qmp");
     Path serial = runDirectory.resolve(tag + ".console");
     Files.deleteIfExists(socket);
-    lab.addTap(site, tap);
+    lab.addTap(site, tap, nic(cluster, guest));
     List<String> command = new ArrayList<>(List.of("qemu-system-x86_64", "-name", tag, "-accel", accelerator(), "-machine", "pc",
         "-m", "size=" + guest.memoryKiB() + "k", "-smp", "1", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
         "-kernel", image.kernel().toString(), "-initrd", image.initramfs().toString(), "-append", guest.kernelArguments(),
@@ -86,7 +108,7 @@ public final class QemuVm implements AutoCloseable {
         .redirectOutput(runDirectory.resolve(tag + ".log").toFile()).start();
     try {
       Qmp qmp = Qmp.connect(socket, QMP_TIMEOUT);
-      return new QemuVm(lab, name, site, tap, guest, process, qmp, serial);
+      return new QemuVm(lab, name, site, tap, cluster, guest, process, qmp, serial);
     } catch (IOException e) {
       process.destroyForcibly();
       lab.removeTap(site, tap);
@@ -118,6 +140,21 @@ public final class QemuVm implements AutoCloseable {
 
   public GuestConfig guest() {
     return guest;
+  }
+
+  /** The tap of its NIC on its site's bridge. */
+  public String tap() {
+    return tap;
+  }
+
+  /** Its virtual cluster: in a VXLAN federation, the segment its tap is on. */
+  public String cluster() {
+    return cluster;
+  }
+
+  /** Its NIC's MAC. */
+  public MacAddress mac() {
+    return MacAddress.parse(guest.mac());
   }
 
   public Qmp qmp() {

@@ -13,7 +13,6 @@ import org.vmflock.execute.SimulatedCrash;
 import org.vmflock.execute.SimulatedWorld;
 import org.vmflock.execute.StepProgress;
 import org.vmflock.execute.StepResult;
-import org.vmflock.plan.PreCopyMigrationModel;
 
 /**
  * The actuator of one run: a {@link SimulatedActuator} over the run's world, whose virtual clock it
@@ -43,7 +42,7 @@ final class FaultyActuator implements Actuator {
       return f;
     };
     SimulatedActuator.Settings settings = SimulatedActuator.Settings.defaults().withLease(plan.lease(), 0);
-    this.simulated = new SimulatedActuator(world, clock, PreCopyMigrationModel.Settings.defaults(), (a, b) -> plan.path(), settings, faults);
+    this.simulated = new SimulatedActuator(world, clock, RunPlan.MODEL, (a, b) -> plan.path(), settings, faults);
     this.clock = clock;
     this.lock = lock;
     this.plan = plan;

@@ -13,7 +13,7 @@ import org.vmflock.model.Capacity;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Vm;
 import org.vmflock.plan.MigrationEstimate;
-import org.vmflock.plan.PreCopyMigrationModel;
+import org.vmflock.plan.QemuPreCopyModel;
 
 /**
  * One seeded run of the fault harness, decided before it starts: two sites and their VMs, the
@@ -59,6 +59,8 @@ public record RunPlan(
   private static final long MIN_MEMORY = 256L * 1_000_000;
   private static final long MAX_MEMORY = 2048L * 1_000_000;
   private static final double MAX_DIRTY_RATE = 40 * MB;
+  /** The migration model of the runs: the calibrated one. */
+  static final QemuPreCopyModel MODEL = new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated());
   private static final double MIN_BANDWIDTH = 50 * MB;
   private static final double MAX_BANDWIDTH = 500 * MB;
   private static final int MAX_LATENCY_MILLIS = 30;
@@ -142,7 +144,7 @@ public record RunPlan(
     }
     Vm moving = atSource.get(r.nextInt(atSource.size()));
     NetworkPath path = new NetworkPath(Duration.ofMillis(1 + r.nextInt(MAX_LATENCY_MILLIS)), MIN_BANDWIDTH + r.nextDouble() * (MAX_BANDWIDTH - MIN_BANDWIDTH));
-    MigrationEstimate estimate = new PreCopyMigrationModel(PreCopyMigrationModel.Settings.defaults()).estimate(moving, path);
+    MigrationEstimate estimate = MODEL.estimate(moving, path);
     String source = tag + "-src";
     String destination = tag + "-dst";
     MigrationOrder order = new MigrationOrder(tag + "-m", "app", moving.name(), moving, source, destination, estimate, T0);

@@ -14,7 +14,6 @@ import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
-import org.pcap4j.core.RawPacketListener;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.IpAddress;
 import org.vmflock.model.VmEndpoint;
@@ -23,9 +22,9 @@ import org.vmflock.monitor.traffic.CountedTraffic;
 import org.vmflock.monitor.traffic.TrafficCounter;
 
 /**
- * Live capture with Pcap4J (M3, M4). Each interface gets a handle and a dedicated thread running
- * {@code pcap_loop}; every frame goes to one shared {@link TrafficCounter}, which the host's monitor
- * drains. Two ways to watch a host's VMs:
+ * Live capture with Pcap4J (M3, M4). Each interface gets a handle and a dedicated thread reading it
+ * ({@link PcapNextReader}: libpcap's {@code pcap_next_ex}); every frame goes to one shared
+ * {@link TrafficCounter}, which the host's monitor drains. Two ways to watch a host's VMs:
  *
  * <ul>
  *   <li>one capture for the whole host: the bridge the VMs' taps or veths are attached to, in
@@ -35,9 +34,13 @@ import org.vmflock.monitor.traffic.TrafficCounter;
  *       frames the VM receives and those it sends to the file servers.
  * </ul>
  *
- * Stopping never loses what the kernel already queued: {@code breakLoop} ends the loop (libpcap
- * 1.10 wakes a blocked read; the read timeout bounds it otherwise), then the handle is read dry in
- * non-blocking mode before it is closed.
+ * <p>Frames reach the loop in blocks (libpcap's TPACKET_V3 ring, not its immediate mode): the kernel
+ * hands a block over when it is full or when the read timeout has passed since it was opened, so
+ * the capture thread wakes once per block or per read timeout instead of once per frame (a frame
+ * waits at most the read timeout, far below a period's watermark lag). Stopping never loses what
+ * the kernel already queued: it first waits one read timeout (and a margin) so that the last,
+ * partly filled block is handed over, then {@code breakLoop} ends the loop (libpcap 1.10 wakes a
+ * blocked read), and the handle is read dry in non-blocking mode before it is closed.
  */
 public final class LiveCapture implements PolledSource {
 
@@ -62,20 +65,27 @@ public final class LiveCapture implements PolledSource {
   }
 
   private static final long JOIN_MILLIS = 5_000;
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+  /** Beyond the read timeout, how long a stop waits for the kernel to hand over its last block (its timer's granularity). */
+  private static final long FLUSH_MARGIN_MILLIS = 30;
 
   private final TrafficCounter counter;
   private final List<PcapHandle> handles = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicReference<String> failure = new AtomicReference<>();
   private final AtomicLong frames = new AtomicLong();
+  /** CPU time of the capture threads that have ended. */
+  private final AtomicLong endedThreadsCpuNanos = new AtomicLong();
+  private final long readTimeoutMillis;
   private boolean closed;
 
   /** Added to each frame's kernel timestamp: the node's clock may run shifted from the machine's (an emulation in its scenario's time). */
   private final long offsetMicros;
 
-  private LiveCapture(TrafficCounter counter, long offsetMicros) {
+  private LiveCapture(TrafficCounter counter, long offsetMicros, long readTimeoutMillis) {
     this.counter = counter;
     this.offsetMicros = offsetMicros;
+    this.readTimeoutMillis = readTimeoutMillis;
   }
 
   /**
@@ -95,7 +105,7 @@ public final class LiveCapture implements PolledSource {
   public static LiveCapture open(List<Interface> interfaces, Optional<String> netns, TrafficCounter counter, CaptureSettings settings,
       List<VmEndpoint> vms, List<IpAddress> fileServers, java.time.Duration clockOffset) {
     requireLibpcap();
-    LiveCapture capture = new LiveCapture(counter, Math.floorDiv(clockOffset.toNanos(), 1000));
+    LiveCapture capture = new LiveCapture(counter, Math.floorDiv(clockOffset.toNanos(), 1000), settings.readTimeout().toMillis());
     try {
       for (Interface itf : interfaces) {
         String filter = filter(itf, vms, fileServers, settings.filter());
@@ -111,6 +121,19 @@ public final class LiveCapture implements PolledSource {
     }
     capture.threads.forEach(Thread::start);
     return capture;
+  }
+
+  /**
+   * A BPF filter keeping the frames addressed to these VMs (their MACs): on a bridge whose VMs'
+   * traffic is counted where it is received (the emulation's sites), the kernel then drops what
+   * the capture would not count (frames leaving for other sites, broadcasts) before it reaches the
+   * capture's thread.
+   */
+  public static String receivedBy(List<VmEndpoint> vms) {
+    if (vms.isEmpty()) {
+      throw new IllegalArgumentException("no VM to capture the frames of");
+    }
+    return vms.stream().map(v -> "ether dst " + v.mac()).collect(Collectors.joining(" or "));
   }
 
   /** The BPF filter of an interface: the user's, narrowed to one VM's frames for a per-VM capture. */
@@ -139,7 +162,7 @@ public final class LiveCapture implements PolledSource {
             .promiscuousMode(settings.promiscuous() ? PromiscuousMode.PROMISCUOUS : PromiscuousMode.NONPROMISCUOUS)
             .timeoutMillis(Math.toIntExact(settings.readTimeout().toMillis()))
             .bufferSize(settings.bufferBytes())
-            .immediateMode(true)
+            .immediateMode(false)
             .build();
         try {
           if (!filter.isBlank()) {
@@ -196,31 +219,34 @@ public final class LiveCapture implements PolledSource {
   }
 
   private void loop(PcapHandle handle, String name) {
-    RawPacketListener listener = data -> count(handle, data);
     try {
-      handle.loop(-1, listener);
-    } catch (InterruptedException e) {
-      // breakLoop() was called: the normal end; what the kernel still holds is read below
-    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+      capture(handle, name);
+    } finally {
+      endedThreadsCpuNanos.addAndGet(Math.max(0, THREADS.getCurrentThreadCpuTime()));
+    }
+  }
+
+  private void capture(PcapHandle handle, String name) {
+    PcapNextReader reader;
+    try {
+      reader = new PcapNextReader(handle, handle.getSnapshot());
+      reader.read(this::count, false);
+    } catch (NotOpenException | RuntimeException e) {
       failure.compareAndSet(null, "capture on " + name + " failed: " + e.getMessage());
       return;
     }
+    // breakLoop() was called: the normal end; what the kernel still holds is read now
     try {
       handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
-      while (handle.dispatch(-1, listener) > 0) {
-        // read dry
-      }
-    } catch (PcapNativeException | NotOpenException | InterruptedException e) {
+      reader.read(this::count, true);
+    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
       failure.compareAndSet(null, "capture on " + name + " failed while stopping: " + e.getMessage());
     }
   }
 
-  private void count(PcapHandle handle, byte[] data) {
-    java.sql.Timestamp ts = handle.getTimestamp();
-    long micros = Math.floorDiv(ts.getTime(), 1000) * 1_000_000 + ts.getNanos() / 1000 + offsetMicros;
-    int originalLength = handle.getOriginalLength();
+  private void count(long timestampMicros, int originalLength, byte[] data, int capturedLength) {
     synchronized (counter) {
-      counter.frame(micros, originalLength, data, 0, data.length);
+      counter.frame(timestampMicros + offsetMicros, originalLength, data, 0, capturedLength);
     }
     frames.incrementAndGet();
   }
@@ -228,6 +254,16 @@ public final class LiveCapture implements PolledSource {
   /** Frames counted since the capture started. */
   public long frames() {
     return frames.get();
+  }
+
+  /** CPU time the capture's threads have used so far (libpcap's reads, the callbacks, the counting), nanoseconds. */
+  public long cpuNanos() {
+    long cpu = endedThreadsCpuNanos.get();
+    for (Thread t : threads) {
+      long live = t.isAlive() ? THREADS.getThreadCpuTime(t.getId()) : -1;
+      cpu += Math.max(0, live);
+    }
+    return cpu;
   }
 
   @Override
@@ -248,6 +284,9 @@ public final class LiveCapture implements PolledSource {
       return;
     }
     closed = true;
+    if (threads.stream().anyMatch(Thread::isAlive)) {
+      awaitLastBlock();
+    }
     for (PcapHandle h : handles) {
       try {
         h.breakLoop();
@@ -267,6 +306,26 @@ public final class LiveCapture implements PolledSource {
       if (i >= threads.size() || !threads.get(i).isAlive()) {
         handles.get(i).close();
       }
+    }
+  }
+
+  /**
+   * The kernel hands over a partly filled block once the read timeout has passed since the block
+   * was opened: a frame that arrived before the stop reaches the loop within that time. (libpcap
+   * cannot ask for the block sooner; a non-blocking read after breakLoop sees handed-over blocks only.)
+   */
+  private void awaitLastBlock() {
+    long until = System.nanoTime() + (readTimeoutMillis + FLUSH_MARGIN_MILLIS) * 1_000_000;
+    boolean interrupted = false;
+    for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) {
+      try {
+        java.util.concurrent.TimeUnit.NANOSECONDS.sleep(left);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

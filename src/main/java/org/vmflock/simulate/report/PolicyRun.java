@@ -27,7 +27,7 @@ public record PolicyRun(String policy, List<AppResult> applications, List<Timeli
    * @param decisions decisions made
    * @param invariantChecks checks that every VM runs in exactly one place and no site exceeds its capacity (all passed)
    * @param forcedEvacuations VMs the platform moved because a site's availability ended with them still there
-   * @param rolledBack migrations rolled back after a fault (the VM stayed at its source)
+   * @param rolledBack migrations rolled back (the VM stayed at its source): after a fault, or a reservation the destination refused
    */
   public record RunStats(double simulatedSeconds, long cycles, long decisions, long invariantChecks, long forcedEvacuations, long rolledBack) {}
 }

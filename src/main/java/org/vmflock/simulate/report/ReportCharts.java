@@ -114,13 +114,32 @@ final class ReportCharts {
   }
 
   static TimeUnit timelineUnit(SimulationReport report) {
+    return TimeUnit.forMax(timelineSeconds(report));
+  }
+
+  /** {@code x} rounded up to a number an axis ends on well (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten): 3.94 -> 4. */
+  static double roundUp(double x) {
+    if (!(x > 0)) {
+      return 1;
+    }
+    double magnitude = Math.pow(10, Math.floor(Math.log10(x)));
+    for (double m : new double[] {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
+      if (m * magnitude >= x * (1 - 1e-12)) {
+        return m * magnitude;
+      }
+    }
+    return 10 * magnitude;
+  }
+
+  /** The last instant of any policy's timeline, in seconds since the start: every placement plot's time axis ends there. */
+  static double timelineSeconds(SimulationReport report) {
     double max = 0;
     for (PolicyRun run : report.runs()) {
       for (TimelinePoint p : run.timeline()) {
         max = Math.max(max, ReportFormat.secondsBetween(report.start(), p.at()));
       }
     }
-    return TimeUnit.forMax(max);
+    return max;
   }
 
   private static XYChart placement(SimulationReport report, PolicyRun run, List<String> sites, TimeUnit unit) {
@@ -129,6 +148,9 @@ final class ReportCharts {
         .xAxisTitle("time since start (" + unit.symbol + ")").yAxisTitle("VMs hosted (stacked by site)").build();
     style(chart);
     chart.getStyler().setYAxisMin(0.0);
+    // the same time axis under every policy, so that their plots compare at a glance
+    chart.getStyler().setXAxisMin(0.0);
+    chart.getStyler().setXAxisMax(roundUp(unit.of(timelineSeconds(report))));
     List<TimelinePoint> points = run.timeline();
     int n = points.size();
     double[] x = new double[n];

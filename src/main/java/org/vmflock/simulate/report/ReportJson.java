@@ -63,6 +63,8 @@ final class ReportJson {
       o.put("applications", b.applications());
       b.cheapest().forEach(o.putArray("cheapest")::add);
       b.fastest().forEach(o.putArray("fastest")::add);
+      ObjectNode unfinished = o.putObject("unfinished");
+      b.unfinished().forEach(unfinished::put);
     }
     return root;
   }

@@ -20,7 +20,8 @@ final class SummaryTable {
 
   static final String COMPLETION_NOTE = "an unfinished application counts until the end of the simulation";
   static final String BEST_NOTE = "cheapest: lowest total cost of the group's applications; fastest: lowest mean "
-      + "completion time; a policy that left fewer of them unfinished ranks first; equal policies joined by '='";
+      + "completion time; an unfinished application counts what it had cost and run by the end, and a policy that left some "
+      + "unfinished says how many; equal policies joined by '='";
 
   /** Notes under the tables wrap here, to suit a terminal. */
   private static final int NOTE_WIDTH = 100;
@@ -68,7 +69,7 @@ final class SummaryTable {
     List<List<String>> rows = new ArrayList<>();
     for (BestPolicy b : BestPolicy.of(report)) {
       rows.add(List.of(b.dimension() + " " + b.group(), ReportFormat.integer(b.applications()),
-          String.join(" = ", b.cheapest()), String.join(" = ", b.fastest())));
+          String.join(" = ", b.cheapest().stream().map(b::labelled).toList()), String.join(" = ", b.fastest().stream().map(b::labelled).toList())));
     }
     return new Table(header, header, right, rows);
   }
@@ -82,7 +83,8 @@ final class SummaryTable {
     aligned(out, policies(report));
     wrapped(out, "(done: applications finished; completion times: " + COMPLETION_NOTE + "; migr: migrations; moved: "
         + "bytes moved by migrations; dl: deadlines; checks: invariant checks, all passed; evac: VMs evacuated when a "
-        + "site's availability ended; rb: migrations rolled back after a fault, the VM still at its source)");
+        + "site's availability ended; rb: migrations rolled back, the VM still at its source: after a fault (--faults), or because the destination refused "
+        + "its reservation when the migration came to start (no room left by then, a quota, its availability))");
     Table best = best(report);
     if (!best.rows().isEmpty()) {
       out.append('\n').append("Best policy per group\n");

@@ -92,6 +92,38 @@ class MpiProgramInTheLabTest {
   }
 
   @Test
+  void progressIsReadWhileAnotherThreadAwaitsTheRun() throws Exception {
+    try (MpiRun run = MpiRun.start(lab, MpiPrograms.lookupOrThrow("lammps"), ranks, dir.resolve("awaited"))) {
+      java.util.concurrent.CompletableFuture<MpiOutcome> awaited = new java.util.concurrent.CompletableFuture<>();
+      Thread waiter = new Thread(() -> {
+        try {
+          awaited.complete(run.await(RUN_TIMEOUT));
+        } catch (Throwable t) {
+          awaited.completeExceptionally(t);
+        }
+      }, "awaiting");
+      waiter.start();
+      long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+      while (waiter.getState() != Thread.State.TIMED_WAITING && waiter.isAlive() && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertEquals(Thread.State.TIMED_WAITING, waiter.getState(), "the other thread waits in await");
+      List<String> reads = new ArrayList<>();
+      boolean readWhileRunning = false;
+      while (!readWhileRunning && !run.finished() && System.nanoTime() < deadline) {
+        double p = run.progress();
+        boolean running = !run.finished();
+        reads.add(p + (running ? " running" : " ended"));
+        readWhileRunning = p > 0 && p < 1 && running;
+        run.waitFor(Duration.ofMillis(100));
+      }
+      assertTrue(readWhileRunning, "progress read between 0 and 1 while the run ran and another thread awaited it: " + reads);
+      assertTrue(awaited.get(RUN_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).verified(), "the awaited run verified");
+      assertEquals(1.0, run.progress());
+    }
+  }
+
+  @Test
   void aBrokenInputIsAnErrorWithTheProgramsReason() throws Exception {
     MpiProgram broken = new LammpsMelt(ProgramInputs.text(LammpsMelt.DECK).replace("pair_style      lj/cut 2.5", "pair_style      no_such_style 2.5"));
     try (MpiRun run = MpiRun.start(lab, broken, ranks, dir.resolve("broken"))) {

@@ -12,14 +12,30 @@ class BestPolicyTest {
   private static final PolicyRun.RunStats STATS = new PolicyRun.RunStats(3600, 60, 0, 120, 0, 0);
 
   @Test
-  void aPolicyThatLeftFewerApplicationsUnfinishedRanksFirstEvenIfTheOtherLooksCheaperAndFaster() {
-    // "lazy" never finishes b-1: cheaper and shorter only because it stopped counting at the end
+  void theCheapestIsTheOneThatCostLeastAndSaysWhatItLeftUnfinished() {
+    // "lazy" never finishes b-1: cheaper and shorter by the end, and the table says it left one unfinished
     SimulationReport r = report(
         run("lazy", SampleReports.app("lazy", "b-1", "bt", 4, "cost", 0, -1, 1000, 1, 0, 0, 0, 0, 0, -1, false)),
         run("busy", SampleReports.app("busy", "b-1", "bt", 4, "cost", 0, 2000, 2000, 2, 0, 0, 0, 0, 0, -1, false)));
     List<BestPolicy> best = BestPolicy.of(r);
-    assertEquals(List.of(new BestPolicy("profile", "bt", 1, List.of("busy"), List.of("busy")),
-        new BestPolicy("objective", "cost", 1, List.of("busy"), List.of("busy"))), best);
+    java.util.SortedMap<String, Integer> unfinished = new TreeMap<>(java.util.Map.of("lazy", 1, "busy", 0));
+    assertEquals(List.of(new BestPolicy("profile", "bt", 1, List.of("lazy"), List.of("lazy"), unfinished),
+        new BestPolicy("objective", "cost", 1, List.of("lazy"), List.of("lazy"), unfinished)), best);
+    assertEquals("lazy (1 unfinished)", best.get(0).labelled("lazy"));
+    assertEquals("busy", best.get(0).labelled("busy"));
+  }
+
+  @Test
+  void theDearerPolicyIsNeverCalledCheapest() {
+    // large.conf's case: "dear" finished more but cost 58 % more than "thrifty"
+    SimulationReport r = report(
+        run("thrifty", SampleReports.app("thrifty", "x", "cg", 4, "cost", 0, -1, 1000, 100, 0, 0, 0, 0, 0, -1, false),
+            SampleReports.app("thrifty", "y", "cg", 4, "cost", 0, 500, 500, 0, 0, 0, 0, 0, 0, -1, false)),
+        run("dear", SampleReports.app("dear", "x", "cg", 4, "cost", 0, 900, 900, 158, 0, 0, 0, 0, 0, -1, false),
+            SampleReports.app("dear", "y", "cg", 4, "cost", 0, 500, 500, 0, 0, 0, 0, 0, 0, -1, false)));
+    BestPolicy cg = BestPolicy.of(r).get(0);
+    assertEquals(List.of("thrifty"), cg.cheapest());
+    assertTrue(SummaryTable.text(r).contains("thrifty (1 unfinished)"), SummaryTable.text(r));
   }
 
   @Test
