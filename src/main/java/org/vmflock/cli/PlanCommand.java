@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,24 +51,10 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(names = "--scenario", required = true, paramLabel = "FILE", description = "Scenario file (HOCON); see simulations/example.conf.")
   Path scenario;
 
-  @Option(names = "--traffic", paramLabel = "MATRIX.csv", description = "VM x VM bytes of the application (--app, or the scenario's only one).")
-  Path traffic;
+  @Mixin ObservedRunOptions observed;
 
-  @Option(names = "--packets", paramLabel = "PACKETS.csv", description = "With --traffic: VM x VM frames of the same run.")
-  Path packets;
-
-  @Option(names = "--capture", arity = "1..*", paramLabel = "PCAP", description = "Captures of the application's run on one site.")
-  List<Path> captures;
-
-  @Option(names = "--vms", paramLabel = "VMS.csv", description = "With --capture: the captured VMs (vm,ip,mac), in the application's VM order.")
-  Path vms;
-
-  @Option(names = "--app", paramLabel = "NAME", description = "The application --traffic is for.")
+  @Option(names = "--app", paramLabel = "NAME", description = "The application --capture or --traffic is for.")
   String app;
-
-  @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "The run time on one site the --traffic matrix (or the capture) covers; required with --traffic.")
-  Duration duration;
 
   @Option(names = "--objective", paramLabel = "time|cost|balanced[:W]", description = "Overrides every application's objective.")
   String objective;
@@ -97,10 +82,9 @@ public final class PlanCommand implements Callable<Integer> {
     if (s.atStart().isEmpty()) {
       throw new InvalidInputException(scenario.toString(), "the scenario has no application to plan (at its start)");
     }
-    if (traffic != null || captures != null) {
-      s = withObserved(s);
-    } else if (packets != null || vms != null) {
-      throw new InvalidInputException(packets != null ? "--packets" : "--vms", "goes with --traffic or --capture");
+    Optional<ObservedRun> run = observed.read();
+    if (run.isPresent()) {
+      s = withObserved(s, run.get());
     }
     if (objective != null) {
       Objective o;
@@ -142,9 +126,9 @@ public final class PlanCommand implements Callable<Integer> {
   }
 
   /** The application's traffic and rounds from its observed run on one site, per work second of that run. */
-  private Scenario withObserved(Scenario s) {
+  private Scenario withObserved(Scenario s, ObservedRun run) {
     Scenario.ScenarioApplication target;
-    String option = traffic != null ? "--traffic" : "--capture";
+    String option = observed.source();
     if (app != null) {
       target = s.application(app).orElseThrow(() -> new InvalidInputException("--app " + app, "no such application in " + scenario));
     } else if (s.applications().size() == 1) {
@@ -152,11 +136,6 @@ public final class PlanCommand implements Callable<Integer> {
     } else {
       throw new InvalidInputException(option, "the scenario has several applications: say which with --app");
     }
-    if (traffic != null && captures != null) {
-      throw new InvalidInputException("--traffic", "give either --traffic or --capture, not both");
-    }
-    ObservedRun run = captures != null ? ObservedRun.captured(captures, vms, Optional.ofNullable(duration))
-        : ObservedRun.matrices(traffic, Optional.ofNullable(packets), duration);
     Application a = target.app();
     TrafficMatrix m = run.perSecond();
     if (m.size() != a.vms().size()) {

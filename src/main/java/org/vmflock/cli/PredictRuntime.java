@@ -46,21 +46,7 @@ final class PredictRuntime implements Callable<Integer> {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  @Option(names = "--capture", arity = "1..*", paramLabel = "PCAP", description = "Captures of the run on one site (pcap or pcapng, gzipped or not).")
-  List<Path> captures;
-
-  @Option(names = "--vms", paramLabel = "VMS.csv", description = "The captured VMs: vm,ip,mac (as replay takes it).")
-  Path vms;
-
-  @Option(names = "--traffic", paramLabel = "BYTES.csv", description = "Without a capture: VM x VM bytes of the run (row = sender).")
-  Path traffic;
-
-  @Option(names = "--packets", paramLabel = "PACKETS.csv", description = "With --traffic: VM x VM frames of the run.")
-  Path packets;
-
-  @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "The run's wall time on one site (with --traffic: required; with --capture: default the capture's span).")
-  Duration duration;
+  @Mixin ObservedRunOptions observed;
 
   @Option(names = "--placement", required = true, paramLabel = "PLACEMENT.csv", description = "vm,site: where each VM runs.")
   Path placement;
@@ -91,7 +77,8 @@ final class PredictRuntime implements Callable<Integer> {
     if (!format.equals("json") && !format.equals("table")) {
       throw new InvalidInputException("--format", "unknown format '" + format + "' (expected json or table)");
     }
-    ObservedRun run = observed();
+    ObservedRun run = observed.read().orElseThrow(() -> new InvalidInputException("predict runtime",
+        "give either --capture PCAP... --vms VMS.csv or --traffic BYTES.csv --duration D"));
     if (!run.rounds().known()) {
       run.assumptions().add("so no latency is charged (latency_s 0): give --packets, or better a capture");
     }
@@ -118,19 +105,6 @@ final class PredictRuntime implements Callable<Integer> {
     out.flush();
     run.assumptions().forEach(a -> spec.commandLine().getErr().println("predict runtime: assumed: " + a));
     return ExitCode.OK;
-  }
-
-  private ObservedRun observed() {
-    if ((captures == null) == (traffic == null)) {
-      throw new InvalidInputException("predict runtime", "give either --capture PCAP... --vms VMS.csv or --traffic BYTES.csv --duration D");
-    }
-    if (captures != null) {
-      if (packets != null) {
-        throw new InvalidInputException("--packets", "goes with --traffic, not --capture (the capture has the frames)");
-      }
-      return ObservedRun.captured(captures, vms, Optional.ofNullable(duration));
-    }
-    return ObservedRun.matrices(traffic, Optional.ofNullable(packets), duration);
   }
 
   static String json(RuntimeForecast f, List<String> assumptions) {

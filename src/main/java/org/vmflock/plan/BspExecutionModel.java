@@ -32,16 +32,8 @@ public final class BspExecutionModel implements ExecutionTimeEstimator {
 
   @Override
   public ExecutionBreakdown breakdown(Application app, TrafficLayout layout, Infrastructure infra, LinkShare share) {
-    double slowest = Double.POSITIVE_INFINITY;
+    double slowest = slowestCpu(app, layout);
     int n = layout.sites();
-    for (int a = 0; a < n; a++) {
-      if (layout.vmsAt(a) > 0) {
-        slowest = Math.min(slowest, layout.site(a).cpuSpeed());
-      }
-    }
-    if (slowest == Double.POSITIVE_INFINITY) {
-      throw new IllegalArgumentException("application " + app.name() + " has no VM placed");
-    }
     double bandwidth = 0;
     for (int v = 0; v < layout.vms(); v++) {
       int s = layout.siteOf(v);
@@ -67,6 +59,20 @@ public final class BspExecutionModel implements ExecutionTimeEstimator {
       wanRounds += c.perWork * wait[1];
     }
     return new ExecutionBreakdown(1 / slowest, bandwidth, latency, wanRounds);
+  }
+
+  /** The slowest CPU speed among the sites the application uses: the pace of a bulk-synchronous computation. */
+  static double slowestCpu(Application app, TrafficLayout layout) {
+    double slowest = Double.POSITIVE_INFINITY;
+    for (int a = 0; a < layout.sites(); a++) {
+      if (layout.vmsAt(a) > 0) {
+        slowest = Math.min(slowest, layout.site(a).cpuSpeed());
+      }
+    }
+    if (slowest == Double.POSITIVE_INFINITY) {
+      throw new IllegalArgumentException("application " + app.name() + " has no VM placed");
+    }
+    return slowest;
   }
 
   /** An exchange round: its slowest hop's latency, and 1 if some hop crosses sites. */

@@ -23,16 +23,8 @@ public final class WorstLatencyBarrierModel implements ExecutionTimeEstimator {
 
   @Override
   public double secondsPerWork(Application app, TrafficLayout layout, Infrastructure infra, LinkShare share) {
-    double slowest = Double.POSITIVE_INFINITY;
+    double slowest = BspExecutionModel.slowestCpu(app, layout);
     int n = layout.sites();
-    for (int a = 0; a < n; a++) {
-      if (layout.vmsAt(a) > 0) {
-        slowest = Math.min(slowest, layout.site(a).cpuSpeed());
-      }
-    }
-    if (slowest == Double.POSITIVE_INFINITY) {
-      throw new IllegalArgumentException("application " + app.name() + " has no VM placed");
-    }
     double exchange = 0;
     double latency = 0;
     for (int a = 0; a < n; a++) {
