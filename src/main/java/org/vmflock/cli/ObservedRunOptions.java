@@ -47,6 +47,11 @@ final class ObservedRunOptions {
     return Optional.empty();
   }
 
+  /** Whether a run is named (by captures or a matrix). */
+  boolean names() {
+    return captures != null || traffic != null;
+  }
+
   /** The option that named the run, for messages. */
   String source() {
     return captures != null ? "--capture" : "--traffic";

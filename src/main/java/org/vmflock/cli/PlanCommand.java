@@ -82,9 +82,10 @@ public final class PlanCommand implements Callable<Integer> {
     if (s.atStart().isEmpty()) {
       throw new InvalidInputException(scenario.toString(), "the scenario has no application to plan (at its start)");
     }
-    Optional<ObservedRun> run = observed.read();
-    if (run.isPresent()) {
-      s = withObserved(s, run.get());
+    if (observed.names()) {
+      s = withObserved(s);
+    } else {
+      observed.read(); // refuses --packets or --vms alone
     }
     if (objective != null) {
       Objective o;
@@ -126,7 +127,7 @@ public final class PlanCommand implements Callable<Integer> {
   }
 
   /** The application's traffic and rounds from its observed run on one site, per work second of that run. */
-  private Scenario withObserved(Scenario s, ObservedRun run) {
+  private Scenario withObserved(Scenario s) {
     Scenario.ScenarioApplication target;
     String option = observed.source();
     if (app != null) {
@@ -136,6 +137,7 @@ public final class PlanCommand implements Callable<Integer> {
     } else {
       throw new InvalidInputException(option, "the scenario has several applications: say which with --app");
     }
+    ObservedRun run = observed.read().orElseThrow();
     Application a = target.app();
     TrafficMatrix m = run.perSecond();
     if (m.size() != a.vms().size()) {
