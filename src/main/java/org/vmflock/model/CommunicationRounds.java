@@ -1,5 +1,9 @@
 package org.vmflock.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +48,68 @@ public record CommunicationRounds(List<RoundClass> classes) {
    * @param perWork how many such rounds per work second
    * @param hops the VM pairs that exchange in each (a pipeline's in the sweep's direction)
    */
-  public record RoundClass(Kind kind, double perWork, List<Hop> hops) {
+  public record RoundClass(Kind kind, double perWork, @JsonIgnore List<Hop> hops) {
+
+    /**
+     * From its serialized form: the hops either as every ordered pair among {@code among} (an
+     * all-to-all, in {@link #allPairs} order), or as {@code pairs}, a flat list from, to, from, to...
+     * (messages and events stay small: an all-to-all of 64 VMs is 64 numbers, not 4,032 objects).
+     */
+    @JsonCreator
+    static RoundClass of(@JsonProperty("kind") Kind kind, @JsonProperty("perWork") double perWork, @JsonProperty("among") int[] among,
+        @JsonProperty("pairs") int[] pairs) {
+      if ((among == null) == (pairs == null)) {
+        throw new IllegalArgumentException("a round class gives its hops as 'among' or as 'pairs', one of them");
+      }
+      if (among != null) {
+        return new RoundClass(kind, perWork, allPairs(among));
+      }
+      if (pairs.length % 2 != 0) {
+        throw new IllegalArgumentException("a round class's pairs come two by two (from, to), not " + pairs.length + " numbers");
+      }
+      List<Hop> hops = new ArrayList<>(pairs.length / 2);
+      for (int i = 0; i < pairs.length; i += 2) {
+        hops.add(new Hop(pairs[i], pairs[i + 1]));
+      }
+      return new RoundClass(kind, perWork, hops);
+    }
+
+    /** Every ordered pair of different VMs among {@code vms}: for each in turn, to each other in turn. */
+    static List<Hop> allPairs(int[] vms) {
+      List<Hop> hops = new ArrayList<>(vms.length * Math.max(0, vms.length - 1));
+      for (int from : vms) {
+        for (int to : vms) {
+          if (from != to) {
+            hops.add(new Hop(from, to));
+          }
+        }
+      }
+      return hops;
+    }
+
+    /** The VMs whose every ordered pair the hops are, in {@link #allPairs} order; null when they are not that. */
+    @JsonProperty("among")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    int[] among() {
+      int[] vms = hops.stream().mapToInt(Hop::from).distinct().toArray();
+      return vms.length > 1 && hops.size() == vms.length * (vms.length - 1) && allPairs(vms).equals(hops) ? vms : null;
+    }
+
+    /** The hops as from, to, from, to...; null when {@link #among} says them. */
+    @JsonProperty("pairs")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    int[] pairs() {
+      if (among() != null) {
+        return null;
+      }
+      int[] flat = new int[hops.size() * 2];
+      for (int i = 0; i < hops.size(); i++) {
+        flat[2 * i] = hops.get(i).from();
+        flat[2 * i + 1] = hops.get(i).to();
+      }
+      return flat;
+    }
+
     public RoundClass {
       if (!(perWork >= 0) || Double.isInfinite(perWork)) {
         throw new IllegalArgumentException("rounds per work second are finite and >= 0, not " + perWork);

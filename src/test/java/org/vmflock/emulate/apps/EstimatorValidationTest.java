@@ -34,7 +34,8 @@ class EstimatorValidationTest {
   void firstCampaignAtHeavyLoad() {
     EstimatorValidation.Figures f = figures("data/emulation/measurements.csv");
     assertTrue(f.medianAbsError() <= 0.44, "median |error| " + f.medianAbsError() + "\n" + EstimatorValidation.table(f));
-    assertTrue(f.pairs() == 26 && f.pairsOrdered() >= 15, f.pairsOrdered() + " of " + f.pairs() + " pairs ordered");
+    // the file grows as the campaign is completed: the share ordered, over at least the 26 pairs of its first part
+    assertTrue(f.pairs() >= 26 && f.pairsOrdered() >= 0.55 * f.pairs(), f.pairsOrdered() + " of " + f.pairs() + " pairs ordered");
     assertTrue(f.coverage() >= 0.60, "coverage " + f.coverage());
   }
 

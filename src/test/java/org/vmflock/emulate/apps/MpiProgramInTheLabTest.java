@@ -163,7 +163,7 @@ class MpiProgramInTheLabTest {
     Files.createDirectories(work);
     Path firstCall = work.resolve("first-call-for-vm3");
     String vm3 = ranks.get(2).ip().toString();
-    try (MpiRun run = MpiRun.start(lab, MpiPrograms.lookupOrThrow("lammps"), ranks, work, Duration.ofSeconds(8), agent -> {
+    try (MpiRun run = MpiRun.start(lab, MpiPrograms.lookupOrThrow("lammps"), ranks, work, Duration.ofSeconds(20), agent -> {
       Path hanging = work.resolve("hanging-agent");
       try {
         Files.writeString(hanging, "#!/bin/sh\nfor a in \"$@\"; do\n  if [ \"$a\" = '" + vm3 + "' ] && mkdir '" + firstCall
@@ -178,7 +178,10 @@ class MpiProgramInTheLabTest {
       System.out.println("relaunched: " + outcome.reason());
       assertTrue(Files.isDirectory(firstCall), "the agent was called for vm3 and hung");
       assertTrue(outcome.verified(), outcome.reason());
-      assertTrue(outcome.reason().contains("launched 2 times") && outcome.reason().contains("no process at all in [vm3]"), outcome.reason());
+      // the first launch given up with vm3 empty (on a loaded machine other VMs' daemons may not be up yet either)
+      java.util.regex.Matcher empty = java.util.regex.Pattern.compile("launch 1: [^;]*no process at all in \\[([^]]*)]").matcher(outcome.reason());
+      assertTrue(outcome.reason().contains("(launched 2 times") && empty.find() && List.of(empty.group(1).split(", ")).contains("vm3"),
+          outcome.reason());
       assertTrue(outcome.wallSeconds() < RUN_TIMEOUT.toSeconds(), "the wall time is the last launch's: " + outcome.wallSeconds());
     }
     assertTrue(ranks.stream().allMatch(vm -> vm.pids().isEmpty()), "no process left in the VMs");
