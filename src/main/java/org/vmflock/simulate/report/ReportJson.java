@@ -36,7 +36,10 @@ final class ReportJson {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("scenario", report.scenario());
     root.put("seed", report.seed());
-    root.put("start", report.start().toString());
+    root.put("start", ReportFormat.instant(report.start()));
+    root.put("currency", report.currency());
+    ArrayNode free = root.putArray("free_sites");
+    report.freeSites().forEach(free::add);
     ArrayNode sites = root.putArray("sites");
     report.sites().forEach(sites::add);
     ArrayNode policies = root.putArray("policies");
@@ -100,7 +103,7 @@ final class ReportJson {
     o.put("profile", a.profile());
     o.put("vms", a.vms());
     o.put("objective", a.objective());
-    o.put("submitted_at", a.submittedAt().toString());
+    o.put("submitted_at", ReportFormat.instant(a.submittedAt()));
     o.put("finished_at", instant(a.finishedAt()));
     o.put("completion_s", decimal(a.completionSeconds(), SECONDS_DECIMALS));
     o.put("hosting_cost", decimal(a.hostingCost(), COST_DECIMALS));
@@ -119,6 +122,6 @@ final class ReportJson {
   }
 
   private static String instant(Optional<Instant> t) {
-    return t.map(Instant::toString).orElse(null);
+    return t.map(ReportFormat::instant).orElse(null);
   }
 }

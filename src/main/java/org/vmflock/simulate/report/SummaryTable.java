@@ -19,6 +19,35 @@ final class SummaryTable {
   record Table(List<String> header, List<String> shortHeader, boolean[] rightAligned, List<List<String>> rows) {}
 
   static final String COMPLETION_NOTE = "an unfinished application counts until the end of the simulation";
+
+  /**
+   * What the page and the terminal say under the summary about the sites whose hosting is free
+   * (price 0 all along, a grid site): empty when there is none. Names the policies that ran only
+   * there, which is why they cost nothing to host.
+   */
+  static String freeSitesNote(SimulationReport report) {
+    if (report.freeSites().isEmpty()) {
+      return "";
+    }
+    List<String> free = report.freeSites();
+    StringBuilder note = new StringBuilder();
+    note.append(free.size() == 1 ? "Free site: " : "Free sites: ").append(String.join(", ", free))
+        .append(free.size() == 1 ? " has" : " have").append(" a hosting price of 0 all along: a VM there costs nothing to host");
+    List<String> onlyFree = report.runs().stream()
+        .filter(r -> !r.timeline().isEmpty() && r.timeline().stream().allMatch(p -> p.vmsPerSite().entrySet().stream()
+            .allMatch(e -> e.getValue() == 0 || free.contains(e.getKey()))))
+        .map(PolicyRun::policy).toList();
+    if (!onlyFree.isEmpty()) {
+      note.append("; ").append(String.join(", ", onlyFree)).append(" kept")
+          .append(" every VM on free sites, hence ").append(onlyFree.size() == 1 ? "its" : "their").append(" hosting cost of 0");
+    }
+    return note.append('.').toString();
+  }
+
+  /** Which currency the costs are in. */
+  static String currencyNote(SimulationReport report) {
+    return "costs in " + report.currency() + " (the scenario's currency)";
+  }
   static final String BEST_NOTE = "cheapest: lowest total cost of the group's applications; fastest: lowest mean "
       + "completion time; an unfinished application counts what it had cost and run by the end, and a policy that left some "
       + "unfinished says how many; equal policies joined by '='";
@@ -34,11 +63,13 @@ final class SummaryTable {
         .filter(Double::isFinite).max().orElse(0));
     int decimals = ReportFormat.costDecimals(summaries.stream().mapToDouble(PolicySummary::totalCost)
         .filter(Double::isFinite).max().orElse(0));
-    List<String> header = List.of("policy", "finished", "mean completion (" + unit.symbol + ")",
-        "worst completion (" + unit.symbol + ")", "total cost", "hosting", "transfer", "migration", "migrations",
-        "bytes moved", "deadlines met", "deadlines missed", "invariant checks", "forced evacuations", "rolled back");
+    String currency = report.currency();
+    // short words that wrap: the page's table fits a 1,400 px window (the notes under it say the rest)
+    List<String> header = List.of("policy", "finished", "mean time (" + unit.symbol + ")", "worst time (" + unit.symbol + ")",
+        "cost (" + currency + ")", "hosting (" + currency + ")", "transfer (" + currency + ")", "migration (" + currency + ")",
+        "migrations", "bytes moved", "deadlines met", "deadlines missed", "checks", "evacuated VMs", "rolled back");
     List<String> shortHeader = List.of("policy", "done", "mean (" + unit.symbol + ")", "worst (" + unit.symbol + ")",
-        "cost", "hosting", "transfer", "migration", "migr", "moved", "dl met", "dl missed", "checks", "evac", "rb");
+        "cost " + currency, "hosting", "transfer", "migration", "migr", "moved", "dl met", "dl missed", "checks", "evac", "rb");
     boolean[] right = new boolean[header.size()];
     Arrays.fill(right, 1, right.length, true);
     List<List<String>> rows = new ArrayList<>();
@@ -81,10 +112,14 @@ final class SummaryTable {
         .append(report.runs().size()).append(report.runs().size() == 1 ? " policy, " : " policies, ")
         .append(apps).append(apps == 1 ? " application" : " applications").append('\n');
     aligned(out, policies(report));
-    wrapped(out, "(done: applications finished; completion times: " + COMPLETION_NOTE + "; migr: migrations; moved: "
+    wrapped(out, "(done: applications finished; " + currencyNote(report) + "; completion times: " + COMPLETION_NOTE + "; migr: migrations; moved: "
         + "bytes moved by migrations; dl: deadlines; checks: invariant checks, all passed; evac: VMs evacuated when a "
         + "site's availability ended; rb: migrations rolled back, the VM still at its source: after a fault (--faults), or because the destination refused "
         + "its reservation when the migration came to start (no room left by then, a quota, its availability))");
+    String free = freeSitesNote(report);
+    if (!free.isEmpty()) {
+      wrapped(out, free);
+    }
     Table best = best(report);
     if (!best.rows().isEmpty()) {
       out.append('\n').append("Best policy per group\n");
