@@ -19,7 +19,7 @@ final class ReportPage {
   static final int APPLICATION_ROWS = 100;
 
   private static final String CSS = """
-      body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}
+      body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1300px;padding:0 1em;color:#222}
       h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ddd}
       table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
       th,td{border:1px solid #ddd;padding:.25em .5em}th{background:#f4f4f4;text-align:left;vertical-align:bottom}

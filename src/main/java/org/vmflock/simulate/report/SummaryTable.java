@@ -31,23 +31,30 @@ final class SummaryTable {
     }
     List<String> free = report.freeSites();
     StringBuilder note = new StringBuilder();
-    note.append(free.size() == 1 ? "Free site: " : "Free sites: ").append(String.join(", ", free))
-        .append(free.size() == 1 ? " has" : " have").append(" a hosting price of 0 all along: a VM there costs nothing to host");
+    note.append(free.size() == 1 ? "Free site (hosting price 0 all along): " : "Free sites (hosting price 0 all along): ")
+        .append(String.join(", ", free));
     List<String> onlyFree = report.runs().stream()
         .filter(r -> !r.timeline().isEmpty() && r.timeline().stream().allMatch(p -> p.vmsPerSite().entrySet().stream()
             .allMatch(e -> e.getValue() == 0 || free.contains(e.getKey()))))
         .map(PolicyRun::policy).toList();
     if (!onlyFree.isEmpty()) {
-      note.append("; ").append(String.join(", ", onlyFree)).append(" kept")
-          .append(" every VM on free sites, hence ").append(onlyFree.size() == 1 ? "its" : "their").append(" hosting cost of 0");
+      note.append(". ").append(joined(onlyFree)).append(" kept every VM on ").append(free.size() == 1 ? "it" : "them")
+          .append(", so ").append(onlyFree.size() == 1 ? "it" : "they").append(" paid nothing for hosting");
     }
     return note.append('.').toString();
+  }
+
+  /** "a", "a and b", "a, b and c". */
+  private static String joined(List<String> names) {
+    return names.size() == 1 ? names.get(0)
+        : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
   }
 
   /** Which currency the costs are in. */
   static String currencyNote(SimulationReport report) {
     return "costs in " + report.currency() + " (the scenario's currency)";
   }
+
   static final String BEST_NOTE = "cheapest: lowest total cost of the group's applications; fastest: lowest mean "
       + "completion time; an unfinished application counts what it had cost and run by the end, and a policy that left some "
       + "unfinished says how many; equal policies joined by '='";
