@@ -12,6 +12,7 @@ import org.vmflock.emulate.apps.MeasurementCampaign;
 import org.vmflock.emulate.apps.MpiProgram;
 import org.vmflock.emulate.apps.MpiPrograms;
 import org.vmflock.emulate.apps.ProfileMeasurement;
+import org.vmflock.emulate.apps.ProgramCapture;
 import org.vmflock.emulate.apps.SensingOverhead;
 import org.vmflock.emulate.lab.EmulatedFederation;
 import org.vmflock.model.InvalidInputException;
@@ -27,6 +28,8 @@ import picocli.CommandLine.Spec;
       "Real MPI programs in the emulated lab (needs root, Open MPI, lammps, hpcc, meep-openmpi).",
       "--profiles DIR: measures each program's profile on one site (traffic captured on the site's bridge, wall time,",
       "  dirty rate) into DIR/<program>.<ranks>.json.",
+      "--captures DIR: each program's packets on one site (tcpdump on the site's bridge, 54 bytes a frame) into",
+      "  DIR/<program>.<ranks>.pcap with its VMs in DIR/<program>.<ranks>.vms.csv: what predict runtime reads.",
       "--measure CSV: the measured dataset: each program in static placements (one site; split along its",
       "  communication groups; split against them) over WAN levels, repeated, into CSV.",
       "--overhead PAIRS: each program's completion with the site captures running vs not, PAIRS alternating pairs.",
@@ -41,6 +44,9 @@ public final class AppsBench implements Callable<Integer> {
 
   @Option(names = "--profiles", description = "Measure the profiles into this directory.")
   Path profiles;
+
+  @Option(names = "--captures", description = "Capture each program's packets on one site into this directory (<program>.<ranks>.pcap, .vms.csv).")
+  Path captures;
 
   @Option(names = "--measure", description = "Run the measurement campaign into this CSV file.")
   Path measure;
@@ -66,8 +72,8 @@ public final class AppsBench implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     List<MpiProgram> chosen = (programs == null ? MpiPrograms.names() : programs).stream().map(MpiPrograms::lookupOrThrow).toList();
-    if (profiles == null && measure == null && overhead == null) {
-      throw new InvalidInputException("apps", "say what to do: --profiles DIR, --measure CSV or --overhead PAIRS");
+    if (profiles == null && captures == null && measure == null && overhead == null) {
+      throw new InvalidInputException("apps", "say what to do: --profiles DIR, --captures DIR, --measure CSV or --overhead PAIRS");
     }
     String problem = EmulatedFederation.unavailableReason();
     if (problem.isEmpty()) {
@@ -89,6 +95,14 @@ public final class AppsBench implements Callable<Integer> {
           m.write(file);
           out.printf(Locale.ROOT, "%s: %.2f s on one site, %.1f MB between its VMs, load %.2f -> %s%n", m.name(), m.wallSeconds(),
               m.traffic().totalBytes() / 1e6, m.loadAverage(), file);
+          out.flush();
+        }
+      }
+      if (captures != null) {
+        for (MpiProgram p : chosen) {
+          ProgramCapture.Captured c = ProgramCapture.capture(p, ranks, captures, dir.resolve("capture-" + p.name()), timeout);
+          out.printf(Locale.ROOT, "%s: %.2f s on one site, load %.2f at %s -> %s%n", p.name(), c.wallSeconds(), c.loadAverage(), c.at(),
+              c.pcap());
           out.flush();
         }
       }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {"Runs benchmarks.", "Each prints its figures as ratios against a reference run in the same invocation."},
-    subcommands = {SimulateBench.class, SensorBench.class, PlanBench.class, ManagerBench.class, FuzzBench.class, JournalBench.class, QemuMigrationBench.class,
+    subcommands = {EstimatorBench.class, SimulateBench.class, SensorBench.class, PlanBench.class, ManagerBench.class, FuzzBench.class, JournalBench.class, QemuMigrationBench.class,
         FaultsBench.class, CrashBench.class, WanBench.class, MigrateBench.class, AppsBench.class})
 public final class BenchCommand implements Runnable {
 

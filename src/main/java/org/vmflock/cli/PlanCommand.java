@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,8 +19,7 @@ import org.vmflock.model.Application;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.Objective;
 import org.vmflock.model.TrafficMatrix;
-import org.vmflock.model.TrafficMetric;
-import org.vmflock.monitor.export.MatrixCsv;
+import org.vmflock.model.Workload;
 import org.vmflock.monitor.export.StatisticsDocument;
 import org.vmflock.plan.AppDecision;
 import org.vmflock.plan.Migration;
@@ -43,23 +42,19 @@ import picocli.CommandLine.Spec;
     description = {
       "Plans the placement of a scenario's applications (P3, P4).",
       "For each application: the placement per VM, its predicted finish and cost, and the migrations,",
-      "compared with staying put. --traffic sets an application's traffic from a VM x VM matrix",
-      "(bytes, the NPB format) that covers --duration work seconds."
+      "compared with staying put. An application's observed run on one site sets its traffic and rounds:",
+      "--capture PCAP... --vms VMS.csv (rounds read from the capture), or --traffic BYTES.csv [--packets PACKETS.csv]",
+      "--duration D (rounds assumed from the frames, and said so on stderr)."
     })
 public final class PlanCommand implements Callable<Integer> {
 
   @Option(names = "--scenario", required = true, paramLabel = "FILE", description = "Scenario file (HOCON); see simulations/example.conf.")
   Path scenario;
 
-  @Option(names = "--traffic", paramLabel = "MATRIX.csv", description = "VM x VM bytes of the application (--app, or the scenario's only one).")
-  Path traffic;
+  @Mixin ObservedRunOptions observed;
 
-  @Option(names = "--app", paramLabel = "NAME", description = "The application --traffic is for.")
+  @Option(names = "--app", paramLabel = "NAME", description = "The application --capture or --traffic is for.")
   String app;
-
-  @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "The work time the --traffic matrix covers (its run time on one site; default one period).")
-  Duration duration;
 
   @Option(names = "--objective", paramLabel = "time|cost|balanced[:W]", description = "Overrides every application's objective.")
   String objective;
@@ -87,8 +82,10 @@ public final class PlanCommand implements Callable<Integer> {
     if (s.atStart().isEmpty()) {
       throw new InvalidInputException(scenario.toString(), "the scenario has no application to plan (at its start)");
     }
-    if (traffic != null) {
-      s = withTraffic(s, config);
+    if (observed.names()) {
+      s = withObserved(s);
+    } else {
+      observed.read(); // refuses --packets or --vms alone
     }
     if (objective != null) {
       Objective o;
@@ -129,33 +126,35 @@ public final class PlanCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private Scenario withTraffic(Scenario s, Config config) {
+  /** The application's traffic and rounds from its observed run on one site, per work second of that run. */
+  private Scenario withObserved(Scenario s) {
     Scenario.ScenarioApplication target;
+    String option = observed.source();
     if (app != null) {
       target = s.application(app).orElseThrow(() -> new InvalidInputException("--app " + app, "no such application in " + scenario));
     } else if (s.applications().size() == 1) {
       target = s.applications().get(0);
     } else {
-      throw new InvalidInputException("--traffic", "the scenario has several applications: say which with --app");
+      throw new InvalidInputException(option, "the scenario has several applications: say which with --app");
     }
-    TrafficMatrix m = MatrixCsv.read(traffic, TrafficMetric.BYTES);
+    ObservedRun run = observed.read().orElseThrow();
     Application a = target.app();
+    TrafficMatrix m = run.perSecond();
     if (m.size() != a.vms().size()) {
-      throw new InvalidInputException(traffic.toString(), "has " + m.size() + " VMs, application " + a.name() + " has " + a.vms().size());
+      throw new InvalidInputException(option, "the observed run has " + m.size() + " VMs, application " + a.name() + " has " + a.vms().size());
     }
-    double covers = (duration != null ? duration : config.getDuration("vmflock.monitor.period")).toNanos() / 1e9;
-    if (!(covers > 0)) {
-      throw new InvalidInputException("--duration", "must be positive");
+    // positions map the observed VMs onto the application's, in order
+    TrafficMatrix perWork = new TrafficMatrix(a.vmNames(), m.packets(), m.bytes());
+    List<String> assumed = new ArrayList<>(run.assumptions());
+    double syncs = run.rounds().roundsPerWork();
+    if (!run.rounds().known()) {
+      syncs = a.workload().syncsPerWork();
+      assumed.add(String.format(Locale.ROOT, "the scenario's %.1f barriers per work second among every pair that talks", syncs));
     }
-    int n = m.size();
-    double[][] bytes = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        bytes[i][j] = m.bytes(i, j) / covers; // positions map the file's VMs onto the application's
-      }
-    }
-    TrafficMatrix perWork = new TrafficMatrix(a.vmNames(), new double[n][n], bytes);
-    return s.withApplication(target.withApp(a.withWorkload(a.workload().withTraffic(perWork))));
+    assumed.forEach(x -> spec.commandLine().getErr().println("plan: " + a.name() + ": assumed: " + x));
+    spec.commandLine().getErr().flush();
+    return s.withApplication(target.withApp(a.withWorkload(new Workload(a.workload().totalWork(), a.workload().doneWork(), syncs,
+        perWork, run.rounds()))));
   }
 
   private static ObjectNode json(Plan plan, Map<String, List<List<String>>> groups, List<PlacementChecker.Violation> violations,

@@ -14,14 +14,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code vmflock predict ...}: what vmflock's models predict for one case. */
 @Command(name = "predict", mixinStandardHelpOptions = true, description = "Print what vmflock's models predict.",
-    subcommands = PredictCommand.Migration.class)
+    subcommands = {PredictCommand.Migration.class, PredictRuntime.class})
 public final class PredictCommand implements Runnable {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name what to predict: migration");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name what to predict: migration or runtime");
   }
 
   /** {@code vmflock predict migration}: a QEMU pre-copy live migration ({@link QemuPreCopyModel}). */

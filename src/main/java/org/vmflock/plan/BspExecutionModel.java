@@ -5,25 +5,66 @@ import org.vmflock.model.Infrastructure;
 import org.vmflock.model.NetworkPath;
 
 /**
- * The default execution-time model (P1): a bulk-synchronous application. Each work second, every VM
- * computes, then the VMs exchange their traffic and wait at a barrier. So one work second takes
+ * The default execution-time model (P1): a bulk-synchronous application whose exchanges are
+ * organised in rounds ({@link org.vmflock.model.CommunicationRounds}). One work second takes
  *
  * <pre>
- *   1 / (slowest CPU speed among the sites used)                          compute
- *   + max over site pairs used of  bytes(a-&gt;b) / (bandwidth(a,b) / apps sharing it)   exchange
- *   + barriers per work second * max latency over the paths used          synchronisation
+ *   1 / (slowest CPU speed among the sites used)                                      compute
+ *   + max( max over VMs of max(sent, received) / the VM interface's bandwidth,
+ *          max over site pairs a != b of bytes(a-&gt;b) * (apps sharing it) / bandwidth(a,b) )    bandwidth
+ *   + sum over exchange rounds of the latency of the round's slowest hop
+ *   + sum over pipeline sweeps of the latencies along the sweep's longest chain of hops  latency
  * </pre>
  *
- * where a site's own network is the path between two of its VMs. The observed traffic matrix, per
- * work second, gives bytes(a-&gt;b) for any placement.
+ * A site's own network is each VM's interface at the site's bandwidth (a switch that is not the
+ * bottleneck), not one pipe all its VMs share; a hop between two sites has the latency of the
+ * link, and never less than either site's own (it crosses both); so with equal CPUs and equal
+ * site networks, no split of an application is predicted faster than the application on one site.
+ * A round waits for a slow path only if one of its own hops takes it: a barrier among VMs of one
+ * site does not pay the WAN's latency because another round of the application crosses it.
  */
 public final class BspExecutionModel implements ExecutionTimeEstimator {
 
   @Override
   public double secondsPerWork(Application app, TrafficLayout layout, Infrastructure infra, LinkShare share) {
-    double slowest = Double.POSITIVE_INFINITY;
+    return breakdown(app, layout, infra, share).secondsPerWork();
+  }
+
+  @Override
+  public ExecutionBreakdown breakdown(Application app, TrafficLayout layout, Infrastructure infra, LinkShare share) {
+    double slowest = slowestCpu(app, layout);
     int n = layout.sites();
+    double bandwidth = 0;
+    for (int v = 0; v < layout.vms(); v++) {
+      int s = layout.siteOf(v);
+      if (s >= 0) {
+        bandwidth = Math.max(bandwidth, Math.max(layout.sent(v), layout.received(v)) / layout.site(s).internal().bytesPerSecond());
+      }
+    }
     for (int a = 0; a < n; a++) {
+      if (layout.vmsAt(a) == 0) {
+        continue;
+      }
+      for (int b = 0; b < n; b++) {
+        if (a != b && layout.carries(a, b)) {
+          bandwidth = Math.max(bandwidth, layout.bytes(a, b) * (1 + share.others(a, b)) / infra.path(a, b).bytesPerSecond());
+        }
+      }
+    }
+    double latency = 0;
+    double wanRounds = 0;
+    for (CompiledRounds.Compiled c : layout.rounds().classes) {
+      double[] wait = c.pipeline ? sweep(c, layout, infra) : exchange(c, layout, infra);
+      latency += c.perWork * wait[0];
+      wanRounds += c.perWork * wait[1];
+    }
+    return new ExecutionBreakdown(1 / slowest, bandwidth, latency, wanRounds);
+  }
+
+  /** The slowest CPU speed among the sites the application uses: the pace of a bulk-synchronous computation. */
+  static double slowestCpu(Application app, TrafficLayout layout) {
+    double slowest = Double.POSITIVE_INFINITY;
+    for (int a = 0; a < layout.sites(); a++) {
       if (layout.vmsAt(a) > 0) {
         slowest = Math.min(slowest, layout.site(a).cpuSpeed());
       }
@@ -31,23 +72,64 @@ public final class BspExecutionModel implements ExecutionTimeEstimator {
     if (slowest == Double.POSITIVE_INFINITY) {
       throw new IllegalArgumentException("application " + app.name() + " has no VM placed");
     }
-    double exchange = 0;
-    double latency = 0;
-    for (int a = 0; a < n; a++) {
-      if (layout.vmsAt(a) == 0) {
+    return slowest;
+  }
+
+  /** An exchange round: its slowest hop's latency, and 1 if some hop crosses sites. */
+  private static double[] exchange(CompiledRounds.Compiled c, TrafficLayout layout, Infrastructure infra) {
+    double worst = 0;
+    double crosses = 0;
+    for (int i = 0; i < c.from.length; i++) {
+      int a = layout.siteOf(c.from[i]);
+      int b = layout.siteOf(c.to[i]);
+      if (a < 0 || b < 0) {
         continue;
       }
-      for (int b = 0; b < n; b++) {
-        if (!layout.carries(a, b)) {
-          continue;
-        }
-        double bytes = layout.bytes(a, b);
-        NetworkPath path = infra.path(a, b);
-        int sharing = a == b ? 1 : 1 + share.others(a, b);
-        exchange = Math.max(exchange, bytes * sharing / path.bytesPerSecond());
-        latency = Math.max(latency, path.latencySeconds());
+      worst = Math.max(worst, latency(a, b, layout, infra));
+      if (a != b) {
+        crosses = 1;
       }
     }
-    return 1 / slowest + exchange + app.workload().syncsPerWork() * latency;
+    return new double[] {worst, crosses};
+  }
+
+  /** A pipeline sweep: the latencies along its longest chain of hops, and how many of them cross sites. */
+  private static double[] sweep(CompiledRounds.Compiled c, TrafficLayout layout, Infrastructure infra) {
+    double[] along = new double[layout.vms()];
+    double[] crossings = new double[layout.vms()];
+    double worst = 0;
+    double worstCrossings = 0;
+    for (int i = 0; i < c.from.length; i++) { // hops sorted by their sender's place in the sweep
+      int a = layout.siteOf(c.from[i]);
+      int b = layout.siteOf(c.to[i]);
+      if (a < 0 || b < 0) {
+        continue;
+      }
+      double reach = along[c.from[i]] + latency(a, b, layout, infra);
+      if (reach > along[c.to[i]]) {
+        along[c.to[i]] = reach;
+        crossings[c.to[i]] = crossings[c.from[i]] + (a != b ? 1 : 0);
+        if (reach > worst) {
+          worst = reach;
+          worstCrossings = crossings[c.to[i]];
+        }
+      }
+    }
+    return new double[] {worst, worstCrossings};
+  }
+
+  /** One way from a VM on site {@code a} to one on {@code b}: a site's own network, or the link and never less than either site's. */
+  static double latency(int a, int b, TrafficLayout layout, Infrastructure infra) {
+    return latency(a, b, infra);
+  }
+
+  /** One way between sites {@code a} and {@code b} of {@code infra}, as above. */
+  public static double latency(int a, int b, Infrastructure infra) {
+    double own = infra.sites().get(a).internal().latencySeconds();
+    if (a == b) {
+      return own;
+    }
+    NetworkPath link = infra.path(a, b);
+    return Math.max(link.latencySeconds(), Math.max(own, infra.sites().get(b).internal().latencySeconds()));
   }
 }

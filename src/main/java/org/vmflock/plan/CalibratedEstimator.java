@@ -51,6 +51,11 @@ public final class CalibratedEstimator implements ExecutionTimeEstimator {
   }
 
   @Override
+  public ExecutionBreakdown breakdown(Application app, TrafficLayout layout, Infrastructure infra, LinkShare share) {
+    return model.breakdown(app, layout, infra, share).scaled(calibration(app.name()).factor());
+  }
+
+  @Override
   public double[] uncertainty(Application app) {
     Calibration c = calibration(app.name());
     // the prior counts as one observation of spread priorSigma

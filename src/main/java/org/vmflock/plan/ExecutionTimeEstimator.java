@@ -12,6 +12,11 @@ public interface ExecutionTimeEstimator {
   /** Wall seconds per work second of {@code app} laid out as {@code layout}, sharing links with {@code share}'s applications. */
   double secondsPerWork(Application app, TrafficLayout layout, Infrastructure infra, LinkShare share);
 
+  /** The same estimate by cause; a model that cannot tell puts everything under compute. */
+  default ExecutionBreakdown breakdown(Application app, TrafficLayout layout, Infrastructure infra, LinkShare share) {
+    return new ExecutionBreakdown(secondsPerWork(app, layout, infra, share), 0, 0, 0);
+  }
+
   /**
    * The spread of the estimate for {@code app}: the factors by which the truth may lie below and
    * above it (a 95 % interval); 1 and 1 for a model that claims to be exact.

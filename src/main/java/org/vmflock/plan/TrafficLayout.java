@@ -3,6 +3,7 @@ package org.vmflock.plan;
 import java.util.Arrays;
 import java.util.List;
 import org.vmflock.model.Application;
+import org.vmflock.model.CommunicationRounds;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.Placement;
 import org.vmflock.model.Site;
@@ -27,11 +28,15 @@ public final class TrafficLayout {
   private final double[][] toSite; // [site][vm]: what the VM sends to the site's VMs
   private final double[][] fromSite; // [site][vm]: what the site's VMs send to the VM
   private final int[] vmsAt;
+  private final CompiledRounds rounds;
+  private final double[] vmSent; // bytes per work second each VM sends, wherever it is
+  private final double[] vmReceived;
 
-  private TrafficLayout(List<Site> sites, double[][] traffic, double[][] trafficIn, int[] siteOfVm) {
+  private TrafficLayout(List<Site> sites, double[][] traffic, double[][] trafficIn, int[] siteOfVm, CompiledRounds rounds) {
     this.sites = sites;
     this.traffic = traffic;
     this.trafficIn = trafficIn;
+    this.rounds = rounds;
     int n = traffic.length;
     int s = sites.size();
     this.siteOfVm = siteOfVm.clone();
@@ -39,9 +44,15 @@ public final class TrafficLayout {
     this.toSite = new double[s][n];
     this.fromSite = new double[s][n];
     this.vmsAt = new int[s];
+    this.vmSent = new double[n];
+    this.vmReceived = new double[n];
     for (int v = 0; v < n; v++) {
       if (this.siteOfVm[v] >= 0) {
         vmsAt[this.siteOfVm[v]]++;
+      }
+      for (int j = 0; j < n; j++) {
+        vmSent[v] += traffic[v][j];
+        vmReceived[v] += trafficIn[v][j];
       }
     }
     for (int i = 0; i < n; i++) {
@@ -66,6 +77,9 @@ public final class TrafficLayout {
     this.toSite = deepCopy(o.toSite);
     this.fromSite = deepCopy(o.fromSite);
     this.vmsAt = o.vmsAt.clone();
+    this.rounds = o.rounds;
+    this.vmSent = o.vmSent;
+    this.vmReceived = o.vmReceived;
   }
 
   private static double[][] deepCopy(double[][] m) {
@@ -93,7 +107,11 @@ public final class TrafficLayout {
     for (int v = 0; v < n; v++) {
       at[v] = placement.siteOf(vms.get(v)).map(infra::indexOf).orElse(-1);
     }
-    return new TrafficLayout(infra.sites(), t, in, at);
+    CommunicationRounds r = app.workload().rounds().renumbered(app.workload().trafficPerWork().vms(), vms);
+    if (!r.known()) {
+      r = CommunicationRounds.allTalking(m, app.workload().syncsPerWork(), NEGLIGIBLE_BYTES);
+    }
+    return new TrafficLayout(infra.sites(), t, in, at, CompiledRounds.of(r, n));
   }
 
   public TrafficLayout copy() {
@@ -128,6 +146,21 @@ public final class TrafficLayout {
   /** Whether the application sends anything from site {@code a} to site {@code b}. */
   public boolean carries(int a, int b) {
     return bytes[a][b] > NEGLIGIBLE_BYTES;
+  }
+
+  /** The application's rounds, VMs numbered as in this layout. */
+  CompiledRounds rounds() {
+    return rounds;
+  }
+
+  /** Bytes per work second VM {@code v} sends, to any VM. */
+  public double sent(int v) {
+    return vmSent[v];
+  }
+
+  /** Bytes per work second VM {@code v} receives, from any VM. */
+  public double received(int v) {
+    return vmReceived[v];
   }
 
   /** Bytes per work second that cross between different sites. */

@@ -50,16 +50,26 @@ final class LuPattern implements NpbPattern {
     int nz = s.n;
     MpiTraffic rhs = new MpiTraffic(n);
     MpiTraffic step = new MpiTraffic(n);
+    // the source's count of latency-bound rounds of one sweep: nz - 2 planes, plus the fill across the grid's diagonal
+    double stages = (nz - 2) + (xdim - 1) + (ydim - 1);
+    for (int id = 0; id < n; id++) { // lower sweep: planes go south and east
+      Block b = new Block(id, xdim, ydim, s.n);
+      for (int k = 2; k <= nz - 1; k++) {
+        send(step, id, b.south, b.columnEdge());
+        send(step, id, b.east, b.rowEdge());
+      }
+    }
+    step.sweeps(1, stages);
+    for (int id = 0; id < n; id++) { // upper sweep: back north and west
+      Block b = new Block(id, xdim, ydim, s.n);
+      for (int k = 2; k <= nz - 1; k++) {
+        send(step, id, b.north, b.columnEdge());
+        send(step, id, b.west, b.rowEdge());
+      }
+    }
+    step.sweeps(1, stages);
     for (int id = 0; id < n; id++) {
       Block b = new Block(id, xdim, ydim, s.n);
-      double columnEdge = (double) VARIABLES * (b.jend - b.jst + 1) * DOUBLE;
-      double rowEdge = (double) VARIABLES * (b.iend - b.ist + 1) * DOUBLE;
-      for (int k = 2; k <= nz - 1; k++) {
-        send(step, id, b.south, columnEdge);
-        send(step, id, b.east, rowEdge);
-        send(step, id, b.north, columnEdge);
-        send(step, id, b.west, rowEdge);
-      }
       double northSouth = 2.0 * VARIABLES * b.ny * nz * DOUBLE;
       double eastWest = 2.0 * VARIABLES * b.nx * nz * DOUBLE;
       send(rhs, id, b.south, northSouth);
@@ -68,8 +78,6 @@ final class LuPattern implements NpbPattern {
       send(rhs, id, b.west, eastWest);
     }
     rhs.rounds(2);
-    // each sweep: nz - 2 planes, plus the pipeline's fill across the grid's diagonal
-    step.rounds(2.0 * ((nz - 2) + (xdim - 1) + (ydim - 1)));
     step.add(rhs, 1);
 
     MpiTraffic norm = new MpiTraffic(n);
@@ -167,6 +175,15 @@ final class LuPattern implements NpbPattern {
       iend = south == -1 ? nx - 1 : nx;
       jst = west == -1 ? 2 : 1;
       jend = east == -1 ? ny - 1 : ny;
+    }
+
+    /** A plane's edge sent north or south: 5 doubles per point of its column. */
+    double columnEdge() {
+      return (double) VARIABLES * (jend - jst + 1) * DOUBLE;
+    }
+
+    double rowEdge() {
+      return (double) VARIABLES * (iend - ist + 1) * DOUBLE;
     }
   }
 }

@@ -1,7 +1,15 @@
 package org.vmflock.scenario;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.vmflock.model.CommunicationRounds;
+import org.vmflock.model.CommunicationRounds.Hop;
+import org.vmflock.model.CommunicationRounds.Kind;
+import org.vmflock.model.CommunicationRounds.RoundClass;
 import org.vmflock.model.TrafficMatrix;
 
 /**
@@ -35,6 +43,9 @@ final class MpiTraffic {
   private final double[][] frames;
   private final double[][] wire;
   private double rounds;
+  /** The rounds with their hops: each {@link #rounds} or {@link #sweeps} closes the hops sent since the last one. */
+  private final Map<String, RoundClass> classes = new LinkedHashMap<>();
+  private final Set<Hop> pending = new LinkedHashSet<>();
 
   MpiTraffic(int ranks) {
     if (ranks < 1) {
@@ -67,6 +78,7 @@ final class MpiTraffic {
     }
     double data = bytes + ENVELOPE;
     double f = Math.ceil(data / MSS);
+    pending.add(new Hop(from, to));
     payload[from][to] += bytes;
     messages[from][to] += 1;
     frames[from][to] += f;
@@ -80,12 +92,42 @@ final class MpiTraffic {
     }
   }
 
-  /** The run waits {@code n} more times for the network. */
+  /** The run waits {@code n} more times for the network: exchange rounds over the hops sent since the last rounds. */
   void rounds(double n) {
     if (!(n >= 0)) {
       throw new IllegalArgumentException("rounds >= 0, not " + n);
     }
     rounds += n;
+    close(Kind.EXCHANGE, n);
+  }
+
+  /**
+   * The hops sent since the last rounds are {@code n} pipeline sweeps (a wavefront: each hop waits
+   * for the one before it on its chain, once a sweep, not once a stage); {@code latencyBound} is
+   * what the source's rounds count for them (kept in {@link #rounds()}).
+   */
+  void sweeps(double n, double latencyBound) {
+    rounds += latencyBound;
+    close(Kind.PIPELINE, n);
+  }
+
+  private void close(Kind kind, double n) {
+    if (!pending.isEmpty() && n > 0) {
+      List<Hop> hops = new ArrayList<>(pending);
+      merge(new RoundClass(kind, n, hops));
+    }
+    pending.clear();
+  }
+
+  private void merge(RoundClass c) {
+    String key = c.kind() + c.hops().toString();
+    RoundClass old = classes.get(key);
+    classes.put(key, old == null ? c : new RoundClass(c.kind(), old.perWork() + c.perWork(), c.hops()));
+  }
+
+  /** The run's rounds with their hops (counts over the whole run). */
+  CommunicationRounds structure() {
+    return new CommunicationRounds(List.copyOf(classes.values()));
   }
 
   /** Adds {@code times} repetitions of {@code other} (an iteration) to this run. */
@@ -102,6 +144,9 @@ final class MpiTraffic {
       }
     }
     rounds += times * other.rounds;
+    if (times > 0) {
+      other.classes.values().forEach(c -> merge(c.scaled(times)));
+    }
   }
 
   // ---------------------------------------------------------------- collectives

@@ -180,7 +180,7 @@ public final class NpbProfiles {
     }
     TrafficMatrix t = p.trafficPerWork();
     TrafficMatrix traffic = new TrafficMatrix(names, deepCopy(t.packets()), deepCopy(t.bytes()));
-    return new Application(appName, vms, new Workload(workSeconds, 0, p.syncsPerWork(), traffic), objective, deadline, budget, 0);
+    return new Application(appName, vms, new Workload(workSeconds, 0, p.syncsPerWork(), traffic, p.rounds()), objective, deadline, budget, 0);
   }
 
   // ---------------------------------------------------------------- generation
@@ -197,7 +197,7 @@ public final class NpbProfiles {
             + " (work anchored to %s.A.4's wall time; simulations/PROFILES.md)",
         b.label(), c, vms, total(run) / 1e6, run.rounds(), work, anchor(b).label());
     return new Profile(name, b.label(), c.name(), vms, run.perSecond(work), run.rounds() / work, memory.dirtyBytesPerSecond,
-        memory.size, work, origin);
+        memory.size, work, origin, run.structure().scaled(1 / work));
   }
 
   /**
@@ -285,7 +285,7 @@ public final class NpbProfiles {
     TrafficMatrix t = p.trafficPerWork();
     return new Profile(p.name(), p.benchmark(), p.problemClass(), p.vms(),
         new TrafficMatrix(t.vms(), deepCopy(t.packets()), deepCopy(t.bytes())), p.syncsPerWork(), p.dirtyBytesPerSecond(),
-        p.size(), p.defaultWorkSeconds(), p.origin());
+        p.size(), p.defaultWorkSeconds(), p.origin(), p.rounds());
   }
 
   private static double[][] deepCopy(double[][] a) {

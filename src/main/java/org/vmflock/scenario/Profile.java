@@ -1,6 +1,7 @@
 package org.vmflock.scenario;
 
 import java.util.Objects;
+import org.vmflock.model.CommunicationRounds;
 import org.vmflock.model.TrafficMatrix;
 
 /**
@@ -20,11 +21,20 @@ import org.vmflock.model.TrafficMatrix;
  * @param defaultWorkSeconds the run's length in work seconds, unless a scenario says otherwise
  * @param origin where the numbers come from: a capture of this project, or the pattern they were
  *     generated from
+ * @param rounds how its exchanges are organised in rounds, per work second (unknown: {@code syncsPerWork}
+ *     barriers among all that talk)
  */
 public record Profile(String name, String benchmark, String problemClass, int vms, TrafficMatrix trafficPerWork, double syncsPerWork,
-    double dirtyBytesPerSecond, String size, double defaultWorkSeconds, String origin) {
+    double dirtyBytesPerSecond, String size, double defaultWorkSeconds, String origin, CommunicationRounds rounds) {
+
+  public Profile(String name, String benchmark, String problemClass, int vms, TrafficMatrix trafficPerWork, double syncsPerWork,
+      double dirtyBytesPerSecond, String size, double defaultWorkSeconds, String origin) {
+    this(name, benchmark, problemClass, vms, trafficPerWork, syncsPerWork, dirtyBytesPerSecond, size, defaultWorkSeconds, origin,
+        CommunicationRounds.UNKNOWN);
+  }
 
   public Profile {
+    rounds = rounds == null ? CommunicationRounds.UNKNOWN : rounds;
     Objects.requireNonNull(name);
     if (vms < 1 || trafficPerWork.size() != vms) {
       throw new IllegalArgumentException("profile " + name + ": " + vms + " VMs but a " + trafficPerWork.size() + "-VM traffic matrix");

@@ -31,6 +31,7 @@ import java.util.TreeMap;
 import org.vmflock.model.Application;
 import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Capacity;
+import org.vmflock.model.CommunicationRounds;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.InvalidInputException;
 import org.vmflock.model.Limits;
@@ -626,7 +627,9 @@ public final class ScenarioFile {
     Optional<Double> budget = c.hasPath("budget") ? Optional.of(in.bounded(c, "budget", where, Limits.MONEY)) : Optional.empty();
     double spent = c.hasPath("spent") ? in.bounded(c, "spent", where, Limits.MONEY) : 0;
     Optional<Instant> arrives = arrival(c, where, start);
-    Application app = new Application(name, vms, new Workload(work, done, syncs, traffic), objective, deadline, budget, spent);
+    // a profile's rounds hold unless the scenario sets the barrier count itself
+    CommunicationRounds rounds = profile.isPresent() && !c.hasPath("syncs-per-second") ? profile.get().rounds() : CommunicationRounds.UNKNOWN;
+    Application app = new Application(name, vms, new Workload(work, done, syncs, traffic, rounds), objective, deadline, budget, spent);
     Optional<String> program = c.hasPath("program") ? Optional.of(in.string(c, "program", where)) : Optional.empty();
     return new Scenario.ScenarioApplication(app, placement(c, where, local, name, infra), profile.map(Profile::name).orElse(Scenario.CUSTOM),
         arrives, program, guests);

@@ -302,7 +302,7 @@ final class ScenarioGenerator {
       } else if (!arriveWithin.isZero()) {
         arrives = Optional.of(start.plusSeconds(Math.round(arrivalFraction * arriveWithin.toSeconds())));
       }
-      Application app = new Application(name, vms, new Workload(work, done, p.syncsPerWork(), traffic), objective, Optional.empty(),
+      Application app = new Application(name, vms, new Workload(work, done, p.syncsPerWork(), traffic, p.rounds()), objective, Optional.empty(),
           Optional.empty(), 0);
       apps.add(new Scenario.ScenarioApplication(app, placement, p.name(), arrives));
     }

@@ -53,6 +53,21 @@ class PlanCommandTest {
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().contains("migrations, in order:"), r.out());
     assertTrue(r.out().contains("cg: "), r.out());
+    // a matrix alone tells no rounds: the scenario's barrier count is kept, and said
+    assertTrue(r.err().contains("plan: cg: assumed: the scenario's"), r.err());
+  }
+
+  @Test
+  void aCaptureSetsTheTrafficAndTheRoundsAndNothingIsAssumedButItsLength() throws Exception {
+    Cli.Run r = Cli.run("plan", "--scenario", EXAMPLE, "--capture", "samples/npb/cg.A.4.pcap.gz", "--vms", "samples/npb/vms4.csv", "--app",
+        "cg", "--duration", "2.1s");
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals(0, new ObjectMapper().readTree(r.out()).get("violations").size());
+    assertTrue(!r.err().contains("assumed"), r.err());
+    Cli.Run frames = Cli.run("plan", "--scenario", EXAMPLE, "--traffic", "samples/npb/cg.A.4.bytes.csv", "--packets",
+        "samples/npb/cg.A.4.packets.csv", "--app", "cg", "--duration", "2.1s");
+    assertEquals(0, frames.exitCode(), frames.err());
+    assertTrue(frames.err().contains("exchange rounds a second among every pair that talks"), frames.err());
   }
 
   @Test

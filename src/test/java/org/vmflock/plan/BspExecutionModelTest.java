@@ -19,8 +19,9 @@ import org.vmflock.model.Site;
 import org.vmflock.model.Workload;
 
 /**
- * Seconds per work second of the bulk-synchronous model, by hand: 1 / slowest speed + the slowest
- * exchange (bytes over the bandwidth the path gives this application) + syncs x the largest latency.
+ * Seconds per work second of the bulk-synchronous model, by hand: 1 / slowest speed + the busiest VM
+ * interface or inter-site link (bytes over the bandwidth the path gives this application) + each
+ * round's slowest hop (here no rounds are known: syncs barriers among all that talk).
  */
 class BspExecutionModelTest {
 
@@ -55,11 +56,11 @@ class BspExecutionModelTest {
 
   @Test
   void oneSiteComputesAndExchangesOverItsOwnNetwork() {
-    // All on a (speed 2): compute 1/2; the site's own network carries 10 + 5 + 4 = 19 MB per work
-    // second at 1000 MB/s: 0.019 s; 10 syncs x 0.1 ms = 0.001 s. Total 0.52 s.
+    // All on a (speed 2): compute 1/2; each VM's interface at 1000 MB/s, the busiest v1 (sends 10 MB)
+    // and v2 (receives 10 MB): 0.01 s, not the site's 19 MB through one pipe; 10 syncs x 0.1 ms = 0.001 s.
     Infrastructure infra = infra(2, 1);
     Application app = app("v", 10);
-    assertEquals(0.5 + 0.019 + 0.001, rate(app, Placement.all(app.vmNames(), "a"), infra, LinkShare.none(2)), EPS);
+    assertEquals(0.5 + 0.010 + 0.001, rate(app, Placement.all(app.vmNames(), "a"), infra, LinkShare.none(2)), EPS);
   }
 
   @Test

@@ -60,10 +60,11 @@ class ScenarioOutcomesTest {
     best(r, "cg-b16", AppResult::completionSeconds, "completion");
     best(r, "ft-c64", AppResult::completionSeconds, "completion");
     best(r, "lu-b16", AppResult::completionSeconds, "completion");
-    // the exception the README explains: is.B.32 arrives when the fast reservations are taken, and is moved by two reservation ends and a failure
+    // is.B.32 arrives when the fast reservations are taken; since the estimator no longer takes a site's network for one shared
+    // pipe, vmflock keeps FT whole and IS finds room as under none: no longer behind (it was, by an hour)
     double isVmflock = app(r, "vmflock", "is-b32").completionSeconds();
     double isNone = app(r, "none", "is-b32").completionSeconds();
-    assertTrue(isVmflock > isNone, "is-b32: the README says vmflock is behind none here: " + isVmflock + " s against " + isNone + " s");
+    assertTrue(isVmflock <= isNone, "is-b32: vmflock " + isVmflock + " s against none " + isNone + " s");
   }
 
   @Test

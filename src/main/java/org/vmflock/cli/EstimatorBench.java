@@ -1,0 +1,85 @@
+package org.vmflock.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vmflock.emulate.apps.EstimatorValidation;
+import org.vmflock.model.NetworkPath;
+import org.vmflock.plan.BspExecutionModel;
+import org.vmflock.plan.PlannerConfig;
+import org.vmflock.scenario.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code vmflock bench estimator}: the execution-time estimator against the lab's measured runs. */
+@Command(
+    name = "estimator",
+    mixinStandardHelpOptions = true,
+    description = {
+      "The execution-time estimator (P1) against measured runs of real MPI programs split over two emulated sites:",
+      "each run predicted from a capture of its program on one site, as predict runtime does. Per run the measured",
+      "and predicted slowdown (over the median of the program's one-site runs); then the median |relative error|,",
+      "the pairs of placements (same program and WAN) measured more than 5 % apart that the predictions order as",
+      "measured, and the share of runs inside the predicted 95 % interval.",
+      "Last line: estimator: median |error| E %, P of Q pairs ordered, C % in the 95 % interval."
+    })
+final class EstimatorBench implements Callable<Integer> {
+
+  @Option(names = "--measurements", split = ",", defaultValue = "data/emulation/measurements.csv,data/emulation/measurements-2.csv",
+      description = "Measured runs (bench apps --measure's CSV; default ${DEFAULT-VALUE}).")
+  List<Path> measurements;
+
+  @Option(names = "--captures", defaultValue = "samples/emulation/captures.csv",
+      description = "The programs' captures on one site: program,seconds,pcap,vms (default ${DEFAULT-VALUE}).")
+  Path captures;
+
+  @Option(names = "--lan-bandwidth", defaultValue = "10Gbit/s", description = "Each VM's interface (default ${DEFAULT-VALUE}).")
+  String lanBandwidth;
+
+  @Option(names = "--lan-latency", defaultValue = "50us", converter = DurationConverter.class,
+      description = "One way inside a site (default ${DEFAULT-VALUE}).")
+  Duration lanLatency;
+
+  @Mixin NodeOptions node;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    NetworkPath lan = new NetworkPath(lanLatency, Units.bytesPerSecond(lanBandwidth));
+    double sigma = PlannerConfig.from(node.load(Map.of())).priorSigma();
+    List<EstimatorValidation.Capture> captured = EstimatorValidation.captures(captures);
+    EstimatorValidation.Figures last = null;
+    for (Path m : measurements) {
+      EstimatorValidation.Figures f = EstimatorValidation.validate(m, captured, lan, new BspExecutionModel(), sigma);
+      out.println(m + ":");
+      out.print(EstimatorValidation.table(f));
+      out.println(line(f));
+      out.println();
+      last = f;
+    }
+    if (measurements.size() > 1) {
+      List<EstimatorValidation.Row> all = new java.util.ArrayList<>();
+      for (Path m : measurements) {
+        all.addAll(EstimatorValidation.validate(m, captured, lan, new BspExecutionModel(), sigma).rows());
+      }
+      last = EstimatorValidation.figures(all);
+      out.println("all together:");
+    }
+    out.println(line(last));
+    out.flush();
+    return ExitCode.OK;
+  }
+
+  private static String line(EstimatorValidation.Figures f) {
+    return String.format(Locale.ROOT, "estimator: median |error| %.1f %%, %d of %d pairs ordered, %.0f %% in the 95 %% interval",
+        100 * f.medianAbsError(), f.pairsOrdered(), f.pairs(), 100 * f.coverage());
+  }
+}

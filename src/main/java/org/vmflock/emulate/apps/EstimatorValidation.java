@@ -1,0 +1,197 @@
+package org.vmflock.emulate.apps;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.vmflock.analyze.CapturedRounds;
+import org.vmflock.model.CommunicationRounds;
+import org.vmflock.model.CsvRows;
+import org.vmflock.model.Infrastructure;
+import org.vmflock.model.InvalidInputException;
+import org.vmflock.model.Link;
+import org.vmflock.model.NetworkPath;
+import org.vmflock.model.Placement;
+import org.vmflock.model.TextFiles;
+import org.vmflock.model.TrafficMatrix;
+import org.vmflock.model.VmInventory;
+import org.vmflock.plan.ExecutionTimeEstimator;
+import org.vmflock.plan.RuntimeForecast;
+
+/**
+ * The execution-time estimator (P1) against the lab's measured dataset ({@code data/emulation/measurements.csv}):
+ * each measured run split over two sites is predicted from a capture of the program on one site
+ * ({@code samples/emulation}), as {@code predict runtime} does, and its measured slowdown (its time
+ * over the median of the program's one-site runs) compared with the predicted one.
+ *
+ * <p>Figures: the median |relative error| of the slowdown over the split runs; the pairs of runs of
+ * one program at one WAN setting in different placements whose measured times differ by more than
+ * 5 %, and how many the predictions order as measured; the share of split runs whose measured
+ * slowdown lies in the predicted 95 % interval.
+ */
+public final class EstimatorValidation {
+
+  /** Pairs measured closer than this are not expected to be ordered. */
+  public static final double PAIR_MARGIN = 0.05;
+
+  /** A program captured on one site: its capture, its address plan and the run's wall time. */
+  public record Capture(String program, List<Path> pcaps, Path vms, double seconds) {}
+
+  /** One measured run with its prediction. */
+  public record Row(String program, String kind, String placement, double delayMs, double rateBps, double seconds, double load,
+      double measuredSlowdown, double predictedSlowdown, double low, double high, double wanRounds) {
+
+    public double relativeError() {
+      return (predictedSlowdown - measuredSlowdown) / measuredSlowdown;
+    }
+
+    public boolean covered() {
+      return measuredSlowdown >= low && measuredSlowdown <= high;
+    }
+  }
+
+  /** The figures. */
+  public record Figures(List<Row> rows, double medianAbsError, int pairs, int pairsOrdered, double coverage) {}
+
+  private EstimatorValidation() {}
+
+  /** Reads {@code captures.csv} (program, seconds, pcap, vms; paths relative to it). */
+  public static List<Capture> captures(Path index) {
+    List<Capture> out = new ArrayList<>();
+    for (CsvRows.Row r : CsvRows.read(index.toString(), TextFiles.text(index))) {
+      if (r.line() == 1 && r.cell(0).equals("program")) {
+        continue;
+      }
+      if (r.size() < 4) {
+        throw new InvalidInputException(index + ":" + r.line(), "expected program,seconds,pcap,vms");
+      }
+      Path dir = index.toAbsolutePath().getParent();
+      out.add(new Capture(r.cell(0), List.of(dir.resolve(r.cell(2))), dir.resolve(r.cell(3)), Double.parseDouble(r.cell(1))));
+    }
+    return out;
+  }
+
+  /**
+   * Predicts every verified run of {@code measurements} whose program has a capture.
+   *
+   * @param lan each site's own network (the lab's veth interfaces)
+   * @param sigma the interval's spread of log(observed / predicted)
+   */
+  public static Figures validate(Path measurements, List<Capture> captures, NetworkPath lan, ExecutionTimeEstimator estimator, double sigma) {
+    Map<String, CapturedRounds.Structure> structures = new HashMap<>();
+    Map<String, Capture> byProgram = new HashMap<>();
+    for (Capture c : captures) {
+      structures.put(c.program(), CapturedRounds.read(c.pcaps(), VmInventory.read(c.vms()).vms()));
+      byProgram.put(c.program(), c);
+    }
+    List<CsvRows.Row> rows = CsvRows.read(measurements.toString(), TextFiles.text(measurements));
+    Map<String, List<Double>> oneSite = new TreeMap<>();
+    List<CsvRows.Row> runs = new ArrayList<>();
+    for (CsvRows.Row r : rows) {
+      if (r.cell(0).equals("application") || !byProgram.containsKey(r.cell(0)) || !r.cell(9).equals("true")) {
+        continue;
+      }
+      runs.add(r);
+      if (r.cell(2).equals("one-site")) {
+        oneSite.computeIfAbsent(r.cell(0), k -> new ArrayList<>()).add(Double.parseDouble(r.cell(7)));
+      }
+    }
+    List<Row> out = new ArrayList<>();
+    for (CsvRows.Row r : runs) {
+      String program = r.cell(0);
+      List<Double> reference = oneSite.get(program);
+      if (reference == null) {
+        throw new InvalidInputException(measurements.toString(), "no one-site run of " + program + " to compare its splits with");
+      }
+      double seconds = Double.parseDouble(r.cell(7));
+      double delayMs = Double.parseDouble(r.cell(4));
+      double rate = Double.parseDouble(r.cell(5));
+      Capture c = byProgram.get(program);
+      CapturedRounds.Structure s = structures.get(program);
+      TrafficMatrix perSecond = s.perSecond(c.seconds());
+      CommunicationRounds rounds = s.roundsPer(c.seconds());
+      Placement placement = placement(r.cell(3), perSecond.vms(), measurements + ":" + r.line());
+      Infrastructure infra = new Infrastructure(List.of(RuntimeForecast.site("a", 1, lan), RuntimeForecast.site("b", 1, lan)),
+          List.of(new Link("a", "b", new NetworkPath(Duration.ofNanos(Math.round(delayMs * 1e6)), rate / 8))), java.util.Optional.empty());
+      RuntimeForecast f = RuntimeForecast.predict(c.seconds(), perSecond, rounds, (l, x) -> CapturedRounds.chainLatency(s, l, x), lan,
+          infra, placement, estimator, sigma);
+      double measured = seconds / median(reference);
+      out.add(new Row(program, r.cell(2), r.cell(3), delayMs, rate, seconds, Double.parseDouble(r.cell(11)), measured, f.slowdown(),
+          f.low() / f.oneSiteSeconds(), f.high() / f.oneSiteSeconds(), f.breakdown().wanRounds()));
+    }
+    return figures(out);
+  }
+
+  public static Figures figures(List<Row> rows) {
+    List<Double> errors = new ArrayList<>();
+    int covered = 0;
+    int splits = 0;
+    for (Row r : rows) {
+      if (!r.kind().equals("one-site")) {
+        errors.add(Math.abs(r.relativeError()));
+        covered += r.covered() ? 1 : 0;
+        splits++;
+      }
+    }
+    int pairs = 0;
+    int ordered = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      for (int j = i + 1; j < rows.size(); j++) {
+        Row a = rows.get(i);
+        Row b = rows.get(j);
+        if (!a.program().equals(b.program()) || a.kind().equals(b.kind()) || a.delayMs() != b.delayMs() || a.rateBps() != b.rateBps()) {
+          continue;
+        }
+        if (Math.abs(a.seconds() - b.seconds()) <= PAIR_MARGIN * Math.min(a.seconds(), b.seconds())) {
+          continue;
+        }
+        pairs++;
+        if ((a.seconds() < b.seconds()) == (a.predictedSlowdown() < b.predictedSlowdown())) {
+          ordered++;
+        }
+      }
+    }
+    return new Figures(List.copyOf(rows), errors.isEmpty() ? Double.NaN : median(errors), pairs, ordered,
+        splits == 0 ? Double.NaN : (double) covered / splits);
+  }
+
+  /** {@code vm1=a;vm2=b;...} over the matrix's VMs (vm1 = its first). */
+  static Placement placement(String text, List<String> vms, String where) {
+    Map<String, String> m = new TreeMap<>();
+    for (String part : text.split(";")) {
+      String[] kv = part.split("=", 2);
+      if (kv.length != 2) {
+        throw new InvalidInputException(where, "placement '" + text + "': expected vm=site;...");
+      }
+      if (!vms.contains(kv[0].strip())) {
+        throw new InvalidInputException(where, "placement names " + kv[0] + ", not a VM of the capture " + vms);
+      }
+      m.put(kv[0].strip(), kv[1].strip());
+    }
+    return Placement.of(m);
+  }
+
+  static double median(List<Double> values) {
+    List<Double> v = new ArrayList<>(values);
+    v.sort(Double::compare);
+    int n = v.size();
+    return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+  }
+
+  /** The rows as a Markdown table. */
+  public static String table(Figures f) {
+    StringBuilder b = new StringBuilder("| program | placement | delay | rate | measured s | load | measured slowdown | predicted | 95 % interval | error | WAN rounds |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Row r : f.rows()) {
+      b.append(String.format(Locale.ROOT, "| %s | %s | %.0f ms | %s | %.1f | %.1f | %.2f | %.2f | %.2f-%.2f | %+.0f %% | %.0f |%n", r.program(),
+          r.kind(), r.delayMs(), r.rateBps() >= 1e9 ? String.format(Locale.ROOT, "%.0f Gbit/s", r.rateBps() / 1e9)
+              : String.format(Locale.ROOT, "%.0f Mbit/s", r.rateBps() / 1e6),
+          r.seconds(), r.load(), r.measuredSlowdown(), r.predictedSlowdown(), r.low(), r.high(), 100 * r.relativeError(), r.wanRounds()));
+    }
+    return b.toString();
+  }
+}
