@@ -65,7 +65,9 @@ final class ReportJson {
       o.put("group", b.group());
       o.put("applications", b.applications());
       b.cheapest().forEach(o.putArray("cheapest")::add);
+      o.put("cheapest_cost", decimal(b.lowestCost(), COST_DECIMALS));
       b.fastest().forEach(o.putArray("fastest")::add);
+      o.put("fastest_mean_completion_s", decimal(b.lowestMeanSeconds(), SECONDS_DECIMALS));
       ObjectNode unfinished = o.putObject("unfinished");
       b.unfinished().forEach(unfinished::put);
     }

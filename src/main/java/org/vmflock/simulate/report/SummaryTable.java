@@ -55,8 +55,8 @@ final class SummaryTable {
     return "costs in " + report.currency() + " (the scenario's currency)";
   }
 
-  static final String BEST_NOTE = "cheapest: lowest total cost of the group's applications; fastest: lowest mean "
-      + "completion time; an unfinished application counts what it had cost and run by the end, and a policy that left some "
+  static final String BEST_NOTE = "cheapest: lowest total cost of the group's applications, and that cost; fastest: lowest mean "
+      + "completion time, and that time; an unfinished application counts what it had cost and run by the end, and a policy that left some "
       + "unfinished says how many; equal policies joined by '='";
 
   /** Notes under the tables wrap here, to suit a terminal. */
@@ -101,15 +101,23 @@ final class SummaryTable {
     return new Table(header, shortHeader, right, rows);
   }
 
+  /** The best policies per group, each column with its figure: what the cheapest cost, how long the fastest took. */
   static Table best(SimulationReport report) {
-    List<String> header = List.of("group", "applications", "cheapest", "fastest");
-    boolean[] right = {false, true, false, false};
+    List<BestPolicy> all = BestPolicy.of(report);
+    TimeUnit unit = TimeUnit.forMax(all.stream().mapToDouble(BestPolicy::lowestMeanSeconds).filter(Double::isFinite).max().orElse(0));
+    int decimals = ReportFormat.costDecimals(all.stream().mapToDouble(BestPolicy::lowestCost).filter(Double::isFinite).max().orElse(0));
+    List<String> header = List.of("group", "applications", "cheapest", "cost (" + report.currency() + ")", "fastest",
+        "mean time (" + unit.symbol + ")");
+    List<String> shortHeader = List.of("group", "applications", "cheapest", "cost " + report.currency(), "fastest",
+        "mean (" + unit.symbol + ")");
+    boolean[] right = {false, true, false, true, false, true};
     List<List<String>> rows = new ArrayList<>();
-    for (BestPolicy b : BestPolicy.of(report)) {
+    for (BestPolicy b : all) {
       rows.add(List.of(b.dimension() + " " + b.group(), ReportFormat.integer(b.applications()),
-          String.join(" = ", b.cheapest().stream().map(b::labelled).toList()), String.join(" = ", b.fastest().stream().map(b::labelled).toList())));
+          String.join(" = ", b.cheapest().stream().map(b::labelled).toList()), ReportFormat.fixed(b.lowestCost(), decimals),
+          String.join(" = ", b.fastest().stream().map(b::labelled).toList()), unit.format(b.lowestMeanSeconds())));
     }
-    return new Table(header, header, right, rows);
+    return new Table(header, shortHeader, right, rows);
   }
 
   static String text(SimulationReport report) {

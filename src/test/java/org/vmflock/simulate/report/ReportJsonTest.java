@@ -95,6 +95,8 @@ class ReportJsonTest {
     assertEquals("profile", lu.get("dimension").asText());
     assertEquals("lu", lu.get("group").asText());
     assertEquals("[\"price-chasing\"]", lu.get("cheapest").toString());
+    assertEquals(new BigDecimal("2.520000"), lu.get("cheapest_cost").decimalValue());
+    assertEquals(new BigDecimal("4900.000"), lu.get("fastest_mean_completion_s").decimalValue());
     assertEquals("[\"vmflock\"]", lu.get("fastest").toString());
     assertEquals("objective", best.get(3).get("dimension").asText());
     assertEquals("cost", best.get(3).get("group").asText());

@@ -33,9 +33,9 @@ class SummaryTableTest {
   void namesTheCheapestAndFastestPolicyPerProfileAndObjective() {
     int at = lines.indexOf("Best policy per group");
     assertTrue(at > 0, text);
-    assertEquals("group           applications  cheapest       fastest", lines.get(at + 1));
-    assertEquals("profile lu                 1  price-chasing  vmflock", lines.get(at + 5));
-    assertEquals("objective time             1  vmflock        vmflock", lines.get(at + 7));
+    assertEquals("group           applications  cheapest       cost EUR  fastest  mean (min)", lines.get(at + 1));
+    assertEquals("profile lu                 1  price-chasing    2.5200  vmflock        81.7", lines.get(at + 5));
+    assertEquals("objective time             1  vmflock          1.6600  vmflock        78.3", lines.get(at + 7));
   }
 
   @Test
