@@ -124,7 +124,7 @@ public final class Heatmap {
       return ticks;
     }
     double step = niceStep(max / 4);
-    for (int i = 1; i * step < max * 0.85; i++) {
+    for (int i = 1; i * step < max * 0.8; i++) { // none too close to the largest, written on top
       ticks.add(new Tick(i * step / max, format(i * step) + quantity.suffix));
     }
     ticks.add(new Tick(1, format(max) + quantity.suffix));
