@@ -51,8 +51,8 @@ import org.vmflock.monitor.export.MatrixCsv;
 /**
  * Reads scenario files (HOCON): sites (with prices that may follow a real spot trace), links,
  * applications (written out or built from a NAS-like profile, there at the start or arriving
- * later), a {@code generate} block for large scenarios, the {@code simulation} settings and the
- * {@code timeline}. Every error names the file, the line and the setting. The format is
+ * later), a {@code generate} block for large scenarios, the {@code simulation} settings, the
+ * {@code timeline} and the {@code currency} of its prices. Every error names the file, the line and the setting. The format is
  * documented with a commented example in {@code simulations/example.conf}.
  */
 public final class ScenarioFile {
