@@ -114,9 +114,9 @@ public final class PlanCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (format.equals("json")) {
-      out.println(json(plan, groups, violations, fronts).toPrettyString());
+      out.println(json(plan, groups, violations, fronts, s.currency().getCurrencyCode()).toPrettyString());
     } else {
-      table(plan, groups, violations, fronts, out);
+      table(plan, groups, violations, fronts, s.currency().getCurrencyCode(), out);
     }
     out.flush();
     if (!violations.isEmpty()) {
@@ -158,9 +158,10 @@ public final class PlanCommand implements Callable<Integer> {
   }
 
   private static ObjectNode json(Plan plan, Map<String, List<List<String>>> groups, List<PlacementChecker.Violation> violations,
-      Map<String, List<Prediction>> fronts) {
+      Map<String, List<Prediction>> fronts, String currency) {
     ObjectNode root = StatisticsDocument.json().createObjectNode();
     root.put("at", plan.at().toString());
+    root.put("currency", currency);
     ArrayNode apps = root.putArray("applications");
     for (AppDecision d : plan.decisions()) {
       ObjectNode a = apps.addObject();
@@ -225,8 +226,8 @@ public final class PlanCommand implements Callable<Integer> {
   }
 
   private static void table(Plan plan, Map<String, List<List<String>>> groups, List<PlacementChecker.Violation> violations,
-      Map<String, List<Prediction>> fronts, PrintWriter out) {
-    out.println("plan at " + plan.at());
+      Map<String, List<Prediction>> fronts, String currency, PrintWriter out) {
+    out.println("plan at " + plan.at() + " (costs in " + currency + ")");
     for (AppDecision d : plan.decisions()) {
       out.println();
       out.println(d.reason());
@@ -238,13 +239,13 @@ public final class PlanCommand implements Callable<Integer> {
         continue;
       }
       p.placement().siteOfVm().forEach((vm, site) -> out.printf(Locale.ROOT, "  %-20s %s%n", vm, site));
-      out.printf(Locale.ROOT, "  finish %s (in %.0f s, 95%% [%.0f, %.0f]); cost %.2f = hosting %.2f + transfer %.2f + migration %.2f%s%s%n",
-          p.finish(), p.remainingSeconds(), p.remainingLowSeconds(), p.remainingHighSeconds(), p.cost().total(), p.cost().hosting(),
+      out.printf(Locale.ROOT, "  finish %s (in %.0f s, 95%% [%.0f, %.0f]); cost %.2f %s = hosting %.2f + transfer %.2f + migration %.2f%s%s%n",
+          p.finish(), p.remainingSeconds(), p.remainingLowSeconds(), p.remainingHighSeconds(), p.cost().total(), currency, p.cost().hosting(),
           p.cost().transfer(), p.cost().migration(), p.meetsDeadline() ? "" : "; MISSES ITS DEADLINE",
           p.withinBudget() ? "" : "; OVER BUDGET");
       p.forced().forEach(f -> out.printf(Locale.ROOT, "  forced move at %s: %s %s -> %s%n", f.at(), f.vms(), f.from(), f.to()));
       for (Prediction f : fronts.getOrDefault(d.application(), List.of())) {
-        out.printf(Locale.ROOT, "  pareto: %.0f s, cost %.2f: %s%n", f.remainingSeconds(), f.cost().total(), f.placement().siteOfVm());
+        out.printf(Locale.ROOT, "  pareto: %.0f s, cost %.2f %s: %s%n", f.remainingSeconds(), f.cost().total(), currency, f.placement().siteOfVm());
       }
     }
     if (!plan.steps().isEmpty()) {
@@ -252,9 +253,9 @@ public final class PlanCommand implements Callable<Integer> {
       out.println("migrations, in order:");
       for (Plan.Step step : plan.steps()) {
         Migration m = step.migration();
-        out.printf(Locale.ROOT, "  %3d. %-20s %s -> %s%s  %.1f s, downtime %.0f ms, %.0f MB in %d rounds, cost %.3f%n", step.order(), m.vm(),
+        out.printf(Locale.ROOT, "  %3d. %-20s %s -> %s%s  %.1f s, downtime %.0f ms, %.0f MB in %d rounds, cost %.3f %s%n", step.order(), m.vm(),
             m.from(), m.to(), step.temporary() ? " (temporary)" : "", m.estimate().totalSeconds(), 1000 * m.estimate().downtimeSeconds(),
-            m.estimate().bytesMoved() / 1e6, m.estimate().rounds(), m.cost());
+            m.estimate().bytesMoved() / 1e6, m.estimate().rounds(), m.cost(), currency);
       }
     }
     if (!violations.isEmpty()) {

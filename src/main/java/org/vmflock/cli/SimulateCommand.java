@@ -170,7 +170,7 @@ public final class SimulateCommand implements Callable<Integer> {
       }
       double f = p.fraction();
       String text = String.format(Locale.ROOT, "[%d/%d] %-16s [%s] %3.0f%%  %s  %,d cycles  %d/%d finished", index, policies, p.policy(),
-          bar(f), f * 100, p.now(), p.cycles(), p.finished(), p.applications());
+          bar(f), f * 100, p.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), p.cycles(), p.finished(), p.applications());
       if (terminal) {
         long now = System.nanoTime();
         if (now - lastDraw > 100_000_000L || f >= 1) {

@@ -89,7 +89,7 @@ public final class EmulationReport {
     TreeMap<String, TrafficMatrix> traffic = new TreeMap<>();
     s.applications().forEach(a -> traffic.putIfAbsent(a.program().orElse(a.app().name()), a.app().workload().trafficPerWork()));
     return new SimulationReport(s.source().getFileName().toString(), seed, s.start(), s.infra().sites().stream().map(Site::name).toList(), out,
-        traffic);
+        traffic, s.currency().getCurrencyCode(), org.vmflock.simulate.Inputs.freeSites(s.infra(), s.timeline()));
   }
 
   static PolicyRun policyRun(Scenario s, PolicyOutcome r) {

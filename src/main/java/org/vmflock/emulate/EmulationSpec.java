@@ -78,7 +78,7 @@ public record EmulationSpec(Scenario scenario, FederationSpec federation, List<S
         }
       }
     }
-    Scenario emulated = new Scenario(s.source(), s.start(), infra, s.applications(), s.simulation(), s.timeline());
+    Scenario emulated = new Scenario(s.source(), s.start(), infra, s.applications(), s.simulation(), s.timeline(), s.currency());
     return new EmulationSpec(emulated, lab.build(), notes);
   }
 

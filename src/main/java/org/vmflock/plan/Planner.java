@@ -247,11 +247,15 @@ public final class Planner {
     };
   }
 
-  private static String gain(Objective o, double g) {
+  /**
+   * A gain with what it is: seconds of remaining time, cost (in the scenario's currency, which the
+   * planner does not know: "0.99 in cost"), or a balanced score's share.
+   */
+  static String gain(Objective o, double g) {
     return switch (o.kind()) {
-      case TIME -> String.format(Locale.ROOT, "%.0f s", g);
-      case COST -> String.format(Locale.ROOT, "%.2f", g);
-      case BALANCED -> String.format(Locale.ROOT, "%.1f %%", 100 * g);
+      case TIME -> String.format(Locale.ROOT, "%.0f s of time", g);
+      case COST -> String.format(Locale.ROOT, "%.2f in cost", g);
+      case BALANCED -> String.format(Locale.ROOT, "%.1f %% of the balanced score", 100 * g);
     };
   }
 

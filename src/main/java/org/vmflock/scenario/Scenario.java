@@ -3,6 +3,7 @@ package org.vmflock.scenario;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,12 +16,16 @@ import org.vmflock.plan.PlanningProblem;
 /**
  * A scenario file read (see {@link ScenarioFile}): the sites and links, the applications with where
  * their VMs run (nothing for those not placed yet) and when they arrive, the scenario's time zero,
- * how it is simulated, and the timeline of what happens to the sites.
+ * how it is simulated, the timeline of what happens to the sites, and the currency its prices are in.
  *
  * @param timeline sorted by instant; events at the same instant in the order the file gives them
+ * @param currency every price and cost of the scenario is in it ({@code currency = "EUR"}; default {@link #DEFAULT_CURRENCY})
  */
 public record Scenario(Path source, Instant start, Infrastructure infra, List<ScenarioApplication> applications,
-    SimulationSettings simulation, List<TimelineEvent> timeline) {
+    SimulationSettings simulation, List<TimelineEvent> timeline, Currency currency) {
+
+  /** The currency of a scenario that names none: cloud price lists and the traces shipped are in US dollars. */
+  public static final Currency DEFAULT_CURRENCY = Currency.getInstance("USD");
 
   /** The profile name of an application whose traffic and sizes the scenario writes out. */
   public static final String CUSTOM = "custom";
@@ -68,7 +73,13 @@ public record Scenario(Path source, Instant start, Infrastructure infra, List<Sc
     timeline = timeline.stream().sorted(Comparator.comparing(TimelineEvent::at)).toList();
   }
 
-  /** A scenario with the default simulation settings and no timeline. */
+  /** A scenario in the default currency. */
+  public Scenario(Path source, Instant start, Infrastructure infra, List<ScenarioApplication> applications,
+      SimulationSettings simulation, List<TimelineEvent> timeline) {
+    this(source, start, infra, applications, simulation, timeline, DEFAULT_CURRENCY);
+  }
+
+  /** A scenario with the default simulation settings, no timeline, in the default currency. */
   public Scenario(Path source, Instant start, Infrastructure infra, List<ScenarioApplication> applications) {
     this(source, start, infra, applications, SimulationSettings.DEFAULT, List.of());
   }
@@ -91,6 +102,6 @@ public record Scenario(Path source, Instant start, Infrastructure infra, List<Sc
 
   public Scenario withApplication(ScenarioApplication replaced) {
     return new Scenario(source, start, infra, applications.stream()
-        .map(a -> a.app().name().equals(replaced.app().name()) ? replaced : a).toList(), simulation, timeline);
+        .map(a -> a.app().name().equals(replaced.app().name()) ? replaced : a).toList(), simulation, timeline, currency);
   }
 }

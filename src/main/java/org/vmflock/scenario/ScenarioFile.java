@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -50,8 +51,8 @@ import org.vmflock.monitor.export.MatrixCsv;
 /**
  * Reads scenario files (HOCON): sites (with prices that may follow a real spot trace), links,
  * applications (written out or built from a NAS-like profile, there at the start or arriving
- * later), a {@code generate} block for large scenarios, the {@code simulation} settings and the
- * {@code timeline}. Every error names the file, the line and the setting. The format is
+ * later), a {@code generate} block for large scenarios, the {@code simulation} settings, the
+ * {@code timeline} and the {@code currency} of its prices. Every error names the file, the line and the setting. The format is
  * documented with a commented example in {@code simulations/example.conf}.
  */
 public final class ScenarioFile {
@@ -74,7 +75,7 @@ public final class ScenarioFile {
   private final ProfileCatalog programs;
   private final Map<Path, PriceTrace> traces = new HashMap<>();
 
-  private static final List<String> TOP_LEVEL = List.of("start", "vm-sizes", "simulation", "generate", "sites", "links", "default-link",
+  private static final List<String> TOP_LEVEL = List.of("start", "currency", "vm-sizes", "simulation", "generate", "sites", "links", "default-link",
       "applications", "timeline");
   private static final List<String> SITE_KEYS = List.of("capacity", "cpu-speed", "price-per-vm-hour", "transfer-price-per-gb", "network",
       "availability");
@@ -235,6 +236,7 @@ public final class ScenarioFile {
   private Scenario read() {
     in.onlyKnown(root, "", TOP_LEVEL);
     Instant start = in.instant(root, "start", "");
+    Currency currency = currency();
     Map<String, Capacity> sizes = sizes();
     SimulationSettings simulation = simulation(start);
     Optional<ScenarioGenerator> generator = root.hasPath("generate")
@@ -317,7 +319,23 @@ public final class ScenarioFile {
     checkPlacedCapacity(infra, apps);
     List<TimelineEvent> timeline = new TimelineReader(in, infra, sizes.keySet(), start).read(root);
     checkHorizon(start, simulation, infra, apps);
-    return new Scenario(in.file(), start, infra, apps, simulation, timeline);
+    return new Scenario(in.file(), start, infra, apps, simulation, timeline, currency);
+  }
+
+  /** {@code currency = "EUR"}: an ISO 4217 code, in which every price of the scenario is given; USD when absent. */
+  private Currency currency() {
+    if (!root.hasPath("currency")) {
+      return Scenario.DEFAULT_CURRENCY;
+    }
+    String code = in.string(root, "currency", "");
+    if (!code.matches("[A-Z]{3}")) {
+      throw in.error(root, "currency", "currency", "an ISO 4217 currency code in capitals (USD, EUR, GBP...), not '" + code + "'");
+    }
+    try {
+      return Currency.getInstance(code);
+    } catch (IllegalArgumentException e) {
+      throw in.error(root, "currency", "currency", "'" + code + "' is no ISO 4217 currency code (USD, EUR, GBP...)");
+    }
   }
 
   // ---------------------------------------------------------------- sections

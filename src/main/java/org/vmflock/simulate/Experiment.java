@@ -54,7 +54,7 @@ public final class Experiment {
     }
     List<PolicyRun> runs = outcomes.stream().map(Simulation.Outcome::run).toList();
     return new Result(new SimulationReport(input.name(), seed, input.start(), input.infra().sites().stream().map(Site::name).toList(), runs,
-        trafficByProfile(input)), List.copyOf(outcomes));
+        trafficByProfile(input), input.currency().getCurrencyCode(), Inputs.freeSites(input.infra(), input.timeline())), List.copyOf(outcomes));
   }
 
   /** Runs scenario {@code s} as {@link #run(Simulation.Input, List, long, Config, double, boolean, Consumer)}, prices revealed as they change. */

@@ -51,15 +51,25 @@ import org.vmflock.site.SiteState;
  */
 public final class Simulation {
 
-  /** What to simulate. */
+  /**
+   * What to simulate.
+   *
+   * @param currency the one the sites' prices are in, hence every cost of the report
+   */
   public record Input(String name, Instant start, Infrastructure infra, List<Arrival> arrivals, List<TimelineEvent> timeline, Duration period,
-      Optional<Instant> end) {
+      Optional<Instant> end, java.util.Currency currency) {
     public Input {
       arrivals = List.copyOf(arrivals);
       timeline = List.copyOf(timeline);
       if (period.isZero() || period.isNegative()) {
         throw new IllegalArgumentException("the loop's period must be positive");
       }
+    }
+
+    /** An input whose prices are in the default currency ({@link org.vmflock.scenario.Scenario#DEFAULT_CURRENCY}). */
+    public Input(String name, Instant start, Infrastructure infra, List<Arrival> arrivals, List<TimelineEvent> timeline, Duration period,
+        Optional<Instant> end) {
+      this(name, start, infra, arrivals, timeline, period, end, org.vmflock.scenario.Scenario.DEFAULT_CURRENCY);
     }
   }
 

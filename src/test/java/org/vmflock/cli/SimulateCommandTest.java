@@ -72,11 +72,18 @@ class SimulateCommandTest {
     JsonNode json = new ObjectMapper().readTree(first.resolve("results.json").toFile());
     assertEquals("evacuation", json.get("scenario").asText());
     assertEquals(7, json.get("seed").asLong());
+    // costs in the scenario's currency (none named: USD); rennes and lyon are free grid sites, which the summary says
+    assertEquals("USD", json.get("currency").asText());
+    assertTrue(r.out().contains("cost USD") && r.out().contains("Free sites (hosting price 0 all along): lyon, rennes."), r.out());
+    // instants to the second
+    assertTrue(lines.stream().noneMatch(l -> l.matches(".*T\\d\\d:\\d\\d:\\d\\d\\.\\d+Z.*")), String.join("\n", lines));
     // why: vmflock moves the VMs off rennes before it fails; none leaves them to the platform
     List<String> decisions = Files.readAllLines(first.resolve("decisions.csv"));
     assertTrue(decisions.stream().anyMatch(l -> l.startsWith("vmflock,") && l.contains(",migrate,") && l.contains("rennes ->")),
         String.join("\n", decisions));
     assertTrue(decisions.stream().anyMatch(l -> l.startsWith("none,") && l.contains(",forced,")), String.join("\n", decisions));
+    assertTrue(decisions.stream().skip(1).allMatch(l -> l.split(",")[1].matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ")),
+        "decisions to the second: " + String.join("\n", decisions));
     String html = Files.readString(first.resolve("index.html"));
     assertTrue(html.contains("placement-vmflock.png") && html.contains("<table"), "index.html shows the plots and the table");
 

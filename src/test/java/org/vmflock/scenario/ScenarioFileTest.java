@@ -87,6 +87,20 @@ class ScenarioFileTest {
   }
 
   @Test
+  void pricesAreInTheScenariosCurrencyUsDollarsWhenItNamesNone() throws Exception {
+    assertEquals(java.util.Currency.getInstance("USD"), ScenarioFile.load(write(SITES)).currency());
+    assertEquals(java.util.Currency.getInstance("EUR"), ScenarioFile.load(write("currency = \"EUR\"\n" + SITES)).currency());
+    assertEquals(Scenario.DEFAULT_CURRENCY, ScenarioFile.load(Path.of("simulations", "example.conf")).currency());
+  }
+
+  @Test
+  void aCurrencyThatIsNoIso4217CodeIsNamedWithItsLine() throws Exception {
+    assertRefused(SITES + "currency = \"ABC\"\n", "bad.conf:7: currency", "'ABC' is no ISO 4217 currency code");
+    assertRefused(SITES + "currency = euro\n", "bad.conf:7: currency", "an ISO 4217 currency code in capitals", "'euro'");
+    assertRefused(SITES + "currency = 978\n", "bad.conf:7: currency", "'978'");
+  }
+
+  @Test
   void aLinkToAnUnknownSiteIsNamedWithItsLine() throws Exception {
     assertRefused(SITES + "links = [\n  { between = [a, paris], latency = 5ms, bandwidth = 1Gbps }\n]\n",
         "bad.conf:8: links[0].between", "unknown site 'paris'");

@@ -20,9 +20,11 @@ import java.util.function.ToDoubleFunction;
  * @param dimension "profile" or "objective"
  * @param applications the group's applications under one policy (the most any policy ran)
  * @param unfinished per policy, how many of the group it left unfinished
+ * @param lowestCost the cheapest's total cost of the group (the report's currency)
+ * @param lowestMeanSeconds the fastest's mean completion time in the group
  */
 public record BestPolicy(String dimension, String group, int applications, List<String> cheapest, List<String> fastest,
-    SortedMap<String, Integer> unfinished) {
+    SortedMap<String, Integer> unfinished, double lowestCost, double lowestMeanSeconds) {
 
   /** Relative difference under which two policies count as equal (sums of doubles in different orders). */
   private static final double TIE = 1e-9;
@@ -63,10 +65,16 @@ public record BestPolicy(String dimension, String group, int applications, List<
       int n = summaries.stream().mapToInt(PolicySummary::applications).max().orElse(0);
       SortedMap<String, Integer> unfinished = new TreeMap<>();
       summaries.forEach(sm -> unfinished.merge(sm.policy(), sm.unfinished(), Integer::sum));
-      out.add(new BestPolicy(dimension, g, n, best(summaries, PolicySummary::totalCost),
-          best(summaries, PolicySummary::meanCompletionSeconds), unfinished));
+      List<String> cheapest = best(summaries, PolicySummary::totalCost);
+      List<String> fastest = best(summaries, PolicySummary::meanCompletionSeconds);
+      out.add(new BestPolicy(dimension, g, n, cheapest, fastest, unfinished,
+          value(summaries, cheapest.get(0), PolicySummary::totalCost), value(summaries, fastest.get(0), PolicySummary::meanCompletionSeconds)));
     });
     return out;
+  }
+
+  private static double value(List<PolicySummary> summaries, String policy, ToDoubleFunction<PolicySummary> value) {
+    return summaries.stream().filter(s -> s.policy().equals(policy)).mapToDouble(value).findFirst().orElseThrow();
   }
 
   private static List<String> best(List<PolicySummary> summaries, ToDoubleFunction<PolicySummary> value) {

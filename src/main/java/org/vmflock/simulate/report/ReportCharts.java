@@ -54,12 +54,16 @@ final class ReportCharts {
   /** Tableau 10: one per policy. */
   private static final Color[] POLICY_COLORS = colors(0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b,
       0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf);
-  /** Tableau 20: one per site, neighbours told apart when stacked. */
-  private static final Color[] SITE_COLORS = colors(0x1f77b4, 0xaec7e8, 0xff7f0e, 0xffbb78, 0x2ca02c, 0x98df8a,
-      0xd62728, 0xff9896, 0x9467bd, 0xc5b0d5, 0x8c564b, 0xc49c94, 0xe377c2, 0xf7b6d2, 0x7f7f7f, 0xc7c7c7, 0xbcbd22,
-      0xdbdb8d, 0x17becf, 0x9edae5);
+  /**
+   * Sites' colours, in site order: Tableau 10, ten hues told apart at a glance when stacked (no
+   * light and dark shade of one hue, which read as one site). Beyond ten sites, the nine that host
+   * the most VM-hours over the whole report keep a colour each and the others are stacked together
+   * as one grey band, the same in every policy's plot.
+   */
+  static final Color[] SITE_COLORS = POLICY_COLORS;
+  /** The band of the sites without a colour of their own (Tableau 10's grey, which no site then has). */
+  static final Color OTHER_SITES_COLOR = new Color(0x7f7f7f);
   private static final Color[] COST_COLORS = colors(0x4e79a7, 0xf28e2b, 0xe15759);
-  private static final String COST_AXIS = "cost (price units)";
 
   static {
     if (System.getProperty("java.awt.headless") == null) {
@@ -77,25 +81,28 @@ final class ReportCharts {
     // the same time axis under every policy, so that their plots compare at a glance
     double axisEnd = roundUp(axis.of(lastSecond));
     List<String> stems = ReportFormat.fileStems(report.runs().stream().map(PolicyRun::policy).toList());
-    List<String> sites = ReportCsv.timelineSites(report);
+    List<SiteBand> bands = siteBands(report);
+    String others = bands.stream().filter(b -> b.sites().size() > 1).findFirst()
+        .map(b -> " " + b.name() + " (" + String.join(", ", b.sites()) + ") share the grey band.").orElse("");
     for (int i = 0; i < report.runs().size(); i++) {
       PolicyRun run = report.runs().get(i);
-      if (!run.timeline().isEmpty() && !sites.isEmpty()) {
+      if (!run.timeline().isEmpty() && !bands.isEmpty()) {
         String file = "placement-" + stems.get(i) + ".png";
-        save(placement(report, run, sites, axis, axisEnd), dir.resolve(file));
-        figures.add(new Figure(file, "Policy " + run.policy() + ": VMs hosted per site over time (stacked)."));
+        save(placement(report, run, bands, axis, axisEnd), dir.resolve(file));
+        figures.add(new Figure(file, "Policy " + run.policy() + ": VMs hosted per site over time (stacked)." + others));
       }
     }
     if (report.runs().stream().anyMatch(r -> !r.timeline().isEmpty())) {
       save(cumulativeCost(report, axis), dir.resolve("cumulative-cost.png"));
-      figures.add(new Figure("cumulative-cost.png", "Cost spent so far by each policy over time."));
+      figures.add(new Figure("cumulative-cost.png", "Cost spent so far by each policy over time (" + report.currency() + ")."));
     }
     if (report.runs().stream().anyMatch(r -> !r.applications().isEmpty())) {
       CompletionBars bars = completion(report);
       save(bars.chart(), dir.resolve("completion.png"));
       figures.add(new Figure("completion.png", bars.caption()));
       save(costSplit(report), dir.resolve("cost-split.png"));
-      figures.add(new Figure("cost-split.png", "Total cost of each policy split into hosting, transfers and migrations."));
+      figures.add(new Figure("cost-split.png", "Total cost of each policy split into hosting, transfers and migrations ("
+          + report.currency() + ")."));
     }
     List<String> profiles = report.trafficByProfile().entrySet().stream()
         .filter(e -> e.getValue().size() > 0).map(Map.Entry::getKey).toList();
@@ -104,7 +111,7 @@ final class ReportCharts {
       String profile = profiles.get(i);
       TrafficMatrix m = report.trafficByProfile().get(profile);
       String file = "traffic-" + profileStems.get(i) + ".png";
-      Heatmap.writePng(dir.resolve(file), m, "Profile " + profile + ": bytes per work second");
+      Heatmap.writePng(dir.resolve(file), m, "Profile " + profile + ": traffic per work second", Heatmap.Quantity.BYTES_PER_SECOND);
       figures.add(new Figure(file, "Profile " + profile + ": what each VM sends each other VM per second of work."));
     }
     return figures;
@@ -141,7 +148,49 @@ final class ReportCharts {
     return max;
   }
 
-  private static XYChart placement(SimulationReport report, PolicyRun run, List<String> sites, TimeUnit unit, double axisEnd) {
+  /** A band of a placement plot: one site, or the sites without a colour of their own. */
+  record SiteBand(String name, List<String> sites, Color color) {}
+
+  /**
+   * The bands every placement plot of {@code report} stacks, bottom first, in site order: one per
+   * site while there are colours enough ({@link #SITE_COLORS}); else one per site for the sites
+   * hosting the most VM-hours over all policies (ties: site order) and one grey band for the others.
+   */
+  static List<SiteBand> siteBands(SimulationReport report) {
+    List<String> sites = ReportCsv.timelineSites(report);
+    List<SiteBand> bands = new ArrayList<>();
+    if (sites.size() <= SITE_COLORS.length) {
+      for (int s = 0; s < sites.size(); s++) {
+        bands.add(new SiteBand(sites.get(s), List.of(sites.get(s)), SITE_COLORS[s]));
+      }
+      return bands;
+    }
+    Map<String, Double> vmHours = new HashMap<>();
+    for (PolicyRun run : report.runs()) {
+      List<TimelinePoint> points = run.timeline();
+      for (int t = 1; t < points.size(); t++) {
+        double hours = ReportFormat.secondsBetween(points.get(t - 1).at(), points.get(t).at()) / 3600;
+        points.get(t - 1).vmsPerSite().forEach((site, n) -> vmHours.merge(site, n * hours, Double::sum));
+      }
+    }
+    List<Color> own = new ArrayList<>(List.of(SITE_COLORS));
+    own.remove(OTHER_SITES_COLOR);
+    Set<String> coloured = new HashSet<>(sites.stream()
+        .sorted(Comparator.comparingDouble((String site) -> -vmHours.getOrDefault(site, 0.0)).thenComparingInt(sites::indexOf))
+        .limit(own.size()).toList());
+    List<String> others = new ArrayList<>();
+    for (String site : sites) {
+      if (coloured.contains(site)) {
+        bands.add(new SiteBand(site, List.of(site), own.get(bands.size())));
+      } else {
+        others.add(site);
+      }
+    }
+    bands.add(new SiteBand(others.size() + " other sites", others, OTHER_SITES_COLOR));
+    return bands;
+  }
+
+  static XYChart placement(SimulationReport report, PolicyRun run, List<SiteBand> bands, TimeUnit unit, double axisEnd) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
         .title("VMs per site under " + run.policy() + " (" + report.scenario() + ")")
         .xAxisTitle("time since start (" + unit.symbol + ")").yAxisTitle("VMs hosted (stacked by site)").build();
@@ -152,20 +201,22 @@ final class ReportCharts {
     List<TimelinePoint> points = run.timeline();
     int n = points.size();
     double[] x = new double[n];
-    double[][] stacked = new double[sites.size()][n];
+    double[][] stacked = new double[bands.size()][n];
     for (int t = 0; t < n; t++) {
       TimelinePoint p = points.get(t);
       x[t] = unit.of(ReportFormat.secondsBetween(report.start(), p.at()));
       double below = 0;
-      for (int s = 0; s < sites.size(); s++) {
-        below += p.vmsPerSite().getOrDefault(sites.get(s), 0);
-        stacked[s][t] = below;
+      for (int b = 0; b < bands.size(); b++) {
+        for (String site : bands.get(b).sites()) {
+          below += p.vmsPerSite().getOrDefault(site, 0);
+        }
+        stacked[b][t] = below;
       }
     }
     // the top of the stack first: each lower band is painted over the ones above it
-    for (int s = sites.size() - 1; s >= 0; s--) {
-      Color c = SITE_COLORS[s % SITE_COLORS.length];
-      XYSeries series = chart.addSeries(sites.get(s), x, stacked[s]);
+    for (int b = bands.size() - 1; b >= 0; b--) {
+      Color c = bands.get(b).color();
+      XYSeries series = chart.addSeries(bands.get(b).name(), x, stacked[b]);
       series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
       series.setMarker(SeriesMarkers.NONE);
       series.setFillColor(c);
@@ -179,7 +230,7 @@ final class ReportCharts {
   private static XYChart cumulativeCost(SimulationReport report, TimeUnit unit) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
         .title("Cumulative cost per policy (" + report.scenario() + ")")
-        .xAxisTitle("time since start (" + unit.symbol + ")").yAxisTitle(COST_AXIS).build();
+        .xAxisTitle("time since start (" + unit.symbol + ")").yAxisTitle(costAxis(report)).build();
     style(chart);
     chart.getStyler().setYAxisMin(0.0);
     List<String> names = seriesNames(report.runs().stream().map(PolicyRun::policy).toList());
@@ -289,7 +340,7 @@ final class ReportCharts {
 
   private static CategoryChart costSplit(SimulationReport report) {
     CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-        .title("Cost split per policy (" + report.scenario() + ")").xAxisTitle("policy").yAxisTitle(COST_AXIS).build();
+        .title("Cost split per policy (" + report.scenario() + ")").xAxisTitle("policy").yAxisTitle(costAxis(report)).build();
     style(chart);
     chart.getStyler().setStacked(true);
     chart.getStyler().setYAxisMin(0.0);
@@ -304,6 +355,11 @@ final class ReportCharts {
       chart.addSeries(e.getKey(), policies, e.getValue()).setFillColor(COST_COLORS[i++]);
     }
     return chart;
+  }
+
+  /** A cost axis's title, in the report's currency. */
+  static String costAxis(SimulationReport report) {
+    return "cost (" + report.currency() + ")";
   }
 
   private static <S extends AxesChartStyler> void style(Chart<S, ?> chart) {

@@ -5,7 +5,6 @@ import static org.vmflock.simulate.report.ReportFormat.COST_DECIMALS;
 import static org.vmflock.simulate.report.ReportFormat.SECONDS_DECIMALS;
 import static org.vmflock.simulate.report.ReportFormat.fixed;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,18 +12,19 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * results.csv (one row per policy and application, in the report's order) and timeline.csv (one row
- * per timeline point, one column per site). RFC 4180: comma-separated, fields quoted only when they
+ * results.csv (one row per policy and application, in the report's order), timeline.csv (one row
+ * per timeline point, one column per site) and decisions.csv. Instants to the second; costs in the
+ * report's currency, which results.csv and decisions.csv name on every row. RFC 4180: comma-separated, fields quoted only when they
  * hold a comma, quote or line break, lines ended by "\n".
  */
 final class ReportCsv {
 
   static final List<String> RESULTS_HEADER = List.of("policy", "application", "profile", "vms", "objective",
       "submitted_at", "finished_at", "completion_s", "hosting_cost", "transfer_cost", "migration_cost", "total_cost",
-      "migrations", "bytes_moved", "inter_site_bytes", "deadline", "deadline_met");
+      "migrations", "bytes_moved", "inter_site_bytes", "deadline", "deadline_met", "currency");
 
   static final List<String> DECISIONS_HEADER = List.of("policy", "at", "application", "kind", "migrations", "predicted_remaining_s",
-      "predicted_cost", "stay_remaining_s", "stay_cost", "reason");
+      "predicted_cost", "stay_remaining_s", "stay_cost", "currency", "reason");
 
   private ReportCsv() {}
 
@@ -34,9 +34,9 @@ final class ReportCsv {
     line(out, DECISIONS_HEADER);
     for (PolicyRun run : report.runs()) {
       for (DecisionLine d : run.decisions()) {
-        line(out, List.of(run.policy(), d.at().toString(), d.application(), d.kind(), Integer.toString(d.migrations()),
+        line(out, List.of(run.policy(), ReportFormat.instant(d.at()), d.application(), d.kind(), Integer.toString(d.migrations()),
             figure(d.predictedSeconds(), SECONDS_DECIMALS), figure(d.predictedCost(), COST_DECIMALS), figure(d.staySeconds(), SECONDS_DECIMALS),
-            figure(d.stayCost(), COST_DECIMALS), d.reason()));
+            figure(d.stayCost(), COST_DECIMALS), report.currency(), d.reason()));
       }
     }
     return out.toString();
@@ -58,8 +58,8 @@ final class ReportCsv {
             a.profile(),
             Integer.toString(a.vms()),
             a.objective(),
-            a.submittedAt().toString(),
-            a.finishedAt().map(Instant::toString).orElse(""),
+            ReportFormat.instant(a.submittedAt()),
+            a.finishedAt().map(ReportFormat::instant).orElse(""),
             fixed(a.completionSeconds(), SECONDS_DECIMALS),
             fixed(a.hostingCost(), COST_DECIMALS),
             fixed(a.transferCost(), COST_DECIMALS),
@@ -68,8 +68,9 @@ final class ReportCsv {
             Integer.toString(a.migrations()),
             fixed(a.bytesMoved(), BYTES_DECIMALS),
             fixed(a.interSiteBytes(), BYTES_DECIMALS),
-            a.deadline().map(Instant::toString).orElse(""),
-            a.deadlineMet().map(String::valueOf).orElse("")));
+            a.deadline().map(ReportFormat::instant).orElse(""),
+            a.deadlineMet().map(String::valueOf).orElse(""),
+            report.currency()));
       }
     }
     return out.toString();
@@ -97,7 +98,7 @@ final class ReportCsv {
       for (TimelinePoint p : run.timeline()) {
         row.clear();
         row.add(p.policy());
-        row.add(p.at().toString());
+        row.add(ReportFormat.instant(p.at()));
         row.add(fixed(ReportFormat.secondsBetween(report.start(), p.at()), SECONDS_DECIMALS));
         row.add(fixed(p.cumulativeCost(), COST_DECIMALS));
         row.add(Integer.toString(p.runningMigrations()));

@@ -43,6 +43,15 @@ final class ReportFormat {
     return s.isEmpty() ? null : new BigDecimal(s);
   }
 
+  /**
+   * {@code t} to the second, as ISO 8601: 2026-06-01T15:10:19Z (rounded half up; the exact figures
+   * are the seconds columns, to the millisecond).
+   */
+  static String instant(Instant t) {
+    Instant rounded = t.getNano() >= 500_000_000 ? t.plusSeconds(1) : t;
+    return rounded.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+  }
+
   static double secondsBetween(Instant from, Instant to) {
     Duration d = Duration.between(from, to);
     return d.getSeconds() + d.getNano() / 1e9;

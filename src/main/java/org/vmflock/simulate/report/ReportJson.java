@@ -36,7 +36,10 @@ final class ReportJson {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("scenario", report.scenario());
     root.put("seed", report.seed());
-    root.put("start", report.start().toString());
+    root.put("start", ReportFormat.instant(report.start()));
+    root.put("currency", report.currency());
+    ArrayNode free = root.putArray("free_sites");
+    report.freeSites().forEach(free::add);
     ArrayNode sites = root.putArray("sites");
     report.sites().forEach(sites::add);
     ArrayNode policies = root.putArray("policies");
@@ -62,7 +65,9 @@ final class ReportJson {
       o.put("group", b.group());
       o.put("applications", b.applications());
       b.cheapest().forEach(o.putArray("cheapest")::add);
+      o.put("cheapest_cost", decimal(b.lowestCost(), COST_DECIMALS));
       b.fastest().forEach(o.putArray("fastest")::add);
+      o.put("fastest_mean_completion_s", decimal(b.lowestMeanSeconds(), SECONDS_DECIMALS));
       ObjectNode unfinished = o.putObject("unfinished");
       b.unfinished().forEach(unfinished::put);
     }
@@ -100,7 +105,7 @@ final class ReportJson {
     o.put("profile", a.profile());
     o.put("vms", a.vms());
     o.put("objective", a.objective());
-    o.put("submitted_at", a.submittedAt().toString());
+    o.put("submitted_at", ReportFormat.instant(a.submittedAt()));
     o.put("finished_at", instant(a.finishedAt()));
     o.put("completion_s", decimal(a.completionSeconds(), SECONDS_DECIMALS));
     o.put("hosting_cost", decimal(a.hostingCost(), COST_DECIMALS));
@@ -119,6 +124,6 @@ final class ReportJson {
   }
 
   private static String instant(Optional<Instant> t) {
-    return t.map(Instant::toString).orElse(null);
+    return t.map(ReportFormat::instant).orElse(null);
   }
 }

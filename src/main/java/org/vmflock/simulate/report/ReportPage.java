@@ -19,11 +19,11 @@ final class ReportPage {
   static final int APPLICATION_ROWS = 100;
 
   private static final String CSS = """
-      body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}
+      body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1300px;padding:0 1em;color:#222}
       h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ddd}
       table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
-      th,td{border:1px solid #ddd;padding:.25em .6em}th{background:#f4f4f4;text-align:left}
-      td.n{text-align:right;font-variant-numeric:tabular-nums}
+      th,td{border:1px solid #ddd;padding:.25em .5em}th{background:#f4f4f4;text-align:left;vertical-align:bottom}
+      td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
       figure{margin:1.5em 0}img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:.9em}
       .note{color:#555;font-size:.9em}
       """;
@@ -41,10 +41,10 @@ final class ReportPage {
         .append("<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
     int apps = report.runs().stream().mapToInt(r -> r.applications().size()).max().orElse(0);
     h.append("<h1>Simulation of ").append(esc(report.scenario())).append("</h1>\n");
-    h.append("<p>Seed <b>").append(report.seed()).append("</b>, start ").append(esc(report.start().toString()))
+    h.append("<p>Seed <b>").append(report.seed()).append("</b>, start ").append(esc(ReportFormat.instant(report.start())))
         .append(", ").append(apps).append(apps == 1 ? " application" : " applications").append(", ")
         .append(report.sites().size()).append(report.sites().size() == 1 ? " site: " : " sites: ")
-        .append(esc(String.join(", ", report.sites()))).append(".</p>\n");
+        .append(esc(String.join(", ", report.sites()))).append(". Costs in ").append(esc(report.currency())).append(".</p>\n");
     h.append("<p>Data: ");
     for (int i = 0; i < dataFiles.size(); i++) {
       h.append(i > 0 ? " · " : "").append(link(dataFiles.get(i)));
@@ -54,9 +54,16 @@ final class ReportPage {
     h.append("<h2>Summary per policy</h2>\n");
     table(h, SummaryTable.policies(report));
     h.append("<p class=\"note\">Completion times: ").append(esc(SummaryTable.COMPLETION_NOTE))
-        .append(". Invariant checks: every VM in exactly one place, no site over its capacity (all passed). ")
-        .append("Forced evacuations: VMs the platform moved because a site's availability ended with them still there.")
+        .append(". ")
+        .append("Checks: invariant checks, every VM in exactly one place and no site over its capacity (all passed). ")
+        .append("Evacuated VMs: VMs the platform moved because a site's availability ended with them still there. ")
+        .append("Rolled back: migrations rolled back, the VM still at its source, after a fault or because the destination refused ")
+        .append("its reservation when the migration came to start.")
         .append("</p>\n");
+    String free = SummaryTable.freeSitesNote(report);
+    if (!free.isEmpty()) {
+      h.append("<p class=\"note\">").append(esc(free)).append("</p>\n");
+    }
     SummaryTable.Table best = SummaryTable.best(report);
     if (!best.rows().isEmpty()) {
       h.append("<h2>Best policy per group</h2>\n");
@@ -128,7 +135,8 @@ final class ReportPage {
         .append("<th rowspan=\"2\">objective</th><th rowspan=\"2\">deadline</th>");
     report.runs().forEach(r -> h.append("<th colspan=\"3\">").append(esc(r.policy())).append("</th>"));
     h.append("</tr>\n<tr>");
-    report.runs().forEach(r -> h.append("<th>completion (").append(unit.symbol).append(")</th><th>cost</th><th>migrations</th>"));
+    report.runs().forEach(r -> h.append("<th>completion (").append(unit.symbol).append(")</th><th>cost (").append(esc(report.currency()))
+        .append(")</th><th>migrations</th>"));
     h.append("</tr>\n");
     int row = 0;
     for (AppResult a : first.values()) {
@@ -137,7 +145,7 @@ final class ReportPage {
       }
       h.append("<tr><td>").append(esc(a.application())).append("</td><td>").append(esc(a.profile()))
           .append("</td><td class=\"n\">").append(a.vms()).append("</td><td>").append(esc(a.objective()))
-          .append("</td><td>").append(esc(a.deadline().map(Object::toString).orElse("-"))).append("</td>");
+          .append("</td><td>").append(esc(a.deadline().map(ReportFormat::instant).orElse("-"))).append("</td>");
       for (Map<String, AppResult> m : byPolicy) {
         AppResult r = m.get(a.application());
         if (r == null) {

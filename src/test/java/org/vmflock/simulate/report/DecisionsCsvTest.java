@@ -35,9 +35,9 @@ class DecisionsCsvTest {
   @Test
   void oneLinePerDecisionWithItsPredictionsAndReason() {
     String csv = ReportWriter.decisionsCsv(withDecisions());
-    assertEquals("policy,at,application,kind,migrations,predicted_remaining_s,predicted_cost,stay_remaining_s,stay_cost,reason\n"
-        + "vmflock,2024-03-01T00:00:00Z,only,place,0,85.500,0.012500,,,only: initial placement on lyon\n"
-        + "vmflock,2024-03-01T00:00:30Z,only,migrate,2,40.000,0.500000,60.250,,"
+    assertEquals("policy,at,application,kind,migrations,predicted_remaining_s,predicted_cost,stay_remaining_s,stay_cost,currency,reason\n"
+        + "vmflock,2024-03-01T00:00:00Z,only,place,0,85.500,0.012500,,,USD,only: initial placement on lyon\n"
+        + "vmflock,2024-03-01T00:00:30Z,only,migrate,2,40.000,0.500000,60.250,,USD,"
         + "\"only: move [only-vm1, only-vm2] lyon -> rennes; gains 20 s, \"\"net\"\"\"\n", csv);
   }
 

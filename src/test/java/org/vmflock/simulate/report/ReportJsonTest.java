@@ -22,7 +22,7 @@ class ReportJsonTest {
   void keysComeInAFixedOrder() {
     List<String> keys = new ArrayList<>();
     json.fieldNames().forEachRemaining(keys::add);
-    assertEquals(List.of("scenario", "seed", "start", "sites", "policies", "best"), keys);
+    assertEquals(List.of("scenario", "seed", "start", "currency", "free_sites", "sites", "policies", "best"), keys);
     List<String> policyKeys = new ArrayList<>();
     json.get("policies").get(0).fieldNames().forEachRemaining(policyKeys::add);
     assertEquals(List.of("policy", "stats", "totals", "applications"), policyKeys);
@@ -34,6 +34,8 @@ class ReportJsonTest {
     assertEquals(42, json.get("seed").asLong());
     assertEquals("2024-03-01T00:00:00Z", json.get("start").asText());
     assertEquals("[\"lyon\",\"rennes\",\"nancy\"]", json.get("sites").toString());
+    assertEquals("EUR", json.get("currency").asText(), "every cost is in the scenario's currency");
+    assertEquals("[\"nancy\"]", json.get("free_sites").toString());
     JsonNode none = json.get("policies").get(0);
     assertEquals("none", none.get("policy").asText());
     JsonNode totals = none.get("totals");
@@ -76,7 +78,7 @@ class ReportJsonTest {
         List<String> csv = fields(lines[row++]);
         assertEquals(policy.get("policy").asText(), csv.get(0));
         for (int c = 1; c < header.size(); c++) {
-          JsonNode v = app.get(header.get(c));
+          JsonNode v = header.get(c).equals("currency") ? json.get("currency") : app.get(header.get(c));
           String shown = v.isNull() ? "" : v.isBigDecimal() ? v.decimalValue().toPlainString() : v.asText();
           assertEquals(csv.get(c), shown, header.get(c) + " of " + csv.get(1));
         }
@@ -93,6 +95,8 @@ class ReportJsonTest {
     assertEquals("profile", lu.get("dimension").asText());
     assertEquals("lu", lu.get("group").asText());
     assertEquals("[\"price-chasing\"]", lu.get("cheapest").toString());
+    assertEquals(new BigDecimal("2.520000"), lu.get("cheapest_cost").decimalValue());
+    assertEquals(new BigDecimal("4900.000"), lu.get("fastest_mean_completion_s").decimalValue());
     assertEquals("[\"vmflock\"]", lu.get("fastest").toString());
     assertEquals("objective", best.get(3).get("dimension").asText());
     assertEquals("cost", best.get(3).get("group").asText());

@@ -91,7 +91,8 @@ class ReportWriterTest {
         + "<td class=\"n\">90.0</td><td class=\"n\">5.4333</td><td class=\"n\">4.8000</td><td class=\"n\">0.5833</td>"
         + "<td class=\"n\">0.0500</td><td class=\"n\">5</td><td class=\"n\">29.88 GB</td><td class=\"n\">1</td>"
         + "<td class=\"n\">1</td><td class=\"n\">1440</td><td class=\"n\">1</td><td class=\"n\">2</td></tr>"), html);
-    assertTrue(html.contains("<tr><td>profile lu</td><td class=\"n\">1</td><td>price-chasing</td><td>vmflock</td></tr>"));
+    assertTrue(html.contains("<tr><td>profile lu</td><td class=\"n\">1</td><td>price-chasing</td><td class=\"n\">2.5200</td>"
+        + "<td>vmflock</td><td class=\"n\">81.7</td></tr>"), html);
     assertTrue(html.contains("<td>lu &quot;big&quot;, 8</td>"));
     assertTrue(html.contains("<td class=\"n\">110.0* (late)</td>"), "unfinished and late under none");
     assertFalse(html.contains("http://") || html.contains("https://") || html.contains("<script"), "self-contained");

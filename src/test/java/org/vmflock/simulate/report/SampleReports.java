@@ -20,7 +20,8 @@ final class SampleReports {
 
   /**
    * Three policies, three applications each: cg-1 (deadline met everywhere), ft-1 (unfinished under
-   * none, late under none and price-chasing), and lu (no deadline, a name that needs quoting).
+   * none, late under none and price-chasing), and lu (no deadline, a name that needs quoting); in
+   * euros, nancy free.
    */
   static SimulationReport small() {
     List<PolicyRun> runs = List.of(
@@ -44,7 +45,8 @@ final class SampleReports {
     traffic.put("cg", ring(4, 1.2e6));
     traffic.put("ft", ring(4, 3.5e7));
     traffic.put("lu", ring(8, 8e5));
-    return new SimulationReport("two <sites> & a third", 42, START, List.of("lyon", "rennes", "nancy"), runs, traffic);
+    return new SimulationReport("two <sites> & a third", 42, START, List.of("lyon", "rennes", "nancy"), runs, traffic, "EUR",
+        List.of("nancy"));
   }
 
   /** One policy, one application, one timeline point, no traffic. */
