@@ -259,12 +259,10 @@ class SimulationScenariosTest {
   }
 
   @Test
-  void theLargeScenarioHasTheStatedSizeAndIsGeneratedFast() {
-    load("large.conf"); // warm-up: class loading and the JIT are not generation
-    long t0 = System.nanoTime();
+  void theLargeScenarioHasTheStatedSizeAndItsGenerationIsDeterministic() {
+    // how fast it is generated is a benchmark's business (bin/vmflock bench simulate), not a test's
     Scenario s = load("large.conf");
-    Duration took = Duration.ofNanos(System.nanoTime() - t0);
-    assertTrue(took.compareTo(Duration.ofSeconds(1)) < 0, "30,000 VMs in " + took);
+    assertEquals(s.applications(), load("large.conf").applications(), "the same file gives the same applications");
     assertEquals(20, s.infra().sites().size());
     assertEquals(190, s.infra().links().size());
     assertEquals(1000, s.applications().size());
