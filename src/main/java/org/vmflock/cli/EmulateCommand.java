@@ -108,7 +108,8 @@ public final class EmulateCommand implements Callable<Integer> {
       "vmflock.planner.min-gain-time", "vmflock.emulate.min-gain-time",
       "vmflock.planner.cooldown", "vmflock.emulate.cooldown",
       "vmflock.manager.window-periods", "vmflock.emulate.window-periods",
-      "vmflock.manager.full-replan-every", "vmflock.emulate.full-replan-every");
+      "vmflock.manager.full-replan-every", "vmflock.emulate.full-replan-every",
+      "pekko.remote.artery.canonical.port", "vmflock.emulate.port");
 
   @Override
   public Integer call() throws IOException, InterruptedException {

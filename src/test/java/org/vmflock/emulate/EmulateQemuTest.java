@@ -32,7 +32,21 @@ class EmulateQemuTest {
     assumeTrue(EmulatedFederation.unavailableReason().isEmpty(), "needs root: " + EmulatedFederation.unavailableReason());
     assumeTrue(GuestImage.unavailableReason().isEmpty(), GuestImage.unavailableReason().orElse(""));
     Path out = dir.resolve("report");
-    Cli.Run r = Cli.run("emulate", "simulations/emulation-qemu.conf", "--policy", "vmflock", "--out", out, "--quiet");
+    // a run's node (or anything) on the cluster's default port does not stop emulate: its node takes any free port
+    java.net.ServerSocket taken = null;
+    try {
+      taken = new java.net.ServerSocket(25520, 1, java.net.InetAddress.getLoopbackAddress());
+    } catch (java.io.IOException held) {
+      // held already by something else: the same test
+    }
+    Cli.Run r;
+    try {
+      r = Cli.run("emulate", "simulations/emulation-qemu.conf", "--policy", "vmflock", "--out", out, "--quiet");
+    } finally {
+      if (taken != null) {
+        taken.close();
+      }
+    }
     String load = Files.readString(Path.of("/proc/loadavg")).strip();
     assertEquals(0, r.exitCode(), r.err());
 
