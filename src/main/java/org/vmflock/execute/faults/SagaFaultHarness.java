@@ -88,7 +88,8 @@ public final class SagaFaultHarness implements AutoCloseable {
 
   /** A journal failure's restart comes back within this; and a late answer has arrived by then. */
   private static final Duration SETTLE = Duration.ofMillis(20);
-  private static final Duration ASK = Duration.ofSeconds(10);
+  // (30 s: a site write waits for its durable journal write, which a machine at load 10-20 takes seconds to do)
+  private static final Duration ASK = Duration.ofSeconds(30);
   /** A lease check repeated until the site has released every lease run out (its writes may fail). */
   private static final int LEASE_CHECKS = 50;
   private static final double SITE_SPEED = 1.0;
