@@ -94,7 +94,7 @@ public final class QemuVm implements AutoCloseable {
     GuestImage image = GuestImage.get();
     Files.createDirectories(runDirectory);
     String tag = name + "-" + site;
-    Path socket = runDirectory.resolve(tag + ".qmp");
+    Path socket = socketPath(runDirectory, tag + ".qmp");
     Path serial = runDirectory.resolve(tag + ".console");
     Files.deleteIfExists(socket);
     lab.addTap(site, tap, nic(cluster, guest));
@@ -114,6 +114,39 @@ public final class QemuVm implements AutoCloseable {
       lab.removeTap(site, tap);
       String log = Files.exists(runDirectory.resolve(tag + ".log")) ? Files.readString(runDirectory.resolve(tag + ".log")).strip() : "";
       throw new IOException("QEMU " + tag + " did not start: " + e.getMessage() + (log.isEmpty() ? "" : " (" + log + ")"), e);
+    }
+  }
+
+  /** The longest Unix socket path Linux takes (sun_path is 108 bytes with its terminating zero), with a margin. */
+  private static final int MAX_SOCKET_PATH = 100;
+  /** For each run directory too deep for a socket, the short private directory its sockets go to instead. */
+  private static final java.util.concurrent.ConcurrentHashMap<Path, Path> SHORT_SOCKET_DIRS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Where the socket {@code file} of a guest of {@code runDirectory} goes: in it, unless that path
+   * is too long for a Unix socket (a deep temporary directory; QEMU then fails with "Unix domain
+   * path too long"), in which case in a short private directory of this run directory's own,
+   * {@code /tmp/vmfl-qmp-*} (0700, removed when the JVM exits).
+   */
+  static Path socketPath(Path runDirectory, String file) throws IOException {
+    Path beside = runDirectory.toAbsolutePath().resolve(file);
+    if (beside.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH) {
+      return beside;
+    }
+    try {
+      Path dir = SHORT_SOCKET_DIRS.computeIfAbsent(runDirectory.toAbsolutePath(), d -> {
+        try {
+          Path made = Files.createTempDirectory(Path.of("/tmp"), "vmfl-qmp-",
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+          made.toFile().deleteOnExit();
+          return made;
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      return dir.resolve(file);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 
