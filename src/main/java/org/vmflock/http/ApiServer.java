@@ -14,6 +14,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
@@ -61,13 +62,16 @@ public final class ApiServer extends AllDirectives {
   }
 
   private final Backend backend;
+  private final ApiToken token;
 
-  private ApiServer(Backend backend) {
+  private ApiServer(Backend backend, ApiToken token) {
     this.backend = backend;
+    this.token = token;
   }
 
-  public static CompletionStage<ServerBinding> start(Backend backend, String host, int port) {
-    ApiServer api = new ApiServer(backend);
+  /** Binds the endpoint; requests that change the node need {@code token} ({@code Authorization: Bearer ...}). */
+  public static CompletionStage<ServerBinding> start(Backend backend, ApiToken token, String host, int port) {
+    ApiServer api = new ApiServer(backend, token);
     return Http.get(backend.system()).newServerAt(host, port).bind(api.routes());
   }
 
@@ -86,8 +90,8 @@ public final class ApiServer extends AllDirectives {
                   }
                   return onSuccess(status(q), s -> json(StatusCodes.OK, StatusDocument.of(s).toPrettyString()));
                 })))))),
-            path("events", () -> post(() -> jsonBody(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(event(body),
-                r -> json(r.code(), r.json())))))),
+            path("events", () -> post(() -> authorized(() -> jsonBody(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(event(body),
+                r -> json(r.code(), r.json()))))))),
             pathPrefix("sites", () -> pathPrefix(PathMatchers.segment(), site -> path("books", () -> get(() ->
                 parameterOptional("after", after -> onSuccess(books(site, after), r -> json(r.code(), r.json()))))))),
             path(PathMatchers.segment("run").slash("world"), () -> get(() -> parameterOptional("after", after ->
@@ -122,6 +126,25 @@ public final class ApiServer extends AllDirectives {
     }
     return json(StatusCodes.OK, RunDocuments.world(backend.world().get().page(after, n)).toString());
   }
+
+  /**
+   * A request that changes the node carries the node's token ({@code Authorization: Bearer TOKEN});
+   * without it, or with another, it is answered 401 before its body is read.
+   */
+  private Route authorized(java.util.function.Supplier<Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> {
+      String value = header.orElse("");
+      if (value.regionMatches(true, 0, BEARER, 0, BEARER.length()) && token.matches(value.substring(BEARER.length()).strip())) {
+        return inner.get();
+      }
+      String why = header.isEmpty() ? "this request changes the node: it needs Authorization: Bearer <token> (the token is in the node's "
+          + "data directory, file " + ApiToken.FILE + ")" : "the bearer token is not this node's";
+      return respondWithHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"vmflock\""),
+          () -> json(StatusCodes.UNAUTHORIZED, Outcome.errorJson(why)));
+    });
+  }
+
+  private static final String BEARER = "Bearer ";
 
   /** Events are JSON: another media type is refused (415) before the body is read. */
   private Route jsonBody(java.util.function.Supplier<Route> inner) {
