@@ -1,5 +1,6 @@
 package org.vmflock.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +45,7 @@ import org.vmflock.testing.TestData;
 class ApiEndToEndTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration PATIENCE = Duration.ofSeconds(90);
+  private static final Duration PATIENCE = Duration.ofSeconds(180);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir static Path dir;
@@ -133,7 +134,12 @@ class ApiEndToEndTest {
   @Test
   @Order(3)
   void aBodyOverTheLimitIs413EvenWithTheToken() throws Exception {
-    HttpResponse<String> r = post("{\"type\":\"speed\",\"pad\":\"" + "x".repeat(9 << 20) + "\"}", Optional.of(node.token().authorization()));
+    // Expect: 100-continue: the node answers before the body is sent, and the client sends none (without it, the node may close the
+    // connection while the client still sends, and the client may see the reset before the answer)
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/api/events")).timeout(Duration.ofSeconds(30))
+        .expectContinue(true).header("Content-Type", "application/json").header("Authorization", node.token().authorization())
+        .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"speed\",\"pad\":\"" + "x".repeat(9 << 20) + "\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(413, r.statusCode(), r.body());
     assertTrue(JSON.readTree(r.body()).get("error").asText().contains("larger than"), r.body());
   }
@@ -150,11 +156,20 @@ class ApiEndToEndTest {
     assertEquals(ExitCode.INVALID_INPUT, elsewhere.exitCode(), elsewhere.err());
     assertTrue(elsewhere.err().contains(ApiToken.ENV) && elsewhere.err().contains("nowhere"), elsewhere.err());
 
+    Path another = Files.createDirectories(dir.resolve("another-node"));
+    Files.writeString(another.resolve(ApiToken.FILE), "a-token-that-is-not-the-nodes-0123456789\n");
+    Files.setPosixFilePermissions(another.resolve(ApiToken.FILE), PosixFilePermissions.fromString("rw-------"));
+    Cli.Run wrong = Cli.run("inject", "--node", node.url(), "--data-dir", another, "speed", "--site", "nancy", "--cpu-speed", "1.2");
+    assertEquals(ExitCode.INVALID_INPUT, wrong.exitCode(), wrong.err());
+    assertTrue(wrong.err().contains("401") && wrong.err().contains("not this node's"), wrong.err());
+    Files.setPosixFilePermissions(another.resolve(ApiToken.FILE), PosixFilePermissions.fromString("rw-r--r--"));
+    Cli.Run open = Cli.run("inject", "--node", node.url(), "--data-dir", another, "speed", "--site", "nancy", "--cpu-speed", "1.2");
+    assertEquals(ExitCode.INVALID_INPUT, open.exitCode(), open.err());
+    assertTrue(open.err().contains("readable by others"), open.err());
+
     // as a user runs it from another shell: the token in the environment, no data directory
-    assertEquals(ExitCode.OK, injectInOwnJvm(node.token().authorization().substring("Bearer ".length())).exitCode);
-    Injected wrong = injectInOwnJvm("a-token-that-is-not-the-nodes-0123456789");
-    assertEquals(ExitCode.INVALID_INPUT, wrong.exitCode, wrong.output);
-    assertTrue(wrong.output.contains("401") && wrong.output.contains("not this node's"), wrong.output);
+    Injected fromEnv = injectInOwnJvm(node.token().authorization().substring("Bearer ".length()));
+    assertEquals(ExitCode.OK, fromEnv.exitCode, fromEnv.output);
   }
 
   private record Injected(int exitCode, String output) {}
@@ -205,5 +220,157 @@ class ApiEndToEndTest {
     } catch (IOException e) {
       return true;
     }
+  }
+
+  // ---------------------------------------------------------------- resources
+
+  static JsonNode page(String path) throws Exception {
+    HttpResponse<String> r = get(path);
+    assertEquals(200, r.statusCode(), path + " -> " + r.body());
+    assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""), path);
+    JsonNode p = JSON.readTree(r.body());
+    assertEquals(p.get("items").size(), Math.min(p.get("limit").asInt(), p.get("total").asInt() - p.get("offset").asInt()), path + " -> " + p);
+    return p;
+  }
+
+  static List<String> texts(JsonNode page, String field) {
+    List<String> out = new java.util.ArrayList<>();
+    page.get("items").forEach(i -> out.add(i.get(field).asText()));
+    return out;
+  }
+
+  static int status(String path) throws Exception {
+    return get(path).statusCode();
+  }
+
+  @Test
+  @Order(10)
+  void aPriceRiseIsDecidedAndMigratedAsTheResourcesShow() throws Exception {
+    await().atMost(PATIENCE).until(() -> page("/api/vms?app=cg&site=lyon").get("total").asInt() == 4);
+    Cli.Run rise = Cli.run("inject", "--node", node.url(), "--data-dir", node.dataDir(), "price", "--site", "lyon", "--per-vm-hour", "0.50");
+    assertEquals(ExitCode.OK, rise.exitCode(), rise.err());
+    try {
+      await().atMost(PATIENCE.multipliedBy(2)).until(() -> page("/api/migrations?app=cg&status=completed").get("total").asInt() == 4);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("the migrations: " + get("/api/migrations").body() + "\ndecisions: " + get("/api/decisions").body()
+          + "\nnode: " + String.join("\n", node.log()), e);
+    }
+  }
+
+  @Test
+  @Order(11)
+  void everyResourceAnswersABoundedFilteredPage() throws Exception {
+    assertEquals(List.of("lyon", "nancy"), texts(page("/api/sites"), "name"));
+    JsonNode first = page("/api/sites?limit=1");
+    assertEquals(List.of("lyon"), texts(first, "name"));
+    assertEquals(1, first.get("nextOffset").asInt());
+    assertEquals(List.of("nancy"), texts(page("/api/sites?offset=1&limit=1"), "name"));
+    assertEquals("nancy", JSON.readTree(get("/api/sites/nancy").body()).get("name").asText());
+    assertEquals(404, status("/api/sites/atlantis"));
+    assertTrue(JSON.readTree(get("/api/sites/atlantis").body()).get("error").asText().contains("atlantis"));
+
+    assertEquals(List.of("cg"), texts(page("/api/applications"), "name"));
+    assertEquals(4, page("/api/applications?status=running").get("items").get(0).get("vmsPerSite").get("nancy").asInt());
+    assertEquals(0, page("/api/applications?status=finished").get("total").asInt());
+    assertEquals(0, page("/api/applications?site=lyon").get("total").asInt());
+    HttpResponse<String> badStatus = get("/api/applications?status=asleep");
+    assertEquals(400, badStatus.statusCode());
+    assertTrue(badStatus.body().contains("submitted, running, finished"), badStatus.body());
+    assertEquals(4, JSON.readTree(get("/api/applications/cg").body()).get("placement").size());
+    assertEquals(404, status("/api/applications/nope"));
+
+    JsonNode vms = page("/api/vms?app=cg");
+    assertEquals(List.of("cg-vm1", "cg-vm2", "cg-vm3", "cg-vm4"), texts(vms, "vm"));
+    assertEquals(List.of("nancy", "nancy", "nancy", "nancy"), texts(vms, "site"));
+    JsonNode half = page("/api/vms?app=cg&limit=2");
+    assertEquals(List.of("cg-vm1", "cg-vm2"), texts(half, "vm"));
+    assertEquals(2, half.get("nextOffset").asInt());
+    JsonNode rest = page("/api/vms?app=cg&offset=2&limit=2");
+    assertEquals(List.of("cg-vm3", "cg-vm4"), texts(rest, "vm"));
+    assertTrue(rest.get("nextOffset") == null, rest.toString());
+    assertEquals(0, page("/api/vms?site=lyon").get("total").asInt());
+    for (String bad : List.of("/api/vms?limit=501", "/api/vms?limit=0", "/api/vms?offset=-1", "/api/vms?limit=many", "/api/decisions?kind=sleep",
+        "/api/migrations?status=flying")) {
+      HttpResponse<String> r = get(bad);
+      assertEquals(400, r.statusCode(), bad + " -> " + r.body());
+      assertTrue(JSON.readTree(r.body()).get("error").asText().length() > 10, r.body());
+    }
+
+    JsonNode groups = page("/api/groups?app=cg");
+    groups.get("items").forEach(g -> g.get("vms").forEach(vm -> assertTrue(vm.asText().startsWith("cg-vm"), g.toString())));
+
+    JsonNode migrations = page("/api/migrations?site=lyon");
+    assertEquals(4, migrations.get("total").asInt());
+    migrations.get("items").forEach(m -> {
+      assertEquals("nancy", m.get("to").asText());
+      assertTrue(m.get("observedSeconds").asDouble() > 0, m.toString());
+    });
+    assertEquals(0, page("/api/migrations?status=running").get("total").asInt());
+
+    JsonNode moves = page("/api/decisions?app=cg&kind=migrate");
+    assertTrue(moves.get("total").asInt() >= 1, moves.toString());
+    assertTrue(moves.get("items").get(0).get("reason").asText().contains("nancy"), moves.toString());
+    JsonNode all = page("/api/decisions?limit=500");
+    List<Long> ids = new java.util.ArrayList<>();
+    all.get("items").forEach(d -> ids.add(d.get("id").asLong()));
+    List<Long> newestFirst = new java.util.ArrayList<>(ids);
+    newestFirst.sort(java.util.Comparator.reverseOrder());
+    assertEquals(newestFirst, ids, "the newest first");
+
+    JsonNode lyonEvents = page("/api/events?site=lyon");
+    JsonNode newest = lyonEvents.get("items").get(0);
+    assertEquals("lyon", newest.get("site").asText());
+    assertEquals("price", newest.get("change").get("change").asText(), newest.toString());
+    assertEquals(0.50, newest.get("change").get("pricePerVmHour").asDouble(), 1e-9);
+    assertTrue(newest.get("number").asLong() > 1, "the site's definition came first: " + lyonEvents);
+    assertTrue(texts(page("/api/events"), "site").containsAll(List.of("lyon", "nancy")));
+    assertEquals(404, status("/api/events?site=atlantis"));
+  }
+
+  // ---------------------------------------------------------------- the API described
+
+  @Test
+  @Order(12)
+  void everyPathOfTheOpenApiDocumentAnswersAndTheReadmesAreInIt() throws Exception {
+    HttpResponse<String> r = get("/api/openapi.json");
+    assertEquals(200, r.statusCode());
+    JsonNode doc = JSON.readTree(r.body());
+    assertEquals("3.0.3", doc.get("openapi").asText());
+    JsonNode paths = doc.get("paths");
+    java.util.Set<String> documented = new java.util.TreeSet<>();
+    paths.fieldNames().forEachRemaining(path -> paths.get(path).fieldNames().forEachRemaining(method -> {
+      documented.add(method.toUpperCase(java.util.Locale.ROOT) + " " + path);
+    }));
+    for (String route : documented) {
+      String path = route.substring(route.indexOf(' ') + 1).replace("{site}", "lyon").replace("{app}", "cg");
+      if (route.startsWith("GET ")) {
+        HttpResponse<String> answer = get(path);
+        assertEquals(200, answer.statusCode(), route + " -> " + answer.body());
+      } else {
+        assertEquals("POST /api/events", route, "the only request that changes the node");
+        assertEquals(401, post("{}", Optional.empty()).statusCode(), "documented as needing the token");
+      }
+    }
+    // every request the README's endpoint table names is documented
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\| `(GET|POST) (/[^`\\[ ]*)").matcher("");
+    List<String> inReadme = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("README.md"))) {
+      if (m.reset(line).find()) {
+        inReadme.add(m.group(1) + " " + m.group(2).replaceAll("\\{[a-z]+}", "{x}"));
+      }
+    }
+    assertTrue(inReadme.size() >= 10, "the README's table: " + inReadme);
+    java.util.Set<String> generic = new java.util.TreeSet<>();
+    documented.forEach(d -> generic.add(d.replaceAll("\\{[a-z]+}", "{x}")));
+    for (String route : inReadme) {
+      assertTrue(generic.contains(route), route + " of the README is not in the OpenAPI document: " + generic);
+    }
+    HttpResponse<String> ui = get("/api/docs");
+    assertEquals(200, ui.statusCode());
+    assertTrue(ui.body().contains("/api/openapi.json") && ui.body().contains("swagger-ui-bundle.js"), ui.body());
+    HttpResponse<String> bundle = get("/api/docs/swagger-ui-bundle.js");
+    assertEquals(200, bundle.statusCode());
+    assertTrue(bundle.body().length() > 1_000_000 && bundle.body().contains("SwaggerUIBundle"), "the bundle from the webjar");
+    assertEquals(404, status("/api/docs/nothing.js"));
   }
 }
