@@ -12,17 +12,18 @@ import org.vmflock.model.CommunicationRounds.RoundClass;
 /**
  * An application's rounds in arrays, for the estimator's inner loop: per class its hops as two
  * index arrays and, for a pipeline, its VMs in the sweep's order (a pipeline whose hops form a cycle
- * is taken as an exchange: it has no order to sweep in).
+ * is taken as an exchange: it has no order to sweep in). Also what the simulator's truth replays
+ * ({@code org.vmflock.simulate.truth}).
  */
-final class CompiledRounds {
+public final class CompiledRounds {
 
   /** One class of rounds. */
-  static final class Compiled {
-    final boolean pipeline;
-    final double perWork;
-    final int[] from;
-    final int[] to;
-    final int[] order; // pipelines: VMs in topological order of the hops; empty otherwise
+  public static final class Compiled {
+    public final boolean pipeline;
+    public final double perWork;
+    public final int[] from;
+    public final int[] to;
+    public final int[] order; // pipelines: VMs in topological order of the hops; empty otherwise
 
     Compiled(boolean pipeline, double perWork, int[] from, int[] to, int[] order) {
       this.pipeline = pipeline;
@@ -33,15 +34,15 @@ final class CompiledRounds {
     }
   }
 
-  final List<Compiled> classes;
-  final int vms;
+  public final List<Compiled> classes;
+  public final int vms;
 
   private CompiledRounds(List<Compiled> classes, int vms) {
     this.classes = List.copyOf(classes);
     this.vms = vms;
   }
 
-  static CompiledRounds of(CommunicationRounds rounds, int vms) {
+  public static CompiledRounds of(CommunicationRounds rounds, int vms) {
     List<Compiled> out = new ArrayList<>();
     for (RoundClass c : rounds.classes()) {
       int k = c.hops().size();

@@ -11,27 +11,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.vmflock.model.Application;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.Placement;
 import org.vmflock.model.TrafficMatrix;
-import org.vmflock.plan.BspExecutionModel;
-import org.vmflock.plan.LinkShare;
-import org.vmflock.plan.TrafficLayout;
+import org.vmflock.simulate.truth.MessageReplayModel;
+import org.vmflock.simulate.truth.TruthPaces;
+import org.vmflock.simulate.truth.TruthSettings;
 
 /**
- * How simulated applications really run (S1): bulk-synchronous, their compute scaling with the CPU
- * speed of the slowest site they use and their traffic crossing the links (shared between the
- * applications that use them), as in {@link BspExecutionModel}, times a hidden per-application
- * factor the planner does not know (seeded by the seed and the application's name, so every policy
- * meets the same applications: what its calibration has to learn). A paused VM (a migration's
- * downtime) stalls its whole application, as a barrier would. Progress and completion come from
- * here, so migrations have real consequences.
+ * How simulated applications really run (S1): at the pace of the simulator's own truth
+ * ({@link MessageReplayModel}: each application's rounds replayed message by message over the VMs'
+ * interfaces and the paths between sites, bandwidth shared max-min between concurrent flows, compute
+ * at each VM's own site's CPU speed), not the planner's estimator: the planner's error against it is
+ * what its calibration has to learn. Other applications' traffic on a path between two sites counts
+ * at the rate each would send alone. A paused VM (a migration's downtime) stalls its whole
+ * application, as a barrier would. Progress and completion come from here, so migrations have real
+ * consequences. There is no hidden random factor any more: a run's {@link Run#hiddenFactor()} is 1,
+ * and a factor kept in a snapshot written before is still applied to its run.
  *
- * <p>Incremental: an application's rate is recomputed only when its own layout changed or the number
- * of applications sharing one of the links it uses changed (all of them on a new infrastructure),
- * so a federation of thousands of applications advances cheaply at every step of every migration.
+ * <p>Incremental: an application's pace is recomputed only when its own placement changed, or the
+ * traffic of another application on a path between sites it uses changed (all of them on a new
+ * infrastructure); an application on one site shares no path, and twins on the same sites share one
+ * computation ({@link TruthPaces}); so a federation of thousands of applications advances cheaply at
+ * every step of every migration.
  */
 public final class ApplicationRuntime {
 
@@ -42,8 +45,8 @@ public final class ApplicationRuntime {
     }
   }
 
-  private static final double MIN_FACTOR = 0.85;
-  private static final double FACTOR_SPREAD = 0.4;
+  /** A new run's factor: none (the model's error is the truth's difference from the estimator). */
+  private static final double NO_FACTOR = 1;
 
   /** One application's state: progress, where it runs, the layout and rate derived from it. */
   private static final class State {
@@ -52,25 +55,28 @@ public final class ApplicationRuntime {
     final double factor;
     double done;
     Instant finishedAt;
+    final MessageReplayModel.Rounds rounds;
     Placement placement = Placement.EMPTY;
     String[] sites;
-    TrafficLayout layout;
-    int[] links = new int[0];
+    int[] siteIndex; // null: not (wholly) placed
+    int[] links = new int[0]; // directed paths between sites it sends on, as from * sites + to
+    double[] demands = new double[0]; // bytes per second on each of links, at its pace alone
     double rate = Double.NaN;
 
-    State(Application app, double factor) {
+    State(Application app, double factor, MessageReplayModel.Rounds rounds) {
       this.app = app;
       this.vms = app.vmNames();
       this.factor = factor;
       this.done = app.workload().doneWork();
+      this.rounds = rounds;
     }
 
     boolean running() {
-      return finishedAt == null && layout != null;
+      return finishedAt == null && siteIndex != null;
     }
   }
 
-  private final BspExecutionModel model = new BspExecutionModel();
+  private final TruthPaces truth = new TruthPaces(new MessageReplayModel(TruthSettings.LV08_WARM));
   private final long seed;
   private final Map<String, State> states = new LinkedHashMap<>();
   /** The started, unfinished applications in the order they started. */
@@ -78,9 +84,9 @@ public final class ApplicationRuntime {
   private final Map<String, State> ownerOfVm = new HashMap<>();
   private final Set<String> moved = new HashSet<>();
   private final Set<String> dirty = new HashSet<>();
-  private final Map<Integer, Set<String>> usersOfLink = new HashMap<>();
+  /** Per directed path between sites: the applications sending on it and their rates alone, by name (a fixed order). */
+  private final Map<Integer, java.util.TreeMap<String, Double>> usersOfLink = new HashMap<>();
   private Infrastructure lastInfra;
-  private LinkShare share = new LinkShare(0);
 
   public ApplicationRuntime(long seed) {
     this.seed = seed;
@@ -91,8 +97,7 @@ public final class ApplicationRuntime {
     if (states.containsKey(app.name())) {
       throw new IllegalArgumentException("application " + app.name() + " already runs");
     }
-    double factor = MIN_FACTOR + FACTOR_SPREAD * new SplittableRandom(seed * 0x9E3779B97F4A7C15L + app.name().hashCode()).nextDouble();
-    State s = new State(app, factor);
+    State s = new State(app, NO_FACTOR, truth.rounds(app));
     states.put(app.name(), s);
     active.add(s);
     s.vms.forEach(vm -> ownerOfVm.put(vm, s));
@@ -119,7 +124,7 @@ public final class ApplicationRuntime {
       if (r.states.containsKey(run.app().name())) {
         throw new IllegalArgumentException("application " + run.app().name() + " is listed twice");
       }
-      State s = new State(run.app(), run.hiddenFactor());
+      State s = new State(run.app(), run.hiddenFactor(), r.truth.rounds(run.app()));
       s.done = run.done();
       s.finishedAt = run.finishedAt().orElse(null);
       r.states.put(run.app().name(), s);
@@ -148,10 +153,13 @@ public final class ApplicationRuntime {
   }
 
   /** Wall seconds per work second of {@code app} on {@code placement}, for real, alone on the links. */
-  public double secondsPerWork(String app, Placement placement, Infrastructure infra, LinkShare share) {
+  public double secondsPerWork(String app, Placement placement, Infrastructure infra) {
     State s = states.get(app);
-    TrafficLayout layout = TrafficLayout.of(s.app, placement, infra);
-    return model.secondsPerWork(s.app, layout, infra, share) * s.factor;
+    int[] at = siteIndex(s, placement, infra);
+    if (at == null) {
+      throw new IllegalArgumentException("application " + app + " is not wholly placed on " + placement);
+    }
+    return truth.alone(s.rounds, at, infra).secondsPerWork() * s.factor;
   }
 
   /** The rate {@code app} ran at in the last advance (wall seconds per work second), if it runs. */
@@ -244,18 +252,19 @@ public final class ApplicationRuntime {
   // ---------------------------------------------------------------- layouts and rates
 
   /**
-   * Brings layouts and rates up to date: the applications that moved get a new layout; those whose
-   * layout changed, or that share a link whose count of applications changed, a new rate.
+   * Brings placements and rates up to date: the applications that moved get their sites and their
+   * traffic between sites anew; those that moved, or share a path between sites with one whose traffic
+   * there changed, a new rate.
    */
   private void refresh(Infrastructure infra) {
     if (infra != lastInfra) {
       lastInfra = infra;
-      share = new LinkShare(infra.sites().size());
       usersOfLink.clear();
       for (State s : active) {
-        s.layout = null;
+        s.siteIndex = null;
         s.sites = null;
         s.links = new int[0];
+        s.demands = new double[0];
         s.rate = Double.NaN;
         moved.add(s.app.name());
       }
@@ -266,15 +275,15 @@ public final class ApplicationRuntime {
         continue;
       }
       String[] sites = sitesOf(s);
-      if (s.layout != null && Arrays.equals(sites, s.sites)) {
+      if (s.siteIndex != null && Arrays.equals(sites, s.sites)) {
         continue;
       }
       unlayout(s);
       if (sites != null) {
         s.sites = sites;
-        s.layout = TrafficLayout.of(s.app, s.placement, infra);
-        s.links = linksOf(s.layout);
-        share.add(s.layout, +1);
+        s.siteIndex = siteIndex(s, s.placement, infra);
+        MessageReplayModel.Pace alone = truth.alone(s.rounds, s.siteIndex, infra);
+        layLinks(s, alone, infra.sites().size());
         touch(s.links, s);
         dirty.add(name);
       }
@@ -283,12 +292,43 @@ public final class ApplicationRuntime {
     for (String name : dirty) {
       State s = states.get(name);
       if (s != null && s.running()) {
-        share.add(s.layout, -1);
-        s.rate = model.secondsPerWork(s.app, s.layout, infra, share) * s.factor;
-        share.add(s.layout, +1);
+        s.rate = pace(s, infra) * s.factor;
       }
     }
     dirty.clear();
+  }
+
+  /** {@code s}'s pace with the others' traffic on the paths it sends on (alone when it sends on none). */
+  private double pace(State s, Infrastructure infra) {
+    if (s.links.length == 0) {
+      return truth.alone(s.rounds, s.siteIndex, infra).secondsPerWork();
+    }
+    int n = infra.sites().size();
+    String self = s.app.name();
+    return truth.shared(s.rounds, s.siteIndex, infra, (a, b) -> {
+      java.util.TreeMap<String, Double> users = usersOfLink.get(a * n + b);
+      if (users == null) {
+        return new double[0];
+      }
+      return users.entrySet().stream().filter(e -> !e.getKey().equals(self)).mapToDouble(Map.Entry::getValue).toArray();
+    }).secondsPerWork();
+  }
+
+  /** The directed paths between sites {@code s} sends on, and its rate on each at its pace alone. */
+  private static void layLinks(State s, MessageReplayModel.Pace alone, int sites) {
+    List<Integer> links = new ArrayList<>();
+    List<Double> demands = new ArrayList<>();
+    for (int a = 0; a < sites; a++) {
+      for (int b = 0; b < sites; b++) {
+        double bytes = alone.wanBytesPerWork()[a][b];
+        if (a != b && bytes > 0) {
+          links.add(a * sites + b);
+          demands.add(bytes / (alone.secondsPerWork() * s.factor));
+        }
+      }
+    }
+    s.links = links.stream().mapToInt(Integer::intValue).toArray();
+    s.demands = demands.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   /** Where each VM of {@code s} runs, or null while one is not placed. */
@@ -304,47 +344,43 @@ public final class ApplicationRuntime {
     return sites;
   }
 
-  /** Takes {@code s}'s layout off the links: the others on them get a new rate. */
+  /** The index in {@code infra} of the site of each VM of {@code s} on {@code placement}, or null while one is not placed. */
+  private static int[] siteIndex(State s, Placement placement, Infrastructure infra) {
+    int[] at = new int[s.vms.size()];
+    for (int i = 0; i < at.length; i++) {
+      Optional<String> site = placement.siteOf(s.vms.get(i));
+      if (site.isEmpty()) {
+        return null;
+      }
+      at[i] = infra.indexOf(site.get());
+    }
+    return at;
+  }
+
+  /** Takes {@code s}'s traffic off the paths: the others on them get a new rate. */
   private void unlayout(State s) {
-    if (s.layout != null) {
-      share.add(s.layout, -1);
+    if (s.siteIndex != null) {
       for (int link : s.links) {
         usersOfLink.get(link).remove(s.app.name());
       }
       touch(s.links, null);
     }
-    s.layout = null;
+    s.siteIndex = null;
     s.sites = null;
     s.links = new int[0];
+    s.demands = new double[0];
     s.rate = Double.NaN;
   }
 
-  /** Marks every user of {@code links} for a new rate, after adding {@code user} to them (if any). */
+  /** Marks every user of {@code links} for a new rate, after adding {@code user} with its rates (if any). */
   private void touch(int[] links, State user) {
-    for (int link : links) {
-      Set<String> users = usersOfLink.computeIfAbsent(link, k -> new HashSet<>());
+    for (int i = 0; i < links.length; i++) {
+      java.util.TreeMap<String, Double> users = usersOfLink.computeIfAbsent(links[i], k -> new java.util.TreeMap<>());
       if (user != null) {
-        users.add(user.app.name());
+        users.put(user.app.name(), user.demands[i]);
       }
-      dirty.addAll(users);
+      dirty.addAll(users.keySet());
     }
-  }
-
-  /** The links between two sites that the layout carries traffic on, as {@code a * sites + b}, a &lt; b. */
-  private static int[] linksOf(TrafficLayout l) {
-    int n = l.sites();
-    List<Integer> out = new ArrayList<>();
-    for (int a = 0; a < n; a++) {
-      if (l.vmsAt(a) == 0) {
-        continue;
-      }
-      for (int b = a + 1; b < n; b++) {
-        if (l.carries(a, b) || l.carries(b, a)) {
-          out.add(a * n + b);
-        }
-      }
-    }
-    return out.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** What the application's VMs send each other per wall second while it runs at {@code secondsPerWork}. */

@@ -38,7 +38,6 @@ import org.vmflock.model.Infrastructure;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Placement;
 import org.vmflock.model.Vm;
-import org.vmflock.plan.LinkShare;
 import org.vmflock.plan.QemuPreCopyModel;
 
 /**
@@ -328,7 +327,7 @@ public final class SimulatedFederation implements Provisioner {
     Map<String, Double> pace = new TreeMap<>();
     for (ApplicationRuntime.Run r : runtime.runs().values()) {
       if (!r.finished() && placement.places(r.app().vmNames())) {
-        pace.put(r.app().name(), runtime.secondsPerWork(r.app().name(), placement, infra, LinkShare.none(infra.sites().size())));
+        pace.put(r.app().name(), runtime.secondsPerWork(r.app().name(), placement, infra));
       }
     }
     save();
@@ -337,6 +336,6 @@ public final class SimulatedFederation implements Provisioner {
 
   /** An application's pace on {@code infra}, where its VMs run now. */
   public synchronized double secondsPerWork(String app, Infrastructure infra) {
-    return runtime.secondsPerWork(app, placement(), infra, LinkShare.none(infra.sites().size()));
+    return runtime.secondsPerWork(app, placement(), infra);
   }
 }

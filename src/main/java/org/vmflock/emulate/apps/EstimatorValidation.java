@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.vmflock.analyze.CapturedRounds;
-import org.vmflock.model.CommunicationRounds;
 import org.vmflock.model.CsvRows;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.InvalidInputException;
@@ -17,10 +16,11 @@ import org.vmflock.model.Link;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Placement;
 import org.vmflock.model.TextFiles;
-import org.vmflock.model.TrafficMatrix;
 import org.vmflock.model.VmInventory;
 import org.vmflock.plan.ExecutionTimeEstimator;
 import org.vmflock.plan.RuntimeForecast;
+import org.vmflock.simulate.truth.MessageReplayModel;
+import org.vmflock.simulate.truth.ObservedRunTruth;
 
 /**
  * The execution-time estimator (P1) against the lab's measured dataset ({@code data/emulation/measurements.csv}):
@@ -75,6 +75,15 @@ public final class EstimatorValidation {
     return out;
   }
 
+  /** What a model predicts for one run: its slowdown over one site, the 95 % interval's ends (the slowdown if it gives none), its rounds between sites. */
+  public record Prediction(double slowdown, double low, double high, double wanRounds) {}
+
+  /** A model of a program's run on a placement of two sites, from its capture on one site. */
+  @FunctionalInterface
+  public interface Model {
+    Prediction predict(Capture capture, CapturedRounds.Structure structure, Infrastructure infra, Placement placement);
+  }
+
   /**
    * Predicts every verified run of {@code measurements} whose program has a capture.
    *
@@ -82,6 +91,24 @@ public final class EstimatorValidation {
    * @param sigma the interval's spread of log(observed / predicted)
    */
   public static Figures validate(Path measurements, List<Capture> captures, NetworkPath lan, ExecutionTimeEstimator estimator, double sigma) {
+    return validate(measurements, captures, lan, (c, s, infra, placement) -> {
+      RuntimeForecast f = RuntimeForecast.predict(c.seconds(), s.perSecond(c.seconds()), s.roundsPer(c.seconds()),
+          (l, x) -> CapturedRounds.chainLatency(s, l, x), lan, infra, placement, estimator, sigma);
+      return new Prediction(f.slowdown(), f.low() / f.oneSiteSeconds(), f.high() / f.oneSiteSeconds(), f.breakdown().wanRounds());
+    });
+  }
+
+  /** The simulator's truth ({@link MessageReplayModel}) as a model of the runs: no interval (its ends are its prediction). */
+  public static Model truth(MessageReplayModel model, boolean inOrder) {
+    return (c, s, infra, placement) -> {
+      ObservedRunTruth t = ObservedRunTruth.predict(s.perSecond(c.seconds()), s.roundsPer(c.seconds()), inOrder ? s.sequence() : new int[0],
+          infra, "a", placement, model);
+      return new Prediction(t.slowdown(), t.slowdown(), t.slowdown(), t.wanRounds() * c.seconds());
+    };
+  }
+
+  /** Predicts every verified run of {@code measurements} whose program has a capture with {@code model}. */
+  public static Figures validate(Path measurements, List<Capture> captures, NetworkPath lan, Model model) {
     Map<String, CapturedRounds.Structure> structures = new HashMap<>();
     Map<String, Capture> byProgram = new HashMap<>();
     for (Capture c : captures) {
@@ -112,16 +139,13 @@ public final class EstimatorValidation {
       double rate = Double.parseDouble(r.cell(5));
       Capture c = byProgram.get(program);
       CapturedRounds.Structure s = structures.get(program);
-      TrafficMatrix perSecond = s.perSecond(c.seconds());
-      CommunicationRounds rounds = s.roundsPer(c.seconds());
-      Placement placement = placement(r.cell(3), perSecond.vms(), measurements + ":" + r.line());
+      Placement placement = placement(r.cell(3), s.total().vms(), measurements + ":" + r.line());
       Infrastructure infra = new Infrastructure(List.of(RuntimeForecast.site("a", 1, lan), RuntimeForecast.site("b", 1, lan)),
           List.of(new Link("a", "b", new NetworkPath(Duration.ofNanos(Math.round(delayMs * 1e6)), rate / 8))), java.util.Optional.empty());
-      RuntimeForecast f = RuntimeForecast.predict(c.seconds(), perSecond, rounds, (l, x) -> CapturedRounds.chainLatency(s, l, x), lan,
-          infra, placement, estimator, sigma);
+      Prediction p = model.predict(c, s, infra, placement);
       double measured = seconds / median(reference);
-      out.add(new Row(program, r.cell(2), r.cell(3), delayMs, rate, seconds, Double.parseDouble(r.cell(11)), measured, f.slowdown(),
-          f.low() / f.oneSiteSeconds(), f.high() / f.oneSiteSeconds(), f.breakdown().wanRounds()));
+      out.add(new Row(program, r.cell(2), r.cell(3), delayMs, rate, seconds, Double.parseDouble(r.cell(11)), measured, p.slowdown(),
+          p.low(), p.high(), p.wanRounds()));
     }
     return figures(out);
   }
