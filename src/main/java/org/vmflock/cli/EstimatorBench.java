@@ -12,6 +12,8 @@ import org.vmflock.model.NetworkPath;
 import org.vmflock.plan.BspExecutionModel;
 import org.vmflock.plan.PlannerConfig;
 import org.vmflock.scenario.Units;
+import org.vmflock.simulate.truth.MessageReplayModel;
+import org.vmflock.simulate.truth.TruthSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,8 +28,10 @@ import picocli.CommandLine.Spec;
       "each run predicted from a capture of its program on one site, as predict runtime does. Per run the measured",
       "and predicted slowdown (over the median of the program's one-site runs); then the median |relative error|,",
       "the pairs of placements (same program and WAN) measured more than 5 % apart that the predictions order as",
-      "measured, and the share of runs inside the predicted 95 % interval.",
-      "Last line: estimator: median |error| E %, P of Q pairs ordered, C % in the 95 % interval."
+      "measured, and the share of runs inside the predicted 95 % interval. Then the simulator's truth (its message replay",
+      "model) on the same runs, side by side with the estimator.",
+      "Last lines: truth: median |error| E %, P of Q pairs ordered; estimator: median |error| E %, P of Q pairs ordered,",
+      "C % in the 95 % interval."
     })
 final class EstimatorBench implements Callable<Integer> {
 
@@ -56,26 +60,35 @@ final class EstimatorBench implements Callable<Integer> {
     NetworkPath lan = new NetworkPath(lanLatency, Units.bytesPerSecond(lanBandwidth));
     double sigma = PlannerConfig.from(node.load(Map.of())).priorSigma();
     List<EstimatorValidation.Capture> captured = EstimatorValidation.captures(captures);
-    EstimatorValidation.Figures last = null;
+    EstimatorValidation.Model truth = EstimatorValidation.truth(new MessageReplayModel(TruthSettings.LV08_WARM), false);
+    List<EstimatorValidation.Row> all = new java.util.ArrayList<>();
+    List<EstimatorValidation.Row> allTruth = new java.util.ArrayList<>();
     for (Path m : measurements) {
       EstimatorValidation.Figures f = EstimatorValidation.validate(m, captured, lan, new BspExecutionModel(), sigma);
+      EstimatorValidation.Figures t = EstimatorValidation.validate(m, captured, lan, truth);
       out.println(m + ":");
       out.print(EstimatorValidation.table(f));
       out.println(line(f));
       out.println();
-      last = f;
+      out.println(m + ", the estimator and the simulator's truth side by side:");
+      out.print(EstimatorValidation.sideBySide(f, t));
+      out.println(truthLine(t));
+      out.println();
+      all.addAll(f.rows());
+      allTruth.addAll(t.rows());
     }
     if (measurements.size() > 1) {
-      List<EstimatorValidation.Row> all = new java.util.ArrayList<>();
-      for (Path m : measurements) {
-        all.addAll(EstimatorValidation.validate(m, captured, lan, new BspExecutionModel(), sigma).rows());
-      }
-      last = EstimatorValidation.figures(all);
       out.println("all together:");
     }
-    out.println(line(last));
+    out.println(truthLine(EstimatorValidation.figures(allTruth)));
+    out.println(line(EstimatorValidation.figures(all)));
     out.flush();
     return ExitCode.OK;
+  }
+
+  private static String truthLine(EstimatorValidation.Figures f) {
+    return String.format(Locale.ROOT, "truth: median |error| %.1f %%, %d of %d pairs ordered", 100 * f.medianAbsError(), f.pairsOrdered(),
+        f.pairs());
   }
 
   private static String line(EstimatorValidation.Figures f) {

@@ -40,8 +40,9 @@ import org.vmflock.simulate.report.AppResult;
  * <p>The oracle runs the same simulation under policy {@code none} (no migration: the placement
  * stays as it started, except for the platform's own evacuation when a site's availability ends)
  * from every placement of the VMs over the sites that fits their capacity, and keeps the best
- * outcome. vmflock runs from the poor placement, with the same seed (so the same hidden speed
- * factors), and must come within 5 % of the oracle: it pays for its migrations and for what it
+ * outcome, the applications running on the simulator's truth (its message replay model, not the
+ * planner's estimator). vmflock runs from the poor placement, with the same seed (so the same small
+ * per-application noise), and must come within 5 % of the oracle: it pays for its migrations and for what it
  * does before they end; the oracle starts where it should have been.
  *
  * <p>What is compared, per application: its completion time (objective time) or its total cost

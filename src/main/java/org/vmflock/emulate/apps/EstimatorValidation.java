@@ -206,14 +206,31 @@ public final class EstimatorValidation {
     return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
   }
 
+  /** Two models' predictions of the same runs (in the same order) as a Markdown table. */
+  public static String sideBySide(Figures estimator, Figures truth) {
+    StringBuilder b = new StringBuilder("| program | placement | delay | rate | measured slowdown | estimator | error | truth | error |\n"
+        + "|---|---|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < estimator.rows().size(); i++) {
+      Row e = estimator.rows().get(i);
+      Row t = truth.rows().get(i);
+      b.append(String.format(Locale.ROOT, "| %s | %s | %.0f ms | %s | %.2f | %.2f | %+.0f %% | %.2f | %+.0f %% |%n", e.program(), e.kind(),
+          e.delayMs(), rate(e.rateBps()), e.measuredSlowdown(), e.predictedSlowdown(), 100 * e.relativeError(), t.predictedSlowdown(),
+          100 * t.relativeError()));
+    }
+    return b.toString();
+  }
+
+  private static String rate(double bps) {
+    return bps >= 1e9 ? String.format(Locale.ROOT, "%.0f Gbit/s", bps / 1e9) : String.format(Locale.ROOT, "%.0f Mbit/s", bps / 1e6);
+  }
+
   /** The rows as a Markdown table. */
   public static String table(Figures f) {
     StringBuilder b = new StringBuilder("| program | placement | delay | rate | measured s | load | measured slowdown | predicted | 95 % interval | error | WAN rounds |\n"
         + "|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : f.rows()) {
       b.append(String.format(Locale.ROOT, "| %s | %s | %.0f ms | %s | %.1f | %.1f | %.2f | %.2f | %.2f-%.2f | %+.0f %% | %.0f |%n", r.program(),
-          r.kind(), r.delayMs(), r.rateBps() >= 1e9 ? String.format(Locale.ROOT, "%.0f Gbit/s", r.rateBps() / 1e9)
-              : String.format(Locale.ROOT, "%.0f Mbit/s", r.rateBps() / 1e6),
+          r.kind(), r.delayMs(), rate(r.rateBps()),
           r.seconds(), r.load(), r.measuredSlowdown(), r.predictedSlowdown(), r.low(), r.high(), 100 * r.relativeError(), r.wanRounds()));
     }
     return b.toString();

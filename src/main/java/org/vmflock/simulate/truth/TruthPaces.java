@@ -77,10 +77,41 @@ public final class TruthPaces {
   /** The pace of {@code r} on {@code sites} of {@code infra} with no other application's traffic. */
   public MessageReplayModel.Pace alone(MessageReplayModel.Rounds r, int[] sites, Infrastructure infra) {
     if (infra != this.infra) {
+      if (this.infra == null || !sameNetwork(this.infra, infra)) {
+        alone.clear();
+      }
       this.infra = infra;
-      alone.clear();
     }
     return alone.computeIfAbsent(new PaceKey(r, sites.clone()), k -> model.pace(r, k.sites(), infra, 1, MessageReplayModel.CrossTraffic.NONE));
+  }
+
+  /**
+   * Whether the truth sees the same federation in both: the same sites in the same order with the
+   * same CPU speeds and own networks, the same paths between them (prices, capacities and
+   * availability may differ: a new price makes a new infrastructure, not a new network).
+   */
+  public static boolean sameNetwork(Infrastructure a, Infrastructure b) {
+    if (a == b) {
+      return true;
+    }
+    int n = a.sites().size();
+    if (b.sites().size() != n) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (!a.sites().get(i).name().equals(b.sites().get(i).name()) || a.sites().get(i).cpuSpeed() != b.sites().get(i).cpuSpeed()
+          || !a.sites().get(i).internal().equals(b.sites().get(i).internal())) {
+        return false;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        if (i != j && !a.path(i, j).equals(b.path(i, j))) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** The pace of {@code r} on {@code sites} of {@code infra} with the others' traffic between sites. */

@@ -24,7 +24,7 @@ public record TruthSettings(double bandwidthFactor, double ackWeight, double lat
     int maxRounds) {
 
   /** LV08's bandwidth factor and cross-traffic, CM02's window, warm connections. */
-  public static final TruthSettings LV08_WARM = new TruthSettings(0.97, 0.05, 1.0, 4_194_304, 64, 4096);
+  public static final TruthSettings LV08_WARM = new TruthSettings(0.97, 0.05, 1.0, 4_194_304, 32, 512);
 
   public TruthSettings {
     if (!(bandwidthFactor > 0 && bandwidthFactor <= 1) || !(ackWeight >= 0 && ackWeight < 1) || !(latencyFactor >= 0)
