@@ -16,6 +16,7 @@ import org.vmflock.clock.ScaledClock;
 import org.vmflock.execute.FaultPlan;
 import org.vmflock.execute.PacedActuator;
 import org.vmflock.http.ApiServer;
+import org.vmflock.http.ApiToken;
 import org.vmflock.control.ManagerSettings;
 import org.vmflock.control.StatusPage;
 import org.vmflock.control.StatusQuery;
@@ -55,9 +56,11 @@ public final class ScenarioNode implements AutoCloseable {
   private final ServerBinding binding;
   private final boolean resumed;
   private final List<String> resumedApplications;
+  private final Path tokenFile;
 
   private ScenarioNode(VmflockNode node, ActorRef<MigrationManager.Command> manager, SimulatedFederation federation, ScaledClock clock,
-      ServerBinding binding, boolean resumed, List<String> resumedApplications) {
+      ServerBinding binding, boolean resumed, List<String> resumedApplications, Path tokenFile) {
+    this.tokenFile = tokenFile;
     this.node = node;
     this.manager = manager;
     this.federation = federation;
@@ -81,7 +84,10 @@ public final class ScenarioNode implements AutoCloseable {
    * @throws org.vmflock.simulate.StateFile.DamagedStateException if its run state is damaged
    */
   public static ScenarioNode start(Config config, Scenario scenario, double timeScale, long seed, int httpPort) {
-    Path runDir = Path.of(config.getString("vmflock.data-dir")).toAbsolutePath().normalize().resolve(RUN_STATE);
+    Path dataDir = Path.of(config.getString("vmflock.data-dir")).toAbsolutePath().normalize();
+    Path runDir = dataDir.resolve(RUN_STATE);
+    // drawn at the first start, before anything else is written: what changes the node needs it
+    ApiToken token = ApiToken.ofNode(dataDir);
     RunTimeline.Resumed timeline = RunTimeline.resume(runDir.resolve("clock.json"), scenario.source(), scenario.start(), timeScale, seed,
         Clock.system());
     ScaledClock clock = timeline.timeline().clock(Clock.system());
@@ -137,13 +143,14 @@ public final class ScenarioNode implements AutoCloseable {
       String dir = config.getString("vmflock.http.traffic-dir");
       Optional<Path> trafficDir = dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
       ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
-          settings.loop().defaultLink(), trafficDir, Optional.of(federation)), config.getString("vmflock.http.host"), httpPort),
+          settings.loop().defaultLink(), trafficDir, Optional.of(federation),
+          new ApiServer.Operations(Optional.of(node.metrics()), () -> node.health().readiness(), () -> node.health().live())), token, config.getString("vmflock.http.host"), httpPort),
           "binding the HTTP endpoint", ASK);
       if (timeline.resumed()) {
         node.system().log().info("resumed the run of {} started at {} (scenario time {}); scenario time now {}, {} of {} scheduled events sent",
             scenario.source(), timeline.timeline().realStart(), scenario.start(), clock.now(), progress.sent(), due.size());
       }
-      return new ScenarioNode(node, manager, federation, clock, binding, timeline.resumed(), knownApps);
+      return new ScenarioNode(node, manager, federation, clock, binding, timeline.resumed(), knownApps, dataDir.resolve(ApiToken.FILE));
     } catch (RuntimeException e) {
       node.close();
       throw e;
@@ -204,6 +211,11 @@ public final class ScenarioNode implements AutoCloseable {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The file holding the bearer token requests that change the node carry ({@link ApiToken}). */
+  public Path tokenFile() {
+    return tokenFile;
   }
 
   public ActorRef<MigrationManager.Command> manager() {

@@ -189,20 +189,20 @@ class RunEndToEndTest {
   void badEventsAreRefusedWithTheReasonAndChangeNothing() throws Exception {
     JsonNode beforeStatus = status();
     JsonNode before = knowledge(beforeStatus);
-    Cli.Run negative = Cli.run("inject", "--node", url, "price", "--site", "lyon", "--per-vm-hour", "-1");
+    Cli.Run negative = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "price", "--site", "lyon", "--per-vm-hour", "-1");
     assertEquals(ExitCode.INVALID_INPUT, negative.exitCode(), negative.err());
     assertTrue(negative.err().contains("negative") || negative.err().contains("-1"), negative.err());
-    Cli.Run unknown = Cli.run("inject", "--node", url, "price", "--site", "atlantis", "--per-vm-hour", "0.1");
+    Cli.Run unknown = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "price", "--site", "atlantis", "--per-vm-hour", "0.1");
     assertEquals(ExitCode.INVALID_INPUT, unknown.exitCode(), unknown.err());
     assertTrue(unknown.err().contains("atlantis"), unknown.err());
-    Cli.Run shrink = Cli.run("inject", "--node", url, "capacity", "--site", "lyon", "--slots", "2", "--cores", "32", "--memory", "64GiB");
+    Cli.Run shrink = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "capacity", "--site", "lyon", "--slots", "2", "--cores", "32", "--memory", "64GiB");
     assertEquals(ExitCode.INVALID_INPUT, shrink.exitCode(), shrink.err());
-    Cli.Run past = Cli.run("inject", "--node", url, "availability", "--site", "nancy", "--until", "2000-01-01T00:00:00Z");
+    Cli.Run past = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "availability", "--site", "nancy", "--until", "2000-01-01T00:00:00Z");
     assertEquals(ExitCode.INVALID_INPUT, past.exitCode(), past.err());
     for (String body : List.of("{", "[]", "{\"type\":\"teleport\",\"site\":\"lyon\"}", "{\"type\":\"price\",\"site\":\"lyon\"}",
         "{\"type\":\"submit\",\"application\":{\"name\":\"cg\",\"vms\":2,\"work\":\"1h\"}}")) {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/events")).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+          .header("Authorization", org.vmflock.http.ApiToken.ofClient(java.util.Map.of(), dir.resolve("data")).authorization()).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(400, r.statusCode(), body + " -> " + r.body());
       assertTrue(JSON.readTree(r.body()).get("error").asText().length() > 5, r.body());
     }
@@ -214,7 +214,7 @@ class RunEndToEndTest {
   @Test
   @Order(3)
   void aPriceRiseMovesTheApplicationToTheCheaperSiteAndTheDecisionSaysWhy() throws Exception {
-    Cli.Run rise = Cli.run("inject", "--node", url, "price", "--site", "lyon", "--per-vm-hour", "0.50");
+    Cli.Run rise = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "price", "--site", "lyon", "--per-vm-hour", "0.50");
     assertEquals(ExitCode.OK, rise.exitCode(), rise.err());
     assertTrue(rise.out().contains("accepted"), rise.out());
     await().atMost(PATIENCE).untilAsserted(() -> {
@@ -242,7 +242,7 @@ class RunEndToEndTest {
   void aSubmittedApplicationIsPlaced() throws Exception {
     Path app = dir.resolve("ep.conf");
     Files.writeString(app, "name = ep\nvms = 2\nsize = small\nwork = 1h\nobjective = cost\n");
-    Cli.Run submit = Cli.run("inject", "--node", url, "submit", "--file", app);
+    Cli.Run submit = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "submit", "--file", app);
     assertEquals(ExitCode.OK, submit.exitCode(), submit.err());
     await().atMost(PATIENCE).untilAsserted(() -> {
       JsonNode s = status();
@@ -251,7 +251,7 @@ class RunEndToEndTest {
       assertEquals(2, ep.get("placement").size(), s.toPrettyString());
       ep.get("placement").forEach(site -> assertEquals("nancy", site.asText(), "the cheaper site: " + s.toPrettyString()));
     });
-    Cli.Run again = Cli.run("inject", "--node", url, "submit", "--file", app);
+    Cli.Run again = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "submit", "--file", app);
     assertEquals(ExitCode.INVALID_INPUT, again.exitCode(), again.err());
     assertTrue(again.err().contains("ep"), again.err());
   }
