@@ -373,4 +373,40 @@ class ApiEndToEndTest {
     assertTrue(bundle.body().length() > 1_000_000 && bundle.body().contains("SwaggerUIBundle"), "the bundle from the webjar");
     assertEquals(404, status("/api/docs/nothing.js"));
   }
+
+  // ---------------------------------------------------------------- metrics and health
+
+  static double metric(String text, String series) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no " + series + " in /metrics");
+  }
+
+  @Test
+  @Order(13)
+  void metricsCountWhatTheManagerDidAndHealthSaysTheNodeIsReady() throws Exception {
+    HttpResponse<String> m = get("/metrics");
+    assertEquals(200, m.statusCode());
+    assertTrue(m.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), m.headers().toString());
+    String text = m.body();
+    assertTrue(metric(text, "vmflock_decisions_total{kind=\"migrate\"}") >= 1, text);
+    assertEquals(4, metric(text, "vmflock_migrations_total{outcome=\"completed\"}"), 0);
+    assertEquals(4, metric(text, "vmflock_migration_seconds_count{outcome=\"completed\"}"), 0);
+    assertEquals(4, metric(text, "vmflock_migration_time_error_ratio_count"), 0);
+    assertTrue(metric(text, "vmflock_mape_cycle_seconds_count") > 0);
+    assertTrue(metric(text, "vmflock_journal_write_seconds_count") > 0);
+    assertTrue(text.contains("vmflock_monitor_answers_total{answer="), text);
+    assertTrue(text.contains("vmflock_sensor_frames_total"), text);
+    assertTrue(text.contains("jvm_memory_used_bytes"), text);
+
+    assertEquals(200, get("/health/live").statusCode());
+    HttpResponse<String> ready = get("/health/ready");
+    assertEquals(200, ready.statusCode(), ready.body());
+    JsonNode checks = JSON.readTree(ready.body()).get("checks");
+    assertEquals("up", checks.get("cluster").asText(), ready.body());
+    assertTrue(checks.get("journal").asText().startsWith("ok: an event written in"), ready.body());
+  }
 }
