@@ -142,9 +142,11 @@ public final class ScenarioNode implements AutoCloseable {
           "federation-driver");
       String dir = config.getString("vmflock.http.traffic-dir");
       Optional<Path> trafficDir = dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
+      // the readiness probe spawned now, not by the first request on the HTTP server's threads
+      NodeHealth health = node.health();
       ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
           settings.loop().defaultLink(), trafficDir, Optional.of(federation),
-          new ApiServer.Operations(Optional.of(node.metrics()), () -> node.health().readiness(), () -> node.health().live())), token, config.getString("vmflock.http.host"), httpPort),
+          new ApiServer.Operations(Optional.of(node.metrics()), health::readiness, health::live)), token, config.getString("vmflock.http.host"), httpPort),
           "binding the HTTP endpoint", ASK);
       if (timeline.resumed()) {
         node.system().log().info("resumed the run of {} started at {} (scenario time {}); scenario time now {}, {} of {} scheduled events sent",

@@ -51,7 +51,7 @@ class RunEndToEndTest {
   static Process node;
   static String url;
   static final List<String> nodeLog = java.util.Collections.synchronizedList(new ArrayList<>());
-  static final HttpClient http = HttpClient.newHttpClient();
+  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
   static void startNode() throws Exception {
@@ -112,7 +112,7 @@ class RunEndToEndTest {
   }
 
   static JsonNode status() throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/status")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/status")).timeout(org.vmflock.testing.NodeProcess.REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     return JSON.readTree(r.body());
   }
@@ -171,7 +171,7 @@ class RunEndToEndTest {
   @Test
   @Order(1)
   void theNodeAnswersWithTheScenariosSitesAndApplication() throws Exception {
-    HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url + "/health")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url + "/health")).timeout(org.vmflock.testing.NodeProcess.REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, health.statusCode());
     await().atMost(PATIENCE).untilAsserted(() -> {
       JsonNode s = status();
@@ -201,7 +201,7 @@ class RunEndToEndTest {
     assertEquals(ExitCode.INVALID_INPUT, past.exitCode(), past.err());
     for (String body : List.of("{", "[]", "{\"type\":\"teleport\",\"site\":\"lyon\"}", "{\"type\":\"price\",\"site\":\"lyon\"}",
         "{\"type\":\"submit\",\"application\":{\"name\":\"cg\",\"vms\":2,\"work\":\"1h\"}}")) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/events")).header("Content-Type", "application/json")
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/events")).timeout(org.vmflock.testing.NodeProcess.REQUEST_TIMEOUT).header("Content-Type", "application/json")
           .header("Authorization", org.vmflock.http.ApiToken.ofClient(java.util.Map.of(), dir.resolve("data")).authorization()).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(400, r.statusCode(), body + " -> " + r.body());
       assertTrue(JSON.readTree(r.body()).get("error").asText().length() > 5, r.body());

@@ -214,7 +214,7 @@ class HttpRobustnessTest {
     HttpResponse<String> r = post("text/plain", "{\"type\":\"speed\",\"site\":\"lyon\",\"cpuSpeed\":1.2}");
     assertEquals(415, r.statusCode(), r.body());
     assertTrue(JSON.readTree(r.body()).get("error").asText().contains("application/json"), r.body());
-    HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(url + "/api/nothing")).GET().build(),
+    HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(url + "/api/nothing")).timeout(Duration.ofSeconds(20)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(404, missing.statusCode());
     assertTrue(JSON.readTree(missing.body()).has("error"), missing.body());

@@ -30,7 +30,9 @@ public final class NodeProcess implements AutoCloseable {
   /** The line that names the API token's file (printed before the address). */
   private static final Pattern TOKEN = Pattern.compile("carry the bearer token in (\\S+)");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** How long one request may take before the test fails instead of waiting. */
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
 
   private final Process process;
   private final String url;
@@ -94,7 +96,7 @@ public final class NodeProcess implements AutoCloseable {
 
   /** GET /api/status. */
   public JsonNode status() throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/status")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/status")).timeout(REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new AssertionError("status answered " + r.statusCode() + ": " + r.body());
     }
@@ -113,7 +115,7 @@ public final class NodeProcess implements AutoCloseable {
 
   /** POST /api/events with one event, with the node's token; the HTTP status code. */
   public int post(String event) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/events")).header("Content-Type", "application/json")
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/events")).timeout(REQUEST_TIMEOUT).header("Content-Type", "application/json")
         .header("Authorization", token().authorization())
         .POST(HttpRequest.BodyPublishers.ofString(event)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
   }
