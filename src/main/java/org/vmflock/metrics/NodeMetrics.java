@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import org.vmflock.control.ManagerObserver;
 import org.vmflock.knowledge.Knowledge;
 import org.vmflock.knowledge.KnowledgeEvent;
@@ -25,13 +24,10 @@ import org.vmflock.knowledge.MigrationRecord;
  * A node's Prometheus metrics ({@code GET /metrics}), counted where the facts already are: the
  * migration manager's durable events, cycles and monitor answers (it is its {@link
  * ManagerObserver}), the journal's writes and the sensors' frames ({@link #journalWrite}, {@link
- * #SENSOR_FRAMES}: code the plugin or a capture makes, which the node cannot hand this to), and the
+ * org.vmflock.monitor.SensorFrames}: code the plugin or a capture makes, which the node cannot hand this to), and the
  * JVM's own. One registry per node, so that several nodes in one JVM (tests) do not collide.
  */
 public final class NodeMetrics implements ManagerObserver {
-
-  /** Frames the sensors of this JVM counted, every VM and host: a capture adds to it. */
-  public static final LongAdder SENSOR_FRAMES = new LongAdder();
 
   /** The journal's writes in this JVM, from its DAO ({@link #journalWrite}). */
   private static final Histogram JOURNAL_WRITES = Histogram.builder().name("vmflock_journal_write_seconds")
@@ -65,7 +61,7 @@ public final class NodeMetrics implements ManagerObserver {
   public NodeMetrics() {
     registry.register(JOURNAL_WRITES);
     CounterWithCallback.builder().name("vmflock_sensor_frames_total").help("Frames the sensors of this node counted")
-        .callback(c -> c.call(SENSOR_FRAMES.sum())).register(registry);
+        .callback(c -> c.call(org.vmflock.monitor.SensorFrames.total())).register(registry);
     GaugeWithCallback.builder().name("vmflock_migration_observed_over_predicted")
         .help("The migration model's calibration: observed over predicted migration time").callback(g -> g.call(calibration.get()))
         .register(registry);

@@ -17,7 +17,6 @@ import org.vmflock.CborSerializable;
 import org.vmflock.monitor.traffic.HostReport;
 import org.vmflock.monitor.traffic.HostTraffic;
 import org.vmflock.monitor.traffic.PeerTraffic;
-import org.vmflock.metrics.NodeMetrics;
 import org.vmflock.monitor.traffic.PeriodCloser;
 import org.vmflock.monitor.traffic.ReportOutbox;
 import org.vmflock.monitor.traffic.SensorReport;
@@ -209,7 +208,7 @@ public final class Sensor {
         if (!t.vm().equals(vm)) {
           continue;
         }
-        NodeMetrics.SENSOR_FRAMES.add(t.frames());
+        SensorFrames.count(t.frames());
         if (closer.isLate(t.period())) {
           late[0] += t.frames();
           late[1] += t.receivedBytes() + t.nonIpBytes() + t.sentToFileServers().stream().mapToLong(PeerTraffic::bytes).sum();
@@ -253,7 +252,7 @@ public final class Sensor {
     public long[] add(Counted c, PeriodCloser closer) {
       long[] late = new long[2];
       for (HostTraffic t : c.hosts()) {
-        NodeMetrics.SENSOR_FRAMES.add(t.frames());
+        SensorFrames.count(t.frames());
         if (closer.isLate(t.period())) {
           late[0] += t.frames();
         } else {
