@@ -14,6 +14,27 @@ public interface ManagerObserver {
 
   ManagerObserver NONE = new ManagerObserver() {};
 
+  /** Each of {@code observers}, in this order. */
+  static ManagerObserver all(List<ManagerObserver> observers) {
+    List<ManagerObserver> each = List.copyOf(observers);
+    return new ManagerObserver() {
+      @Override
+      public void persisted(List<KnowledgeEvent> events, Knowledge after) {
+        each.forEach(o -> o.persisted(events, after));
+      }
+
+      @Override
+      public void cycle(Duration took) {
+        each.forEach(o -> o.cycle(took));
+      }
+
+      @Override
+      public void monitored(boolean answered, boolean approximate, int extrapolatedVms, int vmsWithoutData) {
+        each.forEach(o -> o.monitored(answered, approximate, extrapolatedVms, vmsWithoutData));
+      }
+    };
+  }
+
   /** {@code events} are in the journal; {@code after} is the knowledge with them. */
   default void persisted(List<KnowledgeEvent> events, Knowledge after) {}
 

@@ -145,12 +145,12 @@ public record StatusPage(
         k.groups().getOrDefault(a.app().name(), List.of()));
   }
 
-  static DecisionLine decision(DecisionRecord d) {
+  public static DecisionLine decision(DecisionRecord d) {
     return new DecisionLine(d.id(), d.at(), d.application(), d.kind().label(), d.reason(), d.outcome().name().toLowerCase(java.util.Locale.ROOT),
         d.audit().map(x -> x.describe()), d.result().map(x -> x.describe()), d.migrations());
   }
 
-  static MigrationLine migration(MigrationRecord m, Optional<StepProgress> progress) {
+  public static MigrationLine migration(MigrationRecord m, Optional<StepProgress> progress) {
     return new MigrationLine(m.id(), m.order().application(), m.order().vm(), m.order().from(), m.order().to(), m.status(), m.decisionId(),
         m.order().predicted().totalSeconds(), m.order().predicted().downtimeSeconds(), m.startedAt(), m.endedAt(),
         m.observed().map(o -> o.totalSeconds()), m.observed().map(o -> o.downtimeSeconds()), progress, m.reason());

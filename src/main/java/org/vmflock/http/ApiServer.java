@@ -7,6 +7,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -82,13 +83,18 @@ public final class ApiServer extends AllDirectives {
     }
   }
 
-  /** A node's metrics ({@code GET /metrics}) and readiness ({@code GET /health/ready}); {@code live}: whether its actor system runs. */
+  /**
+   * A node's metrics ({@code GET /metrics}), readiness ({@code GET /health/ready}) and live stream
+   * ({@code GET /api/stream}); {@code live}: whether its actor system runs.
+   */
   public record Operations(java.util.Optional<org.vmflock.metrics.NodeMetrics> metrics,
-      java.util.function.Supplier<CompletionStage<Readiness>> readiness, java.util.function.BooleanSupplier live) {
+      java.util.function.Supplier<CompletionStage<Readiness>> readiness, java.util.function.BooleanSupplier live,
+      java.util.Optional<LiveStream> stream) {
 
-    /** No metrics; ready with no check. */
+    /** No metrics, no stream; ready with no check. */
     public static final Operations NONE = new Operations(java.util.Optional.empty(),
-        () -> java.util.concurrent.CompletableFuture.completedFuture(new Readiness(true, new java.util.TreeMap<>())), () -> true);
+        () -> java.util.concurrent.CompletableFuture.completedFuture(new Readiness(true, new java.util.TreeMap<>())), () -> true,
+        java.util.Optional.empty());
   }
 
   private final Backend backend;
@@ -137,6 +143,9 @@ public final class ApiServer extends AllDirectives {
                 })))))),
             path("events", () -> post(() -> authorized(() -> jsonBody(() -> entity(Unmarshaller.entityToString(), body ->
                 onSuccess(event(body), r -> json(r.code(), r.json()))))))),
+            path("stream", () -> get(() -> backend.operations().stream()
+                .<Route>map(l -> completeOK(l.subscribe(), EventStreamMarshalling.toEventStream()))
+                .orElseGet(() -> json(StatusCodes.NOT_FOUND, Outcome.errorJson("this node streams no events"))))),
             resources.routes(),
             docs.routes(),
             path(PathMatchers.segment("run").slash("world"), () -> get(() -> parameterOptional("after", after ->

@@ -58,8 +58,12 @@ public final class ResourceDocuments {
 
   /** An accepted environment change of a site, numbered: {@code site}, {@code number}, {@code at}, {@code change} (its type and fields). */
   public static ObjectNode siteChange(String site, SiteState.NumberedChange c) {
-    ObjectNode o = JSON.createObjectNode().put("site", site).put("number", c.number()).put("at", c.at().toString());
-    o.set("change", JSON.valueToTree(c.change()));
+    return siteChange(site, c.number(), c.at(), c.change());
+  }
+
+  static ObjectNode siteChange(String site, long number, java.time.Instant at, org.vmflock.site.EnvironmentChange change) {
+    ObjectNode o = JSON.createObjectNode().put("site", site).put("number", number).put("at", at.toString());
+    o.set("change", JSON.valueToTree(change));
     return o;
   }
 }

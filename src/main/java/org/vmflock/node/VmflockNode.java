@@ -56,6 +56,7 @@ public final class VmflockNode implements AutoCloseable {
   private final JournalCheck.Finding journal;
   private final Config config;
   private final NodeMetrics metrics = new NodeMetrics();
+  private final org.vmflock.http.LiveStream live;
 
   private VmflockNode(ActorSystem<SpawnProtocol.Command> system, MonitorSettings monitor, Clock clock, JournalCheck.Finding journal, Config config) {
     this.system = system;
@@ -64,6 +65,7 @@ public final class VmflockNode implements AutoCloseable {
     this.journal = journal;
     this.config = config;
     this.sharding = ClusterSharding.get(system);
+    this.live = org.vmflock.http.LiveStream.of(system, config);
   }
 
   /**
@@ -108,6 +110,11 @@ public final class VmflockNode implements AutoCloseable {
       health = new NodeHealth(system, spawn(NodeHealth.probe(system), "health-probe"));
     }
     return health;
+  }
+
+  /** What the manager on this node does, as it happens ({@code GET /api/stream}). */
+  public org.vmflock.http.LiveStream live() {
+    return live;
   }
 
   /** This node's metrics ({@code GET /metrics}). */
@@ -168,7 +175,7 @@ public final class VmflockNode implements AutoCloseable {
     SagaActor.initSharding(sharding, new SagaActor.Dependencies(actuator, clock, timeScale, sites, settings.reservationLease(),
         settings.siteTimeout(), minBackoff, maxBackoff));
     MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, timeScale, sites, sagas, monitoring, provisioner,
-        tickInterval, metrics);
+        tickInterval, org.vmflock.control.ManagerObserver.all(java.util.List.of(metrics, live)));
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(MigrationManager.create(deps)).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
         MigrationManager.NAME));

@@ -248,8 +248,34 @@ class ApiEndToEndTest {
   @Order(10)
   void aPriceRiseIsDecidedAndMigratedAsTheResourcesShow() throws Exception {
     await().atMost(PATIENCE).until(() -> page("/api/vms?app=cg&site=lyon").get("total").asInt() == 4);
-    Cli.Run rise = Cli.run("inject", "--node", node.url(), "--data-dir", node.dataDir(), "price", "--site", "lyon", "--per-vm-hour", "0.50");
-    assertEquals(ExitCode.OK, rise.exitCode(), rise.err());
+    try (LiveEvents stream = LiveEvents.open(node.url() + "/api/stream")) {
+      stream.next(e -> e.get("type").asText().equals("subscribed"), Duration.ofSeconds(30));
+      Cli.Run rise = Cli.run("inject", "--node", node.url(), "--data-dir", node.dataDir(), "price", "--site", "lyon", "--per-vm-hour", "0.50");
+      assertEquals(ExitCode.OK, rise.exitCode(), rise.err());
+      // the site's change first, then the decision it led to, then its migrations, as they happen
+      JsonNode price = stream.next(e -> e.get("type").asText().equals("site"), PATIENCE);
+      assertEquals("lyon", price.get("site").asText(), price.toString());
+      assertEquals(0.50, price.get("change").get("pricePerVmHour").asDouble(), 1e-9, price.toString());
+      JsonNode decision = stream.next(e -> e.get("type").asText().equals("decision") && e.get("kind").asText().equals("migrate"), PATIENCE);
+      assertEquals("cg", decision.get("application").asText(), decision.toString());
+      assertTrue(decision.get("reason").asText().contains("nancy"), decision.toString());
+      JsonNode started = stream.next(e -> e.get("type").asText().equals("migration"), PATIENCE);
+      assertEquals("started", started.get("phase").asText(), started.toString());
+      assertEquals("lyon", started.get("from").asText());
+      assertEquals(decision.get("id").asLong(), started.get("decision").asLong());
+      java.util.Set<String> completed = new java.util.TreeSet<>();
+      java.util.Set<String> phases = new java.util.TreeSet<>();
+      while (completed.size() < 4) {
+        JsonNode m = stream.next(e -> e.get("type").asText().equals("migration"), PATIENCE);
+        phases.add(m.get("phase").asText());
+        if (m.get("phase").asText().equals("completed")) {
+          completed.add(m.get("vm").asText());
+          assertEquals("nancy", m.get("to").asText(), m.toString());
+        }
+      }
+      assertEquals(java.util.Set.of("cg-vm1", "cg-vm2", "cg-vm3", "cg-vm4"), completed);
+      assertTrue(phases.contains("step"), "the steps' progress: " + phases);
+    }
     try {
       await().atMost(PATIENCE.multipliedBy(2)).until(() -> page("/api/migrations?app=cg&status=completed").get("total").asInt() == 4);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -409,5 +435,63 @@ class ApiEndToEndTest {
     JsonNode checks = JSON.readTree(ready.body()).get("checks");
     assertEquals("up", checks.get("cluster").asText(), ready.body());
     assertTrue(checks.get("journal").asText().startsWith("ok: an event written in"), ready.body());
+  }
+
+  /** A client of the node's Server-Sent Events: each event's JSON as it arrives, read on a thread of its own. */
+  static final class LiveEvents implements AutoCloseable {
+    private final java.util.concurrent.BlockingQueue<JsonNode> events = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.stream.Stream<String> lines;
+
+    private LiveEvents(HttpResponse<java.util.stream.Stream<String>> response) {
+      this.lines = response.body();
+      Thread reader = new Thread(() -> {
+        try {
+          lines.forEach(line -> {
+            if (line.startsWith("data:")) {
+              try {
+                events.add(JSON.readTree(line.substring("data:".length())));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+          });
+        } catch (RuntimeException e) {
+          // closed by close(), or the node: next() says what it waited for
+        }
+      }, "live-events");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    static LiveEvents open(String url) throws Exception {
+      // no request timeout: it would end the stream; the answer's head is awaited with a deadline instead
+      HttpResponse<java.util.stream.Stream<String>> r = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream")
+          .GET().build(), HttpResponse.BodyHandlers.ofLines()).get(30, TimeUnit.SECONDS);
+      assertEquals(200, r.statusCode());
+      assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElse(""));
+      return new LiveEvents(r);
+    }
+
+    /** The next event that passes {@code wanted} (the others before it skipped), within {@code patience}. */
+    JsonNode next(java.util.function.Predicate<JsonNode> wanted, Duration patience) throws InterruptedException {
+      long deadline = System.nanoTime() + patience.toNanos();
+      List<String> skipped = new java.util.ArrayList<>();
+      for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+        JsonNode e = events.poll(left, TimeUnit.NANOSECONDS);
+        if (e != null && wanted.test(e)) {
+          return e;
+        }
+        if (e != null) {
+          skipped.add(e.toString());
+        }
+      }
+      throw new AssertionError("no such event within " + patience.toSeconds() + " s; came: " + skipped + "\nnode: "
+          + String.join("\n", node.log()));
+    }
+
+    @Override
+    public void close() {
+      lines.close();
+    }
   }
 }

@@ -55,7 +55,7 @@ class ReadinessTest {
       NodeHealth health = node.health();
       ServerBinding binding = ApiServer.start(new ApiServer.Backend(node.system(), node.system().ignoreRef(),
           site -> node.system().ignoreRef(), Clock.system(), Optional.empty(), Optional.empty(), Optional.empty(),
-          new ApiServer.Operations(Optional.of(node.metrics()), health::readiness, health::live)), ApiToken.of("readiness-test-token-0123456789"),
+          new ApiServer.Operations(Optional.of(node.metrics()), health::readiness, health::live, Optional.empty())), ApiToken.of("readiness-test-token-0123456789"),
           "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
       String ready = "http://127.0.0.1:" + binding.localAddress().getPort() + "/health/ready";
       try {
