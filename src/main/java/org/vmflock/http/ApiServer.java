@@ -107,8 +107,15 @@ public final class ApiServer extends AllDirectives {
 
   /** Binds the endpoint; requests that change the node need {@code token} ({@code Authorization: Bearer ...}). */
   public static CompletionStage<ServerBinding> start(Backend backend, ApiToken token, String host, int port) {
+    return start(backend, token, host, port, java.util.Optional.empty());
+  }
+
+  /** Binds the endpoint, over HTTPS with {@code tls} ({@link ApiTls}). */
+  public static CompletionStage<ServerBinding> start(Backend backend, ApiToken token, String host, int port,
+      java.util.Optional<org.apache.pekko.http.javadsl.HttpsConnectionContext> tls) {
     ApiServer api = new ApiServer(backend, token);
-    return Http.get(backend.system()).newServerAt(host, port).bind(api.routes());
+    org.apache.pekko.http.javadsl.ServerBuilder server = Http.get(backend.system()).newServerAt(host, port);
+    return tls.map(server::enableHttps).orElse(server).bind(api.routes());
   }
 
   Route routes() {

@@ -57,10 +57,12 @@ public final class ScenarioNode implements AutoCloseable {
   private final boolean resumed;
   private final List<String> resumedApplications;
   private final Path tokenFile;
+  private final boolean https;
 
   private ScenarioNode(VmflockNode node, ActorRef<MigrationManager.Command> manager, SimulatedFederation federation, ScaledClock clock,
-      ServerBinding binding, boolean resumed, List<String> resumedApplications, Path tokenFile) {
+      ServerBinding binding, boolean resumed, List<String> resumedApplications, Path tokenFile, boolean https) {
     this.tokenFile = tokenFile;
+    this.https = https;
     this.node = node;
     this.manager = manager;
     this.federation = federation;
@@ -84,6 +86,8 @@ public final class ScenarioNode implements AutoCloseable {
    * @throws org.vmflock.simulate.StateFile.DamagedStateException if its run state is damaged
    */
   public static ScenarioNode start(Config config, Scenario scenario, double timeScale, long seed, int httpPort) {
+    // a keystore that cannot be read stops the start before anything runs
+    Optional<org.apache.pekko.http.javadsl.HttpsConnectionContext> tls = org.vmflock.http.ApiTls.server(config);
     Path dataDir = Path.of(config.getString("vmflock.data-dir")).toAbsolutePath().normalize();
     Path runDir = dataDir.resolve(RUN_STATE);
     // drawn at the first start, before anything else is written: what changes the node needs it
@@ -146,13 +150,13 @@ public final class ScenarioNode implements AutoCloseable {
       NodeHealth health = node.health();
       ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
           settings.loop().defaultLink(), trafficDir, Optional.of(federation),
-          new ApiServer.Operations(Optional.of(node.metrics()), health::readiness, health::live, Optional.of(node.live()))), token, config.getString("vmflock.http.host"), httpPort),
+          new ApiServer.Operations(Optional.of(node.metrics()), health::readiness, health::live, Optional.of(node.live()))), token, config.getString("vmflock.http.host"), httpPort, tls),
           "binding the HTTP endpoint", ASK);
       if (timeline.resumed()) {
         node.system().log().info("resumed the run of {} started at {} (scenario time {}); scenario time now {}, {} of {} scheduled events sent",
             scenario.source(), timeline.timeline().realStart(), scenario.start(), clock.now(), progress.sent(), due.size());
       }
-      return new ScenarioNode(node, manager, federation, clock, binding, timeline.resumed(), knownApps, dataDir.resolve(ApiToken.FILE));
+      return new ScenarioNode(node, manager, federation, clock, binding, timeline.resumed(), knownApps, dataDir.resolve(ApiToken.FILE), tls.isPresent());
     } catch (RuntimeException e) {
       node.close();
       throw e;
@@ -213,6 +217,11 @@ public final class ScenarioNode implements AutoCloseable {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** {@code https} when the endpoint serves TLS (vmflock.http.tls.enabled), {@code http} otherwise. */
+  public String scheme() {
+    return https ? "https" : "http";
   }
 
   /** The file holding the bearer token requests that change the node carry ({@link ApiToken}). */

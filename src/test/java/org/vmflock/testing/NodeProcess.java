@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  */
 public final class NodeProcess implements AutoCloseable {
 
-  private static final Pattern URL = Pattern.compile("(http://[0-9.]+:\\d+)/api/status");
+  private static final Pattern URL = Pattern.compile("(https?://[0-9.]+:\\d+)/api/status");
   /** The line that names the API token's file (printed before the address). */
   private static final Pattern TOKEN = Pattern.compile("carry the bearer token in (\\S+)");
   private static final ObjectMapper JSON = new ObjectMapper();
