@@ -369,8 +369,13 @@ class ApiEndToEndTest {
       documented.add(method.toUpperCase(java.util.Locale.ROOT) + " " + path);
     }));
     for (String route : documented) {
-      String path = route.substring(route.indexOf(' ') + 1).replace("{site}", "lyon").replace("{app}", "cg");
-      if (route.startsWith("GET ")) {
+      String documentedPath = route.substring(route.indexOf(' ') + 1);
+      String path = documentedPath.replace("{site}", "lyon").replace("{app}", "cg");
+      if (route.startsWith("GET ") && paths.get(documentedPath).get("get").get("responses").get("200").get("content").has("text/event-stream")) {
+        try (LiveEvents stream = LiveEvents.open(node.url() + path)) {
+          stream.next(e -> e.get("type").asText().equals("subscribed"), Duration.ofSeconds(30));
+        }
+      } else if (route.startsWith("GET ")) {
         HttpResponse<String> answer = get(path);
         assertEquals(200, answer.statusCode(), route + " -> " + answer.body());
       } else {
