@@ -121,8 +121,10 @@ public final class ApiServer extends AllDirectives {
   Route routes() {
     ResourceRoutes resources = new ResourceRoutes(backend);
     DocsRoutes docs = new DocsRoutes();
+    DashboardRoutes dashboard = new DashboardRoutes();
     // every answer is JSON, the refusals of pekko-http itself too (413 for a body over max-content-length, 404, 405, ...)
     return handleExceptions(jsonErrors, () -> handleRejections(jsonRejections, () -> concat(
+        dashboard.routes(),
         pathPrefix("health", () -> get(() -> concat(
             pathEnd(() -> json(StatusCodes.OK, "{\"status\":\"up\"}")),
             path("live", () -> backend.operations().live().getAsBoolean() ? json(StatusCodes.OK, "{\"status\":\"live\"}")
