@@ -125,7 +125,7 @@ window.addEventListener('resize', () => [costChart, timeChart, trafficChart].for
 
 function lineOption(valueOf, unit) {
   const series = [...state.history.entries()].map(([app, points]) => ({
-    name: app, type: 'line', showSymbol: false, data: points.map(p => [p.at, valueOf(p)]).filter(p => p[1] !== null),
+    name: app, type: 'line', showSymbol: points.length < 30, data: points.map(p => [p.at, valueOf(p)]).filter(p => p[1] !== null),
   }));
   return {
     animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 60, right: 20, top: 30, bottom: 30 },
@@ -210,7 +210,7 @@ function throttled(f, ms) {
 
 const report = (e) => console.error(e);
 const refreshPlacement = throttled(() => Promise.all([loadSites(), loadVms()]), 300);
-const refreshOutcomes = throttled(loadMigrationsAndDecisions, 500);
+const refreshOutcomes = throttled(() => Promise.all([loadMigrationsAndDecisions(), loadApplications()]), 500);
 
 function follow() {
   const stream = new EventSource('/api/stream');
@@ -225,6 +225,7 @@ function follow() {
     const d = JSON.parse(e.data);
     state.decisions.set(d.id, d);
     renderDecisions(d.id);
+    refreshOutcomes();
   });
   stream.addEventListener('migration', (e) => {
     const m = JSON.parse(e.data);
