@@ -156,10 +156,12 @@ async function renderTraffic() {
     $('#traffic-at').textContent = 'no traffic observed yet';
     return;
   }
-  $('#traffic-at').textContent = m.at ? 'observed ' + instant(m.at) + ', bytes/s' : '';
+  $('#traffic-at').textContent = (m.observed ? 'observed ' + instant(m.at) + ', bytes/s' : 'no traffic observed yet')
+    + (m.truncated ? `, the first ${m.vms.length} of ${m.totalVms} VMs` : '');
   const data = [];
   let max = 0;
   m.bytesPerSecond.forEach((row, i) => row.forEach((v, j) => { data.push([j, i, v]); max = Math.max(max, v); }));
+  $('#traffic-chart').dataset.maxBytesPerSecond = max;
   trafficChart.setOption({
     animation: false, tooltip: { formatter: p => `${m.vms[p.value[1]]} → ${m.vms[p.value[0]]}: ${bytes(p.value[2])}/s` },
     grid: { left: 80, right: 20, top: 10, bottom: 90 },

@@ -20,7 +20,7 @@ import org.vmflock.testing.TestData;
  * The dashboard of a real node ({@code vmflock run} in its own JVM) in a real browser: headless
  * Chromium loads {@code /}, shows the sites, and a price rise typed into its inject form, with the
  * node's token, makes vmflock decide to move the application; the decision is on the page within
- * 2 s of the node publishing it. The page's screenshot goes to {@code target/dashboard.png}
+ * 2 s of the node publishing it; its heatmap shows the traffic the manager observed. The page's screenshot goes to {@code target/dashboard.png}
  * ({@code -Ddashboard.screenshot=docs/dashboard.png} to refresh the README's).
  */
 class DashboardInBrowserTest {
@@ -91,6 +91,17 @@ class DashboardInBrowserTest {
       // the VMs move: a migration in flight, or already done with the VMs at nancy
       assertTrue(browser.await("document.querySelectorAll('#migrations tr[data-migration]').length > 0"
           + " || document.querySelectorAll('[data-site=nancy] [data-vm]').length > 0", PATIENCE), "migrations: " + browser.console());
+      // the VM x VM heatmap: the traffic the manager observed between cg's VMs (the NAS CG's partners talk, the others not)
+      assertTrue(browser.await("document.getElementById('traffic-at').textContent.startsWith('observed')"
+          + " && Number(document.getElementById('traffic-chart').dataset.maxBytesPerSecond) > 0", PATIENCE),
+          "the heatmap: " + browser.evaluate("document.getElementById('traffic-at').textContent").asText());
+      JsonNode traffic = browser.evaluate("fetch('/api/traffic?app=cg').then(r => r.json())");
+      assertEquals("[\"cg-vm1\",\"cg-vm2\",\"cg-vm3\",\"cg-vm4\"]", traffic.get("vms").toString(), traffic.toString());
+      assertTrue(traffic.get("bytesPerSecond").get(0).get(1).asDouble() > 0, traffic.toString());
+      assertEquals(0, traffic.get("bytesPerSecond").get(0).get(0).asDouble(), traffic.toString());
+      assertEquals(404, browser.evaluate("fetch('/api/traffic?app=atlantis').then(r => r.status)").asInt());
+      assertTrue(browser.evaluate("document.querySelector('#traffic-chart canvas') !== null").asBoolean());
+
       Path shot = Path.of(System.getProperty("dashboard.screenshot", "target/dashboard.png"));
       Files.createDirectories(shot.toAbsolutePath().getParent());
       Files.write(shot, browser.screenshot());

@@ -70,7 +70,7 @@ public final class HeadlessChromium implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     try {
       String endpoint = endpoint(p, patience);
-      return new HeadlessChromium(p, profile, endpoint);
+      return new HeadlessChromium(p, profile, endpoint, width, height);
     } catch (Exception e) {
       p.destroyForcibly().waitFor();
       deleteTree(profile);
@@ -102,7 +102,7 @@ public final class HeadlessChromium implements AutoCloseable {
     return url.get(patience.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private HeadlessChromium(Process process, Path profile, String endpoint) throws Exception {
+  private HeadlessChromium(Process process, Path profile, String endpoint, int width, int height) throws Exception {
     this.process = process;
     this.profile = profile;
     this.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
@@ -110,6 +110,9 @@ public final class HeadlessChromium implements AutoCloseable {
     String target = call(null, "Target.createTarget", JSON.createObjectNode().put("url", "about:blank")).get("targetId").asText();
     this.session = call(null, "Target.attachToTarget", JSON.createObjectNode().put("targetId", target).put("flatten", true))
         .get("sessionId").asText();
+    // the page laid out at the window's size, whatever the headless window's own chrome takes
+    send("Emulation.setDeviceMetricsOverride", JSON.createObjectNode().put("width", width).put("height", height)
+        .put("deviceScaleFactor", 1).put("mobile", false));
     send("Page.enable", JSON.createObjectNode());
     send("Runtime.enable", JSON.createObjectNode());
   }
@@ -158,9 +161,9 @@ public final class HeadlessChromium implements AutoCloseable {
 
   /** A PNG of the whole page, however wide and long. */
   public byte[] screenshot() throws Exception {
-    JsonNode size = send("Page.getLayoutMetrics", JSON.createObjectNode()).get("cssContentSize");
-    ObjectNode clip = JSON.createObjectNode().put("x", 0).put("y", 0).put("width", size.get("width").asDouble())
-        .put("height", size.get("height").asDouble()).put("scale", 1);
+    JsonNode size = evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]");
+    ObjectNode clip = JSON.createObjectNode().put("x", 0).put("y", 0).put("width", size.get(0).asDouble())
+        .put("height", size.get(1).asDouble()).put("scale", 1);
     ObjectNode params = JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true);
     params.set("clip", clip);
     JsonNode r = send("Page.captureScreenshot", params);
