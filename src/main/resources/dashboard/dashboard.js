@@ -164,7 +164,7 @@ async function renderTraffic() {
   $('#traffic-chart').dataset.maxBytesPerSecond = max;
   trafficChart.setOption({
     animation: false, tooltip: { formatter: p => `${m.vms[p.value[1]]} → ${m.vms[p.value[0]]}: ${bytes(p.value[2])}/s` },
-    grid: { left: 80, right: 20, top: 10, bottom: 90 },
+    grid: { left: 80, right: 40, top: 10, bottom: 90 },
     xAxis: { type: 'category', data: m.vms, axisLabel: { rotate: 60 }, name: 'to' },
     yAxis: { type: 'category', data: m.vms, name: 'from' },
     visualMap: { min: 0, max: max || 1, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120,

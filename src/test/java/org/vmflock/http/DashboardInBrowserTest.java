@@ -91,6 +91,10 @@ class DashboardInBrowserTest {
       // the VMs move: a migration in flight, or already done with the VMs at nancy
       assertTrue(browser.await("document.querySelectorAll('#migrations tr[data-migration]').length > 0"
           + " || document.querySelectorAll('[data-site=nancy] [data-vm]').length > 0", PATIENCE), "migrations: " + browser.console());
+      // and all four end at nancy, the page following the migrations to their end
+      assertTrue(browser.await("document.querySelectorAll('[data-site=nancy] [data-vm]').length === 4"
+          + " && document.querySelectorAll('#migrations tr[data-migration]').length === 0", PATIENCE), "cg at nancy: " + browser.console());
+
       // the VM x VM heatmap: the traffic the manager observed between cg's VMs (the NAS CG's partners talk, the others not)
       assertTrue(browser.await("document.getElementById('traffic-at').textContent.startsWith('observed')"
           + " && Number(document.getElementById('traffic-chart').dataset.maxBytesPerSecond) > 0", PATIENCE),

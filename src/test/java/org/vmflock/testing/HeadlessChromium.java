@@ -113,6 +113,7 @@ public final class HeadlessChromium implements AutoCloseable {
     // the page laid out at the window's size, whatever the headless window's own chrome takes
     send("Emulation.setDeviceMetricsOverride", JSON.createObjectNode().put("width", width).put("height", height)
         .put("deviceScaleFactor", 1).put("mobile", false));
+    send("Emulation.setScrollbarsHidden", JSON.createObjectNode().put("hidden", true)); // the screenshot's width is the page's
     send("Page.enable", JSON.createObjectNode());
     send("Runtime.enable", JSON.createObjectNode());
   }
