@@ -55,22 +55,7 @@ class RunEndToEndTest {
 
   @BeforeAll
   static void startNode() throws Exception {
-    Path scenario = dir.resolve("two-sites.conf");
-    Files.writeString(scenario, """
-        start = "2026-06-01T12:00:00Z"
-        sites {
-          lyon  { capacity { slots = 8, cores = 32, memory = 64GiB }, price-per-vm-hour = 0.05, transfer-price-per-gb = 0 }
-          nancy { capacity { slots = 8, cores = 32, memory = 64GiB }, price-per-vm-hour = 0.06, transfer-price-per-gb = 0 }
-        }
-        links = [ { between = [lyon, nancy], latency = 5ms, bandwidth = 10Gbps } ]
-        applications {
-          cg {
-            vms = 4, size = small, dirty-rate = 20MB/s, work = 8h
-            traffic = "%s", traffic-covers = 2.1s
-            objective = cost, placement = lyon
-          }
-        }
-        """.formatted(TestData.npb("cg.A.4.bytes.csv").toAbsolutePath()));
+    Path scenario = TestData.twoSitesScenario(dir);
     Path home = Path.of("").toAbsolutePath();
     List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
         "-Dvmflock.home=" + home, "-cp", System.getProperty("java.class.path"), VmflockCommand.class.getName(),

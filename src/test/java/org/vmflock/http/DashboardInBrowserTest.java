@@ -35,22 +35,7 @@ class DashboardInBrowserTest {
   void aPriceRiseInjectedThroughTheFormShowsItsDecisionWithinTwoSeconds() throws Exception {
     Optional<Path> chromium = HeadlessChromium.executable();
     Assumptions.assumeTrue(chromium.isPresent(), "no chromium on the PATH: apt-get install chromium (bin/test installs it as root)");
-    Path scenario = dir.resolve("two-sites.conf");
-    Files.writeString(scenario, """
-        start = "2026-06-01T12:00:00Z"
-        sites {
-          lyon  { capacity { slots = 8, cores = 32, memory = 64GiB }, price-per-vm-hour = 0.05, transfer-price-per-gb = 0 }
-          nancy { capacity { slots = 8, cores = 32, memory = 64GiB }, price-per-vm-hour = 0.06, transfer-price-per-gb = 0, cpu-speed = 1.2 }
-        }
-        links = [ { between = [lyon, nancy], latency = 5ms, bandwidth = 10Gbps } ]
-        applications {
-          cg {
-            vms = 4, size = small, dirty-rate = 20MB/s, work = 8h
-            traffic = "%s", traffic-covers = 2.1s
-            objective = cost, placement = lyon
-          }
-        }
-        """.formatted(TestData.npb("cg.A.4.bytes.csv").toAbsolutePath()));
+    Path scenario = TestData.twoSitesScenario(dir);
     try (NodeProcess node = NodeProcess.run(PATIENCE, "--scenario", scenario.toString(), "--time-scale", "60", "--period", "10s",
             "--set", "vmflock.data-dir=" + dir.resolve("data"), "--set", "vmflock.manager.full-replan-every=0");
         HeadlessChromium browser = HeadlessChromium.start(chromium.get(), 1400, 1000, Duration.ofSeconds(60));
