@@ -106,10 +106,13 @@ public final class ApiServer extends AllDirectives {
 
   private final Backend backend;
   private final ApiToken token;
+  /** The largest body a request may have (pekko.http.server.parsing.max-content-length). */
+  private final long maxBody;
 
   private ApiServer(Backend backend, ApiToken token) {
     this.backend = backend;
     this.token = token;
+    this.maxBody = backend.system().settings().config().getBytes("pekko.http.server.parsing.max-content-length");
   }
 
   /** Binds the endpoint; requests that change the node need {@code token} ({@code Authorization: Bearer ...}). */
@@ -157,8 +160,8 @@ public final class ApiServer extends AllDirectives {
                   }
                   return onSuccess(backend.status(q), s -> json(StatusCodes.OK, StatusDocument.of(s).toPrettyString()));
                 })))))),
-            path("events", () -> post(() -> authorized(() -> jsonBody(() -> entity(Unmarshaller.entityToString(), body ->
-                onSuccess(event(body), r -> json(r.code(), r.json()))))))),
+            path("events", () -> post(() -> authorized(() -> jsonBody(() -> announcedWithinLimit(() -> entity(Unmarshaller.entityToString(), body ->
+                onSuccess(event(body), r -> json(r.code(), r.json())))))))),
             path("stream", () -> get(() -> backend.operations().stream()
                 .<Route>map(l -> completeOK(l.subscribe(), EventStreamMarshalling.toEventStream()))
                 .orElseGet(() -> json(StatusCodes.NOT_FOUND, Outcome.errorJson("this node streams no events"))))),
@@ -210,6 +213,17 @@ public final class ApiServer extends AllDirectives {
     return extractRequestEntity(e -> e.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON) ? inner.get()
         : json(StatusCodes.UNSUPPORTED_MEDIA_TYPE, Outcome.errorJson("an event is JSON: Content-Type application/json, not "
             + e.getContentType().mediaType())));
+  }
+
+  /**
+   * A body whose Content-Length is over the limit is refused (413) before any of it is read: the
+   * connection then closes cleanly after the answer, where reading until the limit fails the
+   * request's stream and resets the connection, possibly before the client has read the answer.
+   */
+  private Route announcedWithinLimit(java.util.function.Supplier<Route> inner) {
+    return extractRequestEntity(e -> e.getContentLengthOption().isPresent() && e.getContentLengthOption().getAsLong() > maxBody
+        ? json(StatusCodes.PAYLOAD_TOO_LARGE, Outcome.errorJson("the body is larger than the " + maxBody + " bytes an event may have"))
+        : inner.get());
   }
 
   private final ExceptionHandler jsonErrors = ExceptionHandler.newBuilder()

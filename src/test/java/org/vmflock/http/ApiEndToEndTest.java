@@ -126,6 +126,7 @@ class ApiEndToEndTest {
     assertEquals(413, r.status(), r.body());
     assertEquals("application/json", r.contentType());
     assertTrue(JSON.readTree(r.body()).get("error").asText().contains("larger than"), r.body());
+    assertTrue(r.closedCleanly(), "the connection closed after the answer, not reset (a reset may come before the client reads it)");
   }
 
   @Test

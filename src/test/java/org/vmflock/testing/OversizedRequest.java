@@ -19,8 +19,12 @@ import java.util.Optional;
  */
 public final class OversizedRequest {
 
-  /** The status code and body of the answer. */
-  public record Answer(int status, String contentType, String body) {}
+  /**
+   * The status code and body of the answer; {@code closedCleanly}: the node then closed the
+   * connection with a FIN (the client reads its end), not a reset (which may destroy an answer the
+   * client has not read yet).
+   */
+  public record Answer(int status, String contentType, String body, boolean closedCleanly) {}
 
   private static final int CONNECT_MILLIS = 5_000;
   private static final int READ_MILLIS = 15_000;
@@ -59,7 +63,13 @@ public final class OversizedRequest {
         }
         read += n;
       }
-      return new Answer(Integer.parseInt(statusLine.substring(9, 12)), contentType, new String(body));
+      boolean clean;
+      try {
+        clean = in.read() == -1;
+      } catch (java.net.SocketException reset) {
+        clean = false;
+      }
+      return new Answer(Integer.parseInt(statusLine.substring(9, 12)), contentType, new String(body), clean);
     }
   }
 }
