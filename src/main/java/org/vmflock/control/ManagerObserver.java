@@ -32,6 +32,11 @@ public interface ManagerObserver {
       public void monitored(boolean answered, boolean approximate, int extrapolatedVms, int vmsWithoutData) {
         each.forEach(o -> o.monitored(answered, approximate, extrapolatedVms, vmsWithoutData));
       }
+
+      @Override
+      public void trafficObserved(org.vmflock.model.TrafficMatrix ratesPerSecond, java.time.Instant at) {
+        each.forEach(o -> o.trafficObserved(ratesPerSecond, at));
+      }
     };
   }
 
@@ -47,4 +52,10 @@ public interface ManagerObserver {
    * {@code vmsWithoutData} had no report in the window.
    */
   default void monitored(boolean answered, boolean approximate, int extrapolatedVms, int vmsWithoutData) {}
+
+  /**
+   * The traffic a cycle's Monitor step saw: the mean rates per second between the VMs over the
+   * manager's window, at {@code at}. Called off the manager's thread, as the collectors answer.
+   */
+  default void trafficObserved(org.vmflock.model.TrafficMatrix ratesPerSecond, java.time.Instant at) {}
 }

@@ -89,7 +89,14 @@ public final class ApiServer extends AllDirectives {
    */
   public record Operations(java.util.Optional<org.vmflock.metrics.NodeMetrics> metrics,
       java.util.function.Supplier<CompletionStage<Readiness>> readiness, java.util.function.BooleanSupplier live,
-      java.util.Optional<LiveStream> stream) {
+      java.util.Optional<LiveStream> stream, java.util.Optional<ObservedTrafficView> traffic) {
+
+    /** Without the observed traffic ({@code GET /api/traffic} answers 404). */
+    public Operations(java.util.Optional<org.vmflock.metrics.NodeMetrics> metrics,
+        java.util.function.Supplier<CompletionStage<Readiness>> readiness, java.util.function.BooleanSupplier live,
+        java.util.Optional<LiveStream> stream) {
+      this(metrics, readiness, live, stream, java.util.Optional.empty());
+    }
 
     /** No metrics, no stream; ready with no check. */
     public static final Operations NONE = new Operations(java.util.Optional.empty(),
@@ -124,8 +131,10 @@ public final class ApiServer extends AllDirectives {
   Route routes() {
     ResourceRoutes resources = new ResourceRoutes(backend);
     DocsRoutes docs = new DocsRoutes();
+    DashboardRoutes dashboard = new DashboardRoutes(backend);
     // every answer is JSON, the refusals of pekko-http itself too (413 for a body over max-content-length, 404, 405, ...)
     return handleExceptions(jsonErrors, () -> handleRejections(jsonRejections, () -> concat(
+        dashboard.routes(),
         pathPrefix("health", () -> get(() -> concat(
             pathEnd(() -> json(StatusCodes.OK, "{\"status\":\"up\"}")),
             path("live", () -> backend.operations().live().getAsBoolean() ? json(StatusCodes.OK, "{\"status\":\"live\"}")
@@ -157,6 +166,7 @@ public final class ApiServer extends AllDirectives {
                 .<Route>map(l -> completeOK(l.subscribe(), EventStreamMarshalling.toEventStream()))
                 .orElseGet(() -> json(StatusCodes.NOT_FOUND, Outcome.errorJson("this node streams no events"))))),
             resources.routes(),
+            dashboard.traffic(),
             docs.routes(),
             path(PathMatchers.segment("run").slash("world"), () -> get(() -> parameterOptional("after", after ->
                 parameterOptional("limit", limit -> world(after, limit))))))))));

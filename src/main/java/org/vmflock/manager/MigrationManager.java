@@ -475,7 +475,12 @@ public final class MigrationManager {
             } else {
               deps.observer().monitored(false, false, 0, 0);
             }
-            return answer instanceof QueryAnswer.Statistics s ? Optional.of(ManagerCore.perSecond(s.matrix(), periodSeconds)) : Optional.empty();
+            if (answer instanceof QueryAnswer.Statistics s) {
+              TrafficMatrix rates = ManagerCore.perSecond(s.matrix(), periodSeconds);
+              deps.observer().trafficObserved(rates, deps.clock().now());
+              return Optional.of(rates);
+            }
+            return Optional.<TrafficMatrix>empty();
           });
     }
 

@@ -150,7 +150,8 @@ public final class ScenarioNode implements AutoCloseable {
       NodeHealth health = node.health();
       ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
           settings.loop().defaultLink(), trafficDir, Optional.of(federation),
-          new ApiServer.Operations(Optional.of(node.metrics()), health::readiness, health::live, Optional.of(node.live()))), token, config.getString("vmflock.http.host"), httpPort, tls),
+          new ApiServer.Operations(Optional.of(node.metrics()), health::readiness, health::live, Optional.of(node.live()),
+              Optional.of(node.traffic()))), token, config.getString("vmflock.http.host"), httpPort, tls),
           "binding the HTTP endpoint", ASK);
       if (timeline.resumed()) {
         node.system().log().info("resumed the run of {} started at {} (scenario time {}); scenario time now {}, {} of {} scheduled events sent",

@@ -57,6 +57,7 @@ public final class VmflockNode implements AutoCloseable {
   private final Config config;
   private final NodeMetrics metrics = new NodeMetrics();
   private final org.vmflock.http.LiveStream live;
+  private final org.vmflock.http.ObservedTrafficView traffic = new org.vmflock.http.ObservedTrafficView();
 
   private VmflockNode(ActorSystem<SpawnProtocol.Command> system, MonitorSettings monitor, Clock clock, JournalCheck.Finding journal, Config config) {
     this.system = system;
@@ -117,6 +118,11 @@ public final class VmflockNode implements AutoCloseable {
     return live;
   }
 
+  /** The last traffic the manager on this node observed ({@code GET /api/traffic}). */
+  public org.vmflock.http.ObservedTrafficView traffic() {
+    return traffic;
+  }
+
   /** This node's metrics ({@code GET /metrics}). */
   public NodeMetrics metrics() {
     return metrics;
@@ -175,7 +181,7 @@ public final class VmflockNode implements AutoCloseable {
     SagaActor.initSharding(sharding, new SagaActor.Dependencies(actuator, clock, timeScale, sites, settings.reservationLease(),
         settings.siteTimeout(), minBackoff, maxBackoff));
     MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, timeScale, sites, sagas, monitoring, provisioner,
-        tickInterval, org.vmflock.control.ManagerObserver.all(java.util.List.of(metrics, live)));
+        tickInterval, org.vmflock.control.ManagerObserver.all(java.util.List.of(metrics, live, traffic)));
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(MigrationManager.create(deps)).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
         MigrationManager.NAME));

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.vmflock.cli.ExitCode;
 import org.vmflock.testing.Cli;
+import org.vmflock.testing.LiveEvents;
 import org.vmflock.testing.NodeProcess;
 import org.vmflock.testing.TestData;
 
@@ -234,7 +235,7 @@ class ApiEndToEndTest {
   @Order(10)
   void aPriceRiseIsDecidedAndMigratedAsTheResourcesShow() throws Exception {
     await().atMost(PATIENCE).until(() -> page("/api/vms?app=cg&site=lyon").get("total").asInt() == 4);
-    try (LiveEvents stream = LiveEvents.open(node.url() + "/api/stream")) {
+    try (LiveEvents stream = LiveEvents.open(node.url() + "/api/stream", node::log)) {
       stream.next(e -> e.get("type").asText().equals("subscribed"), Duration.ofSeconds(30));
       Cli.Run rise = Cli.run("inject", "--node", node.url(), "--data-dir", node.dataDir(), "price", "--site", "lyon", "--per-vm-hour", "0.50");
       assertEquals(ExitCode.OK, rise.exitCode(), rise.err());
@@ -358,7 +359,7 @@ class ApiEndToEndTest {
       String documentedPath = route.substring(route.indexOf(' ') + 1);
       String path = documentedPath.replace("{site}", "lyon").replace("{app}", "cg");
       if (route.startsWith("GET ") && paths.get(documentedPath).get("get").get("responses").get("200").get("content").has("text/event-stream")) {
-        try (LiveEvents stream = LiveEvents.open(node.url() + path)) {
+        try (LiveEvents stream = LiveEvents.open(node.url() + path, node::log)) {
           stream.next(e -> e.get("type").asText().equals("subscribed"), Duration.ofSeconds(30));
         }
       } else if (route.startsWith("GET ")) {
@@ -426,63 +427,5 @@ class ApiEndToEndTest {
     JsonNode checks = JSON.readTree(ready.body()).get("checks");
     assertEquals("up", checks.get("cluster").asText(), ready.body());
     assertTrue(checks.get("journal").asText().startsWith("ok: an event written in"), ready.body());
-  }
-
-  /** A client of the node's Server-Sent Events: each event's JSON as it arrives, read on a thread of its own. */
-  static final class LiveEvents implements AutoCloseable {
-    private final java.util.concurrent.BlockingQueue<JsonNode> events = new java.util.concurrent.LinkedBlockingQueue<>();
-    private final java.util.stream.Stream<String> lines;
-
-    private LiveEvents(HttpResponse<java.util.stream.Stream<String>> response) {
-      this.lines = response.body();
-      Thread reader = new Thread(() -> {
-        try {
-          lines.forEach(line -> {
-            if (line.startsWith("data:")) {
-              try {
-                events.add(JSON.readTree(line.substring("data:".length())));
-              } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-              }
-            }
-          });
-        } catch (RuntimeException e) {
-          // closed by close(), or the node: next() says what it waited for
-        }
-      }, "live-events");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    static LiveEvents open(String url) throws Exception {
-      // no request timeout: it would end the stream; the answer's head is awaited with a deadline instead
-      HttpResponse<java.util.stream.Stream<String>> r = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream")
-          .GET().build(), HttpResponse.BodyHandlers.ofLines()).get(30, TimeUnit.SECONDS);
-      assertEquals(200, r.statusCode());
-      assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElse(""));
-      return new LiveEvents(r);
-    }
-
-    /** The next event that passes {@code wanted} (the others before it skipped), within {@code patience}. */
-    JsonNode next(java.util.function.Predicate<JsonNode> wanted, Duration patience) throws InterruptedException {
-      long deadline = System.nanoTime() + patience.toNanos();
-      List<String> skipped = new java.util.ArrayList<>();
-      for (long left; (left = deadline - System.nanoTime()) > 0; ) {
-        JsonNode e = events.poll(left, TimeUnit.NANOSECONDS);
-        if (e != null && wanted.test(e)) {
-          return e;
-        }
-        if (e != null) {
-          skipped.add(e.toString());
-        }
-      }
-      throw new AssertionError("no such event within " + patience.toSeconds() + " s; came: " + skipped + "\nnode: "
-          + String.join("\n", node.log()));
-    }
-
-    @Override
-    public void close() {
-      lines.close();
-    }
   }
 }

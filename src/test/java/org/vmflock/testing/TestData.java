@@ -18,11 +18,13 @@ public final class TestData {
   }
 
   /**
-   * A scenario of two sites (lyon, nancy; nancy dearer) and one application, cg (4 VMs at lyon, NAS
-   * CG class A's traffic), written to {@code dir}/two-sites.conf: what the node tests run.
+   * Writes {@code two-sites.conf} in {@code dir}: lyon (0.05 per VM-hour) and nancy (0.06), 5 ms
+   * apart, and cg (NPB CG class A, 4 small VMs, 8 h of work, objective cost) at lyon, so a price rise
+   * at lyon makes vmflock move it to nancy. The end-to-end tests' federation.
    */
   public static Path twoSitesScenario(Path dir) throws java.io.IOException {
-    return Files.writeString(dir.resolve("two-sites.conf"), """
+    Path scenario = dir.resolve("two-sites.conf");
+    Files.writeString(scenario, """
         start = "2026-06-01T12:00:00Z"
         sites {
           lyon  { capacity { slots = 8, cores = 32, memory = 64GiB }, price-per-vm-hour = 0.05, transfer-price-per-gb = 0 }
@@ -37,5 +39,6 @@ public final class TestData {
           }
         }
         """.formatted(npb("cg.A.4.bytes.csv").toAbsolutePath()));
+    return scenario;
   }
 }
