@@ -10,6 +10,9 @@ MPI_PACKAGES="openmpi-bin lammps hpcc meep-openmpi"
 # What the QEMU guests (org.vmflock.emulate.qemu) need: QEMU, a Debian kernel, a static busybox for their initramfs.
 QEMU_PACKAGES="qemu-system-x86 linux-image-amd64 busybox-static"
 
+# The real browser the dashboard's test drives (headless, over the DevTools protocol)
+BROWSER_PACKAGES="chromium"
+
 ensure_packages() {
   command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: trust the machine
   local missing=()

@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.vmflock.http.ApiToken;
 import org.vmflock.model.InvalidInputException;
+import org.vmflock.node.NodeConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,8 +24,9 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code vmflock inject --node URL <event> ...}: sends an event to a running node's
- * {@code POST /api/events} and prints its answer. Exit code 0 accepted, 2 refused (the reason is
- * printed), 1 the node could not be reached.
+ * {@code POST /api/events} with the node's bearer token and prints its answer. Exit code 0
+ * accepted, 2 refused (the reason is printed; a missing or wrong token too), 1 the node could not
+ * be reached.
  */
 @Command(
     name = "inject",
@@ -41,7 +44,19 @@ public final class InjectCommand implements Runnable {
   @Option(names = "--node", required = true, paramLabel = "URL", description = "The node, e.g. http://127.0.0.1:8080")
   String node;
 
+  @Option(names = "--data-dir", paramLabel = "DIR", description = {"The node's data directory, where its API token is (file "
+      + ApiToken.FILE + "); default: " + ApiToken.ENV + " if set, else vmflock.data-dir (data/)."})
+  Path dataDir;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The token: from --data-dir if given, else from the environment, else from the configured data directory. */
+  private ApiToken token() {
+    if (dataDir != null) {
+      return ApiToken.ofClient(java.util.Map.of(), dataDir);
+    }
+    return ApiToken.ofClient(System.getenv(), Path.of(NodeConfig.load(java.util.Optional.empty(), java.util.Map.of()).getString("vmflock.data-dir")));
+  }
 
   @Override
   public void run() {
@@ -56,6 +71,7 @@ public final class InjectCommand implements Runnable {
       throw new InvalidInputException("--node " + node, "not a URL");
     }
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Content-Type", "application/json")
+        .header("Authorization", token().authorization())
         .POST(HttpRequest.BodyPublishers.ofString(event.toString())).build();
     HttpResponse<String> response;
     try {
@@ -72,7 +88,8 @@ public final class InjectCommand implements Runnable {
       return ExitCode.OK;
     }
     sub.commandLine().getErr().println("inject: refused (" + response.statusCode() + "): " + response.body());
-    return response.statusCode() == 400 ? ExitCode.INVALID_INPUT : ExitCode.FAILURE;
+    // refused as it is (400), or for its token (401): the user's input either way
+    return response.statusCode() == 400 || response.statusCode() == 401 ? ExitCode.INVALID_INPUT : ExitCode.FAILURE;
   }
 
   /** The common part of every site event. */

@@ -117,8 +117,10 @@ public final class RunCommand implements Callable<Integer> {
     // the journal is closed cleanly before the JVM exits
     try (Interruption interruption = Interruption.install("run", Duration.ofSeconds(30));
         ScenarioNode n = ScenarioNode.start(config, s, scale, rngSeed, port)) {
-      spec.commandLine().getErr().printf(Locale.ROOT, "vmflock node running %s (%d site(s), %d application(s), time x%s): http://%s:%d/api/status%n",
-          scenarioFile, s.infra().sites().size(), s.applications().size(), scale, config.getString("vmflock.http.host"), n.httpPort());
+      // before the address: whoever waits for the address can read the token then
+      err.printf(Locale.ROOT, "requests that change the node (POST /api/events, vmflock inject) carry the bearer token in %s%n", n.tokenFile());
+      spec.commandLine().getErr().printf(Locale.ROOT, "vmflock node running %s (%d site(s), %d application(s), time x%s): %s://%s:%d/api/status%n",
+          scenarioFile, s.infra().sites().size(), s.applications().size(), scale, n.scheme(), config.getString("vmflock.http.host"), n.httpPort());
       n.node().journal().notice().ifPresent(spec.commandLine().getErr()::println);
       if (n.resumed()) {
         err.printf(Locale.ROOT, "RESUMED %s from %s: scenario time now %s; applications from its journal: %s%n",

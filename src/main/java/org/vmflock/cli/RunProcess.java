@@ -30,7 +30,9 @@ import java.util.regex.Pattern;
  */
 public final class RunProcess implements AutoCloseable {
 
-  private static final Pattern URL = Pattern.compile("(http://[0-9.]+:\\d+)/api/status");
+  private static final Pattern URL = Pattern.compile("(https?://[0-9.]+:\\d+)/api/status");
+  /** The line that names the API token's file (printed before the address). */
+  private static final Pattern TOKEN = Pattern.compile("carry the bearer token in (\\S+)");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int LOG_LINES = 400;
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
@@ -38,10 +40,12 @@ public final class RunProcess implements AutoCloseable {
   private final Process process;
   private final CompletableFuture<String> url;
   private final Deque<String> log;
+  private final java.util.concurrent.atomic.AtomicReference<Path> tokenFile;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private RunProcess(Process process, CompletableFuture<String> url, Deque<String> log) {
+  private RunProcess(Process process, CompletableFuture<String> url, Deque<String> log, java.util.concurrent.atomic.AtomicReference<Path> tokenFile) {
     this.process = process;
+    this.tokenFile = tokenFile;
     this.url = url;
     this.log = log;
   }
@@ -58,6 +62,7 @@ public final class RunProcess implements AutoCloseable {
     command.addAll(args);
     Process p = new ProcessBuilder(command).directory(Path.of(home).toFile()).redirectErrorStream(true).start();
     Deque<String> log = new ArrayDeque<>();
+    java.util.concurrent.atomic.AtomicReference<Path> tokenFile = new java.util.concurrent.atomic.AtomicReference<>();
     CompletableFuture<String> address = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -67,6 +72,10 @@ public final class RunProcess implements AutoCloseable {
             if (log.size() > LOG_LINES) {
               log.removeFirst();
             }
+          }
+          Matcher t = TOKEN.matcher(line);
+          if (t.find()) {
+            tokenFile.set(java.nio.file.Path.of(t.group(1)));
           }
           Matcher m = URL.matcher(line);
           if (m.find()) {
@@ -80,7 +89,7 @@ public final class RunProcess implements AutoCloseable {
     }, "run-process-output");
     reader.setDaemon(true);
     reader.start();
-    return new RunProcess(p, address, log);
+    return new RunProcess(p, address, log, tokenFile);
   }
 
   private static String exitCode(Process p) {
@@ -130,10 +139,18 @@ public final class RunProcess implements AutoCloseable {
     return JSON.readTree(r.body());
   }
 
-  /** POST /api/events with one event: the HTTP status code (an {@link IOException} if none came). */
+  /** POST /api/events with one event, with the node's token: the HTTP status code (an {@link IOException} if none came). */
   public int post(String event) throws IOException, InterruptedException {
     return http.send(HttpRequest.newBuilder(URI.create(url() + "/api/events")).timeout(REQUEST_TIMEOUT).header("Content-Type", "application/json")
+        .header("Authorization", token().authorization())
         .POST(HttpRequest.BodyPublishers.ofString(event)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  /** The node's API token, from the file it named. */
+  public org.vmflock.http.ApiToken token() {
+    url();
+    Path file = Optional.ofNullable(tokenFile.get()).orElseThrow(() -> new IllegalStateException("the node named no API token file"));
+    return org.vmflock.http.ApiToken.ofClient(java.util.Map.of(), file.getParent());
   }
 
   /** kill -9. */

@@ -116,9 +116,7 @@ public record StatusPage(
     List<DecisionRecord> ds = k.decisions().stream()
         .filter(d -> q.application().map(n -> n.equals(d.application())).orElse(true)).toList();
     List<DecisionLine> decisions = ds.subList(Math.max(0, ds.size() - q.recent()), ds.size()).stream()
-        .map(d -> new DecisionLine(d.id(), d.at(), d.application(), d.kind().label(), d.reason(), d.outcome().name().toLowerCase(java.util.Locale.ROOT),
-            d.audit().map(x -> x.describe()), d.result().map(x -> x.describe()), d.migrations()))
-        .toList();
+        .map(StatusPage::decision).toList();
     int running = (int) k.applications().values().stream().filter(a -> a.status() == AppStatus.RUNNING).count();
     int finished = (int) k.applications().values().stream().filter(a -> a.status() == AppStatus.FINISHED).count();
     Totals totals = new Totals(k.applications().size(), running, finished, k.placement().size(), k.migrations().size(), k.nextDecision() - 1);
@@ -147,7 +145,12 @@ public record StatusPage(
         k.groups().getOrDefault(a.app().name(), List.of()));
   }
 
-  private static MigrationLine migration(MigrationRecord m, Optional<StepProgress> progress) {
+  public static DecisionLine decision(DecisionRecord d) {
+    return new DecisionLine(d.id(), d.at(), d.application(), d.kind().label(), d.reason(), d.outcome().name().toLowerCase(java.util.Locale.ROOT),
+        d.audit().map(x -> x.describe()), d.result().map(x -> x.describe()), d.migrations());
+  }
+
+  public static MigrationLine migration(MigrationRecord m, Optional<StepProgress> progress) {
     return new MigrationLine(m.id(), m.order().application(), m.order().vm(), m.order().from(), m.order().to(), m.status(), m.decisionId(),
         m.order().predicted().totalSeconds(), m.order().predicted().downtimeSeconds(), m.startedAt(), m.endedAt(),
         m.observed().map(o -> o.totalSeconds()), m.observed().map(o -> o.downtimeSeconds()), progress, m.reason());

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 import org.vmflock.execute.SimulatedWorld;
-import org.vmflock.model.Capacity;
 import org.vmflock.simulate.SimulatedFederation;
 import org.vmflock.site.SiteActor;
 import org.vmflock.site.SiteBooks;
@@ -26,10 +25,10 @@ public final class RunDocuments {
     ObjectNode root = JSON.createObjectNode();
     root.put("site", p.site());
     ArrayNode placed = root.putArray("placed");
-    p.placed().forEach((vm, c) -> placed.addObject().put("vm", vm).setAll(capacity(c)));
+    p.placed().forEach((vm, c) -> placed.addObject().put("vm", vm).setAll(StatusDocument.capacity(c)));
     ArrayNode reservations = root.putArray("reservations");
     for (SiteBooks.Reservation r : p.reservations()) {
-      reservations.addObject().put("id", r.id()).put("vm", r.vm()).put("leaseUntil", r.leaseUntil().toString()).set("capacity", capacity(r.capacity()));
+      reservations.addObject().put("id", r.id()).put("vm", r.vm()).put("leaseUntil", r.leaseUntil().toString()).set("capacity", StatusDocument.capacity(r.capacity()));
     }
     if (p.more() && !p.placed().isEmpty()) {
       root.put("next", p.placed().lastKey());
@@ -43,8 +42,8 @@ public final class RunDocuments {
     ArrayNode sites = root.putArray("sites");
     for (SimulatedFederation.SiteLine s : p.sites()) {
       ObjectNode o = sites.addObject().put("name", s.name());
-      o.set("capacity", capacity(s.capacity()));
-      o.set("used", capacity(s.used()));
+      o.set("capacity", StatusDocument.capacity(s.capacity()));
+      o.set("used", StatusDocument.capacity(s.used()));
     }
     ArrayNode vms = root.putArray("vms");
     for (SimulatedFederation.VmLine v : p.vms()) {
@@ -65,9 +64,5 @@ public final class RunDocuments {
     }
     p.next().ifPresent(n -> root.put("next", n));
     return root;
-  }
-
-  private static ObjectNode capacity(Capacity c) {
-    return JSON.createObjectNode().put("slots", c.slots()).put("cores", c.cores()).put("memoryBytes", c.memoryBytes());
   }
 }

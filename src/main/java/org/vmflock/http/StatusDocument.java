@@ -27,37 +27,9 @@ public final class StatusDocument {
     totals.put("applications", p.totals().applications()).put("running", p.totals().running()).put("finished", p.totals().finished())
         .put("vms", p.totals().vms()).put("migrationsInFlight", p.totals().migrationsInFlight()).put("decisions", p.totals().decisions());
     ArrayNode sites = root.putArray("sites");
-    for (StatusPage.SiteLine s : p.sites()) {
-      ObjectNode o = sites.addObject();
-      o.put("name", s.name());
-      o.set("capacity", capacity(s.capacity()));
-      o.set("used", capacity(s.used()));
-      o.put("cpuSpeed", s.cpuSpeed());
-      ObjectNode prices = o.putObject("pricePerVmHour");
-      s.pricePerVmHour().forEach(prices::put);
-      o.put("transferPricePerGb", s.transferPricePerGb());
-      s.availableUntil().ifPresentOrElse(u -> o.put("availableUntil", u.equals(Instant.MAX) ? "always" : u.toString()),
-          () -> o.put("availableUntil", "unavailable now"));
-      s.quotaVms().ifPresent(q -> o.put("quotaVms", q));
-      o.put("vms", s.vms());
-      ObjectNode links = o.putObject("links");
-      s.links().forEach((to, l) -> links.putObject(to).put("latencyMs", l.latencyMs()).put("bytesPerSecond", l.bytesPerSecond()));
-    }
+    p.sites().forEach(s -> sites.add(site(s)));
     ArrayNode apps = root.putArray("applications");
-    for (StatusPage.AppLine a : p.applications()) {
-      ObjectNode o = apps.addObject();
-      o.put("name", a.name());
-      o.put("status", a.status().name().toLowerCase(Locale.ROOT));
-      o.put("objective", a.objective());
-      o.put("doneWork", a.doneWork());
-      o.put("totalWork", a.totalWork());
-      a.secondsPerWork().ifPresent(v -> o.put("secondsPerWork", v));
-      a.deadline().ifPresent(d -> o.put("deadline", d.toString()));
-      a.budget().ifPresent(b -> o.put("budget", b));
-      o.put("spent", a.spent());
-      o.set("placement", JSON.valueToTree(a.placement()));
-      o.set("groups", JSON.valueToTree(a.groups()));
-    }
+    p.applications().forEach(a -> apps.add(application(a)));
     p.nextOffset().ifPresent(n -> root.put("nextOffset", n));
     ObjectNode migrations = root.putObject("migrations");
     // what the migration model learnt: observed over predicted migration time
@@ -67,26 +39,67 @@ public final class StatusDocument {
     ArrayNode done = migrations.putArray("done");
     p.ended().forEach(m -> done.add(migration(m)));
     ArrayNode decisions = root.putArray("decisions");
-    for (StatusPage.DecisionLine d : p.decisions()) {
-      ObjectNode o = decisions.addObject();
-      o.put("id", d.id());
-      o.put("at", d.at().toString());
-      o.put("application", d.application());
-      o.put("kind", d.kind());
-      o.put("reason", d.reason());
-      o.put("outcome", d.outcome());
-      d.audit().ifPresent(x -> o.put("audit", x));
-      d.result().ifPresent(x -> o.put("result", x));
-      o.set("migrations", JSON.valueToTree(d.migrations()));
-    }
+    p.decisions().forEach(d -> decisions.add(decision(d)));
     return root;
   }
 
-  private static ObjectNode capacity(Capacity c) {
+  /** A site: capacity, use, speed, prices now, availability, quota, number of VMs, links. */
+  static ObjectNode site(StatusPage.SiteLine s) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("name", s.name());
+    o.set("capacity", capacity(s.capacity()));
+    o.set("used", capacity(s.used()));
+    o.put("cpuSpeed", s.cpuSpeed());
+    ObjectNode prices = o.putObject("pricePerVmHour");
+    s.pricePerVmHour().forEach(prices::put);
+    o.put("transferPricePerGb", s.transferPricePerGb());
+    s.availableUntil().ifPresentOrElse(u -> o.put("availableUntil", u.equals(Instant.MAX) ? "always" : u.toString()),
+        () -> o.put("availableUntil", "unavailable now"));
+    s.quotaVms().ifPresent(q -> o.put("quotaVms", q));
+    o.put("vms", s.vms());
+    ObjectNode links = o.putObject("links");
+    s.links().forEach((to, l) -> links.putObject(to).put("latencyMs", l.latencyMs()).put("bytesPerSecond", l.bytesPerSecond()));
+    return o;
+  }
+
+  /** An application in full: its placement per VM and its groups. */
+  static ObjectNode application(StatusPage.AppLine a) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("name", a.name());
+    o.put("status", a.status().name().toLowerCase(Locale.ROOT));
+    o.put("objective", a.objective());
+    o.put("doneWork", a.doneWork());
+    o.put("totalWork", a.totalWork());
+    a.secondsPerWork().ifPresent(v -> o.put("secondsPerWork", v));
+    a.deadline().ifPresent(d -> o.put("deadline", d.toString()));
+    a.budget().ifPresent(b -> o.put("budget", b));
+    o.put("spent", a.spent());
+    o.set("placement", JSON.valueToTree(a.placement()));
+    o.set("groups", JSON.valueToTree(a.groups()));
+    return o;
+  }
+
+  /** A decision: why, and how it turned out. */
+  static ObjectNode decision(StatusPage.DecisionLine d) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("id", d.id());
+    o.put("at", d.at().toString());
+    o.put("application", d.application());
+    o.put("kind", d.kind());
+    o.put("reason", d.reason());
+    o.put("outcome", d.outcome());
+    d.audit().ifPresent(x -> o.put("audit", x));
+    d.result().ifPresent(x -> o.put("result", x));
+    o.set("migrations", JSON.valueToTree(d.migrations()));
+    return o;
+  }
+
+  static ObjectNode capacity(Capacity c) {
     return JSON.createObjectNode().put("slots", c.slots()).put("cores", c.cores()).put("memoryBytes", c.memoryBytes());
   }
 
-  private static ObjectNode migration(StatusPage.MigrationLine m) {
+  /** A migration, queued, running (with its progress) or ended (observed against predicted). */
+  static ObjectNode migration(StatusPage.MigrationLine m) {
     ObjectNode o = JSON.createObjectNode();
     o.put("id", m.id());
     o.put("application", m.application());

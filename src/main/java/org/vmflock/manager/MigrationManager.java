@@ -35,10 +35,13 @@ import org.vmflock.clock.Clock;
 import org.vmflock.control.ControlLoop;
 import org.vmflock.control.DecisionLog;
 import org.vmflock.control.ManagerCore;
+import org.vmflock.control.ManagerObserver;
 import org.vmflock.control.ManagerSettings;
 import org.vmflock.control.ObservedTraffic;
 import org.vmflock.control.StatusPage;
 import org.vmflock.control.StatusQuery;
+import org.vmflock.control.ResourcePage;
+import org.vmflock.control.ResourceQuery;
 import org.vmflock.execute.Provisioner;
 import org.vmflock.execute.SagaActor;
 import org.vmflock.knowledge.DecisionRecord;
@@ -112,6 +115,9 @@ public final class MigrationManager {
   /** A page of the manager's status. */
   public record GetStatus(StatusQuery query, ActorRef<StatusPage> replyTo) implements Command {}
 
+  /** A page of one kind of what the manager knows (the HTTP API's resources). */
+  public record GetResources(ResourceQuery query, ActorRef<ResourcePage> replyTo) implements Command {}
+
   /** Sites the manager should follow (it also hears the ones that publish on the topic); answered once it knows them. */
   public record WatchSites(List<String> sites, ActorRef<Reply> replyTo) implements Command {
     public WatchSites {
@@ -159,7 +165,15 @@ public final class MigrationManager {
       Function<String, RecipientRef<SagaActor.Command>> sagas,
       Optional<Monitoring> monitoring,
       Provisioner provisioner,
-      Duration tickInterval) {}
+      Duration tickInterval,
+      ManagerObserver observer) {
+
+    /** Watched by no one. */
+    public Dependencies(ManagerSettings settings, Clock clock, double timeScale, Function<String, RecipientRef<SiteActor.Command>> sites,
+        Function<String, RecipientRef<SagaActor.Command>> sagas, Optional<Monitoring> monitoring, Provisioner provisioner, Duration tickInterval) {
+      this(settings, clock, timeScale, sites, sagas, monitoring, provisioner, tickInterval, ManagerObserver.NONE);
+    }
+  }
 
   /**
    * Where the monitor's statistics come from: the collectors, their settings, and the sites whose
@@ -195,6 +209,8 @@ public final class MigrationManager {
     private final Set<String> pendingTriggers = new HashSet<>();
     private final List<ActorRef<CycleReport>> pendingReplies = new ArrayList<>();
     private boolean cyclePending;
+    /** When the running cycle began (System.nanoTime): its duration is a metric, not logic. */
+    private long cycleStarted;
 
     Manager(ActorContext<Command> ctx, TimerScheduler<Command> timers, Dependencies deps) {
       super(PERSISTENCE_ID, org.vmflock.JournalFailureBackoff.of(ctx.getSystem()));
@@ -248,6 +264,7 @@ public final class MigrationManager {
           })
           .onCommand(ReportFinished.class, (k, c) -> carryOut(core.finished(k, c.application(), c.at())))
           .onCommand(GetStatus.class, (k, c) -> Effect().reply(c.replyTo(), StatusPage.of(k, c.query(), now())))
+          .onCommand(GetResources.class, (k, c) -> Effect().reply(c.replyTo(), ResourcePage.of(k, c.query(), now())))
           .onCommand(WatchSites.class, (k, c) -> {
             askSites(k, c.sites()).thenAccept(answers -> ctx.getSelf().tell(new Watched(answers, c.replyTo())));
             return Effect().none();
@@ -259,7 +276,7 @@ public final class MigrationManager {
               c.replyTo().tell(answer);
               return Effect().none();
             }
-            return Effect().persist(events).thenRun(after -> {
+            return persisted(events).thenRun(after -> {
               c.replyTo().tell(answer);
               debounce();
             });
@@ -289,6 +306,11 @@ public final class MigrationManager {
       return deps.clock().now();
     }
 
+    /** Persists {@code events}; once durable, the observer hears of them (before what the caller chains). */
+    private EffectBuilder<KnowledgeEvent, Knowledge> persisted(List<KnowledgeEvent> events) {
+      return Effect().persist(events).thenRun(after -> deps.observer().persisted(events, after));
+    }
+
     // ---------------------------------------------------------------- carrying out the core's outcomes
 
     /** Persists the outcome's events; once they are durable, carries out its effects. */
@@ -297,7 +319,7 @@ public final class MigrationManager {
         o.effects().forEach(this::effect);
         return Effect().none();
       }
-      return Effect().persist(o.events()).thenRun(after -> {
+      return persisted(o.events()).thenRun(after -> {
         o.effects().forEach(this::effect);
         if (o.events().stream().anyMatch(e -> e instanceof KnowledgeEvent.SiteChanged || e instanceof KnowledgeEvent.SiteCaughtUp
             || e instanceof KnowledgeEvent.ApplicationSubmitted || e instanceof KnowledgeEvent.ApplicationFinished)) {
@@ -398,7 +420,7 @@ public final class MigrationManager {
         return Effect().reply(c.replyTo(), new Rejected(o.refusal().get()));
       }
       // acknowledged once durable
-      return Effect().persist(o.events()).thenRun(after -> {
+      return persisted(o.events()).thenRun(after -> {
         o.effects().forEach(this::effect);
         debounce();
       }).thenReply(c.replyTo(), after -> new Accepted("application " + c.app().name()));
@@ -420,6 +442,7 @@ public final class MigrationManager {
         return;
       }
       cycleRunning = true;
+      cycleStarted = System.nanoTime();
       Set<String> t = Set.copyOf(pendingTriggers);
       List<ActorRef<CycleReport>> replies = List.copyOf(pendingReplies);
       pendingTriggers.clear();
@@ -447,7 +470,17 @@ public final class MigrationManager {
       return AskPattern.ask(view, (ActorRef<QueryAnswer> r) -> new StatisticsView.Query(q, r), m.settings().collectorTimeout().multipliedBy(2),
           ctx.getSystem().scheduler()).toCompletableFuture().handle((answer, error) -> {
             view.tell(StatisticsView.Stop.INSTANCE);
-            return answer instanceof QueryAnswer.Statistics s ? Optional.of(ManagerCore.perSecond(s.matrix(), periodSeconds)) : Optional.empty();
+            if (answer instanceof QueryAnswer.Statistics s) {
+              deps.observer().monitored(true, s.approximate(), s.extrapolated().size(), s.noData().size());
+            } else {
+              deps.observer().monitored(false, false, 0, 0);
+            }
+            if (answer instanceof QueryAnswer.Statistics s) {
+              TrafficMatrix rates = ManagerCore.perSecond(s.matrix(), periodSeconds);
+              deps.observer().trafficObserved(rates, deps.clock().now());
+              return Optional.of(rates);
+            }
+            return Optional.<TrafficMatrix>empty();
           });
     }
 
@@ -464,7 +497,7 @@ public final class MigrationManager {
         plan.run();
         return Effect().none();
       }
-      return Effect().persist(seen).thenRun(after -> {
+      return persisted(seen).thenRun(after -> {
         scheduleAvailabilityCheck(after);
         plan.run();
       });
@@ -487,7 +520,7 @@ public final class MigrationManager {
       decisions.forEach(d -> decisionLog.line(d).ifPresentOrElse(ctx.getLog()::info,
           () -> ctx.getLog().debug("decision {}: {} (repeats the previous one)", d.id(), d.reason())));
       CycleReport report = new CycleReport(c.cycle().symptoms(), decisions);
-      return finishCycle(Effect().persist(c.outcome().events()).thenRun(after -> {
+      return finishCycle(persisted(c.outcome().events()).thenRun(after -> {
         c.outcome().effects().forEach(this::effect);
         startQueued(after);
       }), report, p.replyTo());
@@ -497,6 +530,7 @@ public final class MigrationManager {
         List<ActorRef<CycleReport>> replies) {
       return effect.thenRun(after -> {
         replies.forEach(r -> r.tell(report));
+        deps.observer().cycle(Duration.ofNanos(System.nanoTime() - cycleStarted));
         cycleRunning = false;
         if (cyclePending) {
           cyclePending = false;

@@ -208,8 +208,9 @@ public final class Sensor {
         if (!t.vm().equals(vm)) {
           continue;
         }
+        SensorFrames.count(t.frames());
         if (closer.isLate(t.period())) {
-          late[0] += t.receivedPackets() + t.nonIpFrames() + t.sentToFileServers().stream().mapToLong(PeerTraffic::packets).sum();
+          late[0] += t.frames();
           late[1] += t.receivedBytes() + t.nonIpBytes() + t.sentToFileServers().stream().mapToLong(PeerTraffic::bytes).sum();
         } else {
           open.computeIfAbsent(t.period(), p -> new VmTrafficAccumulator(vm, p)).add(t);
@@ -251,6 +252,7 @@ public final class Sensor {
     public long[] add(Counted c, PeriodCloser closer) {
       long[] late = new long[2];
       for (HostTraffic t : c.hosts()) {
+        SensorFrames.count(t.frames());
         if (closer.isLate(t.period())) {
           late[0] += t.frames();
         } else {

@@ -76,7 +76,11 @@ public class DurableH2JournalDao extends DefaultJournalDao {
 
   @Override
   public Future<BoxedUnit> writeJournalRows(Seq<Tuple2<JournalTables.JournalPekkoSerializationRow, Set<String>>> rows) {
-    return super.writeJournalRows(rows).flatMap(written -> run(store), ec());
+    long started = System.nanoTime();
+    return super.writeJournalRows(rows).flatMap(written -> run(store), ec()).map(done -> {
+      org.vmflock.metrics.NodeMetrics.journalWrite(System.nanoTime() - started);
+      return done;
+    }, ec());
   }
 
   /** {@code run} wants an action of no effect, {@code Nothing}, which Java cannot name (Slick's effects are phantom types). */

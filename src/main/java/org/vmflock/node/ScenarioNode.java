@@ -16,6 +16,7 @@ import org.vmflock.clock.ScaledClock;
 import org.vmflock.execute.FaultPlan;
 import org.vmflock.execute.PacedActuator;
 import org.vmflock.http.ApiServer;
+import org.vmflock.http.ApiToken;
 import org.vmflock.control.ManagerSettings;
 import org.vmflock.control.StatusPage;
 import org.vmflock.control.StatusQuery;
@@ -55,9 +56,13 @@ public final class ScenarioNode implements AutoCloseable {
   private final ServerBinding binding;
   private final boolean resumed;
   private final List<String> resumedApplications;
+  private final Path tokenFile;
+  private final boolean https;
 
   private ScenarioNode(VmflockNode node, ActorRef<MigrationManager.Command> manager, SimulatedFederation federation, ScaledClock clock,
-      ServerBinding binding, boolean resumed, List<String> resumedApplications) {
+      ServerBinding binding, boolean resumed, List<String> resumedApplications, Path tokenFile, boolean https) {
+    this.tokenFile = tokenFile;
+    this.https = https;
     this.node = node;
     this.manager = manager;
     this.federation = federation;
@@ -81,7 +86,12 @@ public final class ScenarioNode implements AutoCloseable {
    * @throws org.vmflock.simulate.StateFile.DamagedStateException if its run state is damaged
    */
   public static ScenarioNode start(Config config, Scenario scenario, double timeScale, long seed, int httpPort) {
-    Path runDir = Path.of(config.getString("vmflock.data-dir")).toAbsolutePath().normalize().resolve(RUN_STATE);
+    // a keystore that cannot be read stops the start before anything runs
+    Optional<org.apache.pekko.http.javadsl.HttpsConnectionContext> tls = org.vmflock.http.ApiTls.server(config);
+    Path dataDir = Path.of(config.getString("vmflock.data-dir")).toAbsolutePath().normalize();
+    Path runDir = dataDir.resolve(RUN_STATE);
+    // drawn at the first start, before anything else is written: what changes the node needs it
+    ApiToken token = ApiToken.ofNode(dataDir);
     RunTimeline.Resumed timeline = RunTimeline.resume(runDir.resolve("clock.json"), scenario.source(), scenario.start(), timeScale, seed,
         Clock.system());
     ScaledClock clock = timeline.timeline().clock(Clock.system());
@@ -136,14 +146,18 @@ public final class ScenarioNode implements AutoCloseable {
           "federation-driver");
       String dir = config.getString("vmflock.http.traffic-dir");
       Optional<Path> trafficDir = dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
+      // the readiness probe spawned now, not by the first request on the HTTP server's threads
+      NodeHealth health = node.health();
       ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
-          settings.loop().defaultLink(), trafficDir, Optional.of(federation)), config.getString("vmflock.http.host"), httpPort),
+          settings.loop().defaultLink(), trafficDir, Optional.of(federation),
+          new ApiServer.Operations(Optional.of(node.metrics()), health::readiness, health::live, Optional.of(node.live()),
+              Optional.of(node.traffic()))), token, config.getString("vmflock.http.host"), httpPort, tls),
           "binding the HTTP endpoint", ASK);
       if (timeline.resumed()) {
         node.system().log().info("resumed the run of {} started at {} (scenario time {}); scenario time now {}, {} of {} scheduled events sent",
             scenario.source(), timeline.timeline().realStart(), scenario.start(), clock.now(), progress.sent(), due.size());
       }
-      return new ScenarioNode(node, manager, federation, clock, binding, timeline.resumed(), knownApps);
+      return new ScenarioNode(node, manager, federation, clock, binding, timeline.resumed(), knownApps, dataDir.resolve(ApiToken.FILE), tls.isPresent());
     } catch (RuntimeException e) {
       node.close();
       throw e;
@@ -204,6 +218,16 @@ public final class ScenarioNode implements AutoCloseable {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** {@code https} when the endpoint serves TLS (vmflock.http.tls.enabled), {@code http} otherwise. */
+  public String scheme() {
+    return https ? "https" : "http";
+  }
+
+  /** The file holding the bearer token requests that change the node carry ({@link ApiToken}). */
+  public Path tokenFile() {
+    return tokenFile;
   }
 
   public ActorRef<MigrationManager.Command> manager() {

@@ -22,6 +22,7 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.vmflock.clock.Clock;
+import org.vmflock.metrics.NodeMetrics;
 import org.vmflock.monitor.Collector;
 import org.vmflock.monitor.MonitorSettings;
 import org.vmflock.execute.Actuator;
@@ -54,6 +55,9 @@ public final class VmflockNode implements AutoCloseable {
 
   private final JournalCheck.Finding journal;
   private final Config config;
+  private final NodeMetrics metrics = new NodeMetrics();
+  private final org.vmflock.http.LiveStream live;
+  private final org.vmflock.http.ObservedTrafficView traffic = new org.vmflock.http.ObservedTrafficView();
 
   private VmflockNode(ActorSystem<SpawnProtocol.Command> system, MonitorSettings monitor, Clock clock, JournalCheck.Finding journal, Config config) {
     this.system = system;
@@ -62,6 +66,7 @@ public final class VmflockNode implements AutoCloseable {
     this.journal = journal;
     this.config = config;
     this.sharding = ClusterSharding.get(system);
+    this.live = org.vmflock.http.LiveStream.of(system, config);
   }
 
   /**
@@ -96,6 +101,31 @@ public final class VmflockNode implements AutoCloseable {
   /** What the journal held when the node started (new, empty, or events). */
   public JournalCheck.Finding journal() {
     return journal;
+  }
+
+  private NodeHealth health;
+
+  /** Whether this node is ready: cluster membership and a journal write ({@code GET /health/ready}); its probe starts on the first call. */
+  public synchronized NodeHealth health() {
+    if (health == null) {
+      health = new NodeHealth(system, spawn(NodeHealth.probe(system), "health-probe"));
+    }
+    return health;
+  }
+
+  /** What the manager on this node does, as it happens ({@code GET /api/stream}). */
+  public org.vmflock.http.LiveStream live() {
+    return live;
+  }
+
+  /** The last traffic the manager on this node observed ({@code GET /api/traffic}). */
+  public org.vmflock.http.ObservedTrafficView traffic() {
+    return traffic;
+  }
+
+  /** This node's metrics ({@code GET /metrics}). */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   public ActorSystem<SpawnProtocol.Command> system() {
@@ -151,7 +181,7 @@ public final class VmflockNode implements AutoCloseable {
     SagaActor.initSharding(sharding, new SagaActor.Dependencies(actuator, clock, timeScale, sites, settings.reservationLease(),
         settings.siteTimeout(), minBackoff, maxBackoff));
     MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, timeScale, sites, sagas, monitoring, provisioner,
-        tickInterval);
+        tickInterval, org.vmflock.control.ManagerObserver.all(java.util.List.of(metrics, live, traffic)));
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(MigrationManager.create(deps)).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
         MigrationManager.NAME));

@@ -85,6 +85,8 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
    * @param zeroScanBytesPerSecond how fast the sender, with a core of its own, finds zero pages zero (it reads each)
    * @param switchover the fixed cost of a switch-over (devices' state, the destination starting), on top of the last copy
    * @param setup the fixed cost of starting (the destination's handshake), on top of the rounds
+   * @param passSync what each pass's end costs without sending: QEMU syncs the dirty bitmap under its big lock, the guest
+   *     writing on meanwhile (so a guest near the migration's rate leaves a floor of dirty pages behind every pass)
    * @param maxRounds a pre-copy still above the switch-over size after this many rounds does not converge
    * @param redirtyShare of the pages a guest writing as fast as the migration sends writes during a round, the share QEMU must send
    *     again (the share falls from 1 to this as the dirty rate nears the migration's rate)
@@ -93,12 +95,12 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
    * @param bytesFactor measured over modelled bytes
    */
   public record Settings(double capEfficiency, double senderBytesPerSecond, double pathEfficiency, double pageHeaderBytes, double zeroPageBytes,
-      double zeroScanBytesPerSecond, Duration switchover, Duration setup, int maxRounds, double redirtyShare, double timeFactor, double downtimeFactor,
-      double bytesFactor) {
+      double zeroScanBytesPerSecond, Duration switchover, Duration setup, Duration passSync, int maxRounds, double redirtyShare, double timeFactor,
+      double downtimeFactor, double bytesFactor) {
     public Settings {
       if (!(capEfficiency > 0) || !(senderBytesPerSecond > 0) || !(pathEfficiency > 0) || pageHeaderBytes < 0 || zeroPageBytes < 0 || !(zeroScanBytesPerSecond > 0)
           || switchover.isNegative()
-          || setup.isNegative() || maxRounds < 1 || !(redirtyShare > 0 && redirtyShare <= 1) || !(timeFactor > 0) || !(downtimeFactor > 0)
+          || setup.isNegative() || passSync.isNegative() || maxRounds < 1 || !(redirtyShare > 0 && redirtyShare <= 1) || !(timeFactor > 0) || !(downtimeFactor > 0)
           || !(bytesFactor > 0) || !Double.isFinite(capEfficiency + senderBytesPerSecond + pathEfficiency + timeFactor + downtimeFactor + bytesFactor)) {
         throw new IllegalArgumentException("QEMU migration model: positive efficiencies and factors, a re-dirty share in (0, 1], at least one round, "
             + "nothing negative");
@@ -108,7 +110,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
     /** The bare model: every page written sent again, zero pages found at once, nothing scaled. */
     public Settings(double capEfficiency, double senderBytesPerSecond, double pathEfficiency, double zeroPageBytes, Duration switchover,
         Duration setup, int maxRounds) {
-      this(capEfficiency, senderBytesPerSecond, pathEfficiency, PAGE_HEADER, zeroPageBytes, UNLIMITED, switchover, setup, maxRounds, 1, 1, 1, 1);
+      this(capEfficiency, senderBytesPerSecond, pathEfficiency, PAGE_HEADER, zeroPageBytes, UNLIMITED, switchover, setup, Duration.ZERO, maxRounds, 1, 1, 1, 1);
     }
 
     /** A speed no migration reaches. */
@@ -122,7 +124,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
      * scaled. What an actuator that copies exactly as told (the emulated one) should take.
      */
     public static Settings ideal(Duration switchover, int maxRounds) {
-      return new Settings(1, UNLIMITED, 1, 0, 0, UNLIMITED, switchover, Duration.ZERO, maxRounds, 1, 1, 1, 1);
+      return new Settings(1, UNLIMITED, 1, 0, 0, UNLIMITED, switchover, Duration.ZERO, Duration.ZERO, maxRounds, 1, 1, 1, 1);
     }
 
     /** The constants {@code bench qemu-migration --calibrate} fitted, from {@value #CALIBRATION_RESOURCE} on the class path. */
@@ -136,7 +138,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
     public static Settings from(Config c) {
       try {
         return new Settings(c.getDouble("cap-efficiency"), c.getDouble("sender-bytes-per-second"), c.getDouble("path-efficiency"),
-            c.getDouble("page-header-bytes"), c.getDouble("zero-page-bytes"), c.getDouble("zero-scan-bytes-per-second"), c.getDuration("switchover"), c.getDuration("setup"), c.getInt("max-rounds"), c.getDouble("redirty-share"),
+            c.getDouble("page-header-bytes"), c.getDouble("zero-page-bytes"), c.getDouble("zero-scan-bytes-per-second"), c.getDuration("switchover"), c.getDuration("setup"), c.getDuration("pass-sync"), c.getInt("max-rounds"), c.getDouble("redirty-share"),
             c.getDouble("time-factor"), c.getDouble("downtime-factor"), c.getDouble("bytes-factor"));
       } catch (ConfigException e) {
         throw new IllegalArgumentException("the QEMU migration model's settings: " + e.getMessage(), e);
@@ -154,12 +156,13 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
           zero-scan-bytes-per-second = %.4g
           switchover = %dms
           setup = %dms
+          pass-sync = %dms
           max-rounds = %d
           redirty-share = %.4f
           time-factor = %.4f
           downtime-factor = %.4f
           bytes-factor = %.4f
-          """, capEfficiency, senderBytesPerSecond, pathEfficiency, pageHeaderBytes, zeroPageBytes, zeroScanBytesPerSecond, switchover.toMillis(), setup.toMillis(), maxRounds, redirtyShare,
+          """, capEfficiency, senderBytesPerSecond, pathEfficiency, pageHeaderBytes, zeroPageBytes, zeroScanBytesPerSecond, switchover.toMillis(), setup.toMillis(), passSync.toMillis(), maxRounds, redirtyShare,
           timeFactor, downtimeFactor, bytesFactor);
     }
 
@@ -168,7 +171,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
       if (!(f > 0) || Double.isInfinite(f)) {
         return this;
       }
-      return new Settings(capEfficiency, senderBytesPerSecond, pathEfficiency, pageHeaderBytes, zeroPageBytes, zeroScanBytesPerSecond, switchover, setup, maxRounds,
+      return new Settings(capEfficiency, senderBytesPerSecond, pathEfficiency, pageHeaderBytes, zeroPageBytes, zeroScanBytesPerSecond, switchover, setup, passSync, maxRounds,
           redirtyShare, Math.max(MIN_FACTOR, Math.min(MAX_FACTOR, timeFactor * f)), downtimeFactor, bytesFactor);
     }
 
@@ -262,7 +265,7 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
     double bytes = 0;
     int rounds = 0;
     while (true) {
-      double t = toSend / rate;
+      double t = toSend / rate + settings.passSync().toNanos() / 1e9;
       seconds += t;
       bytes += toSend;
       rounds++;

@@ -51,26 +51,11 @@ class RunEndToEndTest {
   static Process node;
   static String url;
   static final List<String> nodeLog = java.util.Collections.synchronizedList(new ArrayList<>());
-  static final HttpClient http = HttpClient.newHttpClient();
+  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
   static void startNode() throws Exception {
-    Path scenario = dir.resolve("two-sites.conf");
-    Files.writeString(scenario, """
-        start = "2026-06-01T12:00:00Z"
-        sites {
-          lyon  { capacity { slots = 8, cores = 32, memory = 64GiB }, price-per-vm-hour = 0.05, transfer-price-per-gb = 0 }
-          nancy { capacity { slots = 8, cores = 32, memory = 64GiB }, price-per-vm-hour = 0.06, transfer-price-per-gb = 0 }
-        }
-        links = [ { between = [lyon, nancy], latency = 5ms, bandwidth = 10Gbps } ]
-        applications {
-          cg {
-            vms = 4, size = small, dirty-rate = 20MB/s, work = 8h
-            traffic = "%s", traffic-covers = 2.1s
-            objective = cost, placement = lyon
-          }
-        }
-        """.formatted(TestData.npb("cg.A.4.bytes.csv").toAbsolutePath()));
+    Path scenario = TestData.twoSitesScenario(dir);
     Path home = Path.of("").toAbsolutePath();
     List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
         "-Dvmflock.home=" + home, "-cp", System.getProperty("java.class.path"), VmflockCommand.class.getName(),
@@ -112,7 +97,7 @@ class RunEndToEndTest {
   }
 
   static JsonNode status() throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/status")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/status")).timeout(org.vmflock.testing.NodeProcess.REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     return JSON.readTree(r.body());
   }
@@ -171,7 +156,7 @@ class RunEndToEndTest {
   @Test
   @Order(1)
   void theNodeAnswersWithTheScenariosSitesAndApplication() throws Exception {
-    HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url + "/health")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url + "/health")).timeout(org.vmflock.testing.NodeProcess.REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, health.statusCode());
     await().atMost(PATIENCE).untilAsserted(() -> {
       JsonNode s = status();
@@ -189,20 +174,20 @@ class RunEndToEndTest {
   void badEventsAreRefusedWithTheReasonAndChangeNothing() throws Exception {
     JsonNode beforeStatus = status();
     JsonNode before = knowledge(beforeStatus);
-    Cli.Run negative = Cli.run("inject", "--node", url, "price", "--site", "lyon", "--per-vm-hour", "-1");
+    Cli.Run negative = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "price", "--site", "lyon", "--per-vm-hour", "-1");
     assertEquals(ExitCode.INVALID_INPUT, negative.exitCode(), negative.err());
     assertTrue(negative.err().contains("negative") || negative.err().contains("-1"), negative.err());
-    Cli.Run unknown = Cli.run("inject", "--node", url, "price", "--site", "atlantis", "--per-vm-hour", "0.1");
+    Cli.Run unknown = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "price", "--site", "atlantis", "--per-vm-hour", "0.1");
     assertEquals(ExitCode.INVALID_INPUT, unknown.exitCode(), unknown.err());
     assertTrue(unknown.err().contains("atlantis"), unknown.err());
-    Cli.Run shrink = Cli.run("inject", "--node", url, "capacity", "--site", "lyon", "--slots", "2", "--cores", "32", "--memory", "64GiB");
+    Cli.Run shrink = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "capacity", "--site", "lyon", "--slots", "2", "--cores", "32", "--memory", "64GiB");
     assertEquals(ExitCode.INVALID_INPUT, shrink.exitCode(), shrink.err());
-    Cli.Run past = Cli.run("inject", "--node", url, "availability", "--site", "nancy", "--until", "2000-01-01T00:00:00Z");
+    Cli.Run past = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "availability", "--site", "nancy", "--until", "2000-01-01T00:00:00Z");
     assertEquals(ExitCode.INVALID_INPUT, past.exitCode(), past.err());
     for (String body : List.of("{", "[]", "{\"type\":\"teleport\",\"site\":\"lyon\"}", "{\"type\":\"price\",\"site\":\"lyon\"}",
         "{\"type\":\"submit\",\"application\":{\"name\":\"cg\",\"vms\":2,\"work\":\"1h\"}}")) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/events")).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/events")).timeout(org.vmflock.testing.NodeProcess.REQUEST_TIMEOUT).header("Content-Type", "application/json")
+          .header("Authorization", org.vmflock.http.ApiToken.ofClient(java.util.Map.of(), dir.resolve("data")).authorization()).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(400, r.statusCode(), body + " -> " + r.body());
       assertTrue(JSON.readTree(r.body()).get("error").asText().length() > 5, r.body());
     }
@@ -214,7 +199,7 @@ class RunEndToEndTest {
   @Test
   @Order(3)
   void aPriceRiseMovesTheApplicationToTheCheaperSiteAndTheDecisionSaysWhy() throws Exception {
-    Cli.Run rise = Cli.run("inject", "--node", url, "price", "--site", "lyon", "--per-vm-hour", "0.50");
+    Cli.Run rise = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "price", "--site", "lyon", "--per-vm-hour", "0.50");
     assertEquals(ExitCode.OK, rise.exitCode(), rise.err());
     assertTrue(rise.out().contains("accepted"), rise.out());
     await().atMost(PATIENCE).untilAsserted(() -> {
@@ -242,7 +227,7 @@ class RunEndToEndTest {
   void aSubmittedApplicationIsPlaced() throws Exception {
     Path app = dir.resolve("ep.conf");
     Files.writeString(app, "name = ep\nvms = 2\nsize = small\nwork = 1h\nobjective = cost\n");
-    Cli.Run submit = Cli.run("inject", "--node", url, "submit", "--file", app);
+    Cli.Run submit = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "submit", "--file", app);
     assertEquals(ExitCode.OK, submit.exitCode(), submit.err());
     await().atMost(PATIENCE).untilAsserted(() -> {
       JsonNode s = status();
@@ -251,7 +236,7 @@ class RunEndToEndTest {
       assertEquals(2, ep.get("placement").size(), s.toPrettyString());
       ep.get("placement").forEach(site -> assertEquals("nancy", site.asText(), "the cheaper site: " + s.toPrettyString()));
     });
-    Cli.Run again = Cli.run("inject", "--node", url, "submit", "--file", app);
+    Cli.Run again = Cli.run("inject", "--node", url, "--data-dir", dir.resolve("data"), "submit", "--file", app);
     assertEquals(ExitCode.INVALID_INPUT, again.exitCode(), again.err());
     assertTrue(again.err().contains("ep"), again.err());
   }

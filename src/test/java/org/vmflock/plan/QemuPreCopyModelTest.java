@@ -64,7 +64,7 @@ class QemuPreCopyModelTest {
   // ------------------------------------------------------------------ the re-dirty share, the sender's CPU, the factors
 
   private static QemuPreCopyModel.Settings exact(double redirtyShare, double timeFactor, double downtimeFactor, double bytesFactor) {
-    return new QemuPreCopyModel.Settings(1, 1e12, 1, 8, 0, 1e30, Duration.ZERO, Duration.ZERO, 1000, redirtyShare, timeFactor, downtimeFactor,
+    return new QemuPreCopyModel.Settings(1, 1e12, 1, 8, 0, 1e30, Duration.ZERO, Duration.ZERO, Duration.ZERO, 1000, redirtyShare, timeFactor, downtimeFactor,
         bytesFactor);
   }
 
@@ -96,7 +96,7 @@ class QemuPreCopyModelTest {
 
   @Test
   void aSenderWithLessCpuIsSlower() {
-    QemuPreCopyModel.Settings cpuBound = new QemuPreCopyModel.Settings(1, 100 * MIB, 1, 8, 0, 1e30, Duration.ZERO, Duration.ZERO, 1000, 1, 1, 1, 1);
+    QemuPreCopyModel.Settings cpuBound = new QemuPreCopyModel.Settings(1, 100 * MIB, 1, 8, 0, 1e30, Duration.ZERO, Duration.ZERO, Duration.ZERO, 1000, 1, 1, 1, 1);
     QemuPreCopyModel.Input whole = gib(64, 0, 512, 1);
     QemuPreCopyModel.Input quarter = gib(64, 0, 512, 0.25);
     QemuPreCopyModel model = new QemuPreCopyModel(cpuBound);

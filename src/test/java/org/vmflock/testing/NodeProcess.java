@@ -26,16 +26,22 @@ import java.util.regex.Pattern;
  */
 public final class NodeProcess implements AutoCloseable {
 
-  private static final Pattern URL = Pattern.compile("(http://[0-9.]+:\\d+)/api/status");
+  private static final Pattern URL = Pattern.compile("(https?://[0-9.]+:\\d+)/api/status");
+  /** The line that names the API token's file (printed before the address). */
+  private static final Pattern TOKEN = Pattern.compile("carry the bearer token in (\\S+)");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** How long one request may take before the test fails instead of waiting. */
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
 
   private final Process process;
   private final String url;
   private final List<String> log;
+  private final java.nio.file.Path tokenFile;
 
-  private NodeProcess(Process process, String url, List<String> log) {
+  private NodeProcess(Process process, String url, List<String> log, java.nio.file.Path tokenFile) {
     this.process = process;
+    this.tokenFile = tokenFile;
     this.url = url;
     this.log = log;
   }
@@ -46,11 +52,16 @@ public final class NodeProcess implements AutoCloseable {
     command.addAll(List.of(args));
     Process p = Cli.inOwnJvm(command.toArray()).start();
     List<String> log = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicReference<java.nio.file.Path> tokenFile = new java.util.concurrent.atomic.AtomicReference<>();
     CompletableFuture<String> address = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {
           log.add(line);
+          Matcher t = TOKEN.matcher(line);
+          if (t.find()) {
+            tokenFile.set(java.nio.file.Path.of(t.group(1)));
+          }
           Matcher m = URL.matcher(line);
           if (m.find()) {
             address.complete(m.group(1));
@@ -64,7 +75,8 @@ public final class NodeProcess implements AutoCloseable {
     reader.setDaemon(true);
     reader.start();
     try {
-      return new NodeProcess(p, address.get(patience.toSeconds(), TimeUnit.SECONDS), log);
+      String url = address.get(patience.toSeconds(), TimeUnit.SECONDS);
+      return new NodeProcess(p, url, log, java.util.Objects.requireNonNull(tokenFile.get(), "the node named no API token file"));
     } catch (Exception e) {
       p.destroyForcibly().waitFor();
       throw e;
@@ -84,16 +96,27 @@ public final class NodeProcess implements AutoCloseable {
 
   /** GET /api/status. */
   public JsonNode status() throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/status")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/status")).timeout(REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new AssertionError("status answered " + r.statusCode() + ": " + r.body());
     }
     return JSON.readTree(r.body());
   }
 
-  /** POST /api/events with one event; the HTTP status code. */
+  /** The node's API token, from the file it named. */
+  public org.vmflock.http.ApiToken token() {
+    return org.vmflock.http.ApiToken.ofClient(java.util.Map.of(), tokenFile.getParent());
+  }
+
+  /** The data directory (where the API token is). */
+  public java.nio.file.Path dataDir() {
+    return tokenFile.getParent();
+  }
+
+  /** POST /api/events with one event, with the node's token; the HTTP status code. */
   public int post(String event) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/events")).header("Content-Type", "application/json")
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/events")).timeout(REQUEST_TIMEOUT).header("Content-Type", "application/json")
+        .header("Authorization", token().authorization())
         .POST(HttpRequest.BodyPublishers.ofString(event)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 

@@ -24,6 +24,11 @@ public record VmTraffic(
     return new VmTraffic(vm, period, List.of(), List.of(), 0, 0);
   }
 
+  /** Every frame counted: received (IP or not) and sent to the file servers. */
+  public long frames() {
+    return receivedPackets() + nonIpFrames + sentToFileServers.stream().mapToLong(PeerTraffic::packets).sum();
+  }
+
   public long receivedPackets() {
     return received.stream().mapToLong(PeerTraffic::packets).sum();
   }
