@@ -1,6 +1,7 @@
 package org.vmflock.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -215,11 +216,18 @@ class FederationDriverTest {
     TestProbe<MigrationManager.Command> manager = testKit.createTestProbe();
     testKit.spawn(FederationDriver.create(new FederationDriver.Settings(federation, infra, clock, Duration.ofMillis(20), Duration.ofHours(1),
         TestConfigs.settings(Map.of()), site -> collector, "federation", manager.getRef())));
-    clock.advance(Duration.ofSeconds(1));
-    // a tick runs them a second: their monitors start and register (however loaded the machine)
+    // a tick that sees the clock move runs them: their monitors start and register. The driver sets its
+    // start when it has started, which on a loaded machine can be after an advance: advance again until both joined
     java.util.Set<String> joined = new java.util.TreeSet<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
     while (!joined.containsAll(List.of("ep1", "ep2"))) {
-      joined.add(registered.receiveMessage(Duration.ofSeconds(20)));
+      assertTrue(System.nanoTime() < deadline, "both monitors registered within 40 s; joined: " + joined);
+      clock.advance(Duration.ofSeconds(1));
+      try {
+        joined.add(registered.receiveMessage(Duration.ofSeconds(1)));
+      } catch (AssertionError notYet) {
+        // no registration in that second: the driver had not seen the clock move yet
+      }
     }
     clock.advance(Duration.ofHours(1)); // both finish within this one tick
     java.util.Set<String> left = new java.util.TreeSet<>(List.of(deregistered.receiveMessage(Duration.ofSeconds(20)),
