@@ -45,8 +45,6 @@ import picocli.CommandLine.Spec;
     })
 public final class GroupsCommand implements Callable<Integer> {
 
-  private static final String JSON = "json";
-  private static final String TABLE = "table";
   private static final double PERCENT = 100;
   /** Counts in full (49022838.0), never in exponent form. */
   private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -65,8 +63,7 @@ public final class GroupsCommand implements Callable<Integer> {
       description = "Time the matrix covers, for the noise floor's rate (default: one period, vmflock.monitor.period).")
   Duration duration;
 
-  @Option(names = "--format", paramLabel = "json|table", defaultValue = JSON, description = "Output format (default ${DEFAULT-VALUE}).")
-  String format;
+  @Mixin OutputFormat output;
 
   @Mixin NodeOptions node;
 
@@ -77,9 +74,7 @@ public final class GroupsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!format.equals(JSON) && !format.equals(TABLE)) {
-      throw new InvalidInputException("--format", "unknown format '" + format + "' (expected json or table)");
-    }
+    boolean json = output.json();
     if (!GroupDetector.ALGORITHMS.contains(algorithm)) {
       throw new InvalidInputException("--algorithm", "unknown algorithm '" + algorithm + "' (expected " + String.join(" or ", GroupDetector.ALGORITHMS) + ")");
     }
@@ -93,7 +88,7 @@ public final class GroupsCommand implements Callable<Integer> {
     TrafficMatrix traffic = MatrixCsv.read(matrix, m);
     Grouping grouping = GroupDetector.named(algorithm, settings.withMetric(m)).detect(traffic, covered);
     PrintWriter out = spec.commandLine().getOut();
-    if (format.equals(JSON)) {
+    if (json) {
       out.println(text(json(grouping)));
     } else {
       table(grouping, covered, settings.noiseFloorPerSecond(m), out);

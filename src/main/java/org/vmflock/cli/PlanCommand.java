@@ -62,8 +62,7 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(names = "--pareto", description = "Also print each application's Pareto front of finish time and cost.")
   boolean pareto;
 
-  @Option(names = "--format", paramLabel = "json|table", defaultValue = "json", description = "Output format (default ${DEFAULT-VALUE}).")
-  String format;
+  @Mixin OutputFormat output;
 
   @Mixin NodeOptions node;
 
@@ -71,9 +70,7 @@ public final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!format.equals("json") && !format.equals("table")) {
-      throw new InvalidInputException("--format", "unknown format '" + format + "' (expected json or table)");
-    }
+    boolean json = output.json();
     Config config = node.load(Map.of());
     PlannerConfig pc = PlannerConfig.from(config);
     Optional<GroupDetector> detector = ApplicationGroups.detector(pc.grouping(), GroupingSettings.from(config));
@@ -113,7 +110,7 @@ public final class PlanCommand implements Callable<Integer> {
       s.atStart().forEach(a -> fronts.put(a.app().name(), planner.paretoFront(problem, a.app().name())));
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (format.equals("json")) {
+    if (json) {
       out.println(json(plan, groups, violations, fronts, s.currency().getCurrencyCode()).toPrettyString());
     } else {
       table(plan, groups, violations, fronts, s.currency().getCurrencyCode(), out);

@@ -9,6 +9,7 @@ import org.vmflock.model.InvalidInputException;
 import org.vmflock.plan.QemuPreCopyModel;
 import org.vmflock.scenario.Units;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -56,16 +57,13 @@ public final class PredictCommand implements Runnable {
         description = "The pause QEMU aims at (default 300ms).")
     Duration downtimeLimit;
 
-    @Option(names = "--format", paramLabel = "json|table", defaultValue = "json", description = "Output format (default ${DEFAULT-VALUE}).")
-    String format;
+    @Mixin OutputFormat output;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-      if (!format.equals("json") && !format.equals("table")) {
-        throw new InvalidInputException("--format", "unknown format '" + format + "' (expected json or table)");
-      }
+      boolean json = output.json();
       double mem = size("--memory", memory);
       double nz = nonzero == null ? mem : size("--nonzero", nonzero);
       double ws = workingSet == null ? mem : size("--working-set", workingSet);
@@ -81,7 +79,7 @@ public final class PredictCommand implements Runnable {
       QemuPreCopyModel.Prediction p = new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated())
           .predict(new QemuPreCopyModel.Input(mem, nz, ws, dirty, cap, path, latency, downtimeLimit));
       PrintWriter out = spec.commandLine().getOut();
-      if (format.equals("json")) {
+      if (json) {
         out.println(json(p));
       } else {
         out.printf("%-12s %s%n", "total", p.converged() ? String.format("%.0f ms", p.totalSeconds() * 1e3) : "never (does not converge)");

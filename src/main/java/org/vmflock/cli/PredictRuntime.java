@@ -65,8 +65,7 @@ final class PredictRuntime implements Callable<Integer> {
   @Option(names = "--site", paramLabel = "SITE:cpu-speed=X", description = "A site's CPU speed relative to the one observed (default 1).")
   List<String> siteOptions = new ArrayList<>();
 
-  @Option(names = "--format", paramLabel = "json|table", defaultValue = "json", description = "Output format (default ${DEFAULT-VALUE}).")
-  String format;
+  @Mixin OutputFormat output;
 
   @Mixin NodeOptions node;
 
@@ -74,9 +73,7 @@ final class PredictRuntime implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!format.equals("json") && !format.equals("table")) {
-      throw new InvalidInputException("--format", "unknown format '" + format + "' (expected json or table)");
-    }
+    boolean json = output.json();
     ObservedRun run = observed.read().orElseThrow(() -> new InvalidInputException("predict runtime",
         "give either --capture PCAP... --vms VMS.csv or --traffic BYTES.csv --duration D"));
     if (!run.rounds().known()) {
@@ -91,7 +88,7 @@ final class PredictRuntime implements Callable<Integer> {
         ? RuntimeForecast.predict(run.seconds(), run.perSecond(), run.rounds(), run.order().get(), lan, infra, where, model, sigma)
         : RuntimeForecast.predict(run.seconds(), run.perSecond(), run.rounds(), run.rounds().roundsPerWork(), lan, infra, where, model, sigma);
     PrintWriter out = spec.commandLine().getOut();
-    if (format.equals("json")) {
+    if (json) {
       out.println(json(f, run.assumptions()));
     } else {
       out.printf(Locale.ROOT, "%-12s %.3f s%n", "one site", f.oneSiteSeconds());

@@ -61,8 +61,7 @@ public final class QueryCommand implements Callable<Integer> {
   @Option(names = "--newest", paramLabel = "PERIOD", description = "Newest period wanted (default: the newest in the journal).")
   Long newest;
 
-  @Option(names = "--format", paramLabel = "json|table", defaultValue = "json", description = "Output format (default ${DEFAULT-VALUE}).")
-  String format;
+  @Mixin OutputFormat output;
 
   @Mixin NodeOptions node;
 
@@ -80,9 +79,7 @@ public final class QueryCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("--type/--periods", e.getMessage());
     }
-    if (!format.equals("json") && !format.equals("table")) {
-      throw new InvalidInputException("--format", "unknown format '" + format + "' (expected json or table)");
-    }
+    output.json(); // an unknown --format is refused before the journal is opened
     Path dir = journalDirectory(journal);
     Map<String, Object> overrides = new java.util.HashMap<>(ReplayCommand.overrides(dir, null));
     overrides.put("vmflock.journal.read-only", true); // a query changes nothing, and leaves no trace file
@@ -123,7 +120,7 @@ public final class QueryCommand implements Callable<Integer> {
 
   private void print(QueryAnswer answer, long periodMillis) {
     PrintWriter out = spec.commandLine().getOut();
-    if (format.equals("json")) {
+    if (output.json()) {
       out.println(json(answer, periodMillis).toPrettyString());
     } else {
       table(answer, out);
