@@ -171,8 +171,13 @@ public final class QemuPreCopyModel implements MigrationTimeEstimator {
       if (!(f > 0) || Double.isInfinite(f)) {
         return this;
       }
+      return scaled(Math.max(MIN_FACTOR, Math.min(MAX_FACTOR, timeFactor * f)), downtimeFactor, bytesFactor);
+    }
+
+    /** The same constants with these factors (measured over modelled total time, downtime and bytes). */
+    public Settings scaled(double time, double downtime, double bytes) {
       return new Settings(capEfficiency, senderBytesPerSecond, pathEfficiency, pageHeaderBytes, zeroPageBytes, zeroScanBytesPerSecond, switchover, setup, passSync, maxRounds,
-          redirtyShare, Math.max(MIN_FACTOR, Math.min(MAX_FACTOR, timeFactor * f)), downtimeFactor, bytesFactor);
+          redirtyShare, time, downtime, bytes);
     }
 
     private static final double MIN_FACTOR = 1e-3;
