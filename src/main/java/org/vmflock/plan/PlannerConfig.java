@@ -21,6 +21,11 @@ public record PlannerConfig(
       Config m = c.getConfig("migration");
       Config e = c.getConfig("estimator");
       String grouping = c.getString("grouping");
+      String gainAt = c.getString("gain-at");
+      if (!java.util.List.of("pessimistic", "centre").contains(gainAt)) {
+        throw new InvalidInputException(c.getValue("gain-at").origin().description(),
+            "vmflock.planner.gain-at must be pessimistic or centre, not '" + gainAt + "'");
+      }
       if (!java.util.List.of("modularity", "report", "none").contains(grouping)) {
         throw new InvalidInputException(c.getValue("grouping").origin().description(),
             "vmflock.planner.grouping must be modularity, report or none, not '" + grouping + "'");
@@ -35,7 +40,8 @@ public record PlannerConfig(
               c.getInt("candidate-sites"),
               c.getInt("max-passes"),
               c.getInt("max-forced-moves"),
-              c.getDuration("evacuation-lead")),
+              c.getDuration("evacuation-lead"),
+              gainAt.equals("pessimistic")),
           new QemuPreCopyModel(QemuPreCopyModel.Settings.from(m.getConfig("model")),
               new QemuPreCopyModel.Policy(m.getDouble("bandwidth-share"), m.getDuration("target-downtime"))),
           e.getDouble("prior-sigma"),
