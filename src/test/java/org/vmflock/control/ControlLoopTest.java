@@ -86,6 +86,32 @@ class ControlLoopTest {
   }
 
   @Test
+  void roomFreedByAFinishedApplicationIsASymptomForTheOthers() {
+    // a (cheap) is full with "filler"; "job" waits on dear b. When filler finishes, the next cycle
+    // (no request, no periodic re-plan) plans job, which moves to a
+    Knowledge k = Knowledge.empty()
+        .apply(new KnowledgeEvent.EnvironmentSeen(site("a", 0.05), NOW))
+        .apply(new KnowledgeEvent.EnvironmentSeen(site("b", 0.50), NOW));
+    Application filler = app("filler", 8);
+    Application job = app("job", 2);
+    Map<String, String> onA = new java.util.TreeMap<>();
+    filler.vmNames().forEach(vm -> onA.put(vm, "a"));
+    k = k.apply(new KnowledgeEvent.ApplicationSubmitted(filler, NOW)).apply(new KnowledgeEvent.ApplicationPlaced("filler", onA, NOW))
+        .apply(new KnowledgeEvent.ApplicationSubmitted(job, NOW))
+        .apply(new KnowledgeEvent.ApplicationPlaced("job", Map.of("job-vm1", "b", "job-vm2", "b"), NOW));
+    ControlLoop loop = new ControlLoop(PlannerConfig.from(ConfigFactory.defaultReference()), Optional.empty(),
+        new ControlLoop.Settings(0, 1e9 / 8, Optional.of(WAN)));
+    ControlLoop.Cycle full = loop.run(k, Optional.empty(), NOW.plusSeconds(30), 1, Set.of());
+    assertTrue(full.symptoms().isEmpty(), "nothing changed: " + full.symptoms());
+    k = k.apply(new KnowledgeEvent.ApplicationFinished("filler", NOW.plusSeconds(60)));
+    ControlLoop.Cycle freed = loop.run(k, Optional.empty(), NOW.plusSeconds(90), 2, Set.of());
+    assertEquals(List.of("site a became more attractive"), freed.symptoms().get("job"), freed.symptoms().toString());
+    List<String> moved = freed.events().stream().filter(e -> e instanceof KnowledgeEvent.DecisionMade).map(e -> (KnowledgeEvent.DecisionMade) e)
+        .flatMap(d -> d.migrations().stream()).map(m -> m.order().vm() + " " + m.order().from() + "->" + m.order().to()).sorted().toList();
+    assertEquals(List.of("job-vm1 b->a", "job-vm2 b->a"), moved);
+  }
+
+  @Test
   void migrationsThatTookLongerThanPredictedMakeTheNextPredictionsLonger() {
     List<MigrationRecord> plain = plannedMigrations(situation(Optional.empty()));
     List<MigrationRecord> calibrated = plannedMigrations(situation(Optional.of(2.0)));
