@@ -100,6 +100,44 @@ class SimulateCommandTest {
   }
 
   @Test
+  void severalSeedsAreSummedUpWithConfidenceIntervalsTheSameEveryTime() throws IOException {
+    Path out = tmp.resolve("seeds");
+    Cli.Run r = simulate(EVACUATION, "--policy", "none,vmflock", "--seed", 7, "--seeds", 3, "--out", out);
+    assertEquals(0, r.exitCode(), r.err());
+    // seeds.csv: a row per policy and seed; the report's other files are of the first seed
+    List<String> rows = Files.readAllLines(out.resolve("seeds.csv"));
+    assertEquals("policy,seed,mean_completion_h,total_cost,unfinished,migrations", rows.get(0));
+    assertEquals(List.of("none,7", "none,8", "none,9", "vmflock,7", "vmflock,8", "vmflock,9"),
+        rows.stream().skip(1).map(l -> l.split(",")[0] + "," + l.split(",")[1]).toList());
+    JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    assertEquals(7, json.get("seed").asLong());
+    JsonNode seeds = json.get("seeds");
+    assertEquals("[7,8,9]", seeds.get("seeds").toString());
+    assertEquals("none", seeds.get("reference").asText());
+    JsonNode completion = seeds.get("policies").get("vmflock").get("mean_completion_h");
+    double mean = completion.get("mean").asDouble();
+    JsonNode ci = completion.get("ci95");
+    assertTrue(ci.get(0).asDouble() <= mean && mean <= ci.get(1).asDouble(), completion.toString());
+    // the mean is the mean of the three rows
+    double sum = rows.stream().filter(l -> l.startsWith("vmflock,")).mapToDouble(l -> Double.parseDouble(l.split(",")[2])).sum();
+    assertEquals(sum / 3, mean, 1e-5, completion.toString());
+    assertTrue(completion.has("minus_reference_ci95"), completion.toString());
+    assertTrue(r.out().contains("Across seeds") && r.out().contains("Over 3 seeds ([7, 8, 9])"), r.out());
+    assertTrue(Files.readString(out.resolve("index.html")).contains("Across seeds"), "index.html has the section");
+    assertTrue(Files.readString(out.resolve("index.html")).contains("seeds.csv"), "and links seeds.csv");
+
+    Path again = tmp.resolve("again");
+    assertEquals(0, simulate(EVACUATION, "--policy", "none,vmflock", "--seed", 7, "--seeds", 3, "--out", again).exitCode());
+    for (String f : List.of("seeds.csv", "results.json")) {
+      assertArrayEquals(Files.readAllBytes(out.resolve(f)), Files.readAllBytes(again.resolve(f)), f + " differs between two runs");
+    }
+    Cli.Run none = simulate(EVACUATION, "--seeds", 0, "--out", tmp.resolve("never"));
+    assertEquals(ExitCode.INVALID_INPUT, none.exitCode());
+    assertTrue(none.err().contains("--seeds"), none.err());
+    assertFalse(Files.exists(tmp.resolve("never")));
+  }
+
+  @Test
   void onePolicyAndAPreviousReportReplaced() throws IOException {
     Path out = tmp.resolve("one");
     assertEquals(0, simulate(EVACUATION, "--policy", "vmflock", "--out", out).exitCode());

@@ -75,8 +75,15 @@ final class ReportJson {
   }
 
   static String json(SimulationReport report) {
+    return json(report, Optional.empty());
+  }
+
+  /** results.json, with the figures over several seeds when the experiment ran several. */
+  static String json(SimulationReport report, Optional<SeedSummary> seeds) {
+    ObjectNode root = tree(report);
+    seeds.ifPresent(s -> s.json(root.putObject("seeds")));
     try {
-      return MAPPER.writer(PRINTER).writeValueAsString(tree(report)) + "\n";
+      return MAPPER.writer(PRINTER).writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree that does not serialize", e);
     }
