@@ -163,8 +163,9 @@ public final class ControlLoop {
       apps.add(new AppSituation(a.app(), current.placementOf(name), current.groups().getOrDefault(name, List.of())));
     }
     Map<String, Capacity> reserved = reserved(used, apps);
-    PlanningProblem problem = new PlanningProblem(infra, now, apps, reserved, current.lastMigrated());
     Planner planner = planning.planner(estimator);
+    holdRoom(current, infra, now, planner, reserved);
+    PlanningProblem problem = new PlanningProblem(infra, now, apps, reserved, current.lastMigrated());
     Plan plan = planner.plan(problem);
     long id = current.nextDecision();
     Map<String, List<Plan.Step>> stepsByApp = new LinkedHashMap<>();
@@ -295,6 +296,25 @@ public final class ControlLoop {
     }
     return stay.forced().isEmpty() ? Optional.empty()
         : Optional.of("site " + stay.forced().get(0).from() + "'s availability ends at " + stay.forced().get(0).at() + ", before it would finish");
+  }
+
+  /**
+   * Room held for the applications announced (known arrivals): each, in the order they arrive, where
+   * the planner would place it now given what is taken, added to {@code reserved}; one that would
+   * not fit anywhere holds nothing (it will wait for room when it arrives, as any new application).
+   */
+  static void holdRoom(Knowledge k, Infrastructure infra, Instant now, Planner planner, Map<String, Capacity> reserved) {
+    List<AppRecord> announced = k.applications().values().stream().filter(a -> a.status() == AppStatus.ANNOUNCED)
+        .sorted(java.util.Comparator.comparing(AppRecord::submittedAt).thenComparing(a -> a.app().name())).toList();
+    for (AppRecord a : announced) {
+      AppSituation arrival = new AppSituation(a.app(), Placement.EMPTY, k.groups().getOrDefault(a.app().name(), List.of()));
+      Plan held = planner.plan(new PlanningProblem(infra, now, List.of(arrival), reserved, Map.of()));
+      held.decision(a.app().name()).filter(AppDecision::moves).ifPresent(d -> {
+        for (Vm vm : a.app().vms()) {
+          d.chosen().placement().siteOf(vm.name()).ifPresent(site -> reserved.merge(site, Capacity.of(vm), Capacity::plus));
+        }
+      });
+    }
   }
 
   /** Capacity taken on each site by everything but the applications being planned. */

@@ -195,17 +195,32 @@ public final class ManagerCore {
     return new Outcome(events, effects, Optional.empty());
   }
 
-  /** Why the application cannot be submitted, or empty if it can. */
+  /**
+   * An application that will be submitted at {@code arrives}: from now on the planner holds room
+   * for it (where it would place it), so that the others do not fill it. It runs nowhere and costs
+   * nothing until it is submitted.
+   */
+  public Outcome announce(Knowledge k, Application app, Instant arrives, Instant now) {
+    String problem = submitProblem(k, app, Map.of());
+    if (problem.isEmpty() && arrives.isBefore(now)) {
+      problem = "application " + app.name() + " is announced for " + arrives + ", before now (" + now + "): submit it instead";
+    }
+    return problem.isEmpty() ? new Outcome(List.of(new KnowledgeEvent.ApplicationAnnounced(app, arrives, now)), List.of(), Optional.empty())
+        : Outcome.refused(problem);
+  }
+
+  /** Why the application cannot be submitted, or empty if it can (an application announced before may be, once). */
   public static String submitProblem(Knowledge k, Application app, Map<String, String> placement) {
     AppRecord existing = k.applications().get(app.name());
-    if (existing != null) {
+    if (existing != null && existing.status() != AppStatus.ANNOUNCED) {
       return existing.status() == AppStatus.FINISHED
           ? "an application named " + app.name() + " ran already (finished at " + existing.finishedAt().map(Instant::toString).orElse("?")
               + "): its record is kept; submit it under another name"
           : "an application named " + app.name() + " is already " + existing.status().name().toLowerCase(java.util.Locale.ROOT);
     }
     Set<String> vmsInUse = new HashSet<>();
-    k.applications().values().stream().filter(a -> a.status() != AppStatus.FINISHED).forEach(a -> vmsInUse.addAll(a.app().vmNames()));
+    k.applications().values().stream().filter(a -> a.status() != AppStatus.FINISHED && !a.app().name().equals(app.name()))
+        .forEach(a -> vmsInUse.addAll(a.app().vmNames()));
     for (Vm vm : app.vms()) {
       if (vmsInUse.contains(vm.name())) {
         return "VM " + vm.name() + " already belongs to another application";

@@ -218,6 +218,10 @@ public record Knowledge(
     } else if (event instanceof ApplicationSubmitted e) {
       b.applications.put(e.app().name(),
           new AppRecord(e.app(), AppStatus.SUBMITTED, e.at(), Optional.empty(), Optional.empty(), Optional.empty(), e.at()));
+    } else if (event instanceof KnowledgeEvent.ApplicationAnnounced e) {
+      // it costs nothing and runs nowhere until it arrives; submittedAt is when it will
+      b.applications.put(e.app().name(),
+          new AppRecord(e.app(), AppStatus.ANNOUNCED, e.arrives(), Optional.empty(), Optional.empty(), Optional.empty(), e.arrives()));
     } else if (event instanceof ApplicationPlaced e) {
       b.accrue(e.application(), e.at(), 0);
       b.placement.putAll(e.siteOfVm());

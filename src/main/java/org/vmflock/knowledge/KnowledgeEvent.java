@@ -45,6 +45,9 @@ public sealed interface KnowledgeEvent extends CborSerializable {
 
   record ApplicationSubmitted(Application app, Instant at) implements KnowledgeEvent {}
 
+  /** An application will be submitted at {@code arrives}, announced at {@code at}: until then the planner holds room for it. */
+  record ApplicationAnnounced(Application app, Instant arrives, Instant at) implements KnowledgeEvent {}
+
   /** A new application's VMs start on these sites (its initial placement, P4). */
   record ApplicationPlaced(String application, Map<String, String> siteOfVm, Instant at) implements KnowledgeEvent {
     public ApplicationPlaced {

@@ -39,9 +39,18 @@ public record Scenario(Path source, Instant start, Infrastructure infra, List<Sc
    *     whose measured profile is then {@code profile}; empty: a modelled application
    * @param qemu its VMs' guests when they are QEMU guests in an emulation ({@code vm-kind = qemu}),
    *     whose ring exchange is then its work; empty: network namespaces (or a simulation's VMs)
+   * @param announced when the manager learns that it will arrive ({@code announced = 2h} before
+   *     {@code arrives}, never before the start): from then on the planner holds room for it; empty:
+   *     not announced, known when it arrives
    */
   public record ScenarioApplication(Application app, Placement placement, String profile, Optional<Instant> arrives, Optional<String> program,
-      Optional<QemuGuests> qemu) {
+      Optional<QemuGuests> qemu, Optional<Instant> announced) {
+
+    /** An application not announced before it arrives. */
+    public ScenarioApplication(Application app, Placement placement, String profile, Optional<Instant> arrives, Optional<String> program,
+        Optional<QemuGuests> qemu) {
+      this(app, placement, profile, arrives, program, qemu, Optional.empty());
+    }
 
     /** A modelled application (no real program). */
     public ScenarioApplication(Application app, Placement placement, String profile, Optional<Instant> arrives) {
@@ -59,7 +68,7 @@ public record Scenario(Path source, Instant start, Infrastructure infra, List<Sc
     }
 
     public ScenarioApplication withApp(Application a) {
-      return new ScenarioApplication(a, placement, profile, arrives, program, qemu);
+      return new ScenarioApplication(a, placement, profile, arrives, program, qemu, announced);
     }
 
     /** How an emulation makes its VMs. */

@@ -81,7 +81,7 @@ public final class ScenarioFile {
       "availability");
   private static final List<String> APPLICATION_KEYS = List.of("profile", "vms", "size", "cores", "memory", "dirty-rate", "work", "done",
       "syncs-per-second", "traffic", "traffic-csv", "traffic-packets", "traffic-packets-csv", "traffic-covers", "objective", "deadline",
-      "budget", "spent", "arrives", "placement", "program", "vm-kind", "guest");
+      "budget", "spent", "arrives", "announced", "placement", "program", "vm-kind", "guest");
   private static final List<String> GUEST_KEYS = List.of("fill", "working-set", "rounds", "message");
   private static final long MIB = 1L << 20;
   /** A QEMU guest's workload when the scenario does not say: 16 MiB filled, 1000 rounds of 16 KiB. */
@@ -632,7 +632,23 @@ public final class ScenarioFile {
     Application app = new Application(name, vms, new Workload(work, done, syncs, traffic, rounds), objective, deadline, budget, spent);
     Optional<String> program = c.hasPath("program") ? Optional.of(in.string(c, "program", where)) : Optional.empty();
     return new Scenario.ScenarioApplication(app, placement(c, where, local, name, infra), profile.map(Profile::name).orElse(Scenario.CUSTOM),
-        arrives, program, guests);
+        arrives, program, guests, announcement(c, where, start, arrives));
+  }
+
+  /** {@code announced = D}: the manager learns D before {@code arrives} that the application will come (never before the start). */
+  private Optional<Instant> announcement(Config c, String where, Optional<Instant> start, Optional<Instant> arrives) {
+    if (!c.hasPath("announced")) {
+      return Optional.empty();
+    }
+    if (arrives.isEmpty() || start.isEmpty() || !arrives.get().isAfter(start.get())) {
+      throw in.error(c, "announced", where + ".announced", "only an application that arrives after the start can be announced before it arrives");
+    }
+    Duration before = in.duration(c, "announced", where);
+    if (before.isNegative() || before.isZero()) {
+      throw in.error(c, "announced", where + ".announced", "an announcement comes some time before the arrival, not " + before);
+    }
+    Instant at = arrives.get().minus(before);
+    return Optional.of(at.isBefore(start.get()) ? start.get() : at);
   }
 
   /** {@code vm-kind = namespace | qemu} (default namespace); a QEMU application runs no program or profile, a namespace one has no guest. */

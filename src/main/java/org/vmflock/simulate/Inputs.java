@@ -18,7 +18,7 @@ public final class Inputs {
    */
   public static Simulation.Input of(Scenario s) {
     List<Simulation.Arrival> arrivals = s.applications().stream()
-        .map(a -> new Simulation.Arrival(a.arrival(s.start()), a.app(), a.placement().siteOfVm(), a.profile()))
+        .map(a -> new Simulation.Arrival(a.arrival(s.start()), a.app(), a.placement().siteOfVm(), a.profile(), a.announced()))
         .toList();
     String name = s.source().getFileName().toString().replaceFirst("\\.conf$", "");
     return new Simulation.Input(name, s.start(), s.infra(), arrivals, s.timeline(), s.simulation().period(), s.simulation().end(),

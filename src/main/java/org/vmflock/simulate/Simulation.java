@@ -73,10 +73,18 @@ public final class Simulation {
     }
   }
 
-  /** An application submitted at {@code at}, running already on {@code placement} if it is not empty. */
-  public record Arrival(Instant at, Application app, Map<String, String> placement, String profile) {
+  /**
+   * An application submitted at {@code at}, running already on {@code placement} if it is not
+   * empty, announced to the manager at {@code announced} if present (before {@code at}).
+   */
+  public record Arrival(Instant at, Application app, Map<String, String> placement, String profile, Optional<Instant> announced) {
     public Arrival {
       placement = Map.copyOf(placement);
+    }
+
+    /** An arrival not announced before. */
+    public Arrival(Instant at, Application app, Map<String, String> placement, String profile) {
+      this(at, app, placement, profile, Optional.empty());
     }
   }
 
@@ -186,6 +194,7 @@ public final class Simulation {
     pendingArrivals = input.arrivals().size();
     for (Arrival a : input.arrivals()) {
       platform.expect(a);
+      a.announced().filter(t -> t.isBefore(a.at())).ifPresent(t -> queue.at(t, () -> announce(a)));
       queue.at(a.at(), () -> arrive(a));
     }
     for (TimelineEvent c : input.timeline()) {
@@ -261,6 +270,17 @@ public final class Simulation {
       }
       // Stop: the platform stopped the application's VMs when it finished
     }
+  }
+
+  /** The manager learns that {@code a} will arrive: it holds room for it from now on. */
+  private void announce(Arrival a) {
+    advanceTo(clock.now());
+    ManagerCore.Outcome o = core.announce(knowledge, a.app(), a.at(), clock.now());
+    if (o.refused()) {
+      throw new IllegalStateException(input.name() + ": application " + a.app().name() + " refused its announcement at " + clock.now() + ": "
+          + o.refusal().get());
+    }
+    apply(o);
   }
 
   private void arrive(Arrival a) {

@@ -118,6 +118,51 @@ class ControlLoopTest {
   }
 
   @Test
+  void anAnnouncedArrivalHoldsItsRoom() {
+    // a (cheap, 8 slots) is empty; "job" runs on dear b and would move to a. "big" (8 VMs) is
+    // announced for in an hour: the planner would place it on a, so it holds a's room and job stays
+    ControlLoop loop = new ControlLoop(PlannerConfig.from(ConfigFactory.defaultReference()), Optional.empty(),
+        new ControlLoop.Settings(0, 1e9 / 8, Optional.of(WAN)));
+    ManagerSettings settings = ManagerSettings.from(ConfigFactory.defaultReference());
+    ManagerCore core = new ManagerCore(settings, settings.newPolicy());
+    for (boolean announced : new boolean[] {false, true}) {
+      Knowledge k = Knowledge.empty()
+          .apply(new KnowledgeEvent.EnvironmentSeen(site("a", 0.05), NOW))
+          .apply(new KnowledgeEvent.EnvironmentSeen(site("b", 0.50), NOW));
+      Application job = app("job", 2);
+      k = k.apply(new KnowledgeEvent.ApplicationSubmitted(job, NOW))
+          .apply(new KnowledgeEvent.ApplicationPlaced("job", Map.of("job-vm1", "b", "job-vm2", "b"), NOW));
+      if (announced) {
+        ManagerCore.Outcome o = core.announce(k, app("big", 8), NOW.plus(Duration.ofHours(1)), NOW);
+        assertTrue(o.refusal().isEmpty(), o.refusal().toString());
+        k = k.applyAll(o.events());
+        assertEquals(org.vmflock.knowledge.AppStatus.ANNOUNCED, k.applications().get("big").status());
+        assertEquals(0, k.usedBySite().get("a").slots(), "an announced application takes no room yet");
+      }
+      ControlLoop.Cycle cycle = loop.run(k, Optional.empty(), NOW.plusSeconds(60), 1, Set.of("job"));
+      assertTrue(!cycle.symptoms().containsKey("big"), "an announced application is not planned: " + cycle.symptoms());
+      List<String> moved = cycle.events().stream().filter(e -> e instanceof KnowledgeEvent.DecisionMade).map(e -> (KnowledgeEvent.DecisionMade) e)
+          .flatMap(d -> d.migrations().stream()).map(m -> m.order().vm() + "->" + m.order().to()).sorted().toList();
+      assertEquals(announced ? List.of() : List.of("job-vm1->a", "job-vm2->a"), moved, announced ? "big's room held" : "a is free");
+    }
+  }
+
+  @Test
+  void anAnnouncedApplicationIsSubmittedOnceAndNotTwice() {
+    ManagerSettings settings = ManagerSettings.from(ConfigFactory.defaultReference());
+    ManagerCore core = new ManagerCore(settings, settings.newPolicy());
+    Knowledge k = Knowledge.empty().apply(new KnowledgeEvent.EnvironmentSeen(site("a", 0.05), NOW));
+    Application big = app("big", 2);
+    assertTrue(core.announce(k, big, NOW.minusSeconds(1), NOW).refused(), "an arrival in the past is not announced");
+    k = k.applyAll(core.announce(k, big, NOW.plusSeconds(600), NOW).events());
+    ManagerCore.Outcome submitted = core.submit(k, big, Map.of(), NOW.plusSeconds(600));
+    assertTrue(submitted.refusal().isEmpty(), submitted.refusal().toString());
+    k = k.applyAll(submitted.events());
+    assertEquals(org.vmflock.knowledge.AppStatus.SUBMITTED, k.applications().get("big").status());
+    assertTrue(core.submit(k, big, Map.of(), NOW.plusSeconds(601)).refused(), "submitted already");
+  }
+
+  @Test
   void roomFreedByAFinishedApplicationIsASymptomForTheOthers() {
     // a (cheap) is full with "filler"; "job" waits on dear b. When filler finishes, the next cycle
     // (no request, no periodic re-plan) plans job, which moves to a
