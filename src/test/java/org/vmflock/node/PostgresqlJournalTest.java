@@ -47,7 +47,7 @@ import org.vmflock.testing.TestPostgresql;
  */
 class PostgresqlJournalTest {
 
-  private static final Duration ASK = Duration.ofSeconds(10);
+  private static final Duration ASK = Duration.ofSeconds(5);
   private static final Duration SETTLE = Duration.ofSeconds(60);
   private static final long GIB = 1L << 30;
   private static final Capacity VM = new Capacity(1, 1, GIB);

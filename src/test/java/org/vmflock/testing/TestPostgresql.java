@@ -34,11 +34,11 @@ public final class TestPostgresql implements AutoCloseable {
 
   /** A new database, or the test is skipped when no server can be had. */
   public static TestPostgresql create(String what) {
-    Optional<String> missing = reachable();
-    if (missing.isPresent() && root()) {
+    Optional<String> first = reachable();
+    if (first.isPresent() && root()) {
       PostgresqlJournal.setUp(Path.of(PostgresqlJournal.SCRIPT).toAbsolutePath(), SERVER, ROLE, PASSWORD, true);
-      missing = reachable();
     }
+    Optional<String> missing = first.isPresent() && root() ? reachable() : first;
     Assumptions.assumeTrue(missing.isEmpty(), () -> "no PostgreSQL: " + missing.get()
         + (root() ? "" : " (not root, so not set up here: run bin/test as root, or " + PostgresqlJournal.SCRIPT + " 5432 " + ROLE + " "
         + PASSWORD + " postgres --createdb)"));
