@@ -80,6 +80,6 @@ ensure_postgresql() {
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
-  [ $# -ge 4 ] || pg_fail "usage: $0 PORT ROLE PASSWORD DATABASE [--createdb]"
+  [ $# -ge 4 ] || { echo "usage: $0 PORT ROLE PASSWORD DATABASE [--createdb]" >&2; exit 2; }
   ensure_postgresql "$@"
 fi
