@@ -135,6 +135,12 @@ public final class PostgresqlJournal {
     }
   }
 
+  /** A connection to the journal database of a configuration whose kind is postgresql. */
+  public static Connection connect(com.typesafe.config.Config config) {
+    String db = "pekko-persistence-jdbc.shared-databases.slick.db.";
+    return connect(config.getString(db + "url"), config.getString(db + "user"), config.getString(db + "password"));
+  }
+
   private static JournalException unreachable(String url, SQLException e) {
     String m = String.valueOf(e.getMessage());
     int nl = m.indexOf('\n');
