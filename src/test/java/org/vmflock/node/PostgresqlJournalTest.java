@@ -133,13 +133,7 @@ class PostgresqlJournalTest {
             + " (acknowledged " + acknowledged.size() + ", unanswered " + unanswered + ")");
         if (restart == null && acknowledged.size() == 40) {
           // the server goes down and comes back while the actor keeps writing
-          restart = CompletableFuture.runAsync(() -> {
-            try {
-              db.restartServer();
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          });
+          restart = CompletableFuture.runAsync(db::restartServer);
         }
         String vm = String.format("vm-%04d", i);
         boolean done = restart != null && restart.isDone();

@@ -72,16 +72,42 @@ public final class TestPostgresql implements AutoCloseable {
   }
 
   /** Restarts the server (fast shutdown: every connection cut), as root. */
-  public void restartServer() throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("pg_ctlcluster", CLUSTER_VERSION, CLUSTER, "restart", "-m", "fast").redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
-      throw new IllegalStateException("pg_ctlcluster restart failed: " + out);
+  public void restartServer() {
+    cluster("restart", "-m", "fast");
+  }
+
+  /** Stops the server (fast shutdown: every connection cut), as root; {@link #startServer()} brings it back. */
+  public void stopServer() {
+    cluster("stop", "-m", "fast");
+  }
+
+  public void startServer() {
+    cluster("start");
+  }
+
+  private static void cluster(String... action) {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("pg_ctlcluster", CLUSTER_VERSION, CLUSTER));
+    command.addAll(java.util.List.of(action));
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(String.join(" ", command) + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
+  /** Drops the database; a server a test left stopped is started first. */
   @Override
   public void close() {
+    if (reachable().isPresent() && root()) {
+      startServer();
+    }
     sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
   }
 
