@@ -132,6 +132,7 @@ public final class SimulateCommand implements Callable<Integer> {
       output.commit();
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.print(ReportWriter.summaryTable(result.report()));
+      org.vmflock.simulate.report.EstimatorCheck.line(result.report()).ifPresent(stdout::print);
       result.seeds().ifPresent(over -> stdout.print(over.table(result.report().currency())));
       stdout.flush();
       // each policy's wall time and speed over all its seeds

@@ -138,6 +138,43 @@ class SimulateCommandTest {
   }
 
   @Test
+  void theReportChecksTheEstimatorAgainstTheSimulatorsTruth() throws IOException {
+    Path scenario = tmp.resolve("one-site.conf");
+    Files.writeString(scenario, """
+        start = "2026-06-01T12:00:00Z"
+        sites {
+          lyon { capacity { slots = 32, cores = 64, memory = 128GiB }, price-per-vm-hour = 0.05, transfer-price-per-gb = 0 }
+          nancy { capacity { slots = 32, cores = 64, memory = 128GiB }, price-per-vm-hour = 0.05, transfer-price-per-gb = 0 }
+        }
+        links = [ { between = [lyon, nancy], latency = 5ms, bandwidth = 10Gbps } ]
+        applications {
+          cg { profile = "cg.A.4", objective = time, placement = lyon }
+          mg { profile = "mg.A.4", objective = time, placement = nancy }
+        }
+        """);
+    Path out = tmp.resolve("checked");
+    Cli.Run r = simulate(scenario, "--policy", "none", "--out", out);
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    String html = Files.readString(out.resolve("index.html"));
+    // the estimator against the simulator's truth, for the applications that ran where they started
+    assertTrue(html.contains("The estimator against the simulator&#39;s truth"), "index.html has the estimator's check");
+    assertTrue(r.out().contains("Estimator against the simulator's truth: median |error|"), r.out());
+    boolean checked = false;
+    for (JsonNode p : json.get("policies")) {
+      for (JsonNode a : p.get("applications")) {
+        JsonNode e = a.get("estimator");
+        if (!e.isNull()) {
+          checked = true;
+          assertEquals(0, a.get("migrations").asInt(), a.toString());
+          assertTrue(e.get("estimated_s").asDouble() > 0 && e.get("truth_s").asDouble() > 0, a.toString());
+        }
+      }
+    }
+    assertTrue(checked, "an application checked");
+  }
+
+  @Test
   void onePolicyAndAPreviousReportReplaced() throws IOException {
     Path out = tmp.resolve("one");
     assertEquals(0, simulate(EVACUATION, "--policy", "vmflock", "--out", out).exitCode());

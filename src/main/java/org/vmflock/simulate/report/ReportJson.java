@@ -128,6 +128,13 @@ final class ReportJson {
     } else {
       o.putNull("deadline_met");
     }
+    if (a.estimate().isPresent()) {
+      ObjectNode e = o.putObject("estimator");
+      e.put("estimated_s", decimal(a.estimate().get().estimatedSeconds(), SECONDS_DECIMALS));
+      e.put("truth_s", decimal(a.estimate().get().truthSeconds(), SECONDS_DECIMALS));
+    } else {
+      o.putNull("estimator");
+    }
   }
 
   private static String instant(Optional<Instant> t) {

@@ -50,6 +50,12 @@ public final class ReportWriter {
       List<String> otherDataFiles) throws IOException {
     Files.createDirectories(dir);
     List<String> data = new ArrayList<>(List.of(RESULTS_CSV, RESULTS_JSON, TIMELINE_CSV, DECISIONS_CSV));
+    Optional<ReportSection> estimator = EstimatorCheck.section(report);
+    if (estimator.isPresent()) {
+      List<ReportSection> withEstimator = new ArrayList<>(sections);
+      withEstimator.add(estimator.get());
+      sections = withEstimator;
+    }
     if (seeds.isPresent()) {
       data.add(SEEDS_CSV);
       Files.writeString(dir.resolve(SEEDS_CSV), seeds.get().csv(), StandardCharsets.UTF_8);
