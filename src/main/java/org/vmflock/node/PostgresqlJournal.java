@@ -26,6 +26,7 @@ public final class PostgresqlJournal {
   public static final String SCRIPT = "bin/lib/postgresql.sh";
 
   private static final long SETUP_TIMEOUT_MINUTES = 10;
+  private static final int MISSING_ON_MACHINE = 3;
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
 
   /** A PostgreSQL JDBC URL's server and database. */
@@ -131,7 +132,9 @@ public final class PostgresqlJournal {
     }
     if (p.exitValue() != 0) {
       String last = err.lines().reduce((a, b) -> b).orElse("exit " + p.exitValue());
-      throw new JournalException("setting up PostgreSQL for the journal failed: " + last.replaceFirst("^vmflock: ", ""), false, null);
+      String why = "setting up PostgreSQL for the journal failed: " + last.replaceFirst("^vmflock: ", "");
+      // the script's exit 3: what is missing needs root (or is not Debian)
+      throw p.exitValue() == MISSING_ON_MACHINE ? JournalException.machine(why) : new JournalException(why, false, null);
     }
   }
 
