@@ -25,6 +25,7 @@ import org.vmflock.model.NetworkPath;
 import org.vmflock.model.PriceSchedule;
 import org.vmflock.model.Site;
 import org.vmflock.node.NodeConfig;
+import org.vmflock.node.PostgresqlJournal;
 import org.vmflock.node.VmflockNode;
 import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteActor;
@@ -50,6 +51,7 @@ public final class JournalBench implements java.util.concurrent.Callable<Integer
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Instant START = Instant.parse("2026-06-01T12:00:00Z");
   private static final long GIB = 1L << 30;
+  private static final String POSTGRESQL = "postgresql";
 
   @Option(names = "--events", defaultValue = "400", description = "Timed changes per writer (default ${DEFAULT-VALUE}).")
   int events;
@@ -59,6 +61,10 @@ public final class JournalBench implements java.util.concurrent.Callable<Integer
 
   @Option(names = "--warmup", defaultValue = "100", description = "Untimed changes per writer first (default ${DEFAULT-VALUE}).")
   int warmup;
+
+  @Option(names = "--postgresql", description = {"Also times the PostgreSQL journal of vmflock.journal.postgresql (a local server set up",
+      "as a node would); the bench's sites are deleted from it afterwards."})
+  boolean postgresql;
 
   @Mixin NodeOptions node;
 
@@ -79,31 +85,47 @@ public final class JournalBench implements java.util.concurrent.Callable<Integer
     Progress progress = new Progress(false);
     Map<String, List<Pass>> passes = new java.util.LinkedHashMap<>();
     // each journal twice, in turn: the first round warms the JIT up for all, the second is kept
-    for (String durability : List.of("delayed", "written", "synced", "delayed", "written", "synced")) {
+    List<String> journals = new ArrayList<>(List.of("delayed", "written", "synced"));
+    if (postgresql) {
+      journals.add(POSTGRESQL);
+    }
+    journals.addAll(List.copyOf(journals));
+    // the bench's sites in a PostgreSQL journal, which outlives the bench: named for this run, deleted after
+    String run = "bench-" + Long.toString(System.nanoTime(), 36) + "-";
+    for (String durability : journals) {
       Path journal = Files.createTempDirectory("vmflock-bench-journal");
+      Config config = null;
       try {
         Map<String, Object> overrides = new HashMap<>(NodeConfig.h2JournalAt(journal));
-        overrides.put("vmflock.journal.h2.durability", durability);
+        if (durability.equals(POSTGRESQL)) {
+          overrides.put("vmflock.journal.kind", POSTGRESQL);
+        } else {
+          overrides.put("vmflock.journal.h2.durability", durability);
+        }
         overrides.put("pekko.remote.artery.canonical.port", 0);
-        Config config = node.load(overrides);
+        config = node.load(overrides);
         try (VmflockNode n = VmflockNode.start("vmflock-bench", config, new ManualClock(START))) {
           SiteActor.initSharding(n.sharding(), n.clock(), new SiteActor.Settings(Duration.ofHours(1), SiteActor.Settings.DEFAULTS.minBackoff(),
               SiteActor.Settings.DEFAULTS.maxBackoff()));
           List<Pass> results = new ArrayList<>();
           for (int w : writers == 1 ? List.of(1) : List.of(1, writers)) {
             progress.line(String.format(Locale.ROOT, "journal bench: %s, %d writer(s), %d + %d changes each", durability, w, warmup, events));
-            results.add(pass(n, "w" + w + "-", w));
+            results.add(pass(n, run + "w" + w + "-", w));
           }
           passes.put(durability, results);
         }
       } finally {
         OutputDirectory.deleteTree(journal);
+        if (config != null && durability.equals(POSTGRESQL)) {
+          deleteSites(config, run);
+        }
       }
     }
     for (Map.Entry<String, List<Pass>> e : passes.entrySet()) {
       String what = switch (e.getKey()) {
         case "written" -> "written (vmflock's default: in the file before answered)";
         case "synced" -> "synced (on the disk before answered)";
+        case POSTGRESQL -> "postgresql (committed by the server before answered)";
         default -> "delayed (H2's write delay, the reference)";
       };
       for (Pass p : e.getValue()) {
@@ -113,7 +135,7 @@ public final class JournalBench implements java.util.concurrent.Callable<Integer
     }
     List<Pass> durable = passes.get("written");
     List<Pass> reference = passes.get("delayed");
-    for (String d : List.of("written", "synced")) {
+    for (String d : postgresql ? List.of("written", "synced", POSTGRESQL) : List.of("written", "synced")) {
       for (int i = 0; i < durable.size(); i++) {
         Pass p = passes.get(d).get(i);
         out.printf(Locale.ROOT, "%s / delayed, %d writer(s): events/s %.2f, median latency %.2f%n", d, p.writers(),
@@ -168,6 +190,19 @@ public final class JournalBench implements java.util.concurrent.Callable<Integer
       }
       return writer(n, site, i + 1, latency, next);
     });
+  }
+
+  /** Deletes the events and snapshots of the site actors named {@code prefix...} from a PostgreSQL journal. */
+  private static void deleteSites(Config config, String prefix) throws java.sql.SQLException {
+    try (java.sql.Connection c = PostgresqlJournal.connect(config)) {
+      for (String table : List.of("event_journal", "snapshot")) {
+        try (java.sql.PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE persistence_id LIKE ?")) {
+          // the prefix is letters, digits and dashes: no LIKE wildcard in it
+          s.setString(1, SiteActor.TYPE_KEY.name() + "|" + prefix + "%");
+          s.executeUpdate();
+        }
+      }
+    }
   }
 
   private static CompletionStage<SiteActor.Reply> change(VmflockNode n, String site, EnvironmentChange c) {

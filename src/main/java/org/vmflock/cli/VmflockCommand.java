@@ -77,9 +77,9 @@ public final class VmflockCommand implements Runnable {
       err.println(command + ": " + e.getMessage());
       return ExitCode.INVALID_INPUT;
     }
-    if (e instanceof JournalException) {
+    if (e instanceof JournalException j) {
       err.println(command + ": " + e.getMessage());
-      return ExitCode.FAILURE;
+      return j.machine() ? ExitCode.ENVIRONMENT : ExitCode.FAILURE;
     }
     if (e instanceof ConfigException c) {
       // a setting of the wrong type or an unreadable file the configuration library met first: its origin names the place

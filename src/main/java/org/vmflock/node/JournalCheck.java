@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -72,8 +71,13 @@ public final class JournalCheck {
 
   private static final int LONGEST_DETAIL = 160;
 
+  // the advisory lock nodes take to create the schema of a PostgreSQL journal ("vmflock" in ASCII)
+  private static final long SCHEMA_LOCK = 0x766d666c6f636bL;
+
+  // an index created CONCURRENTLY waits for every open transaction, among them those of nodes waiting
+  // for the schema's lock, which wait for it: a deadlock. The tables are new and empty; a plain index is as quick.
   private static final Pattern INDEX_WITHOUT_GUARD =
-      Pattern.compile("^(CREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?)(?!IF\\s+NOT\\s+EXISTS)", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("^(CREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+)(?:CONCURRENTLY\\s+)?(?!IF\\s+NOT\\s+EXISTS)", Pattern.CASE_INSENSITIVE);
 
   private JournalCheck() {}
 
@@ -183,12 +187,27 @@ public final class JournalCheck {
         + " H2 would silently start from version " + u.opened(), null);
   }
 
-  /** PostgreSQL: the server keeps its files; the schema is created if missing and the events counted. */
+  /**
+   * PostgreSQL: the server keeps its files (a local one is set up first if missing, see
+   * {@link PostgresqlJournal}); the schema is created if missing and the events counted. New when the
+   * database had no journal table before.
+   */
   private static Finding prepareServer(Config config) {
     String db = "pekko-persistence-jdbc.shared-databases.slick.db.";
     String url = config.getString(db + "url");
     String user = config.getString(db + "user");
     String password = config.getString(db + "password");
+    boolean isNew;
+    try (Connection c = connect(url, user, password); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT to_regclass('public.event_journal') IS NULL")) {
+      r.next();
+      isNew = r.getBoolean(1);
+    } catch (SQLException e) {
+      throw new JournalException("journal database " + url + " cannot be read: " + firstLine(e), false, e);
+    }
+    if (isNew && NodeConfig.readOnly(config)) {
+      throw new InvalidInputException(url, "no journal here (the database has no event_journal table)");
+    }
     if (!NodeConfig.readOnly(config)) {
       createSchema(url, user, password, "postgres", url);
     }
@@ -203,14 +222,28 @@ public final class JournalCheck {
     } catch (SQLException e) {
       throw new JournalException("journal database " + url + " cannot be read: " + firstLine(e), false, e);
     }
-    return new Finding(rows == 0 ? State.EMPTY : State.HOLDS_EVENTS, url, rows, false);
+    return new Finding(isNew ? State.NEW : rows == 0 ? State.EMPTY : State.HOLDS_EVENTS, url, rows, false);
   }
 
-  /** Runs the plugin's DDL for {@code dialect}, each index guarded with IF NOT EXISTS as its tables are. */
+  /**
+   * Runs the plugin's DDL for {@code dialect}, each index guarded with IF NOT EXISTS as its tables
+   * are. On PostgreSQL, under an advisory lock: nodes starting together on one database would
+   * otherwise race on IF NOT EXISTS (both see no table, the second fails on the catalog's unique key).
+   */
   static void createSchema(String url, String user, String password, String dialect, String where) {
+    boolean server = dialect.equals("postgres");
     try (Connection c = connect(url, user, password); Statement s = c.createStatement()) {
-      for (String statement : schemaStatements(dialect)) {
-        s.execute(statement);
+      if (server) {
+        s.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
+      }
+      try {
+        for (String statement : schemaStatements(dialect)) {
+          s.execute(statement);
+        }
+      } finally {
+        if (server) {
+          s.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
+        }
       }
     } catch (SQLException e) {
       if (H2JournalFile.locked(e)) {
@@ -220,7 +253,7 @@ public final class JournalCheck {
     }
   }
 
-  /** The statements of the plugin's {@code <dialect>-create-schema.sql}, made idempotent. */
+  /** The statements of the plugin's {@code <dialect>-create-schema.sql}, made idempotent, indexes created at once (not CONCURRENTLY). */
   static List<String> schemaStatements(String dialect) {
     String resource = "schema/" + dialect + "/" + dialect + "-create-schema.sql";
     String script;
@@ -247,7 +280,7 @@ public final class JournalCheck {
       java.util.Properties p = new java.util.Properties();
       return new org.h2.Driver().connect(url, p);
     }
-    return DriverManager.getConnection(url, user, password);
+    return PostgresqlJournal.connect(url, user, password);
   }
 
   private static long sizeOf(Path file) {

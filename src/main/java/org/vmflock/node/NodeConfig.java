@@ -90,6 +90,7 @@ public final class NodeConfig {
         profile = "slick.jdbc.PostgresProfile$";
         driver = "org.postgresql.Driver";
         url = c.getString("vmflock.journal.postgresql.url");
+        PostgresqlJournal.Target.of(url); // a URL that names no server or no database is refused here, with the setting
         user = c.getString("vmflock.journal.postgresql.user");
         password = c.getString("vmflock.journal.postgresql.password");
       }

@@ -51,12 +51,15 @@ import org.vmflock.simulate.SimulatedFederation;
 import org.vmflock.site.EnvironmentChange;
 import org.vmflock.site.SiteActor;
 import org.vmflock.testing.TestConfigs;
+import org.vmflock.testing.TestPostgresql;
+import org.junit.jupiter.api.Assumptions;
 
 /**
- * The real H2 journal fails for a few seconds in the middle of a migration (issue 10, item 9): the
- * journal table is renamed away from another connection to the same database when a migration
- * reaches a given step, and back {@link #OUTAGE} later. Every event-sourced actor that meets the
- * failure restarts with a backoff and recovers; the migrations complete or roll back, every VM
+ * The real journal fails for a few seconds in the middle of a migration (issue 10, item 9): on H2,
+ * the journal table is renamed away from another connection to the same database when a migration
+ * reaches a given step, and back {@link #OUTAGE} later; on PostgreSQL (issue 15), the server is
+ * stopped (every connection cut) and started again {@link #OUTAGE} later. Every event-sourced actor
+ * that meets the failure restarts with a backoff and recovers; the migrations complete or roll back, every VM
  * ends in exactly one place (the simulated hypervisors, the site actors' books and the manager
  * agree), and no reservation is left.
  */
@@ -67,32 +70,82 @@ class JournalOutageTest {
   private static final long GIB = 1L << 30;
   private static final List<String> SITES = List.of("a", "b");
 
-  /** Renames the journal table away on the first step {@code at} of any migration, and back after {@link #OUTAGE}. */
+  /** What makes the journal fail, and what ends it. */
+  private interface Outage {
+    void begin();
+
+    void end();
+  }
+
+  /** Renames the H2 journal table away, and back. */
+  private record RenamedTable(String url) implements Outage {
+    @Override
+    public void begin() {
+      rename("\"event_journal\"", "\"event_journal_away\"");
+    }
+
+    @Override
+    public void end() {
+      rename("\"event_journal_away\"", "\"event_journal\"");
+    }
+
+    private void rename(String from, String to) {
+      try (Connection c = new org.h2.Driver().connect(url, new java.util.Properties()); Statement s = c.createStatement()) {
+        s.execute("ALTER TABLE PUBLIC." + from + " RENAME TO " + to);
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** Stops the PostgreSQL server, and starts it again. */
+  private record StoppedServer(TestPostgresql db) implements Outage {
+    @Override
+    public void begin() {
+      db.stopServer();
+    }
+
+    @Override
+    public void end() {
+      db.startServer();
+    }
+  }
+
+  /** Begins the outage on the first step {@code at} of any migration, and ends it after {@link #OUTAGE}. */
   private static final class OutageActuator implements Actuator {
     private final Actuator actual;
     private final MigrationStep at;
-    private final String url;
+    private final Outage outage;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
     final CompletableFuture<String> began = new CompletableFuture<>();
     final CompletableFuture<Void> ended = new CompletableFuture<>();
     final List<String> performed = Collections.synchronizedList(new ArrayList<>());
 
-    OutageActuator(Actuator actual, MigrationStep at, String url) {
+    OutageActuator(Actuator actual, MigrationStep at, Outage outage) {
       this.actual = actual;
       this.at = at;
-      this.url = url;
+      this.outage = outage;
     }
 
     @Override
     public CompletionStage<StepResult> perform(MigrationOrder order, MigrationStep step, int attempt, Consumer<StepProgress> progress) {
       performed.add(order.migrationId() + " " + step);
       if (step == at && failed.compareAndSet(false, true)) {
-        rename("\"event_journal\"", "\"event_journal_away\"");
+        try {
+          outage.begin();
+        } catch (RuntimeException e) {
+          began.completeExceptionally(e);
+          throw e;
+        }
         began.complete(order.migrationId());
         timer.schedule(() -> {
-          rename("\"event_journal_away\"", "\"event_journal\"");
-          ended.complete(null);
+          try {
+            outage.end();
+            ended.complete(null);
+          } catch (RuntimeException e) {
+            ended.completeExceptionally(e);
+          }
         }, OUTAGE.toMillis(), TimeUnit.MILLISECONDS);
       }
       return actual.perform(order, step, attempt, progress);
@@ -104,14 +157,6 @@ class JournalOutageTest {
       return actual.compensate(order, step, attempt);
     }
 
-    private void rename(String from, String to) {
-      try (Connection c = new org.h2.Driver().connect(url, new java.util.Properties()); Statement s = c.createStatement()) {
-        s.execute("ALTER TABLE PUBLIC." + from + " RENAME TO " + to);
-      } catch (java.sql.SQLException e) {
-        ended.completeExceptionally(e);
-        throw new IllegalStateException(e);
-      }
-    }
   }
 
   /** Counts the restarts on a journal failure that actors log (Pekko's supervisor logs each, with the failure). */
@@ -151,17 +196,34 @@ class JournalOutageTest {
   @ParameterizedTest
   @EnumSource(value = MigrationStep.class, names = {"RESERVE", "PRECOPY", "COMMIT", "NETWORK_UPDATE"})
   void aJournalOutageInTheMiddleOfAMigrationEndsWithEveryVmInOnePlace(MigrationStep at, @TempDir Path dir) throws Exception {
-    ManualClock clock = new ManualClock(ControllerFixture.START);
+    var config = TestConfigs.node(dir, overrides(Map.of()));
+    outageInTheMiddleOfAMigration(at, config, new RenamedTable(NodeConfig.h2Url(config)));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = MigrationStep.class, names = {"PRECOPY", "COMMIT"})
+  void aPostgresqlServerStoppedInTheMiddleOfAMigrationEndsWithEveryVmInOnePlace(MigrationStep at, @TempDir Path dir) throws Exception {
+    Assumptions.assumeTrue(TestPostgresql.root(), "stopping the PostgreSQL server (pg_ctlcluster) needs root");
+    try (TestPostgresql db = TestPostgresql.create("outage")) {
+      outageInTheMiddleOfAMigration(at, TestConfigs.node(dir, overrides(db.journal())), new StoppedServer(db));
+    }
+  }
+
+  private static Map<String, Object> overrides(Map<String, Object> journal) {
     // the journal plugin's circuit breaker, open after 10 failures, fails every call for its reset timeout (30 s by default)
     Map<String, Object> overrides = new HashMap<>(Map.of("vmflock.manager.debounce", "1h", "vmflock.journal.failure-backoff.max", "2s",
         "jdbc-journal.circuit-breaker.reset-timeout", "2s", "jdbc-snapshot-store.circuit-breaker.reset-timeout", "2s"));
-    var config = TestConfigs.node(dir, overrides);
+    overrides.putAll(journal);
+    return overrides;
+  }
+
+  private static void outageInTheMiddleOfAMigration(MigrationStep at, com.typesafe.config.Config config, Outage outage) throws Exception {
+    ManualClock clock = new ManualClock(ControllerFixture.START);
     try (JournalFailuresLogged restarts = new JournalFailuresLogged(); VmflockNode node = VmflockNode.start("outage", config, clock)) {
       ManagerSettings settings = ManagerSettings.from(config);
       NetworkPath wan = new NetworkPath(Duration.ofMillis(2), 10e9 / 8);
       SimulatedFederation federation = new SimulatedFederation(clock, settings.planning().migration(), (x, y) -> wan, FaultPlan.none(), 1);
-      OutageActuator actuator = new OutageActuator(new PacedActuator(federation.actuator(), ControllerFixture.TIME_SCALE), at,
-          NodeConfig.h2Url(config));
+      OutageActuator actuator = new OutageActuator(new PacedActuator(federation.actuator(), ControllerFixture.TIME_SCALE), at, outage);
       ActorRef<MigrationManager.Command> manager = node.startController(settings, actuator, federation, ControllerFixture.TIME_SCALE, Duration.ofHours(1));
       TestProbe<Object> probe = TestProbe.create(node.system());
       for (String site : SITES) {
