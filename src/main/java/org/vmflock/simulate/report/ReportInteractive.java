@@ -238,7 +238,7 @@ final class ReportInteractive {
       }
     }
     return java.util.Optional.of(new Chart("chart-spans", "When each application ran under each policy, from its submission to its finish "
-        + "(hatched: unfinished at the end of the simulation); its cost in the tooltip.", spec));
+        + "(pale: unfinished at the end of the simulation); its cost in the tooltip.", spec));
   }
 
   private interface Value {
