@@ -14,10 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.simulate.report.ReportCharts.SiteBand;
@@ -73,18 +75,19 @@ final class ReportInteractive {
           + ").", bars(policies, split, "policy", cost, true)));
       spans(report).ifPresent(charts::add);
     }
+    // charts of time on the scenario's clock (UTC), all ending where the PNGs' axis ends
     double lastSecond = ReportCharts.timelineSeconds(report);
     TimeUnit axis = TimeUnit.forMax(lastSecond);
-    double axisEnd = ReportCharts.roundUp(axis.of(lastSecond));
-    String time = "time since start (" + axis.symbol + ")";
+    TimeAxis time = new TimeAxis(report.start().toEpochMilli(),
+        report.start().toEpochMilli() + Math.round(ReportCharts.roundUp(axis.of(lastSecond)) * axis.seconds * 1000), "time (UTC)");
     if (report.runs().stream().anyMatch(r -> !r.timeline().isEmpty())) {
       charts.add(new Chart("chart-cumulative-cost", "Cost spent so far by each policy over time (" + report.currency() + ").",
-          overTime(report, axis, axisEnd, time, cost, p -> p.cumulativeCost(), COST_DECIMALS)));
+          overTime(report, time, cost, p -> p.cumulativeCost(), COST_DECIMALS)));
       charts.add(new Chart("chart-finished", "Applications finished so far under each policy.",
-          overTime(report, axis, axisEnd, time, "applications finished", p -> p.finishedApplications(), 0)));
+          overTime(report, time, "applications finished", p -> p.finishedApplications(), 0)));
       charts.add(new Chart("chart-migrations", "VMs migrating at each sampled instant under each policy (lines), and each decision "
           + "that moved VMs (points, how many; the reason in the tooltip; the first " + MAX_DECISION_POINTS + " per policy, all of them in "
-          + ReportWriter.DECISIONS_CSV + ").", migrations(report, axis, axisEnd, time)));
+          + ReportWriter.DECISIONS_CSV + ").", migrations(report, time)));
     }
     List<SiteBand> bands = ReportCharts.siteBands(report);
     String others = bands.stream().filter(b -> b.sites().size() > 1).findFirst()
@@ -94,7 +97,7 @@ final class ReportInteractive {
       if (!run.timeline().isEmpty() && !bands.isEmpty()) {
         charts.add(new Chart("chart-placement-" + stems.get(i), "Policy " + run.policy()
             + ": VMs hosted per site over time (stacked; every policy on the same time axis)." + others,
-            placement(report, run, bands, axis, axisEnd, time)));
+            placement(run, bands, time)));
       }
     }
     List<String> profiles = report.trafficByProfile().entrySet().stream().filter(e -> e.getValue().size() > 0).map(Map.Entry::getKey).toList();
@@ -185,7 +188,7 @@ final class ReportInteractive {
     List<List<Double>> values = new ArrayList<>();
     if (apps.size() <= ReportCharts.MAX_APPLICATIONS_IN_BARS) {
       for (PolicyRun run : report.runs()) {
-        Map<String, Double> byApp = new java.util.HashMap<>();
+        Map<String, Double> byApp = new HashMap<>();
         run.applications().forEach(a -> byApp.put(a.application(), a.totalCost()));
         values.add(apps.stream().map(a -> byApp.getOrDefault(a, 0.0)).toList());
       }
@@ -203,11 +206,11 @@ final class ReportInteractive {
   }
 
   /** Each application's run, from its submission to its finish (or the end), under each policy; up to the bars' limit of applications. */
-  private static java.util.Optional<Chart> spans(SimulationReport report) {
+  private static Optional<Chart> spans(SimulationReport report) {
     Set<String> apps = new LinkedHashSet<>();
     report.runs().forEach(r -> r.applications().forEach(a -> apps.add(a.application())));
     if (apps.isEmpty() || apps.size() > ReportCharts.MAX_APPLICATIONS_IN_BARS) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     double last = report.runs().stream().flatMap(r -> r.applications().stream())
         .mapToDouble(a -> ReportFormat.secondsBetween(report.start(), a.submittedAt()) + a.completionSeconds()).filter(Double::isFinite)
@@ -223,7 +226,7 @@ final class ReportInteractive {
       PolicyRun run = report.runs().get(i);
       ObjectNode s = runs.addObject().put("name", run.policy()).put("color", hex(policyColor(i)));
       ArrayNode data = s.putArray("data"); // per application: [from, to, finished, cost], null where it did not run
-      Map<String, AppResult> byApp = new java.util.HashMap<>();
+      Map<String, AppResult> byApp = new HashMap<>();
       run.applications().forEach(a -> byApp.put(a.application(), a));
       for (String name : names) {
         AppResult a = byApp.get(name);
@@ -237,7 +240,7 @@ final class ReportInteractive {
             .add(a.finishedAt().isPresent()).add(decimal(a.totalCost(), COST_DECIMALS));
       }
     }
-    return java.util.Optional.of(new Chart("chart-spans", "When each application ran under each policy, from its submission to its finish "
+    return Optional.of(new Chart("chart-spans", "When each application ran under each policy, from its submission to its finish "
         + "(pale: unfinished at the end of the simulation); its cost in the tooltip.", spec));
   }
 
@@ -245,10 +248,15 @@ final class ReportInteractive {
     double of(TimelinePoint p);
   }
 
-  private static ObjectNode overTime(SimulationReport report, TimeUnit axis, double axisEnd, String xName, String yName, Value value,
-      int decimals) {
-    ObjectNode spec = spec("lines");
-    spec.put("xName", xName).put("xMax", axisEnd).put("yName", yName).put("step", decimals == 0);
+  /** The time axis of the charts of time: epoch milliseconds. */
+  private record TimeAxis(long fromMillis, long toMillis, String name) {
+    ObjectNode put(ObjectNode spec) {
+      return spec.put("xName", name).put("xMin", fromMillis).put("xMax", toMillis);
+    }
+  }
+
+  private static ObjectNode overTime(SimulationReport report, TimeAxis time, String yName, Value value, int decimals) {
+    ObjectNode spec = time.put(spec("lines")).put("yName", yName).put("step", decimals == 0);
     ArrayNode series = spec.putArray("series");
     for (int i = 0; i < report.runs().size(); i++) {
       PolicyRun run = report.runs().get(i);
@@ -258,14 +266,14 @@ final class ReportInteractive {
       ObjectNode s = series.addObject().put("name", run.policy()).put("color", hex(policyColor(i)));
       ArrayNode data = s.putArray("data");
       for (TimelinePoint p : run.timeline()) {
-        data.addArray().add(time(report, p, axis)).add(decimal(value.of(p), decimals));
+        data.addArray().add(p.at().toEpochMilli()).add(decimal(value.of(p), decimals));
       }
     }
     return spec;
   }
 
-  private static ObjectNode migrations(SimulationReport report, TimeUnit axis, double axisEnd, String xName) {
-    ObjectNode spec = overTime(report, axis, axisEnd, xName, "VMs", p -> p.runningMigrations(), 0);
+  private static ObjectNode migrations(SimulationReport report, TimeAxis time) {
+    ObjectNode spec = overTime(report, time, "VMs", p -> p.runningMigrations(), 0);
     spec.put("kind", "migrations");
     ArrayNode decisions = spec.putArray("decisions");
     for (int i = 0; i < report.runs().size(); i++) {
@@ -273,31 +281,24 @@ final class ReportInteractive {
       ObjectNode s = decisions.addObject().put("name", run.policy() + ": decided").put("color", hex(policyColor(i)));
       ArrayNode data = s.putArray("data"); // [time, VMs moved, application, kind, reason]
       run.decisions().stream().filter(d -> d.migrations() > 0).limit(MAX_DECISION_POINTS).forEach(d -> data.addArray()
-          .add(decimal(axis.of(ReportFormat.secondsBetween(report.start(), d.at())), TIME_DECIMALS)).add(d.migrations())
-          .add(d.application()).add(d.kind())
+          .add(d.at().toEpochMilli()).add(d.migrations()).add(d.application()).add(d.kind())
           .add(d.reason().length() > MAX_REASON_CHARS ? d.reason().substring(0, MAX_REASON_CHARS - 1) + "…" : d.reason()));
     }
     return spec;
   }
 
-  private static ObjectNode placement(SimulationReport report, PolicyRun run, List<SiteBand> bands, TimeUnit axis, double axisEnd,
-      String xName) {
-    ObjectNode spec = spec("placement");
-    spec.put("policy", run.policy()).put("xName", xName).put("xMax", axisEnd).put("yName", "VMs hosted");
+  private static ObjectNode placement(PolicyRun run, List<SiteBand> bands, TimeAxis time) {
+    ObjectNode spec = time.put(spec("placement")).put("policy", run.policy()).put("yName", "VMs hosted");
     ArrayNode series = spec.putArray("series");
     for (SiteBand band : bands) { // bottom first
       ObjectNode s = series.addObject().put("name", band.name()).put("color", hex(band.color()));
       ArrayNode data = s.putArray("data");
       for (TimelinePoint p : run.timeline()) {
         int vms = band.sites().stream().mapToInt(site -> p.vmsPerSite().getOrDefault(site, 0)).sum();
-        data.addArray().add(time(report, p, axis)).add(vms);
+        data.addArray().add(p.at().toEpochMilli()).add(vms);
       }
     }
     return spec;
-  }
-
-  private static java.math.BigDecimal time(SimulationReport report, TimelinePoint p, TimeUnit axis) {
-    return decimal(axis.of(ReportFormat.secondsBetween(report.start(), p.at())), TIME_DECIMALS);
   }
 
   private static Color policyColor(int i) {

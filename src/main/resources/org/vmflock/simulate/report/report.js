@@ -6,32 +6,37 @@
   const TIME = 'vmflock-time'; // every chart over the simulated time: one axis, tooltips and zoom together
 
   const esc = (t) => String(t).replace(/[&<>"']/g, ch => `&#${ch.charCodeAt(0)};`); // tooltips are HTML
-  const axis = (c) => ({ type: 'value', name: c.xName, min: 0, max: c.xMax });
+  // the scenario's clock, in UTC whatever the reader's zone (the data: epoch milliseconds)
+  const axis = (c) => ({ type: 'time', name: c.xName, min: c.xMin, max: c.xMax });
+  const at = (ms) => echarts.time.format(ms, '{yyyy}-{MM}-{dd} {HH}:{mm}:{ss}', true);
+  const utc = (o) => Object.assign(o, { useUTC: true });
 
   function lines(c) {
-    return vmflockCharts.lines(c.series.map(s => Object.assign({ step: c.step ? 'end' : undefined }, s)), axis(c), c.yName);
+    return utc(vmflockCharts.lines(c.series.map(s => Object.assign({ step: c.step ? 'end' : undefined }, s)), axis(c), c.yName));
   }
 
   function migrations(c) {
     const o = vmflockCharts.lines(c.series.map(s => Object.assign({}, s, { name: s.name + ': migrating', step: 'end' })), axis(c), c.yName);
     c.decisions.forEach(d => o.series.push({ name: d.name, type: 'scatter', color: d.color, symbolSize: 7, data: d.data }));
     o.tooltip = { trigger: 'item', formatter: p => p.seriesType === 'scatter'
-      ? `${esc(p.value[2])}: ${esc(p.value[3])}, ${p.value[1]} VM(s) at ${p.value[0]}<br>${esc(p.value[4])}`
-      : `${esc(p.seriesName)}: ${p.value[1]} at ${p.value[0]}` };
-    return o;
+      ? `${esc(p.value[2])}: ${esc(p.value[3])}, ${p.value[1]} VM(s) at ${at(p.value[0])}<br>${esc(p.value[4])}`
+      : `${esc(p.seriesName)}: ${p.value[1]} at ${at(p.value[0])}` };
+    return utc(o);
   }
 
   function placement(c) {
-    const o = vmflockCharts.lines(c.series.map(s => Object.assign({}, s, { stack: 'vms', step: 'end' })), axis(c), c.yName);
+    // no steps: echarts fills a stacked step area's lower edge as a slope
+    const o = vmflockCharts.lines(c.series.map(s => Object.assign({}, s, { stack: 'vms' })), axis(c), c.yName);
     o.tooltip.order = 'seriesDesc'; // as stacked: the top band first
-    return o;
+    return utc(o);
   }
 
   /** Each application's run as a bar from its submission to its finish: a transparent bar up to the start, then the run. */
   function spans(c) {
     const series = [];
     c.series.forEach(s => {
-      series.push({ name: s.name, type: 'bar', stack: s.name, silent: true, itemStyle: { color: 'transparent' }, tooltip: { show: false },
+      // named apart, so that the legend shows the run's colour
+      series.push({ name: s.name + ' (waiting)', type: 'bar', stack: s.name, silent: true, itemStyle: { color: 'transparent' }, tooltip: { show: false },
         data: s.data.map(d => d ? d[0] : null), legendHoverLink: false });
       series.push({ name: s.name, type: 'bar', stack: s.name, color: s.color,
         data: s.data.map(d => d ? { value: d[1] - d[0], run: d, itemStyle: { opacity: d[2] ? 1 : 0.4 } } : null) });
@@ -68,6 +73,10 @@
   const drawn = [];
   for (const c of vmflockReport.charts) {
     const el = document.getElementById(c.id);
+    if (!el) {
+      console.error('no element for the chart ' + c.id);
+      continue;
+    }
     try {
       const chart = echarts.init(el);
       switch (c.kind) {

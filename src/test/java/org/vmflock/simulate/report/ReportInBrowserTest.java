@@ -58,15 +58,18 @@ class ReportInBrowserTest {
       assertEquals(expected, drawn);
 
       // the points are the report's: vmflock's placement at lyon, nancy's band coloured as in the PNGs
-      assertEquals("[[0,8],[30,6],[60.0042,2]]", browser.evaluate("JSON.stringify(echarts.getInstanceByDom("
+      assertEquals("[[1709251200000,8],[1709253000000,6],[1709254800250,2]]", browser.evaluate("JSON.stringify(echarts.getInstanceByDom("
           + "document.getElementById('chart-placement-vmflock')).getOption().series[0].data)").asText());
       assertEquals("[\"lyon\",\"rennes\",\"nancy\"]", browser.evaluate("JSON.stringify(echarts.getInstanceByDom("
           + "document.getElementById('chart-placement-none')).getOption().series.map(s => s.name))").asText());
       assertEquals(ReportInteractive.hex(ReportCharts.SITE_COLORS[2]), browser.evaluate("echarts.getInstanceByDom("
           + "document.getElementById('chart-placement-none')).getOption().series[2].color").asText());
-      // one time axis under every policy
-      assertEquals("[80,80,80]", browser.evaluate("JSON.stringify(['none', 'price-chasing', 'vmflock'].map(p => echarts.getInstanceByDom("
-          + "document.getElementById('chart-placement-' + p)).getOption().xAxis[0].max))").asText());
+      // one time axis under every policy, to 80 min as the PNGs; the bands stacked: 16 VMs at the start
+      long end = SampleReports.START.plusSeconds(80 * 60).toEpochMilli();
+      assertEquals("[" + end + "," + end + "," + end + "]", browser.evaluate("JSON.stringify(['none', 'price-chasing', 'vmflock']"
+          + ".map(p => echarts.getInstanceByDom(document.getElementById('chart-placement-' + p)).getOption().xAxis[0].max))").asText());
+      assertTrue(browser.evaluate("echarts.getInstanceByDom(document.getElementById('chart-placement-none')).getModel()"
+          + ".getComponent('yAxis').axis.scale.getExtent()[1]").asDouble() >= 16, "stacked, not overlaid");
 
       // the heatmap shows one profile at a time, chosen in its list
       assertEquals("cg,ft,lu", browser.evaluate("[...document.querySelectorAll('#chart-traffic-profile option')].map(o => o.text).join()").asText());

@@ -84,9 +84,12 @@ class ReportWriterTest {
     JsonNode placement = byId.get("chart-placement-price-chasing");
     assertEquals("nancy", placement.at("/series/2/name").asText());
     assertEquals(ReportInteractive.hex(ReportCharts.SITE_COLORS[2]), placement.at("/series/2/color").asText());
-    assertEquals("[[0.0,0],[30.0,1],[60.0042,5]]", placement.at("/series/2/data").toString());
+    // (epoch milliseconds: the start, 30 min later, 60 min 0.25 s later)
+    assertEquals("[[1709251200000,0],[1709253000000,1],[1709254800250,5]]", placement.at("/series/2/data").toString());
     for (String p : List.of("none", "price-chasing", "vmflock")) {
-      assertEquals(80, byId.get("chart-placement-" + p).get("xMax").asDouble(), p);
+      assertEquals(SampleReports.START.toEpochMilli(), byId.get("chart-placement-" + p).get("xMin").asLong(), p);
+      assertEquals(SampleReports.START.plusSeconds(80 * 60).toEpochMilli(), byId.get("chart-placement-" + p).get("xMax").asLong(),
+          p + ": to 80 min, as the PNGs");
     }
     // the traffic per work second of each profile, as the PNG heatmaps
     JsonNode traffic = byId.get("chart-traffic");
