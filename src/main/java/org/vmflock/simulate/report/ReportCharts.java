@@ -44,7 +44,7 @@ final class ReportCharts {
   static final int WIDTH = 1000;
   static final int HEIGHT = 560;
   /** Up to this many applications, completion.png has one group of bars per application. */
-  static final int MAX_APPLICATIONS_IN_BARS = 24;
+  static final int MAX_APPLICATIONS_IN_BARS = TimelinePoint.COSTED_APPLICATIONS;
   /** Profiles shown on their own in the aggregated completion.png; the rest are summed up as "other". */
   static final int MAX_PROFILES_IN_BARS = 8;
   /** Traffic heatmaps drawn at most (profiles in name order). */

@@ -83,6 +83,7 @@ final class ReportInteractive {
     if (report.runs().stream().anyMatch(r -> !r.timeline().isEmpty())) {
       charts.add(new Chart("chart-cumulative-cost", "Cost spent so far by each policy over time (" + report.currency() + ").",
           overTime(report, time, cost, p -> p.cumulativeCost(), COST_DECIMALS)));
+      applicationCosts(report, time).ifPresent(charts::add);
       charts.add(new Chart("chart-finished", "Applications finished so far under each policy.",
           overTime(report, time, "applications finished", p -> p.finishedApplications(), 0)));
       charts.add(new Chart("chart-migrations", "VMs migrating at each sampled instant under each policy (lines), and each decision "
@@ -270,6 +271,38 @@ final class ReportInteractive {
       }
     }
     return spec;
+  }
+
+  /**
+   * What each application spent so far, under the policy chosen above the chart: when every
+   * application's cost was sampled ({@link TimelinePoint#COSTED_APPLICATIONS} at most).
+   */
+  private static Optional<Chart> applicationCosts(SimulationReport report, TimeAxis time) {
+    Set<String> apps = new LinkedHashSet<>();
+    report.runs().forEach(r -> r.applications().forEach(a -> apps.add(a.application())));
+    boolean sampled = report.runs().stream().allMatch(r -> r.timeline().isEmpty()
+        || r.timeline().get(r.timeline().size() - 1).costPerApplication().keySet().containsAll(
+            r.applications().stream().map(AppResult::application).toList()));
+    if (apps.isEmpty() || apps.size() > TimelinePoint.COSTED_APPLICATIONS || !sampled) {
+      return Optional.empty();
+    }
+    ObjectNode spec = time.put(spec("linesPerPolicy")).put("yName", ReportCharts.costAxis(report));
+    ArrayNode policies = spec.putArray("policies");
+    for (PolicyRun run : report.runs()) {
+      if (run.timeline().isEmpty()) {
+        continue;
+      }
+      ObjectNode p = policies.addObject().put("policy", run.policy());
+      ArrayNode series = p.putArray("series");
+      for (String app : apps) {
+        ArrayNode data = series.addObject().put("name", app).putArray("data");
+        // from its arrival on: before it, an application has no cost to draw
+        run.timeline().stream().filter(t -> t.costPerApplication().containsKey(app))
+            .forEach(t -> data.addArray().add(t.at().toEpochMilli()).add(decimal(t.costPerApplication().get(app), COST_DECIMALS)));
+      }
+    }
+    return Optional.of(new Chart("chart-application-cost", "What each application has spent so far, under the policy chosen above the "
+        + "chart (" + report.currency() + "), as the node's dashboard draws it live.", spec));
   }
 
   private static ObjectNode migrations(SimulationReport report, TimeAxis time) {

@@ -70,6 +70,17 @@
     show();
   }
 
+  /** Lines per policy, one policy at a time, chosen above the chart. */
+  function linesPerPolicy(c, el, chart) {
+    const select = document.createElement('select');
+    select.id = c.id + '-policy';
+    c.policies.forEach((p, i) => select.append(new Option(p.policy, i)));
+    el.before(select);
+    const show = () => chart.setOption(utc(vmflockCharts.lines(c.policies[select.value].series, axis(c), c.yName)), true);
+    select.addEventListener('change', show);
+    show();
+  }
+
   const drawn = [];
   for (const c of vmflockReport.charts) {
     const el = document.getElementById(c.id);
@@ -85,6 +96,7 @@
         case 'lines': chart.setOption(lines(c)); chart.group = TIME; break;
         case 'migrations': chart.setOption(migrations(c)); chart.group = TIME; break;
         case 'placement': chart.setOption(placement(c)); chart.group = TIME; break;
+        case 'linesPerPolicy': linesPerPolicy(c, el, chart); chart.group = TIME; break;
         case 'heatmaps': heatmaps(c, el, chart); break;
         default: throw new Error('no chart of kind ' + c.kind);
       }

@@ -45,6 +45,7 @@ class ReportInBrowserTest {
       expected.put("chart-cost-split", 3);
       expected.put("chart-spans", 6); // per policy, the offset to the submission and the run
       expected.put("chart-cumulative-cost", 3);
+      expected.put("chart-application-cost", 3); // one policy's applications at a time
       expected.put("chart-finished", 3);
       expected.put("chart-migrations", 6); // per policy, VMs migrating and the decisions
       expected.put("chart-placement-none", 3);
@@ -77,6 +78,11 @@ class ReportInBrowserTest {
       browser.evaluate("const s = document.getElementById('chart-traffic-profile'); s.value = '1'; s.dispatchEvent(new Event('change'))");
       String ft = browser.evaluate("document.getElementById('chart-traffic').dataset.maxBytesPerSecond").asText();
       assertNotEquals(cg, ft, "ft's traffic is not cg's");
+
+      // the applications' costs over time: vmflock's when chosen
+      browser.evaluate("const p = document.getElementById('chart-application-cost-policy'); p.value = '2'; p.dispatchEvent(new Event('change'))");
+      assertEquals("[[1709253000000,0.25],[1709254800250,0.75]]", browser.evaluate("JSON.stringify(echarts.getInstanceByDom("
+          + "document.getElementById('chart-application-cost')).getOption().series[1].data)").asText());
 
       // the page's scripts: the four files beside it, and nothing else loaded from anywhere
       String base = dir.toUri().toString();

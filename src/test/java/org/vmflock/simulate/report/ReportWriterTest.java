@@ -66,7 +66,8 @@ class ReportWriterTest {
     JsonNode charts = chartsData(dir);
     Map<String, JsonNode> byId = new LinkedHashMap<>();
     charts.forEach(c -> byId.put(c.get("id").asText(), c));
-    assertEquals(List.of("chart-completion", "chart-cost", "chart-cost-split", "chart-spans", "chart-cumulative-cost", "chart-finished",
+    assertEquals(List.of("chart-completion", "chart-cost", "chart-cost-split", "chart-spans", "chart-cumulative-cost",
+        "chart-application-cost", "chart-finished",
         "chart-migrations", "chart-placement-none", "chart-placement-price-chasing", "chart-placement-vmflock", "chart-traffic"),
         List.copyOf(byId.keySet()));
     // completion in minutes per application, under none: cg-1 60, ft-1 110 (unfinished), lu 83.333
@@ -96,6 +97,12 @@ class ReportWriterTest {
     assertEquals("ft", traffic.at("/matrices/1/profile").asText());
     assertEquals(3.5e7, traffic.at("/matrices/1/bytesPerSecond/0/1").asDouble());
     assertEquals(1.75e7, traffic.at("/matrices/1/bytesPerSecond/1/0").asDouble());
+    // each application's cost over time, per policy: ft-1 from its arrival on
+    JsonNode costs = byId.get("chart-application-cost");
+    assertEquals("vmflock", costs.at("/policies/2/policy").asText());
+    assertEquals("ft-1", costs.at("/policies/2/series/1/name").asText());
+    assertEquals("[[1709253000000,0.25],[1709254800250,0.75]]", costs.at("/policies/2/series/1/data").toString());
+    assertEquals(0.5, costs.at("/policies/2/series/2/data/2/1").asDouble(), 1e-9, "lu under vmflock: 1.5 - 2 x 0.5");
     // each application's run: ft-1 under none from 10 min, unfinished at 120 min
     assertEquals("[10.0,120.0,false,2.25]", byId.get("chart-spans").at("/series/0/data/1").toString());
   }
@@ -190,6 +197,11 @@ class ReportWriterTest {
     List<String> written = ReportWriter.write(r, dir);
     assertFalse(written.contains("placement-none.png"));
     assertTrue(written.contains("placement-vmflock.png"));
+    JsonNode costs = null;
+    for (JsonNode c : chartsData(dir)) {
+      costs = c.get("id").asText().equals("chart-application-cost") ? c : costs;
+    }
+    assertEquals(2, costs.get("policies").size(), "the applications' costs over time of the runs with a timeline");
     List<String> heatmaps = written.stream().filter(f -> f.startsWith("traffic-")).toList();
     assertEquals(ReportCharts.MAX_TRAFFIC_HEATMAPS, heatmaps.size());
     assertEquals("traffic-p_00.png", heatmaps.get(0), "a file-safe name");
