@@ -52,6 +52,11 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the run (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--seeds", paramLabel = "N", defaultValue = "1",
+      description = "Run every policy with N seeds from --seed on: the report is of the first, results.json, seeds.csv, index.html and"
+          + " the summary add each policy's figures over the N seeds with 95 %% confidence intervals (default ${DEFAULT-VALUE}).")
+  int seeds;
+
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "reports",
       description = "Where the report goes (default ${DEFAULT-VALUE}); a previous report there is replaced.")
   Path out;
@@ -77,6 +82,9 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--force", description = "Replace --out even if it holds something other than a report.")
   boolean force;
+
+  /** Seeds one invocation may run at most. */
+  static final int MAX_SEEDS = 1000;
 
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
@@ -109,23 +117,33 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     Policy.validate("--policy", policies);
     Progress progress = new Progress(quiet);
-    ProgressBar bar = new ProgressBar(progress, policies.size());
+    if (seeds < 1 || seeds > MAX_SEEDS) {
+      throw new InvalidInputException("--seeds", "from 1 to " + MAX_SEEDS + " seeds, not " + seeds);
+    }
+    ProgressBar bar = new ProgressBar(progress, policies.size() * seeds);
     try (OutputDirectory output = OutputDirectory.prepare(out, force || holdsAReport(out))) {
-      progress.line(String.format(Locale.ROOT, "simulate: %s, %d sites, %d applications, %,d VMs, seed %d, policies %s",
+      progress.line(String.format(Locale.ROOT, "simulate: %s, %d sites, %d applications, %,d VMs, %s, policies %s",
           input.name(), input.infra().sites().size(), input.arrivals().size(),
-          input.arrivals().stream().mapToInt(a -> a.app().vms().size()).sum(), seed, policies));
-      Experiment.Result result = Experiment.run(input, policies, seed, config, faults, priceForesight, bar::update);
+          input.arrivals().stream().mapToInt(a -> a.app().vms().size()).sum(), seeds == 1 ? "seed " + seed
+              : seeds + " seeds from " + seed, policies));
+      Experiment.Result result = Experiment.run(input, policies, seed, seeds, config, faults, priceForesight, bar::update);
       bar.finish();
-      List<String> written = ReportWriter.write(result.report(), output.staging());
+      List<String> written = ReportWriter.write(result.report(), result.seeds(), output.staging(), List.of(), List.of());
       output.commit();
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.print(ReportWriter.summaryTable(result.report()));
+      org.vmflock.simulate.report.EstimatorCheck.line(result.report()).ifPresent(stdout::print);
+      result.seeds().ifPresent(over -> stdout.print(over.table(result.report().currency())));
       stdout.flush();
-      List<String> timing = new ArrayList<>();
+      // each policy's wall time and speed over all its seeds
+      Map<String, double[]> byPolicy = new java.util.LinkedHashMap<>();
       for (Simulation.Outcome o : result.outcomes()) {
-        double wall = o.timing().wallNanos() / 1e9;
-        timing.add(String.format(Locale.ROOT, "%s %.1f s (%.0fx)", o.run().policy(), wall, o.run().stats().simulatedSeconds() / Math.max(wall, 1e-9)));
+        double[] t = byPolicy.computeIfAbsent(o.run().policy(), k -> new double[2]);
+        t[0] += o.timing().wallNanos() / 1e9;
+        t[1] += o.run().stats().simulatedSeconds();
       }
+      List<String> timing = new ArrayList<>();
+      byPolicy.forEach((policy, t) -> timing.add(String.format(Locale.ROOT, "%s %.1f s (%.0fx)", policy, t[0], t[1] / Math.max(t[0], 1e-9))));
       progress.done("simulate: " + written.size() + " files in " + output.target() + " (" + String.join(", ", timing) + "); open "
           + output.target().resolve(ReportWriter.INDEX_HTML));
     }

@@ -120,7 +120,8 @@ public final class ControlLoop {
     if (k.sites().values().stream().noneMatch(SiteEnvironment::defined)) {
       return new Cycle(events, Map.of(), Optional.empty());
     }
-    Infrastructure infra = k.infrastructure(settings.defaultLink());
+    // the planner weighs each price by how it behaved before: a volatile one is expected back at its mean
+    Infrastructure infra = configured.prices().apply(k.infrastructure(settings.defaultLink()), now);
     CalibratedEstimator estimator = estimator(k);
     PlannerConfig planning = configured.withMigrations(k.migrationCalibration());
     Knowledge current = k;

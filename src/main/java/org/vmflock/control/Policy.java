@@ -53,7 +53,8 @@ public interface Policy {
       case "vmflock" -> new LoopPolicy(name, settings.controlLoop(), true);
       case "none" -> new LoopPolicy(name, settings.controlLoop(), false);
       case "report-grouping" -> {
-        PlannerConfig report = new PlannerConfig(planning.planner(), planning.migration(), planning.priorSigma(), planning.smoothing(), "report");
+        PlannerConfig report = new PlannerConfig(planning.planner(), planning.migration(), planning.priorSigma(), planning.smoothing(), "report",
+            planning.prices());
         yield new LoopPolicy(name, new ControlLoop(report, ApplicationGroups.detector("report", settings.grouping()), settings.loop(),
             new PlacementBlindModel()), true);
       }

@@ -243,7 +243,13 @@ public record Knowledge(
         b.accrue(e.application(), e.at(), a.app().workload().remainingWork());
         a = b.applications.get(e.application());
         b.applications.put(e.application(), a.withStatus(AppStatus.FINISHED, Optional.of(e.at())));
-        a.app().vmNames().forEach(b.placement::remove);
+        // the room it leaves makes its sites more attractive to the others: a symptom for them (not only the periodic re-plan)
+        for (String vm : a.app().vmNames()) {
+          String site = b.placement.remove(vm);
+          if (site != null) {
+            b.siteSeen(site, false, true);
+          }
+        }
         // migrations it still had queued will never start
         for (MigrationRecord m : List.copyOf(b.migrations.values())) {
           if (m.order().application().equals(e.application()) && m.status() == MigrationRecord.Status.QUEUED) {

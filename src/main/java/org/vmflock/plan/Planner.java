@@ -163,14 +163,16 @@ public final class Planner {
     double bestScore = PlacementEvaluator.score(best, o, search.reference());
     boolean forced = !stay.acceptable() && search.ranking().compare(best, stay) <= 0;
     double gain = stayScore - bestScore;
+    double worst = settings.pessimistic() ? Math.min(gain, worstGain(stay, best, o, search.reference())) : gain;
     double required = requiredGain(o, stayScore);
     String moves = describeMoves(best.migrations());
-    if (!forced && !(gain >= required)) {
+    String gains = worst < gain ? gain(o, gain) + " (" + gain(o, worst) + " at the pessimistic end of its interval)" : gain(o, gain);
+    if (!forced && !(worst >= required)) {
       return new AppDecision(app.name(), false, String.format(Locale.ROOT,
-          "%s stays: the best move (%s) gains %s, less than the %s required", app.name(), moves, gain(o, gain), gain(o, required)),
+          "%s stays: the best move (%s) gains %s, less than the %s required", app.name(), moves, gains, gain(o, required)),
           stay, best, List.of(), r.method(), r.evaluated());
     }
-    String why = forced ? "staying is not acceptable (" + unacceptable(stay) + ")" : "gains " + gain(o, gain) + " net of migration";
+    String why = forced ? "staying is not acceptable (" + unacceptable(stay) + ")" : "gains " + gains + " net of migration";
     return new AppDecision(app.name(), true, String.format(Locale.ROOT, "%s: %s; %s; %s -> %s", app.name(), moves, why,
         summary(stay), summary(best)), stay, best, best.migrations(), r.method(), r.evaluated());
   }
@@ -236,6 +238,19 @@ public final class Planner {
     java.time.Instant latest = first.at().minus(settings.evacuationLead()).minusMillis((long) (leave * 1000));
     return ctx.now().isBefore(latest) ? Optional.empty()
         : Optional.of("site " + first.from() + "'s availability ends at " + first.at() + ": its VMs must leave now to be out in time");
+  }
+
+  /**
+   * The move's gain at the worse end of the estimates' 95 % intervals: both placements' errors come
+   * from the same estimator, so each is taken at the same end (the application finishing sooner, so
+   * a migration has less time to pay back; or later, when a dearer but faster site costs more).
+   */
+  static double worstGain(Prediction stay, Prediction best, Objective o, Prediction reference) {
+    double low = PlacementEvaluator.score(stay.lasting(stay.remainingLowSeconds()), o, reference)
+        - PlacementEvaluator.score(best.lasting(best.remainingLowSeconds()), o, reference);
+    double high = PlacementEvaluator.score(stay.lasting(stay.remainingHighSeconds()), o, reference)
+        - PlacementEvaluator.score(best.lasting(best.remainingHighSeconds()), o, reference);
+    return Math.min(low, high);
   }
 
   private double requiredGain(Objective o, double stayScore) {

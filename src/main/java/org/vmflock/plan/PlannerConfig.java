@@ -13,7 +13,8 @@ public record PlannerConfig(
     QemuPreCopyModel migration,
     double priorSigma,
     double smoothing,
-    String grouping) {
+    String grouping,
+    PriceForecast prices) {
 
   public static PlannerConfig from(Config root) {
     try {
@@ -21,6 +22,11 @@ public record PlannerConfig(
       Config m = c.getConfig("migration");
       Config e = c.getConfig("estimator");
       String grouping = c.getString("grouping");
+      String gainAt = c.getString("gain-at");
+      if (!java.util.List.of("pessimistic", "centre").contains(gainAt)) {
+        throw new InvalidInputException(c.getValue("gain-at").origin().description(),
+            "vmflock.planner.gain-at must be pessimistic or centre, not '" + gainAt + "'");
+      }
       if (!java.util.List.of("modularity", "report", "none").contains(grouping)) {
         throw new InvalidInputException(c.getValue("grouping").origin().description(),
             "vmflock.planner.grouping must be modularity, report or none, not '" + grouping + "'");
@@ -35,12 +41,14 @@ public record PlannerConfig(
               c.getInt("candidate-sites"),
               c.getInt("max-passes"),
               c.getInt("max-forced-moves"),
-              c.getDuration("evacuation-lead")),
+              c.getDuration("evacuation-lead"),
+              gainAt.equals("pessimistic")),
           new QemuPreCopyModel(QemuPreCopyModel.Settings.from(m.getConfig("model")),
               new QemuPreCopyModel.Policy(m.getDouble("bandwidth-share"), m.getDuration("target-downtime"))),
           e.getDouble("prior-sigma"),
           e.getDouble("smoothing"),
-          grouping);
+          grouping,
+          priceForecast(c.getConfig("price-forecast")));
     } catch (ConfigException ex) {
       throw new InvalidInputException(ex.origin() != null ? ex.origin().description() : "configuration", ex.getMessage());
     } catch (IllegalArgumentException ex) {
@@ -48,10 +56,19 @@ public record PlannerConfig(
     }
   }
 
+  private static PriceForecast priceForecast(Config f) {
+    String kind = f.getString("kind");
+    if (!java.util.List.of("mean-reverting", "last").contains(kind)) {
+      throw new InvalidInputException(f.getValue("kind").origin().description(),
+          "vmflock.planner.price-forecast.kind must be mean-reverting or last, not '" + kind + "'");
+    }
+    return new PriceForecast(kind.equals("mean-reverting"), f.getDuration("lookback"), f.getInt("min-changes"), f.getDuration("reversion"));
+  }
+
   /** These settings with the migration model calibrated by what past migrations took against their prediction. */
   public PlannerConfig withMigrations(CalibratedEstimator.Calibration observed) {
     return observed.observations() == 0 ? this
-        : new PlannerConfig(planner, migration.calibrated(observed.factor()), priorSigma, smoothing, grouping);
+        : new PlannerConfig(planner, migration.calibrated(observed.factor()), priorSigma, smoothing, grouping, prices);
   }
 
   /** The model-based estimator, calibrated online. */

@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param maxForcedMoves forced moves (ends of availability) a prediction may count
  * @param evacuationLead when a site's availability ends sooner than this (plus the time its VMs take
  *     to migrate), staying there is no longer acceptable: the VMs leave now, in time
+ * @param pessimistic whether a move must gain at both ends of the estimate's 95 % interval (the
+ *     application finishing as soon or as late as the estimator allows), not only at its centre
  */
 public record PlannerSettings(
     double minGainFraction,
@@ -26,7 +28,8 @@ public record PlannerSettings(
     int candidateSites,
     int maxPasses,
     int maxForcedMoves,
-    Duration evacuationLead) {
+    Duration evacuationLead,
+    boolean pessimistic) {
 
   public PlannerSettings {
     if (minGainFraction < 0 || minGainSeconds < 0 || minGainCost < 0 || cooldown.isNegative() || exhaustiveLimit < 1
@@ -36,18 +39,23 @@ public record PlannerSettings(
   }
 
   public static PlannerSettings defaults() {
-    return new PlannerSettings(0.05, 60, 0.01, Duration.ofMinutes(10), 100_000, 3, 10, 3, Duration.ofMinutes(30));
+    return new PlannerSettings(0.05, 60, 0.01, Duration.ofMinutes(10), 100_000, 3, 10, 3, Duration.ofMinutes(30), true);
   }
 
   public PlannerSettings withExhaustiveLimit(long limit) {
-    return new PlannerSettings(minGainFraction, minGainSeconds, minGainCost, cooldown, limit, candidateSites, maxPasses, maxForcedMoves, evacuationLead);
+    return new PlannerSettings(minGainFraction, minGainSeconds, minGainCost, cooldown, limit, candidateSites, maxPasses, maxForcedMoves, evacuationLead, pessimistic);
   }
 
   public PlannerSettings withMinGain(double fraction, double seconds, double cost) {
-    return new PlannerSettings(fraction, seconds, cost, cooldown, exhaustiveLimit, candidateSites, maxPasses, maxForcedMoves, evacuationLead);
+    return new PlannerSettings(fraction, seconds, cost, cooldown, exhaustiveLimit, candidateSites, maxPasses, maxForcedMoves, evacuationLead, pessimistic);
   }
 
   public PlannerSettings withCooldown(Duration d) {
-    return new PlannerSettings(minGainFraction, minGainSeconds, minGainCost, d, exhaustiveLimit, candidateSites, maxPasses, maxForcedMoves, evacuationLead);
+    return new PlannerSettings(minGainFraction, minGainSeconds, minGainCost, d, exhaustiveLimit, candidateSites, maxPasses, maxForcedMoves, evacuationLead, pessimistic);
+  }
+
+  /** These settings, a move judged at the centre of its estimate only ({@code false}) or at both ends of its interval. */
+  public PlannerSettings withPessimism(boolean on) {
+    return new PlannerSettings(minGainFraction, minGainSeconds, minGainCost, cooldown, exhaustiveLimit, candidateSites, maxPasses, maxForcedMoves, evacuationLead, on);
   }
 }

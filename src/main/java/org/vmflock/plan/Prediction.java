@@ -39,4 +39,15 @@ public record Prediction(
   public boolean acceptable() {
     return feasible && meetsDeadline && withinBudget;
   }
+
+  /**
+   * This prediction had the application's remaining time been {@code seconds} (an end of its
+   * interval): hosting and transfer scale with the time, the migrations' cost does not.
+   */
+  public Prediction lasting(double seconds) {
+    double k = remainingSeconds > 0 && Double.isFinite(remainingSeconds) ? seconds / remainingSeconds : 1;
+    return new Prediction(placement, feasible, infeasibility, finish, seconds, remainingLowSeconds, remainingHighSeconds,
+        new Cost(cost.hosting() * k, cost.transfer() * k, cost.migration()), migrations, forced, meetsDeadline, withinBudget,
+        interSiteBytesPerWork);
+  }
 }

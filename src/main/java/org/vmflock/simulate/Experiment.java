@@ -3,7 +3,10 @@ package org.vmflock.simulate;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.vmflock.control.ManagerSettings;
@@ -13,11 +16,13 @@ import org.vmflock.model.Site;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.scenario.Scenario;
 import org.vmflock.simulate.report.PolicyRun;
+import org.vmflock.simulate.report.PolicySummary;
+import org.vmflock.simulate.report.SeedSummary;
 import org.vmflock.simulate.report.SimulationReport;
 
 /**
- * One experiment (S2): a scenario run under each of the chosen policies with the same seed, and the
- * report that compares them. Each run is independent of the others and of the machine: the same
+ * One experiment (S2): a scenario run under each of the chosen policies with the same seed (or
+ * several seeds, summed up with confidence intervals), and the report that compares them. Each run is independent of the others and of the machine: the same
  * scenario, policies and seed give the same report.
  */
 public final class Experiment {
@@ -26,7 +31,12 @@ public final class Experiment {
   public static final Duration DEFAULT_MAX_HORIZON = Duration.ofDays(30);
 
   /** What the experiment showed, and what each run took in wall time (never in the report). */
-  public record Result(SimulationReport report, List<Simulation.Outcome> outcomes) {}
+  public record Result(SimulationReport report, List<Simulation.Outcome> outcomes, Optional<SeedSummary> seeds) {
+
+    public Result(SimulationReport report, List<Simulation.Outcome> outcomes) {
+      this(report, outcomes, Optional.empty());
+    }
+  }
 
   private Experiment() {}
 
@@ -55,6 +65,37 @@ public final class Experiment {
     List<PolicyRun> runs = outcomes.stream().map(Simulation.Outcome::run).toList();
     return new Result(new SimulationReport(input.name(), seed, input.start(), input.infra().sites().stream().map(Site::name).toList(), runs,
         trafficByProfile(input), input.currency().getCurrencyCode(), Inputs.freeSites(input.infra(), input.timeline())), List.copyOf(outcomes));
+  }
+
+  /**
+   * Runs {@code input} under each policy with each of {@code seeds} seeds from {@code seed} on: the
+   * report of the first seed, and the figures of every seed summed up with their confidence
+   * intervals ({@link SeedSummary}, present with two seeds or more).
+   */
+  public static Result run(Simulation.Input input, List<String> policies, long seed, int seeds, Config config, double faultProbability,
+      boolean priceForesight, Consumer<Simulation.Progress> progress) {
+    if (seeds < 1) {
+      throw new InvalidInputException("--seeds", "at least 1 seed, not " + seeds);
+    }
+    Result first = run(input, policies, seed, config, faultProbability, priceForesight, progress);
+    if (seeds == 1) {
+      return first;
+    }
+    Map<String, List<PolicySummary>> byPolicy = new LinkedHashMap<>();
+    List<Long> used = new ArrayList<>();
+    used.add(seed);
+    first.report().runs().forEach(r -> byPolicy.computeIfAbsent(r.policy(), k -> new ArrayList<>()).add(PolicySummary.of(r)));
+    List<Simulation.Outcome> outcomes = new ArrayList<>(first.outcomes());
+    for (int i = 1; i < seeds; i++) {
+      long s = seed + i;
+      used.add(s);
+      Consumer<Simulation.Progress> labelled = p -> progress.accept(new Simulation.Progress(p.policy() + " seed " + s, p.now(), p.start(),
+          p.horizon(), p.cycles(), p.finished(), p.applications(), p.ended()));
+      Result next = run(input, policies, s, config, faultProbability, priceForesight, labelled);
+      next.report().runs().forEach(r -> byPolicy.get(r.policy()).add(PolicySummary.of(r)));
+      outcomes.addAll(next.outcomes());
+    }
+    return new Result(first.report(), outcomes, Optional.of(new SeedSummary(used, byPolicy)));
   }
 
   /** Runs scenario {@code s} as {@link #run(Simulation.Input, List, long, Config, double, boolean, Consumer)}, prices revealed as they change. */

@@ -56,6 +56,9 @@ final class Platform implements SiteBookkeeping.Books {
     double bytesMoved;
     double interSiteBytes;
     double doneAtLastAccrual;
+    /** When and where its VMs started (for the estimator's check against the truth). */
+    Optional<Instant> bootedAt = Optional.empty();
+    Map<String, String> bootPlacement = Map.of();
 
     Meter(Simulation.Arrival arrival) {
       this.arrival = arrival;
@@ -229,6 +232,11 @@ final class Platform implements SiteBookkeeping.Books {
     }
     runtime.start(app);
     placed(app.name());
+    Meter m = meters.get(app.name());
+    if (m != null && m.bootedAt.isEmpty()) {
+      m.bootedAt = Optional.of(now);
+      m.bootPlacement = Map.copyOf(placement);
+    }
   }
 
   /** An application finished at {@code at}: its costs stop there, its VMs go (once its migrations ended). */

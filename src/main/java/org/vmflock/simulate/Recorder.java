@@ -8,6 +8,11 @@ import java.util.Optional;
 import org.vmflock.knowledge.DecisionRecord;
 import org.vmflock.knowledge.KnowledgeEvent;
 import org.vmflock.model.Application;
+import org.vmflock.model.Infrastructure;
+import org.vmflock.model.Placement;
+import org.vmflock.plan.BspExecutionModel;
+import org.vmflock.plan.LinkShare;
+import org.vmflock.plan.TrafficLayout;
 import org.vmflock.simulate.report.AppResult;
 import org.vmflock.simulate.report.DecisionLine;
 import org.vmflock.simulate.report.PolicyRun;
@@ -19,6 +24,9 @@ import org.vmflock.simulate.report.TimelinePoint;
  * machine) what each cycle took in wall time.
  */
 final class Recorder {
+
+  /** The planner's execution-time model, uncalibrated: what the report checks against the truth. */
+  private static final BspExecutionModel ESTIMATOR = new BspExecutionModel();
 
   private final String policy;
   private final List<TimelinePoint> timeline = new ArrayList<>();
@@ -80,8 +88,9 @@ final class Recorder {
   /** The run as the report shows it. */
   Simulation.Outcome outcome(Platform platform, Instant start, Instant end, long wallNanos) {
     List<AppResult> results = new ArrayList<>();
+    Infrastructure infra = platform.infra();
     for (Platform.Meter m : platform.meters().values()) {
-      results.add(result(m, end));
+      results.add(result(m, end, infra));
     }
     PolicyRun.RunStats stats = new PolicyRun.RunStats(Duration.between(start, end).toNanos() / 1e9, cycles, decisions,
         platform.invariantChecks(), forcedEvacuations, rolledBack);
@@ -91,12 +100,20 @@ final class Recorder {
         new Simulation.Timing(wallNanos, List.copyOf(cycleNanos), List.copyOf(fullReplans)), List.copyOf(decisionLog), List.copyOf(notes));
   }
 
-  private AppResult result(Platform.Meter m, Instant end) {
+  private AppResult result(Platform.Meter m, Instant end, Infrastructure infra) {
     Application a = m.arrival.app();
+    Optional<AppResult.Estimate> estimate = Optional.empty();
+    if (m.migrations == 0 && m.bootedAt.isPresent() && m.finishedAt.isPresent()) {
+      // it ran where it started: the estimator's time for that placement against the truth's
+      Placement p = new Placement(new java.util.TreeMap<>(m.bootPlacement));
+      double spw = ESTIMATOR.secondsPerWork(a, TrafficLayout.of(a, p, infra), infra, LinkShare.none(infra.sites().size()));
+      estimate = Optional.of(new AppResult.Estimate(spw * a.workload().remainingWork(),
+          Duration.between(m.bootedAt.get(), m.finishedAt.get()).toNanos() / 1e9));
+    }
     Instant finished = m.finishedAt.orElse(end);
     Optional<Boolean> met = a.deadline().map(d -> m.finishedAt.isPresent() && !m.finishedAt.get().isAfter(d));
     return new AppResult(policy, a.name(), m.arrival.profile(), a.vms().size(), a.objective().toString(), m.arrival.at(), m.finishedAt,
         Duration.between(m.arrival.at(), finished).toNanos() / 1e9, m.hosting, m.transfer, m.migration, m.migrations, m.bytesMoved,
-        m.interSiteBytes, a.deadline(), met);
+        m.interSiteBytes, a.deadline(), met, estimate);
   }
 }

@@ -103,6 +103,81 @@ class SimulateCommandTest {
   }
 
   @Test
+  void severalSeedsAreSummedUpWithConfidenceIntervalsTheSameEveryTime() throws IOException {
+    Path out = tmp.resolve("seeds");
+    Cli.Run r = simulate(EVACUATION, "--policy", "none,vmflock", "--seed", 7, "--seeds", 3, "--out", out);
+    assertEquals(0, r.exitCode(), r.err());
+    // seeds.csv: a row per policy and seed; the report's other files are of the first seed
+    List<String> rows = Files.readAllLines(out.resolve("seeds.csv"));
+    assertEquals("policy,seed,mean_completion_h,total_cost,unfinished,migrations", rows.get(0));
+    assertEquals(List.of("none,7", "none,8", "none,9", "vmflock,7", "vmflock,8", "vmflock,9"),
+        rows.stream().skip(1).map(l -> l.split(",")[0] + "," + l.split(",")[1]).toList());
+    JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    assertEquals(7, json.get("seed").asLong());
+    JsonNode seeds = json.get("seeds");
+    assertEquals("[7,8,9]", seeds.get("seeds").toString());
+    assertEquals("none", seeds.get("reference").asText());
+    JsonNode completion = seeds.get("policies").get("vmflock").get("mean_completion_h");
+    double mean = completion.get("mean").asDouble();
+    JsonNode ci = completion.get("ci95");
+    assertTrue(ci.get(0).asDouble() <= mean && mean <= ci.get(1).asDouble(), completion.toString());
+    // the mean is the mean of the three rows
+    double sum = rows.stream().filter(l -> l.startsWith("vmflock,")).mapToDouble(l -> Double.parseDouble(l.split(",")[2])).sum();
+    assertEquals(sum / 3, mean, 1e-5, completion.toString());
+    assertTrue(completion.has("minus_reference_ci95"), completion.toString());
+    assertTrue(r.out().contains("Across seeds") && r.out().contains("Over 3 seeds ([7, 8, 9])"), r.out());
+    assertTrue(Files.readString(out.resolve("index.html")).contains("Across seeds"), "index.html has the section");
+    assertTrue(Files.readString(out.resolve("index.html")).contains("seeds.csv"), "and links seeds.csv");
+
+    Path again = tmp.resolve("again");
+    assertEquals(0, simulate(EVACUATION, "--policy", "none,vmflock", "--seed", 7, "--seeds", 3, "--out", again).exitCode());
+    for (String f : List.of("seeds.csv", "results.json")) {
+      assertArrayEquals(Files.readAllBytes(out.resolve(f)), Files.readAllBytes(again.resolve(f)), f + " differs between two runs");
+    }
+    Cli.Run none = simulate(EVACUATION, "--seeds", 0, "--out", tmp.resolve("never"));
+    assertEquals(ExitCode.INVALID_INPUT, none.exitCode());
+    assertTrue(none.err().contains("--seeds"), none.err());
+    assertFalse(Files.exists(tmp.resolve("never")));
+  }
+
+  @Test
+  void theReportChecksTheEstimatorAgainstTheSimulatorsTruth() throws IOException {
+    Path scenario = tmp.resolve("one-site.conf");
+    Files.writeString(scenario, """
+        start = "2026-06-01T12:00:00Z"
+        sites {
+          lyon { capacity { slots = 32, cores = 64, memory = 128GiB }, price-per-vm-hour = 0.05, transfer-price-per-gb = 0 }
+          nancy { capacity { slots = 32, cores = 64, memory = 128GiB }, price-per-vm-hour = 0.05, transfer-price-per-gb = 0 }
+        }
+        links = [ { between = [lyon, nancy], latency = 5ms, bandwidth = 10Gbps } ]
+        applications {
+          cg { profile = "cg.A.4", objective = time, placement = lyon }
+          mg { profile = "mg.A.4", objective = time, placement = nancy }
+        }
+        """);
+    Path out = tmp.resolve("checked");
+    Cli.Run r = simulate(scenario, "--policy", "none", "--out", out);
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    String html = Files.readString(out.resolve("index.html"));
+    // the estimator against the simulator's truth, for the applications that ran where they started
+    assertTrue(html.contains("The estimator against the simulator&#39;s truth"), "index.html has the estimator's check");
+    assertTrue(r.out().contains("Estimator against the simulator's truth: median |error|"), r.out());
+    boolean checked = false;
+    for (JsonNode p : json.get("policies")) {
+      for (JsonNode a : p.get("applications")) {
+        JsonNode e = a.get("estimator");
+        if (!e.isNull()) {
+          checked = true;
+          assertEquals(0, a.get("migrations").asInt(), a.toString());
+          assertTrue(e.get("estimated_s").asDouble() > 0 && e.get("truth_s").asDouble() > 0, a.toString());
+        }
+      }
+    }
+    assertTrue(checked, "an application checked");
+  }
+
+  @Test
   void onePolicyAndAPreviousReportReplaced() throws IOException {
     Path out = tmp.resolve("one");
     assertEquals(0, simulate(EVACUATION, "--policy", "vmflock", "--out", out).exitCode());

@@ -86,6 +86,64 @@ class ControlLoopTest {
   }
 
   @Test
+  void aSpikeOfAVolatileSpotPriceIsNotChased() {
+    // a's spot price moved between 0.04 and 0.06 every two hours for a day and has just spiked to
+    // 0.21; b costs 0.10 for good. Taking the spike as lasting, "job" (100 h left) would move to b;
+    // expecting it back at a's mean, it stays
+    Map<Instant, Double> points = new java.util.TreeMap<>();
+    for (int h = 24; h >= 2; h -= 2) {
+      points.put(NOW.minus(Duration.ofHours(h)), h % 4 == 0 ? 0.04 : 0.06);
+    }
+    points.put(NOW.minusSeconds(300), 0.21);
+    Site spot = new Site("a", new Capacity(8, 32, 64 * GIB), 1.0, new PriceSchedule(Map.of("*", points)), 0, Map.of(),
+        new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8), List.of());
+    Knowledge k = Knowledge.empty()
+        .apply(new KnowledgeEvent.EnvironmentSeen(SiteEnvironment.undefined("a").apply(new EnvironmentChange.Define(spot, List.of(), Optional.empty())),
+            NOW.minus(Duration.ofHours(24))))
+        .apply(new KnowledgeEvent.EnvironmentSeen(site("b", 0.10), NOW.minus(Duration.ofHours(24))));
+    Application job = app("job", 2);
+    k = k.apply(new KnowledgeEvent.ApplicationSubmitted(job, NOW.minus(Duration.ofHours(24))))
+        .apply(new KnowledgeEvent.ApplicationPlaced("job", Map.of("job-vm1", "a", "job-vm2", "a"), NOW.minus(Duration.ofHours(24))));
+    com.typesafe.config.Config reference = ConfigFactory.defaultReference();
+    com.typesafe.config.Config last = ConfigFactory.parseString("vmflock.planner.price-forecast.kind = last").withFallback(reference);
+    for (boolean forecast : new boolean[] {true, false}) {
+      ControlLoop loop = new ControlLoop(PlannerConfig.from(forecast ? reference : last), Optional.empty(),
+          new ControlLoop.Settings(0, 1e9 / 8, Optional.of(WAN)));
+      ControlLoop.Cycle cycle = loop.run(k, Optional.empty(), NOW, 1, Set.of("job"));
+      KnowledgeEvent.DecisionMade d = cycle.events().stream().filter(e -> e instanceof KnowledgeEvent.DecisionMade)
+          .map(e -> (KnowledgeEvent.DecisionMade) e).findFirst().orElseThrow();
+      assertEquals(forecast ? List.of() : List.of("a->b", "a->b"), d.migrations().stream().map(m -> m.order().from() + "->" + m.order().to()).toList(),
+          (forecast ? "mean-reverting: " : "last price: ") + d.decision().reason());
+    }
+  }
+
+  @Test
+  void roomFreedByAFinishedApplicationIsASymptomForTheOthers() {
+    // a (cheap) is full with "filler"; "job" waits on dear b. When filler finishes, the next cycle
+    // (no request, no periodic re-plan) plans job, which moves to a
+    Knowledge k = Knowledge.empty()
+        .apply(new KnowledgeEvent.EnvironmentSeen(site("a", 0.05), NOW))
+        .apply(new KnowledgeEvent.EnvironmentSeen(site("b", 0.50), NOW));
+    Application filler = app("filler", 8);
+    Application job = app("job", 2);
+    Map<String, String> onA = new java.util.TreeMap<>();
+    filler.vmNames().forEach(vm -> onA.put(vm, "a"));
+    k = k.apply(new KnowledgeEvent.ApplicationSubmitted(filler, NOW)).apply(new KnowledgeEvent.ApplicationPlaced("filler", onA, NOW))
+        .apply(new KnowledgeEvent.ApplicationSubmitted(job, NOW))
+        .apply(new KnowledgeEvent.ApplicationPlaced("job", Map.of("job-vm1", "b", "job-vm2", "b"), NOW));
+    ControlLoop loop = new ControlLoop(PlannerConfig.from(ConfigFactory.defaultReference()), Optional.empty(),
+        new ControlLoop.Settings(0, 1e9 / 8, Optional.of(WAN)));
+    ControlLoop.Cycle full = loop.run(k, Optional.empty(), NOW.plusSeconds(30), 1, Set.of());
+    assertTrue(full.symptoms().isEmpty(), "nothing changed: " + full.symptoms());
+    k = k.apply(new KnowledgeEvent.ApplicationFinished("filler", NOW.plusSeconds(60)));
+    ControlLoop.Cycle freed = loop.run(k, Optional.empty(), NOW.plusSeconds(90), 2, Set.of());
+    assertEquals(List.of("site a became more attractive"), freed.symptoms().get("job"), freed.symptoms().toString());
+    List<String> moved = freed.events().stream().filter(e -> e instanceof KnowledgeEvent.DecisionMade).map(e -> (KnowledgeEvent.DecisionMade) e)
+        .flatMap(d -> d.migrations().stream()).map(m -> m.order().vm() + " " + m.order().from() + "->" + m.order().to()).sorted().toList();
+    assertEquals(List.of("job-vm1 b->a", "job-vm2 b->a"), moved);
+  }
+
+  @Test
   void migrationsThatTookLongerThanPredictedMakeTheNextPredictionsLonger() {
     List<MigrationRecord> plain = plannedMigrations(situation(Optional.empty()));
     List<MigrationRecord> calibrated = plannedMigrations(situation(Optional.of(2.0)));

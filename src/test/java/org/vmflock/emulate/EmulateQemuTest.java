@@ -68,6 +68,7 @@ class EmulateQemuTest {
       assertTrue(nonzero > 16 * (1 << 20) && nonzero < memory, "the guest's fill is non-zero, its RAM is not all: " + all);
       long bytes = Long.parseLong(m.get("measured_bytes"));
       assertTrue(bytes > 0.9 * nonzero && bytes < 4 * memory, "QEMU sent the non-zero memory, and not endlessly: " + all);
+      assertTrue(!m.get("measured_total_ms").isEmpty() && !m.get("measured_downtime_ms").isEmpty(), "QEMU reported its times: " + all);
       assertTrue(Long.parseLong(m.get("measured_total_ms")) > 0 && Long.parseLong(m.get("measured_downtime_ms")) > 0, "QEMU's times: " + all);
       assertEquals("true", m.get("predicted_converged"), "a 4 MiB/s guest under a 64 MiB/s cap converges: " + all);
       assertTrue(Double.parseDouble(m.get("predicted_total_ms")) > 0 && Double.parseDouble(m.get("predicted_downtime_ms")) > 0

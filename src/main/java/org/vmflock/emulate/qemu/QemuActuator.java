@@ -389,10 +389,22 @@ public final class QemuActuator implements Actuator {
       source.continueMigration();
     }
     long deadline = System.nanoTime() + settings.precopyTimeout().toNanos();
+    long completedAt = 0;
     while (true) {
       s = source.migrationStatus();
-      if (s.completed()) {
+      if (s.completed() && s.totalMillis() > 0) {
         break;
+      }
+      if (s.completed()) {
+        // QEMU 7.2's migration thread marks the migration completed before it takes the lock and
+        // writes total-time and downtime (migration_iteration_finish): a query in between reads 0.
+        // The figures follow within milliseconds; past FINAL_FIGURES_WAIT it is complete without them.
+        completedAt = completedAt == 0 ? System.nanoTime() : completedAt;
+        if (System.nanoTime() - completedAt >= FINAL_FIGURES_WAIT.toNanos()) {
+          break;
+        }
+        pause(Duration.ofMillis(5));
+        continue;
       }
       if (!s.active()) {
         return StepResult.Failed.unknown(StepResult.since(start), "the migration " + s.status() + " during its switch-over" + (s.error().isEmpty() ? "" : ": " + s.error()));
@@ -605,6 +617,9 @@ public final class QemuActuator implements Actuator {
     });
     return left;
   }
+
+  /** How long a completed migration's final figures (total time, downtime) are waited for. */
+  static final Duration FINAL_FIGURES_WAIT = Duration.ofSeconds(2);
 
   private static void pause(Duration d) throws IOException {
     try {

@@ -36,6 +36,8 @@ public final class QemuVm implements AutoCloseable {
   private static final Duration QMP_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(10);
   private static final int GUEST_IO_TIMEOUT_MILLIS = 10_000;
+  /** A TCG guest on a loaded machine may take more than Linux's first SYN retry (1 s) to accept. */
+  private static final int GUEST_CONNECT_TIMEOUT_MILLIS = 3_000;
   private static final long GUEST_POLL_MILLIS = 200;
 
   private final EmulatedFederation lab;
@@ -242,7 +244,7 @@ public final class QemuVm implements AutoCloseable {
     try {
       return NetworkNamespace.call(namespace, () -> {
         try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress(guest.ip(), guest.port()), GUEST_IO_TIMEOUT_MILLIS / 10);
+          s.connect(new InetSocketAddress(guest.ip(), guest.port()), GUEST_CONNECT_TIMEOUT_MILLIS);
           s.setSoTimeout(GUEST_IO_TIMEOUT_MILLIS);
           OutputStream out = s.getOutputStream();
           out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));

@@ -75,8 +75,15 @@ final class ReportJson {
   }
 
   static String json(SimulationReport report) {
+    return json(report, Optional.empty());
+  }
+
+  /** results.json, with the figures over several seeds when the experiment ran several. */
+  static String json(SimulationReport report, Optional<SeedSummary> seeds) {
+    ObjectNode root = tree(report);
+    seeds.ifPresent(s -> s.json(root.putObject("seeds")));
     try {
-      return MAPPER.writer(PRINTER).writeValueAsString(tree(report)) + "\n";
+      return MAPPER.writer(PRINTER).writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree that does not serialize", e);
     }
@@ -120,6 +127,13 @@ final class ReportJson {
       o.put("deadline_met", a.deadlineMet().get());
     } else {
       o.putNull("deadline_met");
+    }
+    if (a.estimate().isPresent()) {
+      ObjectNode e = o.putObject("estimator");
+      e.put("estimated_s", decimal(a.estimate().get().estimatedSeconds(), SECONDS_DECIMALS));
+      e.put("truth_s", decimal(a.estimate().get().truthSeconds(), SECONDS_DECIMALS));
+    } else {
+      o.putNull("estimator");
     }
   }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.vmflock.simulate.report.ReportCharts.Figure;
 
 /**
@@ -25,6 +26,7 @@ public final class ReportWriter {
   public static final String TIMELINE_CSV = "timeline.csv";
   public static final String DECISIONS_CSV = "decisions.csv";
   public static final String INDEX_HTML = "index.html";
+  public static final String SEEDS_CSV = "seeds.csv";
 
   private ReportWriter() {}
 
@@ -38,10 +40,33 @@ public final class ReportWriter {
    * summary and linking {@code otherDataFiles} (which the caller writes into {@code dir}).
    */
   public static List<String> write(SimulationReport report, Path dir, List<ReportSection> sections, List<String> otherDataFiles) throws IOException {
+    return write(report, Optional.empty(), dir, sections, otherDataFiles);
+  }
+
+  /**
+   * As {@link #write(SimulationReport, Path, List, List)}, with the experiment's figures over several
+   * seeds when it ran several: in results.json ("seeds"), seeds.csv and a section of index.html.
+   */
+  public static List<String> write(SimulationReport report, Optional<SeedSummary> seeds, Path dir, List<ReportSection> sections,
+      List<String> otherDataFiles) throws IOException {
     Files.createDirectories(dir);
-    List<String> data = List.of(RESULTS_CSV, RESULTS_JSON, TIMELINE_CSV, DECISIONS_CSV);
+    List<String> data = new ArrayList<>(List.of(RESULTS_CSV, RESULTS_JSON, TIMELINE_CSV, DECISIONS_CSV));
+    Optional<ReportSection> estimator = EstimatorCheck.section(report);
+    if (estimator.isPresent()) {
+      List<ReportSection> withEstimator = new ArrayList<>(sections);
+      withEstimator.add(estimator.get());
+      sections = withEstimator;
+    }
+    if (seeds.isPresent()) {
+      data.add(SEEDS_CSV);
+      Files.writeString(dir.resolve(SEEDS_CSV), seeds.get().csv(), StandardCharsets.UTF_8);
+      List<ReportSection> withSeeds = new ArrayList<>();
+      withSeeds.add(seeds.get().section(report.currency()));
+      withSeeds.addAll(sections);
+      sections = withSeeds;
+    }
     Files.writeString(dir.resolve(RESULTS_CSV), ReportCsv.results(report), StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve(RESULTS_JSON), ReportJson.json(report), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(RESULTS_JSON), ReportJson.json(report, seeds), StandardCharsets.UTF_8);
     Files.writeString(dir.resolve(TIMELINE_CSV), ReportCsv.timeline(report), StandardCharsets.UTF_8);
     Files.writeString(dir.resolve(DECISIONS_CSV), ReportCsv.decisions(report), StandardCharsets.UTF_8);
     List<Figure> figures = ReportCharts.write(report, dir);
