@@ -54,31 +54,30 @@
     };
   }
 
-  /** One profile's VM x VM heatmap at a time, chosen above the chart, as on the dashboard. */
-  function heatmaps(c, el, chart) {
+  /** A list above the chart ({@code <id>-<what>}) that chooses which of {@code labels} it shows: {@code show(index)}. */
+  function chooser(c, el, what, labels, show) {
     const select = document.createElement('select');
-    select.id = c.id + '-profile';
-    c.matrices.forEach((m, i) => select.append(new Option(m.profile, i)));
+    select.id = c.id + '-' + what;
+    labels.forEach((label, i) => select.append(new Option(label, i)));
     el.before(select);
-    const show = () => {
-      const m = c.matrices[select.value];
+    select.addEventListener('change', () => show(select.value));
+    show(0);
+  }
+
+  /** One profile's VM x VM heatmap at a time, as on the dashboard. */
+  function heatmaps(c, el, chart) {
+    chooser(c, el, 'profile', c.matrices.map(m => m.profile), i => {
+      const m = c.matrices[i];
       const h = vmflockCharts.heatmap(m.vms, m.bytesPerSecond);
       el.dataset.maxBytesPerSecond = h.max;
       chart.setOption(h.option, true);
-    };
-    select.addEventListener('change', show);
-    show();
+    });
   }
 
-  /** Lines per policy, one policy at a time, chosen above the chart. */
+  /** Lines per policy, one policy at a time. */
   function linesPerPolicy(c, el, chart) {
-    const select = document.createElement('select');
-    select.id = c.id + '-policy';
-    c.policies.forEach((p, i) => select.append(new Option(p.policy, i)));
-    el.before(select);
-    const show = () => chart.setOption(utc(vmflockCharts.lines(c.policies[select.value].series, axis(c), c.yName)), true);
-    select.addEventListener('change', show);
-    show();
+    chooser(c, el, 'policy', c.policies.map(p => p.policy),
+      i => chart.setOption(utc(vmflockCharts.lines(c.policies[i].series, axis(c), c.yName)), true));
   }
 
   const drawn = [];

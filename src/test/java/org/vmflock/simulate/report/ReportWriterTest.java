@@ -138,7 +138,7 @@ class ReportWriterTest {
         assertTrue(html.contains("<img src=\"" + f + "\""), "shows " + f);
       }
     }
-    for (String reference : references(html)) {
+    for (String reference : named(html, "(?:href|src)=\"([^\"]+)\"")) {
       assertTrue(Files.exists(dir.resolve(reference)), "references a file that exists: " + reference);
     }
     assertTrue(html.contains("<h1>Simulation of two &lt;sites&gt; &amp; a third</h1>"));
@@ -156,7 +156,8 @@ class ReportWriterTest {
     assertTrue(html.contains("<td>lu &quot;big&quot;, 8</td>"));
     assertTrue(html.contains("<td class=\"n\">110.0* (late)</td>"), "unfinished and late under none");
     assertFalse(html.contains("http://") || html.contains("https://") || html.contains("//cdn"), "nothing from elsewhere");
-    assertEquals(List.of("echarts.min.js", "charts.js", "report-data.js", "report.js"), scripts(html), "the scripts, all beside the page");
+    assertEquals(List.of("echarts.min.js", "charts.js", "report-data.js", "report.js"), named(html, "<script src=\"([^\"]+)\"></script>"),
+        "the scripts, all beside the page");
     assertEquals(count(html, "<script"), 4, "no script but those");
     for (JsonNode chart : chartsData(dir)) {
       assertTrue(html.contains("<div class=\"chart\" id=\"" + chart.get("id").asText() + "\"></div>"), "a place for " + chart.get("id"));
@@ -252,24 +253,16 @@ class ReportWriterTest {
     return out;
   }
 
-  private static List<String> scripts(String html) {
-    List<String> out = new ArrayList<>();
-    Matcher m = Pattern.compile("<script src=\"([^\"]+)\"></script>").matcher(html);
-    while (m.find()) {
-      out.add(m.group(1));
-    }
-    return out;
-  }
-
   private static List<String> filesIn(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
 
-  private static List<String> references(String html) {
+  /** What the page's links and sources name ({@code regex}'s first group where it matches). */
+  private static List<String> named(String html, String regex) {
     List<String> out = new ArrayList<>();
-    Matcher m = Pattern.compile("(?:href|src)=\"([^\"]+)\"").matcher(html);
+    Matcher m = Pattern.compile(regex).matcher(html);
     while (m.find()) {
       out.add(m.group(1));
     }
