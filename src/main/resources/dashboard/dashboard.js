@@ -1,5 +1,6 @@
 // vmflock's dashboard: the state from the API's resources, then live from /api/stream.
-// Plain JS, no build step; charts by echarts, served by the node from its webjar.
+// Plain JS, no build step; charts by echarts, served by the node from its webjar, drawn as charts.js
+// (shared with the simulator's report) says.
 'use strict';
 
 const state = { sites: [], vms: [], apps: [], migrations: new Map(), decisions: new Map(), history: new Map() };
@@ -39,11 +40,7 @@ async function all(path, pages = 10) {
 
 // ------------------------------------------------------------------ formatting
 
-const bytes = (b) => {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB']; let i = 0;
-  while (b >= 1024 && i < u.length - 1) { b /= 1024; i++; }
-  return (i ? b.toFixed(1) : b) + ' ' + u[i];
-};
+const bytes = vmflockCharts.bytes;
 const seconds = (s) => s === undefined || s === null ? '–' : s < 120 ? s.toFixed(1) + ' s' : (s / 60).toFixed(1) + ' min';
 const instant = (t) => t ? t.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
 const groupColour = (app, group) => {
@@ -125,12 +122,9 @@ window.addEventListener('resize', () => [costChart, timeChart, trafficChart].for
 
 function lineOption(valueOf, unit) {
   const series = [...state.history.entries()].map(([app, points]) => ({
-    name: app, type: 'line', showSymbol: points.length < 30, data: points.map(p => [p.at, valueOf(p)]).filter(p => p[1] !== null),
+    name: app, data: points.map(p => [p.at, valueOf(p)]).filter(p => p[1] !== null),
   }));
-  return {
-    animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 60, right: 20, top: 30, bottom: 30 },
-    xAxis: { type: 'time' }, yAxis: { type: 'value', name: unit }, series,
-  };
+  return vmflockCharts.lines(series, { type: 'time' }, unit);
 }
 
 /** A point per application: what it spent so far, the time its remaining work needs at its observed pace. */
@@ -158,19 +152,9 @@ async function renderTraffic() {
   }
   $('#traffic-at').textContent = (m.observed ? 'observed ' + instant(m.at) + ', bytes/s' : 'no traffic observed yet')
     + (m.truncated ? `, the first ${m.vms.length} of ${m.totalVms} VMs` : '');
-  const data = [];
-  let max = 0;
-  m.bytesPerSecond.forEach((row, i) => row.forEach((v, j) => { data.push([j, i, v]); max = Math.max(max, v); }));
-  $('#traffic-chart').dataset.maxBytesPerSecond = max;
-  trafficChart.setOption({
-    animation: false, tooltip: { formatter: p => `${m.vms[p.value[1]]} → ${m.vms[p.value[0]]}: ${bytes(p.value[2])}/s` },
-    grid: { left: 80, right: 40, top: 10, bottom: 90 },
-    xAxis: { type: 'category', data: m.vms, axisLabel: { rotate: 60 }, name: 'to' },
-    yAxis: { type: 'category', data: m.vms, name: 'from' },
-    visualMap: { min: 0, max: max || 1, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120,
-      formatter: v => bytes(v) + '/s' },
-    series: [{ type: 'heatmap', data }],
-  });
+  const chart = vmflockCharts.heatmap(m.vms, m.bytesPerSecond);
+  $('#traffic-chart').dataset.maxBytesPerSecond = chart.max;
+  trafficChart.setOption(chart.option);
 }
 
 // ------------------------------------------------------------------ loading

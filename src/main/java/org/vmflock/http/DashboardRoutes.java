@@ -1,15 +1,12 @@
 package org.vmflock.http;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.vmflock.web.WebAssets;
 import org.vmflock.control.ResourcePage;
 import org.vmflock.control.ResourceQuery;
 
@@ -21,10 +18,9 @@ import org.vmflock.control.ResourceQuery;
  */
 final class DashboardRoutes extends AllDirectives {
 
-  static final String DIRECTORY = "dashboard/";
-  private static final String ECHARTS = "META-INF/resources/webjars/echarts/" + webjarVersion("org.webjars.npm", "echarts") + "/dist/";
+  static final String DIRECTORY = WebAssets.DASHBOARD;
 
-  private final byte[] page = DocsRoutes.resource(DIRECTORY + "index.html");
+  private final byte[] page = WebAssets.resource(DIRECTORY + "index.html");
   private final ApiServer.Backend backend;
 
   DashboardRoutes(ApiServer.Backend backend) {
@@ -35,7 +31,7 @@ final class DashboardRoutes extends AllDirectives {
     return concat(
         pathSingleSlash(() -> get(() -> complete(StatusCodes.OK, HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, page)))),
         pathPrefix("dashboard", () -> get(() -> getFromResourceDirectory(DIRECTORY))),
-        pathPrefix("assets", () -> pathPrefix("echarts", () -> get(() -> getFromResourceDirectory(ECHARTS)))));
+        pathPrefix("assets", () -> pathPrefix("echarts", () -> get(() -> getFromResourceDirectory(WebAssets.ECHARTS_DIST)))));
   }
 
   /**
@@ -54,20 +50,5 @@ final class DashboardRoutes extends AllDirectives {
           : ApiServer.json(StatusCodes.OK, backend.operations().traffic().get().of(app.orElse("*"),
               p.vms().stream().map(ResourcePage.VmLine::vm).toList(), p.total())));
     })));
-  }
-
-  /** The version of a webjar on the class path, from its own Maven properties (the pom's pin). */
-  static String webjarVersion(String group, String artifact) {
-    Properties p = new Properties();
-    String name = "META-INF/maven/" + group + "/" + artifact + "/pom.properties";
-    try (InputStream in = DashboardRoutes.class.getClassLoader().getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("the " + artifact + " webjar is not on the class path");
-      }
-      p.load(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return p.getProperty("version");
   }
 }

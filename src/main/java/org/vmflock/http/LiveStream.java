@@ -41,6 +41,7 @@ public final class LiveStream implements ManagerObserver {
   private final Duration heartbeat;
   private final Set<BoundedSourceQueue<ServerSentEvent>> clients = ConcurrentHashMap.newKeySet();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong droppedEvents = new AtomicLong();
 
   public LiveStream(ActorSystem<?> system, int bufferPerClient, Duration heartbeat) {
     if (bufferPerClient < 1) {
@@ -82,6 +83,11 @@ public final class LiveStream implements ManagerObserver {
     return dropped.get();
   }
 
+  /** Events the dropped clients never got, since the start: each one's event that did not fit and those left in its buffer. */
+  public long droppedEvents() {
+    return droppedEvents.get();
+  }
+
   @Override
   public void persisted(List<KnowledgeEvent> events, Knowledge after) {
     if (clients.isEmpty()) {
@@ -99,6 +105,7 @@ public final class LiveStream implements ManagerObserver {
       if (r == QueueOfferResult.dropped()) {
         clients.remove(client);
         dropped.incrementAndGet();
+        droppedEvents.addAndGet(1 + client.size());
         client.fail(new IllegalStateException("this client fell " + bufferPerClient + " events behind (vmflock.http.stream.buffer-per-client)"));
       } else if (r != QueueOfferResult.enqueued()) {
         clients.remove(client); // closed or failed: the client left

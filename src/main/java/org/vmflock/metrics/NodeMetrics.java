@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.vmflock.control.ManagerObserver;
 import org.vmflock.knowledge.Knowledge;
 import org.vmflock.knowledge.KnowledgeEvent;
@@ -66,6 +68,21 @@ public final class NodeMetrics implements ManagerObserver {
         .help("The migration model's calibration: observed over predicted migration time").callback(g -> g.call(calibration.get()))
         .register(registry);
     JvmMetrics.builder().register(registry);
+  }
+
+  /**
+   * The live stream's ({@code /api/stream}) clients connected now, and the clients dropped for
+   * falling behind their buffer and the events they lost, since the start.
+   */
+  public void liveStream(IntSupplier clients, LongSupplier droppedClients, LongSupplier droppedEvents) {
+    GaugeWithCallback.builder().name("vmflock_stream_clients").help("Clients of the live stream (/api/stream) connected now")
+        .callback(g -> g.call(clients.getAsInt())).register(registry);
+    CounterWithCallback.builder().name("vmflock_stream_clients_dropped_total")
+        .help("Clients of the live stream dropped for falling behind their buffer (vmflock.http.stream.buffer-per-client)")
+        .callback(c -> c.call(droppedClients.getAsLong())).register(registry);
+    CounterWithCallback.builder().name("vmflock_stream_events_dropped_total")
+        .help("Events the dropped clients of the live stream never got: the one that did not fit and those left in the buffer")
+        .callback(c -> c.call(droppedEvents.getAsLong())).register(registry);
   }
 
   /** A journal write took {@code nanos}. */

@@ -67,6 +67,7 @@ public final class VmflockNode implements AutoCloseable {
     this.config = config;
     this.sharding = ClusterSharding.get(system);
     this.live = org.vmflock.http.LiveStream.of(system, config);
+    metrics.liveStream(live::clients, live::dropped, live::droppedEvents);
   }
 
   /**

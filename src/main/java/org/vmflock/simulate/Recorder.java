@@ -78,7 +78,11 @@ final class Recorder {
   }
 
   void point(Instant at, Platform platform, List<String> sites, int finished) {
-    timeline.add(new TimelinePoint(policy, at, platform.vmsPerSite(sites), platform.totalCost(), platform.migrating().size(), finished));
+    java.util.TreeMap<String, Double> costs = new java.util.TreeMap<>();
+    platform.meters().values().stream().limit(TimelinePoint.COSTED_APPLICATIONS)
+        .forEach(m -> costs.put(m.arrival.app().name(), m.hosting + m.transfer + m.migration));
+    timeline.add(new TimelinePoint(policy, at, platform.vmsPerSite(sites), platform.totalCost(), platform.migrating().size(), finished,
+        costs));
   }
 
   /** The run as the report shows it. */

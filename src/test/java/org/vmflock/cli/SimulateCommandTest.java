@@ -59,7 +59,8 @@ class SimulateCommandTest {
     Cli.Run r = simulate(EVACUATION, "--seed", 7, "--out", first);
     assertEquals(0, r.exitCode(), r.err());
     for (String f : List.of("results.csv", "results.json", "timeline.csv", "decisions.csv", "index.html", "completion.png", "cumulative-cost.png",
-        "cost-split.png", "placement-vmflock.png", "placement-none.png", "traffic-cg.A.4.png")) {
+        "cost-split.png", "placement-vmflock.png", "placement-none.png", "traffic-cg.A.4.png", "echarts.min.js", "charts.js", "report-data.js",
+        "report.js")) {
       assertTrue(Files.size(first.resolve(f)) > 0, f);
     }
     // the summary table names every policy; every application of every policy is a line of results.csv
@@ -85,11 +86,13 @@ class SimulateCommandTest {
     assertTrue(decisions.stream().skip(1).allMatch(l -> l.split(",")[1].matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ")),
         "decisions to the second: " + String.join("\n", decisions));
     String html = Files.readString(first.resolve("index.html"));
-    assertTrue(html.contains("placement-vmflock.png") && html.contains("<table"), "index.html shows the plots and the table");
+    assertTrue(html.contains("placement-vmflock.png") && html.contains("<table"), "index.html links the plots and shows the table");
+    assertTrue(html.contains("<div class=\"chart\" id=\"chart-placement-vmflock\">") && html.contains("<script src=\"report-data.js\">"),
+        "and draws them, interactive");
 
     Path again = tmp.resolve("again");
     assertEquals(0, simulate(EVACUATION, "--seed", 7, "--out", again).exitCode());
-    for (String f : List.of("results.csv", "results.json", "timeline.csv", "decisions.csv")) {
+    for (String f : List.of("results.csv", "results.json", "timeline.csv", "decisions.csv", "report-data.js", "index.html")) {
       assertArrayEquals(Files.readAllBytes(first.resolve(f)), Files.readAllBytes(again.resolve(f)), f + " differs between two runs of one seed");
     }
 

@@ -78,6 +78,7 @@ class LiveStreamTest {
       assertEquals(n / 100.0, e.get("change").get("pricePerVmHour").asDouble(), 1e-12, e.toString());
     }
     assertEquals(1, live.dropped(), "the client that read nothing");
+    assertEquals(1 + BUFFER, live.droppedEvents(), "its full buffer and the event that did not fit");
     assertEquals(1, live.clients());
 
     CompletionStage<Done> late = slow.runWith(Sink.ignore(), kit.system());

@@ -44,7 +44,7 @@ final class ReportCharts {
   static final int WIDTH = 1000;
   static final int HEIGHT = 560;
   /** Up to this many applications, completion.png has one group of bars per application. */
-  static final int MAX_APPLICATIONS_IN_BARS = 24;
+  static final int MAX_APPLICATIONS_IN_BARS = TimelinePoint.COSTED_APPLICATIONS;
   /** Profiles shown on their own in the aggregated completion.png; the rest are summed up as "other". */
   static final int MAX_PROFILES_IN_BARS = 8;
   /** Traffic heatmaps drawn at most (profiles in name order). */
@@ -52,7 +52,7 @@ final class ReportCharts {
   static final String OTHER_PROFILES = "other";
 
   /** Tableau 10: one per policy. */
-  private static final Color[] POLICY_COLORS = colors(0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b,
+  static final Color[] POLICY_COLORS = colors(0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b,
       0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf);
   /**
    * Sites' colours, in site order: Tableau 10, ten hues told apart at a glance when stacked (no
@@ -63,7 +63,7 @@ final class ReportCharts {
   static final Color[] SITE_COLORS = POLICY_COLORS;
   /** The band of the sites without a colour of their own (Tableau 10's grey, which no site then has). */
   static final Color OTHER_SITES_COLOR = new Color(0x7f7f7f);
-  private static final Color[] COST_COLORS = colors(0x4e79a7, 0xf28e2b, 0xe15759);
+  static final Color[] COST_COLORS = colors(0x4e79a7, 0xf28e2b, 0xe15759);
 
   static {
     if (System.getProperty("java.awt.headless") == null) {
@@ -257,7 +257,15 @@ final class ReportCharts {
 
   private record CompletionBars(CategoryChart chart, String caption) {}
 
-  private static CompletionBars completion(SimulationReport report) {
+  /**
+   * Completion times in bars: one group per application while there are at most {@link
+   * #MAX_APPLICATIONS_IN_BARS}, else the mean and worst over all and per profile group; {@code
+   * values} per policy, per category, in {@code unit}.
+   */
+  record CompletionData(List<String> categories, List<List<Double>> values, TimeUnit unit, String title, String xAxisTitle,
+      String caption) {}
+
+  static CompletionData completionData(SimulationReport report) {
     Set<String> apps = new LinkedHashSet<>();
     report.runs().forEach(r -> r.applications().forEach(a -> apps.add(a.application())));
     double worst = report.runs().stream().flatMap(r -> r.applications().stream())
@@ -295,9 +303,7 @@ final class ReportCharts {
         v.add(unit.of(orZero(all.meanCompletionSeconds())));
         v.add(unit.of(orZero(all.worstCompletionSeconds())));
         if (perProfile) {
-          Map<String, List<AppResult>> byGroup = new TreeMap<>();
-          run.applications().forEach(a -> byGroup.computeIfAbsent(shown.contains(a.profile()) ? a.profile() : OTHER_PROFILES,
-              k -> new ArrayList<>()).add(a));
+          Map<String, List<AppResult>> byGroup = byProfileGroup(run, shown);
           for (String g : groups) {
             PolicySummary s = PolicySummary.of(run.policy(), byGroup.getOrDefault(g, List.of()), run.stats());
             v.add(unit.of(orZero(s.meanCompletionSeconds())));
@@ -310,22 +316,34 @@ final class ReportCharts {
       caption = "Mean and worst completion time under each policy, over all " + apps.size() + " applications"
           + (perProfile ? " and per profile" : "") + " (an unfinished one counts until the end of the simulation).";
     }
-    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle(apps.size() <= MAX_APPLICATIONS_IN_BARS ? "application" : "group")
-        .yAxisTitle("completion time (" + unit.symbol + ")").build();
+    return new CompletionData(categories, values, unit, title, apps.size() <= MAX_APPLICATIONS_IN_BARS ? "application" : "group", caption);
+  }
+
+  /** A run's applications by profile, those of a profile not in {@code shown} under {@link #OTHER_PROFILES}. */
+  static Map<String, List<AppResult>> byProfileGroup(PolicyRun run, Set<String> shown) {
+    Map<String, List<AppResult>> byGroup = new TreeMap<>();
+    run.applications().forEach(a -> byGroup.computeIfAbsent(shown.contains(a.profile()) ? a.profile() : OTHER_PROFILES,
+        k -> new ArrayList<>()).add(a));
+    return byGroup;
+  }
+
+  private static CompletionBars completion(SimulationReport report) {
+    CompletionData d = completionData(report);
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(d.title())
+        .xAxisTitle(d.xAxisTitle()).yAxisTitle("completion time (" + d.unit().symbol + ")").build();
     style(chart);
     chart.getStyler().setYAxisMin(0.0);
-    chart.getStyler().setXAxisLabelRotation(categories.size() > 8 ? 45 : 0);
+    chart.getStyler().setXAxisLabelRotation(d.categories().size() > 8 ? 45 : 0);
     List<String> names = seriesNames(report.runs().stream().map(PolicyRun::policy).toList());
     for (int i = 0; i < report.runs().size(); i++) {
-      CategorySeries series = chart.addSeries(names.get(i), categories, values.get(i));
+      CategorySeries series = chart.addSeries(names.get(i), d.categories(), d.values().get(i));
       series.setFillColor(POLICY_COLORS[i % POLICY_COLORS.length]);
     }
-    return new CompletionBars(chart, caption);
+    return new CompletionBars(chart, d.caption());
   }
 
   /** The profiles with the most applications (ties by name), and "other" when there are more. */
-  private static List<String> profileGroups(SimulationReport report) {
+  static List<String> profileGroups(SimulationReport report) {
     Map<String, Integer> count = new TreeMap<>();
     report.runs().forEach(r -> r.applications().forEach(a -> count.merge(a.profile(), 1, Integer::sum)));
     List<String> top = count.entrySet().stream()
@@ -395,7 +413,7 @@ final class ReportCharts {
     return out;
   }
 
-  private static double orZero(double v) {
+  static double orZero(double v) {
     return Double.isFinite(v) ? v : 0;
   }
 

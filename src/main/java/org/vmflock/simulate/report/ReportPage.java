@@ -7,11 +7,14 @@ import java.util.List;
 import java.util.Map;
 import org.vmflock.simulate.report.ReportCharts.Figure;
 import org.vmflock.simulate.report.ReportFormat.TimeUnit;
+import org.vmflock.web.WebAssets;
 
 /**
- * index.html: one self-contained page (inline CSS, no script, nothing fetched from elsewhere) with
- * the scenario, the summary per policy, the best policy per group, every figure, and the first
- * {@link #APPLICATION_ROWS} applications; all of them are in results.csv, linked from the page.
+ * index.html: one page (inline CSS; its scripts, the charts' library and data beside it, nothing
+ * fetched from elsewhere) with the scenario, the summary per policy, the best policy per group,
+ * the interactive charts ({@link ReportInteractive}; the PNGs linked, and shown without
+ * JavaScript), and the first {@link #APPLICATION_ROWS} applications; all of them are in
+ * results.csv, linked from the page.
  */
 final class ReportPage {
 
@@ -25,16 +28,14 @@ final class ReportPage {
       th,td{border:1px solid #ddd;padding:.25em .5em}th{background:#f4f4f4;text-align:left;vertical-align:bottom}
       td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
       figure{margin:1.5em 0}img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:.9em}
+      .chart{height:440px;border:1px solid #eee}
       .note{color:#555;font-size:.9em}
       """;
 
   private ReportPage() {}
 
-  static String html(SimulationReport report, List<Figure> figures, List<String> dataFiles) {
-    return html(report, figures, dataFiles, List.of());
-  }
-
-  static String html(SimulationReport report, List<Figure> figures, List<String> dataFiles, List<ReportSection> sections) {
+  static String html(SimulationReport report, List<Figure> figures, List<ReportInteractive.Chart> charts, List<String> dataFiles,
+      List<ReportSection> sections) {
     StringBuilder h = new StringBuilder(32_768);
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<title>vmflock simulation: ").append(esc(report.scenario())).append("</title>\n")
@@ -81,11 +82,29 @@ final class ReportPage {
       h.append("<p class=\"note\">").append(esc(section.note())).append("</p>\n");
     }
 
-    h.append("<h2>Figures</h2>\n");
-    for (Figure f : figures) {
-      h.append("<figure><a href=\"").append(esc(f.file())).append("\"><img src=\"").append(esc(f.file()))
-          .append("\" alt=\"").append(esc(f.caption())).append("\"></a><figcaption>").append(esc(f.caption()))
+    h.append("<h2>Charts</h2>\n");
+    if (!charts.isEmpty()) {
+      h.append("<p class=\"note\">Interactive: hover for the figures, click a legend entry to hide or show its series, scroll over a ")
+          .append("chart of time to zoom (the charts of time share their axis, zoom and tooltip). Drawn in your browser by echarts (")
+          .append(link(WebAssets.ECHARTS_JS)).append(", beside this page, as on the node's dashboard) from ").append(link(ReportInteractive.DATA_JS))
+          .append(".</p>\n");
+    }
+    for (ReportInteractive.Chart c : charts) {
+      h.append("<figure><div class=\"chart\" id=\"").append(esc(c.id())).append("\"></div><figcaption>").append(esc(c.caption()))
           .append("</figcaption></figure>\n");
+    }
+    if (!figures.isEmpty()) {
+      h.append("<p class=\"note\">The same figures as images: ");
+      for (int i = 0; i < figures.size(); i++) {
+        h.append(i > 0 ? " · " : "").append(link(figures.get(i).file()));
+      }
+      h.append(".</p>\n<noscript>\n");
+      for (Figure f : figures) {
+        h.append("<figure><a href=\"").append(esc(f.file())).append("\"><img src=\"").append(esc(f.file()))
+            .append("\" alt=\"").append(esc(f.caption())).append("\"></a><figcaption>").append(esc(f.caption()))
+            .append("</figcaption></figure>\n");
+      }
+      h.append("</noscript>\n");
     }
     int notDrawn = ReportCharts.trafficProfilesNotDrawn(report);
     if (notDrawn > 0) {
@@ -95,6 +114,9 @@ final class ReportPage {
 
     h.append("<h2>Applications</h2>\n");
     applications(h, report, dataFiles.contains("results.csv") ? link("results.csv") : "results.csv");
+    if (!charts.isEmpty()) {
+      ReportInteractive.FILES.forEach(f -> h.append("<script src=\"").append(esc(f)).append("\"></script>\n"));
+    }
     h.append("</body>\n</html>\n");
     return h.toString();
   }

@@ -14,9 +14,10 @@ import org.vmflock.simulate.report.ReportCharts.Figure;
  * and application), results.json (the same with each policy's stats and totals), timeline.csv (one
  * row per timeline point), decisions.csv (each decision that changed something, with its reason
  * and predictions), the PNG figures (placement per policy, cumulative cost, completion, cost
- * split, traffic per profile) and index.html, a self-contained page showing them all. The CSV, JSON
- * and HTML files are byte-identical for an identical report: fixed orders, no locale, no time of
- * writing, "\n" line ends, UTF-8.
+ * split, traffic per profile), and index.html, a page showing them all in interactive charts drawn by
+ * echarts, the library and the charts' data written beside it ({@link ReportInteractive}: it opens
+ * from file://, offline). The CSV, JSON, script and HTML files are byte-identical for an identical
+ * report: fixed orders, no locale, no time of writing, "\n" line ends, UTF-8.
  */
 public final class ReportWriter {
 
@@ -69,11 +70,18 @@ public final class ReportWriter {
     Files.writeString(dir.resolve(TIMELINE_CSV), ReportCsv.timeline(report), StandardCharsets.UTF_8);
     Files.writeString(dir.resolve(DECISIONS_CSV), ReportCsv.decisions(report), StandardCharsets.UTF_8);
     List<Figure> figures = ReportCharts.write(report, dir);
+    List<ReportInteractive.Chart> charts = ReportInteractive.charts(report);
+    if (!charts.isEmpty()) {
+      ReportInteractive.write(charts, dir);
+    }
     List<String> linked = new ArrayList<>(data);
     linked.addAll(otherDataFiles);
-    Files.writeString(dir.resolve(INDEX_HTML), ReportPage.html(report, figures, linked, sections), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(INDEX_HTML), ReportPage.html(report, figures, charts, linked, sections), StandardCharsets.UTF_8);
     List<String> written = new ArrayList<>(data);
     figures.forEach(f -> written.add(f.file()));
+    if (!charts.isEmpty()) {
+      written.addAll(ReportInteractive.FILES);
+    }
     written.add(INDEX_HTML);
     return List.copyOf(written);
   }

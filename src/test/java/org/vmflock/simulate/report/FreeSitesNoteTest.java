@@ -18,7 +18,7 @@ class FreeSitesNoteTest {
     String note = "Free site (hosting price 0 all along): nancy.";
     assertEquals(note, SummaryTable.freeSitesNote(report));
     assertTrue(ReportWriter.summaryTable(report).contains(note), ReportWriter.summaryTable(report));
-    assertTrue(ReportPage.html(report, List.of(), List.of()).contains("<p class=\"note\">" + note + "</p>"));
+    assertTrue(ReportPage.html(report, List.of(), List.of(), List.of(), List.of()).contains("<p class=\"note\">" + note + "</p>"));
   }
 
   @Test
@@ -42,6 +42,6 @@ class FreeSitesNoteTest {
     SimulationReport single = SampleReports.single();
     assertEquals("", SummaryTable.freeSitesNote(single));
     assertFalse(ReportWriter.summaryTable(single).contains("Free site"));
-    assertFalse(ReportPage.html(single, List.of(), List.of()).contains("Free site"));
+    assertFalse(ReportPage.html(single, List.of(), List.of(), List.of(), List.of()).contains("Free site"));
   }
 }

@@ -107,12 +107,16 @@ final class SampleReports {
 
   /** Three points: all VMs in lyon and rennes, then {@code variant} VMs moved to nancy, then cg-1 done. */
   private static List<TimelinePoint> timeline(String policy, int variant) {
+    // each application's cost so far adds up to the cumulative cost; ft-1 arrives after the first point
     return List.of(
-        new TimelinePoint(policy, START, new TreeMap<>(Map.of("lyon", 8, "rennes", 8)), 0, 0, 0),
+        new TimelinePoint(policy, START, new TreeMap<>(Map.of("lyon", 8, "rennes", 8)), 0, 0, 0,
+            new TreeMap<>(Map.of("cg-1", 0.0, LU, 0.0))),
         new TimelinePoint(policy, START.plusSeconds(1800),
-            new TreeMap<>(Map.of("lyon", 8 - variant, "rennes", 8, "nancy", variant)), 1.5 - 0.25 * variant, variant, 0),
+            new TreeMap<>(Map.of("lyon", 8 - variant, "rennes", 8, "nancy", variant)), 1.5 - 0.25 * variant, variant, 0,
+            new TreeMap<>(Map.of("cg-1", 0.5, "ft-1", 0.25, LU, 0.75 - 0.25 * variant))),
         new TimelinePoint(policy, START.plusMillis(3_600_250),
-            new TreeMap<>(Map.of("lyon", 4 - variant, "nancy", 4 + variant, "rennes", 4)), 3.25 - 0.5 * variant, 0, 1));
+            new TreeMap<>(Map.of("lyon", 4 - variant, "nancy", 4 + variant, "rennes", 4)), 3.25 - 0.5 * variant, 0, 1,
+            new TreeMap<>(Map.of("cg-1", 1.0, "ft-1", 0.75, LU, 1.5 - 0.5 * variant))));
   }
 
   private static TrafficMatrix ring(int n, double bytes) {

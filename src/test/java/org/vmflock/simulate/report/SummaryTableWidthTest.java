@@ -28,7 +28,7 @@ class SummaryTableWidthTest {
 
   @Test
   void theSummaryOfFourPoliciesFitsA1400PixelWindow() {
-    String page = ReportPage.html(SampleReports.big(300, 20, 7), List.of(), List.of());
+    String page = ReportPage.html(SampleReports.big(300, 20, 7), List.of(), List.of(), List.of(), List.of());
     assertTrue(page.contains("max-width:1300px;padding:0 1em") && page.contains("th,td{border:1px solid #ddd;padding:.25em .5em}"),
         "the column and the padding this test assumes");
     String table = page.substring(page.indexOf("<h2>Summary per policy</h2>"));
