@@ -26,7 +26,7 @@ pg_identifier() {
 }
 
 pg_psql() {
-  su postgres -c "psql -X -q -t -A -v ON_ERROR_STOP=1 -p $1 -d postgres" <<<"$2"
+  (cd / && su postgres -c "psql -X -q -t -A -v ON_ERROR_STOP=1 -p $1 -d postgres" <<<"$2")
 }
 
 ensure_postgresql() {
