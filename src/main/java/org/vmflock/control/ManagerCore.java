@@ -462,7 +462,7 @@ public final class ManagerCore {
    */
   public Outcome migrationEnded(Knowledge k, String migrationId, SagaPhase outcome, ObservedMigration observed, String reason, Instant now) {
     MigrationRecord m = k.migrations().get(migrationId);
-    if (m == null) {
+    if (m == null || m.status() != MigrationRecord.Status.RUNNING) {
       return Outcome.NOTHING;
     }
     MigrationRecord.Status status = switch (outcome) {

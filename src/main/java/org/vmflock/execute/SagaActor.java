@@ -48,7 +48,7 @@ import org.vmflock.site.SiteActor;
  * attempt the actuator does not answer within the policy's step timeout counts as failed, its
  * effect unknown. A journal failure stops the saga, which comes back from its journal after a
  * backoff and goes on (a start whose first event was not written is started again). Each one
- * waiting for the saga's end is told it once.
+ * waiting for the saga's end is told it once, and again if it asks again after the end.
  */
 public final class SagaActor {
 
@@ -113,8 +113,8 @@ public final class SagaActor {
     private final TimerScheduler<Command> timers;
     private final Dependencies deps;
     private final Executor blocking;
-    // who waits for the end, and who was told it: each once (one that asks twice, a Resume and a
-    // Start, is told once); kept across a restart after a journal failure
+    // who waits for the end, and who was told it: each once per ask (one that asks twice before the
+    // end, a Resume and a Start, is told once); kept across a restart after a journal failure
     private final Set<ActorRef<Report>> waiting = new LinkedHashSet<>();
     private final Set<ActorRef<Report>> told = new java.util.HashSet<>();
     /** The attempt a timer will start, if any. */
@@ -144,7 +144,7 @@ public final class SagaActor {
       return newCommandHandlerBuilder()
           .forAnyState()
           .onCommand(Start.class, (s, c) -> {
-            waiting.add(c.replyTo());
+            awaitEnd(c.replyTo());
             if (s.phase() != SagaPhase.NEW) {
               drive(s);
               return Effect().none();
@@ -156,7 +156,7 @@ public final class SagaActor {
             });
           })
           .onCommand(Resume.class, (s, c) -> {
-            waiting.add(c.replyTo());
+            awaitEnd(c.replyTo());
             drive(s);
             return Effect().none();
           })
@@ -194,7 +194,17 @@ public final class SagaActor {
           .build();
     }
 
-    /** Does what the state says next, unless an attempt is already under way. */
+    /**
+     * {@code r} waits for the end. A new ask is answered even by one told before: it asks again
+     * because it lost what it was told (its own write of the end failed, and it came back from its
+     * journal with the migration still running).
+     */
+    private void awaitEnd(ActorRef<Report> r) {
+      told.remove(r);
+      waiting.add(r);
+    }
+
+        /** Does what the state says next, unless an attempt is already under way. */
     private void drive(SagaState s) {
       if (s.phase() == SagaPhase.NEW) {
         return;

@@ -233,11 +233,15 @@ class ControlLoopTest {
       k = k.apply(new KnowledgeEvent.DecisionMade(new DecisionRecord(i, at, "job", DecisionKind.MIGRATE, "job moves", Optional.of(1.0),
           Optional.of(1.0), Optional.of(1.0), Optional.of(1.0), 0, List.of(o.migrationId()), DecisionRecord.Outcome.PENDING, Optional.empty(),
           Optional.empty()), List.of(MigrationRecord.queued(o, i, 1))));
+      k = k.apply(new KnowledgeEvent.MigrationStarted(o.migrationId(), at));
       ManagerCore.Outcome ended = core.migrationEnded(k, o.migrationId(), org.vmflock.execute.SagaPhase.COMPLETED,
           new ObservedMigration(2 * raw, 0.1, vm.memoryBytes(), 3), "", at.plusSeconds(60));
       for (KnowledgeEvent e : ended.events()) {
         k = k.apply(e);
       }
+      // a resumed saga tells its end again (the manager's write of the first failed, or a failover): nothing more is learnt
+      assertEquals(ManagerCore.Outcome.NOTHING, core.migrationEnded(k, o.migrationId(), org.vmflock.execute.SagaPhase.COMPLETED,
+          new ObservedMigration(2 * raw, 0.1, vm.memoryBytes(), 3), "", at.plusSeconds(61)), "a second end of " + o.migrationId());
       factors.add(k.migrationCalibration().factor());
     }
     for (double f : factors) {
