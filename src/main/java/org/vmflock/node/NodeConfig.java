@@ -46,7 +46,27 @@ public final class NodeConfig {
       throw new InvalidInputException(origin(e), e.getMessage());
     }
     SettingLimits.check(resolved);
-    return journal(resolved).withFallback(layered).resolve();
+    return journal(resolved).withFallback(tlsPassword(resolved)).withFallback(layered).resolve();
+  }
+
+  /** The keystores' password from {@code vmflock.tls.password-file}, when set (it wins over the one in the configuration). */
+  static Config tlsPassword(Config c) {
+    String setting = "vmflock.tls.password-file";
+    String file = c.getString(setting);
+    if (file.isBlank()) {
+      return ConfigFactory.empty();
+    }
+    Path f = Path.of(file).toAbsolutePath().normalize();
+    String password;
+    try {
+      password = Files.readString(f).strip();
+    } catch (java.io.IOException e) {
+      throw new InvalidInputException(setting, "cannot read the password file " + f + ": " + e.getMessage());
+    }
+    if (password.isEmpty() || password.contains("\n")) {
+      throw new InvalidInputException(setting, f + " should hold the keystore's password alone, on one line");
+    }
+    return ConfigFactory.empty().withValue("vmflock.tls.key-store-password", ConfigValueFactory.fromAnyRef(password, setting + " " + f));
   }
 
   private static Config parse(Path f) {
