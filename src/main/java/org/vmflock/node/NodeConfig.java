@@ -60,6 +60,8 @@ public final class NodeConfig {
     String password;
     try {
       password = Files.readString(f).strip();
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new InvalidInputException(setting, "no password file " + f + " (vmflock keys writes one beside the keystores)");
     } catch (java.io.IOException e) {
       throw new InvalidInputException(setting, "cannot read the password file " + f + ": " + e.getMessage());
     }
