@@ -10,7 +10,7 @@ import org.vmflock.testing.Cli;
 /** The one entry point (I1): every mode a subcommand with its help, and exit codes scripts can rely on. */
 class CommandLineTest {
 
-  private static final List<String> MODES = List.of("simulate", "run", "inject", "replay", "capture", "query", "groups", "plan", "bench");
+  private static final List<String> MODES = List.of("simulate", "run", "inject", "keys", "replay", "capture", "query", "groups", "plan", "bench");
 
   @Test
   void everyModeHasItsHelp() {
