@@ -189,6 +189,28 @@ class ControlLoopTest {
   }
 
   @Test
+  void roomFreedWhereTheOthersAlreadyFittedIsNoSymptom() {
+    // a (8 slots) holds "filler" (6 VMs) and still has room for the 2 of "job": when filler
+    // finishes, no option of job changed, and no cycle re-plans it for that (bench simulate re-planned
+    // every application at every finish)
+    Knowledge k = Knowledge.empty()
+        .apply(new KnowledgeEvent.EnvironmentSeen(site("a", 0.05), NOW))
+        .apply(new KnowledgeEvent.EnvironmentSeen(site("b", 0.50), NOW));
+    Application filler = app("filler", 6);
+    Map<String, String> onA = new java.util.TreeMap<>();
+    filler.vmNames().forEach(vm -> onA.put(vm, "a"));
+    k = k.apply(new KnowledgeEvent.ApplicationSubmitted(filler, NOW)).apply(new KnowledgeEvent.ApplicationPlaced("filler", onA, NOW))
+        .apply(new KnowledgeEvent.ApplicationSubmitted(app("job", 2), NOW))
+        .apply(new KnowledgeEvent.ApplicationPlaced("job", Map.of("job-vm1", "b", "job-vm2", "b"), NOW));
+    ControlLoop loop = new ControlLoop(PlannerConfig.from(ConfigFactory.defaultReference()), Optional.empty(),
+        new ControlLoop.Settings(0, 1e9 / 8, Optional.of(WAN)));
+    assertTrue(loop.run(k, Optional.empty(), NOW.plusSeconds(30), 1, Set.of()).symptoms().isEmpty());
+    k = k.apply(new KnowledgeEvent.ApplicationFinished("filler", NOW.plusSeconds(60)));
+    ControlLoop.Cycle after = loop.run(k, Optional.empty(), NOW.plusSeconds(90), 2, Set.of());
+    assertTrue(after.symptoms().isEmpty(), "a had room for job before: " + after.symptoms());
+  }
+
+  @Test
   void migrationsThatTookLongerThanPredictedMakeTheNextPredictionsLonger() {
     List<MigrationRecord> plain = plannedMigrations(situation(Optional.empty()));
     List<MigrationRecord> calibrated = plannedMigrations(situation(Optional.of(2.0)));
