@@ -48,6 +48,10 @@ public final class InjectCommand implements Runnable {
       + ApiToken.FILE + "); default: " + ApiToken.ENV + " if set, else vmflock.data-dir (data/)."})
   Path dataDir;
 
+  @Option(names = "--cacert", paramLabel = "FILE", description = {"The CA certificate (PEM) that signed the node's HTTPS "
+      + "certificate, e.g. the cluster's ca.crt of vmflock keys; default: the JVM's trusted CAs."})
+  Path caCertificate;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** The token: from --data-dir if given, else from the environment, else from the configured data directory. */
@@ -75,7 +79,11 @@ public final class InjectCommand implements Runnable {
         .POST(HttpRequest.BodyPublishers.ofString(event.toString())).build();
     HttpResponse<String> response;
     try {
-      response = HttpClient.newBuilder().connectTimeout(TIMEOUT).build().send(request, HttpResponse.BodyHandlers.ofString());
+      HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(TIMEOUT);
+      if (caCertificate != null) {
+        client.sslContext(org.vmflock.tls.ClusterKeys.trusting(caCertificate, "--cacert"));
+      }
+      response = client.build().send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       sub.commandLine().getErr().println("inject: cannot reach " + uri + ": " + e);
       return ExitCode.FAILURE;

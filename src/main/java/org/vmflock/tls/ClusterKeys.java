@@ -419,6 +419,36 @@ public final class ClusterKeys {
     }
   }
 
+  /** A TLS context trusting the certificates of a PEM file (a cluster's ca.crt); {@code option} names it in a refusal. */
+  public static javax.net.ssl.SSLContext trusting(Path pem, String option) {
+    String where = option + " " + pem;
+    Collection<? extends Certificate> certificates;
+    try (InputStream in = Files.newInputStream(pem)) {
+      certificates = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+    } catch (IOException e) {
+      throw new InvalidInputException(where, "cannot read it: " + e.getMessage());
+    } catch (GeneralSecurityException e) {
+      throw new InvalidInputException(where, "not a PEM certificate: " + e.getMessage());
+    }
+    if (certificates.isEmpty()) {
+      throw new InvalidInputException(where, "holds no certificate");
+    }
+    try {
+      KeyStore ks = empty();
+      int n = 0;
+      for (Certificate c : certificates) {
+        ks.setCertificateEntry("ca-" + n++, c);
+      }
+      javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(ks);
+      javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+      tls.init(null, trust.getTrustManagers(), null);
+      return tls;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static String pem(X509Certificate certificate) {
     try {
       return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))

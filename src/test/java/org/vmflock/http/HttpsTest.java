@@ -28,7 +28,8 @@ import org.vmflock.testing.NodeProcess;
  * The node's endpoint over HTTPS ({@code vmflock.http.tls.enabled}) with a keystore made at test
  * time by the JDK's {@code keytool}: a client trusting that certificate reads and, with the token,
  * changes the node; plain HTTP and a client that does not trust it get nothing; a keystore that
- * cannot be read stops {@code run} with exit 2, naming the setting and the file.
+ * cannot be read stops {@code run} with exit 2, naming the setting and the file; {@code inject --cacert} trusts the
+ * certificate it names, and without it the node is refused.
  */
 class HttpsTest {
 
@@ -103,6 +104,20 @@ class HttpsTest {
           HttpResponse.BodyHandlers.ofString()), "no answer to plain HTTP");
       assertThrows(javax.net.ssl.SSLHandshakeException.class, () -> plain.send(HttpRequest.newBuilder(base.resolve("/health")).timeout(REQUEST)
           .GET().build(), HttpResponse.BodyHandlers.ofString()), "a client that does not trust the certificate");
+
+      // the command line trusts the node's certificate when told which (--cacert), and only then
+      Path pem = Files.writeString(dir.resolve("node.crt"), org.vmflock.tls.ClusterKeys.pem((java.security.cert.X509Certificate)
+          org.vmflock.tls.ClusterKeys.load(store, PASSWORD.toCharArray()).getCertificate("vmflock")));
+      Cli.Run trusted = Cli.run("inject", "--node", node.url(), "--data-dir", node.dataDir(), "--cacert", pem, "price", "--site", "lyon",
+          "--per-vm-hour", "0.08");
+      assertEquals(ExitCode.OK, trusted.exitCode(), trusted.err());
+      Cli.Run untrusted = Cli.run("inject", "--node", node.url(), "--data-dir", node.dataDir(), "price", "--site", "lyon", "--per-vm-hour", "0.09");
+      assertEquals(ExitCode.FAILURE, untrusted.exitCode(), untrusted.out());
+      assertTrue(untrusted.err().contains("PKIX"), untrusted.err());
+      Cli.Run notPem = Cli.run("inject", "--node", node.url(), "--data-dir", node.dataDir(), "--cacert", store, "price", "--site", "lyon",
+          "--per-vm-hour", "0.09");
+      assertEquals(ExitCode.INVALID_INPUT, notPem.exitCode(), notPem.err());
+      assertTrue(notPem.err().contains("--cacert " + store), notPem.err());
     }
   }
 
