@@ -46,7 +46,50 @@ public final class NodeConfig {
       throw new InvalidInputException(origin(e), e.getMessage());
     }
     SettingLimits.check(resolved);
-    return journal(resolved).withFallback(tlsPassword(resolved)).withFallback(layered).resolve();
+    Config loaded = journal(resolved).withFallback(tlsPassword(resolved)).withFallback(layered).resolve();
+    checkClusterTls(loaded);
+    return loaded;
+  }
+
+  /**
+   * With the cluster's TLS on, the keystore and the trust store open with their passwords before the
+   * node starts: Pekko would open them only at its first connection, and a node that cannot would
+   * run alone, saying so only in its log.
+   */
+  private static void checkClusterTls(Config c) {
+    if (!c.getString("pekko.remote.artery.transport").equals("tls-tcp")) {
+      return;
+    }
+    String ssl = "pekko.remote.artery.ssl.config-ssl-engine.";
+    for (String store : new String[] {"key-store", "trust-store"}) {
+      String setting = "vmflock.tls." + store;
+      String file = c.getString(ssl + store);
+      if (file.isBlank()) {
+        throw new InvalidInputException(setting, "the cluster's TLS is on (pekko.remote.artery.transport = tls-tcp): name the node's "
+            + store.replace('-', ' ') + " (vmflock keys makes them)");
+      }
+      java.security.KeyStore ks;
+      try {
+        ks = org.vmflock.tls.ClusterKeys.load(Path.of(file), c.getString(ssl + store + "-password").toCharArray());
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException(setting, e.getMessage());
+      }
+      try {
+        if (store.equals("key-store") && java.util.Collections.list(ks.aliases()).stream().noneMatch(a -> isKey(ks, a))) {
+          throw new InvalidInputException(setting, file + " holds no private key: the node needs its key and certificate");
+        }
+      } catch (java.security.KeyStoreException e) {
+        throw new InvalidInputException(setting, file + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static boolean isKey(java.security.KeyStore ks, String alias) {
+    try {
+      return ks.isKeyEntry(alias);
+    } catch (java.security.KeyStoreException e) {
+      return false;
+    }
   }
 
   /** The keystores' password from {@code vmflock.tls.password-file}, when set (it wins over the one in the configuration). */

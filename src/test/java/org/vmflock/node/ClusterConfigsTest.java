@@ -1,6 +1,7 @@
 package org.vmflock.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vmflock.cli.ExitCode;
 import org.vmflock.http.ApiTls;
+import org.vmflock.model.InvalidInputException;
 import org.vmflock.testing.Cli;
 import org.vmflock.tls.ClusterKeys;
 
@@ -67,6 +69,15 @@ class ClusterConfigsTest {
     String where = file + " (" + site + ")";
     Config c = NodeConfig.load(Optional.of(file), Map.of("this-node.site", site, "this-node.host", site + ".example.org",
         "this-node.keys", keys.toString()));
+
+    // keys that cannot be opened stop the node before it starts, naming the setting
+    InvalidInputException noTrust = assertThrows(InvalidInputException.class, () -> NodeConfig.load(Optional.of(file),
+        Map.of("this-node.site", site, "this-node.host", "h", "this-node.keys", keys.toString(), "vmflock.tls.trust-store", keys.resolve("none.p12").toString())));
+    assertTrue(noTrust.getMessage().startsWith("vmflock.tls.trust-store: ") && noTrust.getMessage().contains("none.p12"), noTrust.getMessage());
+    InvalidInputException onlyCa = assertThrows(InvalidInputException.class, () -> NodeConfig.load(Optional.of(file),
+        Map.of("this-node.site", site, "this-node.host", "h", "this-node.keys", keys.toString(), "vmflock.tls.key-store",
+            keys.resolve(ClusterKeys.TRUST_STORE).toString())));
+    assertTrue(onlyCa.getMessage().startsWith("vmflock.tls.key-store: ") && onlyCa.getMessage().contains("no private key"), onlyCa.getMessage());
 
     String ssl = "pekko.remote.artery.ssl.config-ssl-engine.";
     assertEquals("tls-tcp", c.getString("pekko.remote.artery.transport"), where);
