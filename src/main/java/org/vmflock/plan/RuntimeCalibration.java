@@ -10,7 +10,7 @@ import java.util.List;
  * left, and on a loaded machine some were received just before by chance (the lab's LAMMPS split
  * against its groups: 4,524 crossing hops read from its capture where its runs, 1 to 10 ms apart,
  * grow by about 2,700 one-way delays). The spread is that of log(measured / predicted) over the
- * runs fitted, which the 95 % interval takes.
+ * runs fitted, which the 95 % interval takes (see {@link #fit}).
  *
  * @param latencyFactor the share of the chained waits paid (1: all)
  * @param sigma the spread of log(measured / predicted)
@@ -42,7 +42,9 @@ public record RuntimeCalibration(double latencyFactor, double sigma) {
   /**
    * The latency factor that minimises the squared log error of the forecasts of {@code runs} (a
    * factor per {@value #STEP} from 0 to {@value #MAX_FACTOR}), and the spread of their log errors at
-   * that factor (at least {@value #MIN_SIGMA}).
+   * that factor: the 95th percentile of |log(measured / predicted)| over 1.96, so that the interval
+   * holds 95 % of the runs fitted whatever the shape of their errors (the load's noise has heavy tails;
+   * at least {@value #MIN_SIGMA}).
    */
   public static RuntimeCalibration fit(List<Observation> runs) {
     if (runs.isEmpty()) {
@@ -57,7 +59,11 @@ public record RuntimeCalibration(double latencyFactor, double sigma) {
         best = i * STEP;
       }
     }
-    return new RuntimeCalibration(best, Math.max(MIN_SIGMA, Math.sqrt(bestError / runs.size())));
+    RuntimeCalibration c = new RuntimeCalibration(best, 0);
+    double[] errors = runs.stream().mapToDouble(o -> Math.abs(Math.log(o.measuredSeconds() / o.parts().forecast(c).predictedSeconds())))
+        .sorted().toArray();
+    double q95 = errors[Math.min(errors.length - 1, (int) Math.ceil(0.95 * errors.length) - 1)];
+    return new RuntimeCalibration(best, Math.max(MIN_SIGMA, q95 / 1.96));
   }
 
   private static double squaredLogError(List<Observation> runs, double factor) {
