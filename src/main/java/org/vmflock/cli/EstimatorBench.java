@@ -91,6 +91,10 @@ final class EstimatorBench implements Callable<Integer> {
     held.calibrations().forEach((fold, c) -> out.printf(Locale.ROOT, "fold %s: latency factor %.3f, sigma %.3f%n", fold, c.latencyFactor(),
         c.sigma()));
     held.perFile().forEach((m, f) -> out.println(m + ": " + line(f)));
+    held.all().rows().stream().map(EstimatorValidation.Row::delayMs).distinct().sorted().forEach(d -> {
+      EstimatorValidation.Figures f = EstimatorValidation.figures(held.all().rows().stream().filter(r -> r.delayMs() == d).toList());
+      out.printf(Locale.ROOT, "%.0f ms: %s%n", d, line(f));
+    });
     out.printf(Locale.ROOT, "floor: a run predicted by the median of the other repetitions of its setting: median |error| %.1f %%%n",
         100 * held.repetitionFloor());
     out.println("held-out " + line(held.all()));
