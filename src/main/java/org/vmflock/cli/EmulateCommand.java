@@ -130,7 +130,6 @@ public final class EmulateCommand implements Callable<Integer> {
     });
     Config config = node.load(overrides);
     Scenario s = ScenarioFile.load(file, org.vmflock.scenario.ProfileCatalog.NPB, org.vmflock.emulate.ProgramCatalog.INSTANCE);
-    org.vmflock.scenario.ScenarioReview.nodeWarnings(s).forEach(w -> spec.commandLine().getErr().println("emulate: warning: " + w));
     long maxBits = Math.round(org.vmflock.scenario.Units.bytesPerSecond(config.getString("vmflock.emulate.max-link-rate")) * 8);
     EmulationSpec emulation = EmulationSpec.of(s, maxBits);
     Map<String, MpiProgram> programs = new HashMap<>();

@@ -215,6 +215,8 @@ public final class InjectCommand implements Runnable {
 
     @Option(names = "--file", required = true, paramLabel = "APP.conf") Path file;
     @Option(names = "--name", description = "Its name, if the file does not say.") String name;
+    @Option(names = "--arrives", paramLabel = "T", description = {"Announce it instead: it arrives at T (an instant, or +DURATION from the node's",
+        "now, e.g. +2h), and the planner holds room for it until then; submit it again when it arrives."}) String arrives;
 
     @Override
     public Integer call() throws IOException {
@@ -240,6 +242,9 @@ public final class InjectCommand implements Runnable {
       }
       ObjectNode e = JSON.createObjectNode().put("type", "submit");
       e.set("application", JSON.readTree(c.root().render(ConfigRenderOptions.concise())));
+      if (arrives != null) {
+        e.put("arrives", arrives);
+      }
       return parent.post(e, spec);
     }
   }

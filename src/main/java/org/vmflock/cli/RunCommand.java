@@ -107,7 +107,6 @@ public final class RunCommand implements Callable<Integer> {
     Path scenarioFile = scenario != null ? scenario : previous.map(t -> Path.of(t.scenario())).orElse(DEFAULT_SCENARIO);
     Scenario s = ScenarioFile.load(scenarioFile);
     org.vmflock.scenario.ScenarioReview.warnings(s).forEach(w -> err.println("run: warning: " + w));
-    org.vmflock.scenario.ScenarioReview.nodeWarnings(s).forEach(w -> err.println("run: warning: " + w));
     double scale = timeScale != null ? timeScale : previous.map(RunTimeline::timeScale).orElse(config.getDouble("vmflock.run.time-scale"));
     Limits.TIME_SCALE.check(timeScale != null ? "--time-scale" : "vmflock.run.time-scale", scale);
     int port = httpPort != null ? httpPort : config.getInt("vmflock.http.port");

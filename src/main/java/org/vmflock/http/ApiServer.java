@@ -303,10 +303,12 @@ public final class ApiServer extends AllDirectives {
                 : Outcome.accepted(c.change().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " of site " + c.site()));
       }
       EventRequest.Submit submit = (EventRequest.Submit) request;
-      CompletionStage<MigrationManager.Reply> asked = Submissions.submit(backend.system(), backend.manager(), submit.application().app(),
-          submit.application().placement().siteOfVm(), ASK);
+      CompletionStage<MigrationManager.Reply> asked = submit.arrives().isPresent()
+          ? Submissions.announce(backend.system(), backend.manager(), submit.application().app(), submit.arrives().get(), ASK)
+          : Submissions.submit(backend.system(), backend.manager(), submit.application().app(), submit.application().placement().siteOfVm(), ASK);
       return asked.thenApply(reply -> reply instanceof MigrationManager.Rejected rej ? Outcome.refused(rej.reason())
-          : Outcome.accepted("application " + submit.application().app().name()));
+          : Outcome.accepted("application " + submit.application().app().name()
+              + submit.arrives().map(t -> ", announced for " + t).orElse("")));
     }).exceptionally(e -> Outcome.unavailable("the node did not answer: " + e.getMessage()));
   }
 }

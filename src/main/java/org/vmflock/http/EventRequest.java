@@ -37,8 +37,11 @@ public sealed interface EventRequest {
   /** A change to one site's environment. */
   record SiteChange(String site, EnvironmentChange change) implements EventRequest {}
 
-  /** A new application, with its current placement if it runs already. */
-  record Submit(Scenario.ScenarioApplication application) implements EventRequest {}
+  /**
+   * A new application, with its current placement if it runs already; with {@code arrives}, an
+   * announcement: it will be submitted then, and the planner holds room for it until it is.
+   */
+  record Submit(Scenario.ScenarioApplication application, Optional<Instant> arrives) implements EventRequest {}
 
   Set<String> TYPES = Set.of("price", "transfer-price", "capacity", "speed", "availability", "quota", "link", "submit");
 
@@ -51,7 +54,7 @@ public sealed interface EventRequest {
       "availability", Set.of("site", "windows"),
       "quota", Set.of("site", "vms"),
       "link", Set.of("site", "to", "latency", "bandwidth"),
-      "submit", Set.of("application"));
+      "submit", Set.of("application", "arrives"));
 
   /** Windows in one availability event at most. */
   int MAX_WINDOWS = 1000;
@@ -87,7 +90,25 @@ public sealed interface EventRequest {
       if (app == null || !app.isObject()) {
         throw new InvalidInputException("event.application", "missing: the application, as in a scenario file, with its name");
       }
-      return new Submit(ScenarioFile.application("submitted application", trafficDir, app.toString(), infra));
+      Optional<Instant> arrives = Optional.empty();
+      if (n.has("arrives")) {
+        com.fasterxml.jackson.databind.node.ObjectNode when = ((com.fasterxml.jackson.databind.node.ObjectNode) n).deepCopy();
+        relativeInstants(when, "event", now);
+        JsonNode a = when.get("arrives");
+        try {
+          arrives = Optional.of(Instant.parse(a.asText()));
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new InvalidInputException("event.arrives", "'" + Limits.quoted(a.asText()) + "' is not an instant (e.g. 2026-06-01T14:00:00Z) or +DURATION");
+        }
+        if (!arrives.get().isAfter(now)) {
+          throw new InvalidInputException("event.arrives", arrives.get() + " is not after now (" + now + "): submit the application without it");
+        }
+      }
+      Scenario.ScenarioApplication read = ScenarioFile.application("submitted application", trafficDir, app.toString(), infra);
+      if (arrives.isPresent() && !read.placement().siteOfVm().isEmpty()) {
+        throw new InvalidInputException("event.application.placement", "an announced application runs nowhere yet: no placement with arrives");
+      }
+      return new Submit(read, arrives);
     }
     // the rest is a site change, read as a scenario's timeline reads one (its settings' names, or these aliases)
     com.fasterxml.jackson.databind.node.ObjectNode settings = ((com.fasterxml.jackson.databind.node.ObjectNode) n).deepCopy();
@@ -106,7 +127,7 @@ public sealed interface EventRequest {
   Map<String, String> ALIASES = Map.of("perVmHour", "per-vm-hour", "perGb", "per-gb", "cpuSpeed", "cpu-speed");
 
   /** The instant fields an event may give relative to the node's now. */
-  Set<String> INSTANTS = Set.of("from", "until");
+  Set<String> INSTANTS = Set.of("from", "until", "arrives");
 
   /**
    * Replaces each instant given relative to now ({@code "+2h"}, {@code "+90m"}: a duration as in a

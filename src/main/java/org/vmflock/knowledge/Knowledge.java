@@ -246,14 +246,15 @@ public record Knowledge(
         // the work left when last reported was done by the finish, at the same pace
         b.accrue(e.application(), e.at(), a.app().workload().remainingWork());
         a = b.applications.get(e.application());
+        // the room it leaves makes its sites more attractive to the others where room was short: a
+        // symptom for them (not only the periodic re-plan); where every other application already
+        // fitted, the room changes none of their options, and re-planning them all would be waste
+        java.util.Set<String> left = new java.util.TreeSet<>();
+        a.app().vmNames().forEach(vm -> java.util.Optional.ofNullable(b.placement.get(vm)).ifPresent(left::add));
+        List<String> short_ = left.stream().filter(site -> b.shortOfRoom(site, e.application())).toList();
         b.applications.put(e.application(), a.withStatus(AppStatus.FINISHED, Optional.of(e.at())));
-        // the room it leaves makes its sites more attractive to the others: a symptom for them (not only the periodic re-plan)
-        for (String vm : a.app().vmNames()) {
-          String site = b.placement.remove(vm);
-          if (site != null) {
-            b.siteSeen(site, false, true);
-          }
-        }
+        a.app().vmNames().forEach(b.placement::remove);
+        short_.forEach(site -> b.siteSeen(site, false, true));
         // migrations it still had queued will never start
         for (MigrationRecord m : List.copyOf(b.migrations.values())) {
           if (m.order().application().equals(e.application()) && m.status() == MigrationRecord.Status.QUEUED) {
@@ -349,6 +350,53 @@ public record Knowledge(
       siteChangedVersion = new CowMap<>(k.siteChangedVersion);
       siteImprovedVersion = new CowMap<>(k.siteImprovedVersion);
       plannedVersion = new CowMap<>(k.plannedVersion);
+    }
+
+    /**
+     * Whether some running application other than {@code leaving} could not move all its VMs that
+     * are elsewhere to {@code site} in the room it has left (its VMs' and in-flight migrations'
+     * demand, {@code leaving}'s included); a site without a definition is never short.
+     */
+    boolean shortOfRoom(String site, String leaving) {
+      SiteEnvironment env = sites.get(site);
+      if (env == null || env.site().isEmpty()) {
+        return false;
+      }
+      Capacity cap = env.site().get().capacity();
+      Capacity capped = env.quota().map(q -> new Capacity(Math.min(q, cap.slots()), cap.cores(), cap.memoryBytes())).orElse(cap);
+      Capacity used = Capacity.ZERO;
+      List<AppRecord> others = new ArrayList<>();
+      for (AppRecord r : applications.values()) {
+        if (r.status() == AppStatus.FINISHED) {
+          continue;
+        }
+        for (org.vmflock.model.Vm vm : r.app().vms()) {
+          if (site.equals(placement.get(vm.name()))) {
+            used = used.plus(Capacity.of(vm));
+          }
+        }
+        if (r.status() == AppStatus.RUNNING && !r.app().name().equals(leaving)) {
+          others.add(r);
+        }
+      }
+      for (MigrationRecord m : migrations.values()) {
+        if (m.status() == MigrationRecord.Status.RUNNING && m.order().to().equals(site)) {
+          used = used.plus(Capacity.of(m.order().vmSpec()));
+        }
+      }
+      Capacity free = capped.minus(used);
+      for (AppRecord r : others) {
+        Capacity elsewhere = Capacity.ZERO;
+        for (org.vmflock.model.Vm vm : r.app().vms()) {
+          if (!site.equals(placement.get(vm.name()))) {
+            elsewhere = elsewhere.plus(Capacity.of(vm));
+          }
+        }
+        if (!elsewhere.equals(Capacity.ZERO) && !free.holds(elsewhere)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     void siteSeen(String site, boolean changed, boolean improved) {

@@ -84,11 +84,18 @@ public final class MigrationManager {
    * A new application, with where its VMs already run if they do (otherwise it gets an initial
    * placement). Its traffic comes in {@code trafficParts} parts: the first in {@code app}, the
    * others in {@link SubmitTraffic} messages sent before this one by the same sender ({@link
-   * Submissions} does it), so that no message is large.
+   * Submissions} does it), so that no message is large. With {@code arrives}, an announcement: the
+   * application will be submitted then, and the planner holds room for it until it is.
    */
-  public record Submit(Application app, Map<String, String> placement, int trafficParts, ActorRef<Reply> replyTo) implements Command {
+  public record Submit(Application app, Map<String, String> placement, int trafficParts, Optional<Instant> arrives, ActorRef<Reply> replyTo)
+      implements Command {
     public Submit {
       placement = Map.copyOf(placement);
+    }
+
+    /** An application submitted now, its traffic in {@code trafficParts} parts. */
+    public Submit(Application app, Map<String, String> placement, int trafficParts, ActorRef<Reply> replyTo) {
+      this(app, placement, trafficParts, Optional.empty(), replyTo);
     }
 
     /** An application whose traffic comes whole. */
@@ -414,7 +421,9 @@ public final class MigrationManager {
         ctx.getLog().warn("manager: refused application: {}", why);
         return Effect().reply(c.replyTo(), new Rejected(why));
       }
-      ManagerCore.Outcome o = core.submit(k, whole.get(), c.placement(), now());
+      // an announcement: the application arrives later, its room held until then (no placement: where the planner holds it)
+      ManagerCore.Outcome o = c.arrives().isPresent() ? core.announce(k, whole.get(), c.arrives().get(), now())
+          : core.submit(k, whole.get(), c.placement(), now());
       if (o.refused()) {
         ctx.getLog().warn("manager: refused application: {}", o.refusal().get());
         return Effect().reply(c.replyTo(), new Rejected(o.refusal().get()));

@@ -76,7 +76,8 @@ public final class EmulationDriver {
    * @param timeline the site changes to send when due, in time order
    * @param start the scenario's start (a failing site without windows was available from there)
    * @param maxBitsPerSecond the fastest a lab's link is made (faster paths are scaled down to it)
-   * @param arrivals the applications submitted later, when they arrive
+   * @param arrivals the applications submitted later, when they arrive (announced before, those
+   *     that are)
    */
   public record Settings(EmulatedFederation lab, EmulatedApplications applications, Infrastructure infra, Clock clock, Duration offset,
       Duration tick, Duration progressEvery, MonitorSettings monitor, VmflockNode node, ActorRef<MigrationManager.Command> manager,
@@ -84,6 +85,11 @@ public final class EmulationDriver {
     public Settings {
       timeline = List.copyOf(timeline);
       arrivals = arrivals.stream().sorted(java.util.Comparator.comparing(a -> a.arrival(start))).toList();
+    }
+
+    /** The arrivals announced before they come, in the order of their announcements. */
+    List<Scenario.ScenarioApplication> announced() {
+      return arrivals.stream().filter(a -> a.announced().isPresent()).sorted(java.util.Comparator.comparing(a -> a.announced().get())).toList();
     }
   }
 
@@ -145,10 +151,13 @@ public final class EmulationDriver {
     private Instant lastReport;
     private int nextDue;
     private int nextArrival;
+    private final List<Scenario.ScenarioApplication> announced;
+    private int nextAnnouncement;
 
     Driver(ActorContext<Command> ctx, Settings s) {
       this.ctx = ctx;
       this.s = s;
+      this.announced = s.announced();
       this.lastReport = s.clock().now();
     }
 
@@ -158,6 +167,12 @@ public final class EmulationDriver {
       reportApplications(now);
       while (nextDue < s.timeline().size() && !s.timeline().get(nextDue).at().isAfter(now)) {
         send(s.timeline().get(nextDue++));
+      }
+      // an announcement before its arrival: the manager holds room for it
+      while (nextAnnouncement < announced.size() && !announced.get(nextAnnouncement).announced().get().isAfter(now)) {
+        Scenario.ScenarioApplication a = announced.get(nextAnnouncement++);
+        ctx.pipeToSelf(Submissions.announce(ctx.getSystem(), s.manager(), a.app(), a.arrival(s.start()), ANSWER_TIMEOUT),
+            (reply, error) -> new Submitted(a.app().name() + " (announced)", Optional.ofNullable(reply), String.valueOf(error)));
       }
       while (nextArrival < s.arrivals().size() && !s.arrivals().get(nextArrival).arrival(s.start()).isAfter(now)) {
         Scenario.ScenarioApplication a = s.arrivals().get(nextArrival++);

@@ -97,7 +97,8 @@ public final class FederationDriver {
   /**
    * What happens later in the scenario, sent when its time comes: the timeline's site changes and
    * failures (and each later price of a site, since prices are not known in advance) to the site
-   * actors, the applications that arrive later to the manager. One at a time, in time order (at one
+   * actors, the applications that arrive later to the manager (and, before, their announcements,
+   * for those announced: the manager holds room for them). One at a time, in time order (at one
    * instant, timeline events first, each in the order given), each sent until it is answered, which
    * {@code progress} records: a restarted node sends neither again what was answered, nor less
    * than what fell due while it was down.
@@ -129,14 +130,19 @@ public final class FederationDriver {
     /** The events in the order they are sent: by time, stable (timeline first, each list in the order given). */
     List<Entry> entries() {
       List<Entry> out = new ArrayList<>();
-      timeline.forEach(e -> out.add(new Entry(e.at(), Optional.of(e), Optional.empty())));
-      arrivals.forEach(a -> out.add(new Entry(a.arrival(start), Optional.empty(), Optional.of(a))));
+      timeline.forEach(e -> out.add(new Entry(e.at(), Optional.of(e), Optional.empty(), false)));
+      arrivals.forEach(a -> out.add(new Entry(a.arrival(start), Optional.empty(), Optional.of(a), false)));
+      arrivals.stream().filter(a -> a.announced().isPresent())
+          .forEach(a -> out.add(new Entry(a.announced().get(), Optional.empty(), Optional.of(a), true)));
       out.sort(java.util.Comparator.comparing(Entry::at));
       return out;
     }
 
-    /** One event of the schedule: a site change or an arrival. */
-    record Entry(Instant at, Optional<TimelineEvent> change, Optional<Scenario.ScenarioApplication> arrival) {}
+    /**
+     * One event of the schedule: a site change, an arrival, or the announcement of an arrival
+     * ({@code announcement}: the manager learns that {@code arrival} will come, and holds room).
+     */
+    record Entry(Instant at, Optional<TimelineEvent> change, Optional<Scenario.ScenarioApplication> arrival, boolean announcement) {}
   }
 
   /** How many of the schedule's events were sent and answered, in order; a node keeps it durably. */
@@ -274,8 +280,9 @@ public final class FederationDriver {
       } else {
         Scenario.ScenarioApplication a = e.arrival().get();
         // in parts from one sender, so that a large application's traffic stays in small messages
-        ctx.pipeToSelf(Submissions.submit(ctx.getSystem(), s.manager(), a.app(), a.placement().siteOfVm(), ANSWER_TIMEOUT),
-            (reply, error) -> new Answered(send, Optional.ofNullable(reply), String.valueOf(error)));
+        var answer = e.announcement() ? Submissions.announce(ctx.getSystem(), s.manager(), a.app(), a.arrival(s.schedule().start()), ANSWER_TIMEOUT)
+            : Submissions.submit(ctx.getSystem(), s.manager(), a.app(), a.placement().siteOfVm(), ANSWER_TIMEOUT);
+        ctx.pipeToSelf(answer, (reply, error) -> new Answered(send, Optional.ofNullable(reply), String.valueOf(error)));
       }
     }
 
@@ -291,7 +298,7 @@ public final class FederationDriver {
         if (a.reply().get() instanceof SiteActor.Rejected r) {
           ctx.getLog().warn("a scheduled change refused by site {}: {}", r.site(), r.reason());
         } else if (a.reply().get() instanceof MigrationManager.Rejected r) {
-          ctx.getLog().warn("a scheduled arrival refused by the manager: {}", r.reason());
+          ctx.getLog().warn("a scheduled arrival or announcement refused by the manager: {}", r.reason());
         }
         nextDue++;
         s.schedule().progress().sent(nextDue, due.get(nextDue - 1).at());

@@ -44,18 +44,6 @@ public final class ScenarioReview {
   }
 
   /** Timeline events that cannot matter: after every application would have finished even at the slowest CPU, or after the simulation's end. */
-  /**
-   * What a node (run, emulate) does not do with the scenario yet: announce an application before it
-   * arrives (the simulator does; a node submits it when it arrives).
-   */
-  public static List<String> nodeWarnings(Scenario s) {
-    List<String> out = new ArrayList<>();
-    s.applications().stream().filter(a -> a.announced().isPresent()).forEach(a -> out.add("applications." + a.app().name()
-        + ".announced: only simulate announces an application before it arrives; this node submits " + a.app().name() + " when it"
-        + " arrives, no room held before"));
-    return out;
-  }
-
   public static List<String> warnings(Scenario s) {
     List<String> warnings = new ArrayList<>();
     Optional<Instant> end = s.simulation().end();

@@ -51,4 +51,32 @@ class EventRequestTest {
         () -> parse("{\"type\":\"availability\",\"site\":\"lyon\",\"windows\":[{\"until\":\"+100000d\"}]}"));
     assertTrue(far.getMessage().contains("at most"), far.getMessage());
   }
+
+  @Test
+  void anApplicationThatArrivesInTwoHoursIsAnAnnouncement() {
+    EventRequest.Submit now = (EventRequest.Submit) EventRequest.parse(
+        "{\"type\":\"submit\",\"application\":{\"name\":\"cg\",\"vms\":2,\"work\":\"1h\"}}", NOW, INFRA, Optional.empty());
+    assertEquals(Optional.empty(), now.arrives());
+    EventRequest.Submit later = (EventRequest.Submit) EventRequest.parse(
+        "{\"type\":\"submit\",\"arrives\":\"+2h\",\"application\":{\"name\":\"cg\",\"vms\":2,\"work\":\"1h\"}}", NOW, INFRA,
+        Optional.empty());
+    assertEquals(Optional.of(NOW.plus(Duration.ofHours(2))), later.arrives());
+    assertEquals("cg", later.application().app().name());
+  }
+
+  @Test
+  void anAnnouncementInThePastOrWithAPlacementIsRefusedNamingTheField() {
+    InvalidInputException past = assertThrows(InvalidInputException.class, () -> EventRequest.parse(
+        "{\"type\":\"submit\",\"arrives\":\"2026-06-01T12:00:00Z\",\"application\":{\"name\":\"cg\",\"vms\":2,\"work\":\"1h\"}}", NOW,
+        INFRA, Optional.empty()));
+    assertTrue(past.getMessage().contains("event.arrives") && past.getMessage().contains("not after now"), past.getMessage());
+    InvalidInputException bad = assertThrows(InvalidInputException.class, () -> EventRequest.parse(
+        "{\"type\":\"submit\",\"arrives\":\"tomorrow\",\"application\":{\"name\":\"cg\",\"vms\":2,\"work\":\"1h\"}}", NOW,
+        INFRA, Optional.empty()));
+    assertTrue(bad.getMessage().contains("event.arrives"), bad.getMessage());
+    InvalidInputException placed = assertThrows(InvalidInputException.class, () -> EventRequest.parse(
+        "{\"type\":\"submit\",\"arrives\":\"+1h\",\"application\":{\"name\":\"cg\",\"vms\":2,\"work\":\"1h\",\"placement\":\"lyon\"}}",
+        NOW, INFRA, Optional.empty()));
+    assertTrue(placed.getMessage().contains("event.application.placement") && placed.getMessage().contains("runs nowhere yet"), placed.getMessage());
+  }
 }

@@ -17,6 +17,7 @@ import org.vmflock.knowledge.DecisionKind;
 import org.vmflock.model.Application;
 import org.vmflock.model.AvailabilityWindow;
 import org.vmflock.model.Objective;
+import org.vmflock.node.VmflockNode;
 import org.vmflock.site.EnvironmentChange;
 
 /**
@@ -180,5 +181,34 @@ class MigrationManagerTest {
       assertInstanceOf(MigrationManager.Rejected.class, f.submit(app, Map.of()));
       assertEquals(k, f.status());
     }
+  }
+
+  /**
+   * An application announced for later (as run's and emulate's drivers announce a scenario's
+   * {@code announced} arrivals) holds its room: one submitted meanwhile goes elsewhere, and the
+   * announced one, submitted when it arrives, takes the room held for it.
+   */
+  @Test
+  void anAnnouncedApplicationHoldsItsRoomUntilItArrives(@TempDir Path dir) {
+    try (ControllerFixture f = new ControllerFixture("announced", dir, Map.of())) {
+      f.site("cheap", 4, 1.0, 0.05);
+      f.site("dear", 8, 1.0, 0.50);
+      Application first = ControllerFixture.cg("first", 2, Objective.COST);
+      Application second = ControllerFixture.cg("second", 2, Objective.COST);
+      java.time.Instant arrives = ControllerFixture.START.plus(java.time.Duration.ofHours(2));
+      assertInstanceOf(MigrationManager.Accepted.class, VmflockNode.await(org.vmflock.manager.Submissions.announce(f.node.system(), f.manager,
+          first, arrives, ControllerFixture.TIMEOUT), "announce", ControllerFixture.TIMEOUT));
+      assertEquals(org.vmflock.knowledge.AppStatus.ANNOUNCED, app(f.status(), "first").status());
+      assertInstanceOf(MigrationManager.Accepted.class, f.submit(second, Map.of()));
+      f.cycle();
+      assertEquals(List.of("dear", "dear", "dear", "dear"), sitesOf(f.status(), second), "cheap's room is held for first");
+      assertInstanceOf(MigrationManager.Accepted.class, f.submit(first, Map.of()));
+      f.cycle();
+      assertEquals(List.of("cheap", "cheap", "cheap", "cheap"), sitesOf(f.status(), first));
+    }
+  }
+
+  private static StatusPage.AppLine app(StatusPage k, String name) {
+    return k.applications().stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow();
   }
 }

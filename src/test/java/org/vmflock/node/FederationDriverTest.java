@@ -131,6 +131,39 @@ class FederationDriverTest {
         failure);
   }
 
+  /** An arrival announced an hour before it comes: the manager hears of it then (room held), and the submission when it comes. */
+  @Test
+  void anAnnouncedArrivalIsAnnouncedToTheManagerBeforeItIsSubmitted() {
+    ManualClock clock = new ManualClock(START);
+    Infrastructure infra = new Infrastructure(List.of(site("a", 8, 1.0)), List.of(), Optional.empty());
+    SimulatedFederation federation = new SimulatedFederation(clock, new QemuPreCopyModel(QemuPreCopyModel.Settings.calibrated()), infra::path, FaultPlan.none(), 1);
+    federation.site("a", infra.sites().get(0).capacity());
+    TestProbe<MigrationManager.Command> manager = testKit.createTestProbe();
+    Application ep = NpbProfiles.application(NpbProfiles.lookupOrThrow("ep.A.4"), "ep", 3600, Objective.COST, Optional.empty(),
+        Optional.empty());
+    Instant arrives = START.plus(Duration.ofHours(3));
+    org.vmflock.scenario.Scenario.ScenarioApplication later = new org.vmflock.scenario.Scenario.ScenarioApplication(ep, Placement.EMPTY, "ep.A.4",
+        Optional.of(arrives), Optional.empty(), Optional.empty(), Optional.of(arrives.minus(Duration.ofHours(1))));
+    FederationDriver.Schedule schedule = new FederationDriver.Schedule(START, List.of(), List.of(later), name -> null);
+    assertEquals(List.of(arrives.minus(Duration.ofHours(1)), arrives), schedule.dueTimes());
+    testKit.spawn(FederationDriver.create(new FederationDriver.Settings(federation, infra, clock, Duration.ofMillis(20), Duration.ofHours(1),
+        TestConfigs.settings(Map.of()), site -> testKit.createTestProbe(Collector.Command.class).getRef(), "federation", manager.getRef(),
+        schedule)));
+    clock.advance(Duration.ofMinutes(90));
+    manager.expectNoMessage(Duration.ofMillis(200)); // not announced yet
+    clock.advance(Duration.ofMinutes(30));
+    MigrationManager.Submit announcement = manager.expectMessageClass(MigrationManager.Submit.class);
+    assertEquals(ep, announcement.app());
+    assertEquals(Optional.of(arrives), announcement.arrives(), "an announcement, for when it arrives");
+    announcement.replyTo().tell(new MigrationManager.Accepted("application ep"));
+    clock.advance(Duration.ofMinutes(59));
+    manager.expectNoMessage(Duration.ofMillis(200)); // not arrived yet
+    clock.advance(Duration.ofMinutes(1));
+    MigrationManager.Submit submission = manager.expectMessageClass(MigrationManager.Submit.class);
+    assertEquals(ep, submission.app());
+    assertEquals(Optional.empty(), submission.arrives(), "the submission itself");
+  }
+
   /**
    * The schedule sends one event at a time and records each answer (an acceptance or a refusal)
    * before the next; a driver started on a progress of 1 (a restarted node) does not send the first
