@@ -116,12 +116,9 @@ public final class EstimatorValidation {
 
   /** Predicts every verified run of {@code measurements} whose program has a capture with {@code model}. */
   public static Figures validate(Path measurements, List<Capture> captures, NetworkPath lan, Model model) {
-    Map<String, CapturedRounds.Structure> structures = new HashMap<>();
     Map<String, Capture> byProgram = new HashMap<>();
-    for (Capture c : captures) {
-      structures.put(c.program(), CapturedRounds.read(c.pcaps(), VmInventory.read(c.vms()).vms()));
-      byProgram.put(c.program(), c);
-    }
+    captures.forEach(c -> byProgram.put(c.program(), c));
+    Map<String, CapturedRounds.Structure> structures = structures(captures);
     List<CsvRows.Row> rows = CsvRows.read(measurements.toString(), TextFiles.text(measurements));
     Map<String, List<Double>> oneSite = new TreeMap<>();
     List<CsvRows.Row> runs = new ArrayList<>();
@@ -186,14 +183,20 @@ public final class EstimatorValidation {
     }
   }
 
-  /** See {@link HeldOut}. */
-  public static HeldOut heldOut(List<Path> measurements, List<Capture> captures, NetworkPath lan, ExecutionTimeEstimator estimator) {
+  /** Each program's capture read. */
+  private static Map<String, CapturedRounds.Structure> structures(List<Capture> captures) {
     Map<String, CapturedRounds.Structure> structures = new HashMap<>();
-    Map<String, Capture> byProgram = new HashMap<>();
     for (Capture c : captures) {
       structures.put(c.program(), CapturedRounds.read(c.pcaps(), VmInventory.read(c.vms()).vms()));
-      byProgram.put(c.program(), c);
     }
+    return structures;
+  }
+
+  /** See {@link HeldOut}. */
+  public static HeldOut heldOut(List<Path> measurements, List<Capture> captures, NetworkPath lan, ExecutionTimeEstimator estimator) {
+    Map<String, Capture> byProgram = new HashMap<>();
+    captures.forEach(c -> byProgram.put(c.program(), c));
+    Map<String, CapturedRounds.Structure> structures = structures(captures);
     List<Run> runs = new ArrayList<>();
     for (Path m : measurements) {
       for (CsvRows.Row r : CsvRows.read(m.toString(), TextFiles.text(m))) {

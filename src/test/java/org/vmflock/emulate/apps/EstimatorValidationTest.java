@@ -12,10 +12,10 @@ import org.vmflock.plan.BspExecutionModel;
 
 /**
  * The execution-time estimator against the lab's measured runs, from the programs' captures on one
- * site ({@code samples/emulation}), as the README reports them: the figures must not get worse. The
- * targets of issue 14 (median error at most 15 %, every pair ordered, 90 % covered) are not reached
- * yet: these bounds are what the estimator reaches today, and a change that improves it should
- * raise them.
+ * site ({@code samples/emulation}), as the README reports them: the figures must not get worse.
+ * Uncalibrated per file (every chained wait, the capture's one-site time whatever the load), then
+ * calibrated and held out (the figures issue 14's targets are about). The bounds are what the
+ * estimator reaches today; a change that improves it should raise them.
  */
 class EstimatorValidationTest {
 
@@ -26,18 +26,18 @@ class EstimatorValidationTest {
   @Test
   void secondCampaignAtLighterLoad() {
     EstimatorValidation.Figures f = figures("data/emulation/measurements-2.csv");
-    assertTrue(f.medianAbsError() <= 0.34, "median |error| " + f.medianAbsError() + "\n" + EstimatorValidation.table(f));
+    assertTrue(f.medianAbsError() <= 0.30, "median |error| " + f.medianAbsError() + "\n" + EstimatorValidation.table(f));
     assertTrue(f.pairs() == 91 && f.pairsOrdered() >= 71, f.pairsOrdered() + " of " + f.pairs() + " pairs ordered");
-    assertTrue(f.coverage() >= 0.87, "coverage " + f.coverage());
+    assertTrue(f.coverage() >= 0.90, "coverage " + f.coverage());
   }
 
   @Test
   void firstCampaignAtHeavyLoad() {
     EstimatorValidation.Figures f = figures("data/emulation/measurements.csv");
-    assertTrue(f.medianAbsError() <= 0.44, "median |error| " + f.medianAbsError() + "\n" + EstimatorValidation.table(f));
+    assertTrue(f.medianAbsError() <= 0.32, "median |error| " + f.medianAbsError() + "\n" + EstimatorValidation.table(f));
     // the file grows as the campaign is completed: the share ordered, over at least the 26 pairs of its first part
-    assertTrue(f.pairs() >= 26 && f.pairsOrdered() >= 0.55 * f.pairs(), f.pairsOrdered() + " of " + f.pairs() + " pairs ordered");
-    assertTrue(f.coverage() >= 0.60, "coverage " + f.coverage());
+    assertTrue(f.pairs() >= 26 && f.pairsOrdered() >= 0.62 * f.pairs(), f.pairsOrdered() + " of " + f.pairs() + " pairs ordered");
+    assertTrue(f.coverage() >= 0.78, "coverage " + f.coverage());
   }
 
   /**
