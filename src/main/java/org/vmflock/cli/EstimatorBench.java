@@ -95,6 +95,12 @@ final class EstimatorBench implements Callable<Integer> {
       EstimatorValidation.Figures f = EstimatorValidation.figures(held.all().rows().stream().filter(r -> r.delayMs() == d).toList());
       out.printf(Locale.ROOT, "%.0f ms: %s%n", d, line(f));
     });
+    double[] oneSite = held.all().rows().stream().filter(r -> r.kind().equals("one-site")).mapToDouble(r -> Math.abs(r.relativeError()))
+        .sorted().toArray();
+    if (oneSite.length > 0) {
+      out.printf(Locale.ROOT, "one-site runs, their load curve alone: median |error| %.1f %% over %d runs%n",
+          100 * (oneSite[(oneSite.length - 1) / 2] + oneSite[oneSite.length / 2]) / 2, oneSite.length);
+    }
     out.printf(Locale.ROOT, "floor: a run predicted by the median of the other repetitions of its setting: median |error| %.1f %%%n",
         100 * held.repetitionFloor());
     out.println("held-out " + line(held.all()));
