@@ -172,27 +172,11 @@ public final class ScenarioNode implements AutoCloseable {
   private static Map<String, FederationDriver.KnownSite> defineSites(VmflockNode node, Scenario scenario, SimulatedFederation federation,
       Clock clock) {
     Map<String, FederationDriver.KnownSite> known = new TreeMap<>();
-    for (Site s : scenario.infra().sites()) {
-      SiteActor.EnvironmentView view = environment(node, s.name(), clock.now());
-      if (!view.environment().defined()) {
-        EnvironmentChange.Define define = EnvironmentChange.Define.in(scenario.infra(), s.withHosting(s.hosting().knownAt(scenario.start())));
-        SiteActor.Reply r = VmflockNode.await(AskPattern.ask(node.sites().apply(s.name()),
-            (ActorRef<SiteActor.Reply> ref) -> new SiteActor.Change(define, ref), ASK,
-            node.system().scheduler()), "defining site " + s.name(), ASK);
-        if (r instanceof SiteActor.Rejected rej) {
-          throw new InvalidInputException(scenario.source().toString(), rej.reason());
-        }
-        view = environment(node, s.name(), clock.now());
-      }
-      known.put(s.name(), new FederationDriver.KnownSite(view.environment(), view.changes()));
-      federation.site(s.name(), view.environment().site().orElseThrow().capacity());
-    }
+    SiteDefinitions.define(node, scenario, clock.now()).forEach((name, view) -> {
+      known.put(name, new FederationDriver.KnownSite(view.environment(), view.changes()));
+      federation.site(name, view.environment().site().orElseThrow().capacity());
+    });
     return known;
-  }
-
-  private static SiteActor.EnvironmentView environment(VmflockNode node, String site, java.time.Instant pricesFrom) {
-    return VmflockNode.await(AskPattern.ask(node.sites().apply(site), (ActorRef<SiteActor.EnvironmentView> r) -> new SiteActor.GetEnvironment(pricesFrom, r),
-        ASK, node.system().scheduler()), "asking site " + site + " its environment", ASK);
   }
 
   /** What the manager knows of an application, if it knows it. */
