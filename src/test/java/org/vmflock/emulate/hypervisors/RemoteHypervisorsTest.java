@@ -76,16 +76,13 @@ class RemoteHypervisorsTest {
   }
 
   /** Polls the hypervisors' world until {@code ok} holds of it. */
-  private static HypervisorsProtocol.World awaitWorld(RemoteHypervisors h, java.util.function.Predicate<HypervisorsProtocol.World> ok)
-      throws Exception {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    HypervisorsProtocol.World w = h.world(Optional.empty(), 100);
-    while (!ok.test(w)) {
-      assertTrue(System.nanoTime() < deadline, "the world never got there: " + w);
-      Thread.onSpinWait();
-      w = h.world(Optional.empty(), 100);
-    }
-    return w;
+  private static HypervisorsProtocol.World awaitWorld(RemoteHypervisors h, java.util.function.Predicate<HypervisorsProtocol.World> ok) {
+    HypervisorsProtocol.World[] seen = new HypervisorsProtocol.World[1];
+    org.awaitility.Awaitility.await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> {
+      seen[0] = h.world(Optional.empty(), 100);
+      return ok.test(seen[0]);
+    });
+    return seen[0];
   }
 
   @Test
