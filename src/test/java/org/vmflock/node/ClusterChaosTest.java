@@ -116,6 +116,7 @@ class ClusterChaosTest {
         Set<String> inFlightAtKill = ids(before.get("migrations").get("inFlight"));
         assertFalse(inFlightAtKill.isEmpty(), "migrations in flight when the node is killed");
         long killed = System.nanoTime();
+        java.time.LocalTime killedAt = java.time.LocalTime.now();
         host.process().kill();
 
         List<Node> survivors = nodes.stream().filter(n -> n != host).toList();
@@ -144,6 +145,7 @@ class ClusterChaosTest {
         System.out.printf(Locale.ROOT, "takeover after kill -9 of the manager's node: manager running on %s after %d ms, answering after %d ms, "
             + "the %d migration(s) in flight ended after %d ms%n", newHost[0].name(), ms(managerFound[0] - killed), ms(answered[0] - killed),
             inFlightAtKill.size(), ms(ended - killed));
+        System.out.println("in " + newHost[0].name() + "'s log: " + downed(newHost[0].process().log(), killedAt));
 
         // the survivors: two Up members, the manager on one of them only
         for (Node n : survivors) {
@@ -243,6 +245,20 @@ class ClusterChaosTest {
         """, port, seedPort, dir.resolve(name), db.url(), TestPostgresql.ROLE, db.journal().get("vmflock.journal.postgresql.password")));
     return JvmProcess.start(name, dir.resolve(name + ".log"), "node", "--config", config, "--hypervisors", world.replace("/world", ""),
         "--scenario", scenario, "--http-port", 0);
+  }
+
+  /** When the split-brain resolver downed the killed node, as {@code log} says, after {@code since}. */
+  private static String downed(String log, java.time.LocalTime since) {
+    for (String line : log.split("\n")) {
+      if (line.contains("SBR took decision") && line.length() > 12) {
+        try {
+          return "the split-brain resolver downed it after " + Duration.between(since, java.time.LocalTime.parse(line.substring(0, 12))).toMillis() + " ms";
+        } catch (java.time.format.DateTimeParseException e) {
+          return line;
+        }
+      }
+    }
+    return "(no decision of the split-brain resolver in its log)";
   }
 
   private static int freePort() throws IOException {
