@@ -12,7 +12,6 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.vmflock.clock.Clock;
 import org.vmflock.control.ManagerSettings;
 import org.vmflock.emulate.hypervisors.RemoteHypervisors;
-import org.vmflock.http.ApiServer;
 import org.vmflock.http.ApiToken;
 import org.vmflock.manager.MigrationManager;
 import org.vmflock.model.Site;
@@ -77,14 +76,7 @@ public final class ClusterNode implements AutoCloseable {
           throw new IllegalStateException(r.reason());
         }
       }
-      String dir = config.getString("vmflock.http.traffic-dir");
-      Optional<Path> trafficDir = dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
-      NodeHealth health = node.health();
-      ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
-          settings.loop().defaultLink(), trafficDir, Optional.empty(),
-          new ApiServer.Operations(Optional.of(node.metrics()), health::readiness, health::live, Optional.of(node.live()),
-              Optional.of(node.traffic()))), token, config.getString("vmflock.http.host"), httpPort, tls),
-          "binding the HTTP endpoint", ASK);
+      ServerBinding binding = NodeEndpoint.bind(node, config, manager, clock, settings, Optional.empty(), token, httpPort, tls, ASK);
       return new ClusterNode(node, hypervisors, manager, binding, dataDir.resolve(ApiToken.FILE), tls.isPresent());
     } catch (RuntimeException e) {
       hypervisors.close();
@@ -117,11 +109,7 @@ public final class ClusterNode implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      binding.unbind().toCompletableFuture().get(ASK.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      node.system().log().warn("HTTP endpoint did not stop cleanly: {}", e.toString());
-    }
+    NodeEndpoint.unbind(node, binding, ASK);
     hypervisors.close();
     node.close();
   }

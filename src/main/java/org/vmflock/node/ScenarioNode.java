@@ -15,7 +15,6 @@ import org.vmflock.clock.Clock;
 import org.vmflock.clock.ScaledClock;
 import org.vmflock.execute.FaultPlan;
 import org.vmflock.execute.PacedActuator;
-import org.vmflock.http.ApiServer;
 import org.vmflock.http.ApiToken;
 import org.vmflock.control.ManagerSettings;
 import org.vmflock.control.StatusPage;
@@ -144,15 +143,7 @@ public final class ScenarioNode implements AutoCloseable {
       node.spawn(FederationDriver.create(new FederationDriver.Settings(federation, scenario.infra(), clock,
           config.getDuration("vmflock.run.tick"), period, node.monitorSettings(), node.collectors(), COLLECTOR, manager, schedule, known)),
           "federation-driver");
-      String dir = config.getString("vmflock.http.traffic-dir");
-      Optional<Path> trafficDir = dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
-      // the readiness probe spawned now, not by the first request on the HTTP server's threads
-      NodeHealth health = node.health();
-      ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
-          settings.loop().defaultLink(), trafficDir, Optional.of(federation),
-          new ApiServer.Operations(Optional.of(node.metrics()), health::readiness, health::live, Optional.of(node.live()),
-              Optional.of(node.traffic()))), token, config.getString("vmflock.http.host"), httpPort, tls),
-          "binding the HTTP endpoint", ASK);
+      ServerBinding binding = NodeEndpoint.bind(node, config, manager, clock, settings, Optional.of(federation), token, httpPort, tls, ASK);
       if (timeline.resumed()) {
         node.system().log().info("resumed the run of {} started at {} (scenario time {}); scenario time now {}, {} of {} scheduled events sent",
             scenario.source(), timeline.timeline().realStart(), scenario.start(), clock.now(), progress.sent(), due.size());
@@ -242,11 +233,7 @@ public final class ScenarioNode implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      binding.unbind().toCompletableFuture().get(ASK.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      node.system().log().warn("HTTP endpoint did not stop cleanly: {}", e.toString());
-    }
+    NodeEndpoint.unbind(node, binding, ASK);
     node.close();
   }
 }
