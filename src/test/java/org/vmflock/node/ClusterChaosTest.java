@@ -37,14 +37,20 @@ import org.vmflock.testing.TestPostgresql;
 /**
  * Chaos with real processes (issue 15): simulated hypervisors in a process of their own ({@code
  * vmflock hypervisors}), three cluster nodes in JVMs of their own ({@code vmflock node
- * --hypervisors URL}) on one PostgreSQL journal. An application's VMs start migrating; in the
- * middle of a pre-copy the node hosting the migration manager (the cluster singleton) is killed
- * with SIGKILL. The split-brain resolver downs it (the two others are the majority), a survivor
- * takes the manager over, its sagas are resumed from the journal and every migration ends,
- * completed or rolled back; then every VM runs in exactly one place at the hypervisors, where the
- * survivor's knowledge says, no reservation is left, and no decision was taken twice. The takeover
- * is measured (printed): kill to the manager found on a survivor, to its first answer, to the last
- * migration's end.
+ * --hypervisors URL}) on one PostgreSQL journal, an application's VMs migrating from east to west.
+ *
+ * <p>Kill: in the middle of a pre-copy the node hosting the migration manager (the cluster
+ * singleton) is killed with SIGKILL. The split-brain resolver downs it (the two others are the
+ * majority), a survivor takes the manager over, its sagas are resumed from the journal and every
+ * migration ends, completed or rolled back. The takeover is measured (printed): kill to the
+ * manager found on a survivor, to its first answer, to the last migration's end.
+ *
+ * <p>Rolling restart: from the middle of the migration, each node in turn is stopped (SIGTERM) and
+ * started again on its configuration; the cluster is whole again before the next; then a new
+ * application is placed and booted.
+ *
+ * <p>After either: every VM runs in exactly one place at the hypervisors, where the manager's
+ * knowledge says, no reservation is left, no decision was lost or taken twice.
  */
 class ClusterChaosTest {
 
@@ -56,6 +62,7 @@ class ClusterChaosTest {
   private static final Pattern HYPERVISORS_URL = Pattern.compile("(http://[0-9.]+:\\d+)/world");
   /** What the manager logs of each decision it takes. */
   private static final Pattern DECISION = Pattern.compile("MigrationManager\\S* - decision (\\d+): (.*)");
+  private static final List<String> NAMES = List.of("a", "b", "c");
 
   /** Two sites; east cheap at first. A VM's pre-copy (2 GiB over 4 Gb/s) takes about 5 s. */
   private static final String SITES = """
@@ -68,6 +75,12 @@ class ClusterChaosTest {
       links = [ { between = [east, west], latency = 2ms, bandwidth = 4Gbps } ]
       """;
 
+  private static String application(String name) {
+    return """
+        {"type": "submit", "application": {"name": "%s", "vms": 4, "size": "small", "work": "8h", "objective": "cost",
+         "placement": "east", "dirty-rate": "20MB/s"}}""".formatted(name);
+  }
+
   /** A node process and where it answers. */
   private record Node(String name, JvmProcess process, String url, Path dataDir) {
     String token() {
@@ -75,176 +88,242 @@ class ClusterChaosTest {
     }
   }
 
+  /**
+   * The hypervisors' process and three node processes (their processes and logs in {@code dir}),
+   * each node's cluster port fixed and every node a seed, so that any may start again and join.
+   */
+  private static final class Federation implements AutoCloseable {
+    final Path dir;
+    final TestPostgresql db;
+    final Path scenario;
+    final List<JvmProcess> processes = new ArrayList<>();
+    final String hypervisors;
+    final List<Integer> ports = new ArrayList<>();
+    final List<Node> nodes = new ArrayList<>();
+
+    Federation(Path dir, TestPostgresql db) throws Exception {
+      this.dir = dir;
+      this.db = db;
+      this.scenario = Files.writeString(dir.resolve("sites.conf"), SITES);
+      JvmProcess h = JvmProcess.start("hypervisors", dir.resolve("hypervisors.log"), "hypervisors", "--scenario", scenario, "--port", 0);
+      processes.add(h);
+      hypervisors = h.await(HYPERVISORS_URL, START);
+      for (String ignored : NAMES) {
+        ports.add(freePort());
+      }
+      // the first seed forms the cluster, the others join it once it is up (it defined the sites)
+      nodes.add(awaitNode(0, launch(0)));
+      JvmProcess b = launch(1);
+      JvmProcess c = launch(2);
+      nodes.add(awaitNode(1, b));
+      nodes.add(awaitNode(2, c));
+      awaitWhole();
+    }
+
+    String world() {
+      return hypervisors + "/world";
+    }
+
+    /** {@code vmflock node} number {@code i} with a configuration file of its own; its log a new file at each start. */
+    JvmProcess launch(int i) throws IOException {
+      String name = NAMES.get(i);
+      Path config = dir.resolve(name + ".conf");
+      List<String> seeds = ports.stream().map(p -> "\"pekko://vmflock@127.0.0.1:" + p + "\"").toList();
+      Files.writeString(config, String.format(Locale.ROOT, """
+          pekko {
+            remote.artery.canonical { hostname = "127.0.0.1", port = %d }
+            cluster { seed-nodes = [%s], roles = ["monitor", "manager"] }
+          }
+          vmflock {
+            data-dir = "%s"
+            journal { kind = postgresql, postgresql { url = "%s", user = "%s", password = "%s" } }
+          }
+          """, ports.get(i), String.join(", ", seeds), dir.resolve(name), db.url(), TestPostgresql.ROLE,
+          db.journal().get("vmflock.journal.postgresql.password")));
+      long starts = processes.stream().filter(p -> p.name().startsWith(name)).count();
+      String incarnation = starts == 0 ? name : name + "-" + (starts + 1);
+      JvmProcess p = JvmProcess.start(incarnation, dir.resolve(incarnation + ".log"), "node", "--config", config, "--hypervisors", hypervisors,
+          "--scenario", scenario, "--http-port", 0);
+      processes.add(p);
+      return p;
+    }
+
+    Node awaitNode(int i, JvmProcess p) {
+      return new Node(NAMES.get(i), p, p.await(NODE_URL, START), dir.resolve(NAMES.get(i)));
+    }
+
+    /** Stops node {@code i} (SIGTERM), starts it again on its configuration, and waits until the cluster is whole again. */
+    void restart(int i) throws Exception {
+      Node old = nodes.get(i);
+      // 143: the JVM ended by SIGTERM, its shutdown hook (the node's clean close) done; -1: it had to be killed
+      int exit = old.process().stop(Duration.ofSeconds(60));
+      assertTrue(exit == 0 || exit == 143, old.name() + " stops cleanly (exit " + exit + "):\n" + tail(old.process().log(), 30));
+      nodes.set(i, awaitNode(i, launch(i)));
+      awaitWhole();
+    }
+
+    /** Until every node sees the three as Up members, reachable. */
+    void awaitWhole() {
+      Awaitility.await("three Up members").atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> nodes.stream().allMatch(n ->
+          get(n.url() + "/api/cluster").map(c -> c.get("members").size() == 3
+              && all(c.get("members"), m -> m.get("status").asText().equals("up") && m.get("reachable").asBoolean())).orElse(false)));
+    }
+
+    /** The node the migration manager runs on now: the one of the nodes that says so, exactly one. */
+    Node managerHost() {
+      List<Node> hosts = nodes.stream().filter(n -> get(n.url() + "/api/cluster").orElseThrow().get("manager").get("here").asBoolean()).toList();
+      assertEquals(1, hosts.size(), "one node hosts the manager: " + hosts.stream().map(Node::name).toList());
+      return hosts.get(0);
+    }
+
+    /** Submits an application on east, then makes east five times dearer; returns once a pre-copy runs at the hypervisors. */
+    void startMigrating(Node entry) throws Exception {
+      assertEquals(200, post(entry, application("hpc")).statusCode());
+      Awaitility.await("the application's VMs booted at the hypervisors").atMost(START).pollInterval(Duration.ofMillis(100))
+          .until(() -> get(world()).map(w -> w.get("page").get("vms").size() == 4).orElse(false));
+      assertEquals(200, post(entry, "{\"type\": \"price\", \"site\": \"east\", \"perVmHour\": 0.5}").statusCode());
+      Awaitility.await("a pre-copy in progress at the hypervisors").atMost(START).pollInterval(Duration.ofMillis(50))
+          .until(() -> get(world()).map(w -> any(w.get("inFlight"), f -> f.get("step").asText().equals("PRECOPY"))).orElse(false));
+    }
+
+    /** Until {@code node}'s manager says no migration is in flight. */
+    JsonNode awaitNoMigration(Node node) {
+      Awaitility.await("every migration ended").atMost(TAKEOVER).pollInterval(Duration.ofMillis(100)).until(() -> get(node.url() + "/api/status")
+          .map(s -> s.get("migrations").get("inFlight").isEmpty() && s.get("totals").get("migrationsInFlight").asInt() == 0).orElse(false));
+      return get(node.url() + "/api/status?recent=100").orElseThrow();
+    }
+
+    /**
+     * What must hold once migrations ended, against the manager's status {@code after} (from {@code
+     * before}): the migrations in flight then ended, completed or rolled back; every decision of
+     * {@code before} kept with its outcome final, none taken twice; every VM of the world in one
+     * place, running where the knowledge says; no reservation, no step left.
+     */
+    void check(JsonNode before, JsonNode after, int vms) {
+      Map<String, String> endedStatus = new TreeMap<>();
+      after.get("migrations").get("done").forEach(m -> endedStatus.put(m.get("id").asText(), m.get("status").asText()));
+      for (String id : ids(before.get("migrations").get("inFlight"))) {
+        assertTrue(Set.of("completed", "rolled_back").contains(endedStatus.get(id)), id + " ended: " + endedStatus);
+      }
+      Map<Long, String> decided = new TreeMap<>();
+      JsonNode decisions = after.get("decisions");
+      decisions.forEach(d -> assertEquals(null, decided.put(d.get("id").asLong(), d.get("outcome").asText()), "decision id twice: " + decisions));
+      before.get("decisions").forEach(d -> assertTrue(decided.containsKey(d.get("id").asLong()), "decision " + d + " kept: " + decided));
+      before.get("migrations").get("inFlight").forEach(m -> assertTrue(Set.of("applied", "rolled_back", "partial")
+          .contains(decided.get(m.get("decision").asLong())), "the outcome of decision " + m.get("decision") + ": " + decided));
+      Map<String, String> logged = new HashMap<>();
+      for (JvmProcess p : processes) {
+        Matcher m = DECISION.matcher(p.log());
+        while (m.find()) {
+          assertEquals(null, logged.put(m.group(1), p.name()), "decision " + m.group(1) + " taken on " + logged.get(m.group(1)) + " and " + p.name());
+        }
+      }
+      Map<String, String> placement = new TreeMap<>();
+      after.get("applications").forEach(app -> app.get("placement").fields().forEachRemaining(e -> placement.put(e.getKey(), e.getValue().asText())));
+      JsonNode w = get(world()).orElseThrow();
+      assertEquals(vms, w.get("page").get("vms").size(), w.toString());
+      for (JsonNode vm : w.get("page").get("vms")) {
+        String name = vm.get("vm").asText();
+        assertEquals(1, vm.get("instances").size(), name + " runs in exactly one place: " + vm);
+        JsonNode only = vm.get("instances").get(0);
+        assertEquals("RUNNING", only.get("state").asText(), name + ": " + vm);
+        assertEquals(placement.get(name), only.get("site").asText(), name + " runs where the manager knows it: " + placement);
+      }
+      assertTrue(w.get("page").get("reservations").isEmpty(), "no reservation left: " + w);
+      assertTrue(w.get("inFlight").isEmpty(), "no step left in progress: " + w);
+    }
+
+    void printLogs() {
+      for (JvmProcess p : processes) {
+        System.out.println("---- " + p.name() + " ----\n" + tail(p.log(), 60));
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      for (JvmProcess p : processes) {
+        p.close();
+      }
+    }
+  }
+
   @Test
   void killingTheManagersNodeInTheMiddleOfAMigrationLeavesEveryVmInOnePlace(@TempDir Path dir) throws Exception {
     Assumptions.assumeTrue(TestPostgresql.root(), "needs root: the nodes' PostgreSQL journal is set up as root (run bin/test as root)");
-    try (TestPostgresql db = TestPostgresql.create("chaos")) {
-      Path scenario = Files.writeString(dir.resolve("sites.conf"), SITES);
-      List<JvmProcess> processes = new ArrayList<>();
+    try (TestPostgresql db = TestPostgresql.create("chaos"); Federation f = new Federation(dir, db)) {
       try {
-        JvmProcess hypervisors = JvmProcess.start("hypervisors", dir.resolve("hypervisors.log"), "hypervisors", "--scenario", scenario,
-            "--port", 0);
-        processes.add(hypervisors);
-        String world = hypervisors.await(HYPERVISORS_URL, START) + "/world";
-
-        int seedPort = freePort();
-        Node a = node("a", seedPort, seedPort, scenario, hypervisors, dir, db, processes);
-        // the others join once the first is up (it defined the sites)
-        JvmProcess bp = startNode("b", 0, seedPort, scenario, world, dir, db);
-        processes.add(bp);
-        JvmProcess cp = startNode("c", 0, seedPort, scenario, world, dir, db);
-        processes.add(cp);
-        List<Node> nodes = List.of(a, awaitNode("b", bp, dir), awaitNode("c", cp, dir));
-        Awaitility.await("three Up members").atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> {
-          JsonNode c = get(a.url() + "/api/cluster").orElse(null);
-          return c != null && c.get("members").size() == 3 && all(c.get("members"), m -> m.get("status").asText().equals("up"));
-        });
-
-        // an application on east; east's price rises fivefold: its VMs migrate to west
-        Node entry = nodes.get(1);
-        assertEquals(200, post(entry, """
-            {"type": "submit", "application": {"name": "hpc", "vms": 4, "size": "small", "work": "8h", "objective": "cost",
-             "placement": "east", "dirty-rate": "20MB/s"}}""").statusCode());
-        Awaitility.await("the application's VMs booted at the hypervisors").atMost(START).pollInterval(Duration.ofMillis(100))
-            .until(() -> get(world).map(w -> w.get("page").get("vms").size() == 4).orElse(false));
-        assertEquals(200, post(entry, "{\"type\": \"price\", \"site\": \"east\", \"perVmHour\": 0.5}").statusCode());
-        Awaitility.await("a pre-copy in progress at the hypervisors").atMost(START).pollInterval(Duration.ofMillis(50))
-            .until(() -> get(world).map(w -> any(w.get("inFlight"), f -> f.get("step").asText().equals("PRECOPY"))).orElse(false));
-
-        Node host = managerHost(nodes);
+        f.startMigrating(f.nodes.get(1));
+        Node host = f.managerHost();
         JsonNode before = get(host.url() + "/api/status").orElseThrow();
-        Set<String> inFlightAtKill = ids(before.get("migrations").get("inFlight"));
-        assertFalse(inFlightAtKill.isEmpty(), "migrations in flight when the node is killed");
+        assertFalse(before.get("migrations").get("inFlight").isEmpty(), "migrations in flight when the node is killed");
         long killed = System.nanoTime();
         java.time.LocalTime killedAt = java.time.LocalTime.now();
         host.process().kill();
 
-        List<Node> survivors = nodes.stream().filter(n -> n != host).toList();
+        List<Node> survivors = f.nodes.stream().filter(n -> n != host).toList();
         long[] managerFound = {0};
-        long[] answered = {0};
         Node[] newHost = {null};
-        Awaitility.await("the manager on a survivor, and every migration ended").atMost(TAKEOVER).pollInterval(Duration.ofMillis(100))
-            .until(() -> {
-              for (Node n : survivors) {
-                if (managerFound[0] == 0 && get(n.url() + "/api/cluster").map(c -> c.get("manager").get("here").asBoolean()).orElse(false)) {
-                  managerFound[0] = System.nanoTime();
-                  newHost[0] = n;
-                }
-              }
-              if (newHost[0] == null) {
-                return false;
-              }
-              Optional<JsonNode> status = get(newHost[0].url() + "/api/status");
-              if (status.isPresent() && answered[0] == 0) {
-                answered[0] = System.nanoTime();
-              }
-              return status.map(s -> s.get("migrations").get("inFlight").isEmpty() && s.get("totals").get("migrationsInFlight").asInt() == 0)
-                  .orElse(false);
-            });
+        Awaitility.await("the manager on a survivor").atMost(TAKEOVER).pollInterval(Duration.ofMillis(100)).until(() -> {
+          for (Node n : survivors) {
+            if (get(n.url() + "/api/cluster").map(c -> c.get("manager").get("here").asBoolean()).orElse(false)) {
+              managerFound[0] = System.nanoTime();
+              newHost[0] = n;
+              return true;
+            }
+          }
+          return false;
+        });
+        Awaitility.await("the new manager answering").atMost(TAKEOVER).pollInterval(Duration.ofMillis(100))
+            .until(() -> get(newHost[0].url() + "/api/status").isPresent());
+        long answered = System.nanoTime();
+        JsonNode after = f.awaitNoMigration(newHost[0]);
         long ended = System.nanoTime();
         System.out.printf(Locale.ROOT, "takeover after kill -9 of the manager's node: manager running on %s after %d ms, answering after %d ms, "
-            + "the %d migration(s) in flight ended after %d ms%n", newHost[0].name(), ms(managerFound[0] - killed), ms(answered[0] - killed),
-            inFlightAtKill.size(), ms(ended - killed));
-        System.out.println("in " + newHost[0].name() + "'s log: " + downed(newHost[0].process().log(), killedAt));
+            + "the %d migration(s) in flight ended after %d ms; in its log, %s%n", newHost[0].name(), ms(managerFound[0] - killed),
+            ms(answered - killed), before.get("migrations").get("inFlight").size(), ms(ended - killed), downed(newHost[0].process().log(), killedAt));
 
-        // the survivors: two Up members, the manager on one of them only
         for (Node n : survivors) {
           JsonNode c = get(n.url() + "/api/cluster").orElseThrow();
           assertEquals(2, c.get("members").size(), n.name() + " sees the killed node gone: " + c);
           assertEquals(n == newHost[0], c.get("manager").get("here").asBoolean(), n.name() + ": " + c);
+          assertTrue(n.process().alive(), n.name() + " runs");
         }
-        JsonNode after = get(newHost[0].url() + "/api/status?recent=100").orElseThrow();
-        // the sagas in flight at the kill were resumed from the journal, and ended
-        Map<String, String> endedStatus = new TreeMap<>();
-        after.get("migrations").get("done").forEach(m -> endedStatus.put(m.get("id").asText(), m.get("status").asText()));
-        for (String id : inFlightAtKill) {
-          assertTrue(Set.of("completed", "rolled_back").contains(endedStatus.get(id)), id + " ended: " + endedStatus);
-        }
-        // the decision's outcome is recorded, and no decision was lost or taken twice
-        JsonNode decisions = after.get("decisions");
-        Map<Long, String> decided = new TreeMap<>();
-        decisions.forEach(d -> assertEquals(null, decided.put(d.get("id").asLong(), d.get("outcome").asText()), "decision id twice: " + decisions));
-        before.get("decisions").forEach(d -> assertTrue(decided.containsKey(d.get("id").asLong()), "decision " + d + " kept"));
-        long move = before.get("migrations").get("inFlight").get(0).get("decision").asLong();
-        assertTrue(Set.of("applied", "rolled_back", "partial").contains(decided.get(move)), "decision " + move + ": " + decided);
-        System.out.printf(Locale.ROOT, "migrations in flight at the kill: %s; decision %d: %s%n",
-            inFlightAtKill.stream().map(id -> id + " " + endedStatus.get(id)).toList(), move, decided.get(move));
-        Map<String, String> logged = new HashMap<>();
-        for (Node n : nodes) {
-          Matcher m = DECISION.matcher(n.process().log());
-          while (m.find()) {
-            assertEquals(null, logged.put(m.group(1), n.name()), "decision " + m.group(1) + " taken on " + logged.get(m.group(1)) + " and " + n.name());
-          }
-        }
-        // the hypervisors: each VM in exactly one place, running where the survivor's knowledge says; no reservation, no step left
-        Map<String, String> placement = new TreeMap<>();
-        after.get("applications").forEach(app -> app.get("placement").fields().forEachRemaining(e -> placement.put(e.getKey(), e.getValue().asText())));
-        JsonNode w = get(world).orElseThrow();
-        assertEquals(4, w.get("page").get("vms").size(), w.toString());
-        for (JsonNode vm : w.get("page").get("vms")) {
-          String name = vm.get("vm").asText();
-          assertEquals(1, vm.get("instances").size(), name + " runs in exactly one place: " + vm);
-          JsonNode only = vm.get("instances").get(0);
-          assertEquals("RUNNING", only.get("state").asText(), name + ": " + vm);
-          assertEquals(placement.get(name), only.get("site").asText(), name + " runs where the manager knows it: " + placement);
-        }
-        assertTrue(w.get("page").get("reservations").isEmpty(), "no reservation left: " + w);
-        assertTrue(w.get("inFlight").isEmpty(), "no step left in progress: " + w);
-        assertTrue(nodes.stream().filter(n -> n != host).allMatch(n -> n.process().alive()), "the survivors run");
-        assertFalse(host.process().alive());
+        f.check(before, after, 4);
       } catch (AssertionError | RuntimeException e) {
-        for (JvmProcess p : processes) {
-          System.out.println("---- " + p.name() + " ----\n" + tail(p.log(), 60));
-        }
+        f.printLogs();
         throw e;
-      } finally {
-        for (JvmProcess p : processes) {
-          p.close();
-        }
       }
     }
   }
 
-  /** The node the migration manager runs on now: the one of {@code nodes} that says so, exactly one. */
-  private static Node managerHost(List<Node> nodes) throws Exception {
-    List<Node> hosts = new ArrayList<>();
-    for (Node n : nodes) {
-      if (get(n.url() + "/api/cluster").orElseThrow().get("manager").get("here").asBoolean()) {
-        hosts.add(n);
+  @Test
+  void aRollingRestartOfEveryNodeLosesNoDecisionAndLeavesEveryVmInOnePlace(@TempDir Path dir) throws Exception {
+    Assumptions.assumeTrue(TestPostgresql.root(), "needs root: the nodes' PostgreSQL journal is set up as root (run bin/test as root)");
+    try (TestPostgresql db = TestPostgresql.create("rolling"); Federation f = new Federation(dir, db)) {
+      try {
+        f.startMigrating(f.nodes.get(1));
+        JsonNode before = get(f.managerHost().url() + "/api/status").orElseThrow();
+        assertFalse(before.get("migrations").get("inFlight").isEmpty(), "migrations in flight when the restarts begin");
+        List<String> hosts = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int i = 0; i < NAMES.size(); i++) {
+          f.restart(i);
+          hosts.add(NAMES.get(i) + " restarted: the manager on " + f.managerHost().name());
+        }
+        System.out.printf(Locale.ROOT, "rolling restart of the 3 nodes: %d ms (%s)%n", ms(System.nanoTime() - started), String.join(", ", hosts));
+        Node entry = f.managerHost();
+        JsonNode after = f.awaitNoMigration(entry);
+        f.check(before, after, 4);
+        // the controller after the restarts: a new application placed, its VMs booted where it is placed
+        assertEquals(200, post(f.nodes.get(2), application("late")).statusCode());
+        Awaitility.await("the new application's VMs booted").atMost(START).pollInterval(Duration.ofMillis(100))
+            .until(() -> get(f.world()).map(w -> w.get("page").get("vms").size() == 8).orElse(false));
+        f.check(after, f.awaitNoMigration(entry), 8);
+      } catch (AssertionError | RuntimeException e) {
+        f.printLogs();
+        throw e;
       }
     }
-    assertEquals(1, hosts.size(), "one node hosts the manager: " + hosts.stream().map(Node::name).toList());
-    return hosts.get(0);
-  }
-
-  private static Node node(String name, int port, int seedPort, Path scenario, JvmProcess hypervisors, Path dir, TestPostgresql db,
-      List<JvmProcess> processes) throws Exception {
-    String world = hypervisors.await(HYPERVISORS_URL, START) + "/world";
-    JvmProcess p = startNode(name, port, seedPort, scenario, world, dir, db);
-    processes.add(p);
-    return awaitNode(name, p, dir);
-  }
-
-  private static Node awaitNode(String name, JvmProcess p, Path dir) {
-    return new Node(name, p, p.await(NODE_URL, START), dir.resolve(name));
-  }
-
-  /** {@code vmflock node} with a configuration file of its own: its port, the seed, the shared journal, its data directory. */
-  private static JvmProcess startNode(String name, int port, int seedPort, Path scenario, String world, Path dir, TestPostgresql db)
-      throws IOException {
-    Path config = dir.resolve(name + ".conf");
-    Files.writeString(config, String.format(Locale.ROOT, """
-        pekko {
-          remote.artery.canonical { hostname = "127.0.0.1", port = %d }
-          cluster { seed-nodes = ["pekko://vmflock@127.0.0.1:%d"], roles = ["monitor", "manager"] }
-        }
-        vmflock {
-          data-dir = "%s"
-          journal { kind = postgresql, postgresql { url = "%s", user = "%s", password = "%s" } }
-        }
-        """, port, seedPort, dir.resolve(name), db.url(), TestPostgresql.ROLE, db.journal().get("vmflock.journal.postgresql.password")));
-    return JvmProcess.start(name, dir.resolve(name + ".log"), "node", "--config", config, "--hypervisors", world.replace("/world", ""),
-        "--scenario", scenario, "--http-port", 0);
   }
 
   /** When the split-brain resolver downed the killed node, as {@code log} says, after {@code since}. */
@@ -252,7 +331,8 @@ class ClusterChaosTest {
     for (String line : log.split("\n")) {
       if (line.contains("SBR took decision") && line.length() > 12) {
         try {
-          return "the split-brain resolver downed it after " + Duration.between(since, java.time.LocalTime.parse(line.substring(0, 12))).toMillis() + " ms";
+          return "the split-brain resolver downed it after " + Duration.between(since, java.time.LocalTime.parse(line.substring(0, 12))).toMillis()
+              + " ms";
         } catch (java.time.format.DateTimeParseException e) {
           return line;
         }

@@ -81,6 +81,16 @@ public final class JvmProcess implements AutoCloseable {
     return found[0];
   }
 
+  /** SIGTERM (as Ctrl-C or a service manager), waiting up to {@code patience}: its exit code, or -1 if it had to be killed. */
+  public int stop(Duration patience) throws InterruptedException {
+    process.destroy();
+    if (process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+      return process.exitValue();
+    }
+    kill();
+    return -1;
+  }
+
   /** SIGKILL (kill -9): no shutdown hook runs, nothing is closed. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
