@@ -279,8 +279,8 @@ class ClusterChaosTest {
         JsonNode after = f.awaitNoMigration(newHost[0]);
         long ended = System.nanoTime();
         System.out.printf(Locale.ROOT, "takeover after kill -9 of the manager's node: manager running on %s after %d ms, answering after %d ms, "
-            + "the %d migration(s) in flight ended after %d ms; in its log, %s%n", newHost[0].name(), ms(managerFound[0] - killed),
-            ms(answered - killed), before.get("migrations").get("inFlight").size(), ms(ended - killed), downed(newHost[0].process().log(), killedAt));
+            + "the %d migration(s) in flight ended after %d ms; %s%n", newHost[0].name(), ms(managerFound[0] - killed),
+            ms(answered - killed), before.get("migrations").get("inFlight").size(), ms(ended - killed), downed(survivors, killedAt));
 
         for (Node n : survivors) {
           JsonNode c = get(n.url() + "/api/cluster").orElseThrow();
@@ -326,19 +326,21 @@ class ClusterChaosTest {
     }
   }
 
-  /** When the split-brain resolver downed the killed node, as {@code log} says, after {@code since}. */
-  private static String downed(String log, java.time.LocalTime since) {
-    for (String line : log.split("\n")) {
-      if (line.contains("SBR took decision") && line.length() > 12) {
-        try {
-          return "the split-brain resolver downed it after " + Duration.between(since, java.time.LocalTime.parse(line.substring(0, 12))).toMillis()
-              + " ms";
-        } catch (java.time.format.DateTimeParseException e) {
-          return line;
+  /** When the split-brain resolver downed the killed node, after {@code since}, as the survivors' logs say (the leader's). */
+  private static String downed(List<Node> survivors, java.time.LocalTime since) {
+    for (Node n : survivors) {
+      for (String line : n.process().log().split("\n")) {
+        if (line.contains("SBR took decision") && line.length() > 12) {
+          try {
+            return "the split-brain resolver on " + n.name() + " downed it after "
+                + Duration.between(since, java.time.LocalTime.parse(line.substring(0, 12))).toMillis() + " ms";
+          } catch (java.time.format.DateTimeParseException e) {
+            return line;
+          }
         }
       }
     }
-    return "(no decision of the split-brain resolver in its log)";
+    return "(no decision of the split-brain resolver in the survivors' logs)";
   }
 
   private static int freePort() throws IOException {
