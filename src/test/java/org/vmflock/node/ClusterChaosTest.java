@@ -256,6 +256,7 @@ class ClusterChaosTest {
         Node host = f.managerHost();
         JsonNode before = get(host.url() + "/api/status").orElseThrow();
         assertFalse(before.get("migrations").get("inFlight").isEmpty(), "migrations in flight when the node is killed");
+        long foundDoneBefore = get(f.world()).orElseThrow().get("foundDone").asLong();
         long killed = System.nanoTime();
         java.time.LocalTime killedAt = java.time.LocalTime.now();
         host.process().kill();
@@ -282,6 +283,8 @@ class ClusterChaosTest {
             + "the %d migration(s) in flight ended after %d ms; %s%n", newHost[0].name(), ms(managerFound[0] - killed),
             ms(answered - killed), before.get("migrations").get("inFlight").size(), ms(ended - killed), downed(survivors, killedAt));
 
+        System.out.println("steps asked again after the kill and found done at the hypervisors (sagas resumed on a survivor): "
+            + (get(f.world()).orElseThrow().get("foundDone").asLong() - foundDoneBefore));
         for (Node n : survivors) {
           JsonNode c = get(n.url() + "/api/cluster").orElseThrow();
           assertEquals(2, c.get("members").size(), n.name() + " sees the killed node gone: " + c);

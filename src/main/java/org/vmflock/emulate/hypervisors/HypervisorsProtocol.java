@@ -79,8 +79,12 @@ public final class HypervisorsProtocol {
   /** A step the hypervisors are doing now, since {@code since}. */
   public record InFlight(String migrationId, String vm, MigrationStep step, int attempt, Instant since) {}
 
-  /** A page of the world (sites, VMs with their instances, reservations) and the steps being done now. */
-  public record World(SimulatedFederation.WorldPage page, List<InFlight> inFlight) {
+  /**
+   * A page of the world (sites, VMs with their instances, reservations), the steps being done now,
+   * and how many steps or compensations were asked again and found done (a saga that lost the
+   * answer, or resumed on another node, asks again).
+   */
+  public record World(SimulatedFederation.WorldPage page, List<InFlight> inFlight, long foundDone) {
     public World {
       inFlight = List.copyOf(inFlight);
     }

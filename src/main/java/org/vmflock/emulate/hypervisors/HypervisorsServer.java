@@ -56,6 +56,8 @@ public final class HypervisorsServer implements AutoCloseable {
   /** The steps being done now, by request number. */
   private final Map<Long, InFlight> inFlight = Collections.synchronizedMap(new LinkedHashMap<>());
   private long requests;
+  /** Steps and compensations asked again and found done. */
+  private final java.util.concurrent.atomic.AtomicLong foundDone = new java.util.concurrent.atomic.AtomicLong();
 
   private HypervisorsServer(SimulatedFederation federation, double timeScale, HttpServer server) {
     this.federation = federation;
@@ -135,6 +137,9 @@ public final class HypervisorsServer implements AutoCloseable {
       CompletionStage<StepResult> answer = forward ? paced.perform(r.order(), r.step(), r.attempt(), progress::add)
           : paced.compensate(r.order(), r.step(), r.attempt());
       StepResult result = answer.toCompletableFuture().join();
+      if (result instanceof StepResult.Done d && d.details().alreadyDone()) {
+        foundDone.incrementAndGet();
+      }
       return StepAnswer.of(result, progress);
     } finally {
       inFlight.remove(id);
@@ -177,7 +182,7 @@ public final class HypervisorsServer implements AutoCloseable {
     synchronized (inFlight) {
       steps = List.copyOf(inFlight.values());
     }
-    return new HypervisorsProtocol.World(federation.page(Optional.ofNullable(q.get("after")), limit), steps);
+    return new HypervisorsProtocol.World(federation.page(Optional.ofNullable(q.get("after")), limit), steps, foundDone.get());
   }
 
   private static Map<String, String> query(URI uri) {

@@ -104,6 +104,7 @@ class RemoteHypervisorsTest {
       StepResult again = h.perform(o, MigrationStep.COMMIT, 2, Actuator.NO_PROGRESS).toCompletableFuture().join();
       assertTrue(assertInstanceOf(StepResult.Done.class, again).details().alreadyDone());
       HypervisorsProtocol.World w = h.world(Optional.empty(), 100);
+      assertEquals(1, w.foundDone(), "one step asked again");
       List<SimulatedWorld.Instance> vm1 = w.page().vms().stream().filter(v -> v.vm().equals("hpc-vm1")).findFirst().orElseThrow().instances();
       assertEquals(1, vm1.size(), "hpc-vm1 runs in one place: " + vm1);
       assertEquals("west", vm1.get(0).site());
