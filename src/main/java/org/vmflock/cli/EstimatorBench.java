@@ -30,8 +30,10 @@ import picocli.CommandLine.Spec;
       "the pairs of placements (same program and WAN) measured more than 5 % apart that the predictions order as",
       "measured, and the share of runs inside the predicted 95 % interval. Then the simulator's truth (its message replay",
       "model) on the same runs, side by side with the estimator.",
-      "Last lines: truth: median |error| E %, P of Q pairs ordered; estimator: median |error| E %, P of Q pairs ordered,",
-      "C % in the 95 % interval."
+      "Then the estimator held out: the runs in folds (file and repetition), each predicted at its own load with the",
+      "calibration of the other folds (each program's one-site time as a curve of the load, the share of the chained",
+      "waits paid, the spread), and the floor: each split run predicted by the median of its setting's other repetitions.",
+      "Last line: held-out estimator: median |error| E %, P of Q pairs ordered, C % in the 95 % interval."
     })
 final class EstimatorBench implements Callable<Integer> {
 
@@ -81,7 +83,27 @@ final class EstimatorBench implements Callable<Integer> {
       out.println("all together:");
     }
     out.println(truthLine(EstimatorValidation.figures(allTruth)));
-    out.println(line(EstimatorValidation.figures(all)));
+    out.println("uncalibrated " + line(EstimatorValidation.figures(all)));
+    out.println();
+    EstimatorValidation.HeldOut held = EstimatorValidation.heldOut(measurements, captured, lan, new BspExecutionModel());
+    out.println("held out: each file and repetition predicted with the one-site load curves, latency factor and spread fitted on the others:");
+    out.print(EstimatorValidation.table(held.all()));
+    held.calibrations().forEach((fold, c) -> out.printf(Locale.ROOT, "fold %s: latency factor %.3f, sigma %.3f%n", fold, c.latencyFactor(),
+        c.sigma()));
+    held.perFile().forEach((m, f) -> out.println(m + ": " + line(f)));
+    held.all().rows().stream().map(EstimatorValidation.Row::delayMs).distinct().sorted().forEach(d -> {
+      EstimatorValidation.Figures f = EstimatorValidation.figures(held.all().rows().stream().filter(r -> r.delayMs() == d).toList());
+      out.printf(Locale.ROOT, "%.0f ms: %s%n", d, line(f));
+    });
+    double[] oneSite = held.all().rows().stream().filter(r -> r.kind().equals("one-site")).mapToDouble(r -> Math.abs(r.relativeError()))
+        .sorted().toArray();
+    if (oneSite.length > 0) {
+      out.printf(Locale.ROOT, "one-site runs, their load curve alone: median |error| %.1f %% over %d runs%n",
+          100 * (oneSite[(oneSite.length - 1) / 2] + oneSite[oneSite.length / 2]) / 2, oneSite.length);
+    }
+    out.printf(Locale.ROOT, "floor: a run predicted by the median of the other repetitions of its setting: median |error| %.1f %%%n",
+        100 * held.repetitionFloor());
+    out.println("held-out " + line(held.all()));
     out.flush();
     return ExitCode.OK;
   }

@@ -15,7 +15,6 @@ import org.vmflock.clock.Clock;
 import org.vmflock.clock.ScaledClock;
 import org.vmflock.execute.FaultPlan;
 import org.vmflock.execute.PacedActuator;
-import org.vmflock.http.ApiServer;
 import org.vmflock.http.ApiToken;
 import org.vmflock.control.ManagerSettings;
 import org.vmflock.control.StatusPage;
@@ -144,15 +143,7 @@ public final class ScenarioNode implements AutoCloseable {
       node.spawn(FederationDriver.create(new FederationDriver.Settings(federation, scenario.infra(), clock,
           config.getDuration("vmflock.run.tick"), period, node.monitorSettings(), node.collectors(), COLLECTOR, manager, schedule, known)),
           "federation-driver");
-      String dir = config.getString("vmflock.http.traffic-dir");
-      Optional<Path> trafficDir = dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
-      // the readiness probe spawned now, not by the first request on the HTTP server's threads
-      NodeHealth health = node.health();
-      ServerBinding binding = VmflockNode.await(ApiServer.start(new ApiServer.Backend(node.system(), manager, node.sites(), clock,
-          settings.loop().defaultLink(), trafficDir, Optional.of(federation),
-          new ApiServer.Operations(Optional.of(node.metrics()), health::readiness, health::live, Optional.of(node.live()),
-              Optional.of(node.traffic()))), token, config.getString("vmflock.http.host"), httpPort, tls),
-          "binding the HTTP endpoint", ASK);
+      ServerBinding binding = NodeEndpoint.bind(node, config, manager, clock, settings, Optional.of(federation), token, httpPort, tls, ASK);
       if (timeline.resumed()) {
         node.system().log().info("resumed the run of {} started at {} (scenario time {}); scenario time now {}, {} of {} scheduled events sent",
             scenario.source(), timeline.timeline().realStart(), scenario.start(), clock.now(), progress.sent(), due.size());
@@ -172,27 +163,11 @@ public final class ScenarioNode implements AutoCloseable {
   private static Map<String, FederationDriver.KnownSite> defineSites(VmflockNode node, Scenario scenario, SimulatedFederation federation,
       Clock clock) {
     Map<String, FederationDriver.KnownSite> known = new TreeMap<>();
-    for (Site s : scenario.infra().sites()) {
-      SiteActor.EnvironmentView view = environment(node, s.name(), clock.now());
-      if (!view.environment().defined()) {
-        EnvironmentChange.Define define = EnvironmentChange.Define.in(scenario.infra(), s.withHosting(s.hosting().knownAt(scenario.start())));
-        SiteActor.Reply r = VmflockNode.await(AskPattern.ask(node.sites().apply(s.name()),
-            (ActorRef<SiteActor.Reply> ref) -> new SiteActor.Change(define, ref), ASK,
-            node.system().scheduler()), "defining site " + s.name(), ASK);
-        if (r instanceof SiteActor.Rejected rej) {
-          throw new InvalidInputException(scenario.source().toString(), rej.reason());
-        }
-        view = environment(node, s.name(), clock.now());
-      }
-      known.put(s.name(), new FederationDriver.KnownSite(view.environment(), view.changes()));
-      federation.site(s.name(), view.environment().site().orElseThrow().capacity());
-    }
+    SiteDefinitions.define(node, scenario, clock.now()).forEach((name, view) -> {
+      known.put(name, new FederationDriver.KnownSite(view.environment(), view.changes()));
+      federation.site(name, view.environment().site().orElseThrow().capacity());
+    });
     return known;
-  }
-
-  private static SiteActor.EnvironmentView environment(VmflockNode node, String site, java.time.Instant pricesFrom) {
-    return VmflockNode.await(AskPattern.ask(node.sites().apply(site), (ActorRef<SiteActor.EnvironmentView> r) -> new SiteActor.GetEnvironment(pricesFrom, r),
-        ASK, node.system().scheduler()), "asking site " + site + " its environment", ASK);
   }
 
   /** What the manager knows of an application, if it knows it. */
@@ -258,11 +233,7 @@ public final class ScenarioNode implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      binding.unbind().toCompletableFuture().get(ASK.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      node.system().log().warn("HTTP endpoint did not stop cleanly: {}", e.toString());
-    }
+    NodeEndpoint.unbind(node, binding, ASK);
     node.close();
   }
 }

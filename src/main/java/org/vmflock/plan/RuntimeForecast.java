@@ -52,10 +52,59 @@ public record RuntimeForecast(double oneSiteSeconds, double predictedSeconds, do
   /**
    * The forecast with the observed rounds followed in their order ({@code order}) for the latency
    * term, VM by VM, rather than each round waiting for its slowest hop: what {@code predict runtime}
-   * does from a capture. The rest as {@link #predict(double, TrafficMatrix, CommunicationRounds, double, NetworkPath, Infrastructure, Placement, ExecutionTimeEstimator, double)}.
+   * does from a capture, uncalibrated (every chained wait of the capture paid). See
+   * {@link #parts(double, TrafficMatrix, CommunicationRounds, RoundOrder, NetworkPath, Infrastructure, Placement, ExecutionTimeEstimator)}.
    */
   public static RuntimeForecast predict(double oneSiteSeconds, TrafficMatrix perSecond, CommunicationRounds rounds, RoundOrder order,
       NetworkPath lan, Infrastructure infra, Placement placement, ExecutionTimeEstimator estimator, double sigma) {
+    return parts(oneSiteSeconds, perSecond, rounds, order, lan, infra, placement, estimator).forecast(RuntimeCalibration.uncalibrated(sigma));
+  }
+
+  /**
+   * What a forecast from an observed run is made of, before calibration: the observed run's time,
+   * its own chain of waits on one site, and per work second the estimator's compute and bandwidth
+   * there and on the placement, with the chain of waits on the placement (whole run).
+   *
+   * @param oneSiteSeconds the run on one site
+   * @param observedChainSeconds the longest chain of waits of the run on one site
+   * @param referenceCompute compute per work second on the observed site
+   * @param referenceBandwidth bandwidth per work second on the observed site
+   * @param compute compute per work second on the placement
+   * @param bandwidth bandwidth per work second on the placement
+   * @param chainSeconds the longest chain of waits on the placement (whole run)
+   * @param chainHops its hops between sites
+   */
+  public record Parts(double oneSiteSeconds, double observedChainSeconds, double referenceCompute, double referenceBandwidth, double compute,
+      double bandwidth, double chainSeconds, double chainHops) {
+
+    /**
+     * The forecast: the run's work is what makes its time on one site, transfers overlapping compute
+     * ({@code max(compute, bandwidth)}: MPI moves a halo while the ranks compute, and the lab's
+     * LAMMPS split against its groups at 100 Mbit/s carried 12.7 s of bytes each way in runs of 16 to
+     * 34 s), plus the calibrated share of the chained waits; its interval from the calibration's spread.
+     */
+    /**
+     * The same run lasting {@code seconds} on one site (its bytes and waits unchanged): the bytes per
+     * work second, hence the bandwidth terms, scale by the old time over the new.
+     */
+    public Parts lasting(double seconds) {
+      double r = oneSiteSeconds / seconds;
+      return new Parts(seconds, observedChainSeconds, referenceCompute, referenceBandwidth * r, compute, bandwidth * r, chainSeconds, chainHops);
+    }
+
+    public RuntimeForecast forecast(RuntimeCalibration calibration) {
+      double f = calibration.latencyFactor();
+      double work = Math.max(oneSiteSeconds - f * observedChainSeconds, 0) / Math.max(referenceCompute, referenceBandwidth);
+      ExecutionBreakdown total = new ExecutionBreakdown(work * compute, work * bandwidth, f * chainSeconds, chainHops);
+      double predicted = Math.max(total.computeSeconds(), total.bandwidthSeconds()) + total.latencySeconds();
+      double spread = Math.exp(1.96 * calibration.sigma());
+      return new RuntimeForecast(oneSiteSeconds, predicted, predicted / spread, predicted * spread, total);
+    }
+  }
+
+  /** The parts of the forecast from an observed run whose rounds are followed in their order (see {@link Parts}). */
+  public static Parts parts(double oneSiteSeconds, TrafficMatrix perSecond, CommunicationRounds rounds, RoundOrder order, NetworkPath lan,
+      Infrastructure infra, Placement placement, ExecutionTimeEstimator estimator) {
     List<String> vms = perSecond.vms();
     Application app = observedApplication(oneSiteSeconds, perSecond, rounds, rounds.roundsPerWork());
     Infrastructure observed = new Infrastructure(List.of(observedSite(lan)), List.of(), Optional.empty());
@@ -63,13 +112,10 @@ public record RuntimeForecast(double oneSiteSeconds, double predictedSeconds, do
         observed, LinkShare.none(1));
     double[] observedChain = order.chain(latencies(vms, Placement.all(vms, OBSERVED_SITE), observed), crossings(vms,
         Placement.all(vms, OBSERVED_SITE)));
-    double work = Math.max(oneSiteSeconds - observedChain[0], 0) / (reference.computeSeconds() + reference.bandwidthSeconds());
     ExecutionBreakdown there = estimator.breakdown(app, TrafficLayout.of(app, placement, infra), infra, LinkShare.none(infra.sites().size()));
     double[] chain = order.chain(latencies(vms, placement, infra), crossings(vms, placement));
-    ExecutionBreakdown total = new ExecutionBreakdown(work * there.computeSeconds(), work * there.bandwidthSeconds(), chain[0], chain[1]);
-    double predicted = total.secondsPerWork();
-    double spread = Math.exp(1.96 * sigma);
-    return new RuntimeForecast(oneSiteSeconds, predicted, predicted / spread, predicted * spread, total);
+    return new Parts(oneSiteSeconds, observedChain[0], reference.computeSeconds(), reference.bandwidthSeconds(), there.computeSeconds(),
+        there.bandwidthSeconds(), chain[0], chain[1]);
   }
 
   private static double[][] latencies(List<String> vms, Placement placement, Infrastructure infra) {

@@ -25,6 +25,7 @@ class LayeringTest {
       .that().resideInAnyPackage("org.vmflock.model..", "org.vmflock.analyze..", "org.vmflock.plan..", "org.vmflock.knowledge..",
           "org.vmflock.control..", "org.vmflock.scenario..", "org.vmflock.simulate..", "org.vmflock.clock..",
           "org.vmflock.emulate", "org.vmflock.emulate.lab..", "org.vmflock.emulate.apps..", "org.vmflock.emulate.qemu..",
+          "org.vmflock.emulate.hypervisors..",
           "org.vmflock.web..", "org.vmflock.tls..")
       .should().dependOnClassesThat().resideInAnyPackage("org.apache.pekko..", "akka..")
       .because("the core runs unchanged in the simulator and in plain JUnit tests");

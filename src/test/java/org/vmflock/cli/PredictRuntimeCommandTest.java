@@ -50,13 +50,20 @@ class PredictRuntimeCommandTest {
     assertTrue(alternate.get("wan_rounds").asLong() > 2 * along.get("wan_rounds").asLong(), along + " vs " + alternate);
     assertTrue(alternate.get("predicted_s").asDouble() > along.get("predicted_s").asDouble());
     JsonNode b = along.get("breakdown");
+    // transfers overlap compute: the larger of the two, then the waits
     assertEquals(along.get("predicted_s").asDouble(),
-        b.get("compute_s").asDouble() + b.get("bandwidth_s").asDouble() + b.get("latency_s").asDouble(), 0.005);
+        Math.max(b.get("compute_s").asDouble(), b.get("bandwidth_s").asDouble()) + b.get("latency_s").asDouble(), 0.005);
     // the latency term: one link latency per round that crosses on the longest chain (10 ms each), plus the LAN's
     assertEquals(along.get("wan_rounds").asDouble() * 0.010, b.get("latency_s").asDouble(), 0.05 * b.get("latency_s").asDouble());
     JsonNode interval = along.get("interval95");
     assertTrue(interval.get(0).asDouble() < along.get("predicted_s").asDouble() && along.get("predicted_s").asDouble() < interval.get(1).asDouble());
     assertEquals(0, along.get("assumptions").size(), along.toString());
+    // a calibrated share of the chained waits: the waits scaled, the same rounds, one site unchanged
+    JsonNode calibrated = predict(placement(dir, "a", "a", "b", "b"), "--latency-factor", "0.5");
+    assertEquals(b.get("latency_s").asDouble() / 2, calibrated.get("breakdown").get("latency_s").asDouble(), 0.002);
+    assertEquals(along.get("wan_rounds").asLong(), calibrated.get("wan_rounds").asLong());
+    assertTrue(calibrated.get("predicted_s").asDouble() < along.get("predicted_s").asDouble());
+    assertEquals(2.1, predict(placement(dir, "a", "a", "a", "a"), "--latency-factor", "0.5").get("predicted_s").asDouble(), 1e-3);
   }
 
   @Test
@@ -104,5 +111,8 @@ class PredictRuntimeCommandTest {
     assertEquals(ExitCode.INVALID_INPUT, both.exitCode());
     assertTrue(both.err().contains("give either --capture"), both.err());
     assertEquals(1, noLink.err().strip().lines().count(), noLink.err());
+    Cli.Run badFactor = Cli.run("predict", "runtime", "--capture", CG, "--vms", VMS, "--placement", along, "--link", WAN, "--latency-factor", "-1");
+    assertEquals(ExitCode.INVALID_INPUT, badFactor.exitCode());
+    assertTrue(badFactor.err().contains("--latency-factor"), badFactor.err());
   }
 }

@@ -18,6 +18,8 @@ import org.vmflock.model.Placement;
 import org.vmflock.model.TextFiles;
 import org.vmflock.model.VmInventory;
 import org.vmflock.plan.ExecutionTimeEstimator;
+import org.vmflock.plan.LoadCurve;
+import org.vmflock.plan.RuntimeCalibration;
 import org.vmflock.plan.RuntimeForecast;
 import org.vmflock.simulate.truth.MessageReplayModel;
 import org.vmflock.simulate.truth.ObservedRunTruth;
@@ -47,6 +49,11 @@ public final class EstimatorValidation {
 
     public double relativeError() {
       return (predictedSlowdown - measuredSlowdown) / measuredSlowdown;
+    }
+
+    /** The predicted time: the predicted slowdown over the reference the measured one was taken against. */
+    public double predictedSeconds() {
+      return predictedSlowdown * seconds / measuredSlowdown;
     }
 
     public boolean covered() {
@@ -109,12 +116,9 @@ public final class EstimatorValidation {
 
   /** Predicts every verified run of {@code measurements} whose program has a capture with {@code model}. */
   public static Figures validate(Path measurements, List<Capture> captures, NetworkPath lan, Model model) {
-    Map<String, CapturedRounds.Structure> structures = new HashMap<>();
     Map<String, Capture> byProgram = new HashMap<>();
-    for (Capture c : captures) {
-      structures.put(c.program(), CapturedRounds.read(c.pcaps(), VmInventory.read(c.vms()).vms()));
-      byProgram.put(c.program(), c);
-    }
+    captures.forEach(c -> byProgram.put(c.program(), c));
+    Map<String, CapturedRounds.Structure> structures = structures(captures);
     List<CsvRows.Row> rows = CsvRows.read(measurements.toString(), TextFiles.text(measurements));
     Map<String, List<Double>> oneSite = new TreeMap<>();
     List<CsvRows.Row> runs = new ArrayList<>();
@@ -140,14 +144,153 @@ public final class EstimatorValidation {
       Capture c = byProgram.get(program);
       CapturedRounds.Structure s = structures.get(program);
       Placement placement = placement(r.cell(3), s.total().vms(), measurements + ":" + r.line());
-      Infrastructure infra = new Infrastructure(List.of(RuntimeForecast.site("a", 1, lan), RuntimeForecast.site("b", 1, lan)),
-          List.of(new Link("a", "b", new NetworkPath(Duration.ofNanos(Math.round(delayMs * 1e6)), rate / 8))), java.util.Optional.empty());
+      Infrastructure infra = twoSites(lan, delayMs, rate);
       Prediction p = model.predict(c, s, infra, placement);
       double measured = seconds / median(reference);
       out.add(new Row(program, r.cell(2), r.cell(3), delayMs, rate, seconds, Double.parseDouble(r.cell(11)), measured, p.slowdown(),
           p.low(), p.high(), p.wanRounds()));
     }
     return figures(out);
+  }
+
+  /**
+   * The held-out validation: the runs of all {@code measurements} in folds, one per file and
+   * repetition; each fold's runs predicted with what the other folds' runs calibrate, never with
+   * their own: each program's time on one site as a curve of the machine's load
+   * ({@link LoadCurve}, from its one-site runs), then the share of the capture's chained waits the
+   * split runs pay and the spread of the errors ({@link RuntimeCalibration#fit}). A run is predicted
+   * at its own load (column {@code load_start}), as {@code predict runtime} would from the capture
+   * with that one-site time.
+   *
+   * @param perFile the figures of each file's runs
+   * @param all the figures of all runs (pairs also across files at the same WAN setting)
+   * @param calibrations each fold's calibration (file#repetition)
+   * @param repetitionFloor the median over split runs of |run / median of the other repetitions of its setting - 1|:
+   *     the error of predicting a run by repeating it, what the load's noise between repetitions leaves
+   */
+  public record HeldOut(Map<Path, Figures> perFile, Figures all, Map<String, RuntimeCalibration> calibrations, double repetitionFloor) {}
+
+  /** A verified run of a program that has a capture, from one measurements file. */
+  private record Run(Path file, CsvRows.Row row, String program, String kind, String placement, double delayMs, double rateBps,
+      String repetition, double seconds, double load) {
+
+    String fold() {
+      return file + "#" + repetition;
+    }
+
+    String setting() {
+      return program + "|" + kind + "|" + delayMs + "|" + rateBps;
+    }
+  }
+
+  /** Each program's capture read. */
+  private static Map<String, CapturedRounds.Structure> structures(List<Capture> captures) {
+    Map<String, CapturedRounds.Structure> structures = new HashMap<>();
+    for (Capture c : captures) {
+      structures.put(c.program(), CapturedRounds.read(c.pcaps(), VmInventory.read(c.vms()).vms()));
+    }
+    return structures;
+  }
+
+  /** See {@link HeldOut}. */
+  public static HeldOut heldOut(List<Path> measurements, List<Capture> captures, NetworkPath lan, ExecutionTimeEstimator estimator) {
+    Map<String, Capture> byProgram = new HashMap<>();
+    captures.forEach(c -> byProgram.put(c.program(), c));
+    Map<String, CapturedRounds.Structure> structures = structures(captures);
+    List<Run> runs = new ArrayList<>();
+    for (Path m : measurements) {
+      for (CsvRows.Row r : CsvRows.read(m.toString(), TextFiles.text(m))) {
+        if (r.cell(0).equals("application") || !byProgram.containsKey(r.cell(0)) || !r.cell(9).equals("true")) {
+          continue;
+        }
+        if (r.size() < 12) {
+          throw new InvalidInputException(m + ":" + r.line(), "expected the 12 columns of bench apps --measure");
+        }
+        runs.add(new Run(m, r, r.cell(0), r.cell(2), r.cell(3), Double.parseDouble(r.cell(4)), Double.parseDouble(r.cell(5)), r.cell(6),
+            Double.parseDouble(r.cell(7)), Double.parseDouble(r.cell(11))));
+      }
+    }
+    // the forecast's parts per program, placement and WAN setting, at the capture's own time (rescaled per run)
+    Map<String, RuntimeForecast.Parts> parts = new HashMap<>();
+    for (Run r : runs) {
+      parts.computeIfAbsent(r.program() + "|" + r.placement() + "|" + r.delayMs() + "|" + r.rateBps(), k -> {
+        Capture c = byProgram.get(r.program());
+        CapturedRounds.Structure s = structures.get(r.program());
+        Placement placement = placement(r.placement(), s.total().vms(), r.file() + ":" + r.row().line());
+        return RuntimeForecast.parts(c.seconds(), s.perSecond(c.seconds()), s.roundsPer(c.seconds()),
+            (l, x) -> CapturedRounds.chainLatency(s, l, x), lan, twoSites(lan, r.delayMs(), r.rateBps()), placement, estimator);
+      });
+    }
+    Map<Path, Double> reference = new HashMap<>();
+    for (Path m : measurements) {
+      List<Double> one = runs.stream().filter(r -> r.file().equals(m) && r.kind().equals("one-site")).map(Run::seconds).toList();
+      if (!one.isEmpty()) {
+        reference.put(m, median(one));
+      }
+    }
+    Map<String, RuntimeCalibration> calibrations = new TreeMap<>();
+    Map<Run, Row> predicted = new HashMap<>();
+    for (String fold : new java.util.TreeSet<>(runs.stream().map(Run::fold).toList())) {
+      List<Run> train = runs.stream().filter(r -> !r.fold().equals(fold)).toList();
+      Map<String, LoadCurve> curves = new HashMap<>();
+      for (String program : byProgram.keySet()) {
+        List<Run> one = train.stream().filter(r -> r.program().equals(program) && r.kind().equals("one-site")).toList();
+        if (!one.isEmpty()) {
+          curves.put(program, LoadCurve.fit(one.stream().mapToDouble(Run::load).toArray(), one.stream().mapToDouble(Run::seconds).toArray()));
+        }
+      }
+      List<RuntimeCalibration.Observation> observations = new ArrayList<>();
+      for (Run r : train) {
+        if (!r.kind().equals("one-site") && curves.containsKey(r.program())) {
+          observations.add(new RuntimeCalibration.Observation(r.seconds(), partsAt(parts, r, curves)));
+        }
+      }
+      RuntimeCalibration calibration = RuntimeCalibration.fit(observations);
+      calibrations.put(fold, calibration);
+      for (Run r : runs) {
+        if (!r.fold().equals(fold)) {
+          continue;
+        }
+        Double ref = reference.get(r.file());
+        if (ref == null || !curves.containsKey(r.program())) {
+          throw new InvalidInputException(r.file().toString(), "no one-site run of " + r.program() + " to compare its splits with");
+        }
+        RuntimeForecast f = partsAt(parts, r, curves).forecast(calibration);
+        predicted.put(r, new Row(r.program(), r.kind(), r.placement(), r.delayMs(), r.rateBps(), r.seconds(), r.load(), r.seconds() / ref,
+            f.predictedSeconds() / ref, f.low() / ref, f.high() / ref, f.breakdown().wanRounds()));
+      }
+    }
+    Map<Path, Figures> perFile = new java.util.LinkedHashMap<>();
+    List<Row> all = new ArrayList<>();
+    for (Path m : measurements) {
+      List<Row> rows = runs.stream().filter(r -> r.file().equals(m)).map(predicted::get).toList();
+      perFile.put(m, figures(rows));
+      all.addAll(rows);
+    }
+    return new HeldOut(perFile, figures(all), calibrations, repetitionFloor(runs));
+  }
+
+  private static RuntimeForecast.Parts partsAt(Map<String, RuntimeForecast.Parts> parts, Run r, Map<String, LoadCurve> curves) {
+    return parts.get(r.program() + "|" + r.placement() + "|" + r.delayMs() + "|" + r.rateBps()).lasting(curves.get(r.program()).seconds(r.load()));
+  }
+
+  private static double repetitionFloor(List<Run> runs) {
+    List<Double> errors = new ArrayList<>();
+    for (Run r : runs) {
+      if (r.kind().equals("one-site")) {
+        continue;
+      }
+      List<Double> others = runs.stream().filter(o -> o != r && o.setting().equals(r.setting())).map(Run::seconds).toList();
+      if (!others.isEmpty()) {
+        errors.add(Math.abs(median(others) / r.seconds() - 1));
+      }
+    }
+    return errors.isEmpty() ? Double.NaN : median(errors);
+  }
+
+  private static Infrastructure twoSites(NetworkPath lan, double delayMs, double rateBps) {
+    return new Infrastructure(List.of(RuntimeForecast.site("a", 1, lan), RuntimeForecast.site("b", 1, lan)),
+        List.of(new Link("a", "b", new NetworkPath(Duration.ofNanos(Math.round(delayMs * 1e6)), rateBps / 8))), java.util.Optional.empty());
   }
 
   public static Figures figures(List<Row> rows) {
@@ -174,7 +317,7 @@ public final class EstimatorValidation {
           continue;
         }
         pairs++;
-        if ((a.seconds() < b.seconds()) == (a.predictedSlowdown() < b.predictedSlowdown())) {
+        if ((a.seconds() < b.seconds()) == (a.predictedSeconds() < b.predictedSeconds())) {
           ordered++;
         }
       }

@@ -1,0 +1,248 @@
+package org.vmflock.emulate.hypervisors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.vmflock.emulate.hypervisors.HypervisorsProtocol.BootRequest;
+import org.vmflock.emulate.hypervisors.HypervisorsProtocol.InFlight;
+import org.vmflock.emulate.hypervisors.HypervisorsProtocol.StepAnswer;
+import org.vmflock.emulate.hypervisors.HypervisorsProtocol.StepRequest;
+import org.vmflock.emulate.hypervisors.HypervisorsProtocol.StopRequest;
+import org.vmflock.execute.Actuator;
+import org.vmflock.execute.PacedActuator;
+import org.vmflock.execute.StepProgress;
+import org.vmflock.execute.StepResult;
+import org.vmflock.simulate.SimulatedFederation;
+
+/**
+ * Simulated hypervisors in a process of their own, outside every vmflock node (as real ones are):
+ * a {@link SimulatedFederation}'s actuator, paced in real time ({@link PacedActuator}: a step's
+ * answer comes when its modelled duration, divided by the time scale, has passed; its effect on the
+ * world is there at once), and its provisioner, served over HTTP ({@link HypervisorsProtocol}). A
+ * node killed in the middle of a step leaves the hypervisors, and the step's effect, as they were:
+ * its successor finds them there, asks again (every step is idempotent) and goes on.
+ *
+ * <p>Plain JDK ({@code com.sun.net.httpserver}); each request on a thread of its own, since a
+ * step's answer waits its paced duration.
+ */
+public final class HypervisorsServer implements AutoCloseable {
+
+  /** VMs per page of {@code GET /world}: the default and the most. */
+  public static final int WORLD_PAGE = 500;
+  public static final int WORLD_PAGE_MAX = 2000;
+  private static final int BACKLOG = 64;
+
+  private final SimulatedFederation federation;
+  private final Actuator paced;
+  private final HttpServer server;
+  private final ExecutorService threads;
+  /** The steps being done now, by request number. */
+  private final Map<Long, InFlight> inFlight = Collections.synchronizedMap(new LinkedHashMap<>());
+  private long requests;
+  /** Steps and compensations asked again and found done. */
+  private final java.util.concurrent.atomic.AtomicLong foundDone = new java.util.concurrent.atomic.AtomicLong();
+
+  private HypervisorsServer(SimulatedFederation federation, double timeScale, HttpServer server) {
+    this.federation = federation;
+    this.paced = new PacedActuator(federation.actuator(), timeScale);
+    this.server = server;
+    this.threads = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "hypervisors-http");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Serves {@code federation} on {@code host:port} (0 picks a free port), its steps paced at {@code
+   * timeScale} times real time.
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static HypervisorsServer start(SimulatedFederation federation, double timeScale, String host, int port) throws IOException {
+    HttpServer http = HttpServer.create(new InetSocketAddress(host, port), BACKLOG);
+    HypervisorsServer s = new HypervisorsServer(federation, timeScale, http);
+    http.setExecutor(s.threads);
+    http.createContext("/", s::handle);
+    http.start();
+    return s;
+  }
+
+  /** The address it serves, e.g. {@code http://127.0.0.1:34567}. */
+  public URI uri() {
+    InetSocketAddress a = server.getAddress();
+    return URI.create("http://" + a.getHostString() + ":" + a.getPort());
+  }
+
+  public SimulatedFederation federation() {
+    return federation;
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getPath();
+      String method = ex.getRequestMethod();
+      try {
+        Object answer = switch (method + " " + path) {
+          case "POST /steps/perform" -> step(read(ex, StepRequest.class), true);
+          case "POST /steps/compensate" -> step(read(ex, StepRequest.class), false);
+          case "POST /boot" -> boot(read(ex, BootRequest.class));
+          case "POST /stop" -> stop(read(ex, StopRequest.class));
+          case "GET /world" -> world(query(ex.getRequestURI()));
+          case "GET /health" -> Map.of("status", "up");
+          default -> throw new NotFound(method + " " + path + " is not served here (see HypervisorsProtocol)");
+        };
+        send(ex, 200, answer);
+      } catch (NotFound e) {
+        send(ex, 404, Map.of("error", e.getMessage()));
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        send(ex, 400, Map.of("error", "bad request to " + method + " " + path + ": " + oneLine(e)));
+      } catch (RuntimeException e) {
+        send(ex, 500, Map.of("error", method + " " + path + " failed: " + oneLine(e)));
+      }
+    }
+  }
+
+  private StepAnswer step(StepRequest r, boolean forward) {
+    if (r.order() == null || r.step() == null || r.attempt() < 1) {
+      throw new IllegalArgumentException("a step names its order, its step and its attempt (from 1)");
+    }
+    if (r.step().forward() != forward) {
+      throw new IllegalArgumentException(r.step() + (forward ? " is a compensation, not a step" : " is a step, not a compensation"));
+    }
+    long id;
+    synchronized (this) {
+      id = ++requests;
+    }
+    inFlight.put(id, new InFlight(r.order().migrationId(), r.order().vm(), r.step(), r.attempt(), Instant.now()));
+    try {
+      List<StepProgress> progress = Collections.synchronizedList(new ArrayList<>());
+      CompletionStage<StepResult> answer = forward ? paced.perform(r.order(), r.step(), r.attempt(), progress::add)
+          : paced.compensate(r.order(), r.step(), r.attempt());
+      StepResult result = answer.toCompletableFuture().join();
+      if (result instanceof StepResult.Done d && d.details().alreadyDone()) {
+        foundDone.incrementAndGet();
+      }
+      return StepAnswer.of(result, progress);
+    } finally {
+      inFlight.remove(id);
+    }
+  }
+
+  private Map<String, String> boot(BootRequest r) {
+    if (r.app() == null || r.siteOfVm() == null) {
+      throw new IllegalArgumentException("a boot names its application and the site of each VM");
+    }
+    for (String vm : r.app().vmNames()) {
+      String site = r.siteOfVm().get(vm);
+      if (site == null) {
+        throw new IllegalArgumentException("VM " + vm + " of " + r.app().name() + " has no site");
+      }
+    }
+    federation.boot(r.app(), r.siteOfVm());
+    return Map.of("booted", r.app().name());
+  }
+
+  private Map<String, String> stop(StopRequest r) {
+    if (r.app() == null) {
+      throw new IllegalArgumentException("a stop names its application");
+    }
+    federation.stop(r.app());
+    return Map.of("stopped", r.app().name());
+  }
+
+  private HypervisorsProtocol.World world(Map<String, String> q) {
+    int limit;
+    try {
+      limit = Integer.parseInt(q.getOrDefault("limit", String.valueOf(WORLD_PAGE)));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("limit is a whole number, not " + q.get("limit"));
+    }
+    if (limit < 1 || limit > WORLD_PAGE_MAX) {
+      throw new IllegalArgumentException("limit is in 1.." + WORLD_PAGE_MAX + ", not " + limit);
+    }
+    List<InFlight> steps;
+    synchronized (inFlight) {
+      steps = List.copyOf(inFlight.values());
+    }
+    return new HypervisorsProtocol.World(federation.page(Optional.ofNullable(q.get("after")), limit), steps, foundDone.get());
+  }
+
+  private static Map<String, String> query(URI uri) {
+    Map<String, String> q = new LinkedHashMap<>();
+    String raw = uri.getRawQuery();
+    if (raw == null) {
+      return q;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        q.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+      }
+    }
+    return q;
+  }
+
+  private static String decode(String s) {
+    return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  private static <T> T read(HttpExchange ex, Class<T> type) throws IOException {
+    try (InputStream in = ex.getRequestBody()) {
+      T value = HypervisorsProtocol.JSON.readValue(in, type);
+      if (value == null) {
+        throw new IllegalArgumentException("the body is empty");
+      }
+      return value;
+    }
+  }
+
+  private static void send(HttpExchange ex, int code, Object body) throws IOException {
+    byte[] bytes = HypervisorsProtocol.JSON.writeValueAsBytes(body);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(code, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static String oneLine(Exception e) {
+    String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    return String.valueOf(m).replaceAll("\\s+", " ");
+  }
+
+  private static final class NotFound extends RuntimeException {
+    NotFound(String message) {
+      super(message);
+    }
+  }
+
+  /** Stops serving; steps in progress are answered to a closed connection. */
+  @Override
+  public void close() {
+    server.stop(0);
+    threads.shutdownNow();
+    try {
+      threads.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package org.vmflock.node;
+
+import com.typesafe.config.Config;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.vmflock.clock.Clock;
+import org.vmflock.control.ManagerSettings;
+import org.vmflock.emulate.hypervisors.RemoteHypervisors;
+import org.vmflock.http.ApiToken;
+import org.vmflock.manager.MigrationManager;
+import org.vmflock.model.Site;
+import org.vmflock.scenario.Scenario;
+
+/**
+ * A node of a vmflock cluster whose hypervisors run outside it (`vmflock node`): the cluster as its
+ * configuration says (seed nodes, port, journal: PostgreSQL for several nodes), the controller
+ * (site actors and sagas sharded, the migration manager a cluster singleton) acting through the
+ * hypervisors' HTTP endpoint ({@link RemoteHypervisors}), and the node's HTTP endpoint. Killing it
+ * kills no VM: another node takes the manager over and resumes its sagas from the journal.
+ *
+ * <p>With a scenario, its sites are defined at their site actors as they are at the scenario's start
+ * (only those no node has defined yet) and the manager watches them; its timeline and applications
+ * are not played: applications come by the API ({@code POST /api/events}, {@code vmflock inject submit}).
+ * The manager plans with the traffic the applications were submitted with (no monitoring plane
+ * here: the hypervisors report no traffic).
+ */
+public final class ClusterNode implements AutoCloseable {
+
+  private static final Duration ASK = Duration.ofSeconds(30);
+  /** The delay between tries of a boot or stop the hypervisors did not take. */
+  private static final Duration PROVISION_RETRY = Duration.ofSeconds(1);
+
+  private final VmflockNode node;
+  private final RemoteHypervisors hypervisors;
+  private final ActorRef<MigrationManager.Command> manager;
+  private final ServerBinding binding;
+  private final Path tokenFile;
+  private final boolean https;
+
+  private ClusterNode(VmflockNode node, RemoteHypervisors hypervisors, ActorRef<MigrationManager.Command> manager, ServerBinding binding,
+      Path tokenFile, boolean https) {
+    this.node = node;
+    this.hypervisors = hypervisors;
+    this.manager = manager;
+    this.binding = binding;
+    this.tokenFile = tokenFile;
+    this.https = https;
+  }
+
+  /** Starts the node; {@code httpPort} 0 picks a free port. */
+  public static ClusterNode start(Config config, URI hypervisorsAt, Optional<Scenario> sites, int httpPort) {
+    Optional<org.apache.pekko.http.javadsl.HttpsConnectionContext> tls = org.vmflock.http.ApiTls.server(config);
+    Path dataDir = Path.of(config.getString("vmflock.data-dir")).toAbsolutePath().normalize();
+    ApiToken token = ApiToken.ofNode(dataDir);
+    ManagerSettings settings = ManagerSettings.from(config);
+    Clock clock = Clock.system();
+    VmflockNode node = VmflockNode.start("vmflock", config, clock);
+    RemoteHypervisors hypervisors = new RemoteHypervisors(hypervisorsAt, config.getDuration("vmflock.manager.step-timeout"), PROVISION_RETRY,
+        w -> node.system().log().warn(w));
+    try {
+      Duration period = node.monitorSettings().grid().length();
+      ActorRef<MigrationManager.Command> manager = node.startController(settings, hypervisors, hypervisors, 1, period, Optional.empty());
+      if (sites.isPresent()) {
+        SiteDefinitions.define(node, sites.get(), clock.now());
+        List<String> names = sites.get().infra().sites().stream().map(Site::name).toList();
+        MigrationManager.Reply watched = VmflockNode.await(AskPattern.ask(manager,
+            (ActorRef<MigrationManager.Reply> r) -> new MigrationManager.WatchSites(names, r), ASK, node.system().scheduler()),
+            "telling the manager the sites", ASK);
+        if (watched instanceof MigrationManager.Rejected r) {
+          throw new IllegalStateException(r.reason());
+        }
+      }
+      ServerBinding binding = NodeEndpoint.bind(node, config, manager, clock, settings, Optional.empty(), token, httpPort, tls, ASK);
+      return new ClusterNode(node, hypervisors, manager, binding, dataDir.resolve(ApiToken.FILE), tls.isPresent());
+    } catch (RuntimeException e) {
+      hypervisors.close();
+      node.close();
+      throw e;
+    }
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  /** {@code https} when the endpoint serves TLS, {@code http} otherwise. */
+  public String scheme() {
+    return https ? "https" : "http";
+  }
+
+  /** The file holding the bearer token requests that change the node carry. */
+  public Path tokenFile() {
+    return tokenFile;
+  }
+
+  public VmflockNode node() {
+    return node;
+  }
+
+  public ActorRef<MigrationManager.Command> manager() {
+    return manager;
+  }
+
+  @Override
+  public void close() {
+    NodeEndpoint.unbind(node, binding, ASK);
+    hypervisors.close();
+    node.close();
+  }
+}
