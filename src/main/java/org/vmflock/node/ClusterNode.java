@@ -30,7 +30,7 @@ import org.vmflock.scenario.Scenario;
  * The manager plans with the traffic the applications were submitted with (no monitoring plane
  * here: the hypervisors report no traffic).
  */
-public final class ClusterNode implements AutoCloseable {
+public final class ClusterNode implements AutoCloseable, HttpEndpoint.Serving {
 
   private static final Duration ASK = Duration.ofSeconds(30);
   /** The delay between tries of a boot or stop the hypervisors did not take. */
@@ -39,18 +39,13 @@ public final class ClusterNode implements AutoCloseable {
   private final VmflockNode node;
   private final RemoteHypervisors hypervisors;
   private final ActorRef<MigrationManager.Command> manager;
-  private final ServerBinding binding;
-  private final Path tokenFile;
-  private final boolean https;
+  private final HttpEndpoint endpoint;
 
-  private ClusterNode(VmflockNode node, RemoteHypervisors hypervisors, ActorRef<MigrationManager.Command> manager, ServerBinding binding,
-      Path tokenFile, boolean https) {
+  private ClusterNode(VmflockNode node, RemoteHypervisors hypervisors, ActorRef<MigrationManager.Command> manager, HttpEndpoint endpoint) {
     this.node = node;
     this.hypervisors = hypervisors;
     this.manager = manager;
-    this.binding = binding;
-    this.tokenFile = tokenFile;
-    this.https = https;
+    this.endpoint = endpoint;
   }
 
   /** Starts the node; {@code httpPort} 0 picks a free port. */
@@ -77,7 +72,7 @@ public final class ClusterNode implements AutoCloseable {
         }
       }
       ServerBinding binding = NodeEndpoint.bind(node, config, manager, clock, settings, Optional.empty(), token, httpPort, tls, ASK);
-      return new ClusterNode(node, hypervisors, manager, binding, dataDir.resolve(ApiToken.FILE), tls.isPresent());
+      return new ClusterNode(node, hypervisors, manager, new HttpEndpoint(binding, dataDir.resolve(ApiToken.FILE), tls.isPresent()));
     } catch (RuntimeException e) {
       hypervisors.close();
       node.close();
@@ -85,18 +80,12 @@ public final class ClusterNode implements AutoCloseable {
     }
   }
 
-  public int httpPort() {
-    return binding.localAddress().getPort();
-  }
 
-  /** {@code https} when the endpoint serves TLS, {@code http} otherwise. */
-  public String scheme() {
-    return https ? "https" : "http";
-  }
 
-  /** The file holding the bearer token requests that change the node carry. */
-  public Path tokenFile() {
-    return tokenFile;
+
+  @Override
+  public HttpEndpoint endpoint() {
+    return endpoint;
   }
 
   public VmflockNode node() {
@@ -109,7 +98,7 @@ public final class ClusterNode implements AutoCloseable {
 
   @Override
   public void close() {
-    NodeEndpoint.unbind(node, binding, ASK);
+    NodeEndpoint.unbind(node, endpoint.binding(), ASK);
     hypervisors.close();
     node.close();
   }

@@ -42,7 +42,7 @@ import org.vmflock.simulate.SimulatedFederation;
  * schedule's progress, the simulated federation), so that a node started again on it, after a stop
  * or a kill -9, is the node that stopped.
  */
-public final class ScenarioNode implements AutoCloseable {
+public final class ScenarioNode implements AutoCloseable, HttpEndpoint.Serving {
 
   /** The collector the simulated federation's sensors report to: the federation is one capture domain. */
   public static final String COLLECTOR = "federation";
@@ -52,21 +52,17 @@ public final class ScenarioNode implements AutoCloseable {
   private final ActorRef<MigrationManager.Command> manager;
   private final SimulatedFederation federation;
   private final ScaledClock clock;
-  private final ServerBinding binding;
   private final boolean resumed;
   private final List<String> resumedApplications;
-  private final Path tokenFile;
-  private final boolean https;
+  private final HttpEndpoint endpoint;
 
   private ScenarioNode(VmflockNode node, ActorRef<MigrationManager.Command> manager, SimulatedFederation federation, ScaledClock clock,
-      ServerBinding binding, boolean resumed, List<String> resumedApplications, Path tokenFile, boolean https) {
-    this.tokenFile = tokenFile;
-    this.https = https;
+      HttpEndpoint endpoint, boolean resumed, List<String> resumedApplications) {
+    this.endpoint = endpoint;
     this.node = node;
     this.manager = manager;
     this.federation = federation;
     this.clock = clock;
-    this.binding = binding;
     this.resumed = resumed;
     this.resumedApplications = List.copyOf(resumedApplications);
   }
@@ -148,7 +144,8 @@ public final class ScenarioNode implements AutoCloseable {
         node.system().log().info("resumed the run of {} started at {} (scenario time {}); scenario time now {}, {} of {} scheduled events sent",
             scenario.source(), timeline.timeline().realStart(), scenario.start(), clock.now(), progress.sent(), due.size());
       }
-      return new ScenarioNode(node, manager, federation, clock, binding, timeline.resumed(), knownApps, dataDir.resolve(ApiToken.FILE), tls.isPresent());
+      return new ScenarioNode(node, manager, federation, clock, new HttpEndpoint(binding, dataDir.resolve(ApiToken.FILE), tls.isPresent()),
+          timeline.resumed(), knownApps);
     } catch (RuntimeException e) {
       node.close();
       throw e;
@@ -191,18 +188,12 @@ public final class ScenarioNode implements AutoCloseable {
     }
   }
 
-  public int httpPort() {
-    return binding.localAddress().getPort();
-  }
 
-  /** {@code https} when the endpoint serves TLS (vmflock.http.tls.enabled), {@code http} otherwise. */
-  public String scheme() {
-    return https ? "https" : "http";
-  }
 
-  /** The file holding the bearer token requests that change the node carry ({@link ApiToken}). */
-  public Path tokenFile() {
-    return tokenFile;
+
+  @Override
+  public HttpEndpoint endpoint() {
+    return endpoint;
   }
 
   public ActorRef<MigrationManager.Command> manager() {
@@ -233,7 +224,7 @@ public final class ScenarioNode implements AutoCloseable {
 
   @Override
   public void close() {
-    NodeEndpoint.unbind(node, binding, ASK);
+    NodeEndpoint.unbind(node, endpoint.binding(), ASK);
     node.close();
   }
 }
