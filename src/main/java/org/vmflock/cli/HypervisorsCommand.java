@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
     name = "hypervisors",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs simulated hypervisors in a process of their own, outside every vmflock node (as real ones are):",
-      "the sites of a scenario (their capacity, the paths between them), where VMs are booted, stopped and",
+      "Runs simulated hypervisors in a process of their own, outside every node.",
+      "As real ones are: the sites of a scenario (their capacity, the paths between them), where VMs are booted, stopped and",
       "live-migrated step by step, each step taking its modelled time (QEMU's pre-copy over the path) divided",
       "by --time-scale. Served over HTTP as JSON (POST /steps/perform, /steps/compensate, /boot, /stop;",
       "GET /world, /health); `vmflock node --hypervisors URL` drives them. Runs until interrupted."

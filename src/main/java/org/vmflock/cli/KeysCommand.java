@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
     name = "keys",
     mixinStandardHelpOptions = true,
     description = {
-      "Makes a cluster's TLS keys: a CA of its own and, per node, a PKCS12 keystore with the",
-      "node's key and certificate signed by that CA (naming the node's DNS names and IP",
+      "Makes a cluster's TLS keys (a CA of its own, a keystore per node).",
+      "Per node, a PKCS12 keystore with the node's key and certificate signed by that CA (naming the node's DNS names and IP",
       "addresses) and the CA's certificate; truststore.p12 (the CA alone, what every node",
       "trusts) and the password of both in DIR/password. Run again, it keeps what is there",
       "(a node added later is signed by the same CA); a node keystore made for other names",

@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
     name = "node",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a node of a vmflock cluster whose hypervisors run outside it (`vmflock hypervisors`, reached at",
-      "--hypervisors URL): the cluster of its configuration (seed nodes, port, journal; PostgreSQL for several",
+      "Runs a node of a vmflock cluster whose hypervisors run outside it.",
+      "Its hypervisors (`vmflock hypervisors`) are reached at --hypervisors URL. It runs the cluster of its configuration (seed nodes, port, journal; PostgreSQL for several",
       "nodes), the site actors, the sagas and the migration manager (a cluster singleton on one node; another",
       "takes it over when that node is lost), and the HTTP endpoint (GET /api/status, /api/cluster, POST",
       "/api/events). With --scenario, that scenario's sites are defined (those not defined yet) and watched;",
