@@ -8,14 +8,19 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.vmflock.testing.TestPostgresql;
 
 /**
@@ -32,7 +37,9 @@ import org.vmflock.testing.TestPostgresql;
  * other lab of the project (the emulated federation's is 10.77.0.0/16).
  *
  * <p>The prefix {@code vmfl-pt-} is this class's own: leftovers of a run killed before its close are
- * deleted when the next starts. Needs root, {@code ip} and {@code nft} ({@link #missing()}).
+ * deleted when the next starts. One run at a time on a machine: a second (another clone's tests)
+ * waits for the first's lock file ({@value #LOCK_FILE} in the temporary directory) rather than
+ * delete its namespaces. Needs root, {@code ip} and {@code nft} ({@link #missing()}).
  */
 final class NodeNamespaces implements ProcessCluster.Network, AutoCloseable {
 
@@ -43,13 +50,18 @@ final class NodeNamespaces implements ProcessCluster.Network, AutoCloseable {
   private static final String HUB = PREFIX + "hub";
   /** The nftables table a partition adds in a node's namespace. */
   private static final String TABLE = "vmflpt";
+  static final String LOCK_FILE = "vmfl-pt.lock";
+  /** How long a run waits for another's namespaces to go: more than a whole run of the partition test. */
+  private static final Duration LOCK_WAIT = Duration.ofMinutes(10);
 
   private final int nodes;
+  private final FileLock lock;
   private final ServerSocket journalForwarder;
   private final List<Socket> forwarded = Collections.synchronizedList(new ArrayList<>());
 
-  private NodeNamespaces(int nodes) throws IOException {
+  private NodeNamespaces(int nodes, FileLock lock) throws IOException {
     this.nodes = nodes;
+    this.lock = lock;
     this.journalForwarder = new ServerSocket();
   }
 
@@ -68,14 +80,30 @@ final class NodeNamespaces implements ProcessCluster.Network, AutoCloseable {
 
   /** Namespaces for {@code nodes} nodes, and the journal's forwarder to {@code journal} (host:port on the root namespace). */
   static NodeNamespaces create(int nodes, InetSocketAddress journal) throws IOException {
+    FileLock lock = lock();
     deleteLeftovers();
-    NodeNamespaces n = new NodeNamespaces(nodes);
+    NodeNamespaces n = new NodeNamespaces(nodes, lock);
     try {
       n.build();
       n.forward(journal);
       return n;
     } catch (IOException | RuntimeException e) {
       n.close();
+      throw e;
+    }
+  }
+
+  /** This machine's lock on the namespaces, once no other process holds it. */
+  private static FileLock lock() throws IOException {
+    FileChannel channel = FileChannel.open(Path.of(System.getProperty("java.io.tmpdir"), LOCK_FILE), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    FileLock[] held = {null};
+    try {
+      Awaitility.await("another run's " + PREFIX + "* namespaces gone (its lock on " + LOCK_FILE + ")").atMost(LOCK_WAIT)
+          .pollInterval(Duration.ofSeconds(1)).until(() -> (held[0] = channel.tryLock()) != null);
+      return held[0];
+    } catch (RuntimeException e) {
+      channel.close();
       throw e;
     }
   }
@@ -206,7 +234,11 @@ final class NodeNamespaces implements ProcessCluster.Network, AutoCloseable {
         s.close();
       }
     }
-    deleteLeftovers();
+    try {
+      deleteLeftovers();
+    } finally {
+      lock.channel().close();
+    }
   }
 
   /** Deletes every namespace named vmfl-pt-... and the root namespace's veth (deleting one end deletes both). */

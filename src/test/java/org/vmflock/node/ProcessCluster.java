@@ -138,17 +138,24 @@ final class ProcessCluster implements AutoCloseable {
     hypervisorsProcess = JvmProcess.start("hypervisors", dir.resolve("hypervisors.log"), "hypervisors", "--scenario", scenario,
         "--host", network.hypervisorsHost(), "--port", 0);
     processes.add(hypervisorsProcess);
-    hypervisors = hypervisorsProcess.await(HYPERVISORS_URL, START);
-    for (String ignored : NAMES) {
-      ports.add(freePort());
+    try {
+      hypervisors = hypervisorsProcess.await(HYPERVISORS_URL, START);
+      for (String ignored : NAMES) {
+        ports.add(freePort());
+      }
+      // the first seed forms the cluster, the others join it once it is up (it defined the sites)
+      nodes.add(awaitNode(0, launch(0)));
+      JvmProcess b = launch(1);
+      JvmProcess c = launch(2);
+      nodes.add(awaitNode(1, b));
+      nodes.add(awaitNode(2, c));
+      awaitWhole();
+    } catch (Exception | AssertionError e) {
+      // no process left running (in a namespace about to be deleted) when the cluster never formed
+      printLogs();
+      close();
+      throw e;
     }
-    // the first seed forms the cluster, the others join it once it is up (it defined the sites)
-    nodes.add(awaitNode(0, launch(0)));
-    JvmProcess b = launch(1);
-    JvmProcess c = launch(2);
-    nodes.add(awaitNode(1, b));
-    nodes.add(awaitNode(2, c));
-    awaitWhole();
   }
 
   String world() {
