@@ -66,7 +66,8 @@ class ClusterPartitionTest {
   void aSiteCutFromTheOthersDownsItselfAndRejoinsAsANewIncarnationWithNoDecisionOrCommandTwice(@TempDir Path dir) throws Exception {
     Optional<String> missing = NodeNamespaces.missing();
     Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
-    String wanDowning = "include file(\"" + Path.of("cluster-configs/common/wan-downing.conf").toAbsolutePath() + "\")";
+    // required: a missing file would otherwise leave Pekko's default timings, silently
+    String wanDowning = "include required(file(\"" + Path.of("cluster-configs/common/wan-downing.conf").toAbsolutePath() + "\"))";
     try (TestPostgresql db = TestPostgresql.create("partition"); NodeNamespaces net = NodeNamespaces.create(3, address(db.url()));
         ProcessCluster f = new ProcessCluster(dir, db, net, wanDowning)) {
       try {
