@@ -4,6 +4,9 @@
 # What the emulated federation (org.vmflock.emulate.lab) needs: ip and bridge, sysctl, ping, and gcc with
 # the C library's headers to compile its helper (src/main/c/vmfl-lab) at first use.
 LAB_PACKAGES="iproute2 procps iputils-ping gcc libc6-dev"
+# What the cluster's partition test (org.vmflock.node.ClusterPartitionTest) needs besides the lab's: nftables,
+# to cut a node's network namespace from the others.
+CLUSTER_PACKAGES="nftables"
 # Open MPI and the real programs `vmflock emulate` runs
 MPI_PACKAGES="openmpi-bin lammps hpcc meep-openmpi"
 

@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
       "nodes), the site actors, the sagas and the migration manager (a cluster singleton on one node; another",
       "takes it over when that node is lost), and the HTTP endpoint (GET /api/status, /api/cluster, POST",
       "/api/events). With --scenario, that scenario's sites are defined (those not defined yet) and watched;",
-      "applications come by POST /api/events (vmflock inject submit). Runs until interrupted."
+      "applications come by POST /api/events (vmflock inject submit). Runs until interrupted (exit 0), or until the",
+      "cluster removes it (downed by the split-brain resolver on the minority side of a partition: exit 1, saying so;",
+      "started again, it joins as a new incarnation)."
     })
 public final class NodeCommand implements Callable<Integer> {
 
@@ -66,7 +68,14 @@ public final class NodeCommand implements Callable<Integer> {
       n.node().journal().notice().ifPresent(err::println);
       err.println("until interrupted (Ctrl-C)");
       err.flush();
-      interruption.await();
+      // a node the cluster downed (the minority of a partition) has stopped its actor system: it
+      // serves nothing any more, so it ends, and whatever restarts it makes it a new incarnation
+      if (!interruption.awaitUnless(n.node().system().getWhenTerminated()) && n.node().stopReason().isPresent()) {
+        err.printf(Locale.ROOT, "vmflock node %s left the cluster without being interrupted (%s); exit %d: start it again to join the "
+            + "cluster as a new incarnation%n", n.node().system().address(), n.node().stopReason().get(), ExitCode.FAILURE);
+        err.flush();
+        return ExitCode.FAILURE;
+      }
     }
     return ExitCode.OK;
   }

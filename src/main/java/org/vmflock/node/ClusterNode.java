@@ -80,9 +80,6 @@ public final class ClusterNode implements AutoCloseable, HttpEndpoint.Serving {
     }
   }
 
-
-
-
   @Override
   public HttpEndpoint endpoint() {
     return endpoint;
@@ -98,7 +95,10 @@ public final class ClusterNode implements AutoCloseable, HttpEndpoint.Serving {
 
   @Override
   public void close() {
-    NodeEndpoint.unbind(node, endpoint.binding(), ASK);
+    // a node the cluster downed has stopped its actor system, and the HTTP server with it
+    if (!node.stopped()) {
+      NodeEndpoint.unbind(node, endpoint.binding(), ASK);
+    }
     hypervisors.close();
     node.close();
   }

@@ -99,6 +99,30 @@ public final class VmflockNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Why this node's actor system stopped or is stopping, unless for the JVM's exit (SIGTERM,
+   * Ctrl-C): e.g. downed, by the split-brain resolver on the minority side of a partition. Empty
+   * while it runs, and when the JVM exits.
+   */
+  public Optional<String> stopReason() {
+    return org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason()
+        .map(r -> r.getClass().getSimpleName().replace("$", ""))
+        .flatMap(name -> switch (name) {
+          case "JvmExitReason" -> Optional.empty();
+          case "ActorSystemTerminateReason" -> Optional.of("its actor system was terminated");
+          case "ClusterDowningReason" -> Optional.of("downed: the cluster removed it, e.g. the split-brain resolver on the minority side of a partition");
+          case "ClusterLeavingReason" -> Optional.of("it left the cluster");
+          case "ClusterJoinUnsuccessfulReason" -> Optional.of("it could not join the cluster");
+          case "IncompatibleConfigurationDetectedReason" -> Optional.of("its configuration is incompatible with the cluster's");
+          default -> Optional.of(name);
+        });
+  }
+
+  /** Whether this node's actor system has stopped. */
+  public boolean stopped() {
+    return system.getWhenTerminated().toCompletableFuture().isDone();
+  }
+
   /** What the journal held when the node started (new, empty, or events). */
   public JournalCheck.Finding journal() {
     return journal;

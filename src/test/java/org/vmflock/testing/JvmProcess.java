@@ -32,8 +32,17 @@ public final class JvmProcess implements AutoCloseable {
 
   /** Starts {@code vmflock ARGS}, its output and errors into {@code log}. */
   public static JvmProcess start(String name, Path log, Object... args) throws IOException {
+    return startUnder(List.of(), name, log, args);
+  }
+
+  /**
+   * Starts {@code PREFIX java ... vmflock ARGS}: the JVM under a command that runs it elsewhere and
+   * execs it (e.g. {@code ip netns exec NAMESPACE}), so that the process is the JVM itself.
+   */
+  public static JvmProcess startUnder(List<String> prefix, String name, Path log, Object... args) throws IOException {
     Path home = Path.of("").toAbsolutePath();
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dvmflock.home=" + home,
         "-cp", System.getProperty("java.class.path"), VmflockCommand.class.getName()));
     for (Object a : args) {
@@ -79,6 +88,11 @@ public final class JvmProcess implements AutoCloseable {
       return false;
     });
     return found[0];
+  }
+
+  /** Its exit code once it ends by itself within {@code patience}; empty if it still runs then. */
+  public java.util.OptionalInt awaitExit(Duration patience) throws InterruptedException {
+    return process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS) ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
   }
 
   /** SIGTERM (as Ctrl-C or a service manager), waiting up to {@code patience}: its exit code, or -1 if it had to be killed. */

@@ -48,6 +48,7 @@ public final class HypervisorsServer implements AutoCloseable {
   public static final int WORLD_PAGE = 500;
   public static final int WORLD_PAGE_MAX = 2000;
   private static final int BACKLOG = 64;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HypervisorsServer.class);
 
   private final SimulatedFederation federation;
   private final Actuator paced;
@@ -101,8 +102,8 @@ public final class HypervisorsServer implements AutoCloseable {
       String method = ex.getRequestMethod();
       try {
         Object answer = switch (method + " " + path) {
-          case "POST /steps/perform" -> step(read(ex, StepRequest.class), true);
-          case "POST /steps/compensate" -> step(read(ex, StepRequest.class), false);
+          case "POST /steps/perform" -> step(read(ex, StepRequest.class), true, ex.getRemoteAddress());
+          case "POST /steps/compensate" -> step(read(ex, StepRequest.class), false, ex.getRemoteAddress());
           case "POST /boot" -> boot(read(ex, BootRequest.class));
           case "POST /stop" -> stop(read(ex, StopRequest.class));
           case "GET /world" -> world(query(ex.getRequestURI()));
@@ -120,7 +121,8 @@ public final class HypervisorsServer implements AutoCloseable {
     }
   }
 
-  private StepAnswer step(StepRequest r, boolean forward) {
+  /** Each step asked, as it is answered: what, of which VM, from where (which node), when asked and how it ended. */
+  private StepAnswer step(StepRequest r, boolean forward, InetSocketAddress from) {
     if (r.order() == null || r.step() == null || r.attempt() < 1) {
       throw new IllegalArgumentException("a step names its order, its step and its attempt (from 1)");
     }
@@ -131,7 +133,9 @@ public final class HypervisorsServer implements AutoCloseable {
     synchronized (this) {
       id = ++requests;
     }
-    inFlight.put(id, new InFlight(r.order().migrationId(), r.order().vm(), r.step(), r.attempt(), Instant.now()));
+    Instant asked = Instant.now();
+    inFlight.put(id, new InFlight(r.order().migrationId(), r.order().vm(), r.step(), r.attempt(), asked));
+    String outcome = "no answer";
     try {
       List<StepProgress> progress = Collections.synchronizedList(new ArrayList<>());
       CompletionStage<StepResult> answer = forward ? paced.perform(r.order(), r.step(), r.attempt(), progress::add)
@@ -140,9 +144,13 @@ public final class HypervisorsServer implements AutoCloseable {
       if (result instanceof StepResult.Done d && d.details().alreadyDone()) {
         foundDone.incrementAndGet();
       }
+      outcome = result instanceof StepResult.Done d ? (d.details().alreadyDone() ? "found done" : "done") : "failed";
       return StepAnswer.of(result, progress);
     } finally {
       inFlight.remove(id);
+      LOG.info("{} {} of {} (migration {}, attempt {}) from {}: asked at {} (epoch ms), {} after {} ms", forward ? "step" : "compensation",
+          r.step(), r.order().vm(), r.order().migrationId(), r.attempt(), from.getAddress().getHostAddress(), asked.toEpochMilli(), outcome,
+          java.time.Duration.between(asked, Instant.now()).toMillis());
     }
   }
 
