@@ -242,7 +242,7 @@ public final class HypervisorsServer implements AutoCloseable {
           for (int receiver = 0; receiver < m.size(); receiver++) {
             if (sender != receiver && (m.packets(sender, receiver) > 0 || m.bytes(sender, receiver) > 0)) {
               String from = m.vms().get(sender);
-              String address = SimulatedFederation.endpoint(from, "", federation.nic(from)).addresses().get(0).toString();
+              String address = SimulatedFederation.address(federation.nic(from)).toString();
               rates.add(new TrafficMeter.Rate(m.vms().get(receiver), from, address, m.packets(sender, receiver), m.bytes(sender, receiver)));
             }
           }
