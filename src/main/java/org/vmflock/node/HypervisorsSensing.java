@@ -47,7 +47,9 @@ import org.vmflock.simulate.SimulatedFederation;
  * in or out) the monitor ends at the last period it reported, reports what it holds, and its host
  * leaves the collector's roster (the collector then refuses the late reports of a VM that moved);
  * a new one, a host named after its first period, serves the new VMs from the next period on. A VM
- * that moves is reported by the site where the poll finds it at a period's end.
+ * that moves reports the period it moves in from the site where it was at the period's end, as the
+ * hypervisors' meter says (not where a poll happens to find it): each VM's period is reported once,
+ * by one site, whichever node senses it and whenever.
  *
  * <p>Started (or started again), a site resumes from its collector: after the newest period reported,
  * or from the first of the newest periods still incomplete (reports lost with a stopped node), so that
@@ -128,6 +130,8 @@ public final class HypervisorsSensing {
     final String name;
     long next = Long.MIN_VALUE;
     boolean busy;
+    /** A retired monitor is reporting what it holds: nothing is read until it is done. */
+    boolean draining;
     Optional<Generation> current = Optional.empty();
     /** Hosts of earlier incarnations still in the roster: they leave it once the new monitor is registered. */
     final Set<String> stale = new TreeSet<>();
@@ -156,7 +160,7 @@ public final class HypervisorsSensing {
       long nowMicros = micros(s.clock().now());
       long nowPeriod = grid.periodOfMicros(nowMicros);
       for (Site site : sites.values()) {
-        if (site.busy) {
+        if (site.busy || site.draining) {
           continue;
         }
         if (site.next == Long.MIN_VALUE) {
@@ -211,11 +215,26 @@ public final class HypervisorsSensing {
       }
       site.lastError = "";
       HypervisorsProtocol.SiteTraffic traffic = r.traffic().get();
-      Map<String, VmEndpoint> endpoints = new TreeMap<>();
-      traffic.vms().forEach(v -> endpoints.put(v.vm(), SimulatedFederation.endpoint(v.vm(), site.name, v.nic())));
       for (long p = r.first(); p <= r.last(); p++) {
         int i = (int) (p - r.first());
-        follow(site, p, endpoints);
+        // the VMs at the site at the period's end report it
+        Map<String, VmEndpoint> endpoints = new TreeMap<>();
+        for (HypervisorsProtocol.VmCounters v : traffic.vms()) {
+          if (v.readings().get(i + 1).here()) {
+            endpoints.put(v.vm(), SimulatedFederation.endpoint(v.vm(), site.name, v.nic()));
+          }
+        }
+        if (site.current.isPresent() && !site.current.get().vms().equals(endpoints.keySet())) {
+          // the VMs changed: the monitor reports what it holds and leaves before its successor
+          // registers (the VMs that stay would otherwise be refused the last reports of the one that
+          // leaves); the periods from p on are read again then (the readings are the same)
+          retire(site, p);
+          site.next = p;
+          return;
+        }
+        if (site.current.isEmpty() && !endpoints.isEmpty()) {
+          start(site, p, endpoints);
+        }
         if (site.current.isPresent()) {
           site.current.get().monitor().tell(new HostMonitor.Counted(periodTraffic(traffic, i, p), grid.endMicros(p), false));
         }
@@ -223,20 +242,17 @@ public final class HypervisorsSensing {
       site.next = r.last() + 1;
     }
 
-    /** From period {@code p} on, the site's monitor serves {@code vms}: the one that served others ends before it. */
-    private void follow(Site site, long p, Map<String, VmEndpoint> vms) {
-      if (site.current.isPresent() && site.current.get().vms().equals(vms.keySet())) {
-        return;
-      }
-      site.current.ifPresent(g -> {
-        // every period before p is closed: the end of the stream closes no other
-        g.monitor().tell(new HostMonitor.Counted(CountedTraffic.none(), grid.startMicros(p) - 1, true));
-        g.monitor().tell(new HostMonitor.Drain(ctx.messageAdapter(HostMonitor.Drained.class, d -> new Drained(site.name, g.host(), g.monitor()))));
-      });
+    /** The site's monitor ends before period {@code p}: every period before is closed, the end of the stream closes no other. */
+    private void retire(Site site, long p) {
+      Generation g = site.current.orElseThrow();
       site.current = Optional.empty();
-      if (vms.isEmpty()) {
-        return;
-      }
+      site.draining = true;
+      g.monitor().tell(new HostMonitor.Counted(CountedTraffic.none(), grid.startMicros(p) - 1, true));
+      g.monitor().tell(new HostMonitor.Drain(ctx.messageAdapter(HostMonitor.Drained.class, d -> new Drained(site.name, g.host(), g.monitor()))));
+    }
+
+    /** From period {@code p} on, a new monitor (a new host) serves {@code vms} at the site. */
+    private void start(Site site, long p, Map<String, VmEndpoint> vms) {
       int generation = generations.merge(site.name + "@" + p, 1, Integer::sum);
       String host = hostPrefix(site.name) + p + (generation > 1 ? "-" + generation : "");
       site.stale.remove(host);
@@ -258,9 +274,11 @@ public final class HypervisorsSensing {
       site.stale.clear();
     }
 
+    /** A retired monitor's reports are all acknowledged: its host leaves the roster (the VMs that left with it), and the site goes on. */
     void drained(Drained d) {
       s.collectors().apply(d.site()).tell(new Collector.Deregister(d.host(), ctx.getSystem().ignoreRef()));
       ctx.stop(d.monitor());
+      sites.get(d.site()).draining = false;
     }
 
     private void warnOnce(Site site, String warning) {
@@ -301,6 +319,9 @@ public final class HypervisorsSensing {
     List<VmTraffic> vms = new ArrayList<>();
     long frames = 0;
     for (HypervisorsProtocol.VmCounters v : traffic.vms()) {
+      if (!v.readings().get(i + 1).here()) {
+        continue;
+      }
       Map<String, TrafficMeter.Count> start = new HashMap<>();
       v.readings().get(i).received().forEach(c -> start.put(c.senderAddress(), c));
       List<PeerTraffic> peers = new ArrayList<>();

@@ -82,16 +82,20 @@ class ClusterSensingTest {
     return o;
   }
 
+  private static SimulatedFederation federation(Scenario scenario, com.typesafe.config.Config config) {
+    SimulatedFederation federation = new SimulatedFederation(Clock.system(), ManagerSettings.from(config).planning().migration(),
+        scenario.infra()::path, FaultPlan.none(), 1);
+    for (Site site : scenario.infra().sites()) {
+      federation.site(site.name(), site.capacity());
+    }
+    return federation;
+  }
+
   @Test
   void theTrafficOfAnApplicationReachesItsSitesCollectorEveryPeriodCompleteAcrossARestart(@TempDir Path dir) throws Exception {
     Scenario scenario = ScenarioFile.load(Files.writeString(dir.resolve("sites.conf"), SITES));
     com.typesafe.config.Config config = TestConfigs.node(dir.resolve("journal"), config(dir));
-    ManagerSettings settings = ManagerSettings.from(config);
-    SimulatedFederation federation = new SimulatedFederation(Clock.system(), settings.planning().migration(), scenario.infra()::path,
-        FaultPlan.none(), 1);
-    for (Site site : scenario.infra().sites()) {
-      federation.site(site.name(), site.capacity());
-    }
+    SimulatedFederation federation = federation(scenario, config);
     PeriodGrid grid = PeriodGrid.of(PERIOD);
     try (HypervisorsServer hypervisors = HypervisorsServer.start(federation, Optional.of(scenario.infra()), Clock.system(), 1000, "127.0.0.1", 0)) {
       long firstPeriod;
@@ -139,6 +143,49 @@ class ClusterSensingTest {
         Set<String> hosts = new TreeSet<>();
         periods(node, "east", restarted, restarted).roster().forEach(e -> hosts.add(e.host()));
         assertEquals(1, hosts.size(), "the host the first incarnation left leaves the roster: " + hosts);
+      }
+    }
+  }
+
+  @Test
+  void aVmThatMovesIsSensedAtItsNewSiteEachOfItsPeriodsReportedOnceByOneSite(@TempDir Path dir) throws Exception {
+    Scenario scenario = ScenarioFile.load(Files.writeString(dir.resolve("sites.conf"), SITES));
+    com.typesafe.config.Config config = TestConfigs.node(dir.resolve("journal"), config(dir));
+    SimulatedFederation federation = federation(scenario, config);
+    PeriodGrid grid = PeriodGrid.of(PERIOD);
+    List<String> vms = List.of("is-vm1", "is-vm2", "is-vm3", "is-vm4");
+    try (HypervisorsServer hypervisors = HypervisorsServer.start(federation, Optional.of(scenario.infra()), Clock.system(), 1000, "127.0.0.1", 0);
+        ClusterNode node = ClusterNode.start(config, hypervisors.uri(), Optional.of(scenario), 0)) {
+      assertEquals(200, post(node, dir, APP).statusCode());
+      Awaitility.await("the application's VMs booted at the hypervisors").atMost(PATIENCE).until(() -> federation.placement().siteOfVm().size() == 4);
+      long booted = grid.periodOf(Clock.system().now());
+      Awaitility.await("a complete period of east").atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
+          .until(() -> complete(node, "east", booted + 1, booted + 1, 4));
+      // east five times dearer: the application moves to west, VM after VM
+      assertEquals(200, post(node, dir, "{\"type\": \"price\", \"site\": \"east\", \"perVmHour\": 0.5}").statusCode());
+      Awaitility.await("every VM at west").atMost(PATIENCE).pollInterval(Duration.ofMillis(100))
+          .until(() -> federation.placement().siteOfVm().values().stream().allMatch("west"::equals));
+      long moved = grid.periodOf(Clock.system().now());
+      Awaitility.await("two complete periods of west with the four VMs").atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
+          .until(() -> complete(node, "west", moved + 1, moved + 2, 4));
+      Awaitility.await("east's roster empty: its hosts left").atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
+          .until(() -> periods(node, "east", moved, moved).roster().isEmpty());
+      // each period from before the move to after: every VM reported once, by one site, none missing at either
+      SiteSnapshot east = periods(node, "east", booted + 1, moved + 2);
+      SiteSnapshot west = periods(node, "west", booted + 1, moved + 2);
+      for (long q = booted + 1; q <= moved + 2; q++) {
+        Map<String, String> reportedBy = new HashMap<>();
+        for (SiteSnapshot site : List.of(east, west)) {
+          for (SitePeriod sp : site.periods()) {
+            if (sp.period() == q) {
+              assertTrue(sp.closed() && sp.missing().isEmpty(), site.site() + "'s period " + q + " complete: " + sp);
+              for (String vm : sp.reports().keySet()) {
+                assertEquals(null, reportedBy.put(vm, site.site()), vm + "'s period " + q + " reported by one site");
+              }
+            }
+          }
+        }
+        assertEquals(new TreeSet<>(vms), new TreeSet<>(reportedBy.keySet()), "every VM's period " + q + " reported: " + reportedBy);
       }
     }
   }

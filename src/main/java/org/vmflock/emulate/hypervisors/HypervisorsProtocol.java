@@ -78,12 +78,13 @@ public final class HypervisorsProtocol {
   public record StopRequest(Application app) {}
 
   /**
-   * The traffic the VMs running at {@code site} now received, as cumulative counters read at each
-   * instant asked ({@code at}, epoch microseconds, none after {@code nowMicros}): a poller that asks
-   * at the ends of its periods takes each period's traffic as the difference of two readings, the
-   * same however often or late it asks. Each VM with the number of its network interface ({@link
-   * org.vmflock.simulate.SimulatedFederation#endpoint}). {@code sinceMicros}: the earliest instant
-   * the counters can be read at (before, they read nothing).
+   * The traffic of the VMs that ran at {@code site} at any of the instants asked ({@code at}, epoch
+   * microseconds, none after {@code nowMicros}), as cumulative counters read at each of them: a
+   * poller that asks at the ends of its periods takes each period's traffic as the difference of two
+   * readings, the same however often or late it asks. Each VM with the number of its network
+   * interface ({@link org.vmflock.simulate.SimulatedFederation#endpoint}), each reading with whether
+   * the VM was at the site then. {@code sinceMicros}: the earliest instant the counters can be read
+   * at (before, they read nothing).
    */
   public record SiteTraffic(String site, long nowMicros, long sinceMicros, List<VmCounters> vms) {
     public SiteTraffic {
@@ -98,8 +99,8 @@ public final class HypervisorsProtocol {
     }
   }
 
-  /** What a VM received from each sender, cumulative, at {@code atMicros}. */
-  public record Reading(long atMicros, List<TrafficMeter.Count> received) {
+  /** What a VM received from each sender, cumulative, at {@code atMicros}, and whether it was at the site then. */
+  public record Reading(long atMicros, boolean here, List<TrafficMeter.Count> received) {
     public Reading {
       received = List.copyOf(received);
     }

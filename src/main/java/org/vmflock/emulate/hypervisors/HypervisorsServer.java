@@ -248,7 +248,9 @@ public final class HypervisorsServer implements AutoCloseable {
           }
         }
       }
-      meter.rates(clock.now(), rates);
+      Map<String, TrafficMeter.Where> where = new java.util.TreeMap<>();
+      placement.siteOfVm().forEach((vm, site) -> where.put(vm, new TrafficMeter.Where(site, federation.nic(vm))));
+      meter.rates(clock.now(), where, rates);
     }
   }
 
@@ -287,19 +289,27 @@ public final class HypervisorsServer implements AutoCloseable {
     }
     List<HypervisorsProtocol.VmCounters> vms = new ArrayList<>();
     synchronized (meter) {
-      federation.placement().siteOfVm().forEach((vm, where) -> {
-        if (where.equals(site)) {
-          List<HypervisorsProtocol.Reading> readings = new ArrayList<>();
-          for (long a : instants) {
-            readings.add(new HypervisorsProtocol.Reading(a, meter.received(vm, Instant.ofEpochSecond(Math.floorDiv(a, 1_000_000),
-                Math.floorMod(a, 1_000_000) * 1000L))));
-          }
-          vms.add(new HypervisorsProtocol.VmCounters(vm, federation.nic(vm), readings));
+      List<Map<String, TrafficMeter.Where>> here = new ArrayList<>();
+      Map<String, Integer> nics = new java.util.TreeMap<>();
+      for (long a : instants) {
+        Map<String, TrafficMeter.Where> there = meter.vmsAt(site, instant(a));
+        here.add(there);
+        there.forEach((vm, w) -> nics.put(vm, w.nic()));
+      }
+      nics.forEach((vm, nic) -> {
+        List<HypervisorsProtocol.Reading> readings = new ArrayList<>();
+        for (int i = 0; i < instants.size(); i++) {
+          readings.add(new HypervisorsProtocol.Reading(instants.get(i), here.get(i).containsKey(vm), meter.received(vm, instant(instants.get(i)))));
         }
+        vms.add(new HypervisorsProtocol.VmCounters(vm, nic, readings));
       });
       long since = meter.since().map(i -> i.getEpochSecond() * 1_000_000 + i.getNano() / 1000).orElse(nowMicros);
       return new HypervisorsProtocol.SiteTraffic(site, nowMicros, since, vms);
     }
+  }
+
+  private static Instant instant(long epochMicros) {
+    return Instant.ofEpochSecond(Math.floorDiv(epochMicros, 1_000_000), Math.floorMod(epochMicros, 1_000_000) * 1000L);
   }
 
   private static Map<String, String> query(URI uri) {

@@ -16,6 +16,9 @@ import java.util.TreeMap;
  * is its segment's start value plus rate times the time since. Reading the same instant twice gives
  * the same counts, whoever asks and however often: a poller that asks at the ends of its periods,
  * after a restart too, gets each period's traffic exactly once, with nothing lost between polls.
+ * Each segment also holds where each VM ran (its site, and the number of its network interface), so
+ * that which site reports a VM's period (the one where it was at the period's end) is decided by the
+ * instant, not by when each site's poller asks.
  *
  * <p>Plain Java; not thread-safe (the server calls it under its lock).
  */
@@ -23,6 +26,9 @@ public final class TrafficMeter {
 
   /** What {@code receiver} receives from {@code sender} per second, and the sender's address. */
   public record Rate(String receiver, String sender, String senderAddress, double packetsPerSecond, double bytesPerSecond) {}
+
+  /** Where a VM runs: its site, and the number of its network interface. */
+  public record Where(String site, int nic) {}
 
   /** What {@code receiver} received from {@code senderAddress} since the meter started, at some instant. */
   public record Count(String senderAddress, long packets, long bytes) {}
@@ -47,8 +53,11 @@ public final class TrafficMeter {
   }
 
   private final Duration retention;
-  /** Segments by start; each holds every pair ever seen (a pair with no rate keeps its counts). */
-  private final NavigableMap<Instant, Map<Pair, Flow>> segments = new TreeMap<>();
+  /** A segment: every pair ever seen (a pair with no rate keeps its counts), and where each VM runs. */
+  private record Segment(TreeMap<Pair, Flow> flows, Map<String, Where> vms) {}
+
+  /** Segments by start. */
+  private final NavigableMap<Instant, Segment> segments = new TreeMap<>();
 
   /** @param retention how far back the counters can be read (older segments are dropped) */
   public TrafficMeter(Duration retention) {
@@ -58,16 +67,16 @@ public final class TrafficMeter {
     this.retention = retention;
   }
 
-  /** From {@code at} on, the pairs exchange at {@code rates} (pairs not named exchange nothing). */
-  public void rates(Instant at, List<Rate> rates) {
-    Map.Entry<Instant, Map<Pair, Flow>> last = segments.lastEntry();
+  /** From {@code at} on, the VMs run where {@code vms} says and the pairs exchange at {@code rates} (pairs not named exchange nothing). */
+  public void rates(Instant at, Map<String, Where> vms, List<Rate> rates) {
+    Map.Entry<Instant, Segment> last = segments.lastEntry();
     if (last != null && at.isBefore(last.getKey())) {
       at = last.getKey(); // a clock that stepped back: the change takes effect at the last one
     }
     TreeMap<Pair, Flow> next = new TreeMap<>();
     if (last != null) {
       double seconds = seconds(last.getKey(), at);
-      last.getValue().forEach((pair, f) -> next.put(pair, new Flow(f.senderAddress(), f.packetsAt(seconds), f.bytesAt(seconds), 0, 0)));
+      last.getValue().flows().forEach((pair, f) -> next.put(pair, new Flow(f.senderAddress(), f.packetsAt(seconds), f.bytesAt(seconds), 0, 0)));
     }
     for (Rate r : rates) {
       if (r.packetsPerSecond() < 0 || r.bytesPerSecond() < 0) {
@@ -78,7 +87,7 @@ public final class TrafficMeter {
       next.put(pair, new Flow(r.senderAddress(), before == null ? 0 : before.packets(), before == null ? 0 : before.bytes(),
           r.packetsPerSecond(), r.bytesPerSecond()));
     }
-    segments.put(at, next);
+    segments.put(at, new Segment(next, Map.copyOf(vms)));
     Instant keepFrom = at.minus(retention);
     Instant floor = segments.floorKey(keepFrom);
     if (floor != null) {
@@ -97,13 +106,13 @@ public final class TrafficMeter {
    * metered: nothing.
    */
   public List<Count> received(String receiver, Instant at) {
-    Map.Entry<Instant, Map<Pair, Flow>> segment = segments.floorEntry(at);
+    Map.Entry<Instant, Segment> segment = segments.floorEntry(at);
     List<Count> out = new ArrayList<>();
     if (segment == null) {
       return out;
     }
     double seconds = seconds(segment.getKey(), at);
-    for (Map.Entry<Pair, Flow> e : ((TreeMap<Pair, Flow>) segment.getValue()).subMap(new Pair(receiver, ""), true, new Pair(receiver, "\uffff"), true)
+    for (Map.Entry<Pair, Flow> e : segment.getValue().flows().subMap(new Pair(receiver, ""), true, new Pair(receiver, "\uffff"), true)
         .entrySet()) {
       Flow f = e.getValue();
       long packets = (long) Math.floor(f.packetsAt(seconds));
@@ -111,6 +120,20 @@ public final class TrafficMeter {
       if (packets > 0 || bytes > 0) {
         out.add(new Count(f.senderAddress(), packets, bytes));
       }
+    }
+    return out;
+  }
+
+  /** The VMs at {@code site} at {@code at}, and their interfaces; none before the retained past. */
+  public Map<String, Where> vmsAt(String site, Instant at) {
+    Map.Entry<Instant, Segment> segment = segments.floorEntry(at);
+    Map<String, Where> out = new TreeMap<>();
+    if (segment != null) {
+      segment.getValue().vms().forEach((vm, where) -> {
+        if (where.site().equals(site)) {
+          out.put(vm, where);
+        }
+      });
     }
     return out;
   }
