@@ -123,6 +123,19 @@ class ClusterSensingTest {
           }
           return t.get("observed").asBoolean() && total > 0;
         });
+        // as the API shows them
+        JsonNode api = get(node, dir, "/api/sites/east/periods?last=5");
+        assertEquals("east", api.get("site").asText());
+        assertEquals(4, api.get("roster").size(), api.toString());
+        JsonNode third = null;
+        for (JsonNode q : api.get("periods")) {
+          if (q.get("period").asLong() == booted + 2) {
+            third = q;
+          }
+        }
+        assertTrue(third != null && third.get("state").asText().equals("complete") && third.get("reported").size() == 4, api.toString());
+        assertEquals(400, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.endpoint().port() + "/api/sites/east/periods?last=0"))
+            .GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
         // west senses too: no VM there, nothing expected
         assertTrue(periods(node, "west", booted, booted + 3).roster().isEmpty(), "no VM registered at west");
         firstPeriod = booted + 1;
