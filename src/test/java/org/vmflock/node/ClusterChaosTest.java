@@ -46,8 +46,9 @@ import org.vmflock.testing.TestPostgresql;
  * manager found on a survivor, to its first answer, to the last migration's end.
  *
  * <p>Rolling restart: from the middle of the migration, each node in turn is stopped (SIGTERM) and
- * started again on its configuration; the cluster is whole again before the next; then a new
- * application is placed and booted.
+ * started again on its configuration; the cluster is whole again before the next; no period of the
+ * sites' collectors is lost meanwhile (a senses east, b west: every period from before the restarts
+ * to after them complete, each VM reported once); then a new application is placed and booted.
  *
  * <p>After either: every VM runs in exactly one place at the hypervisors, where the manager's
  * knowledge says, no reservation is left, no decision was lost or taken twice.
@@ -63,6 +64,8 @@ class ClusterChaosTest {
   /** What the manager logs of each decision it takes. */
   private static final Pattern DECISION = Pattern.compile("MigrationManager\\S* - decision (\\d+): (.*)");
   private static final List<String> NAMES = List.of("a", "b", "c");
+  /** The sites whose sensors each node runs (vmflock.node.sites): a east, b west, c none. */
+  private static final List<String> SENSES = List.of("east", "west", "");
 
   /** Two sites; east cheap at first. A VM's pre-copy (2 GiB over 4 Gb/s) takes about 5 s. */
   private static final String SITES = """
@@ -136,9 +139,10 @@ class ClusterChaosTest {
           }
           vmflock {
             data-dir = "%s"
+            node.sites = [%s]
             journal { kind = postgresql, postgresql { url = "%s", user = "%s", password = "%s" } }
           }
-          """, ports.get(i), String.join(", ", seeds), dir.resolve(name), db.url(), TestPostgresql.ROLE,
+          """, ports.get(i), String.join(", ", seeds), dir.resolve(name), SENSES.get(i), db.url(), TestPostgresql.ROLE,
           db.journal().get("vmflock.journal.postgresql.password")));
       long starts = processes.stream().filter(p -> p.name().startsWith(name)).count();
       String incarnation = starts == 0 ? name : name + "-" + (starts + 1);
@@ -233,6 +237,38 @@ class ClusterChaosTest {
       assertTrue(w.get("inFlight").isEmpty(), "no step left in progress: " + w);
     }
 
+    /** The periods of {@code site}'s collector, the last hundred, as {@code node} reads them. */
+    Map<Long, JsonNode> periods(Node node, String site) {
+      Map<Long, JsonNode> out = new TreeMap<>();
+      get(node.url() + "/api/sites/" + site + "/periods?last=100").ifPresent(a -> a.get("periods").forEach(p -> out.put(p.get("period").asLong(), p)));
+      return out;
+    }
+
+    /**
+     * Whether no period {@code from..to} was lost: each complete at east and west where it exists, and
+     * together they hold one report of each of {@code vms} (the site where the VM was at the period's end).
+     */
+    boolean noPeriodLost(Node node, long from, long to, Set<String> vms) {
+      Map<Long, JsonNode> east = periods(node, "east");
+      Map<Long, JsonNode> west = periods(node, "west");
+      for (long q = from; q <= to; q++) {
+        List<String> reported = new ArrayList<>();
+        for (Map<Long, JsonNode> site : List.of(east, west)) {
+          JsonNode p = site.get(q);
+          if (p != null) {
+            if (!p.get("state").asText().equals("complete")) {
+              return false;
+            }
+            p.get("reported").forEach(vm -> reported.add(vm.asText()));
+          }
+        }
+        if (reported.size() != vms.size() || !new TreeSet<>(reported).equals(vms)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     void printLogs() {
       for (JvmProcess p : processes) {
         System.out.println("---- " + p.name() + " ----\n" + tail(p.log(), 60));
@@ -307,6 +343,19 @@ class ClusterChaosTest {
         f.startMigrating(f.nodes.get(1));
         JsonNode before = get(f.managerHost().url() + "/api/status").orElseThrow();
         assertFalse(before.get("migrations").get("inFlight").isEmpty(), "migrations in flight when the restarts begin");
+        // the sensors of east (on a) and west (on b) report the application's VMs: the periods from here on
+        Set<String> vms = new TreeSet<>();
+        get(f.world()).orElseThrow().get("page").get("vms").forEach(v -> vms.add(v.get("vm").asText()));
+        long[] from = new long[1];
+        Awaitility.await("a period of the application complete").atMost(START).pollInterval(Duration.ofMillis(500)).until(() -> {
+          for (long q : f.periods(f.nodes.get(2), "east").keySet()) {
+            if (f.noPeriodLost(f.nodes.get(2), q, q, vms)) {
+              from[0] = q;
+              return true;
+            }
+          }
+          return false;
+        });
         List<String> hosts = new ArrayList<>();
         long started = System.nanoTime();
         for (int i = 0; i < NAMES.size(); i++) {
@@ -317,6 +366,13 @@ class ClusterChaosTest {
         Node entry = f.managerHost();
         JsonNode after = f.awaitNoMigration(entry);
         f.check(before, after, 4);
+        // no period lost: every period from before the restarts to after them complete, each VM reported once
+        Map<Long, JsonNode> now = f.periods(entry, "east");
+        now.putAll(f.periods(entry, "west"));
+        long to = now.isEmpty() ? from[0] : java.util.Collections.max(now.keySet());
+        Awaitility.await("no period lost, " + from[0] + ".." + to).atMost(START).pollInterval(Duration.ofSeconds(1))
+            .until(() -> f.noPeriodLost(entry, from[0], to, vms));
+        System.out.printf(Locale.ROOT, "periods %d..%d complete at east and west across the restarts%n", from[0], to);
         // the controller after the restarts: a new application placed, its VMs booted where it is placed
         assertEquals(200, post(f.nodes.get(2), application("late")).statusCode());
         Awaitility.await("the new application's VMs booted").atMost(START).pollInterval(Duration.ofMillis(100))
