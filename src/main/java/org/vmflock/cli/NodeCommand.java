@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
       "nodes), the site actors, the sagas and the migration manager (a cluster singleton on one node; another",
       "takes it over when that node is lost), and the HTTP endpoint (GET /api/status, /api/cluster, POST",
       "/api/events). With --scenario, that scenario's sites are defined (those not defined yet) and watched;",
-      "applications come by POST /api/events (vmflock inject submit). Runs until interrupted."
+      "applications come by POST /api/events (vmflock inject submit). It senses the sites vmflock.node.sites names:",
+      "their VMs' traffic, read from the hypervisors (GET /traffic) period by period, reported to the sites'",
+      "collectors the manager asks. Runs until interrupted."
     })
 public final class NodeCommand implements Callable<Integer> {
 
