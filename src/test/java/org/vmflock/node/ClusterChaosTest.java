@@ -380,6 +380,9 @@ class ClusterChaosTest {
         f.check(after, f.awaitNoMigration(entry), 8);
       } catch (AssertionError | RuntimeException e) {
         f.printLogs();
+        for (String site : List.of("east", "west")) {
+          System.out.println("---- " + site + "'s periods ----\n" + get(f.nodes.get(2).url() + "/api/sites/" + site + "/periods?last=20"));
+        }
         throw e;
       }
     }
