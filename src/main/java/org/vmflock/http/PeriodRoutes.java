@@ -28,7 +28,8 @@ import org.vmflock.monitor.stats.SiteSnapshot;
  * of a site's collector, up to the current one, as the collector holds them — each with its start,
  * its state ({@code open}, {@code complete}: closed with every expected VM reported, {@code missing}:
  * closed with some VMs silent, named), the VMs that reported; and the site's roster (each VM, its
- * host, the period it is expected from). Where to see that no period was lost.
+ * host, the period it is expected from); the {@code current} period (by this node's clock) and the
+ * periods' length. Where to see that no period was lost.
  */
 final class PeriodRoutes extends AllDirectives {
 
@@ -72,12 +73,12 @@ final class PeriodRoutes extends AllDirectives {
       return onSuccess(answer, s -> s.isEmpty()
           ? ApiServer.json(StatusCodes.SERVICE_UNAVAILABLE, ApiServer.error("the collector of " + site + " did not answer within "
               + ASK.toSeconds() + " s"))
-          : ApiServer.json(StatusCodes.OK, document(s.get(), grid)));
+          : ApiServer.json(StatusCodes.OK, document(s.get(), grid, to)));
     })));
   }
 
-  static ObjectNode document(SiteSnapshot s, PeriodGrid grid) {
-    ObjectNode o = JSON.createObjectNode().put("site", s.site());
+  static ObjectNode document(SiteSnapshot s, PeriodGrid grid, long current) {
+    ObjectNode o = JSON.createObjectNode().put("site", s.site()).put("current", current).put("periodSeconds", grid.lengthMillis() / 1000.0);
     if (s.newestPeriod() != Long.MIN_VALUE) {
       o.put("newest", s.newestPeriod());
     }

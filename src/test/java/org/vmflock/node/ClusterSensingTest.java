@@ -127,6 +127,7 @@ class ClusterSensingTest {
         JsonNode api = get(node, dir, "/api/sites/east/periods?last=5");
         assertEquals("east", api.get("site").asText());
         assertEquals(4, api.get("roster").size(), api.toString());
+        assertTrue(api.get("current").asLong() >= booted + 3 && api.get("periodSeconds").asDouble() == 2.0, api.toString());
         JsonNode third = null;
         for (JsonNode q : api.get("periods")) {
           if (q.get("period").asLong() == booted + 2) {
