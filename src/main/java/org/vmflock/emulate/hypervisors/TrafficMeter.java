@@ -53,7 +53,7 @@ public final class TrafficMeter {
   }
 
   private final Duration retention;
-  /** A segment: every pair ever seen (a pair with no rate keeps its counts), and where each VM runs. */
+  /** A segment: every pair whose receiver runs (a pair with no rate keeps its counts), and where each VM runs. */
   private record Segment(TreeMap<Pair, Flow> flows, Map<String, Where> vms) {}
 
   /** Segments by start. */
@@ -76,7 +76,12 @@ public final class TrafficMeter {
     TreeMap<Pair, Flow> next = new TreeMap<>();
     if (last != null) {
       double seconds = seconds(last.getKey(), at);
-      last.getValue().flows().forEach((pair, f) -> next.put(pair, new Flow(f.senderAddress(), f.packetsAt(seconds), f.bytesAt(seconds), 0, 0)));
+      // the counts of a VM that runs nowhere now are in the segments before (read at instants it ran): not carried on
+      last.getValue().flows().forEach((pair, f) -> {
+        if (vms.containsKey(pair.receiver())) {
+          next.put(pair, new Flow(f.senderAddress(), f.packetsAt(seconds), f.bytesAt(seconds), 0, 0));
+        }
+      });
     }
     for (Rate r : rates) {
       if (r.packetsPerSecond() < 0 || r.bytesPerSecond() < 0) {
