@@ -58,6 +58,7 @@ public final class NodeCommand implements Callable<Integer> {
       throw new InvalidInputException("--http-port", "a port is between 0 and " + MAX_PORT + ", not " + port);
     }
     Optional<Scenario> sites = Optional.ofNullable(scenario).map(ScenarioFile::load);
+    ClusterNode.sensedSites(config, sites); // refused before anything starts
     PrintWriter err = spec.commandLine().getErr();
     try (Interruption interruption = Interruption.install("node", Duration.ofSeconds(30));
         ClusterNode n = ClusterNode.start(config, uri, sites, port)) {

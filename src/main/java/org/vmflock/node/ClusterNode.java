@@ -71,7 +71,7 @@ public final class ClusterNode implements AutoCloseable, HttpEndpoint.Serving {
       // the manager asks the collectors of every site of the scenario (without one, of every site it knows)
       List<String> collectorSites = sites.map(sc -> sc.infra().sites().stream().map(Site::name).toList()).orElse(List.of());
       ActorRef<MigrationManager.Command> manager = node.startController(settings, hypervisors, hypervisors, 1, period, collectorSites);
-      List<String> sensed = sensedSites(config);
+      List<String> sensed = sensedSites(config, sites);
       if (!sensed.isEmpty()) {
         node.spawn(HypervisorsSensing.create(new HypervisorsSensing.Settings(sensed, node.monitorSettings(), clock, node.collectors(),
             hypervisors::traffic)), "hypervisors-sensing");
@@ -98,8 +98,14 @@ public final class ClusterNode implements AutoCloseable, HttpEndpoint.Serving {
 
 
 
-  /** The sites whose sensors this node runs: {@code vmflock.node.sites}, none when it is not set. */
-  static List<String> sensedSites(Config config) {
+  /**
+   * The sites whose sensors this node runs: {@code vmflock.node.sites}, none when it is not set;
+   * each a site of {@code scenario} when there is one.
+   *
+   * @throws org.vmflock.model.InvalidInputException naming the setting, for a value that is not a
+   *     list of distinct site names, or a site the scenario does not have
+   */
+  public static List<String> sensedSites(Config config, Optional<Scenario> scenario) {
     if (!config.hasPath(SITES)) {
       return List.of();
     }
@@ -107,15 +113,21 @@ public final class ClusterNode implements AutoCloseable, HttpEndpoint.Serving {
     try {
       sites = config.getStringList(SITES);
     } catch (com.typesafe.config.ConfigException e) {
-      throw new IllegalArgumentException(SITES + " is a list of site names: " + e.getMessage(), e);
+      throw new org.vmflock.model.InvalidInputException(SITES, "a list of site names: " + e.getMessage(), e);
     }
     for (String s : sites) {
-      if (s.isBlank()) {
-        throw new IllegalArgumentException(SITES + " names a blank site: " + sites);
+      try {
+        org.vmflock.model.VmEndpoint.requireName("site", s);
+      } catch (IllegalArgumentException e) {
+        throw new org.vmflock.model.InvalidInputException(SITES, e.getMessage());
+      }
+      if (scenario.isPresent() && scenario.get().infra().site(s).isEmpty()) {
+        throw new org.vmflock.model.InvalidInputException(SITES, "no site " + s + " in the scenario (its sites: "
+            + scenario.get().infra().sites().stream().map(Site::name).toList() + ")");
       }
     }
     if (new java.util.HashSet<>(sites).size() != sites.size()) {
-      throw new IllegalArgumentException(SITES + " names a site twice: " + sites);
+      throw new org.vmflock.model.InvalidInputException(SITES, "a site named twice: " + sites);
     }
     return List.copyOf(sites);
   }
