@@ -29,8 +29,9 @@ import picocli.CommandLine.Spec;
       "Runs simulated hypervisors in a process of their own, outside every node.",
       "As real ones are: the sites of a scenario (their capacity, the paths between them), where VMs are booted, stopped and",
       "live-migrated step by step, each step taking its modelled time (QEMU's pre-copy over the path) divided",
-      "by --time-scale. Served over HTTP as JSON (POST /steps/perform, /steps/compensate, /boot, /stop;",
-      "GET /world, /health); `vmflock node --hypervisors URL` drives them. Runs until interrupted."
+      "by --time-scale; the traffic their VMs exchange metered (each application at its profile's rates). Served over",
+      "HTTP as JSON (POST /steps/perform, /steps/compensate, /boot, /stop; GET /world, /traffic, /health);",
+      "`vmflock node --hypervisors URL` drives them and senses their traffic. Runs until interrupted."
     })
 public final class HypervisorsCommand implements Callable<Integer> {
 
@@ -77,7 +78,7 @@ public final class HypervisorsCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     try (Interruption interruption = Interruption.install("hypervisors", java.time.Duration.ofSeconds(10));
-        HypervisorsServer server = start(federation)) {
+        HypervisorsServer server = start(federation, s)) {
       err.printf(Locale.ROOT, "vmflock hypervisors of %s (%d site(s), time x%s): %s/world%n", scenario, s.infra().sites().size(), timeScale,
           server.uri());
       err.println("until interrupted (Ctrl-C)");
@@ -87,9 +88,9 @@ public final class HypervisorsCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private HypervisorsServer start(SimulatedFederation federation) {
+  private HypervisorsServer start(SimulatedFederation federation, Scenario s) {
     try {
-      return HypervisorsServer.start(federation, timeScale, host, port);
+      return HypervisorsServer.start(federation, java.util.Optional.of(s.infra()), Clock.system(), timeScale, host, port);
     } catch (IOException e) {
       throw new InvalidInputException("--host " + host + " --port " + port, "cannot listen there: " + e.getMessage());
     }

@@ -27,9 +27,11 @@ import picocli.CommandLine.Spec;
       "nodes), the site actors, the sagas and the migration manager (a cluster singleton on one node; another",
       "takes it over when that node is lost), and the HTTP endpoint (GET /api/status, /api/cluster, POST",
       "/api/events). With --scenario, that scenario's sites are defined (those not defined yet) and watched;",
-      "applications come by POST /api/events (vmflock inject submit). Runs until interrupted (exit 0), or until the",
-      "cluster removes it (downed by the split-brain resolver on the minority side of a partition: exit 1, saying so;",
-      "started again, it joins as a new incarnation)."
+      "applications come by POST /api/events (vmflock inject submit). It senses the sites vmflock.node.sites names:",
+      "their VMs' traffic, read from the hypervisors (GET /traffic) period by period, reported to the sites'",
+      "collectors the manager asks. Runs until interrupted (exit 0), or until the cluster removes it (downed by the",
+      "split-brain resolver on the minority side of a partition: exit 1, saying so; started again, it joins as a new",
+      "incarnation)."
     })
 public final class NodeCommand implements Callable<Integer> {
 
@@ -58,6 +60,7 @@ public final class NodeCommand implements Callable<Integer> {
       throw new InvalidInputException("--http-port", "a port is between 0 and " + MAX_PORT + ", not " + port);
     }
     Optional<Scenario> sites = Optional.ofNullable(scenario).map(ScenarioFile::load);
+    ClusterNode.sensedSites(config, sites); // refused before anything starts
     PrintWriter err = spec.commandLine().getErr();
     try (Interruption interruption = Interruption.install("node", Duration.ofSeconds(30));
         ClusterNode n = ClusterNode.start(config, uri, sites, port)) {

@@ -39,7 +39,8 @@ import org.vmflock.site.SiteActor;
 
 /**
  * The node's HTTP JSON endpoint (I2): {@code GET /api/status}, {@code POST /api/events},
- * {@code GET /health}, a site's books ({@code GET /api/sites/{site}/books}), the cluster ({@code GET /api/cluster}) and, on a `run` node,
+ * {@code GET /health}, a site's books ({@code GET /api/sites/{site}/books}), the cluster ({@code GET /api/cluster}), a site's
+ * collector's periods ({@code GET /api/sites/{site}/periods}) and, on a `run` node,
  * its simulated hypervisors ({@code GET /api/run/world}). A malformed or refused event is answered
  * 400 with the reason, and changes nothing.
  */
@@ -165,6 +166,7 @@ public final class ApiServer extends AllDirectives {
             path("stream", () -> get(() -> backend.operations().stream()
                 .<Route>map(l -> completeOK(l.subscribe(), EventStreamMarshalling.toEventStream()))
                 .orElseGet(() -> json(StatusCodes.NOT_FOUND, Outcome.errorJson("this node streams no events"))))),
+            new PeriodRoutes(backend.system(), backend.clock()).routes(),
             resources.routes(),
             new ClusterRoutes(backend.system()).routes(),
             dashboard.traffic(),

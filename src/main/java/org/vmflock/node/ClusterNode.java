@@ -27,12 +27,20 @@ import org.vmflock.scenario.Scenario;
  * <p>With a scenario, its sites are defined at their site actors as they are at the scenario's start
  * (only those no node has defined yet) and the manager watches them; its timeline and applications
  * are not played: applications come by the API ({@code POST /api/events}, {@code vmflock inject submit}).
- * The manager plans with the traffic the applications were submitted with (no monitoring plane
- * here: the hypervisors report no traffic).
+ *
+ * <p>The node senses the sites named by {@code vmflock.node.sites} ({@link HypervisorsSensing}): the
+ * traffic the hypervisors meter for the VMs at each of those sites, read at the ends of the
+ * periods, reported by sensors to the site's collector (sharded); a node without that setting
+ * senses nothing. The manager (wherever it runs) asks every site's collector for the traffic it
+ * plans with, the traffic the applications were submitted with while none is observed. A node
+ * started again resumes its sites' sensing where their collectors say it stopped: no period of the
+ * time it was down is lost.
  */
 public final class ClusterNode implements AutoCloseable, HttpEndpoint.Serving {
 
   private static final Duration ASK = Duration.ofSeconds(30);
+  /** The sites whose sensors a node runs. */
+  public static final String SITES = "vmflock.node.sites";
   /** The delay between tries of a boot or stop the hypervisors did not take. */
   private static final Duration PROVISION_RETRY = Duration.ofSeconds(1);
 
@@ -60,7 +68,14 @@ public final class ClusterNode implements AutoCloseable, HttpEndpoint.Serving {
         w -> node.system().log().warn(w));
     try {
       Duration period = node.monitorSettings().grid().length();
-      ActorRef<MigrationManager.Command> manager = node.startController(settings, hypervisors, hypervisors, 1, period, Optional.empty());
+      // the manager asks the collectors of every site of the scenario (without one, of every site it knows)
+      List<String> collectorSites = sites.map(sc -> sc.infra().sites().stream().map(Site::name).toList()).orElse(List.of());
+      ActorRef<MigrationManager.Command> manager = node.startController(settings, hypervisors, hypervisors, 1, period, collectorSites);
+      List<String> sensed = sensedSites(config, sites);
+      if (!sensed.isEmpty()) {
+        node.spawn(HypervisorsSensing.create(new HypervisorsSensing.Settings(sensed, node.monitorSettings(), clock, node.collectors(),
+            hypervisors::traffic)), "hypervisors-sensing");
+      }
       if (sites.isPresent()) {
         SiteDefinitions.define(node, sites.get(), clock.now());
         List<String> names = sites.get().infra().sites().stream().map(Site::name).toList();
@@ -78,6 +93,43 @@ public final class ClusterNode implements AutoCloseable, HttpEndpoint.Serving {
       node.close();
       throw e;
     }
+  }
+
+
+
+
+  /**
+   * The sites whose sensors this node runs: {@code vmflock.node.sites}, none when it is not set;
+   * each a site of {@code scenario} when there is one.
+   *
+   * @throws org.vmflock.model.InvalidInputException naming the setting, for a value that is not a
+   *     list of distinct site names, or a site the scenario does not have
+   */
+  public static List<String> sensedSites(Config config, Optional<Scenario> scenario) {
+    if (!config.hasPath(SITES)) {
+      return List.of();
+    }
+    List<String> sites;
+    try {
+      sites = config.getStringList(SITES);
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new org.vmflock.model.InvalidInputException(SITES, "a list of site names: " + e.getMessage(), e);
+    }
+    for (String s : sites) {
+      try {
+        org.vmflock.model.VmEndpoint.requireName("site", s);
+      } catch (IllegalArgumentException e) {
+        throw new org.vmflock.model.InvalidInputException(SITES, e.getMessage());
+      }
+      if (scenario.isPresent() && scenario.get().infra().site(s).isEmpty()) {
+        throw new org.vmflock.model.InvalidInputException(SITES, "no site " + s + " in the scenario (its sites: "
+            + scenario.get().infra().sites().stream().map(Site::name).toList() + ")");
+      }
+    }
+    if (new java.util.HashSet<>(sites).size() != sites.size()) {
+      throw new org.vmflock.model.InvalidInputException(SITES, "a site named twice: " + sites);
+    }
+    return List.copyOf(sites);
   }
 
   @Override

@@ -24,8 +24,6 @@ import org.vmflock.model.Infrastructure;
 import org.vmflock.model.Link;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Site;
-import org.vmflock.model.IpAddress;
-import org.vmflock.model.MacAddress;
 import org.vmflock.model.Placement;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.model.VmEndpoint;
@@ -458,10 +456,8 @@ public final class FederationDriver {
 
     /** A synthetic NIC for a simulated VM: 10.x.y.z and a locally administered MAC. */
     private VmEndpoint endpoint(String vm) {
-      int k = s.federation().nic(vm); // the same after a restart, never another VM's
-      IpAddress ip = IpAddress.ofIpv4((10 << 24) | k);
-      MacAddress mac = new MacAddress(0x0200_0000_0000L | k);
-      return new VmEndpoint(vm, s.collectorSite(), mac, List.of(ip));
+      // the same after a restart, never another VM's
+      return SimulatedFederation.endpoint(vm, s.collectorSite(), s.federation().nic(vm));
     }
 
     /** What the application's VMs received from each other during {@code dt}; fractions carry over. */

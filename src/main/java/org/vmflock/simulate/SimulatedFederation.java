@@ -217,6 +217,20 @@ public final class SimulatedFederation implements Provisioner {
     return nics.computeIfAbsent(vm, v -> nextNic++);
   }
 
+  /**
+   * The synthetic network interface of a simulated VM whose interface has number {@code nic}: 10.x.y.z
+   * and a locally administered MAC, the same wherever it is computed (a node's sensors, the
+   * hypervisors' traffic).
+   */
+  public static org.vmflock.model.VmEndpoint endpoint(String vm, String site, int nic) {
+    return new org.vmflock.model.VmEndpoint(vm, site, new org.vmflock.model.MacAddress(0x0200_0000_0000L | nic), List.of(address(nic)));
+  }
+
+  /** The address of the synthetic network interface number {@code nic} (10.x.y.z). */
+  public static org.vmflock.model.IpAddress address(int nic) {
+    return org.vmflock.model.IpAddress.ofIpv4((10 << 24) | nic);
+  }
+
   /** The instant up to which the applications have advanced; empty before the first {@link #advance}. */
   public synchronized Optional<Instant> progressAt() {
     return progressAt;

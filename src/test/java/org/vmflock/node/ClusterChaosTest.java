@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -33,8 +35,9 @@ import org.vmflock.testing.TestPostgresql;
  * manager found on a survivor, to its first answer, to the last migration's end.
  *
  * <p>Rolling restart: from the middle of the migration, each node in turn is stopped (SIGTERM) and
- * started again on its configuration; the cluster is whole again before the next; then a new
- * application is placed and booted.
+ * started again on its configuration; the cluster is whole again before the next; no period of the
+ * sites' collectors is lost meanwhile (a senses east, b west: every period from before the restarts
+ * to after them complete, each VM reported once); then a new application is placed and booted.
  *
  * <p>After either: every VM runs in exactly one place at the hypervisors, where the manager's
  * knowledge says, no reservation is left, no decision was lost or taken twice.
@@ -101,6 +104,19 @@ class ClusterChaosTest {
         f.startMigrating(f.nodes.get(1));
         JsonNode before = get(f.managerHost().url() + "/api/status").orElseThrow();
         assertFalse(before.get("migrations").get("inFlight").isEmpty(), "migrations in flight when the restarts begin");
+        // the sensors of east (on a) and west (on b) report the application's VMs: the periods from here on
+        Set<String> vms = new TreeSet<>();
+        get(f.world()).orElseThrow().get("page").get("vms").forEach(v -> vms.add(v.get("vm").asText()));
+        long[] from = new long[1];
+        Awaitility.await("a period of the application complete").atMost(START).pollInterval(Duration.ofMillis(500)).until(() -> {
+          for (long q : f.periods(f.nodes.get(2), "east").keySet()) {
+            if (f.noPeriodLost(f.nodes.get(2), q, q, vms)) {
+              from[0] = q;
+              return true;
+            }
+          }
+          return false;
+        });
         List<String> hosts = new ArrayList<>();
         long started = System.nanoTime();
         for (int i = 0; i < ProcessCluster.NAMES.size(); i++) {
@@ -109,8 +125,14 @@ class ClusterChaosTest {
         }
         System.out.printf(Locale.ROOT, "rolling restart of the 3 nodes: %d ms (%s)%n", ms(System.nanoTime() - started), String.join(", ", hosts));
         ProcessCluster.Node entry = f.managerHost();
+        // the period in which the last restart ended
+        long to = get(entry.url() + "/api/sites/east/periods?last=1").orElseThrow().get("current").asLong();
         JsonNode after = f.awaitNoMigration(entry);
         f.check(before, after, 4);
+        // no period lost: every period from before the restarts to after them complete, each VM reported once
+        Awaitility.await("no period lost, " + from[0] + ".." + to).atMost(START).pollInterval(Duration.ofSeconds(1))
+            .until(() -> f.noPeriodLost(entry, from[0], to, vms));
+        System.out.printf(Locale.ROOT, "periods %d..%d complete at east and west across the restarts%n", from[0], to);
         // the controller after the restarts: a new application placed, its VMs booted where it is placed
         assertEquals(200, post(f.nodes.get(2), ProcessCluster.application("late")).statusCode());
         Awaitility.await("the new application's VMs booted").atMost(START).pollInterval(Duration.ofMillis(100))
@@ -118,6 +140,9 @@ class ClusterChaosTest {
         f.check(after, f.awaitNoMigration(entry), 8);
       } catch (AssertionError | RuntimeException e) {
         f.printLogs();
+        for (String site : List.of("east", "west")) {
+          System.out.println("---- " + site + "'s periods ----\n" + get(f.nodes.get(2).url() + "/api/sites/" + site + "/periods?last=20"));
+        }
         throw e;
       }
     }

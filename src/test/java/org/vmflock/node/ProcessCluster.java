@@ -45,6 +45,8 @@ final class ProcessCluster implements AutoCloseable {
   static final Duration START = Duration.ofSeconds(90);
   static final Duration TAKEOVER = Duration.ofSeconds(120);
   static final List<String> NAMES = List.of("a", "b", "c");
+  /** The sites whose sensors each node runs (vmflock.node.sites): a east, b west, c none. */
+  static final List<String> SENSES = List.of("east", "west", "");
   private static final Pattern NODE_URL = Pattern.compile("(https?://[0-9.]+:\\d+)/api/status");
   private static final Pattern HYPERVISORS_URL = Pattern.compile("(http://[0-9.]+:\\d+)/world");
   /** What the manager logs of each decision it takes. */
@@ -177,11 +179,12 @@ final class ProcessCluster implements AutoCloseable {
         }
         vmflock {
           data-dir = "%s"
+          node.sites = [%s]
           http.host = "%s"
           journal { kind = postgresql, postgresql { url = "%s", user = "%s", password = "%s" } }
         }
         %s
-        """, network.nodeHost(i), ports.get(i), String.join(", ", seeds), dir.resolve(name), network.nodeHost(i), network.journalUrl(db),
+        """, network.nodeHost(i), ports.get(i), String.join(", ", seeds), dir.resolve(name), SENSES.get(i), network.nodeHost(i), network.journalUrl(db),
         TestPostgresql.ROLE, db.journal().get("vmflock.journal.postgresql.password"), extraConfig));
     long starts = processes.stream().filter(p -> p.name().startsWith(name)).count();
     String incarnation = starts == 0 ? name : name + "-" + (starts + 1);
@@ -281,6 +284,38 @@ final class ProcessCluster implements AutoCloseable {
       }
     }
     return logged;
+  }
+
+  /** The periods of {@code site}'s collector, the last hundred, as {@code node} reads them. */
+  Map<Long, JsonNode> periods(Node node, String site) {
+    Map<Long, JsonNode> out = new TreeMap<>();
+    get(node.url() + "/api/sites/" + site + "/periods?last=100").ifPresent(a -> a.get("periods").forEach(p -> out.put(p.get("period").asLong(), p)));
+    return out;
+  }
+
+  /**
+   * Whether no period {@code from..to} was lost: each complete at east and west where it exists, and
+   * together they hold one report of each of {@code vms} (the site where the VM was at the period's end).
+   */
+  boolean noPeriodLost(Node node, long from, long to, Set<String> vms) {
+    Map<Long, JsonNode> east = periods(node, "east");
+    Map<Long, JsonNode> west = periods(node, "west");
+    for (long q = from; q <= to; q++) {
+      List<String> reported = new ArrayList<>();
+      for (Map<Long, JsonNode> site : List.of(east, west)) {
+        JsonNode p = site.get(q);
+        if (p != null) {
+          if (!p.get("state").asText().equals("complete")) {
+            return false;
+          }
+          p.get("reported").forEach(vm -> reported.add(vm.asText()));
+        }
+      }
+      if (reported.size() != vms.size() || !new TreeSet<>(reported).equals(vms)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void printLogs() {

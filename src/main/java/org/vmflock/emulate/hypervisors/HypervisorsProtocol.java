@@ -30,6 +30,7 @@ import org.vmflock.simulate.SimulatedFederation;
  * POST /boot              {"app": {...}, "siteOfVm": {"vm1": "east", ...}}  -> {"booted": "app"}
  * POST /stop              {"app": {...}}  -> {"stopped": "app"}
  * GET  /world[?after=VM&amp;limit=N]  -> a {@link World}
+ * GET  /traffic?site=S&amp;at=MICROS[,MICROS...]  -> a {@link SiteTraffic}
  * GET  /health            -> {"status": "up"}
  * </pre>
  *
@@ -75,6 +76,35 @@ public final class HypervisorsProtocol {
 
   /** An application's VMs to stop. */
   public record StopRequest(Application app) {}
+
+  /**
+   * The traffic of the VMs that ran at {@code site} at any of the instants asked ({@code at}, epoch
+   * microseconds, none after {@code nowMicros}), as cumulative counters read at each of them: a
+   * poller that asks at the ends of its periods takes each period's traffic as the difference of two
+   * readings, the same however often or late it asks. Each VM with the number of its network
+   * interface ({@link org.vmflock.simulate.SimulatedFederation#endpoint}), each reading with whether
+   * the VM was at the site then. {@code sinceMicros}: the earliest instant the counters can be read
+   * at (before, they read nothing).
+   */
+  public record SiteTraffic(String site, long nowMicros, long sinceMicros, List<VmCounters> vms) {
+    public SiteTraffic {
+      vms = List.copyOf(vms);
+    }
+  }
+
+  /** One VM's readings, in the order of the instants asked. */
+  public record VmCounters(String vm, int nic, List<Reading> readings) {
+    public VmCounters {
+      readings = List.copyOf(readings);
+    }
+  }
+
+  /** What a VM received from each sender, cumulative, at {@code atMicros}, and whether it was at the site then. */
+  public record Reading(long atMicros, boolean here, List<TrafficMeter.Count> received) {
+    public Reading {
+      received = List.copyOf(received);
+    }
+  }
 
   /** A step the hypervisors are doing now, since {@code since}. */
   public record InFlight(String migrationId, String vm, MigrationStep step, int attempt, Instant since) {}

@@ -30,6 +30,14 @@ import org.vmflock.execute.PacedActuator;
 import org.vmflock.execute.StepProgress;
 import org.vmflock.execute.StepResult;
 import org.vmflock.simulate.SimulatedFederation;
+import org.vmflock.simulate.ApplicationRuntime;
+import org.vmflock.clock.Clock;
+import org.vmflock.execute.SimulatedWorld;
+import org.vmflock.model.Infrastructure;
+import org.vmflock.model.Placement;
+import org.vmflock.model.TrafficMatrix;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Simulated hypervisors in a process of their own, outside every vmflock node (as real ones are):
@@ -38,6 +46,12 @@ import org.vmflock.simulate.SimulatedFederation;
  * world is there at once), and its provisioner, served over HTTP ({@link HypervisorsProtocol}). A
  * node killed in the middle of a step leaves the hypervisors, and the step's effect, as they were:
  * its successor finds them there, asks again (every step is idempotent) and goes on.
+ *
+ * <p>Started with the sites' infrastructure, they meter the traffic their VMs exchange ({@link
+ * TrafficMeter}): each running application's VMs at the rates of its profile, at the pace it has
+ * where its VMs run now (nothing while one of them is paused), re-metered at every boot, stop and
+ * step; {@code GET /traffic} reads the counters of a site's VMs at the instants a poller asks (the
+ * ends of its periods), as the counters of a real host's interfaces would be read.
  *
  * <p>Plain JDK ({@code com.sun.net.httpserver}); each request on a thread of its own, since a
  * step's answer waits its paced duration.
@@ -49,8 +63,15 @@ public final class HypervisorsServer implements AutoCloseable {
   public static final int WORLD_PAGE_MAX = 2000;
   private static final int BACKLOG = 64;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HypervisorsServer.class);
+  /** How far back {@code GET /traffic} reads the counters. */
+  public static final java.time.Duration TRAFFIC_RETENTION = java.time.Duration.ofHours(1);
+  /** Instants per {@code GET /traffic} at most. */
+  public static final int TRAFFIC_READINGS_MAX = 1000;
 
   private final SimulatedFederation federation;
+  private final Optional<Infrastructure> infra;
+  private final Clock clock;
+  private final TrafficMeter meter = new TrafficMeter(TRAFFIC_RETENTION);
   private final Actuator paced;
   private final HttpServer server;
   private final ExecutorService threads;
@@ -60,8 +81,10 @@ public final class HypervisorsServer implements AutoCloseable {
   /** Steps and compensations asked again and found done. */
   private final java.util.concurrent.atomic.AtomicLong foundDone = new java.util.concurrent.atomic.AtomicLong();
 
-  private HypervisorsServer(SimulatedFederation federation, double timeScale, HttpServer server) {
+  private HypervisorsServer(SimulatedFederation federation, Optional<Infrastructure> infra, Clock clock, double timeScale, HttpServer server) {
     this.federation = federation;
+    this.infra = infra;
+    this.clock = clock;
     this.paced = new PacedActuator(federation.actuator(), timeScale);
     this.server = server;
     this.threads = Executors.newCachedThreadPool(r -> {
@@ -78,8 +101,18 @@ public final class HypervisorsServer implements AutoCloseable {
    * @throws IOException if the address cannot be bound
    */
   public static HypervisorsServer start(SimulatedFederation federation, double timeScale, String host, int port) throws IOException {
+    return start(federation, Optional.empty(), Clock.system(), timeScale, host, port);
+  }
+
+  /**
+   * As {@link #start(SimulatedFederation, double, String, int)}, metering the traffic of the VMs on
+   * {@code infra} (the applications' pace where they run) with {@code clock}'s time.
+   */
+  public static HypervisorsServer start(SimulatedFederation federation, Optional<Infrastructure> infra, Clock clock, double timeScale,
+      String host, int port) throws IOException {
     HttpServer http = HttpServer.create(new InetSocketAddress(host, port), BACKLOG);
-    HypervisorsServer s = new HypervisorsServer(federation, timeScale, http);
+    HypervisorsServer s = new HypervisorsServer(federation, infra, clock, timeScale, http);
+    s.remeter();
     http.setExecutor(s.threads);
     http.createContext("/", s::handle);
     http.start();
@@ -107,6 +140,7 @@ public final class HypervisorsServer implements AutoCloseable {
           case "POST /boot" -> boot(read(ex, BootRequest.class));
           case "POST /stop" -> stop(read(ex, StopRequest.class));
           case "GET /world" -> world(query(ex.getRequestURI()));
+          case "GET /traffic" -> traffic(query(ex.getRequestURI()));
           case "GET /health" -> Map.of("status", "up");
           default -> throw new NotFound(method + " " + path + " is not served here (see HypervisorsProtocol)");
         };
@@ -140,6 +174,7 @@ public final class HypervisorsServer implements AutoCloseable {
       List<StepProgress> progress = Collections.synchronizedList(new ArrayList<>());
       CompletionStage<StepResult> answer = forward ? paced.perform(r.order(), r.step(), r.attempt(), progress::add)
           : paced.compensate(r.order(), r.step(), r.attempt());
+      remeter(); // the step's effect is there at once: the traffic's rates from now on
       StepResult result = answer.toCompletableFuture().join();
       if (result instanceof StepResult.Done d && d.details().alreadyDone()) {
         foundDone.incrementAndGet();
@@ -165,6 +200,7 @@ public final class HypervisorsServer implements AutoCloseable {
       }
     }
     federation.boot(r.app(), r.siteOfVm());
+    remeter();
     return Map.of("booted", r.app().name());
   }
 
@@ -173,6 +209,7 @@ public final class HypervisorsServer implements AutoCloseable {
       throw new IllegalArgumentException("a stop names its application");
     }
     federation.stop(r.app());
+    remeter();
     return Map.of("stopped", r.app().name());
   }
 
@@ -191,6 +228,96 @@ public final class HypervisorsServer implements AutoCloseable {
       steps = List.copyOf(inFlight.values());
     }
     return new HypervisorsProtocol.World(federation.page(Optional.ofNullable(q.get("after")), limit), steps, foundDone.get());
+  }
+
+  /** The rates of every pair of VMs from now on, as the world is now; nothing without the infrastructure. */
+  private void remeter() {
+    if (infra.isEmpty()) {
+      return;
+    }
+    synchronized (meter) {
+      Placement placement = federation.placement();
+      Set<String> paused = new HashSet<>();
+      federation.instances().stream().filter(i -> i.state() == SimulatedWorld.InstanceState.PAUSED).forEach(i -> paused.add(i.vm().name()));
+      List<TrafficMeter.Rate> rates = new ArrayList<>();
+      for (ApplicationRuntime.Run run : federation.runs()) {
+        List<String> vms = run.app().vmNames();
+        if (run.finished() || !placement.places(vms) || vms.stream().anyMatch(paused::contains)) {
+          continue;
+        }
+        TrafficMatrix m = ApplicationRuntime.trafficRates(run.app(), federation.secondsPerWork(run.app().name(), infra.get()));
+        for (int sender = 0; sender < m.size(); sender++) {
+          for (int receiver = 0; receiver < m.size(); receiver++) {
+            if (sender != receiver && (m.packets(sender, receiver) > 0 || m.bytes(sender, receiver) > 0)) {
+              String from = m.vms().get(sender);
+              String address = SimulatedFederation.address(federation.nic(from)).toString();
+              rates.add(new TrafficMeter.Rate(m.vms().get(receiver), from, address, m.packets(sender, receiver), m.bytes(sender, receiver)));
+            }
+          }
+        }
+      }
+      Map<String, TrafficMeter.Where> where = new java.util.TreeMap<>();
+      placement.siteOfVm().forEach((vm, site) -> where.put(vm, new TrafficMeter.Where(site, federation.nic(vm))));
+      meter.rates(clock.now(), where, rates);
+    }
+  }
+
+  private HypervisorsProtocol.SiteTraffic traffic(Map<String, String> q) {
+    if (infra.isEmpty()) {
+      throw new NotFound("these hypervisors meter no traffic (started without their sites' infrastructure)");
+    }
+    String site = q.get("site");
+    if (site == null || site.isBlank()) {
+      throw new IllegalArgumentException("GET /traffic names its site (?site=S)");
+    }
+    if (infra.get().site(site).isEmpty()) {
+      throw new IllegalArgumentException("no site " + site + " here (sites: " + infra.get().sites().stream().map(s -> s.name()).toList() + ")");
+    }
+    String at = q.getOrDefault("at", "");
+    List<Long> instants = new ArrayList<>();
+    for (String a : at.split(",")) {
+      if (a.isBlank()) {
+        continue;
+      }
+      try {
+        instants.add(Long.parseLong(a.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("at lists instants in epoch microseconds, not " + a);
+      }
+    }
+    if (instants.isEmpty() || instants.size() > TRAFFIC_READINGS_MAX) {
+      throw new IllegalArgumentException("at lists 1.." + TRAFFIC_READINGS_MAX + " instants (epoch microseconds), not " + instants.size());
+    }
+    Instant now = clock.now();
+    long nowMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+    for (long a : instants) {
+      if (a > nowMicros) {
+        throw new IllegalArgumentException("at " + a + " is after now (" + nowMicros + "): the counters are read in the past only");
+      }
+    }
+    List<HypervisorsProtocol.VmCounters> vms = new ArrayList<>();
+    synchronized (meter) {
+      List<Map<String, TrafficMeter.Where>> here = new ArrayList<>();
+      Map<String, Integer> nics = new java.util.TreeMap<>();
+      for (long a : instants) {
+        Map<String, TrafficMeter.Where> there = meter.vmsAt(site, instant(a));
+        here.add(there);
+        there.forEach((vm, w) -> nics.put(vm, w.nic()));
+      }
+      nics.forEach((vm, nic) -> {
+        List<HypervisorsProtocol.Reading> readings = new ArrayList<>();
+        for (int i = 0; i < instants.size(); i++) {
+          readings.add(new HypervisorsProtocol.Reading(instants.get(i), here.get(i).containsKey(vm), meter.received(vm, instant(instants.get(i)))));
+        }
+        vms.add(new HypervisorsProtocol.VmCounters(vm, nic, readings));
+      });
+      long since = meter.since().map(i -> i.getEpochSecond() * 1_000_000 + i.getNano() / 1000).orElse(nowMicros);
+      return new HypervisorsProtocol.SiteTraffic(site, nowMicros, since, vms);
+    }
+  }
+
+  private static Instant instant(long epochMicros) {
+    return Instant.ofEpochSecond(Math.floorDiv(epochMicros, 1_000_000), Math.floorMod(epochMicros, 1_000_000) * 1000L);
   }
 
   private static Map<String, String> query(URI uri) {

@@ -164,6 +164,29 @@ public final class RemoteHypervisors implements Actuator, Provisioner, AutoClose
     return HypervisorsProtocol.JSON.readValue(r.body(), HypervisorsProtocol.World.class);
   }
 
+  /**
+   * The traffic the VMs at {@code site} received, their counters read at each of {@code atMicros}
+   * (epoch microseconds, none in the future); fails with an {@link IOException} when the hypervisors
+   * do not answer, or answer otherwise than 200.
+   */
+  public CompletionStage<HypervisorsProtocol.SiteTraffic> traffic(String site, java.util.List<Long> atMicros) {
+    String q = "?site=" + java.net.URLEncoder.encode(site, java.nio.charset.StandardCharsets.UTF_8) + "&at="
+        + String.join(",", atMicros.stream().map(String::valueOf).toList());
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/traffic" + q)).timeout(CONNECT.multipliedBy(2)).GET().build();
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+      if (r.statusCode() != 200) {
+        throw new java.util.concurrent.CompletionException(new IOException("the hypervisors at " + base + " answered GET /traffic?site=" + site
+            + " with " + r.statusCode() + ": " + r.body()));
+      }
+      try {
+        return HypervisorsProtocol.JSON.readValue(r.body(), HypervisorsProtocol.SiteTraffic.class);
+      } catch (IOException e) {
+        throw new java.util.concurrent.CompletionException(new IOException("the hypervisors' traffic of " + site + " cannot be read: "
+            + e.getMessage(), e));
+      }
+    });
+  }
+
   private HttpRequest post(String path, Object body, Duration timeout) throws IOException {
     return HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(HypervisorsProtocol.JSON.writeValueAsBytes(body))).build();

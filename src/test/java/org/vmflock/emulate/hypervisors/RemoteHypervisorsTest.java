@@ -40,7 +40,8 @@ import org.vmflock.simulate.SimulatedFederation;
  * The simulated hypervisors served over HTTP and a node's remote actuator and provisioner: a
  * migration's steps done through them change the served world; a step asked again is found done;
  * requests that cannot be read are refused; hypervisors that do not answer make a step fail with
- * its effect unknown, never throw.
+ * its effect unknown, never throw. The traffic the VMs exchange is metered and read at any instant
+ * of the past, the same however often; each reading says whether the VM was at the site then.
  */
 class RemoteHypervisorsTest {
 
@@ -142,6 +143,84 @@ class RemoteHypervisorsTest {
       assertEquals(List.of("east"), after.page().vms().get(0).instances().stream().map(SimulatedWorld.Instance::site).toList());
       assertTrue(after.page().reservations().isEmpty());
     }
+  }
+
+  @Test
+  void theTrafficIsReadAtInstantsOfThePastTheSameEveryTimeAndFollowsAVmThatMoves() throws Exception {
+    org.vmflock.clock.ManualClock clock = new org.vmflock.clock.ManualClock(Instant.parse("2026-06-01T12:00:00Z"));
+    NetworkPath wan = new NetworkPath(Duration.ofMillis(2), 10e9 / 8);
+    org.vmflock.model.Infrastructure infra = new org.vmflock.model.Infrastructure(List.of(site("east"), site("west")),
+        List.of(new org.vmflock.model.Link("east", "west", wan)), Optional.empty());
+    SimulatedFederation federation = federation(10);
+    List<String> names = List.of("talk-vm1", "talk-vm2");
+    double[][] packets = {{0, 1000}, {0, 0}};
+    double[][] bytes = {{0, 1e6}, {0, 0}};
+    Application app = new Application("talk", names.stream().map(v -> new Vm(v, "small", 1, 2 * GIB, 20e6)).toList(),
+        new Workload(3600, 0, 10, new TrafficMatrix(names, packets, bytes)), Objective.COST, Optional.empty(), Optional.empty(), 0);
+    try (HypervisorsServer server = HypervisorsServer.start(federation, Optional.of(infra), clock, 1000, "127.0.0.1", 0);
+        RemoteHypervisors h = client(server.uri())) {
+      long t0 = micros(clock.now());
+      h.boot(app, Map.of("talk-vm1", "east", "talk-vm2", "east"));
+      org.awaitility.Awaitility.await("the VMs metered").atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+          .until(() -> h.traffic("east", List.of(t0)).toCompletableFuture().join().vms().size() == 2);
+      double perSecond = org.vmflock.simulate.ApplicationRuntime.trafficRates(app, federation.secondsPerWork("talk", infra)).bytes(0, 1);
+      assertTrue(perSecond > 0, "talk-vm2 receives from talk-vm1: " + perSecond);
+      clock.advance(Duration.ofSeconds(10));
+      long t5 = t0 + 5_000_000;
+      long t10 = t0 + 10_000_000;
+      HypervisorsProtocol.SiteTraffic east = h.traffic("east", List.of(t0, t5, t10)).toCompletableFuture().join();
+      assertEquals(east, h.traffic("east", List.of(t0, t5, t10)).toCompletableFuture().join(), "read again: the same");
+      HypervisorsProtocol.VmCounters vm2 = east.vms().stream().filter(v -> v.vm().equals("talk-vm2")).findFirst().orElseThrow();
+      assertTrue(vm2.readings().stream().allMatch(HypervisorsProtocol.Reading::here), "talk-vm2 at east all along");
+      assertEquals(List.of(), vm2.readings().get(0).received(), "nothing before it ran");
+      TrafficMeter.Count at5 = vm2.readings().get(1).received().get(0);
+      TrafficMeter.Count at10 = vm2.readings().get(2).received().get(0);
+      assertEquals(SimulatedFederation.address(federation.nic("talk-vm1")).toString(), at10.senderAddress());
+      assertEquals((long) Math.floor(perSecond * 10), at10.bytes(), "ten seconds at its rate");
+      assertEquals((long) Math.floor(perSecond * 5), at5.bytes(), "five seconds at its rate");
+      assertEquals(List.of(), east.vms().stream().filter(v -> v.vm().equals("talk-vm1")).findFirst().orElseThrow().readings().get(2).received(),
+          "talk-vm1 receives nothing");
+
+      // talk-vm2 moves to west at t10: east had it before, west after
+      MigrationOrder o = new MigrationOrder("m-talk-vm2", "talk", "talk-vm2", app.vms().get(1), "east", "west",
+          new MigrationEstimate(3, 5, 0.1, 2e9, true), clock.now());
+      for (MigrationStep step : MigrationStep.FORWARD) {
+        assertInstanceOf(StepResult.Done.class, h.perform(o, step, 1, Actuator.NO_PROGRESS).toCompletableFuture().join(), step.toString());
+      }
+      clock.advance(Duration.ofSeconds(10));
+      long t20 = t10 + 10_000_000;
+      HypervisorsProtocol.SiteTraffic eastAfter = h.traffic("east", List.of(t5, t20)).toCompletableFuture().join();
+      HypervisorsProtocol.SiteTraffic westAfter = h.traffic("west", List.of(t5, t20)).toCompletableFuture().join();
+      HypervisorsProtocol.VmCounters atEast = eastAfter.vms().stream().filter(v -> v.vm().equals("talk-vm2")).findFirst().orElseThrow();
+      HypervisorsProtocol.VmCounters atWest = westAfter.vms().stream().filter(v -> v.vm().equals("talk-vm2")).findFirst().orElseThrow();
+      assertEquals(List.of(true, false), atEast.readings().stream().map(HypervisorsProtocol.Reading::here).toList());
+      assertEquals(List.of(false, true), atWest.readings().stream().map(HypervisorsProtocol.Reading::here).toList());
+      assertTrue(atWest.readings().get(1).received().get(0).bytes() > at10.bytes(), "it goes on receiving at west");
+      assertEquals(List.of("talk-vm2"), westAfter.vms().stream().map(HypervisorsProtocol.VmCounters::vm).toList());
+
+      // what cannot be answered: refused, naming why
+      HttpClient http = HttpClient.newHttpClient();
+      for (String q : List.of("site=east&at=" + (t20 + 1_000_000), "site=north&at=" + t0, "site=east", "site=east&at=soon", "at=" + t0)) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.uri() + "/traffic?" + q)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode(), q + ": " + r.body());
+        assertTrue(r.body().contains("\"error\""), r.body());
+      }
+    }
+    try (HypervisorsServer server = HypervisorsServer.start(federation(10), 1000, "127.0.0.1", 0); RemoteHypervisors h = client(server.uri())) {
+      java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class,
+          () -> h.traffic("east", List.of(0L)).toCompletableFuture().join());
+      assertTrue(e.getCause().getMessage().contains("404") && e.getCause().getMessage().contains("meter no traffic"), e.getCause().getMessage());
+    }
+  }
+
+  private static org.vmflock.model.Site site(String name) {
+    return new org.vmflock.model.Site(name, new Capacity(8, 32, 64 * GIB), 1.0, org.vmflock.model.PriceSchedule.flat(0.1), 0.0, Map.of(),
+        new NetworkPath(Duration.ofNanos(100_000), 10e9 / 8), List.of());
+  }
+
+  private static long micros(Instant t) {
+    return t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
   }
 
   @Test
