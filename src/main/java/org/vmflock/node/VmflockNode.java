@@ -35,6 +35,8 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.vmflock.site.SitePlacement;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
@@ -151,8 +153,10 @@ public final class VmflockNode implements AutoCloseable {
   }
 
   /**
-   * Starts the controller on this node: the site actors and the migration sagas (sharded), and the
-   * migration manager (a cluster singleton, which runs on the oldest node). Returns the singleton's proxy.
+   * Starts the controller on this node: the site actors and the migration sagas (sharded; the site
+   * actors on nodes with role {@code site}, each on a node of its site when one is up), and the
+   * migration manager (a cluster singleton, which runs on the oldest node with role {@code manager}).
+   * Returns the singleton's proxy.
    */
   public ActorRef<MigrationManager.Command> startController(ManagerSettings settings, Actuator actuator, Provisioner provisioner,
       double timeScale, Duration tickInterval) {
@@ -183,9 +187,10 @@ public final class VmflockNode implements AutoCloseable {
         settings.siteTimeout(), minBackoff, maxBackoff));
     MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, timeScale, sites, sagas, monitoring, provisioner,
         tickInterval, org.vmflock.control.ManagerObserver.all(java.util.List.of(metrics, live, traffic)));
+    // on the oldest node with role manager (every node of the default configuration has it)
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(MigrationManager.create(deps)).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
-        MigrationManager.NAME));
+        MigrationManager.NAME).withSettings(ClusterSingletonSettings.create(system).withRole(SitePlacement.MANAGER_ROLE)));
   }
 
   /** The site actor of each site. */

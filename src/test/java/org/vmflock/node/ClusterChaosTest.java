@@ -132,7 +132,7 @@ class ClusterChaosTest {
       Files.writeString(config, String.format(Locale.ROOT, """
           pekko {
             remote.artery.canonical { hostname = "127.0.0.1", port = %d }
-            cluster { seed-nodes = [%s], roles = ["monitor", "manager"] }
+            cluster { seed-nodes = [%s], roles = ["site", "manager"] }
           }
           vmflock {
             data-dir = "%s"
