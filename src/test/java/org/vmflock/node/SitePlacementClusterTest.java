@@ -152,19 +152,20 @@ class SitePlacementClusterTest {
   private static Map<String, Set<String>> awaitPlacement(Map<String, VmflockNode> nodes, VmflockNode via, String what,
       Map<String, Set<String>> expected) {
     Map<String, Set<String>>[] last = new Map[1];
-    Awaitility.await(what).atMost(TIMEOUT).pollInterval(POLL).until(() -> {
+    Awaitility.await(what).atMost(TIMEOUT).pollInterval(POLL).untilAsserted(() -> {
       for (String site : SITES) {
         via.collectors().apply(site).tell(new Collector.GetPeriods(0, 0, via.system().ignoreRef()));
         via.sites().apply(site).tell(new SiteActor.GetEnvironment(Instant.now(), via.system().ignoreRef()));
       }
       Map<String, Set<String>> collectors = where(nodes, Collector.TYPE_KEY);
       Map<String, Set<String>> siteActors = where(nodes, SiteActor.TYPE_KEY);
-      last[0] = collectors;
-      boolean same = collectors.equals(siteActors);
       if (expected != null) {
-        return same && collectors.equals(expected);
+        assertEquals(expected, collectors, "where the collectors run");
+      } else {
+        assertTrue(SITES.stream().allMatch(s -> collectors.getOrDefault(s, Set.of()).size() == 1), "each collector on one node: " + collectors);
       }
-      return same && SITES.stream().allMatch(s -> collectors.getOrDefault(s, Set.of()).size() == 1);
+      assertEquals(collectors, siteActors, "each site's site actor where its collector is");
+      last[0] = collectors;
     });
     return last[0];
   }
