@@ -42,7 +42,7 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 /**
  * A vmflock node: an actor system on the cluster provider (a single node joins itself, so sharding
  * is real even alone), its journal checked and its schema created if missing, and the collectors'
- * shard region.
+ * shard region (each site's collector on a node of the site when one is up: {@link SitePlacement}).
  */
 public final class VmflockNode implements AutoCloseable {
 

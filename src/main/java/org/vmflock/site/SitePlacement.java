@@ -28,7 +28,8 @@ public final class SitePlacement {
 
   /**
    * Refuses roles vmflock would not act on, naming the setting: a role other than {@code site},
-   * {@code manager} and {@code site-<name>}; a {@code site-<name>} without {@code site} (its node
+   * {@code manager} and {@code site-<name>}; neither {@code site} nor {@code manager} (the node would
+   * run nothing); a {@code site-<name>} without {@code site} (its node
    * would run no site's entity); and, when {@code vmflock.node.sites} is set ({@code nodeSites}
    * present), a site it names without its role or a site role it does not name.
    */
@@ -42,6 +43,10 @@ public final class SitePlacement {
             + " (runs sites' collectors and site actors), " + SITE_ROLE_PREFIX + "<name> (serves site <name>, with " + SITE_ROLE + ") and "
             + MANAGER_ROLE + " (may host the migration manager)");
       }
+    }
+    if (!roles.contains(SITE_ROLE) && !roles.contains(MANAGER_ROLE)) {
+      throw new InvalidInputException(setting, "roles " + roles + " name neither " + SITE_ROLE + " nor " + MANAGER_ROLE
+          + ": the node would run nothing (the default is [" + SITE_ROLE + ", " + MANAGER_ROLE + "])");
     }
     List<String> served = roles.stream().filter(r -> r.startsWith(SITE_ROLE_PREFIX)).map(r -> r.substring(SITE_ROLE_PREFIX.length())).toList();
     if (!served.isEmpty() && !roles.contains(SITE_ROLE)) {

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.vmflock.model.InvalidInputException;
+import org.vmflock.node.NodeConfig;
 import org.vmflock.site.SitePlacement.Region;
 
 /** Where a site's shard goes, and when it goes home: {@link SitePlacement} on plain regions. */
@@ -94,9 +96,16 @@ class SitePlacementTest {
   void rolesVmflockActsOnAreAccepted() {
     SitePlacement.checkRoles(List.of("site", "manager"), Optional.empty());
     SitePlacement.checkRoles(List.of("manager"), Optional.empty());
-    SitePlacement.checkRoles(List.of(), Optional.empty());
     SitePlacement.checkRoles(List.of("site", "site-rennes", "manager"), Optional.of(List.of("rennes")));
     SitePlacement.checkRoles(List.of("site", "site-rennes", "site-nancy"), Optional.of(List.of("nancy", "rennes")));
+  }
+
+  @Test
+  void aNodesConfigurationHasBothRolesByDefaultAndIsRefusedWithOthers() {
+    assertEquals(List.of("site", "manager"), NodeConfig.load(Optional.empty(), Map.of()).getStringList("pekko.cluster.roles"));
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> NodeConfig.load(Optional.empty(), Map.of("pekko.cluster.roles", List.of("monitor", "manager"))));
+    assertTrue(e.getMessage().contains("pekko.cluster.roles"), e.getMessage());
   }
 
   @Test
@@ -105,6 +114,8 @@ class SitePlacementTest {
         () -> SitePlacement.checkRoles(List.of("monitor", "manager"), Optional.empty()));
     assertTrue(unknown.getMessage().contains("pekko.cluster.roles") && unknown.getMessage().contains("unknown role \"monitor\""), unknown.getMessage());
     assertThrows(InvalidInputException.class, () -> SitePlacement.checkRoles(List.of("site", "site-"), Optional.empty()));
+    InvalidInputException none = assertThrows(InvalidInputException.class, () -> SitePlacement.checkRoles(List.of(), Optional.empty()));
+    assertTrue(none.getMessage().contains("neither site nor manager"), none.getMessage());
     InvalidInputException alone = assertThrows(InvalidInputException.class,
         () -> SitePlacement.checkRoles(List.of("site-rennes", "manager"), Optional.empty()));
     assertTrue(alone.getMessage().contains("without role site"), alone.getMessage());
