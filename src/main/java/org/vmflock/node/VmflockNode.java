@@ -31,12 +31,12 @@ import org.vmflock.execute.SagaActor;
 import org.vmflock.control.ManagerSettings;
 import org.vmflock.manager.MigrationManager;
 import org.vmflock.site.SiteActor;
+import org.vmflock.site.SitePlacement;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
-import org.vmflock.site.SitePlacement;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
