@@ -63,10 +63,11 @@ public final class Collector {
 
   public record Rejected(String site, String reason) implements Reply {}
 
-  /** Starts the collectors' shard region on this node. */
+  /** Starts the collectors' shard region on this node (a proxy to it on a node without role {@code site}). */
   public static void initSharding(ClusterSharding sharding, CollectorSettings settings, int snapshotEvery,
       java.time.Duration tickInterval, Clock clock) {
-    sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), settings, snapshotEvery, tickInterval, clock)));
+    // one shard per site, on a node of the site when one is up (SitePlacement)
+    sharding.init(org.vmflock.site.SiteShardAllocation.of(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), settings, snapshotEvery, tickInterval, clock))));
   }
 
   public static PersistenceId persistenceId(String site) {

@@ -48,6 +48,8 @@ public final class NodeConfig {
     SettingLimits.check(resolved);
     Config loaded = journal(resolved).withFallback(tlsPassword(resolved)).withFallback(layered).resolve();
     checkClusterTls(loaded);
+    org.vmflock.site.SitePlacement.checkRoles(loaded.getStringList("pekko.cluster.roles"),
+        loaded.hasPath("vmflock.node.sites") ? Optional.of(loaded.getStringList("vmflock.node.sites")) : Optional.empty());
     return loaded;
   }
 

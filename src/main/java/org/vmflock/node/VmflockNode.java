@@ -31,16 +31,18 @@ import org.vmflock.execute.SagaActor;
 import org.vmflock.control.ManagerSettings;
 import org.vmflock.manager.MigrationManager;
 import org.vmflock.site.SiteActor;
+import org.vmflock.site.SitePlacement;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
  * A vmflock node: an actor system on the cluster provider (a single node joins itself, so sharding
  * is real even alone), its journal checked and its schema created if missing, and the collectors'
- * shard region.
+ * shard region (each site's collector on a node of the site when one is up: {@link SitePlacement}).
  */
 public final class VmflockNode implements AutoCloseable {
 
@@ -175,8 +177,10 @@ public final class VmflockNode implements AutoCloseable {
   }
 
   /**
-   * Starts the controller on this node: the site actors and the migration sagas (sharded), and the
-   * migration manager (a cluster singleton, which runs on the oldest node). Returns the singleton's proxy.
+   * Starts the controller on this node: the site actors and the migration sagas (sharded; the site
+   * actors on nodes with role {@code site}, each on a node of its site when one is up), and the
+   * migration manager (a cluster singleton, which runs on the oldest node with role {@code manager}).
+   * Returns the singleton's proxy.
    */
   public ActorRef<MigrationManager.Command> startController(ManagerSettings settings, Actuator actuator, Provisioner provisioner,
       double timeScale, Duration tickInterval) {
@@ -207,9 +211,10 @@ public final class VmflockNode implements AutoCloseable {
         settings.siteTimeout(), minBackoff, maxBackoff));
     MigrationManager.Dependencies deps = new MigrationManager.Dependencies(settings, clock, timeScale, sites, sagas, monitoring, provisioner,
         tickInterval, org.vmflock.control.ManagerObserver.all(java.util.List.of(metrics, live, traffic)));
+    // on the oldest node with role manager (every node of the default configuration has it)
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(MigrationManager.create(deps)).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
-        MigrationManager.NAME));
+        MigrationManager.NAME).withSettings(ClusterSingletonSettings.create(system).withRole(SitePlacement.MANAGER_ROLE)));
   }
 
   /** The site actor of each site. */

@@ -128,7 +128,8 @@ public final class SiteActor {
   }
 
   public static void initSharding(ClusterSharding sharding, Clock clock, Settings settings) {
-    sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), clock, settings)));
+    // one shard per site, on a node of the site when one is up (SitePlacement)
+    sharding.init(SiteShardAllocation.of(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), clock, settings))));
   }
 
   public static PersistenceId persistenceId(String site) {

@@ -164,6 +164,12 @@ final class ProcessCluster implements AutoCloseable {
     return hypervisors + "/world";
   }
 
+  /** The roles of node {@code i}: every node may run sites' entities and the manager; a and b serve the site they sense. */
+  private static String roles(int i) {
+    String senses = SENSES.get(i);
+    return senses.isEmpty() ? "\"site\", \"manager\"" : "\"site\", \"site-" + senses + "\", \"manager\"";
+  }
+
   /** {@code vmflock node} number {@code i} with a configuration file of its own; its log a new file at each start. */
   JvmProcess launch(int i) throws IOException {
     String name = NAMES.get(i);
@@ -175,7 +181,7 @@ final class ProcessCluster implements AutoCloseable {
     Files.writeString(config, String.format(Locale.ROOT, """
         pekko {
           remote.artery.canonical { hostname = "%s", port = %d }
-          cluster { seed-nodes = [%s], roles = ["monitor", "manager"] }
+          cluster { seed-nodes = [%s], roles = [%s] }
         }
         vmflock {
           data-dir = "%s"
@@ -184,7 +190,7 @@ final class ProcessCluster implements AutoCloseable {
           journal { kind = postgresql, postgresql { url = "%s", user = "%s", password = "%s" } }
         }
         %s
-        """, network.nodeHost(i), ports.get(i), String.join(", ", seeds), dir.resolve(name), SENSES.get(i), network.nodeHost(i), network.journalUrl(db),
+        """, network.nodeHost(i), ports.get(i), String.join(", ", seeds), roles(i), dir.resolve(name), SENSES.get(i), network.nodeHost(i), network.journalUrl(db),
         TestPostgresql.ROLE, db.journal().get("vmflock.journal.postgresql.password"), extraConfig));
     long starts = processes.stream().filter(p -> p.name().startsWith(name)).count();
     String incarnation = starts == 0 ? name : name + "-" + (starts + 1);
