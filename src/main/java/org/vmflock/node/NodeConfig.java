@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import org.vmflock.model.InvalidInputException;
 
@@ -48,8 +49,19 @@ public final class NodeConfig {
     SettingLimits.check(resolved);
     Config loaded = journal(resolved).withFallback(tlsPassword(resolved)).withFallback(layered).resolve();
     checkClusterTls(loaded);
-    org.vmflock.site.SitePlacement.checkRoles(loaded.getStringList("pekko.cluster.roles"),
-        loaded.hasPath("vmflock.node.sites") ? Optional.of(loaded.getStringList("vmflock.node.sites")) : Optional.empty());
+    List<String> roles;
+    Optional<List<String>> sites;
+    try {
+      roles = loaded.getStringList("pekko.cluster.roles");
+    } catch (ConfigException e) {
+      throw new InvalidInputException(origin(e), "pekko.cluster.roles: a list of roles: " + e.getMessage());
+    }
+    try {
+      sites = loaded.hasPath("vmflock.node.sites") ? Optional.of(loaded.getStringList("vmflock.node.sites")) : Optional.empty();
+    } catch (ConfigException e) {
+      throw new InvalidInputException(origin(e), "vmflock.node.sites: a list of site names: " + e.getMessage());
+    }
+    org.vmflock.site.SitePlacement.checkRoles(roles, sites);
     return loaded;
   }
 
