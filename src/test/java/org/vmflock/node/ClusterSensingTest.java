@@ -54,15 +54,8 @@ class ClusterSensingTest {
   private static final Duration PERIOD = Duration.ofSeconds(2);
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-  private static final String SITES = """
-      start = "2026-06-01T12:00:00Z"
-      currency = "EUR"
-      sites {
-        east { capacity { slots = 8, cores = 32, memory = 64GiB }, price-per-vm-hour = 0.05, transfer-price-per-gb = 0.01 }
-        west { capacity { slots = 8, cores = 32, memory = 64GiB }, price-per-vm-hour = 0.10, transfer-price-per-gb = 0.01 }
-      }
-      links = [ { between = [east, west], latency = 2ms, bandwidth = 4Gbps } ]
-      """;
+  /** Two sites, east cheap at first: those of the process cluster's tests. */
+  private static final String SITES = ProcessCluster.SITES;
 
   /** A NAS-like profile (its VMs is-vm1..4 exchange traffic), placed on east, the cheaper site: it stays there. */
   private static final String APP = """

@@ -53,7 +53,7 @@ final class ProcessCluster implements AutoCloseable {
   private static final Pattern DECISION = Pattern.compile("MigrationManager\\S* - decision (\\d+): (.*)");
 
   /** Two sites; east cheap at first. A VM's pre-copy (2 GiB over 4 Gb/s) takes about 5 s. */
-  private static final String SITES = """
+  static final String SITES = """
       start = "2026-06-01T12:00:00Z"
       currency = "EUR"
       sites {
