@@ -16,6 +16,16 @@ public interface Clock {
     return now().toEpochMilli();
   }
 
+  /** {@code t} in microseconds since the epoch (truncated), the unit of periods and captured frames. */
+  static long epochMicros(Instant t) {
+    return t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
+  }
+
+  /** The instant {@code epochMicros} microseconds after the epoch. */
+  static Instant ofEpochMicros(long epochMicros) {
+    return Instant.ofEpochSecond(Math.floorDiv(epochMicros, 1_000_000), Math.floorMod(epochMicros, 1_000_000) * 1000L);
+  }
+
   /** The wall clock of this machine (NTP-synchronised on real sites, as the periods assume). */
   static Clock system() {
     return SystemClock.INSTANCE;

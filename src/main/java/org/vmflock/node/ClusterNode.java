@@ -78,9 +78,8 @@ public final class ClusterNode implements AutoCloseable, HttpEndpoint.Serving {
       }
       if (sites.isPresent()) {
         SiteDefinitions.define(node, sites.get(), clock.now());
-        List<String> names = sites.get().infra().sites().stream().map(Site::name).toList();
         MigrationManager.Reply watched = VmflockNode.await(AskPattern.ask(manager,
-            (ActorRef<MigrationManager.Reply> r) -> new MigrationManager.WatchSites(names, r), ASK, node.system().scheduler()),
+            (ActorRef<MigrationManager.Reply> r) -> new MigrationManager.WatchSites(collectorSites, r), ASK, node.system().scheduler()),
             "telling the manager the sites", ASK);
         if (watched instanceof MigrationManager.Rejected r) {
           throw new IllegalStateException(r.reason());

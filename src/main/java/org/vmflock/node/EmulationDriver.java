@@ -213,7 +213,7 @@ public final class EmulationDriver {
           Optional.of(s.lab().siteNamespace(site)), counter,
           m.fileServers().isEmpty() ? m.capture().narrowedTo(LiveCapture.receivedBy(endpoints)) : m.capture(), endpoints,
           m.fileServers(), s.offset());
-      long since = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+      long since = org.vmflock.clock.Clock.epochMicros(now);
       HostMonitor.HostSpec spec = new HostMonitor.HostSpec(host, site, endpoints, since);
       ActorRef<HostMonitor.Command> monitor = ctx.spawn(HostMonitor.polled(spec, m, s.clock(), s.node().collectors(), () -> capture), "monitor-" + host);
       return new SiteMonitor(host, new TreeSet<>(endpoints.stream().map(VmEndpoint::vm).toList()), monitor);

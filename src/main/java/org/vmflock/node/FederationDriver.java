@@ -494,7 +494,7 @@ public final class FederationDriver {
     }
 
     private static long micros(Instant t) {
-      return t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
+      return Clock.epochMicros(t);
     }
   }
 }

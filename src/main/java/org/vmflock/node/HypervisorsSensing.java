@@ -342,6 +342,6 @@ public final class HypervisorsSensing {
   }
 
   private static long micros(Instant t) {
-    return t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
+    return Clock.epochMicros(t);
   }
 }

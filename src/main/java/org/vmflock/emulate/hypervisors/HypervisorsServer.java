@@ -289,7 +289,7 @@ public final class HypervisorsServer implements AutoCloseable {
       throw new IllegalArgumentException("at lists 1.." + TRAFFIC_READINGS_MAX + " instants (epoch microseconds), not " + instants.size());
     }
     Instant now = clock.now();
-    long nowMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+    long nowMicros = Clock.epochMicros(now);
     for (long a : instants) {
       if (a > nowMicros) {
         throw new IllegalArgumentException("at " + a + " is after now (" + nowMicros + "): the counters are read in the past only");
@@ -311,13 +311,13 @@ public final class HypervisorsServer implements AutoCloseable {
         }
         vms.add(new HypervisorsProtocol.VmCounters(vm, nic, readings));
       });
-      long since = meter.since().map(i -> i.getEpochSecond() * 1_000_000 + i.getNano() / 1000).orElse(nowMicros);
+      long since = meter.since().map(Clock::epochMicros).orElse(nowMicros);
       return new HypervisorsProtocol.SiteTraffic(site, nowMicros, since, vms);
     }
   }
 
   private static Instant instant(long epochMicros) {
-    return Instant.ofEpochSecond(Math.floorDiv(epochMicros, 1_000_000), Math.floorMod(epochMicros, 1_000_000) * 1000L);
+    return Clock.ofEpochMicros(epochMicros);
   }
 
   private static Map<String, String> query(URI uri) {
