@@ -36,6 +36,9 @@ import picocli.CommandLine.Spec;
 public final class NodeCommand implements Callable<Integer> {
 
   private static final int MAX_PORT = 65_535;
+  /** How long a node whose shutdown ran to its end waits for its actor system to stop before it ends anyway. */
+  private static final Duration STOP_PATIENCE = Duration.ofSeconds(15);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeCommand.class);
 
   @Option(names = "--hypervisors", paramLabel = "URL", required = true,
       description = "Address of the hypervisors the controller acts through, e.g. http://127.0.0.1:7700.")
@@ -73,7 +76,11 @@ public final class NodeCommand implements Callable<Integer> {
       err.flush();
       // a node the cluster downed (the minority of a partition) has stopped its actor system: it
       // serves nothing any more, so it ends, and whatever restarts it makes it a new incarnation
-      if (!interruption.awaitUnless(n.node().system().getWhenTerminated()) && n.node().stopReason().isPresent()) {
+      if (!interruption.awaitUnless(n.node().ended(STOP_PATIENCE)) && n.node().stopReason().isPresent()) {
+        if (!n.node().stopped()) {
+          LOG.warn("the actor system of {} did not stop within {} s of its shutdown's end; the node ends anyway. Its actors:\n{}",
+              n.node().system().address(), STOP_PATIENCE.toSeconds(), n.node().actorTree());
+        }
         err.printf(Locale.ROOT, "vmflock node %s left the cluster without being interrupted (%s); exit %d: start it again to join the "
             + "cluster as a new incarnation%n", n.node().system().address(), n.node().stopReason().get(), ExitCode.FAILURE);
         err.flush();

@@ -147,7 +147,7 @@ public final class ClusterNode implements AutoCloseable, HttpEndpoint.Serving {
   @Override
   public void close() {
     // a node the cluster downed has stopped its actor system, and the HTTP server with it
-    if (!node.stopped()) {
+    if (!node.shutDown()) {
       NodeEndpoint.unbind(node, endpoint.binding(), ASK);
     }
     hypervisors.close();

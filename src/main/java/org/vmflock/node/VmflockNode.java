@@ -60,6 +60,8 @@ public final class VmflockNode implements AutoCloseable {
   private final NodeMetrics metrics = new NodeMetrics();
   private final org.vmflock.http.LiveStream live;
   private final org.vmflock.http.ObservedTrafficView traffic = new org.vmflock.http.ObservedTrafficView();
+  /** Completed when the coordinated shutdown (Ctrl-C, downed, left) reaches the actor system's termination. */
+  private final java.util.concurrent.CompletableFuture<Void> terminating = new java.util.concurrent.CompletableFuture<>();
 
   private VmflockNode(ActorSystem<SpawnProtocol.Command> system, MonitorSettings monitor, Clock clock, JournalCheck.Finding journal, Config config) {
     this.system = system;
@@ -68,6 +70,11 @@ public final class VmflockNode implements AutoCloseable {
     this.journal = journal;
     this.config = config;
     this.sharding = ClusterSharding.get(system);
+    org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "vmflock-node-terminating", () -> {
+          terminating.complete(null);
+          return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+        });
     this.live = org.vmflock.http.LiveStream.of(system, config);
     metrics.liveStream(live::clients, live::dropped, live::droppedEvents);
   }
@@ -118,6 +125,27 @@ public final class VmflockNode implements AutoCloseable {
           case "IncompatibleConfigurationDetectedReason" -> Optional.of("its configuration is incompatible with the cluster's");
           default -> Optional.of(name);
         });
+  }
+
+  /**
+   * Completes when this node's actor system has stopped, or {@code patience} after its coordinated
+   * shutdown reached the system's termination if it has not stopped by then (an actor that never
+   * stops: seen once on a node downed in a partition, the phase {@code actor-system-terminate} timed
+   * out and the system stayed up, idle). What waits for the node to end is not kept waiting forever;
+   * {@link #stopped()} tells which it was, {@link #actorTree()} what was still there.
+   */
+  public CompletionStage<Void> ended(Duration patience) {
+    java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+    system.getWhenTerminated().whenComplete((done, error) -> ended.complete(null));
+    terminating.thenRun(() -> java.util.concurrent.CompletableFuture.delayedExecutor(patience.toMillis(), TimeUnit.MILLISECONDS)
+        .execute(() -> ended.complete(null)));
+    return ended;
+  }
+
+  /** The actors of this node's system now, as Pekko prints them: what is left of a system that does not stop. */
+  public String actorTree() {
+    org.apache.pekko.actor.ActorSystem classic = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system);
+    return classic instanceof org.apache.pekko.actor.ActorSystemImpl impl ? impl.printTree() : "(no tree of " + classic.getClass().getName() + ")";
   }
 
   /** Whether this node's actor system has stopped. */
@@ -257,16 +285,29 @@ public final class VmflockNode implements AutoCloseable {
     }
   }
 
+  /** Whether this node's actor system has stopped, or its coordinated shutdown has reached the system's termination. */
+  public boolean shutDown() {
+    return terminating.isDone() || stopped();
+  }
+
+  /**
+   * Stops the actor system, waiting up to 30 s; an {@link IllegalStateException} if it does not
+   * stop. A node whose shutdown already ran to its end (downed, and {@link #ended} gave up waiting)
+   * is not waited for again.
+   */
   @Override
   public void close() {
+    boolean ranAlready = terminating.isDone();
     system.terminate();
     try {
-      system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      system.getWhenTerminated().toCompletableFuture().get(ranAlready ? 1 : SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       JournalCheck.release(config);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("node " + system.name() + " did not stop within " + SHUTDOWN_TIMEOUT.toSeconds() + " s", e);
+      if (!ranAlready) {
+        throw new IllegalStateException("node " + system.name() + " did not stop within " + SHUTDOWN_TIMEOUT.toSeconds() + " s", e);
+      }
     }
   }
 }

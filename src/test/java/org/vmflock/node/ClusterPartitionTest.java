@@ -89,7 +89,8 @@ class ClusterPartitionTest {
         long[] managerMoved = {0};
         long[] cutManagerGone = {0};
         ProcessCluster.Node[] newHost = {null};
-        Awaitility.await("the cut node unreachable, downed, and the manager on the majority").atMost(SPLIT).pollInterval(Duration.ofMillis(200))
+        try {
+          Awaitility.await("the cut node unreachable, downed, and the manager on the majority").atMost(SPLIT).pollInterval(Duration.ofMillis(200))
             .until(() -> {
               if (unreachable[0] == 0 && majority.stream().anyMatch(n -> get(n.url() + "/api/cluster").map(c -> ProcessCluster.any(c.get("members"),
                   m -> m.get("address").asText().equals(cutMember) && !m.get("reachable").asBoolean())).orElse(false))) {
@@ -113,6 +114,15 @@ class ClusterPartitionTest {
               }
               return unreachable[0] != 0 && downed[0] != 0 && managerMoved[0] != 0;
             });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          // what CI shows of a failure is this message's first line: say there which step never came, and why as far as the logs tell
+          host.process().dumpThreads();
+          throw new AssertionError(String.format(Locale.ROOT, "after %d s: %s unreachable %s, its manager stopped %s, its process ended %s, "
+              + "the manager on the majority %s; split-brain resolver: %s; %s's last lines: %s", SPLIT.toSeconds(), host.name(),
+              since(unreachable[0], partitioned), since(cutManagerGone[0], partitioned), since(downed[0], partitioned),
+              since(managerMoved[0], partitioned), f.processes.stream().map(p -> p.name() + " " + ProcessCluster.lines(p.log(), "SBR", 2))
+                  .toList(), host.name(), ProcessCluster.lines(host.process().log(), " - ", 3)), e);
+        }
         OptionalInt exit = host.process().awaitExit(Duration.ofSeconds(30));
         assertEquals(OptionalInt.of(1), exit, host.name() + " ends with exit 1, downed:\n" + ProcessCluster.tail(host.process().log(), 30));
         assertTrue(host.process().log().contains("left the cluster without being interrupted (downed"), host.name() + " says it was downed:\n"
@@ -152,6 +162,11 @@ class ClusterPartitionTest {
         throw e;
       }
     }
+  }
+
+  /** "after N ms" since {@code start}, or "never" for a moment not reached (0). */
+  private static String since(long moment, long start) {
+    return moment == 0 ? "never" : "after " + ms(moment - start) + " ms";
   }
 
   /**

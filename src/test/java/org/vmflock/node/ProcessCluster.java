@@ -324,10 +324,25 @@ final class ProcessCluster implements AutoCloseable {
     return true;
   }
 
+  /** The last lines of every process's log on the test's output, and the whole logs kept under target/chaos-logs (the test's directory goes). */
   void printLogs() {
+    Path kept = Path.of("target", "chaos-logs", dir.getFileName() + "-" + System.currentTimeMillis());
     for (JvmProcess p : processes) {
       System.out.println("---- " + p.name() + " ----\n" + tail(p.log(), 60));
+      try {
+        Files.createDirectories(kept);
+        Files.copy(p.logFile(), kept.resolve(p.logFile().getFileName()));
+      } catch (IOException e) {
+        System.out.println("(" + p.name() + "'s log not kept: " + e + ")");
+      }
     }
+    System.out.println("logs kept in " + kept.toAbsolutePath());
+  }
+
+  /** The lines of {@code log} that contain {@code text}, at most {@code max} of them, the last ones. */
+  static List<String> lines(String log, String text, int max) {
+    List<String> found = java.util.Arrays.stream(log.split("\n")).filter(l -> l.contains(text)).toList();
+    return found.subList(Math.max(0, found.size() - max), found.size());
   }
 
   @Override

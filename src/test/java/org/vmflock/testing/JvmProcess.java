@@ -105,6 +105,18 @@ public final class JvmProcess implements AutoCloseable {
     return -1;
   }
 
+  /** SIGQUIT: a running JVM prints the stacks of its threads into its log and goes on; for a process that should have ended and has not. */
+  public void dumpThreads() throws IOException, InterruptedException {
+    if (process.isAlive()) {
+      new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Where it prints. */
+  public Path logFile() {
+    return log;
+  }
+
   /** SIGKILL (kill -9): no shutdown hook runs, nothing is closed. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
