@@ -28,29 +28,31 @@ import org.vmflock.testing.TestPostgresql;
  * on a network of its own, so that one can be cut from the others with nftables inside its
  * namespace ({@link #partition}) and joined again ({@link #heal}).
  *
- * <p>Topology: namespace {@code vmfl-pt-hub} holds a bridge; node {@code i}'s namespace {@code
- * vmfl-pt-<i>} has an {@code eth0} (a veth whose other end is a bridge port) with {@code
+ * <p>Topology: namespace {@code vmflpt-hub} holds a bridge; node {@code i}'s namespace {@code
+ * vmflpt-<i>} has an {@code eth0} (a veth whose other end is a bridge port) with {@code
  * 10.78.15.<i+1>/24}; the root namespace gets one veth to the bridge, {@value #ROOT_INTERFACE}, with
  * {@value #ROOT_ADDRESS}: the hypervisors listen there, the test reaches the nodes' HTTP endpoints
  * from there, and the nodes reach the PostgreSQL journal (which listens on the root namespace's
  * loopback) through a TCP forwarder of this class listening there. 10.78.15.0/24 is used by no
  * other lab of the project (the emulated federation's is 10.77.0.0/16).
  *
- * <p>The prefix {@code vmfl-pt-} is this class's own: leftovers of a run killed before its close are
- * deleted when the next starts. One run at a time on a machine: a second (another clone's tests)
+ * <p>The prefix {@code vmflpt-} is this class's own, and outside the emulated federation's lab ids
+ * ({@code vmfl-<pid in base 36>-<3 characters>}): named {@code vmfl-pt-hub}, the hub was taken for a
+ * lab of a dead process "pt" and swept by the next lab to start, cutting every node off. Leftovers
+ * of a run killed before its close are deleted when the next starts. One run at a time on a machine: a second (another clone's tests)
  * waits for the first's lock file ({@value #LOCK_FILE} in the temporary directory) rather than
  * delete its namespaces. Needs root, {@code ip} and {@code nft} ({@link #missing()}).
  */
 final class NodeNamespaces implements ProcessCluster.Network, AutoCloseable {
 
-  static final String PREFIX = "vmfl-pt-";
+  static final String PREFIX = "vmflpt-";
   static final String ROOT_INTERFACE = "vmflpt0";
   static final String ROOT_ADDRESS = "10.78.15.254";
   private static final String SUBNET = "10.78.15.";
   private static final String HUB = PREFIX + "hub";
   /** The nftables table a partition adds in a node's namespace. */
   private static final String TABLE = "vmflpt";
-  static final String LOCK_FILE = "vmfl-pt.lock";
+  static final String LOCK_FILE = "vmflpt.lock";
   /** How long a run waits for another's namespaces to go: more than a whole run of the partition test. */
   private static final Duration LOCK_WAIT = Duration.ofMinutes(10);
 
@@ -241,7 +243,7 @@ final class NodeNamespaces implements ProcessCluster.Network, AutoCloseable {
     }
   }
 
-  /** Deletes every namespace named vmfl-pt-... and the root namespace's veth (deleting one end deletes both). */
+  /** Deletes every namespace named vmflpt-... and the root namespace's veth (deleting one end deletes both). */
   static void deleteLeftovers() {
     for (String line : run(List.of("ip", "netns", "list"), "").split("\n")) {
       String name = line.strip().split("\\s+")[0];

@@ -45,9 +45,11 @@ public final class MpiRun implements AutoCloseable {
    * How long a launch may take before it is given up: from mpirun's start until a rank runs in
    * every VM. Open MPI's launch can hang for good (one VM's daemon never comes up, no output, seen
    * a few times in a hundred runs on a loaded machine); such a launch is killed and mpirun started
-   * again, at most {@link #LAUNCHES} launches in all. Callers' timeouts count from the first.
+   * again, at most {@link #LAUNCHES} launches in all. Callers' timeouts count from the first. A
+   * launch that works has a rank in every VM within seconds (the whole 4-rank LAMMPS run of
+   * MeasurementCampaignTest takes 4–5 s at load 5–6); 30 s is ample, and it is what a hang costs.
    */
-  static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(30);
   /** How many times a run's launch is tried. */
   static final int LAUNCHES = 3;
   /** How often the launch watchdog looks for the ranks. */
