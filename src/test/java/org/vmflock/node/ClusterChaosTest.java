@@ -133,11 +133,23 @@ class ClusterChaosTest {
         Awaitility.await("no period lost, " + from[0] + ".." + to).atMost(START).pollInterval(Duration.ofSeconds(1))
             .until(() -> f.noPeriodLost(entry, from[0], to, vms));
         System.out.printf(Locale.ROOT, "periods %d..%d complete at east and west across the restarts%n", from[0], to);
-        // the controller after the restarts: a new application placed, its VMs booted where it is placed
+        // the controller after the restarts: a new application placed, its VMs booted where it is placed; meanwhile
+        // PostgreSQL restarts (-m fast: every connection cut) as the manager, the sagas and the collectors write
         assertEquals(200, post(f.nodes.get(2), ProcessCluster.application("late")).statusCode());
+        long restarted = System.nanoTime();
+        db.restartServer();
+        long journalBack = System.nanoTime();
         Awaitility.await("the new application's VMs booted").atMost(START).pollInterval(Duration.ofMillis(100))
             .until(() -> get(f.world()).map(w -> w.get("page").get("vms").size() == 8).orElse(false));
+        long booted = System.nanoTime();
         f.check(after, f.awaitNoMigration(entry), 8);
+        // nothing lost across the journal's restart either: the periods on from the restarts, until one begun after it, complete, with
+        // the first application's VMs each reported once (the new one's from when they booted)
+        long afterRestart = get(entry.url() + "/api/sites/east/periods?last=1").orElseThrow().get("current").asLong() + 1;
+        Awaitility.await("no period lost across PostgreSQL's restart, " + (to + 1) + ".." + afterRestart).atMost(START)
+            .pollInterval(Duration.ofSeconds(1)).until(() -> f.noPeriodLost(entry, to + 1, afterRestart, vms));
+        System.out.printf(Locale.ROOT, "PostgreSQL restarted as an application was submitted: the server back after %d ms, the application's VMs "
+            + "booted after %d ms, periods %d..%d complete at east and west%n", ms(journalBack - restarted), ms(booted - restarted), to + 1, afterRestart);
       } catch (AssertionError | RuntimeException e) {
         f.printLogs();
         for (String site : List.of("east", "west")) {
