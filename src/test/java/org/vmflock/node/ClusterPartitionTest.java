@@ -44,8 +44,9 @@ import org.vmflock.testing.TestPostgresql;
  * status and every node's log); at the hypervisors, every VM commanded by one node at a time and,
  * once a majority node commanded it, never again by the cut one; every VM in one place. Then the
  * partition heals, the cut node is started again (a new incarnation at the same address), is Up in
- * every node's view, reaches the manager and the site actors, and an application submitted through
- * it is booted. The figures are printed.
+ * every node's view, reaches the manager and the site actors, an application submitted through it
+ * is booted, and its site is sensed again: a period begun after complete at both sites, every VM
+ * reported once. The figures are printed.
  */
 class ClusterPartitionTest {
 
@@ -151,12 +152,20 @@ class ClusterPartitionTest {
         Awaitility.await("the application submitted through the new incarnation booted").atMost(START).pollInterval(Duration.ofMillis(100))
             .until(() -> get(f.world()).map(w -> w.get("page").get("vms").size() == 8).orElse(false));
         f.check(after, f.awaitNoMigration(newHost[0]), 8);
+        // the new incarnation senses its site again (a senses east, where the new application runs): a period begun from
+        // here on complete at both sites with every VM reported once
+        java.util.Set<String> vms = new java.util.TreeSet<>();
+        get(f.world()).orElseThrow().get("page").get("vms").forEach(v -> vms.add(v.get("vm").asText()));
+        long next = get(again.url() + "/api/sites/east/periods?last=1").orElseThrow().get("current").asLong() + 1;
+        Awaitility.await("period " + next + " complete at both sites, east sensed by " + again.process().name()).atMost(START)
+            .pollInterval(Duration.ofSeconds(1)).until(() -> f.noPeriodLost(again, next, next, vms));
+        long sensed = System.nanoTime();
 
         System.out.printf(Locale.ROOT, "partition of %s, the manager's node (1 of 3), from the others: unreachable after %d ms, downed "
             + "(its process ended, exit 1) after %d ms (%s), the manager running on %s after %d ms, the %d migration(s) in flight ended after "
-            + "%d ms; healed and started again, %s Up in every node's view %d ms after the heal; %s%n", host.name(), ms(unreachable[0] - partitioned),
+            + "%d ms; healed and started again, %s Up in every node's view %d ms after the heal, its site's period %d complete %d ms after the heal; %s%n", host.name(), ms(unreachable[0] - partitioned),
             ms(downed[0] - partitioned), ProcessCluster.downed(List.of(host), partitionedClock), newHost[0].name(), ms(managerMoved[0] - partitioned),
-            before.get("migrations").get("inFlight").size(), ms(ended - partitioned), again.process().name(), ms(up - healed), commands);
+            before.get("migrations").get("inFlight").size(), ms(ended - partitioned), again.process().name(), ms(up - healed), next, ms(sensed - healed), commands);
       } catch (AssertionError | RuntimeException e) {
         f.printLogs();
         throw e;
