@@ -3,6 +3,7 @@ package org.vmflock.node;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -19,32 +20,65 @@ import org.vmflock.site.SiteActor;
  */
 final class SiteDefinitions {
 
-  private static final Duration ASK = Duration.ofSeconds(30);
+  /** One ask's patience: a site actor's shard moving between nodes (one joining) may drop a message, so it is asked again. */
+  private static final Duration ATTEMPT = Duration.ofSeconds(10);
+  /** How long a site may take to answer in all, over its attempts. */
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
 
   private SiteDefinitions() {}
 
-  /** Each of the scenario's sites as its site actor holds it once defined, by name. */
+  /**
+   * Each of the scenario's sites as its site actor holds it once defined, by name. Every ask is
+   * repeated until {@link #PATIENCE} passes (reading is harmless; a definition whose reply was lost is
+   * found done at the next reading, and one refused because another node defined the site first is
+   * taken as it is).
+   *
+   * @throws InvalidInputException a site the actor refuses to define (naming the scenario)
+   * @throws IllegalStateException a site that does not answer within {@link #PATIENCE}
+   */
   static Map<String, SiteActor.EnvironmentView> define(VmflockNode node, Scenario scenario, Instant pricesFrom) {
     Map<String, SiteActor.EnvironmentView> views = new TreeMap<>();
     for (Site s : scenario.infra().sites()) {
-      SiteActor.EnvironmentView view = environment(node, s.name(), pricesFrom);
-      if (!view.environment().defined()) {
-        EnvironmentChange.Define define = EnvironmentChange.Define.in(scenario.infra(), s.withHosting(s.hosting().knownAt(scenario.start())));
-        SiteActor.Reply r = VmflockNode.await(AskPattern.ask(node.sites().apply(s.name()),
-            (ActorRef<SiteActor.Reply> ref) -> new SiteActor.Change(define, ref), ASK,
-            node.system().scheduler()), "defining site " + s.name(), ASK);
-        if (r instanceof SiteActor.Rejected rej) {
-          throw new InvalidInputException(scenario.source().toString(), rej.reason());
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      String refused = null;
+      while (true) {
+        Optional<SiteActor.EnvironmentView> view = attempt(node, "asking site " + s.name() + " its environment", () -> AskPattern.ask(
+            node.sites().apply(s.name()), (ActorRef<SiteActor.EnvironmentView> r) -> new SiteActor.GetEnvironment(pricesFrom, r), ATTEMPT,
+            node.system().scheduler()));
+        if (view.isPresent() && view.get().environment().defined()) {
+          views.put(s.name(), view.get());
+          break;
         }
-        view = environment(node, s.name(), pricesFrom);
+        if (refused != null) {
+          throw new InvalidInputException(scenario.source().toString(), refused);
+        }
+        if (view.isPresent()) {
+          EnvironmentChange.Define define = EnvironmentChange.Define.in(scenario.infra(), s.withHosting(s.hosting().knownAt(scenario.start())));
+          Optional<SiteActor.Reply> r = attempt(node, "defining site " + s.name(), () -> AskPattern.ask(node.sites().apply(s.name()),
+              (ActorRef<SiteActor.Reply> ref) -> new SiteActor.Change(define, ref), ATTEMPT, node.system().scheduler()));
+          if (r.isPresent() && r.get() instanceof SiteActor.Rejected rej) {
+            refused = rej.reason(); // unless another node defined it meanwhile: read again
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("site " + s.name() + " did not answer within " + PATIENCE.toSeconds()
+              + " s (asked every " + ATTEMPT.toSeconds() + " s): is a node with role site up?");
+        }
       }
-      views.put(s.name(), view);
     }
     return views;
   }
 
-  private static SiteActor.EnvironmentView environment(VmflockNode node, String site, Instant pricesFrom) {
-    return VmflockNode.await(AskPattern.ask(node.sites().apply(site), (ActorRef<SiteActor.EnvironmentView> r) -> new SiteActor.GetEnvironment(pricesFrom, r),
-        ASK, node.system().scheduler()), "asking site " + site + " its environment", ASK);
+  /** One ask; empty, logged, when it fails or times out. */
+  private static <T> Optional<T> attempt(VmflockNode node, String what, java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> ask) {
+    try {
+      return Optional.of(VmflockNode.await(ask.get(), what, ATTEMPT.plusSeconds(1)));
+    } catch (IllegalStateException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw e;
+      }
+      node.system().log().warn("{}: {}; asking again", what, e.getMessage());
+      return Optional.empty();
+    }
   }
 }
