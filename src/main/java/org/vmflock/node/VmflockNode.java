@@ -129,9 +129,10 @@ public final class VmflockNode implements AutoCloseable {
 
   /**
    * Completes when this node's actor system has stopped, or {@code patience} after its coordinated
-   * shutdown reached the system's termination if it has not stopped by then (an actor that never
-   * stops: seen once on a node downed in a partition, the phase {@code actor-system-terminate} timed
-   * out and the system stayed up, idle). What waits for the node to end is not kept waiting forever;
+   * shutdown reached the system's termination if it has not stopped by then (seen on a node downed
+   * in a partition: the phase {@code actor-system-terminate} timed out and the system stayed up, idle;
+   * Pekko 1.7.0's Artery waits without a deadline for a remoting stream to a peer whose packets are
+   * dropped, apache/pekko#3247, bounded upstream by #3317 after 1.7.0). What waits for the node to end is not kept waiting forever;
    * {@link #stopped()} tells which it was, {@link #actorTree()} what was still there.
    */
   public CompletionStage<Void> ended(Duration patience) {
