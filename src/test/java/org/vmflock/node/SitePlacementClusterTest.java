@@ -116,6 +116,8 @@ class SitePlacementClusterTest {
     settings.put("pekko.cluster.roles", roles);
     settings.put("pekko.cluster.seed-nodes", seeds);
     settings.put("vmflock.node.sites", List.of(site));
+    // the coordinator looks for shards to move home every 2 s (10 s shipped, Pekko's default)
+    settings.put("pekko.cluster.sharding.rebalance-interval", "2s");
     return VmflockNode.start("placement", TestConfigs.node(journal, settings), Clock.system());
   }
 
