@@ -98,7 +98,7 @@ public final class LabCommand implements Runnable {
       Config config = node.load(Map.of());
       String missing = EmulatedFederation.unavailableReason();
       if (!missing.isEmpty()) {
-        throw new EnvironmentException("lab up needs " + missing);
+        throw new EnvironmentException(missing);
       }
       try (Interruption interruption = Interruption.install("lab", Duration.ofSeconds(30));
           StandingLab lab = start(file, config, services, line -> {

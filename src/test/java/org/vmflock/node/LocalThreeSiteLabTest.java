@@ -130,6 +130,16 @@ class LocalThreeSiteLabTest {
     }
   }
 
+  @Test
+  void labUpRefusesBadInputBeforeBuildingAnything() {
+    Cli.Run expose = Cli.run("lab", "up", "--expose", "rennes");
+    assertEquals(ExitCode.INVALID_INPUT, expose.exitCode(), expose.err());
+    assertTrue(expose.err().contains("--expose rennes") && expose.err().contains("SITE:PORT"), expose.err());
+    Cli.Run port = Cli.run("lab", "up", "--service", "70000");
+    assertEquals(ExitCode.INVALID_INPUT, port.exitCode(), port.err());
+    assertTrue(port.err().contains("--service") && port.err().contains("70000"), port.err());
+  }
+
   /** TCP connects from {@code from}'s namespace to {@code to}'s node (its cluster port): the median within tolerance of twice the link's delay. */
   private static void roundTrip(StandingLab lab, String from, String to, Map<String, String> host) throws Exception {
     Duration oneWay = lab.federation().link(from, to).spec().oneWayDelay();
