@@ -1,8 +1,6 @@
 package org.vmflock.emulate.lab;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -19,7 +17,8 @@ import org.vmflock.monitor.capture.NetworkNamespace;
  * forwards to. Either end may be inside a named network namespace ({@code ip netns}): its socket is
  * made by a thread that entered it ({@link NetworkNamespace}), and stays there; {@code null} is this
  * process's own namespace. Connecting to the target is tried once per accepted connection (5 s at
- * most); a connection that fails is closed. Two daemon threads per connection; {@link #close()}
+ * most); a connection that fails is closed. Two daemon threads per connection, an end of stream
+ * passed on as a half-close; {@link #close()}
  * stops listening and closes every connection.
  */
 public final class TcpForwarder implements AutoCloseable {
@@ -110,22 +109,33 @@ public final class TcpForwarder implements AutoCloseable {
       } catch (IOException e) {
         // a socket already closed: its pipe ends at once
       }
-      pipe(in, out);
-      pipe(out, in);
+      java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger(2);
+      pipe(in, out, running);
+      pipe(out, in, running);
     }
   }
 
-  private void pipe(Socket from, Socket to) {
+  /**
+   * Copies {@code from} to {@code to}; at {@code from}'s end of stream, ends {@code to}'s output
+   * (a half-close passed on), and closes both once both directions ended ({@code running}) or
+   * either failed.
+   */
+  private void pipe(Socket from, Socket to, java.util.concurrent.atomic.AtomicInteger running) {
     Thread t = new Thread(() -> {
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        in.transferTo(out);
+      boolean ended = false;
+      try {
+        from.getInputStream().transferTo(to.getOutputStream());
+        to.shutdownOutput();
+        ended = true;
       } catch (IOException e) {
-        // one side closed
+        // one side closed or reset
       } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-        open.remove(from);
-        open.remove(to);
+        if (!ended || running.decrementAndGet() == 0) {
+          closeQuietly(from);
+          closeQuietly(to);
+          open.remove(from);
+          open.remove(to);
+        }
       }
     }, "forwarder-" + name + "-pipe");
     t.setDaemon(true);
