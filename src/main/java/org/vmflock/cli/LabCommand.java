@@ -170,9 +170,11 @@ public final class LabCommand implements Runnable {
         out.accept(String.format(Locale.ROOT, "site %s: namespace %s, address %s", site.name(), site.namespace(), site.address()));
       }
       out.accept("services here reachable at 127.0.0.1 inside every site's namespace: ports " + services);
+      // the hypervisors' port: the first service that is not PostgreSQL's
+      int hypervisors = services.stream().filter(p -> p != 5432).findFirst().orElse(7700);
       for (StandingLab.Site site : lab.sites()) {
-        out.accept(String.format(Locale.ROOT, "  VMFLOCK_SITE=%s VMFLOCK_HOST=%s ip netns exec %s bin/vmflock node --hypervisors http://127.0.0.1:7700 "
-            + "--scenario %s --config cluster-configs/local-3site.conf", site.name(), site.address(), site.namespace(), scenario));
+        out.accept(String.format(Locale.ROOT, "  VMFLOCK_SITE=%s VMFLOCK_HOST=%s ip netns exec %s bin/vmflock node --hypervisors http://127.0.0.1:%d "
+            + "--scenario %s --config cluster-configs/local-3site.conf", site.name(), site.address(), site.namespace(), hypervisors, scenario));
       }
     } catch (RuntimeException e) {
       lab.close();
