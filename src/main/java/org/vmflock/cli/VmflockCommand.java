@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VmflockCommand.Version.class,
     description = "Communication-aware live migration of virtual clusters across federated sites.",
-    subcommands = {SimulateCommand.class, EmulateCommand.class, RunCommand.class, NodeCommand.class, HypervisorsCommand.class, InjectCommand.class, KeysCommand.class, ReplayCommand.class, CaptureCommand.class, QueryCommand.class, GroupsCommand.class, PlanCommand.class, PredictCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {SimulateCommand.class, EmulateCommand.class, LabCommand.class, RunCommand.class, NodeCommand.class, HypervisorsCommand.class, InjectCommand.class, KeysCommand.class, ReplayCommand.class, CaptureCommand.class, QueryCommand.class, GroupsCommand.class, PlanCommand.class, PredictCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done",

@@ -46,6 +46,17 @@ public record EmulationSpec(Scenario scenario, FederationSpec federation, List<S
                 + a.profile()) + " is only modelled)");
       }
     }
+    return ofSites(s, maxBitsPerSecond);
+  }
+
+  /**
+   * The lab of {@code s}'s sites and links alone, as {@link #of} makes it, whatever its applications
+   * are ({@code vmflock lab up}: the nodes bring their own).
+   *
+   * @throws InvalidInputException naming the scenario's setting that cannot be emulated
+   */
+  public static EmulationSpec ofSites(Scenario s, long maxBitsPerSecond) {
+    String source = s.source().toString();
     if (s.infra().sites().size() > FederationSpec.MAX_SITES) {
       throw new InvalidInputException(source + ": sites", s.infra().sites().size() + " sites; a lab holds at most " + FederationSpec.MAX_SITES);
     }

@@ -1,13 +1,10 @@
 package org.vmflock.node;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +13,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.vmflock.emulate.lab.TcpForwarder;
 import org.vmflock.testing.TestPostgresql;
 
 /**
@@ -33,7 +30,7 @@ import org.vmflock.testing.TestPostgresql;
  * 10.78.15.<i+1>/24}; the root namespace gets one veth to the bridge, {@value #ROOT_INTERFACE}, with
  * {@value #ROOT_ADDRESS}: the hypervisors listen there, the test reaches the nodes' HTTP endpoints
  * from there, and the nodes reach the PostgreSQL journal (which listens on the root namespace's
- * loopback) through a TCP forwarder of this class listening there. 10.78.15.0/24 is used by no
+ * loopback) through a {@link TcpForwarder} listening there. 10.78.15.0/24 is used by no
  * other lab of the project (the emulated federation's is 10.77.0.0/16).
  *
  * <p>The prefix {@code vmflpt-} is this class's own, and outside the emulated federation's lab ids
@@ -58,13 +55,11 @@ final class NodeNamespaces implements ProcessCluster.Network, AutoCloseable {
 
   private final int nodes;
   private final FileLock lock;
-  private final ServerSocket journalForwarder;
-  private final List<Socket> forwarded = Collections.synchronizedList(new ArrayList<>());
+  private TcpForwarder journalForwarder;
 
-  private NodeNamespaces(int nodes, FileLock lock) throws IOException {
+  private NodeNamespaces(int nodes, FileLock lock) {
     this.nodes = nodes;
     this.lock = lock;
-    this.journalForwarder = new ServerSocket();
   }
 
   /** What this machine lacks for the namespaces: empty if it has it all. */
@@ -87,7 +82,7 @@ final class NodeNamespaces implements ProcessCluster.Network, AutoCloseable {
     NodeNamespaces n = new NodeNamespaces(nodes, lock);
     try {
       n.build();
-      n.forward(journal);
+      n.journalForwarder = TcpForwarder.start("journal", null, new InetSocketAddress(InetAddress.getByName(ROOT_ADDRESS), 0), null, journal);
       return n;
     } catch (IOException | RuntimeException e) {
       n.close();
@@ -152,7 +147,7 @@ final class NodeNamespaces implements ProcessCluster.Network, AutoCloseable {
 
   @Override
   public String journalUrl(TestPostgresql db) {
-    return "jdbc:postgresql://" + ROOT_ADDRESS + ":" + journalForwarder.getLocalPort() + "/" + db.database();
+    return "jdbc:postgresql://" + ROOT_ADDRESS + ":" + journalForwarder.address().getPort() + "/" + db.database();
   }
 
   /**
@@ -181,60 +176,10 @@ final class NodeNamespaces implements ProcessCluster.Network, AutoCloseable {
     run(List.of("ip", "netns", "exec", namespace(i), "nft", "delete", "table", "inet", TABLE), "");
   }
 
-  /** Connections to ROOT_ADDRESS:port, each piped to {@code journal} on a pair of daemon threads. */
-  private void forward(InetSocketAddress journal) throws IOException {
-    journalForwarder.bind(new InetSocketAddress(InetAddress.getByName(ROOT_ADDRESS), 0));
-    Thread accept = new Thread(() -> {
-      while (!journalForwarder.isClosed()) {
-        try {
-          Socket in = journalForwarder.accept();
-          Socket out = new Socket();
-          forwarded.add(in);
-          forwarded.add(out);
-          try {
-            out.connect(journal, 5000);
-          } catch (IOException e) {
-            in.close();
-            out.close();
-            continue;
-          }
-          pipe(in, out);
-          pipe(out, in);
-        } catch (IOException e) {
-          // closed: the loop ends
-        }
-      }
-    }, "journal-forwarder");
-    accept.setDaemon(true);
-    accept.start();
-  }
-
-  private static void pipe(Socket from, Socket to) {
-    Thread t = new Thread(() -> {
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        in.transferTo(out);
-      } catch (IOException e) {
-        // one side closed
-      } finally {
-        try {
-          from.close();
-          to.close();
-        } catch (IOException e) {
-          // closing anyway
-        }
-      }
-    }, "journal-forwarder-pipe");
-    t.setDaemon(true);
-    t.start();
-  }
-
   @Override
   public void close() throws IOException {
-    journalForwarder.close();
-    synchronized (forwarded) {
-      for (Socket s : forwarded) {
-        s.close();
-      }
+    if (journalForwarder != null) {
+      journalForwarder.close();
     }
     try {
       deleteLeftovers();
