@@ -156,12 +156,15 @@ final class ProcessCluster implements AutoCloseable {
       for (String ignored : NAMES) {
         ports.add(freePort());
       }
-      // the first seed forms the cluster, the others join it once it is up (it defined the sites)
-      nodes.add(awaitNode(0, launch(0)));
-      JvmProcess b = launch(1);
-      JvmProcess c = launch(2);
-      nodes.add(awaitNode(1, b));
-      nodes.add(awaitNode(2, c));
+      // all three at once: the first seed forms the cluster, the others join it when it is up; each
+      // defines the scenario's sites unless another did first
+      List<JvmProcess> started = new ArrayList<>();
+      for (int i = 0; i < NAMES.size(); i++) {
+        started.add(launch(i));
+      }
+      for (int i = 0; i < NAMES.size(); i++) {
+        nodes.add(awaitNode(i, started.get(i)));
+      }
       awaitWhole();
     } catch (Exception | AssertionError e) {
       // no process left running (in a namespace about to be deleted) when the cluster never formed
