@@ -114,6 +114,72 @@ public record SiteStatistics(
     return Decision.recorded(events);
   }
 
+  /** What a batch of sensor reports leads to: the events of those recorded, and each refused one with its reason. */
+  public record BatchDecision(List<SiteEvent> events, int recorded, List<Refusal> refused) {
+    public BatchDecision {
+      events = List.copyOf(events);
+      refused = List.copyOf(refused);
+    }
+  }
+
+  /** Report number {@code index} of a batch (from 0), refused: a duplicate, or rejected, and why. */
+  public record Refusal(int index, Decision.Outcome outcome, String reason) implements CborSerializable {}
+
+  /**
+   * The reports of a batch (e.g. the sensors of a host, one period), each decided as {@link
+   * #decideReport} would one after the other: a report is refused for the reasons a single one is,
+   * and as a duplicate of an earlier report of the same batch too. The periods the batch completes
+   * close after all its reports; retention prunes once, at its end.
+   */
+  public BatchDecision decideReports(List<SensorReport> reports, long nowMillis, CollectorSettings settings) {
+    List<SiteEvent> events = new ArrayList<>(reports.size() + 2);
+    List<Refusal> refused = new ArrayList<>();
+    Map<Long, java.util.Set<String>> added = new TreeMap<>();
+    for (int i = 0; i < reports.size(); i++) {
+      SensorReport report = reports.get(i);
+      String refusal = refusal(report);
+      if (!refusal.isEmpty()) {
+        refused.add(new Refusal(i, Decision.Outcome.REJECTED, refusal));
+        continue;
+      }
+      long p = report.period();
+      SitePeriod existing = periods.get(p);
+      java.util.Set<String> batch = added.computeIfAbsent(p, q -> new java.util.HashSet<>());
+      if ((existing != null && existing.reports().containsKey(report.vm())) || !batch.add(report.vm())) {
+        refused.add(new Refusal(i, Decision.Outcome.DUPLICATE, "VM '" + report.vm() + "' already reported period " + p));
+        continue;
+      }
+      events.add(new ReportRecorded(report, nowMillis));
+    }
+    int recorded = events.size();
+    java.util.TreeSet<Long> after = new java.util.TreeSet<>(periods.keySet());
+    for (Map.Entry<Long, java.util.Set<String>> e : added.entrySet()) {
+      if (e.getValue().isEmpty()) {
+        continue;
+      }
+      after.add(e.getKey());
+      SitePeriod existing = periods.get(e.getKey());
+      if (existing != null && existing.closed()) {
+        continue;
+      }
+      boolean all = true;
+      for (String vm : expected(e.getKey())) {
+        if (!e.getValue().contains(vm) && (existing == null || !existing.reports().containsKey(vm))) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
+        events.add(new PeriodClosed(e.getKey(), CloseReason.ALL_REPORTED, List.of(), nowMillis));
+      }
+    }
+    int keep = settings.retentionPeriods();
+    if (recorded > 0 && keep > 0 && after.size() > keep) {
+      events.add(new PeriodsPruned(after.stream().skip(after.size() - keep - 1L).findFirst().orElseThrow()));
+    }
+    return new BatchDecision(events, recorded, refused);
+  }
+
   public Decision decideHostReport(HostReport report, long nowMillis, CollectorSettings settings) {
     if (!report.site().equals(site)) {
       return Decision.rejected("report of host '" + report.host() + "' is for site '" + report.site() + "', not '" + site + "'");
