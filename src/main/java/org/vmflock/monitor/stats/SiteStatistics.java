@@ -1,7 +1,6 @@
 package org.vmflock.monitor.stats;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +8,9 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.pcollections.OrderedPMap;
+import org.pcollections.TreePMap;
+import org.pcollections.TreePSet;
 import org.vmflock.CborSerializable;
 import org.vmflock.model.IpAddress;
 import org.vmflock.model.MacAddress;
@@ -38,9 +40,10 @@ public record SiteStatistics(
   public static final long NONE = Long.MIN_VALUE;
 
   public SiteStatistics {
-    roster = Collections.unmodifiableMap(new LinkedHashMap<>(roster));
-    hosts = Collections.unmodifiableSortedSet(new TreeSet<>(hosts));
-    periods = Collections.unmodifiableSortedMap(new TreeMap<>(periods));
+    // persistent maps: folding a report shares everything but its path with the state before (O(log n), no copy)
+    roster = roster instanceof OrderedPMap<String, RosterEntry> p ? p : OrderedPMap.from(roster);
+    hosts = hosts instanceof TreePSet<String> p ? p : TreePSet.from(hosts);
+    periods = periods instanceof TreePMap<Long, SitePeriod> p ? p : TreePMap.from(periods);
   }
 
   public static SiteStatistics empty(String site) {
@@ -317,8 +320,6 @@ public record SiteStatistics(
   }
 
   private SiteStatistics withPeriod(SitePeriod sp) {
-    TreeMap<Long, SitePeriod> next = new TreeMap<>(periods);
-    next.put(sp.period(), sp);
-    return new SiteStatistics(site, roster, hosts, next, prunedThrough);
+    return new SiteStatistics(site, roster, hosts, ((TreePMap<Long, SitePeriod>) periods).plus(sp.period(), sp), prunedThrough);
   }
 }
