@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -54,6 +55,11 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String SITE = "bench";
+  /** How long periods may take to be complete: the monitor's period, the collector's grace, a node's start. */
+  private static final Duration PERIODS = Duration.ofMinutes(3);
+  private static final String APPLICATION = """
+      {"type": "submit", "application": {"name": "hpc", "vms": 4, "size": "small", "work": "8h", "objective": "cost",
+       "placement": "east", "dirty-rate": "20MB/s"}}""";
   private static final String RETENTION = "vmflock.collector.retention-periods";
   private static final int DEFAULT_RETENTION = 10;
 
@@ -108,6 +114,7 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     String url = "jdbc:postgresql://" + server.host() + ":" + server.port() + "/" + database;
     Ingest batched;
     Ingest single;
+    Takeovers takeovers = null;
     try {
       Map<String, Object> overrides = new HashMap<>();
       overrides.put("vmflock.journal.kind", "postgresql");
@@ -145,8 +152,22 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
         progress.line(String.format(Locale.ROOT, "cluster bench: %,.0f reports/s; a host's reports per message again", single.perSecond()));
         batched = ingest(n, collector, period, reports, true);
       }
+      if (kills > 0) {
+        Path dir = Files.createTempDirectory("vmflock-bench-cluster");
+        try {
+          takeovers = takeovers(dir, url, user, password, progress);
+        } finally {
+          if (keep) {
+            out.println("kept: " + dir + " (the processes' logs and configurations)");
+          } else {
+            OutputDirectory.deleteTree(dir);
+          }
+        }
+      }
     } finally {
-      if (!keep) {
+      if (keep) {
+        out.println("kept: the database " + database);
+      } else {
         dropDatabase(server, database, user, password);
       }
     }
@@ -155,8 +176,128 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     out.printf(Locale.ROOT, "ingest, %d reports per message (a host's VMs, one period): %,.0f reports/s (%,d reports in %.1f s), %.1f x the reference%n",
         vmsPerHost, batched.perSecond(), batched.reports(), batched.seconds(), batched.perSecond() / single.perSecond());
     out.printf(Locale.ROOT, "collector ingest: %.0f reports/s per node%n", batched.perSecond());
+    if (takeovers == null) {
+      out.flush();
+      return ExitCode.OK;
+    }
+    double[] ms = takeovers.millis().stream().mapToDouble(Long::doubleValue).sorted().toArray();
+    out.printf(Locale.ROOT, "takeovers: %d, kill -9 to the manager answering on a survivor: median %.0f ms, max %.0f ms; %d decisions taken meanwhile%n",
+        ms.length, ManagerBench.percentile(ms, 50), ms[ms.length - 1], takeovers.decisions());
+    takeovers.problems().forEach(p -> out.println("  " + p));
+    out.printf(Locale.ROOT, "takeover p99: %.0f ms%n", ManagerBench.percentile(ms, 99));
+    out.printf(Locale.ROOT, "lost periods: %d%n", takeovers.lostPeriods());
+    out.printf(Locale.ROOT, "double decisions: %d%n", takeovers.doubleDecisions());
     out.flush();
-    return ExitCode.OK;
+    return takeovers.lostPeriods() == 0 && takeovers.doubleDecisions() == 0 ? ExitCode.OK : ExitCode.FAILURE;
+  }
+
+  /** What the kills showed: each takeover's time, the periods lost and decisions doubled, and what they were. */
+  record Takeovers(List<Long> millis, int lostPeriods, int doubleDecisions, int decisions, List<String> problems) {}
+
+  /**
+   * Three node processes; an application on east, its VMs sensed; then {@link #kills} times: the
+   * manager's node killed (kill -9), timed until a survivor's manager answers, a price change that
+   * moves the application (a decision) sent to it, the killed node started again and the cluster
+   * whole. Then the periods from before the first kill to after the last, and the decisions.
+   */
+  private Takeovers takeovers(Path dir, String url, String user, String password, Progress progress) throws Exception {
+    progress.line("cluster bench: starting hypervisors and three nodes (logs in " + dir + ")");
+    try (LocalCluster c = new LocalCluster(dir, url, user, password)) {
+      try {
+        return takeovers(c, progress);
+      } catch (RuntimeException e) {
+        System.err.println(c.tails(40));
+        throw e;
+      }
+    }
+  }
+
+  private Takeovers takeovers(LocalCluster c, Progress progress) throws Exception {
+    List<String> problems = new ArrayList<>();
+    LocalCluster.Node entry = c.nodes.get(2);
+    if (c.post(entry, APPLICATION) != 200) {
+      throw new IllegalStateException("the application was not accepted by " + entry.url());
+    }
+    java.util.Set<String> vms = new java.util.TreeSet<>();
+    LocalCluster.until("the application's 4 VMs booted at the hypervisors", LocalCluster.START, () -> {
+      vms.clear();
+      LocalCluster.get(c.hypervisors + "/world").ifPresent(w -> w.get("page").get("vms").forEach(v -> vms.add(v.get("vm").asText())));
+      return vms.size() == 4;
+    });
+    progress.line("cluster bench: an application of 4 VMs running; waiting for a period of theirs complete");
+    long[] from = {0};
+    LocalCluster.until("a period of the application complete", PERIODS, () -> {
+      for (long q : c.periods(entry, "east").keySet()) {
+        if (c.lostPeriods(entry, q, q, vms).isEmpty()) {
+          from[0] = q;
+          return true;
+        }
+      }
+      return false;
+    });
+    List<Long> millis = new ArrayList<>();
+    for (int k = 1; k <= kills; k++) {
+      List<LocalCluster.Node> hosts = c.managerHosts();
+      if (hosts.size() != 1) {
+        throw new IllegalStateException("before kill " + k + ", the manager is on " + hosts.stream().map(LocalCluster.Node::name).toList() + ", not one node");
+      }
+      int i = c.nodes.indexOf(hosts.get(0));
+      List<LocalCluster.Node> survivors = c.nodes.stream().filter(n -> n != hosts.get(0)).toList();
+      long killed = System.nanoTime();
+      c.kill(i);
+      LocalCluster.Node[] newHost = {null};
+      LocalCluster.until("the manager answering on a survivor after kill " + k, LocalCluster.START, () -> {
+        for (LocalCluster.Node n : survivors) {
+          if (LocalCluster.get(n.url() + "/api/cluster").map(j -> j.get("manager").get("here").asBoolean()).orElse(false)
+              && LocalCluster.get(n.url() + "/api/status").isPresent()) {
+            newHost[0] = n;
+            return true;
+          }
+        }
+        return false;
+      });
+      long ms = (System.nanoTime() - killed) / 1_000_000;
+      millis.add(ms);
+      // a decision for the new manager: the application's site made dearer, in turn
+      String dearer = k % 2 == 1 ? "east" : "west";
+      String cheaper = k % 2 == 1 ? "west" : "east";
+      for (String[] price : List.of(new String[] {cheaper, "0.05"}, new String[] {dearer, "0.5"})) {
+        int status = c.post(newHost[0], "{\"type\": \"price\", \"site\": \"" + price[0] + "\", \"perVmHour\": " + price[1] + "}");
+        if (status != 200) {
+          problems.add("kill " + k + ": the price change was answered " + status + " by " + newHost[0].name());
+        }
+      }
+      progress.line(String.format(Locale.ROOT, "cluster bench: kill %d/%d: %s killed, the manager answering on %s after %d ms; %s dearer; starting %s again",
+          k, kills, hosts.get(0).name(), newHost[0].name(), ms, dearer, hosts.get(0).name()));
+      c.restart(i);
+    }
+    // the periods from before the first kill to the one in which the last restart ended, once they could close
+    LocalCluster.Node last = c.managerHosts().get(0);
+    long to = LocalCluster.get(last.url() + "/api/sites/east/periods?last=1").orElseThrow().get("current").asLong() - 1;
+    progress.line(String.format(Locale.ROOT, "cluster bench: waiting for the periods %d..%d to close", from[0], to));
+    List<Long> lost = new ArrayList<>();
+    try {
+      LocalCluster.until("periods " + from[0] + ".." + to + " complete", PERIODS, () -> {
+        lost.clear();
+        lost.addAll(c.lostPeriods(last, from[0], to, vms));
+        return lost.isEmpty();
+      });
+    } catch (IllegalStateException e) {
+      for (long q : lost) {
+        problems.add("period " + q + " lost: east " + c.periods(last, "east").get(q) + ", west " + c.periods(last, "west").get(q));
+      }
+    }
+    // decisions: none twice in the manager's status, nor in the processes' logs
+    List<String> twice = new ArrayList<>(c.decisionsLoggedTwice());
+    JsonNode status = LocalCluster.get(last.url() + "/api/status?recent=100").orElseThrow();
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    status.get("decisions").forEach(d -> {
+      if (!ids.add(d.get("id").asLong())) {
+        twice.add("decision " + d.get("id").asLong() + " twice in the manager's status");
+      }
+    });
+    problems.addAll(twice);
+    return new Takeovers(millis, lost.size(), twice.size(), c.decisionsLogged(), problems);
   }
 
   /**
