@@ -1,6 +1,7 @@
 package org.vmflock.monitor.stats;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,11 +166,18 @@ public record SiteStatistics(
       if (existing != null && existing.closed()) {
         continue;
       }
-      boolean all = true;
-      for (String vm : expected(e.getKey())) {
-        if (!e.getValue().contains(vm) && (existing == null || !existing.reports().containsKey(vm))) {
+      // fewer reports than VMs expected: some is missing (counting is cheaper than looking each up)
+      long expected = 0;
+      for (RosterEntry r : roster.values()) {
+        if (r.sincePeriod() <= e.getKey()) {
+          expected++;
+        }
+      }
+      boolean all = (existing == null ? 0 : existing.reports().size()) + e.getValue().size() >= expected;
+      for (Iterator<RosterEntry> r = roster.values().iterator(); all && r.hasNext(); ) {
+        RosterEntry vm = r.next();
+        if (vm.sincePeriod() <= e.getKey() && !e.getValue().contains(vm.vm()) && (existing == null || !existing.reports().containsKey(vm.vm()))) {
           all = false;
-          break;
         }
       }
       if (all) {
