@@ -1,5 +1,6 @@
 package org.vmflock.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -16,7 +17,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -90,7 +90,7 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  /** Reports per second, and how many messages carried them. */
+  /** How many reports a run sent, and in how long. */
   record Ingest(long reports, double seconds) {
     double perSecond() {
       return reports / seconds;
