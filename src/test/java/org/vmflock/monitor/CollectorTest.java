@@ -122,6 +122,8 @@ class CollectorTest {
     assertEquals(List.of(SiteStatistics.Decision.Outcome.DUPLICATE, SiteStatistics.Decision.Outcome.REJECTED, SiteStatistics.Decision.Outcome.DUPLICATE),
         answer.refused().stream().map(SiteStatistics.Refusal::outcome).toList());
     assertTrue(answer.refused().get(1).reason().contains("unknown VM 'vm9'"), answer.refused().get(1).reason());
+    // the answer goes back across nodes too
+    new org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit(testKit.system()).verifySerialization(answer, true);
     // two small facts, and the period they complete closed after them
     assertEquals(List.of(SiteEvent.ReportRecorded.class, SiteEvent.ReportRecorded.class, SiteEvent.PeriodClosed.class),
         r.events().stream().map(Object::getClass).toList());
