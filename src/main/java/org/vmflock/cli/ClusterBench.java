@@ -280,7 +280,10 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     }
     // the periods from before the first kill to the one in which the last restart ended, once they could close
     LocalCluster.Node last = c.managerHosts().get(0);
-    long to = LocalCluster.get(last.url() + "/api/sites/east/periods?last=1").orElseThrow().get("current").asLong() - 1;
+    long[] current = {0};
+    LocalCluster.until("the current period, from east's collector", PERIODS, () -> LocalCluster.get(last.url() + "/api/sites/east/periods?last=1")
+        .map(p -> current[0] = p.get("current").asLong()).isPresent());
+    long to = current[0] - 1;
     progress.line(String.format(Locale.ROOT, "cluster bench: waiting for the periods %d..%d to close", from[0], to));
     List<Long> lost = new ArrayList<>();
     try {
@@ -296,7 +299,9 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     }
     // decisions: none twice in the manager's status, nor in the processes' logs
     List<String> twice = new ArrayList<>(c.decisionsLoggedTwice());
-    JsonNode status = LocalCluster.get(last.url() + "/api/status?recent=100").orElseThrow();
+    JsonNode[] answer = {null};
+    LocalCluster.until("the manager's status", PERIODS, () -> (answer[0] = LocalCluster.get(last.url() + "/api/status?recent=100").orElse(null)) != null);
+    JsonNode status = answer[0];
     java.util.Set<Long> ids = new java.util.HashSet<>();
     status.get("decisions").forEach(d -> {
       if (!ids.add(d.get("id").asLong())) {
