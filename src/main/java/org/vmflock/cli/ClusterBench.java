@@ -279,6 +279,7 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
       c.restart(i);
     }
     // the periods from before the first kill to the one in which the last restart ended, once they could close
+    LocalCluster.until("the manager on one node", PERIODS, () -> c.managerHosts().size() == 1);
     LocalCluster.Node last = c.managerHosts().get(0);
     long[] current = {0};
     LocalCluster.until("the current period, from east's collector", PERIODS, () -> LocalCluster.get(last.url() + "/api/sites/east/periods?last=1")
