@@ -86,17 +86,25 @@ final class LocalCluster implements AutoCloseable {
     this.user = user;
     this.password = password;
     this.scenario = Files.writeString(dir.resolve("sites.conf"), SITES);
-    Proc h = start("hypervisors", "hypervisors", "--scenario", scenario.toString(), "--host", "127.0.0.1", "--port", "0");
-    hypervisors = await(h, HYPERVISORS_URL);
-    for (String ignored : NAMES) {
-      ports.add(freePort());
+    // no process left running when the bench ends some other way (Ctrl-C, an error)
+    Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "local-cluster-kill"));
+    try {
+      Proc h = start("hypervisors", "hypervisors", "--scenario", scenario.toString(), "--host", "127.0.0.1", "--port", "0");
+      hypervisors = await(h, HYPERVISORS_URL);
+      for (String ignored : NAMES) {
+        ports.add(freePort());
+      }
+      // the first seed forms the cluster (it defines the sites), the others join one after the other:
+      // on a busy machine, a node joining while a site's shard moves to the other may time out asking it
+      for (int i = 0; i < NAMES.size(); i++) {
+        nodes.add(startNode(i));
+      }
+      awaitWhole();
+    } catch (Exception e) {
+      System.err.println(tails(40));
+      killAll();
+      throw e;
     }
-    // the first seed forms the cluster (it defines the sites), the others join one after the other:
-    // on a busy machine, a node joining while a site's shard moves to the other may time out asking it
-    for (int i = 0; i < NAMES.size(); i++) {
-      nodes.add(startNode(i));
-    }
-    awaitWhole();
   }
 
   /** {@code vmflock node} number {@code i} on its configuration file; its log a new file at each start. */
@@ -244,11 +252,25 @@ final class LocalCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    for (Proc p : processes) {
+  public void close() {
+    killAll();
+  }
+
+  /** kill -9 of every process still running. */
+  private void killAll() {
+    List<Proc> all;
+    synchronized (processes) {
+      all = List.copyOf(processes);
+    }
+    for (Proc p : all) {
       if (p.process().isAlive()) {
         p.process().destroyForcibly();
-        p.process().waitFor(30, TimeUnit.SECONDS);
+        try {
+          p.process().waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
   }
@@ -263,7 +285,9 @@ final class LocalCluster implements AutoCloseable {
     Path log = dir.resolve(name + ".log");
     Process p = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Proc proc = new Proc(name, p, log);
-    processes.add(proc);
+    synchronized (processes) {
+      processes.add(proc);
+    }
     return proc;
   }
 
