@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = {"Runs benchmarks.", "Each prints its figures as ratios against a reference run in the same invocation."},
     subcommands = {EstimatorBench.class, SimulateBench.class, SensorBench.class, PlanBench.class, ManagerBench.class, FuzzBench.class, JournalBench.class, QemuMigrationBench.class,
-        FaultsBench.class, CrashBench.class, WanBench.class, MigrateBench.class, AppsBench.class})
+        FaultsBench.class, CrashBench.class, WanBench.class, MigrateBench.class, AppsBench.class, ClusterBench.class})
 public final class BenchCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

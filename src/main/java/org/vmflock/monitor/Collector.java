@@ -45,6 +45,17 @@ public final class Collector {
 
   public record Report(SensorReport report, ActorRef<Reply> replyTo) implements Command {}
 
+  /**
+   * Many sensor reports in one message (e.g. a host's VMs, one period): each decided as a {@link
+   * Report} of its own, those recorded written to the journal together, in one write; one {@link
+   * Batch} answers them all.
+   */
+  public record Reports(List<SensorReport> reports, ActorRef<Reply> replyTo) implements Command {
+    public Reports {
+      reports = List.copyOf(reports);
+    }
+  }
+
   public record ReportHost(HostReport report, ActorRef<Reply> replyTo) implements Command {}
 
   /** The site's periods {@code from..to} (inclusive) and its roster. */
@@ -62,6 +73,13 @@ public final class Collector {
   public record Duplicate(String site, String reason) implements Reply {}
 
   public record Rejected(String site, String reason) implements Reply {}
+
+  /** The answer to {@link Reports}: how many were recorded, and each one refused (its index in the batch, duplicate or rejected, why). */
+  public record Batch(String site, int accepted, List<SiteStatistics.Refusal> refused) implements Reply {
+    public Batch {
+      refused = List.copyOf(refused);
+    }
+  }
 
   /** Starts the collectors' shard region on this node (a proxy to it on a node without role {@code site}). */
   public static void initSharding(ClusterSharding sharding, CollectorSettings settings, int snapshotEvery,
@@ -115,6 +133,7 @@ public final class Collector {
           .onCommand(Register.class, (s, c) -> reply(s.decideRegister(c.host(), c.vms()), c.replyTo()))
           .onCommand(Deregister.class, (s, c) -> reply(s.decideDeregister(c.host()), c.replyTo()))
           .onCommand(Report.class, (s, c) -> reply(s.decideReport(c.report(), clock.epochMillis(), settings), c.replyTo()))
+          .onCommand(Reports.class, (s, c) -> batch(s.decideReports(c.reports(), clock.epochMillis(), settings), c.replyTo()))
           .onCommand(ReportHost.class, (s, c) -> reply(s.decideHostReport(c.report(), clock.epochMillis(), settings), c.replyTo()))
           .onCommand(GetPeriods.class, (s, c) -> Effect().reply(c.replyTo(), SiteSnapshot.of(s, c.fromPeriod(), c.toPeriod())))
           .onCommand(CloseDue.class, (s, c) -> {
@@ -133,6 +152,16 @@ public final class Collector {
           yield Effect().reply(replyTo, new Rejected(site, d.reason()));
         }
       };
+    }
+
+    private ReplyEffect<SiteEvent, SiteStatistics> batch(SiteStatistics.BatchDecision d, ActorRef<Reply> replyTo) {
+      for (SiteStatistics.Refusal r : d.refused()) {
+        if (r.outcome() == Decision.Outcome.REJECTED) {
+          ctx.getLog().warn("collector {}: rejected report {} of a batch: {}", site, r.index(), r.reason());
+        }
+      }
+      Batch answer = new Batch(site, d.recorded(), d.refused());
+      return d.events().isEmpty() ? Effect().reply(replyTo, answer) : Effect().persist(d.events()).thenReply(replyTo, s -> answer);
     }
 
     @Override

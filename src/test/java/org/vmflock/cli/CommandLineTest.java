@@ -22,7 +22,7 @@ class CommandLineTest {
       assertEquals(0, help.exitCode(), mode);
       assertTrue(help.out().startsWith("Usage: vmflock " + mode), help.out());
     }
-    for (String bench : List.of("simulate", "sensor", "plan", "manager", "fuzz")) {
+    for (String bench : List.of("simulate", "sensor", "plan", "manager", "fuzz", "cluster")) {
       Cli.Run help = Cli.run("bench", bench, "--help");
       assertEquals(0, help.exitCode(), bench);
       assertTrue(help.out().startsWith("Usage: vmflock bench " + bench), help.out());
@@ -102,6 +102,10 @@ class CommandLineTest {
     Cli.Run scale = Cli.run("groups", "--algorithm", "report", "--set", "vmflock.run.time-scale=1e300",
         org.vmflock.testing.TestData.npb("ep.A.4.bytes.csv"));
     ReplayBadInputTest.assertOneLineError(scale, "command-line options", "vmflock.run.time-scale is between 0.001 and 1000000, not 1.0E300");
+    // refused before any database or process is touched
+    Cli.Run kills = Cli.run("bench", "cluster", "--kills", "-1");
+    assertEquals(ExitCode.INVALID_INPUT, kills.exitCode(), kills.err());
+    assertTrue(kills.err().contains("--kills") && kills.err().contains("not -1"), kills.err());
   }
 
   @Test

@@ -110,6 +110,52 @@ class CollectorTest {
   }
 
   @Test
+  void aBatchOfReportsIsDecidedReportByReportAndWrittenInOnePersist() {
+    register("h1", "vm1", "vm2");
+    send(report("vm1", P + 1, "10.0.0.2", 1, 100));
+    List<SensorReport> batch = List.of(report("vm1", P, "10.0.0.2", 5, 500), report("vm1", P + 1, "10.0.0.2", 1, 100),
+        report("vm9", P, "10.0.0.1", 1, 1), report("vm1", P, "10.0.0.2", 6, 600), report("vm2", P, "10.0.0.1", 7, 700));
+    var r = collector.runCommand((ActorRef<Collector.Reply> replyTo) -> new Collector.Reports(batch, replyTo));
+    Collector.Batch answer = assertInstanceOf(Collector.Batch.class, r.reply());
+    assertEquals(2, answer.accepted());
+    assertEquals(List.of(1, 2, 3), answer.refused().stream().map(SiteStatistics.Refusal::index).toList());
+    assertEquals(List.of(SiteStatistics.Decision.Outcome.DUPLICATE, SiteStatistics.Decision.Outcome.REJECTED, SiteStatistics.Decision.Outcome.DUPLICATE),
+        answer.refused().stream().map(SiteStatistics.Refusal::outcome).toList());
+    assertTrue(answer.refused().get(1).reason().contains("unknown VM 'vm9'"), answer.refused().get(1).reason());
+    // the answer goes back across nodes too
+    new org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit(testKit.system()).verifySerialization(answer, true);
+    // two small facts, and the period they complete closed after them
+    assertEquals(List.of(SiteEvent.ReportRecorded.class, SiteEvent.ReportRecorded.class, SiteEvent.PeriodClosed.class),
+        r.events().stream().map(Object::getClass).toList());
+    assertEquals(CloseReason.ALL_REPORTED, r.state().periods().get(P).closeReason());
+    assertEquals(5, r.state().periods().get(P).reports().get("vm1").traffic().received().get(0).packets());
+
+    // the same state as the reports sent one by one
+    var single = collectorWithRetention(0);
+    single.runCommand((ActorRef<Collector.Reply> replyTo) -> new Collector.Register("h1", collector.getState().roster().values().stream().toList(), replyTo));
+    single.runCommand((ActorRef<Collector.Reply> replyTo) -> new Collector.Report(report("vm1", P + 1, "10.0.0.2", 1, 100), replyTo));
+    for (SensorReport each : batch) {
+      single.runCommand((ActorRef<Collector.Reply> replyTo) -> new Collector.Report(each, replyTo));
+    }
+    assertEquals(single.getState(), collector.getState());
+
+    var none = collector.runCommand((ActorRef<Collector.Reply> replyTo) -> new Collector.Reports(List.of(batch.get(0)), replyTo));
+    assertEquals(0, assertInstanceOf(Collector.Batch.class, none.reply()).accepted());
+    assertTrue(none.hasNoEvents());
+  }
+
+  @Test
+  void aBatchPrunesOnceAtItsEnd() {
+    collector = collectorWithRetention(2);
+    register("h1", "vm1");
+    var r = collector.runCommand((ActorRef<Collector.Reply> replyTo) -> new Collector.Reports(
+        List.of(report("vm1", P, "10.0.0.2", 1, 1), report("vm1", P + 1, "10.0.0.2", 1, 1), report("vm1", P + 2, "10.0.0.2", 1, 1)), replyTo));
+    assertEquals(3, assertInstanceOf(Collector.Batch.class, r.reply()).accepted());
+    assertEquals(List.of(P + 1, P + 2), List.copyOf(r.state().periods().keySet()));
+    assertEquals(1, r.events().stream().filter(e -> e instanceof SiteEvent.PeriodsPruned).count());
+  }
+
+  @Test
   void reportsFromStrangersAreRejectedWithTheReasonAndChangeNothing() {
     register("h1", "vm1");
     SiteStatistics before = collector.getState();

@@ -1,9 +1,9 @@
 package org.vmflock.monitor.stats;
 
-import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.pcollections.TreePMap;
 import org.vmflock.monitor.traffic.HostReport;
 import org.vmflock.monitor.traffic.SensorReport;
 
@@ -22,8 +22,9 @@ public record SitePeriod(
     long closedAtMillis) {
 
   public SitePeriod {
-    reports = Collections.unmodifiableSortedMap(new TreeMap<>(reports));
-    hosts = Collections.unmodifiableSortedMap(new TreeMap<>(hosts));
+    // persistent maps: a report added shares the rest with the period before (O(log n), no copy)
+    reports = reports instanceof TreePMap<String, SensorReport> p ? p : TreePMap.from(reports);
+    hosts = hosts instanceof TreePMap<String, HostReport> p ? p : TreePMap.from(hosts);
     missing = List.copyOf(missing);
   }
 
@@ -36,16 +37,13 @@ public record SitePeriod(
   }
 
   SitePeriod withReport(SensorReport r) {
-    TreeMap<String, SensorReport> next = new TreeMap<>(reports);
-    next.put(r.vm(), r);
-    List<String> stillMissing = missing.stream().filter(vm -> !vm.equals(r.vm())).toList();
-    return new SitePeriod(period, next, hosts, firstSeenMillis, closeReason, stillMissing, closedAtMillis);
+    List<String> stillMissing = missing.contains(r.vm()) ? missing.stream().filter(vm -> !vm.equals(r.vm())).toList() : missing;
+    return new SitePeriod(period, ((TreePMap<String, SensorReport>) reports).plus(r.vm(), r), hosts, firstSeenMillis, closeReason, stillMissing,
+        closedAtMillis);
   }
 
   SitePeriod withHost(HostReport r) {
-    TreeMap<String, HostReport> next = new TreeMap<>(hosts);
-    next.put(r.host(), r);
-    return new SitePeriod(period, reports, next, firstSeenMillis, closeReason, missing, closedAtMillis);
+    return new SitePeriod(period, reports, ((TreePMap<String, HostReport>) hosts).plus(r.host(), r), firstSeenMillis, closeReason, missing, closedAtMillis);
   }
 
   SitePeriod close(CloseReason reason, List<String> missingVms, long atMillis) {

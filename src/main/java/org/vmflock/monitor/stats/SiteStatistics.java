@@ -1,7 +1,7 @@
 package org.vmflock.monitor.stats;
 
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +9,9 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.pcollections.OrderedPMap;
+import org.pcollections.TreePMap;
+import org.pcollections.TreePSet;
 import org.vmflock.CborSerializable;
 import org.vmflock.model.IpAddress;
 import org.vmflock.model.MacAddress;
@@ -38,9 +41,10 @@ public record SiteStatistics(
   public static final long NONE = Long.MIN_VALUE;
 
   public SiteStatistics {
-    roster = Collections.unmodifiableMap(new LinkedHashMap<>(roster));
-    hosts = Collections.unmodifiableSortedSet(new TreeSet<>(hosts));
-    periods = Collections.unmodifiableSortedMap(new TreeMap<>(periods));
+    // persistent maps: folding a report shares everything but its path with the state before (O(log n), no copy)
+    roster = roster instanceof OrderedPMap<String, RosterEntry> p ? p : OrderedPMap.from(roster);
+    hosts = hosts instanceof TreePSet<String> p ? p : TreePSet.from(hosts);
+    periods = periods instanceof TreePMap<Long, SitePeriod> p ? p : TreePMap.from(periods);
   }
 
   public static SiteStatistics empty(String site) {
@@ -112,6 +116,79 @@ public record SiteStatistics(
     }
     events.addAll(next.pruning(settings));
     return Decision.recorded(events);
+  }
+
+  /** What a batch of sensor reports leads to: the events of those recorded, and each refused one with its reason. */
+  public record BatchDecision(List<SiteEvent> events, int recorded, List<Refusal> refused) {
+    public BatchDecision {
+      events = List.copyOf(events);
+      refused = List.copyOf(refused);
+    }
+  }
+
+  /** Report number {@code index} of a batch (from 0), refused: a duplicate, or rejected, and why. */
+  public record Refusal(int index, Decision.Outcome outcome, String reason) implements CborSerializable {}
+
+  /**
+   * The reports of a batch (e.g. the sensors of a host, one period), each decided as {@link
+   * #decideReport} would one after the other: a report is refused for the reasons a single one is,
+   * and as a duplicate of an earlier report of the same batch too. The periods the batch completes
+   * close after all its reports; retention prunes once, at its end.
+   */
+  public BatchDecision decideReports(List<SensorReport> reports, long nowMillis, CollectorSettings settings) {
+    List<SiteEvent> events = new ArrayList<>(reports.size() + 2);
+    List<Refusal> refused = new ArrayList<>();
+    Map<Long, java.util.Set<String>> added = new TreeMap<>();
+    for (int i = 0; i < reports.size(); i++) {
+      SensorReport report = reports.get(i);
+      String refusal = refusal(report);
+      if (!refusal.isEmpty()) {
+        refused.add(new Refusal(i, Decision.Outcome.REJECTED, refusal));
+        continue;
+      }
+      long p = report.period();
+      SitePeriod existing = periods.get(p);
+      java.util.Set<String> batch = added.computeIfAbsent(p, q -> new java.util.HashSet<>());
+      if ((existing != null && existing.reports().containsKey(report.vm())) || !batch.add(report.vm())) {
+        refused.add(new Refusal(i, Decision.Outcome.DUPLICATE, "VM '" + report.vm() + "' already reported period " + p));
+        continue;
+      }
+      events.add(new ReportRecorded(report, nowMillis));
+    }
+    int recorded = events.size();
+    java.util.TreeSet<Long> after = new java.util.TreeSet<>(periods.keySet());
+    for (Map.Entry<Long, java.util.Set<String>> e : added.entrySet()) {
+      if (e.getValue().isEmpty()) {
+        continue;
+      }
+      after.add(e.getKey());
+      SitePeriod existing = periods.get(e.getKey());
+      if (existing != null && existing.closed()) {
+        continue;
+      }
+      // fewer reports than VMs expected: some is missing (counting is cheaper than looking each up)
+      long expected = 0;
+      for (RosterEntry r : roster.values()) {
+        if (r.sincePeriod() <= e.getKey()) {
+          expected++;
+        }
+      }
+      boolean all = (existing == null ? 0 : existing.reports().size()) + e.getValue().size() >= expected;
+      for (Iterator<RosterEntry> r = roster.values().iterator(); all && r.hasNext(); ) {
+        RosterEntry vm = r.next();
+        if (vm.sincePeriod() <= e.getKey() && !e.getValue().contains(vm.vm()) && (existing == null || !existing.reports().containsKey(vm.vm()))) {
+          all = false;
+        }
+      }
+      if (all) {
+        events.add(new PeriodClosed(e.getKey(), CloseReason.ALL_REPORTED, List.of(), nowMillis));
+      }
+    }
+    int keep = settings.retentionPeriods();
+    if (recorded > 0 && keep > 0 && after.size() > keep) {
+      events.add(new PeriodsPruned(after.stream().skip(after.size() - keep - 1L).findFirst().orElseThrow()));
+    }
+    return new BatchDecision(events, recorded, refused);
   }
 
   public Decision decideHostReport(HostReport report, long nowMillis, CollectorSettings settings) {
@@ -251,8 +328,6 @@ public record SiteStatistics(
   }
 
   private SiteStatistics withPeriod(SitePeriod sp) {
-    TreeMap<Long, SitePeriod> next = new TreeMap<>(periods);
-    next.put(sp.period(), sp);
-    return new SiteStatistics(site, roster, hosts, next, prunedThrough);
+    return new SiteStatistics(site, roster, hosts, ((TreePMap<Long, SitePeriod>) periods).plus(sp.period(), sp), prunedThrough);
   }
 }
