@@ -293,12 +293,16 @@ public final class HypervisorsSensing {
   /**
    * Where a site's sensing resumes: after the newest period any of its VMs reported, or from the
    * first of the newest periods that are still incomplete (open, or closed with VMs missing: their
-   * reports were lost with a stopped node); the current period if nothing was ever reported.
+   * reports were lost with a stopped node); {@link Long#MIN_VALUE} if nothing was ever reported: as far
+   * back as a site resumes at all (its VMs may have arrived before a node that was to report them
+   * stopped without having reported anything, e.g. killed while registering them; periods without
+   * VMs at the site report nothing). Resuming at the current period then lost the periods from the
+   * VMs' arrival to the restart (seen in the rolling restart of ClusterChaosTest).
    */
   static long resumeFrom(SiteSnapshot snapshot, long nowPeriod) {
     List<SitePeriod> reported = snapshot.periods().stream().filter(p -> !p.reports().isEmpty()).toList();
     if (reported.isEmpty()) {
-      return nowPeriod;
+      return Long.MIN_VALUE;
     }
     long from = reported.get(reported.size() - 1).period() + 1;
     for (int i = snapshot.periods().size() - 1; i >= 0; i--) {

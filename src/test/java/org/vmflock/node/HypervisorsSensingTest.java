@@ -34,7 +34,7 @@ class HypervisorsSensingTest {
 
   @Test
   void aSiteResumesAfterItsNewestPeriodReportedOrFromTheFirstOfItsNewestIncompleteOnes() {
-    assertEquals(100, HypervisorsSensing.resumeFrom(snapshot(), 100), "nothing reported: from now");
+    assertEquals(Long.MIN_VALUE, HypervisorsSensing.resumeFrom(snapshot(), 100), "nothing reported: as far back as a site resumes");
     assertEquals(13, HypervisorsSensing.resumeFrom(snapshot(
         period(11, CloseReason.ALL_REPORTED, List.of("a", "b"), List.of()),
         period(12, CloseReason.ALL_REPORTED, List.of("a", "b"), List.of())), 20), "after the newest, complete");
