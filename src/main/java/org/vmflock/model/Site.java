@@ -12,6 +12,10 @@ import java.util.TreeMap;
  * (relative to a reference), what hosting costs there over time, what sending data to each other
  * site costs, its own network, and when it is available (empty: always).
  *
+ * @param internal a host's own link: the one-way latency between two VMs of the site and each VM's
+ *     network interface's bandwidth
+ * @param fabric what the hosts' links hang on: the site's switch and its uplink to other sites
+ *     (absent in older journals: {@link SiteFabric#NON_BLOCKING})
  * @param transferPricePerGb price per GB (10^9 bytes) sent from this site to a site not listed in
  *     {@code transferPricePerGbTo}
  */
@@ -23,9 +27,13 @@ public record Site(
     double transferPricePerGb,
     Map<String, Double> transferPricePerGbTo,
     NetworkPath internal,
-    List<AvailabilityWindow> availability) {
+    List<AvailabilityWindow> availability,
+    SiteFabric fabric) {
 
   public Site {
+    if (fabric == null) {
+      fabric = SiteFabric.NON_BLOCKING;
+    }
     VmEndpoint.requireName("site", name);
     if (!Limits.CPU_SPEED.contains(cpuSpeed)) {
       throw new IllegalArgumentException("site " + name + ": " + Limits.CPU_SPEED.problem(cpuSpeed));
@@ -40,6 +48,12 @@ public record Site(
     });
     transferPricePerGbTo = java.util.Collections.unmodifiableMap(new TreeMap<>(transferPricePerGbTo));
     availability = availability.stream().sorted(Comparator.comparing(AvailabilityWindow::from)).toList();
+  }
+
+  /** A site whose hosts' links hang on a non-blocking switch with an uplink that is no bottleneck. */
+  public Site(String name, Capacity capacity, double cpuSpeed, PriceSchedule hosting, double transferPricePerGb,
+      Map<String, Double> transferPricePerGbTo, NetworkPath internal, List<AvailabilityWindow> availability) {
+    this(name, capacity, cpuSpeed, hosting, transferPricePerGb, transferPricePerGbTo, internal, availability, SiteFabric.NON_BLOCKING);
   }
 
   public double transferPricePerGbTo(String site) {
@@ -76,14 +90,18 @@ public record Site(
   }
 
   public Site withHosting(PriceSchedule schedule) {
-    return new Site(name, capacity, cpuSpeed, schedule, transferPricePerGb, transferPricePerGbTo, internal, availability);
+    return new Site(name, capacity, cpuSpeed, schedule, transferPricePerGb, transferPricePerGbTo, internal, availability, fabric);
   }
 
   public Site withCapacity(Capacity c) {
-    return new Site(name, c, cpuSpeed, hosting, transferPricePerGb, transferPricePerGbTo, internal, availability);
+    return new Site(name, c, cpuSpeed, hosting, transferPricePerGb, transferPricePerGbTo, internal, availability, fabric);
+  }
+
+  public Site withFabric(SiteFabric f) {
+    return new Site(name, capacity, cpuSpeed, hosting, transferPricePerGb, transferPricePerGbTo, internal, availability, f);
   }
 
   public Site withAvailability(List<AvailabilityWindow> windows) {
-    return new Site(name, capacity, cpuSpeed, hosting, transferPricePerGb, transferPricePerGbTo, internal, windows);
+    return new Site(name, capacity, cpuSpeed, hosting, transferPricePerGb, transferPricePerGbTo, internal, windows, fabric);
   }
 }

@@ -3,21 +3,27 @@ package org.vmflock.plan;
 import org.vmflock.model.Application;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.NetworkPath;
+import org.vmflock.model.SiteFabric;
 
 /**
  * The default execution-time model (P1): a bulk-synchronous application whose exchanges are
  * organised in rounds ({@link org.vmflock.model.CommunicationRounds}). One work second takes
  *
  * <pre>
- *   1 / (slowest CPU speed among the sites used)                                      compute
- *   + max( max over VMs of max(sent, received) / the VM interface's bandwidth,
- *          max over site pairs a != b of bytes(a-&gt;b) * (apps sharing it) / bandwidth(a,b) )    bandwidth
+ *   max( 1 / (slowest CPU speed among the sites used),                                compute
+ *        max over VMs of max(sent, received) / the VM interface's bandwidth,
+ *        max over site pairs a != b of bytes(a-&gt;b) * (apps sharing it) / bandwidth(a,b),
+ *        max over sites of max(bytes out, bytes in) * (apps sharing it) / the site's uplink,
+ *        max over sites of (bytes inside + out + in) * (apps sharing it) / the site's backbone )   bandwidth
+ *                                                         (transfers overlap compute: the larger of the two)
  *   + sum over exchange rounds of the latency of the round's slowest hop
  *   + sum over pipeline sweeps of the latencies along the sweep's longest chain of hops  latency
  * </pre>
  *
- * A site's own network is each VM's interface at the site's bandwidth (a switch that is not the
- * bottleneck), not one pipe all its VMs share; a hop between two sites has the latency of the
+ * A site's own network is as SimGrid's cluster zones model one ({@link SiteFabric}): each VM's
+ * interface at the site's bandwidth, the switch they hang on (by default non-blocking), and the
+ * site's uplink that everything leaving or entering the site shares; not one pipe all its VMs share
+ * (with a backbone that blocks, a split can be faster: two switches carry more than one); a hop between two sites has the latency of the
  * link, and never less than either site's own (it crosses both); so with equal CPUs and equal
  * site networks, no split of an application is predicted faster than the application on one site.
  * A round waits for a slow path only if one of its own hops takes it: a barrier among VMs of one
@@ -45,10 +51,23 @@ public final class BspExecutionModel implements ExecutionTimeEstimator {
       if (layout.vmsAt(a) == 0) {
         continue;
       }
+      double out = 0;
+      double in = 0;
       for (int b = 0; b < n; b++) {
         if (a != b && layout.carries(a, b)) {
           bandwidth = Math.max(bandwidth, layout.bytes(a, b) * (1 + share.others(a, b)) / infra.path(a, b).bytesPerSecond());
         }
+        if (a != b) {
+          out += layout.carries(a, b) ? layout.bytes(a, b) : 0;
+          in += layout.carries(b, a) ? layout.bytes(b, a) : 0;
+        }
+      }
+      SiteFabric fabric = layout.site(a).fabric();
+      if (fabric.limitsUplink() && out + in > 0) {
+        bandwidth = Math.max(bandwidth, Math.max(out, in) * (1 + share.uplinkOthers(a)) / fabric.uplink());
+      }
+      if (fabric.limitsBackbone()) {
+        bandwidth = Math.max(bandwidth, (layout.bytes(a, a) + out + in) * (1 + share.backboneOthers(a)) / fabric.backbone());
       }
     }
     double latency = 0;

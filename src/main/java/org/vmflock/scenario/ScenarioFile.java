@@ -41,6 +41,7 @@ import org.vmflock.model.Objective;
 import org.vmflock.model.Placement;
 import org.vmflock.model.PriceSchedule;
 import org.vmflock.model.Site;
+import org.vmflock.model.SiteFabric;
 import org.vmflock.model.TextFiles;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.model.TrafficMetric;
@@ -406,12 +407,21 @@ public final class ScenarioFile {
         }
       }
     }
-    NetworkPath network = c.hasPath("network") ? path(in.config(c, "network", where), where + ".network") : DEFAULT_SITE_NETWORK;
+    NetworkPath network = DEFAULT_SITE_NETWORK;
+    SiteFabric fabric = SiteFabric.NON_BLOCKING;
+    if (c.hasPath("network")) {
+      Config net = in.config(c, "network", where);
+      String w = where + ".network";
+      in.onlyKnown(net, w, List.of("latency", "bandwidth", "backbone", "uplink"));
+      network = in.networkPath(net, w);
+      fabric = new SiteFabric(net.hasPath("backbone") ? in.rate(net, "backbone", w, Limits.BANDWIDTH) : 0,
+          net.hasPath("uplink") ? in.rate(net, "uplink", w, Limits.BANDWIDTH) : 0);
+    }
     List<AvailabilityWindow> windows = c.hasPath("availability")
         ? in.windows(c, "availability", where, start, start, "the scenario starts")
         : new ArrayList<>();
     try {
-      return new Site(name, capacity, speed, hosting, transferDefault, transferTo, network, windows);
+      return new Site(name, capacity, speed, hosting, transferDefault, transferTo, network, windows, fabric);
     } catch (IllegalArgumentException e) {
       throw in.error(where, e.getMessage());
     }

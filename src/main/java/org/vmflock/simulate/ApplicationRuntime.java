@@ -294,7 +294,7 @@ public final class ApplicationRuntime {
         s.sites = sites;
         s.siteIndex = siteIndex(s, s.placement, infra);
         MessageReplayModel.Pace alone = truth.alone(s.rounds, s.siteIndex, infra);
-        layLinks(s, alone, infra.sites().size());
+        layLinks(s, alone, infra);
         touch(s.links, s);
         dirty.add(name);
       }
@@ -329,16 +329,44 @@ public final class ApplicationRuntime {
     }).secondsPerWork();
   }
 
-  /** The directed paths between sites {@code s} sends on, and its rate on each at its pace alone. */
-  private static void layLinks(State s, MessageReplayModel.Pace alone, int sites) {
+  /**
+   * The directed paths between sites {@code s} sends on, and its rate on each at its pace alone; and
+   * the shared parts of the sites' own networks it crosses: a blocking switch (its traffic inside the
+   * site), a limited uplink out of and into a site (its traffic leaving, entering it), each counted as
+   * a link so that the applications that share it are paced together.
+   */
+  private static void layLinks(State s, MessageReplayModel.Pace alone, Infrastructure infra) {
+    int sites = infra.sites().size();
     List<Integer> links = new ArrayList<>();
     List<Double> demands = new ArrayList<>();
+    double seconds = alone.secondsPerWork() * s.factor;
+    double[] out = new double[sites];
+    double[] in = new double[sites];
     for (int a = 0; a < sites; a++) {
       for (int b = 0; b < sites; b++) {
         double bytes = alone.wanBytesPerWork()[a][b];
-        if (a != b && bytes > 0) {
+        if (bytes <= 0) {
+          continue;
+        }
+        if (a != b || infra.sites().get(a).fabric().limitsBackbone()) {
           links.add(a * sites + b);
-          demands.add(bytes / (alone.secondsPerWork() * s.factor));
+          demands.add(bytes / seconds);
+        }
+        if (a != b) {
+          out[a] += bytes;
+          in[b] += bytes;
+        }
+      }
+    }
+    for (int a = 0; a < sites; a++) {
+      if (infra.sites().get(a).fabric().limitsUplink()) {
+        if (out[a] > 0) {
+          links.add(sites * sites + a);
+          demands.add(out[a] / seconds);
+        }
+        if (in[a] > 0) {
+          links.add(sites * sites + sites + a);
+          demands.add(in[a] / seconds);
         }
       }
     }

@@ -65,9 +65,9 @@ class PlacementEvaluatorTest {
   @Test
   void stayingPutPaysHostingAndTransfer() {
     // v1 on a, v2 on b, speed 1 both, 0.36 per VM-hour both; transfer from a 0.02 per GB, from b 0.05.
-    // v1 -> v2 1 MB, v2 -> v1 0.5 MB per work second, no barrier: 1 + max(1/100, 0.5/100) = 1.01 s
-    // per work second; 1000 work seconds -> 1010 s.
-    // Hosting: 2 VMs x 1010 s x 0.0001 = 0.202. Transfer: 1000 x (1 MB x 0.02 + 0.5 MB x 0.05) / GB
+    // v1 -> v2 1 MB, v2 -> v1 0.5 MB per work second, no barrier: max(1, max(1/100, 0.5/100)) = 1 s
+    // per work second (the transfers overlap the compute); 1000 work seconds -> 1000 s.
+    // Hosting: 2 VMs x 1000 s x 0.0001 = 0.2. Transfer: 1000 x (1 MB x 0.02 + 0.5 MB x 0.05) / GB
     // = 1000 x (2e-5 + 2.5e-5) = 0.045.
     Infrastructure infra = infra(site("a", 4, 1, PriceSchedule.flat(0.36), 0.02, List.of()),
         site("b", 4, 1, PriceSchedule.flat(0.36), 0.05, List.of()));
@@ -77,9 +77,9 @@ class PlacementEvaluatorTest {
     Placement split = Placement.of(Map.of("v1", "a", "v2", "b"));
     Prediction p = evaluate(app, split, split, infra);
     assertTrue(p.feasible() && p.acceptable());
-    assertEquals(1010, p.remainingSeconds(), EPS);
-    assertEquals(NOW.plusSeconds(1010), p.finish());
-    assertEquals(0.202, p.cost().hosting(), EPS);
+    assertEquals(1000, p.remainingSeconds(), EPS);
+    assertEquals(NOW.plusSeconds(1000), p.finish());
+    assertEquals(0.2, p.cost().hosting(), EPS);
     assertEquals(0.045, p.cost().transfer(), EPS);
     assertEquals(0, p.cost().migration(), 0);
     assertTrue(p.migrations().isEmpty() && p.forced().isEmpty());
@@ -199,7 +199,7 @@ class PlacementEvaluatorTest {
 
   @Test
   void deadlineAndBudgetFlags() {
-    // The first test's placement: finish now + 1010 s, cost 0.202 + 0.045 = 0.247.
+    // The first test's placement: finish now + 1000 s, cost 0.2 + 0.045 = 0.245.
     Infrastructure infra = infra(site("a", 4, 1, PriceSchedule.flat(0.36), 0.02, List.of()),
         site("b", 4, 1, PriceSchedule.flat(0.36), 0.05, List.of()));
     List<String> vms = List.of("v1", "v2");
@@ -207,12 +207,12 @@ class PlacementEvaluatorTest {
     Placement split = Placement.of(Map.of("v1", "a", "v2", "b"));
     java.util.function.BiFunction<Optional<Instant>, Optional<Double>, Prediction> with = (deadline, budget) -> evaluate(
         new Application("app", List.of(vm("v1"), vm("v2")), w, Objective.TIME, deadline, budget, 0.1), split, split, infra);
-    Prediction onTime = with.apply(Optional.of(NOW.plusSeconds(1010)), Optional.of(0.35)); // 0.1 spent + 0.247 = 0.347 <= 0.35
+    Prediction onTime = with.apply(Optional.of(NOW.plusSeconds(1000)), Optional.of(0.35)); // 0.1 spent + 0.245 = 0.345 <= 0.35
     assertTrue(onTime.meetsDeadline() && onTime.withinBudget() && onTime.acceptable());
-    Prediction late = with.apply(Optional.of(NOW.plusSeconds(1009)), Optional.empty());
+    Prediction late = with.apply(Optional.of(NOW.plusSeconds(999)), Optional.empty());
     assertFalse(late.meetsDeadline());
     assertTrue(late.feasible() && !late.acceptable());
-    Prediction tooDear = with.apply(Optional.empty(), Optional.of(0.34)); // 0.347 > 0.34
+    Prediction tooDear = with.apply(Optional.empty(), Optional.of(0.34)); // 0.345 > 0.34
     assertFalse(tooDear.withinBudget());
     assertTrue(tooDear.meetsDeadline() && !tooDear.acceptable());
   }

@@ -7,6 +7,7 @@ import org.vmflock.model.CommunicationRounds;
 import org.vmflock.model.Infrastructure;
 import org.vmflock.model.NetworkPath;
 import org.vmflock.model.Site;
+import org.vmflock.model.SiteFabric;
 import org.vmflock.model.TrafficMatrix;
 import org.vmflock.plan.CompiledRounds;
 import org.vmflock.plan.TrafficLayout;
@@ -28,15 +29,18 @@ import org.vmflock.plan.TrafficLayout;
  * the latest clock advances over them, after as many to settle.
  *
  * <p>The network is flow-level, in the manner of SimGrid's LV08 model
- * (https://simgrid.org/doc/latest/Models.html): a route from a VM to another is the sender's network
- * interface (the site's own bandwidth), for VMs of different sites the path between the sites, and the
- * receiver's interface; its latency is the site's own one-way latency inside a site, else half of each
- * site's own plus the path's (a host link on each side, the backbone between). The messages of a
+ * (https://simgrid.org/doc/latest/Models.html), and a site's network as SimGrid's cluster zones build
+ * one ({@link SiteFabric}): a route from a VM to another is the sender's network interface (the site's
+ * own bandwidth), the sender's site's switch where it blocks, for VMs of different sites the sender's
+ * site's uplink out, the path between the sites, the receiver's site's uplink in and its switch, and
+ * the receiver's interface; its latency is the site's own one-way latency inside a site, else half of
+ * each site's own plus the path's (a host link on each side, the backbone between). The messages of a
  * round are concurrent flows sharing every resource they cross max-min fairly ({@link MaxMinSharing})
  * at 97 % of the nominal bandwidth, each also loading the reverse path with its acknowledgements and
  * bounded by its TCP window over the round trip ({@link TruthSettings}). The latency is paid before
- * the transfer ("the latency is paid beforehand", as in SimGrid). Other applications' traffic on a path
- * between sites competes as flows at their average rate (their rounds are not in step with ours).
+ * the transfer ("the latency is paid beforehand", as in SimGrid). Other applications' traffic on a
+ * path, an uplink or a switch the round uses competes as flows at their average rate (their rounds are
+ * not in step with ours).
  *
  * <p>What the estimator ({@code plan.BspExecutionModel}) does instead: compute at the slowest site's
  * speed for everyone, bandwidth as an average over the work second through the busiest interface or
@@ -47,7 +51,7 @@ import org.vmflock.plan.TrafficLayout;
  */
 public final class MessageReplayModel {
 
-  /** What other applications send from one site to another, bytes per second each, in a fixed order. */
+  /** What other applications send from one site to another ({@code fromSite == toSite}: inside it), bytes per second each, in a fixed order. */
   @FunctionalInterface
   public interface CrossTraffic {
     CrossTraffic NONE = (a, b) -> new double[0];
@@ -60,7 +64,7 @@ public final class MessageReplayModel {
    *
    * @param secondsPerWork wall seconds per work second
    * @param computeSeconds of which computing at the slowest VM's speed (the rest waits for messages)
-   * @param wanBytesPerWork bytes per work second from site a to site b ({@code [a][b]}, a != b)
+   * @param wanBytesPerWork bytes per work second from site a to site b ({@code [a][b]}; {@code [a][a]}: between VMs of site a)
    * @param wanRounds rounds per work second with a message between sites
    */
   public record Pace(double secondsPerWork, double computeSeconds, double[][] wanBytesPerWork, double wanRounds) {}
@@ -252,8 +256,8 @@ public final class MessageReplayModel {
       for (int i = 0; i < p.from.length; i++) {
         int a = siteOfVm[p.from[i]];
         int b = siteOfVm[p.to[i]];
+        wan[a][b] += p.bytes[i] * p.perWork;
         if (a != b) {
-          wan[a][b] += p.bytes[i] * p.perWork;
           crosses = true;
         }
       }
@@ -355,15 +359,32 @@ public final class MessageReplayModel {
     int n = siteOfVm.length;
     int sites = infra.sites().size();
     int[] pathIndex = new int[sites * sites]; // resource of each path between two sites the round uses, both ways
+    int[] backbone = new int[sites]; // resource of each blocking backbone the round crosses
+    int[] uplinkOut = new int[sites]; // each limited uplink the round leaves a site by, and the reverse (its acknowledgements)
+    int[] uplinkIn = new int[sites];
     java.util.Arrays.fill(pathIndex, -1);
+    java.util.Arrays.fill(backbone, -1);
+    java.util.Arrays.fill(uplinkOut, -1);
+    java.util.Arrays.fill(uplinkIn, -1);
     int resources = 2 * n;
     for (int i = 0; i < p.from.length; i++) {
       int a = siteOfVm[p.from[i]];
       int b = siteOfVm[p.to[i]];
+      for (int x : new int[] {a, b}) {
+        if (backbone[x] < 0 && infra.sites().get(x).fabric().limitsBackbone()) {
+          backbone[x] = resources++;
+        }
+      }
       if (a != b && pathIndex[a * sites + b] < 0) {
         pathIndex[a * sites + b] = resources++;
         if (pathIndex[b * sites + a] < 0) {
           pathIndex[b * sites + a] = resources++;
+        }
+        for (int x : new int[] {a, b}) {
+          if (uplinkOut[x] < 0 && infra.sites().get(x).fabric().limitsUplink()) {
+            uplinkOut[x] = resources++;
+            uplinkIn[x] = resources++;
+          }
         }
       }
     }
@@ -376,6 +397,16 @@ public final class MessageReplayModel {
     for (int x = 0; x < pathIndex.length; x++) {
       if (pathIndex[x] >= 0) {
         capacity[pathIndex[x]] = infra.path(x / sites, x % sites).bytesPerSecond() * settings.bandwidthFactor();
+      }
+    }
+    for (int x = 0; x < sites; x++) {
+      SiteFabric f = infra.sites().get(x).fabric();
+      if (backbone[x] >= 0) {
+        capacity[backbone[x]] = f.backbone() * settings.bandwidthFactor();
+      }
+      if (uplinkOut[x] >= 0) {
+        capacity[uplinkOut[x]] = f.uplink() * settings.bandwidthFactor();
+        capacity[uplinkIn[x]] = f.uplink() * settings.bandwidthFactor();
       }
     }
     MaxMinSharing.Problem problem = new MaxMinSharing.Problem(capacity, p.from.length, 6 * p.from.length);
@@ -391,17 +422,43 @@ public final class MessageReplayModel {
       problem.uses(n + w, 1);
       problem.uses(w, settings.ackWeight());
       problem.uses(n + u, settings.ackWeight());
+      if (backbone[a] >= 0) { // a message inside a site crosses its switch once, between sites both sites' switches
+        problem.uses(backbone[a], 1 + settings.ackWeight());
+      }
       if (a != b) {
+        if (backbone[b] >= 0) {
+          problem.uses(backbone[b], 1 + settings.ackWeight());
+        }
         problem.uses(pathIndex[a * sites + b], 1);
         problem.uses(pathIndex[b * sites + a], settings.ackWeight());
+        if (uplinkOut[a] >= 0) {
+          problem.uses(uplinkOut[a], 1);
+          problem.uses(uplinkIn[a], settings.ackWeight());
+        }
+        if (uplinkIn[b] >= 0) {
+          problem.uses(uplinkIn[b], 1);
+          problem.uses(uplinkOut[b], settings.ackWeight());
+        }
       }
     }
     int own = problem.flows();
-    for (int x = 0; x < pathIndex.length; x++) {
-      if (pathIndex[x] >= 0) {
-        for (double d : others.demands(x / sites, x % sites)) {
+    for (int x = 0; x < sites; x++) { // the others' traffic on the paths, uplinks and backbones the round uses
+      for (int y = 0; y < sites; y++) {
+        int path = x == y ? -1 : pathIndex[x * sites + y];
+        int out = x == y ? -1 : uplinkOut[x];
+        int in = x == y ? -1 : uplinkIn[y];
+        int switchFrom = backbone[x];
+        int switchTo = x == y ? -1 : backbone[y];
+        if (path < 0 && out < 0 && in < 0 && switchFrom < 0 && switchTo < 0) {
+          continue;
+        }
+        for (double d : others.demands(x, y)) {
           problem.persistentFlow(d);
-          problem.uses(pathIndex[x], 1);
+          for (int r : new int[] {path, out, in, switchFrom, switchTo}) {
+            if (r >= 0) {
+              problem.uses(r, 1);
+            }
+          }
         }
       }
     }

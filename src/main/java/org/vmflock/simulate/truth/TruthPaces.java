@@ -87,7 +87,7 @@ public final class TruthPaces {
 
   /**
    * Whether the truth sees the same federation in both: the same sites in the same order with the
-   * same CPU speeds and own networks, the same paths between them (prices, capacities and
+   * same CPU speeds and own networks (host links, switches, uplinks), the same paths between them (prices, capacities and
    * availability may differ: a new price makes a new infrastructure, not a new network).
    */
   public static boolean sameNetwork(Infrastructure a, Infrastructure b) {
@@ -100,7 +100,7 @@ public final class TruthPaces {
     }
     for (int i = 0; i < n; i++) {
       if (!a.sites().get(i).name().equals(b.sites().get(i).name()) || a.sites().get(i).cpuSpeed() != b.sites().get(i).cpuSpeed()
-          || !a.sites().get(i).internal().equals(b.sites().get(i).internal())) {
+          || !a.sites().get(i).internal().equals(b.sites().get(i).internal()) || !a.sites().get(i).fabric().equals(b.sites().get(i).fabric())) {
         return false;
       }
     }

@@ -135,4 +135,45 @@ class MessageReplayModelTest {
       }
     }
   }
+
+  /** Three sites a, b, c, speed 1, LAN inside, WAN between; a's switch and uplink as given (bytes/s, 0: not limited). */
+  private static Infrastructure fabric(double backbone, double uplink) {
+    org.vmflock.model.Site a = RuntimeForecast.site("a", 1, LAN).withFabric(new org.vmflock.model.SiteFabric(backbone, uplink));
+    return new Infrastructure(List.of(a, RuntimeForecast.site("b", 1, LAN), RuntimeForecast.site("c", 1, LAN)),
+        List.of(new Link("a", "b", WAN), new Link("a", "c", WAN), new Link("b", "c", WAN)), Optional.empty());
+  }
+
+  @Test
+  void aSitesUplinkIsSharedByWhatLeavesItForAnySite() {
+    // v1 on a sends 100 MB per work second to v2 on b; a's uplink 50 MB/s, below the path's 125
+    double[][] bytes = new double[2][2];
+    bytes[0][1] = 100 * MB;
+    CommunicationRounds rounds = new CommunicationRounds(List.of(new RoundClass(Kind.EXCHANGE, 1, List.of(new Hop(0, 1)))));
+    MessageReplayModel.Rounds r = MessageReplayModel.Rounds.of(matrix(bytes), rounds, 0, new int[0], TruthSettings.LV08_WARM);
+    assertEquals(1 + 100 / (0.97 * 125), pace(r, new int[] {0, 1}, fabric(0, 0)), 1e-6);
+    assertEquals(1 + 100 / (0.97 * 50), pace(r, new int[] {0, 1}, fabric(0, 50 * MB)), 1e-6);
+    // another application sending from a to c (another path) shares a's uplink: half of it each
+    double shared = MODEL.pace(r, new int[] {0, 1}, fabric(0, 50 * MB), 1, (x, y) -> x == 0 && y == 2 ? new double[] {100 * MB} : new double[0])
+        .secondsPerWork();
+    assertEquals(1 + 100 / (0.97 * 25), shared, 1e-6);
+    // without the uplink, traffic from a to c is not on this one's route
+    double apart = MODEL.pace(r, new int[] {0, 1}, fabric(0, 0), 1, (x, y) -> x == 0 && y == 2 ? new double[] {100 * MB} : new double[0])
+        .secondsPerWork();
+    assertEquals(1 + 100 / (0.97 * 125), apart, 1e-6);
+  }
+
+  @Test
+  void aBlockingSwitchIsSharedByEveryMessageThroughIt() {
+    // v1 -> v2 and v3 -> v4, 100 MB each per work second in one round, all on a, whose switch carries 100 MB/s
+    double[][] bytes = new double[4][4];
+    bytes[0][1] = 100 * MB;
+    bytes[2][3] = 100 * MB;
+    CommunicationRounds rounds = new CommunicationRounds(List.of(new RoundClass(Kind.EXCHANGE, 1, List.of(new Hop(0, 1), new Hop(2, 3)))));
+    MessageReplayModel.Rounds r = MessageReplayModel.Rounds.of(matrix(bytes), rounds, 0, new int[0], TruthSettings.LV08_WARM);
+    double open = pace(r, new int[] {0, 0, 0, 0}, fabric(0, 0));
+    double blocking = pace(r, new int[] {0, 0, 0, 0}, fabric(100 * MB, 0));
+    // open: each at its interface's 1250 MB/s; blocking: 200 MB through 97 MB/s, their acknowledgements too
+    assertEquals(1 + 100 / (0.97 * 1250), open, 1e-6);
+    assertEquals(1 + 200 * (1 + TruthSettings.LV08_WARM.ackWeight()) / (0.97 * 100), blocking, 1e-6);
+  }
 }
