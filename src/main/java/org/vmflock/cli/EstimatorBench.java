@@ -101,8 +101,8 @@ final class EstimatorBench implements Callable<Integer> {
       out.printf(Locale.ROOT, "one-site runs, their load curve alone: median |error| %.1f %% over %d runs%n",
           100 * (oneSite[(oneSite.length - 1) / 2] + oneSite[oneSite.length / 2]) / 2, oneSite.length);
     }
-    out.printf(Locale.ROOT, "floor: a run predicted by the median of the other repetitions of its setting: median |error| %.1f %%%n",
-        100 * held.repetitionFloor());
+    out.printf(Locale.ROOT, "floor: a run predicted by the median of the other repetitions of its setting: median |error| %.1f %%, "
+        + "%d of %d pairs ordered%n", 100 * held.repetitionFloor(), held.repetitions().pairsOrdered(), held.repetitions().pairs());
     out.println("held-out " + line(held.all()));
     out.flush();
     return ExitCode.OK;

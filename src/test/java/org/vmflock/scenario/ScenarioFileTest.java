@@ -116,6 +116,23 @@ class ScenarioFileTest {
   }
 
   @Test
+  void aSitesNetworkHasItsHostsLinksASwitchAndAnUplink() throws Exception {
+    Scenario s = ScenarioFile.load(write(SITES.replace("a { capacity { slots = 4 }, price-per-vm-hour = 0.1 }",
+        "a { capacity { slots = 4 }, price-per-vm-hour = 0.1, network { latency = 0.05ms, bandwidth = 25Gbps, backbone = 400Gbps, uplink = 40Gbps } }")));
+    Site a = s.infra().require("a");
+    assertEquals(25e9 / 8, a.internal().bytesPerSecond());
+    assertEquals(new org.vmflock.model.SiteFabric(400e9 / 8, 40e9 / 8), a.fabric());
+    assertEquals(org.vmflock.model.SiteFabric.NON_BLOCKING, s.infra().require("b").fabric(), "b says nothing: nothing blocks behind its hosts' links");
+    assertEquals(Double.POSITIVE_INFINITY, s.infra().require("b").fabric().uplink());
+    String bad = SITES.replace("a { capacity { slots = 4 }, price-per-vm-hour = 0.1 }",
+        "a { capacity { slots = 4 }, price-per-vm-hour = 0.1\n  network { latency = 0.05ms, bandwidth = 25Gbps, uplink = -40Gbps } }");
+    assertRefused(bad, "bad.conf:4: sites.a.network.uplink", "invalid rate '-40Gbps'");
+    assertRefused(SITES.replace("a { capacity { slots = 4 }, price-per-vm-hour = 0.1 }",
+        "a { capacity { slots = 4 }, price-per-vm-hour = 0.1, network { latency = 0.05ms, bandwidth = 25Gbps, switch = 1Gbps } }"),
+        "sites.a.network", "switch");
+  }
+
+  @Test
   void aNegativeBandwidthIsNamedWithItsLine() throws Exception {
     assertRefused(SITES + "links = [\n  { between = [a, b], latency = 5ms, bandwidth = -1Gbps }\n]\n", "bad.conf:8: links[0].bandwidth",
         "invalid rate '-1Gbps'");

@@ -168,7 +168,12 @@ public final class EstimatorValidation {
    * @param repetitionFloor the median over split runs of |run / median of the other repetitions of its setting - 1|:
    *     the error of predicting a run by repeating it, what the load's noise between repetitions leaves
    */
-  public record HeldOut(Map<Path, Figures> perFile, Figures all, Map<String, RuntimeCalibration> calibrations, double repetitionFloor) {}
+  /**
+   * @param repetitionFloor the median |error| of each split run predicted by the median of its setting's other repetitions
+   * @param repetitions every run so predicted (one-site runs too): how many pairs knowing each setting's typical time orders
+   */
+  public record HeldOut(Map<Path, Figures> perFile, Figures all, Map<String, RuntimeCalibration> calibrations, double repetitionFloor,
+      Figures repetitions) {}
 
   /** A verified run of a program that has a capture, from one measurements file. */
   private record Run(Path file, CsvRows.Row row, String program, String kind, String placement, double delayMs, double rateBps,
@@ -267,11 +272,24 @@ public final class EstimatorValidation {
       perFile.put(m, figures(rows));
       all.addAll(rows);
     }
-    return new HeldOut(perFile, figures(all), calibrations, repetitionFloor(runs));
+    return new HeldOut(perFile, figures(all), calibrations, repetitionFloor(runs), figures(byRepetitions(runs)));
   }
 
   private static RuntimeForecast.Parts partsAt(Map<String, RuntimeForecast.Parts> parts, Run r, Map<String, LoadCurve> curves) {
     return parts.get(r.program() + "|" + r.placement() + "|" + r.delayMs() + "|" + r.rateBps()).lasting(curves.get(r.program()).seconds(r.load()));
+  }
+
+  /** Each run predicted by the median time of its setting's other repetitions (runs whose setting has no other left out). */
+  private static List<Row> byRepetitions(List<Run> runs) {
+    List<Row> rows = new ArrayList<>();
+    for (Run r : runs) {
+      List<Double> others = runs.stream().filter(o -> o != r && o.setting().equals(r.setting())).map(Run::seconds).toList();
+      if (!others.isEmpty()) {
+        rows.add(new Row(r.program(), r.kind(), r.placement(), r.delayMs(), r.rateBps(), r.seconds(), r.load(), r.seconds(), median(others), 0,
+            Double.POSITIVE_INFINITY, 0));
+      }
+    }
+    return rows;
   }
 
   private static double repetitionFloor(List<Run> runs) {
