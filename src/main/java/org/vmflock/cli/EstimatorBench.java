@@ -103,6 +103,12 @@ final class EstimatorBench implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "floor: a run predicted by the median of the other repetitions of its setting: median |error| %.1f %%, "
         + "%d of %d pairs ordered%n", 100 * held.repetitionFloor(), held.repetitions().pairsOrdered(), held.repetitions().pairs());
+    EstimatorValidation.PlacementPairs placements = held.perFile().values().stream()
+        .map(f -> EstimatorValidation.placementPairs(f.rows())).reduce(new EstimatorValidation.PlacementPairs(0, 0, List.of()),
+            EstimatorValidation.PlacementPairs::plus);
+    out.printf(Locale.ROOT, "placements (each campaign, program and WAN setting; medians of its runs): %d of %d pairs > 5 %% apart ordered%n",
+        placements.ordered(), placements.pairs());
+    placements.misordered().forEach(m -> out.println("  not ordered: " + m));
     out.println("held-out " + line(held.all()));
     out.flush();
     return ExitCode.OK;

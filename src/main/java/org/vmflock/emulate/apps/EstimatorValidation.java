@@ -344,6 +344,55 @@ public final class EstimatorValidation {
         splits == 0 ? Double.NaN : (double) covered / splits);
   }
 
+  /** Pairs of placements: how many of those whose measured medians differ by more than {@link #PAIR_MARGIN} the predictions' medians order alike. */
+  public record PlacementPairs(int pairs, int ordered, List<String> misordered) {
+
+    public PlacementPairs plus(PlacementPairs o) {
+      List<String> m = new ArrayList<>(misordered);
+      m.addAll(o.misordered);
+      return new PlacementPairs(pairs + o.pairs, ordered + o.ordered, m);
+    }
+  }
+
+  /**
+   * The placements of one campaign's rows compared as placements, not run by run: for each program and
+   * WAN setting, each placement's median measured time against each other's, and the medians of their
+   * predicted times (each run predicted at its own load) in the same order or not.
+   */
+  public static PlacementPairs placementPairs(List<Row> rows) {
+    Map<String, Map<String, List<Row>>> settings = new TreeMap<>();
+    for (Row r : rows) {
+      settings.computeIfAbsent(r.program() + "|" + r.delayMs() + "|" + r.rateBps(), k -> new TreeMap<>())
+          .computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(r);
+    }
+    int pairs = 0;
+    int ordered = 0;
+    List<String> misordered = new ArrayList<>();
+    for (Map.Entry<String, Map<String, List<Row>>> setting : settings.entrySet()) {
+      Map<String, List<Row>> kinds = setting.getValue();
+      List<String> names = List.copyOf(kinds.keySet());
+      List<double[]> medians = kinds.values().stream().map(list -> new double[] {
+          median(list.stream().map(Row::seconds).toList()), median(list.stream().map(Row::predictedSeconds).toList())}).toList();
+      for (int i = 0; i < medians.size(); i++) {
+        for (int j = i + 1; j < medians.size(); j++) {
+          double[] a = medians.get(i);
+          double[] b = medians.get(j);
+          if (Math.abs(a[0] - b[0]) <= PAIR_MARGIN * Math.min(a[0], b[0])) {
+            continue;
+          }
+          pairs++;
+          if ((a[0] < b[0]) == (a[1] < b[1])) {
+            ordered++;
+          } else {
+            misordered.add(String.format(java.util.Locale.ROOT, "%s: %s %.1f s (predicted %.1f) vs %s %.1f s (predicted %.1f)", setting.getKey(),
+                names.get(i), a[0], a[1], names.get(j), b[0], b[1]));
+          }
+        }
+      }
+    }
+    return new PlacementPairs(pairs, ordered, misordered);
+  }
+
   /** {@code vm1=a;vm2=b;...} over the matrix's VMs (vm1 = its first). */
   static Placement placement(String text, List<String> vms, String where) {
     Map<String, String> m = new TreeMap<>();

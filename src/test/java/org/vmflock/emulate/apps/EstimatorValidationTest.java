@@ -63,6 +63,13 @@ class EstimatorValidationTest {
     // far below what repeating a run's setting gives: the load it ran at explains most of its time
     assertTrue(h.repetitionFloor() >= 0.2 && f.medianAbsError() < 0.6 * h.repetitionFloor(), "floor " + h.repetitionFloor() + "; " + why);
     h.calibrations().values().forEach(c -> assertTrue(c.latencyFactor() > 0.5 && c.latencyFactor() < 0.9, h.calibrations().toString()));
+    // the runs' own repetitions, each predicted by the median of the others of its setting, order far fewer pairs: the load's noise
+    assertTrue(h.repetitions().pairs() == 863 && h.repetitions().pairsOrdered() < f.pairsOrdered() - 100, "repetitions: "
+        + h.repetitions().pairsOrdered() + "; " + why);
+    // as placements (each one's median run per campaign, program and WAN setting)
+    EstimatorValidation.PlacementPairs placements = h.perFile().values().stream().map(x -> EstimatorValidation.placementPairs(x.rows()))
+        .reduce(new EstimatorValidation.PlacementPairs(0, 0, List.of()), EstimatorValidation.PlacementPairs::plus);
+    assertTrue(placements.pairs() == 80 && placements.ordered() >= 67, placements.toString());
   }
 
   private static EstimatorValidation.Figures figures(String measurements) {
