@@ -295,7 +295,8 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
       });
     } catch (IllegalStateException e) {
       for (long q : lost) {
-        problems.add("period " + q + " lost: east " + c.periods(last, "east").get(q) + ", west " + c.periods(last, "west").get(q));
+        long span = to - from[0] + 21;
+        problems.add("period " + q + " lost: east " + c.periods(last, "east", span).get(q) + ", west " + c.periods(last, "west", span).get(q));
       }
     }
     // decisions: none twice in the manager's status, nor in the processes' logs

@@ -43,6 +43,8 @@ final class LocalCluster implements AutoCloseable {
   private static final Pattern HYPERVISORS_URL = Pattern.compile("(http://[0-9.]+:\\d+)/world");
   /** What the manager logs of each decision it takes. */
   private static final Pattern DECISION = Pattern.compile("MigrationManager\\S* - decision (\\d+): ");
+  /** Periods asked beyond a range's last: those begun while the range is checked (minutes of them at most). */
+  private static final int MARGIN_PERIODS = 20;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** Two sites; east cheap at first. */
@@ -203,8 +205,14 @@ final class LocalCluster implements AutoCloseable {
 
   /** The periods of {@code site}'s collector, the last hundred, as {@code node} reads them. */
   Map<Long, JsonNode> periods(Node node, String site) {
+    return periods(node, site, 100);
+  }
+
+  /** The periods of {@code site}'s collector, the last {@code last} (at most 1,000, as the API answers), as {@code node} reads them. */
+  Map<Long, JsonNode> periods(Node node, String site, long last) {
     Map<Long, JsonNode> out = new TreeMap<>();
-    get(node.url() + "/api/sites/" + site + "/periods?last=100").ifPresent(a -> a.get("periods").forEach(p -> out.put(p.get("period").asLong(), p)));
+    get(node.url() + "/api/sites/" + site + "/periods?last=" + Math.max(1, Math.min(last, 1000)))
+        .ifPresent(a -> a.get("periods").forEach(p -> out.put(p.get("period").asLong(), p)));
     return out;
   }
 
@@ -213,13 +221,23 @@ final class LocalCluster implements AutoCloseable {
    * holding, east and west together, one report of each of {@code vms}.
    */
   List<Long> lostPeriods(Node node, long from, long to, java.util.Set<String> vms) {
-    Map<Long, JsonNode> east = periods(node, "east");
-    Map<Long, JsonNode> west = periods(node, "west");
+    // every period from..to, however long the kills took (the last hundred, 50 minutes of 30 s periods,
+    // would not hold the older ones of a slower run, and they would count lost), and those begun since
+    long last = to - from + 1 + MARGIN_PERIODS;
+    return lostPeriods(List.of(periods(node, "east", last), periods(node, "west", last)), from, to, vms);
+  }
+
+  /**
+   * The periods {@code from..to} lost, by the sites' periods as {@code GET /api/sites/S/periods}
+   * lists them: a period is lost when it is not complete at a site that has it, or when the sites
+   * together do not hold exactly one report of each of {@code vms} (none missing, none twice).
+   */
+  static List<Long> lostPeriods(List<Map<Long, JsonNode>> sites, long from, long to, java.util.Set<String> vms) {
     List<Long> lost = new ArrayList<>();
     for (long q = from; q <= to; q++) {
       List<String> reported = new ArrayList<>();
       boolean complete = true;
-      for (Map<Long, JsonNode> site : List.of(east, west)) {
+      for (Map<Long, JsonNode> site : sites) {
         JsonNode p = site.get(q);
         if (p != null) {
           complete &= p.get("state").asText().equals("complete");

@@ -110,6 +110,8 @@ public final class HypervisorsSensing {
 
   public static Behavior<Command> create(Settings s) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      // named, or the logger is Pekko's (at WARN): where a site resumed and each monitor started went unlogged
+      ctx.setLoggerName(HypervisorsSensing.class);
       timers.startTimerWithFixedDelay(Tick.INSTANCE, s.monitor().flushInterval());
       Sensing sensing = new Sensing(ctx, s);
       return Behaviors.receive(Command.class)
