@@ -96,11 +96,24 @@ public final class Infrastructure {
 
   /** The path between the sites at positions {@code a} and {@code b} of {@link #sites()} (for hot loops). */
   public NetworkPath path(int a, int b) {
-    if (pathByIndex == null) {
-      NetworkPath[][] m = new NetworkPath[sites.size()][sites.size()];
-      for (int i = 0; i < m.length; i++) {
-        for (int j = 0; j < m.length; j++) {
-          m[i][j] = path(sites.get(i).name(), sites.get(j).name());
+    if (pathByIndex == null) { // from the links by position: no name looked up per pair (infrastructures are made often)
+      int n = sites.size();
+      NetworkPath[][] m = new NetworkPath[n][n];
+      for (Link l : links) {
+        int i = index.get(l.siteA());
+        int j = index.get(l.siteB());
+        m[i][j] = l.path();
+        m[j][i] = l.path();
+      }
+      for (int i = 0; i < n; i++) {
+        m[i][i] = sites.get(i).internal();
+        for (int j = 0; j < n; j++) {
+          if (m[i][j] == null) {
+            int x = i;
+            int y = j;
+            m[i][j] = defaultLink.orElseThrow(() -> new IllegalArgumentException("no link between " + sites.get(x).name() + " and "
+                + sites.get(y).name()));
+          }
         }
       }
       pathByIndex = m;
