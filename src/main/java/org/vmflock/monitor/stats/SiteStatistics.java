@@ -20,6 +20,7 @@ import org.vmflock.monitor.stats.SiteEvent.HostReportRecorded;
 import org.vmflock.monitor.stats.SiteEvent.PeriodClosed;
 import org.vmflock.monitor.stats.SiteEvent.PeriodsPruned;
 import org.vmflock.monitor.stats.SiteEvent.ReportRecorded;
+import org.vmflock.monitor.stats.SiteEvent.ReportsRecorded;
 import org.vmflock.monitor.stats.SiteEvent.VmsRegistered;
 import org.vmflock.monitor.traffic.HostReport;
 import org.vmflock.monitor.traffic.PeerTraffic;
@@ -132,11 +133,12 @@ public record SiteStatistics(
   /**
    * The reports of a batch (e.g. the sensors of a host, one period), each decided as {@link
    * #decideReport} would one after the other: a report is refused for the reasons a single one is,
-   * and as a duplicate of an earlier report of the same batch too. The periods the batch completes
-   * close after all its reports; retention prunes once, at its end.
+   * and as a duplicate of an earlier report of the same batch too. Those recorded are one {@link
+   * ReportsRecorded} event; the periods the batch completes close after it; retention prunes once,
+   * at its end.
    */
   public BatchDecision decideReports(List<SensorReport> reports, long nowMillis, CollectorSettings settings) {
-    List<SiteEvent> events = new ArrayList<>(reports.size() + 2);
+    List<SensorReport> accepted = new ArrayList<>(reports.size());
     List<Refusal> refused = new ArrayList<>();
     Map<Long, java.util.Set<String>> added = new TreeMap<>();
     for (int i = 0; i < reports.size(); i++) {
@@ -153,9 +155,14 @@ public record SiteStatistics(
         refused.add(new Refusal(i, Decision.Outcome.DUPLICATE, "VM '" + report.vm() + "' already reported period " + p));
         continue;
       }
-      events.add(new ReportRecorded(report, nowMillis));
+      accepted.add(report);
     }
-    int recorded = events.size();
+    int recorded = accepted.size();
+    List<SiteEvent> events = new ArrayList<>(3);
+    if (recorded > 0) {
+      // one fact for all of them: one journal row, however many reports
+      events.add(new ReportsRecorded(accepted, nowMillis));
+    }
     java.util.TreeSet<Long> after = new java.util.TreeSet<>(periods.keySet());
     for (Map.Entry<Long, java.util.Set<String>> e : added.entrySet()) {
       if (e.getValue().isEmpty()) {
@@ -306,6 +313,14 @@ public record SiteStatistics(
     if (event instanceof ReportRecorded e) {
       SitePeriod sp = periodOrNew(e.report().period(), e.receivedAtMillis());
       return withPeriod(sp.withReport(e.report()));
+    }
+    if (event instanceof ReportsRecorded e) {
+      TreePMap<Long, SitePeriod> next = (TreePMap<Long, SitePeriod>) periods;
+      for (SensorReport r : e.reports()) {
+        SitePeriod sp = next.get(r.period());
+        next = next.plus(r.period(), (sp != null ? sp : SitePeriod.opened(r.period(), e.receivedAtMillis())).withReport(r));
+      }
+      return new SiteStatistics(site, roster, hosts, next, prunedThrough);
     }
     if (event instanceof HostReportRecorded e) {
       SitePeriod sp = periodOrNew(e.report().period(), e.receivedAtMillis());

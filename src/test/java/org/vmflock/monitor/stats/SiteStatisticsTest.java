@@ -407,6 +407,24 @@ class SiteStatisticsTest {
   }
 
   @Test
+  void reportsRecordedTogetherFoldAsOneAfterTheOther() {
+    SiteStatistics s1 = SiteStatistics.empty("s1").apply(new VmsRegistered("h1", List.of(VM1, VM2)))
+        .apply(new ReportRecorded(report("vm1", "h1", 100), 3_001_000));
+    List<SensorReport> reports = List.of(report("vm2", "h1", 100), report("vm1", "h1", 101), report("vm2", "h1", 101));
+    SiteStatistics together = s1.apply(new SiteEvent.ReportsRecorded(reports, 3_031_000));
+    SiteStatistics oneByOne = s1;
+    for (SensorReport r : reports) {
+      oneByOne = oneByOne.apply(new ReportRecorded(r, 3_031_000));
+    }
+    assertEquals(oneByOne, together);
+    // period 100 opened by the earlier report, 101 by these
+    assertEquals(3_001_000, together.periods().get(100L).firstSeenMillis());
+    assertEquals(3_031_000, together.periods().get(101L).firstSeenMillis());
+    assertTrue(s1.periods().get(100L).reports().size() == 1 && !s1.periods().containsKey(101L), "the state before is unchanged");
+    assertThrows(IllegalArgumentException.class, () -> new SiteEvent.ReportsRecorded(List.of(), 0));
+  }
+
+  @Test
   void stateIsUnmodifiable() {
     SiteStatistics s = record(registered(), report("vm1", "h1", 100), END_100, SETTINGS);
     assertThrows(UnsupportedOperationException.class, () -> s.periods().clear());
