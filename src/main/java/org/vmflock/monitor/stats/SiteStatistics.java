@@ -315,10 +315,18 @@ public record SiteStatistics(
       return withPeriod(sp.withReport(e.report()));
     }
     if (event instanceof ReportsRecorded e) {
+      // each run of reports of one period added to it at once (a batch is mostly one period)
       TreePMap<Long, SitePeriod> next = (TreePMap<Long, SitePeriod>) periods;
-      for (SensorReport r : e.reports()) {
-        SitePeriod sp = next.get(r.period());
-        next = next.plus(r.period(), (sp != null ? sp : SitePeriod.opened(r.period(), e.receivedAtMillis())).withReport(r));
+      List<SensorReport> all = e.reports();
+      for (int from = 0; from < all.size(); ) {
+        long p = all.get(from).period();
+        int to = from + 1;
+        while (to < all.size() && all.get(to).period() == p) {
+          to++;
+        }
+        SitePeriod sp = next.get(p);
+        next = next.plus(p, (sp != null ? sp : SitePeriod.opened(p, e.receivedAtMillis())).withReports(all.subList(from, to)));
+        from = to;
       }
       return new SiteStatistics(site, roster, hosts, next, prunedThrough);
     }
