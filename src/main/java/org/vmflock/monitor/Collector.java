@@ -88,7 +88,7 @@ public final class Collector {
    * as it would be alone, then {@code replyTo}. Local only (from a collector's entity to its journal
    * side, its child), never serialized.
    */
-  record Gathered(List<Command> messages, ActorRef<Written> replyTo) implements Command, NoSerializationVerificationNeeded {
+  record Gathered(long write, List<Command> messages, ActorRef<Written> replyTo) implements Command, NoSerializationVerificationNeeded {
     Gathered {
       messages = List.copyOf(messages);
       if (messages.isEmpty() || !messages.stream().allMatch(m -> m instanceof Report || m instanceof Reports)) {
@@ -97,8 +97,11 @@ public final class Collector {
     }
   }
 
-  /** A {@link Gathered} write is done (its messages answered). */
-  enum Written implements NoSerializationVerificationNeeded { INSTANCE }
+  /** {@link Gathered} write number {@code write} is done (its messages answered). */
+  record Written(long write) implements NoSerializationVerificationNeeded {}
+
+  /** Write number {@code write} was not confirmed within {@link #WRITE_TIMEOUT}. */
+  private record WriteTimedOut(long write) {}
 
   /** The most reports one gathered write holds (about 150 bytes each in the journal). */
   static final int MAX_GATHERED_REPORTS = 5_000;
@@ -127,41 +130,51 @@ public final class Collector {
    */
   public static Behavior<Command> gathering(String site, CollectorSettings settings, int snapshotEvery,
       java.time.Duration tickInterval, Clock clock) {
-    return gathering(site, create(site, settings, snapshotEvery, tickInterval, clock));
+    return gathering(site, create(site, settings, snapshotEvery, tickInterval, clock), WRITE_TIMEOUT);
   }
 
-  /** {@link #gathering} in front of {@code journalSide} (a test's probe). */
-  static Behavior<Command> gathering(String site, Behavior<Command> journalSide) {
-    return Behaviors.<Object>setup(ctx -> {
+  /** {@link #gathering} in front of {@code journalSide} (a test's probe), a write given up on after {@code writeTimeout}. */
+  static Behavior<Command> gathering(String site, Behavior<Command> journalSide, java.time.Duration writeTimeout) {
+    return Behaviors.<Object>setup(ctx -> Behaviors.<Object>withTimers(timers -> {
       ActorRef<Command> journal = ctx.spawn(journalSide, "journal");
       ctx.watch(journal);
       Gatherer<Command> gatherer = new Gatherer<>(MAX_GATHERED_REPORTS);
+      // the writes in flight, by number: answered straight to this entity (no ask: a hop less per write)
+      java.util.Set<Long> inFlight = new java.util.HashSet<>();
+      long[] numbered = {0};
       java.util.function.Consumer<List<Gatherer.Step<Command>>> follow = steps -> {
         for (Gatherer.Step<Command> step : steps) {
           if (step instanceof Gatherer.Pass<Command> pass) {
             journal.tell(pass.message());
           } else if (step instanceof Gatherer.Write<Command> write) {
-            ctx.ask(Written.class, journal, WRITE_TIMEOUT, replyTo -> new Gathered(write.messages(), replyTo), (done, failure) -> {
-              if (failure != null) {
-                ctx.getLog().warn("collector {}: a write of {} messages not confirmed within {}: the next one goes", site, write.messages().size(),
-                    WRITE_TIMEOUT);
-              }
-              return Written.INSTANCE;
-            });
+            long n = ++numbered[0];
+            inFlight.add(n);
+            timers.startSingleTimer(n, new WriteTimedOut(n), writeTimeout);
+            journal.tell(new Gathered(n, write.messages(), ctx.getSelf().narrow()));
           }
         }
       };
       return Behaviors.receive(Object.class)
+          .onMessage(Written.class, m -> {
+            timers.cancel(m.write());
+            if (inFlight.remove(m.write())) {
+              follow.accept(gatherer.written());
+            }
+            return Behaviors.same();
+          })
+          .onMessage(WriteTimedOut.class, m -> {
+            if (inFlight.remove(m.write())) {
+              ctx.getLog().warn("collector {}: write {} not confirmed within {}: the reports gathered since go", site, m.write(), writeTimeout);
+              follow.accept(gatherer.written());
+            }
+            return Behaviors.same();
+          })
           .onMessage(Report.class, m -> {
             follow.accept(gatherer.reports(m, 1));
             return Behaviors.same();
           })
           .onMessage(Reports.class, m -> {
             follow.accept(gatherer.reports(m, m.reports().size()));
-            return Behaviors.same();
-          })
-          .onMessage(Written.class, m -> {
-            follow.accept(gatherer.written());
             return Behaviors.same();
           })
           .onMessage(Command.class, m -> {
@@ -171,7 +184,7 @@ public final class Collector {
           // the journal side stopped (not a journal failure: that restarts it): the entity with it
           .onSignal(org.apache.pekko.actor.typed.Terminated.class, t -> Behaviors.stopped())
           .build();
-    }).narrow();
+    })).narrow();
   }
 
   public static PersistenceId persistenceId(String site) {
@@ -292,9 +305,9 @@ public final class Collector {
       }
       if (d.events().isEmpty()) {
         answers.forEach(Runnable::run);
-        return Effect().reply(c.replyTo(), Written.INSTANCE);
+        return Effect().reply(c.replyTo(), new Written(c.write()));
       }
-      return Effect().persist(d.events()).thenRun(after -> answers.forEach(Runnable::run)).thenReply(c.replyTo(), after -> Written.INSTANCE);
+      return Effect().persist(d.events()).thenRun(after -> answers.forEach(Runnable::run)).thenReply(c.replyTo(), after -> new Written(c.write()));
     }
 
     @Override

@@ -39,7 +39,7 @@ class CollectorGatheringTest {
     TestProbe<Collector.Command> journal = testKit.createTestProbe();
     TestProbe<Collector.Reply> senders = testKit.createTestProbe();
     ActorRef<Collector.Command> entity = testKit.spawn(Collector.gathering("rennes", Behaviors.monitor(Collector.Command.class, journal.ref(),
-        Behaviors.ignore())));
+        Behaviors.ignore()), Duration.ofSeconds(30)));
     Collector.Reports a = new Collector.Reports(List.of(report("vm1", P), report("vm2", P)), senders.ref());
     entity.tell(a);
     Collector.Gathered first = journal.expectMessageClass(Collector.Gathered.class);
@@ -51,7 +51,7 @@ class CollectorGatheringTest {
     entity.tell(b);
     entity.tell(c);
     journal.expectNoMessage(Duration.ofMillis(100));
-    first.replyTo().tell(Collector.Written.INSTANCE);
+    first.replyTo().tell(new Collector.Written(first.write()));
     Collector.Gathered second = journal.expectMessageClass(Collector.Gathered.class);
     assertEquals(List.of(b, c), second.messages());
 
@@ -67,10 +67,34 @@ class CollectorGatheringTest {
     Collector.Report e = new Collector.Report(report("vm2", P + 2), senders.ref());
     entity.tell(e);
     // e waits for both writes in flight
-    second.replyTo().tell(Collector.Written.INSTANCE);
+    second.replyTo().tell(new Collector.Written(second.write()));
     journal.expectNoMessage(Duration.ofMillis(100));
-    third.replyTo().tell(Collector.Written.INSTANCE);
+    third.replyTo().tell(new Collector.Written(third.write()));
     assertEquals(List.of(e), journal.expectMessageClass(Collector.Gathered.class).messages());
+    testKit.stop(entity);
+  }
+
+  @Test
+  void aWriteNotConfirmedInTimeLetsTheReportsGatheredSinceGo() {
+    TestProbe<Collector.Command> journal = testKit.createTestProbe();
+    TestProbe<Collector.Reply> senders = testKit.createTestProbe();
+    ActorRef<Collector.Command> entity = testKit.spawn(Collector.gathering("rennes", Behaviors.monitor(Collector.Command.class, journal.ref(),
+        Behaviors.ignore()), Duration.ofMillis(300)));
+    Collector.Report a = new Collector.Report(report("vm1", P), senders.ref());
+    Collector.Report b = new Collector.Report(report("vm2", P), senders.ref());
+    entity.tell(a);
+    Collector.Gathered first = journal.expectMessageClass(Collector.Gathered.class);
+    entity.tell(b);
+    // a's write is never confirmed (its journal side lost it): b goes once it is given up on
+    Collector.Gathered second = journal.expectMessageClass(Collector.Gathered.class, Duration.ofSeconds(5));
+    assertEquals(List.of(b), second.messages());
+    // a's confirmation, late, changes nothing: b's write is still the one in flight
+    first.replyTo().tell(new Collector.Written(first.write()));
+    Collector.Report c = new Collector.Report(report("vm1", P + 1), senders.ref());
+    entity.tell(c);
+    journal.expectNoMessage(Duration.ofMillis(100));
+    second.replyTo().tell(new Collector.Written(second.write()));
+    assertEquals(List.of(c), journal.expectMessageClass(Collector.Gathered.class).messages());
     testKit.stop(entity);
   }
 
@@ -78,7 +102,7 @@ class CollectorGatheringTest {
   void aStoppedJournalSideStopsTheEntity() {
     TestProbe<Collector.Command> journal = testKit.createTestProbe();
     ActorRef<Collector.Command> entity = testKit.spawn(Collector.gathering("rennes", Behaviors.monitor(Collector.Command.class, journal.ref(),
-        Behaviors.receiveMessage(m -> m instanceof Collector.CloseDue ? Behaviors.stopped() : Behaviors.same()))));
+        Behaviors.receiveMessage(m -> m instanceof Collector.CloseDue ? Behaviors.stopped() : Behaviors.same())), Duration.ofSeconds(30)));
     TestProbe<Object> watcher = testKit.createTestProbe();
     entity.tell(Collector.CloseDue.INSTANCE);
     watcher.expectTerminated(entity);

@@ -164,8 +164,8 @@ class CollectorTest {
         // an unknown VM, one accepted, one already in the message before
         new Collector.Reports(List.of(report("vm9", P, "10.0.0.1", 1, 1), vm2, report("vm1", P, "10.0.0.2", 6, 600)), batch.ref()),
         new Collector.Report(next, other.ref()), new Collector.Report(report("vm2", P, "10.0.0.1", 8, 800), dup.ref()));
-    var r = kit.runCommand((ActorRef<Collector.Written> replyTo) -> new Collector.Gathered(messages, replyTo));
-    assertEquals(Collector.Written.INSTANCE, r.reply());
+    var r = kit.runCommand((ActorRef<Collector.Written> replyTo) -> new Collector.Gathered(7, messages, replyTo));
+    assertEquals(new Collector.Written(7), r.reply());
     one.expectMessage(new Collector.Accepted(SITE));
     Collector.Batch answer = batch.expectMessageClass(Collector.Batch.class);
     assertEquals(1, answer.accepted());
@@ -197,7 +197,7 @@ class CollectorTest {
     assertEquals(single.getState(), kit.getState());
 
     // nothing new: nothing written, each answered
-    var none = kit.runCommand((ActorRef<Collector.Written> replyTo) -> new Collector.Gathered(List.of(new Collector.Report(vm1, one.ref())), replyTo));
+    var none = kit.runCommand((ActorRef<Collector.Written> replyTo) -> new Collector.Gathered(8, List.of(new Collector.Report(vm1, one.ref())), replyTo));
     assertTrue(none.hasNoEvents());
     assertInstanceOf(Collector.Duplicate.class, one.receiveMessage());
   }
