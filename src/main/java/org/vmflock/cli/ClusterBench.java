@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
     description = {
       "A cluster's figures on PostgreSQL (a database of its own, set up as a node would, dropped afterwards).",
       "Ingest: a node's sharded collector of one site fed its hosts' sensor reports, a host's VMs of one period in one",
-      "message (Collector.Reports, one journal write), against the reference of one report per message, in the same run.",
+      "message (Collector.Reports; the collector writes together those that arrive while a write is in flight), against",
+      "the reference of one report per message, in the same run.",
       "Takeover: three `vmflock node` processes on loopback (simulated hypervisors in a fourth, the split-brain resolver",
       "on), sensing two sites; the node hosting the migration manager is killed with kill -9 --kills times (started",
       "again after each takeover), timed from the kill to the manager answering on a survivor; then the sites'",
