@@ -367,10 +367,12 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     if (i >= messages.size()) {
       return CompletableFuture.completedFuture(null);
     }
-    return ask(n, collector, messages.get(i)).thenCompose(reply -> {
+    // on the node's dispatcher: the ask's stage runs its dependents asynchronously, and without an
+    // executor a 2-core machine's CompletableFuture starts a thread for each (common pool of 1)
+    return ask(n, collector, messages.get(i)).thenComposeAsync(reply -> {
       answered(reply, "report message " + i);
       return lane(n, collector, messages, next);
-    });
+    }, n.system().executionContext());
   }
 
   private static void answered(Collector.Reply reply, String what) {
