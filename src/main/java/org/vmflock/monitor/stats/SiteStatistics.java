@@ -141,6 +141,10 @@ public record SiteStatistics(
     List<SensorReport> accepted = new ArrayList<>(reports.size());
     List<Refusal> refused = new ArrayList<>();
     Map<Long, java.util.Set<String>> added = new TreeMap<>();
+    // the period of the report before, looked up once for a run of reports of one period (the usual batch)
+    long p = 0;
+    SitePeriod existing = null;
+    java.util.Set<String> batch = null;
     for (int i = 0; i < reports.size(); i++) {
       SensorReport report = reports.get(i);
       String refusal = refusal(report);
@@ -148,9 +152,11 @@ public record SiteStatistics(
         refused.add(new Refusal(i, Decision.Outcome.REJECTED, refusal));
         continue;
       }
-      long p = report.period();
-      SitePeriod existing = periods.get(p);
-      java.util.Set<String> batch = added.computeIfAbsent(p, q -> new java.util.HashSet<>());
+      if (batch == null || report.period() != p) {
+        p = report.period();
+        existing = periods.get(p);
+        batch = added.computeIfAbsent(p, q -> new java.util.HashSet<>());
+      }
       if ((existing != null && existing.reports().containsKey(report.vm())) || !batch.add(report.vm())) {
         refused.add(new Refusal(i, Decision.Outcome.DUPLICATE, "VM '" + report.vm() + "' already reported period " + p));
         continue;
@@ -164,31 +170,41 @@ public record SiteStatistics(
       events.add(new ReportsRecorded(accepted, nowMillis));
     }
     java.util.TreeSet<Long> after = new java.util.TreeSet<>(periods.keySet());
+    // the open periods the batch added to, and how many VMs each expects: one pass over the roster for them all
+    List<Long> open = new ArrayList<>(added.size());
     for (Map.Entry<Long, java.util.Set<String>> e : added.entrySet()) {
-      if (e.getValue().isEmpty()) {
-        continue;
-      }
-      after.add(e.getKey());
-      SitePeriod existing = periods.get(e.getKey());
-      if (existing != null && existing.closed()) {
-        continue;
-      }
-      // fewer reports than VMs expected: some is missing (counting is cheaper than looking each up)
-      long expected = 0;
-      for (RosterEntry r : roster.values()) {
-        if (r.sincePeriod() <= e.getKey()) {
-          expected++;
+      if (!e.getValue().isEmpty()) {
+        after.add(e.getKey());
+        SitePeriod sp = periods.get(e.getKey());
+        if (sp == null || !sp.closed()) {
+          open.add(e.getKey());
         }
       }
-      boolean all = (existing == null ? 0 : existing.reports().size()) + e.getValue().size() >= expected;
+    }
+    long[] expected = new long[open.size()];
+    if (!open.isEmpty()) {
+      for (RosterEntry r : roster.values()) {
+        for (int k = 0; k < expected.length; k++) {
+          if (r.sincePeriod() <= open.get(k)) {
+            expected[k]++;
+          }
+        }
+      }
+    }
+    for (int k = 0; k < expected.length; k++) {
+      long q = open.get(k);
+      SitePeriod sp = periods.get(q);
+      java.util.Set<String> fresh = added.get(q);
+      // fewer reports than VMs expected: some is missing (counting is cheaper than looking each up)
+      boolean all = (sp == null ? 0 : sp.reports().size()) + fresh.size() >= expected[k];
       for (Iterator<RosterEntry> r = roster.values().iterator(); all && r.hasNext(); ) {
         RosterEntry vm = r.next();
-        if (vm.sincePeriod() <= e.getKey() && !e.getValue().contains(vm.vm()) && (existing == null || !existing.reports().containsKey(vm.vm()))) {
+        if (vm.sincePeriod() <= q && !fresh.contains(vm.vm()) && (sp == null || !sp.reports().containsKey(vm.vm()))) {
           all = false;
         }
       }
       if (all) {
-        events.add(new PeriodClosed(e.getKey(), CloseReason.ALL_REPORTED, List.of(), nowMillis));
+        events.add(new PeriodClosed(q, CloseReason.ALL_REPORTED, List.of(), nowMillis));
       }
     }
     int keep = settings.retentionPeriods();
