@@ -399,13 +399,30 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     return "10." + (i >>> 16 & 0xff) + "." + (i >>> 8 & 0xff) + "." + (i & 0xff);
   }
 
-  /** Drops the bench's database (its owner may). */
+  /**
+   * Drops the bench's database (its owner may). An autovacuum worker on it, which its owner may not
+   * terminate (FORCE then fails: "must be a member of the role whose process is being terminated"),
+   * is waited for: tried again, 10 times at most, a second apart.
+   */
   private static void dropDatabase(PostgresqlJournal.Target server, String database, String user, String password) {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + server.host() + ":" + server.port() + "/postgres", user, password);
-        java.sql.Statement s = c.createStatement()) {
-      s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-    } catch (java.sql.SQLException e) {
-      System.err.println("cluster bench: could not drop the database " + database + ": " + e.getMessage());
+    for (int attempt = 1; ; attempt++) {
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + server.host() + ":" + server.port() + "/postgres", user,
+          password); java.sql.Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        return;
+      } catch (java.sql.SQLException e) {
+        if (attempt >= 10 || !"42501".equals(e.getSQLState()) || !String.valueOf(e.getMessage()).contains("being terminated")) {
+          System.err.println("cluster bench: could not drop the database " + database + ": " + e.getMessage());
+          return;
+        }
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        System.err.println("cluster bench: interrupted while dropping the database " + database);
+        return;
+      }
     }
   }
 }
