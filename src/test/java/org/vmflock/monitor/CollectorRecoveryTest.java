@@ -25,7 +25,8 @@ import org.vmflock.testing.TestConfigs;
 /**
  * A collector on the embedded H2 journal, behind Cluster Sharding, recovers the same statistics
  * when its node is restarted on the same journal: from its events and from a snapshot (taken every
- * three events here, older events then deleted).
+ * three events here, older events then deleted); and reports written together, on H2 and on
+ * PostgreSQL.
  */
 class CollectorRecoveryTest {
 
@@ -124,6 +125,55 @@ class CollectorRecoveryTest {
       Collector.Batch b = assertInstanceOf(Collector.Batch.class, ask(node, rennes, r -> new Collector.Reports(List.of(report(3, P + 4), report(4, P + 10)), r)));
       assertEquals(1, b.accepted());
       assertEquals(List.of(0), b.refused().stream().map(org.vmflock.monitor.stats.SiteStatistics.Refusal::index).toList());
+    }
+  }
+
+  /**
+   * On PostgreSQL, as a cluster's nodes journal: reports written together (many messages in flight)
+   * come back after a restart, and a report already in a gathered write is a duplicate.
+   */
+  @Test
+  void reportsWrittenTogetherComeBackFromPostgresql(@TempDir Path dir) throws Exception {
+    try (org.vmflock.testing.TestPostgresql db = org.vmflock.testing.TestPostgresql.create("collector")) {
+      Map<String, Object> settings = new java.util.HashMap<>(db.journal());
+      settings.put("vmflock.collector.snapshot-every", 100_000);
+      settings.put("vmflock.monitor.period", "30s");
+      List<RosterEntry> vms = new java.util.ArrayList<>();
+      for (int v = 0; v < 20; v++) {
+        vms.add(new RosterEntry("vm" + v, "h1", String.format("02:00:00:00:00:%02x", v), List.of("10.0.0." + (v + 1)), P));
+      }
+      SiteSnapshot before;
+      try (VmflockNode node = VmflockNode.start("recovery-pg-1", TestConfigs.node(dir, settings), Clock.system())) {
+        RecipientRef<Collector.Command> rennes = node.collectors().apply("rennes");
+        assertInstanceOf(Collector.Accepted.class, ask(node, rennes, r -> new Collector.Register("h1", vms, r)));
+        List<java.util.concurrent.CompletionStage<Collector.Reply>> answers = new java.util.ArrayList<>();
+        for (long p = P; p < P + 10; p++) {
+          List<SensorReport> batch = new java.util.ArrayList<>();
+          for (int v = 0; v < 20; v++) {
+            batch.add(report(v, p));
+          }
+          answers.add(AskPattern.ask(rennes, (ActorRef<Collector.Reply> r) -> new Collector.Reports(batch, r), TIMEOUT, node.system().scheduler()));
+        }
+        for (var a : answers) {
+          Collector.Batch b = assertInstanceOf(Collector.Batch.class, VmflockNode.await(a, "a batch", TIMEOUT));
+          assertEquals(20, b.accepted());
+        }
+        before = snapshot(node);
+        assertEquals(10, before.periods().size());
+      }
+      try (java.sql.Connection c = db.connect(); java.sql.ResultSet rs = c.createStatement().executeQuery(
+          "SELECT COUNT(*) FROM event_journal WHERE persistence_id = 'Collector|rennes'")) {
+        rs.next();
+        // a registration, and per message at most a recorded fact and its period closed
+        assertTrue(rs.getInt(1) <= 1 + 2 * 10, rs.getInt(1) + " rows for 200 reports");
+      }
+      try (VmflockNode node = VmflockNode.start("recovery-pg-2", TestConfigs.node(dir, settings), Clock.system())) {
+        assertEquals(before, snapshot(node));
+        Collector.Batch again = assertInstanceOf(Collector.Batch.class,
+            ask(node, node.collectors().apply("rennes"), r -> new Collector.Reports(List.of(report(7, P + 3)), r)));
+        assertEquals(0, again.accepted());
+        assertEquals(org.vmflock.monitor.stats.SiteStatistics.Decision.Outcome.DUPLICATE, again.refused().get(0).outcome());
+      }
     }
   }
 
