@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
     description = {
       "A cluster's figures on PostgreSQL (a database of its own, set up as a node would, dropped afterwards).",
       "Ingest: a node's sharded collector of one site fed its hosts' sensor reports, a host's VMs of one period in one",
-      "message (Collector.Reports, one journal write), against the reference of one report per message, in the same run.",
+      "message (Collector.Reports; the collector writes together those that arrive while a write is in flight), against",
+      "the reference of one report per message, in the same run.",
       "Takeover: three `vmflock node` processes on loopback (simulated hypervisors in a fourth, the split-brain resolver",
       "on), sensing two sites; the node hosting the migration manager is killed with kill -9 --kills times (started",
       "again after each takeover), timed from the kill to the manager answering on a survivor; then the sites'",
@@ -367,10 +368,12 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     if (i >= messages.size()) {
       return CompletableFuture.completedFuture(null);
     }
-    return ask(n, collector, messages.get(i)).thenCompose(reply -> {
+    // on the node's dispatcher: the ask's stage runs its dependents asynchronously, and without an
+    // executor a 2-core machine's CompletableFuture starts a thread for each (common pool of 1)
+    return ask(n, collector, messages.get(i)).thenComposeAsync(reply -> {
       answered(reply, "report message " + i);
       return lane(n, collector, messages, next);
-    });
+    }, n.system().executionContext());
   }
 
   private static void answered(Collector.Reply reply, String what) {
@@ -397,13 +400,30 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     return "10." + (i >>> 16 & 0xff) + "." + (i >>> 8 & 0xff) + "." + (i & 0xff);
   }
 
-  /** Drops the bench's database (its owner may). */
+  /**
+   * Drops the bench's database (its owner may). An autovacuum worker on it, which its owner may not
+   * terminate (FORCE then fails: "must be a member of the role whose process is being terminated"),
+   * is waited for: tried again, 10 times at most, a second apart.
+   */
   private static void dropDatabase(PostgresqlJournal.Target server, String database, String user, String password) {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + server.host() + ":" + server.port() + "/postgres", user, password);
-        java.sql.Statement s = c.createStatement()) {
-      s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-    } catch (java.sql.SQLException e) {
-      System.err.println("cluster bench: could not drop the database " + database + ": " + e.getMessage());
+    for (int attempt = 1; ; attempt++) {
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + server.host() + ":" + server.port() + "/postgres", user,
+          password); java.sql.Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        return;
+      } catch (java.sql.SQLException e) {
+        if (attempt >= 10 || !"42501".equals(e.getSQLState()) || !String.valueOf(e.getMessage()).contains("being terminated")) {
+          System.err.println("cluster bench: could not drop the database " + database + ": " + e.getMessage());
+          return;
+        }
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        System.err.println("cluster bench: interrupted while dropping the database " + database);
+        return;
+      }
     }
   }
 }

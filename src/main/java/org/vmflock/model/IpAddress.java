@@ -85,20 +85,33 @@ public record IpAddress(long high, long low) implements Comparable<IpAddress> {
   }
 
   private static int parseIpv4(String original, String t) {
-    String[] parts = t.split("\\.", -1);
-    if (parts.length != 4) {
-      throw new IllegalArgumentException("invalid IP address '" + Limits.quoted(original) + "'");
-    }
+    // by hand, no split nor stream: a collector parses every peer of every report it is sent
     int v = 0;
-    for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        throw new IllegalArgumentException("invalid IP address '" + Limits.quoted(original) + "'");
+    int parts = 0;
+    int i = 0;
+    int n = t.length();
+    while (true) {
+      int octet = 0;
+      int digits = 0;
+      while (i < n && t.charAt(i) != '.') {
+        char c = t.charAt(i);
+        if (c < '0' || c > '9' || ++digits > 3) {
+          throw new IllegalArgumentException("invalid IP address '" + Limits.quoted(original) + "'");
+        }
+        octet = octet * 10 + (c - '0');
+        i++;
       }
-      int octet = Integer.parseInt(p);
-      if (octet > 255) {
+      if (digits == 0 || octet > 255 || ++parts > 4) {
         throw new IllegalArgumentException("invalid IP address '" + Limits.quoted(original) + "'");
       }
       v = (v << 8) | octet;
+      if (i == n) {
+        break;
+      }
+      i++; // the dot
+    }
+    if (parts != 4) {
+      throw new IllegalArgumentException("invalid IP address '" + Limits.quoted(original) + "'");
     }
     return v;
   }

@@ -124,9 +124,10 @@ class CollectorTest {
     assertTrue(answer.refused().get(1).reason().contains("unknown VM 'vm9'"), answer.refused().get(1).reason());
     // the answer goes back across nodes too
     new org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit(testKit.system()).verifySerialization(answer, true);
-    // two small facts, and the period they complete closed after them
-    assertEquals(List.of(SiteEvent.ReportRecorded.class, SiteEvent.ReportRecorded.class, SiteEvent.PeriodClosed.class),
-        r.events().stream().map(Object::getClass).toList());
+    // one fact for the two recorded (one journal row), and the period they complete closed after it
+    assertEquals(List.of(new SiteEvent.ReportsRecorded(List.of(batch.get(0), batch.get(4)), clock.epochMillis()), SiteEvent.PeriodClosed.class),
+        List.of(r.events().get(0), r.events().get(1).getClass()));
+    assertEquals(2, r.events().size());
     assertEquals(CloseReason.ALL_REPORTED, r.state().periods().get(P).closeReason());
     assertEquals(5, r.state().periods().get(P).reports().get("vm1").traffic().received().get(0).packets());
 
@@ -142,6 +143,63 @@ class CollectorTest {
     var none = collector.runCommand((ActorRef<Collector.Reply> replyTo) -> new Collector.Reports(List.of(batch.get(0)), replyTo));
     assertEquals(0, assertInstanceOf(Collector.Batch.class, none.reply()).accepted());
     assertTrue(none.hasNoEvents());
+  }
+
+  @Test
+  void gatheredMessagesAreAnsweredEachAsAloneAndWrittenAsOneFact() {
+    // a gathered write is local (entity to child): not serialized, so not checked to be
+    EventSourcedBehaviorTestKit<Collector.Command, SiteEvent, SiteStatistics> kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        Collector.create(SITE, new CollectorSettings(GRID, GRACE, 0), 1000, Duration.ofHours(1), clock),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyCommands(false));
+    collector = kit;
+    register("h1", "vm1", "vm2");
+    var one = testKit.<Collector.Reply>createTestProbe();
+    var batch = testKit.<Collector.Reply>createTestProbe();
+    var other = testKit.<Collector.Reply>createTestProbe();
+    var dup = testKit.<Collector.Reply>createTestProbe();
+    SensorReport vm1 = report("vm1", P, "10.0.0.2", 5, 500);
+    SensorReport vm2 = report("vm2", P, "10.0.0.1", 7, 700);
+    SensorReport next = report("vm1", P + 1, "10.0.0.2", 1, 100);
+    List<Collector.Command> messages = List.of(new Collector.Report(vm1, one.ref()),
+        // an unknown VM, one accepted, one already in the message before
+        new Collector.Reports(List.of(report("vm9", P, "10.0.0.1", 1, 1), vm2, report("vm1", P, "10.0.0.2", 6, 600)), batch.ref()),
+        new Collector.Report(next, other.ref()), new Collector.Report(report("vm2", P, "10.0.0.1", 8, 800), dup.ref()));
+    var r = kit.runCommand((ActorRef<Collector.Written> replyTo) -> new Collector.Gathered(7, messages, replyTo));
+    assertEquals(new Collector.Written(7), r.reply());
+    one.expectMessage(new Collector.Accepted(SITE));
+    Collector.Batch answer = batch.expectMessageClass(Collector.Batch.class);
+    assertEquals(1, answer.accepted());
+    assertEquals(List.of(0, 2), answer.refused().stream().map(SiteStatistics.Refusal::index).toList());
+    assertEquals(List.of(SiteStatistics.Decision.Outcome.REJECTED, SiteStatistics.Decision.Outcome.DUPLICATE),
+        answer.refused().stream().map(SiteStatistics.Refusal::outcome).toList());
+    assertTrue(answer.refused().get(0).reason().contains("unknown VM 'vm9'"), answer.refused().get(0).reason());
+    other.expectMessage(new Collector.Accepted(SITE));
+    Collector.Duplicate d = dup.expectMessageClass(Collector.Duplicate.class);
+    assertTrue(d.reason().contains("already reported period " + P), d.reason());
+    // one fact for the three recorded, the period they complete closed after it
+    assertEquals(List.of(new SiteEvent.ReportsRecorded(List.of(vm1, vm2, next), clock.epochMillis()), SiteEvent.PeriodClosed.class),
+        List.of(r.events().get(0), r.events().get(1).getClass()));
+    assertEquals(2, r.events().size());
+
+    // the same state as the messages sent one after the other
+    var single = collectorWithRetention(0);
+    single.runCommand((ActorRef<Collector.Reply> replyTo) -> new Collector.Register("h1", kit.getState().roster().values().stream().toList(), replyTo));
+    for (Collector.Command m : messages) {
+      if (m instanceof Collector.Report c) {
+        single.runCommand((ActorRef<Collector.Reply> replyTo) -> new Collector.Report(c.report(), replyTo));
+      } else if (m instanceof Collector.Reports c) {
+        single.runCommand((ActorRef<Collector.Reply> replyTo) -> new Collector.Reports(c.reports(), replyTo));
+      }
+    }
+    assertEquals(single.getState(), kit.getState());
+    // and after a restart, from the journal
+    kit.restart();
+    assertEquals(single.getState(), kit.getState());
+
+    // nothing new: nothing written, each answered
+    var none = kit.runCommand((ActorRef<Collector.Written> replyTo) -> new Collector.Gathered(8, List.of(new Collector.Report(vm1, one.ref())), replyTo));
+    assertTrue(none.hasNoEvents());
+    assertInstanceOf(Collector.Duplicate.class, one.receiveMessage());
   }
 
   @Test

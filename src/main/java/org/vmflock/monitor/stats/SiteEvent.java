@@ -18,7 +18,22 @@ public sealed interface SiteEvent extends CborSerializable {
   /** The VMs of {@code host} are no longer expected (their application ended, or they moved away). */
   record HostDeregistered(String host) implements SiteEvent {}
 
+  /** One sensor report recorded (a {@code Collector.Report} before reports were written together; still read from older journals). */
   record ReportRecorded(SensorReport report, long receivedAtMillis) implements SiteEvent {}
+
+  /**
+   * Sensor reports recorded together, in this order, each as a {@link ReportRecorded} of its own
+   * would be: those of one collector write (a batch, or the messages gathered while the write before
+   * was in flight), one journal row.
+   */
+  record ReportsRecorded(List<SensorReport> reports, long receivedAtMillis) implements SiteEvent {
+    public ReportsRecorded {
+      reports = List.copyOf(reports);
+      if (reports.isEmpty()) {
+        throw new IllegalArgumentException("ReportsRecorded holds no report");
+      }
+    }
+  }
 
   record HostReportRecorded(HostReport report, long receivedAtMillis) implements SiteEvent {}
 

@@ -42,6 +42,30 @@ public record SitePeriod(
         closedAtMillis);
   }
 
+  /**
+   * The period with these reports (of distinct VMs) added: one by one when they are few next to the
+   * period's, else the period's reports copied once into a tree built from the sorted whole
+   * (O(n + k log n), where k persistent insertions would allocate a path each).
+   */
+  SitePeriod withReports(List<SensorReport> rs) {
+    int n = reports.size();
+    if ((long) rs.size() * (32 - Integer.numberOfLeadingZeros(n + 1)) <= n) {
+      SitePeriod sp = this;
+      for (SensorReport r : rs) {
+        sp = sp.withReport(r);
+      }
+      return sp;
+    }
+    TreeMap<String, SensorReport> all = new TreeMap<>(reports);
+    java.util.Set<String> vms = new java.util.HashSet<>();
+    for (SensorReport r : rs) {
+      all.put(r.vm(), r);
+      vms.add(r.vm());
+    }
+    List<String> stillMissing = missing.isEmpty() ? missing : missing.stream().filter(vm -> !vms.contains(vm)).toList();
+    return new SitePeriod(period, TreePMap.fromSortedMap(all), hosts, firstSeenMillis, closeReason, stillMissing, closedAtMillis);
+  }
+
   SitePeriod withHost(HostReport r) {
     return new SitePeriod(period, reports, ((TreePMap<String, HostReport>) hosts).plus(r.host(), r), firstSeenMillis, closeReason, missing, closedAtMillis);
   }

@@ -20,6 +20,7 @@ import org.vmflock.monitor.stats.SiteEvent.HostReportRecorded;
 import org.vmflock.monitor.stats.SiteEvent.PeriodClosed;
 import org.vmflock.monitor.stats.SiteEvent.PeriodsPruned;
 import org.vmflock.monitor.stats.SiteEvent.ReportRecorded;
+import org.vmflock.monitor.stats.SiteEvent.ReportsRecorded;
 import org.vmflock.monitor.stats.SiteEvent.VmsRegistered;
 import org.vmflock.monitor.traffic.HostReport;
 import org.vmflock.monitor.traffic.PeerTraffic;
@@ -132,13 +133,18 @@ public record SiteStatistics(
   /**
    * The reports of a batch (e.g. the sensors of a host, one period), each decided as {@link
    * #decideReport} would one after the other: a report is refused for the reasons a single one is,
-   * and as a duplicate of an earlier report of the same batch too. The periods the batch completes
-   * close after all its reports; retention prunes once, at its end.
+   * and as a duplicate of an earlier report of the same batch too. Those recorded are one {@link
+   * ReportsRecorded} event; the periods the batch completes close after it; retention prunes once,
+   * at its end.
    */
   public BatchDecision decideReports(List<SensorReport> reports, long nowMillis, CollectorSettings settings) {
-    List<SiteEvent> events = new ArrayList<>(reports.size() + 2);
+    List<SensorReport> accepted = new ArrayList<>(reports.size());
     List<Refusal> refused = new ArrayList<>();
     Map<Long, java.util.Set<String>> added = new TreeMap<>();
+    // the period of the report before, looked up once for a run of reports of one period (the usual batch)
+    long p = 0;
+    SitePeriod existing = null;
+    java.util.Set<String> batch = null;
     for (int i = 0; i < reports.size(); i++) {
       SensorReport report = reports.get(i);
       String refusal = refusal(report);
@@ -146,42 +152,59 @@ public record SiteStatistics(
         refused.add(new Refusal(i, Decision.Outcome.REJECTED, refusal));
         continue;
       }
-      long p = report.period();
-      SitePeriod existing = periods.get(p);
-      java.util.Set<String> batch = added.computeIfAbsent(p, q -> new java.util.HashSet<>());
+      if (batch == null || report.period() != p) {
+        p = report.period();
+        existing = periods.get(p);
+        batch = added.computeIfAbsent(p, q -> new java.util.HashSet<>());
+      }
       if ((existing != null && existing.reports().containsKey(report.vm())) || !batch.add(report.vm())) {
         refused.add(new Refusal(i, Decision.Outcome.DUPLICATE, "VM '" + report.vm() + "' already reported period " + p));
         continue;
       }
-      events.add(new ReportRecorded(report, nowMillis));
+      accepted.add(report);
     }
-    int recorded = events.size();
+    int recorded = accepted.size();
+    List<SiteEvent> events = new ArrayList<>(3);
+    if (recorded > 0) {
+      // one fact for all of them: one journal row, however many reports
+      events.add(new ReportsRecorded(accepted, nowMillis));
+    }
     java.util.TreeSet<Long> after = new java.util.TreeSet<>(periods.keySet());
+    // the open periods the batch added to, and how many VMs each expects: one pass over the roster for them all
+    List<Long> open = new ArrayList<>(added.size());
     for (Map.Entry<Long, java.util.Set<String>> e : added.entrySet()) {
-      if (e.getValue().isEmpty()) {
-        continue;
-      }
-      after.add(e.getKey());
-      SitePeriod existing = periods.get(e.getKey());
-      if (existing != null && existing.closed()) {
-        continue;
-      }
-      // fewer reports than VMs expected: some is missing (counting is cheaper than looking each up)
-      long expected = 0;
-      for (RosterEntry r : roster.values()) {
-        if (r.sincePeriod() <= e.getKey()) {
-          expected++;
+      if (!e.getValue().isEmpty()) {
+        after.add(e.getKey());
+        SitePeriod sp = periods.get(e.getKey());
+        if (sp == null || !sp.closed()) {
+          open.add(e.getKey());
         }
       }
-      boolean all = (existing == null ? 0 : existing.reports().size()) + e.getValue().size() >= expected;
+    }
+    long[] expected = new long[open.size()];
+    if (!open.isEmpty()) {
+      for (RosterEntry r : roster.values()) {
+        for (int k = 0; k < expected.length; k++) {
+          if (r.sincePeriod() <= open.get(k)) {
+            expected[k]++;
+          }
+        }
+      }
+    }
+    for (int k = 0; k < expected.length; k++) {
+      long q = open.get(k);
+      SitePeriod sp = periods.get(q);
+      java.util.Set<String> fresh = added.get(q);
+      // fewer reports than VMs expected: some is missing (counting is cheaper than looking each up)
+      boolean all = (sp == null ? 0 : sp.reports().size()) + fresh.size() >= expected[k];
       for (Iterator<RosterEntry> r = roster.values().iterator(); all && r.hasNext(); ) {
         RosterEntry vm = r.next();
-        if (vm.sincePeriod() <= e.getKey() && !e.getValue().contains(vm.vm()) && (existing == null || !existing.reports().containsKey(vm.vm()))) {
+        if (vm.sincePeriod() <= q && !fresh.contains(vm.vm()) && (sp == null || !sp.reports().containsKey(vm.vm()))) {
           all = false;
         }
       }
       if (all) {
-        events.add(new PeriodClosed(e.getKey(), CloseReason.ALL_REPORTED, List.of(), nowMillis));
+        events.add(new PeriodClosed(q, CloseReason.ALL_REPORTED, List.of(), nowMillis));
       }
     }
     int keep = settings.retentionPeriods();
@@ -306,6 +329,22 @@ public record SiteStatistics(
     if (event instanceof ReportRecorded e) {
       SitePeriod sp = periodOrNew(e.report().period(), e.receivedAtMillis());
       return withPeriod(sp.withReport(e.report()));
+    }
+    if (event instanceof ReportsRecorded e) {
+      // each run of reports of one period added to it at once (a batch is mostly one period)
+      TreePMap<Long, SitePeriod> next = (TreePMap<Long, SitePeriod>) periods;
+      List<SensorReport> all = e.reports();
+      for (int from = 0; from < all.size(); ) {
+        long p = all.get(from).period();
+        int to = from + 1;
+        while (to < all.size() && all.get(to).period() == p) {
+          to++;
+        }
+        SitePeriod sp = next.get(p);
+        next = next.plus(p, (sp != null ? sp : SitePeriod.opened(p, e.receivedAtMillis())).withReports(all.subList(from, to)));
+        from = to;
+      }
+      return new SiteStatistics(site, roster, hosts, next, prunedThrough);
     }
     if (event instanceof HostReportRecorded e) {
       SitePeriod sp = periodOrNew(e.report().period(), e.receivedAtMillis());

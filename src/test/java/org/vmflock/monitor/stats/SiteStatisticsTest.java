@@ -407,6 +407,52 @@ class SiteStatisticsTest {
   }
 
   @Test
+  void reportsRecordedTogetherFoldAsOneAfterTheOther() {
+    SiteStatistics s1 = SiteStatistics.empty("s1").apply(new VmsRegistered("h1", List.of(VM1, VM2)))
+        .apply(new ReportRecorded(report("vm1", "h1", 100), 3_001_000));
+    List<SensorReport> reports = List.of(report("vm2", "h1", 100), report("vm1", "h1", 101), report("vm2", "h1", 101));
+    SiteStatistics together = s1.apply(new SiteEvent.ReportsRecorded(reports, 3_031_000));
+    SiteStatistics oneByOne = s1;
+    for (SensorReport r : reports) {
+      oneByOne = oneByOne.apply(new ReportRecorded(r, 3_031_000));
+    }
+    assertEquals(oneByOne, together);
+    // period 100 opened by the earlier report, 101 by these
+    assertEquals(3_001_000, together.periods().get(100L).firstSeenMillis());
+    assertEquals(3_031_000, together.periods().get(101L).firstSeenMillis());
+    assertTrue(s1.periods().get(100L).reports().size() == 1 && !s1.periods().containsKey(101L), "the state before is unchanged");
+    assertThrows(IllegalArgumentException.class, () -> new SiteEvent.ReportsRecorded(List.of(), 0));
+  }
+
+  @Test
+  void lateReportsRecordedTogetherLeaveTheMissingListAsOneByOne() {
+    List<RosterEntry> vms = new java.util.ArrayList<>();
+    for (int v = 0; v < 20; v++) {
+      vms.add(new RosterEntry("vm" + v, "h1", String.format("02:00:00:77:01:%02x", v), List.of("10.77.1." + (v + 1)), 100));
+    }
+    SiteStatistics s = SiteStatistics.empty("s1").apply(new VmsRegistered("h1", vms));
+    for (int v = 0; v < 15; v++) {
+      s = s.apply(new ReportRecorded(report("vm" + v, "h1", 100), 3_001_000));
+    }
+    s = s.apply(new PeriodClosed(100, CloseReason.GRACE, List.of("vm15", "vm16", "vm17", "vm18", "vm19"), 3_045_000));
+    // one late report next to 15 (added as it is), then all five late ones (the period rebuilt once)
+    for (List<String> late : List.of(List.of("vm17"), List.of("vm15", "vm16", "vm17", "vm18", "vm19"))) {
+      List<SensorReport> reports = late.stream().map(vm -> report(vm, "h1", 100)).toList();
+      SiteStatistics oneByOne = s;
+      for (SensorReport r : reports) {
+        oneByOne = oneByOne.apply(new ReportRecorded(r, 3_050_000));
+      }
+      SiteStatistics together = s.apply(new SiteEvent.ReportsRecorded(reports, 3_050_000));
+      assertEquals(oneByOne, together, late.toString());
+      assertEquals(15 + late.size(), together.periods().get(100L).reports().size());
+    }
+    SiteStatistics all = s.apply(new SiteEvent.ReportsRecorded(List.of("vm15", "vm16", "vm17", "vm18", "vm19").stream()
+        .map(vm -> report(vm, "h1", 100)).toList(), 3_050_000));
+    assertEquals(List.of(), all.periods().get(100L).missing());
+    assertThrows(UnsupportedOperationException.class, () -> all.periods().get(100L).reports().clear());
+  }
+
+  @Test
   void stateIsUnmodifiable() {
     SiteStatistics s = record(registered(), report("vm1", "h1", 100), END_100, SETTINGS);
     assertThrows(UnsupportedOperationException.class, () -> s.periods().clear());
