@@ -81,7 +81,10 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
   @Option(names = "--vms-per-host", defaultValue = "40", paramLabel = "N", description = "VMs per host: the reports of one message (default ${DEFAULT-VALUE}).")
   int vmsPerHost;
 
-  @Option(names = "--in-flight", defaultValue = "16", paramLabel = "N", description = "Messages sent and not yet answered (default ${DEFAULT-VALUE}).")
+  @Option(names = "--in-flight", paramLabel = "N", description = "Messages sent and not yet answered (default: --hosts, every host's message "
+      + "of a period at once, as a site's hosts send theirs when a period ends).")
+  Integer inFlightOption;
+
   int inFlight;
 
   @Option(names = "--keep", description = "Keep the processes' logs and configurations (printed) and the database.")
@@ -103,6 +106,7 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     if (kills < 0 || kills > 1000) {
       throw new InvalidInputException("--kills", "must be in 0..1000, not " + kills);
     }
+    inFlight = inFlightOption != null ? inFlightOption : hosts;
     if (reports < 1 || singleReports < 1 || hosts < 1 || vmsPerHost < 1 || inFlight < 1 || hosts * (long) vmsPerHost > 1_000_000) {
       throw new InvalidInputException("--reports/--single-reports/--hosts/--vms-per-host/--in-flight",
           "must be at least 1 each, and the site at most 1,000,000 VMs");
