@@ -165,15 +165,19 @@ public final class EstimatorValidation {
    * @param perFile the figures of each file's runs
    * @param all the figures of all runs (pairs also across files at the same WAN setting)
    * @param calibrations each fold's calibration (file#repetition)
-   * @param repetitionFloor the median over split runs of |run / median of the other repetitions of its setting - 1|:
-   *     the error of predicting a run by repeating it, what the load's noise between repetitions leaves
+   * @param repetitions every run predicted by the median of the other repetitions of its setting (one-site runs too):
+   *     how many pairs knowing each setting's typical time orders
    */
-  /**
-   * @param repetitionFloor the median |error| of each split run predicted by the median of its setting's other repetitions
-   * @param repetitions every run so predicted (one-site runs too): how many pairs knowing each setting's typical time orders
-   */
-  public record HeldOut(Map<Path, Figures> perFile, Figures all, Map<String, RuntimeCalibration> calibrations, double repetitionFloor,
-      Figures repetitions) {}
+  public record HeldOut(Map<Path, Figures> perFile, Figures all, Map<String, RuntimeCalibration> calibrations, Figures repetitions) {
+
+    /**
+     * The median over split runs of |run / median of the other repetitions of its setting - 1|: the error
+     * of predicting a run by repeating it, what the load's noise between repetitions leaves.
+     */
+    public double repetitionFloor() {
+      return repetitions.medianAbsError();
+    }
+  }
 
   /** A verified run of a program that has a capture, from one measurements file. */
   private record Run(Path file, CsvRows.Row row, String program, String kind, String placement, double delayMs, double rateBps,
@@ -272,7 +276,7 @@ public final class EstimatorValidation {
       perFile.put(m, figures(rows));
       all.addAll(rows);
     }
-    return new HeldOut(perFile, figures(all), calibrations, repetitionFloor(runs), figures(byRepetitions(runs)));
+    return new HeldOut(perFile, figures(all), calibrations, figures(byRepetitions(runs)));
   }
 
   private static RuntimeForecast.Parts partsAt(Map<String, RuntimeForecast.Parts> parts, Run r, Map<String, LoadCurve> curves) {
@@ -290,20 +294,6 @@ public final class EstimatorValidation {
       }
     }
     return rows;
-  }
-
-  private static double repetitionFloor(List<Run> runs) {
-    List<Double> errors = new ArrayList<>();
-    for (Run r : runs) {
-      if (r.kind().equals("one-site")) {
-        continue;
-      }
-      List<Double> others = runs.stream().filter(o -> o != r && o.setting().equals(r.setting())).map(Run::seconds).toList();
-      if (!others.isEmpty()) {
-        errors.add(Math.abs(median(others) / r.seconds() - 1));
-      }
-    }
-    return errors.isEmpty() ? Double.NaN : median(errors);
   }
 
   private static Infrastructure twoSites(NetworkPath lan, double delayMs, double rateBps) {
