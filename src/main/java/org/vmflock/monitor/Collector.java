@@ -41,8 +41,17 @@ public final class Collector {
   /** The sensors of {@code host} at this site, to expect from their periods on. */
   public record Register(String host, List<RosterEntry> vms, ActorRef<Reply> replyTo) implements Command {}
 
-  /** The VMs of {@code host} are no longer expected here. */
-  public record Deregister(String host, ActorRef<Reply> replyTo) implements Command {}
+  /**
+   * The VMs of {@code host} are no longer expected here; they were not here from period {@code
+   * fromPeriod} on (the periods from there closed with them missing are complete without them).
+   * Answered {@link Accepted}, or {@link Duplicate} when the host is not registered (asked again).
+   */
+  public record Deregister(String host, long fromPeriod, ActorRef<Reply> replyTo) implements Command {
+    /** A host whose VMs left at a period not known: no closed period changes. */
+    public Deregister(String host, ActorRef<Reply> replyTo) {
+      this(host, Long.MAX_VALUE, replyTo);
+    }
+  }
 
   public record Report(SensorReport report, ActorRef<Reply> replyTo) implements Command {}
 
@@ -230,7 +239,7 @@ public final class Collector {
       return newCommandHandlerBuilder()
           .forAnyState()
           .onCommand(Register.class, (s, c) -> reply(s.decideRegister(c.host(), c.vms()), c.replyTo()))
-          .onCommand(Deregister.class, (s, c) -> reply(s.decideDeregister(c.host()), c.replyTo()))
+          .onCommand(Deregister.class, (s, c) -> reply(s.decideDeregister(c.host(), c.fromPeriod(), clock.epochMillis()), c.replyTo()))
           .onCommand(Report.class, (s, c) -> reply(s.decideReport(c.report(), clock.epochMillis(), settings), c.replyTo()))
           .onCommand(Reports.class, (s, c) -> batch(s.decideReports(c.reports(), clock.epochMillis(), settings), c.replyTo()))
           .onCommand(Gathered.class, (s, c) -> gathered(s, c))

@@ -54,7 +54,14 @@ import org.vmflock.simulate.SimulatedFederation;
  * <p>Started (or started again), a site resumes from its collector: after the newest period reported,
  * or from the first of the newest periods still incomplete (reports lost with a stopped node), so that
  * no period between a node's stop and its start is lost; the hosts an earlier incarnation left in
- * the roster leave it once the new monitor is registered.
+ * the roster leave it once the new monitor is registered (or the first periods read found no VM at
+ * the site), from the period the site resumed at: what the hypervisors say is at the site from there
+ * on, the new monitors serve.
+ *
+ * <p>A host leaving the roster is asked of the collector until it answers (a deregistration lost with
+ * a collector moving to another node, or sent to a node going down, is asked again at the next tick),
+ * and says from which period its VMs were gone: the periods from there that closed at the grace time
+ * with them missing (the deregistration came late) are complete without them.
  */
 public final class HypervisorsSensing {
 
@@ -101,7 +108,9 @@ public final class HypervisorsSensing {
 
   private record Registered(String site, String host) implements Command, NoSerializationVerificationNeeded {}
 
-  private record Drained(String site, String host, ActorRef<HostMonitor.Command> monitor) implements Command, NoSerializationVerificationNeeded {}
+  private record Drained(String site, String host, long fromPeriod, ActorRef<HostMonitor.Command> monitor) implements Command, NoSerializationVerificationNeeded {}
+
+  private record Deregistered(String site, String host, Optional<Collector.Reply> reply, String error) implements Command, NoSerializationVerificationNeeded {}
 
   /** The prefix of the host names of a site's monitors. */
   static String hostPrefix(String site) {
@@ -120,6 +129,7 @@ public final class HypervisorsSensing {
           .onMessage(Read.class, r -> { sensing.read(r); return Behaviors.same(); })
           .onMessage(Registered.class, r -> { sensing.registered(r); return Behaviors.same(); })
           .onMessage(Drained.class, d -> { sensing.drained(d); return Behaviors.same(); })
+          .onMessage(Deregistered.class, d -> { sensing.deregistered(d); return Behaviors.same(); })
           .build();
     }));
   }
@@ -137,6 +147,12 @@ public final class HypervisorsSensing {
     Optional<Generation> current = Optional.empty();
     /** Hosts of earlier incarnations still in the roster: they leave it once the new monitor is registered. */
     final Set<String> stale = new TreeSet<>();
+    /** The period sensing resumed at (this incarnation reads every period from it). */
+    long resumedAt = Long.MIN_VALUE;
+    /** Hosts leaving the roster, and the period their VMs were gone from: asked until the collector answers. */
+    final Map<String, Long> leaving = new TreeMap<>();
+    /** Of {@link #leaving}, those asked and not answered yet. */
+    final Set<String> asked = new TreeSet<>();
     String lastError = "";
 
     Site(String name) {
@@ -162,6 +178,7 @@ public final class HypervisorsSensing {
       long nowMicros = micros(s.clock().now());
       long nowPeriod = grid.periodOfMicros(nowMicros);
       for (Site site : sites.values()) {
+        deregister(site);
         if (site.busy || site.draining) {
           continue;
         }
@@ -201,6 +218,7 @@ public final class HypervisorsSensing {
       SiteSnapshot snapshot = r.snapshot().get();
       long nowPeriod = grid.periodOf(s.clock().now());
       site.next = Math.max(resumeFrom(snapshot, nowPeriod), nowPeriod - s.resumeBack());
+      site.resumedAt = site.next;
       snapshot.roster().stream().map(RosterEntry::host).filter(h -> h.startsWith(hostPrefix(site.name))).forEach(site.stale::add);
       if (site.next < nowPeriod) {
         ctx.getLog().info("site {}: sensing resumed at period {} ({} period(s) back)", site.name, site.next, nowPeriod - site.next);
@@ -241,6 +259,10 @@ public final class HypervisorsSensing {
           site.current.get().monitor().tell(new HostMonitor.Counted(periodTraffic(traffic, i, p), grid.endMicros(p), false));
         }
       }
+      if (site.current.isEmpty()) {
+        // no VM at the site since it resumed: no monitor will register, the earlier incarnation's hosts leave now
+        leaveStale(site, null);
+      }
       site.next = r.last() + 1;
     }
 
@@ -250,14 +272,17 @@ public final class HypervisorsSensing {
       site.current = Optional.empty();
       site.draining = true;
       g.monitor().tell(new HostMonitor.Counted(CountedTraffic.none(), grid.startMicros(p) - 1, true));
-      g.monitor().tell(new HostMonitor.Drain(ctx.messageAdapter(HostMonitor.Drained.class, d -> new Drained(site.name, g.host(), g.monitor()))));
+      g.monitor().tell(new HostMonitor.Drain(ctx.messageAdapter(HostMonitor.Drained.class, d -> new Drained(site.name, g.host(), p, g.monitor()))));
     }
 
     /** From period {@code p} on, a new monitor (a new host) serves {@code vms} at the site. */
     private void start(Site site, long p, Map<String, VmEndpoint> vms) {
-      int generation = generations.merge(site.name + "@" + p, 1, Integer::sum);
-      String host = hostPrefix(site.name) + p + (generation > 1 ? "-" + generation : "");
-      site.stale.remove(host);
+      String host;
+      do {
+        // a name of its own: not one an earlier incarnation left (its VMs at the time may not be these), nor one leaving
+        int generation = generations.merge(site.name + "@" + p, 1, Integer::sum);
+        host = hostPrefix(site.name) + p + (generation > 1 ? "-" + generation : "");
+      } while (site.stale.contains(host) || site.leaving.containsKey(host));
       HostMonitor.HostSpec spec = new HostMonitor.HostSpec(host, site.name, List.copyOf(vms.values()), grid.startMicros(p));
       ActorRef<HostMonitor.Command> monitor = ctx.spawn(HostMonitor.pushed(spec, s.monitor(), s.collectors()), "monitor-" + host);
       monitor.tell(new HostMonitor.AwaitReady(ctx.messageAdapter(HostMonitor.Ready.class, ready -> new Registered(site.name, ready.host()))));
@@ -267,10 +292,14 @@ public final class HypervisorsSensing {
 
     /** The site's new monitor is registered: the hosts an earlier incarnation left leave the roster. */
     void registered(Registered r) {
-      Site site = sites.get(r.site());
-      for (String host : List.copyOf(site.stale)) {
-        if (!host.equals(r.host())) {
-          s.collectors().apply(site.name).tell(new Collector.Deregister(host, ctx.getSystem().ignoreRef()));
+      leaveStale(sites.get(r.site()), r.host());
+    }
+
+    /** The hosts an earlier incarnation left (but {@code keep}) leave the roster: their VMs not among this incarnation's were gone from its resumption. */
+    private void leaveStale(Site site, String keep) {
+      for (String host : site.stale) {
+        if (!host.equals(keep)) {
+          leave(site, host, site.resumedAt);
         }
       }
       site.stale.clear();
@@ -278,9 +307,42 @@ public final class HypervisorsSensing {
 
     /** A retired monitor's reports are all acknowledged: its host leaves the roster (the VMs that left with it), and the site goes on. */
     void drained(Drained d) {
-      s.collectors().apply(d.site()).tell(new Collector.Deregister(d.host(), ctx.getSystem().ignoreRef()));
+      Site site = sites.get(d.site());
+      leave(site, d.host(), d.fromPeriod());
       ctx.stop(d.monitor());
-      sites.get(d.site()).draining = false;
+      site.draining = false;
+    }
+
+    private void leave(Site site, String host, long fromPeriod) {
+      site.leaving.merge(host, fromPeriod, Math::min);
+      deregister(site);
+    }
+
+    /** Asks the collector to deregister the hosts leaving that are not asked already. */
+    private void deregister(Site site) {
+      for (Map.Entry<String, Long> e : site.leaving.entrySet()) {
+        String host = e.getKey();
+        long from = e.getValue();
+        if (site.asked.add(host)) {
+          ctx.ask(Collector.Reply.class, s.collectors().apply(site.name), s.monitor().reportTimeout(),
+              r -> new Collector.Deregister(host, from, r),
+              (reply, error) -> new Deregistered(site.name, host, Optional.ofNullable(reply), String.valueOf(error)));
+        }
+      }
+    }
+
+    /** The collector answered a deregistration (done), refused it, or did not answer (asked again at the next tick). */
+    void deregistered(Deregistered d) {
+      Site site = sites.get(d.site());
+      site.asked.remove(d.host());
+      if (d.reply().isPresent()) {
+        site.leaving.remove(d.host());
+        if (d.reply().get() instanceof Collector.Rejected r) {
+          ctx.getLog().warn("site {}: the collector refused to deregister host {}: {}", site.name, d.host(), r.reason());
+        }
+      } else {
+        warnOnce(site, "site " + site.name + ": host " + d.host() + " not deregistered (" + d.error() + "), asked again");
+      }
     }
 
     private void warnOnce(Site site, String warning) {

@@ -36,8 +36,8 @@ import org.vmflock.simulate.SimulatedFederation;
 import org.vmflock.testing.TestConfigs;
 
 /**
- * A node's sensing of a site started again after VMs moved to that site, as {@code bench cluster}
- * does it (issue 15): the application moved to west while the node sensing west was killed next
+ * A node's sensing of a site started again after VMs moved to or from that site, as {@code bench
+ * cluster} does it (issue 15): the application moved to west while the node sensing west was killed next
  * (before it reported the VMs, after it registered them), and west's collector holds reports of
  * earlier stays only, older than how far back a site resumes (10 minutes, 20 periods of 30 s). The
  * periods from the VMs' arrival are reported, every VM in each. The hypervisors' counters are a
@@ -126,6 +126,81 @@ class HypervisorsSensingResumeTest {
         "the traffic of the period they arrived in: " + s.periods().get(0));
   }
 
+  /**
+   * The site a VM left, as {@code bench cluster} lost two periods to it: app-vm3 and app-vm4 at
+   * east until app-vm4 moved to west 10 s into period {@code P}. The node sensing east retired the
+   * host that served both, started one for app-vm3 and reported it for {@code P} and {@code P + 1},
+   * and was killed before the retired host left the roster: those periods closed at the grace time
+   * with app-vm4 missing. Started again (its collector dropping the first deregistration it is
+   * asked, as one sent to a node going down is lost), it resumes at {@code P}: the earlier hosts
+   * leave the roster from there, asked until answered, and the periods are complete with app-vm3
+   * alone, app-vm4 reported by west.
+   */
+  @Test
+  void aSiteStartedAgainAfterAVmLeftItCompletesThePeriodsThatClosedWithTheVmMissing() {
+    TrafficMeter meter = new TrafficMeter(Duration.ofHours(1));
+    List<TrafficMeter.Rate> rates = new ArrayList<>();
+    for (int i = 0; i < VMS.size(); i++) {
+      int from = (i + 1) % VMS.size();
+      rates.add(new TrafficMeter.Rate(VMS.get(i), VMS.get(from), SimulatedFederation.address(nic(from)).toString(), 100, 100_000));
+    }
+    Map<String, TrafficMeter.Where> before = new TreeMap<>(at("west"));
+    before.put("app-vm3", new TrafficMeter.Where("east", nic(2)));
+    before.put("app-vm4", new TrafficMeter.Where("east", nic(3)));
+    meter.rates(GRID.start(P - 4), before, rates);
+    Map<String, TrafficMeter.Where> after = new TreeMap<>(before);
+    after.put("app-vm4", new TrafficMeter.Where("west", nic(3)));
+    meter.rates(GRID.start(P).plusSeconds(10), after, rates);
+
+    ManualClock clock = new ManualClock(GRID.end(P - 1).plusSeconds(3));
+    MonitorSettings monitor = TestConfigs.settings(Map.of("vmflock.monitor.period", "30s", "vmflock.monitor.flush-interval", "100ms",
+        "vmflock.monitor.report-retry-interval", "200ms", "vmflock.monitor.report-timeout", "1s"));
+    ActorRef<Collector.Command> east = testKit.spawn(Collector.create("east", new CollectorSettings(GRID, Duration.ofSeconds(10), 0), 1000,
+        Duration.ofMillis(100), clock));
+    // the earlier incarnation: both VMs from P - 4 to P - 1, app-vm3 alone (a host of its own) at P and P + 1
+    String both = HypervisorsSensing.hostPrefix("east") + (P - 4);
+    answered(east, r -> new Collector.Register(both, roster("east", both, List.of(2, 3), P - 4), r));
+    for (long q = P - 4; q < P; q++) {
+      for (String vm : List.of("app-vm3", "app-vm4")) {
+        long period = q;
+        answered(east, r -> new Collector.Report(new SensorReport("east", both, VmTraffic.empty(vm, period), 0, 0, false), r));
+      }
+    }
+    String alone = HypervisorsSensing.hostPrefix("east") + P;
+    answered(east, r -> new Collector.Register(alone, roster("east", alone, List.of(2), P), r));
+    for (long q = P; q <= P + 1; q++) {
+      long period = q;
+      answered(east, r -> new Collector.Report(new SensorReport("east", alone, VmTraffic.empty("app-vm3", period), 0, 0, false), r));
+    }
+    clock.set(GRID.end(P + 2).plusSeconds(3));
+    Awaitility.await("east's P and P + 1 closed with app-vm4 missing").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> snapshot(east, P, P + 1).periods().stream().allMatch(p -> p.closed() && p.missing().equals(List.of("app-vm4"))));
+
+    // started again: its first deregistration is lost
+    java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
+    ActorRef<Collector.Command> lossy = testKit.spawn(org.apache.pekko.actor.typed.javadsl.Behaviors.receiveMessage(c -> {
+      if (!(c instanceof Collector.Deregister && dropped.getAndIncrement() == 0)) {
+        east.tell(c);
+      }
+      return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+    }));
+    int resumeBack = (int) (HypervisorsSensing.RESUME_BACK.toMillis() / PERIOD.toMillis());
+    testKit.spawn(HypervisorsSensing.create(new HypervisorsSensing.Settings(List.of("east"), monitor, clock, site -> lossy,
+        (site, instants) -> CompletableFuture.completedFuture(read(meter, site, instants)), resumeBack, 100)));
+
+    Awaitility.await("east's periods " + P + ".." + (P + 2) + " complete, app-vm3 alone reported").atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100)).until(() -> {
+          SiteSnapshot s = snapshot(east, P, P + 2);
+          return s.periods().size() == 3 && s.periods().stream().allMatch(p -> p.closed() && p.missing().isEmpty()
+              && p.reports().keySet().equals(java.util.Set.of("app-vm3")));
+        });
+    assertTrue(dropped.get() >= 2, "the deregistration was asked again: " + dropped.get());
+    SiteSnapshot s = snapshot(east, P - 1, P + 2);
+    assertEquals(List.of("app-vm3"), s.roster().stream().map(RosterEntry::vm).toList(), "app-vm4 left east's roster");
+    assertEquals(List.of(), s.periods().get(0).missing(), "the period before the move: both reported");
+    assertEquals(java.util.Set.of("app-vm3", "app-vm4"), s.periods().get(0).reports().keySet());
+  }
+
   private static int nic(int i) {
     return 10 + i;
   }
@@ -139,9 +214,14 @@ class HypervisorsSensingResumeTest {
   }
 
   private static List<RosterEntry> roster(String host, long since) {
+    return roster("west", host, List.of(0, 1, 2, 3), since);
+  }
+
+  /** VMs number {@code vms} (from 0) at {@code site}, on {@code host} from period {@code since}. */
+  private static List<RosterEntry> roster(String site, String host, List<Integer> vms, long since) {
     List<RosterEntry> out = new ArrayList<>();
-    for (int i = 0; i < VMS.size(); i++) {
-      VmEndpoint e = SimulatedFederation.endpoint(VMS.get(i), "west", nic(i));
+    for (int i : vms) {
+      VmEndpoint e = SimulatedFederation.endpoint(VMS.get(i), site, nic(i));
       out.add(new RosterEntry(e.vm(), host, e.mac().toString(), e.addresses().stream().map(Object::toString).toList(), since));
     }
     return out;

@@ -15,8 +15,18 @@ public sealed interface SiteEvent extends CborSerializable {
     }
   }
 
-  /** The VMs of {@code host} are no longer expected (their application ended, or they moved away). */
-  record HostDeregistered(String host) implements SiteEvent {}
+  /**
+   * The VMs of {@code host} are no longer expected (their application ended, or they moved away),
+   * and were not at the site from period {@code fromPeriod} on: the periods from there that closed
+   * with them missing no longer count them missing (a deregistration that came after the grace time,
+   * as a late report would). {@code null} in journals written before it (and {@link Long#MAX_VALUE}
+   * when the period is not known): no closed period changes.
+   */
+  record HostDeregistered(String host, Long fromPeriod) implements SiteEvent {
+    public HostDeregistered {
+      fromPeriod = fromPeriod == null ? Long.MAX_VALUE : fromPeriod;
+    }
+  }
 
   /** One sensor report recorded (a {@code Collector.Report} before reports were written together; still read from older journals). */
   record ReportRecorded(SensorReport report, long receivedAtMillis) implements SiteEvent {}

@@ -91,11 +91,26 @@ public record SiteStatistics(
     return Decision.recorded(List.of(new VmsRegistered(host, vms)));
   }
 
-  public Decision decideDeregister(String host) {
+  /**
+   * {@code host}'s VMs leave the roster; they were not at the site from period {@code fromPeriod} on
+   * ({@link Long#MAX_VALUE}: not known), so the periods from there closed with them missing are
+   * complete without them; the open periods every VM still expected reported close now. A host not
+   * (or no longer) registered is a duplicate: a deregistration asked again after its answer was lost
+   * changes nothing.
+   */
+  public Decision decideDeregister(String host, long fromPeriod, long nowMillis) {
     if (!hosts.contains(host)) {
       return Decision.duplicate("host '" + host + "' is not registered at site '" + site + "'");
     }
-    return Decision.recorded(List.of(new SiteEvent.HostDeregistered(host)));
+    List<SiteEvent> events = new ArrayList<>();
+    events.add(new SiteEvent.HostDeregistered(host, fromPeriod));
+    SiteStatistics next = apply(events.get(0));
+    for (SitePeriod sp : next.periods.values()) {
+      if (!sp.closed() && !sp.reports().isEmpty() && next.expected(sp.period()).stream().allMatch(sp.reports()::containsKey)) {
+        events.add(new PeriodClosed(sp.period(), CloseReason.ALL_REPORTED, List.of(), nowMillis));
+      }
+    }
+    return Decision.recorded(events);
   }
 
   public Decision decideReport(SensorReport report, long nowMillis, CollectorSettings settings) {
@@ -321,10 +336,20 @@ public record SiteStatistics(
     }
     if (event instanceof SiteEvent.HostDeregistered e) {
       Map<String, RosterEntry> nextRoster = new LinkedHashMap<>(roster);
-      nextRoster.values().removeIf(v -> v.host().equals(e.host()));
+      java.util.Set<String> left = new java.util.HashSet<>();
+      nextRoster.values().removeIf(v -> v.host().equals(e.host()) && left.add(v.vm()));
       TreeSet<String> nextHosts = new TreeSet<>(hosts);
       nextHosts.remove(e.host());
-      return new SiteStatistics(site, nextRoster, nextHosts, periods, prunedThrough);
+      // the periods from its departure closed with its VMs missing: they were not here to report
+      TreePMap<Long, SitePeriod> next = (TreePMap<Long, SitePeriod>) periods;
+      if (e.fromPeriod() != Long.MAX_VALUE) {
+        for (SitePeriod sp : periods.tailMap(e.fromPeriod()).values()) {
+          if (sp.missing().stream().anyMatch(left::contains)) {
+            next = next.plus(sp.period(), sp.close(sp.closeReason(), sp.missing().stream().filter(vm -> !left.contains(vm)).toList(), sp.closedAtMillis()));
+          }
+        }
+      }
+      return new SiteStatistics(site, nextRoster, nextHosts, next, prunedThrough);
     }
     if (event instanceof ReportRecorded e) {
       SitePeriod sp = periodOrNew(e.report().period(), e.receivedAtMillis());

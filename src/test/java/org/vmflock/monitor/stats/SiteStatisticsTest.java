@@ -116,6 +116,78 @@ class SiteStatisticsTest {
     assertEquals(Outcome.RECORDED, s.decideReport(report("vm1", "h2", 105), END_100, SETTINGS).outcome());
   }
 
+  // ---------------------------------------------------------------- deregistration
+
+  @Test
+  void aDeregisteredHostsVmsAreNoLongerExpectedAndAskedAgainItIsADuplicate() {
+    SiteStatistics s = registered();
+    Decision d = s.decideDeregister("h2", 101, END_100);
+    assertEquals(Decision.recorded(List.of(new SiteEvent.HostDeregistered("h2", 101L))), d);
+    s = apply(s, d);
+    assertEquals(Set.of("h1"), s.hosts());
+    assertEquals(List.of("vm1", "vm2"), s.expected(100));
+    assertEquals(Outcome.REJECTED, s.decideReport(report("vm3", "h2", 101), END_100, SETTINGS).outcome());
+    // asked again (its answer lost), or a host never registered: nothing changes
+    assertEquals(Outcome.DUPLICATE, s.decideDeregister("h2", 101, END_100).outcome());
+    assertEquals(Outcome.DUPLICATE, s.decideDeregister("h9", 101, END_100).outcome());
+  }
+
+  /**
+   * The deregistration came after the grace time of periods its VMs were already gone in (as in
+   * {@code bench cluster}: a VM moved to another site, the node sensing the site it left killed
+   * before its host left the roster): from the period it names on, they are no longer missing;
+   * before it, they still are, and other VMs missing stay missing.
+   */
+  @Test
+  void aLateDeregistrationCompletesThePeriodsFromItsPeriodThatClosedWithItsVmsMissing() {
+    SiteStatistics s = registered();
+    s = record(s, report("vm1", "h1", 100), 3_031_000, SETTINGS);
+    s = record(s, report("vm1", "h1", 101), 3_061_000, SETTINGS);
+    s = record(s, report("vm2", "h1", 101), 3_061_000, SETTINGS);
+    s = record(s, report("vm1", "h1", 102), 3_091_000, SETTINGS);
+    s = apply(s, s.closeDue(3_090_000, SETTINGS));
+    assertEquals(List.of("vm2", "vm3"), s.periods().get(100L).missing());
+    assertEquals(List.of("vm3"), s.periods().get(101L).missing());
+    assertFalse(s.periods().get(102L).closed());
+
+    Decision d = s.decideDeregister("h2", 101, 3_095_000);
+    assertEquals(List.of(new SiteEvent.HostDeregistered("h2", 101L)), d.events(), "102 still waits for vm2");
+    s = apply(s, d);
+    assertEquals(List.of("vm2", "vm3"), s.periods().get(100L).missing(), "before the period named: still missing");
+    SitePeriod p101 = s.periods().get(101L);
+    assertEquals(List.of(), p101.missing(), "vm3 was not at the site in 101");
+    assertEquals(CloseReason.GRACE, p101.closeReason());
+    assertEquals(3_090_000, p101.closedAtMillis());
+    // the open period closes without vm3, with vm2 (of a host still here) missing
+    assertEquals(List.of(new PeriodClosed(102, CloseReason.GRACE, List.of("vm2"), 3_101_000)), s.closeDue(3_101_000, SETTINGS));
+  }
+
+  @Test
+  void anOpenPeriodWhoseOtherVmsAllReportedClosesWhenTheHostThatHeldItLeaves() {
+    SiteStatistics s = registered();
+    s = record(s, report("vm1", "h1", 100), 3_031_000, SETTINGS);
+    s = record(s, report("vm2", "h1", 100), 3_031_000, SETTINGS);
+    assertFalse(s.periods().get(100L).closed(), "vm3 of h2 expected");
+    Decision d = s.decideDeregister("h2", 100, 3_032_000);
+    assertEquals(List.of(new SiteEvent.HostDeregistered("h2", 100L), new PeriodClosed(100, CloseReason.ALL_REPORTED, List.of(), 3_032_000)),
+        d.events());
+    assertEquals(List.of(), apply(s, d).periods().get(100L).missing());
+  }
+
+  @Test
+  void aDeregistrationWhosePeriodIsNotKnownCompletesNoClosedPeriod() throws Exception {
+    SiteStatistics s = registered();
+    s = record(s, report("vm1", "h1", 100), 3_031_000, SETTINGS);
+    s = apply(s, s.closeDue(3_041_000, SETTINGS));
+    // as journals written before the period was known hold it
+    var cbor = new com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper();
+    SiteEvent.HostDeregistered old = cbor.readValue(cbor.writeValueAsBytes(java.util.Map.of("host", "h2")), SiteEvent.HostDeregistered.class);
+    assertEquals(new SiteEvent.HostDeregistered("h2", Long.MAX_VALUE), old);
+    s = s.apply(old);
+    assertEquals(List.of("vm2", "vm3"), s.periods().get(100L).missing());
+    assertEquals(Set.of("h1"), s.hosts());
+  }
+
   // ---------------------------------------------------------------- reports
 
   @Test
