@@ -82,11 +82,7 @@ class HypervisorsSensingResumeTest {
    */
   private void assertArrivalReported(long lastReported) {
     TrafficMeter meter = new TrafficMeter(Duration.ofHours(1));
-    List<TrafficMeter.Rate> rates = new ArrayList<>();
-    for (int i = 0; i < VMS.size(); i++) {
-      int from = (i + 1) % VMS.size();
-      rates.add(new TrafficMeter.Rate(VMS.get(i), VMS.get(from), SimulatedFederation.address(nic(from)).toString(), 100, 100_000));
-    }
+    List<TrafficMeter.Rate> rates = ring();
     meter.rates(GRID.start(lastReported - 3), at("west"), rates);
     meter.rates(GRID.start(lastReported + 1).plusSeconds(5), at("east"), rates);
     meter.rates(GRID.start(P).plusSeconds(10), at("west"), rates);
@@ -110,16 +106,8 @@ class HypervisorsSensingResumeTest {
     String killed = HypervisorsSensing.hostPrefix("west") + P;
     answered(west, r -> new Collector.Register(killed, roster(killed, P), r));
 
-    int resumeBack = (int) (HypervisorsSensing.RESUME_BACK.toMillis() / PERIOD.toMillis());
-    testKit.spawn(HypervisorsSensing.create(new HypervisorsSensing.Settings(List.of("west"), monitor, clock, site -> west,
-        (site, instants) -> CompletableFuture.completedFuture(read(meter, site, instants)), resumeBack, 100)));
-
-    Awaitility.await("west's periods " + P + ".." + (P + 2) + " complete, every VM reported").atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(100)).until(() -> {
-          SiteSnapshot s = snapshot(west, P, P + 2);
-          return s.periods().size() == 3 && s.periods().stream().allMatch(p -> p.closed() && p.missing().isEmpty() && p.reports().keySet().equals(
-              new java.util.TreeSet<>(VMS)));
-        });
+    sense("west", west, monitor, clock, meter);
+    awaitComplete(west, new java.util.TreeSet<>(VMS));
     SiteSnapshot s = snapshot(west, lastReported + 1, P + 2);
     assertEquals(List.of(P, P + 1, P + 2), s.periods().stream().map(SitePeriod::period).toList(), "no period reported while the VMs were at east");
     assertTrue(s.periods().get(0).reports().values().stream().allMatch(r -> r.traffic().receivedBytes() > 0),
@@ -139,11 +127,7 @@ class HypervisorsSensingResumeTest {
   @Test
   void aSiteStartedAgainAfterAVmLeftItCompletesThePeriodsThatClosedWithTheVmMissing() {
     TrafficMeter meter = new TrafficMeter(Duration.ofHours(1));
-    List<TrafficMeter.Rate> rates = new ArrayList<>();
-    for (int i = 0; i < VMS.size(); i++) {
-      int from = (i + 1) % VMS.size();
-      rates.add(new TrafficMeter.Rate(VMS.get(i), VMS.get(from), SimulatedFederation.address(nic(from)).toString(), 100, 100_000));
-    }
+    List<TrafficMeter.Rate> rates = ring();
     Map<String, TrafficMeter.Where> before = new TreeMap<>(at("west"));
     before.put("app-vm3", new TrafficMeter.Where("east", nic(2)));
     before.put("app-vm4", new TrafficMeter.Where("east", nic(3)));
@@ -184,21 +168,39 @@ class HypervisorsSensingResumeTest {
       }
       return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
     }));
-    int resumeBack = (int) (HypervisorsSensing.RESUME_BACK.toMillis() / PERIOD.toMillis());
-    testKit.spawn(HypervisorsSensing.create(new HypervisorsSensing.Settings(List.of("east"), monitor, clock, site -> lossy,
-        (site, instants) -> CompletableFuture.completedFuture(read(meter, site, instants)), resumeBack, 100)));
-
-    Awaitility.await("east's periods " + P + ".." + (P + 2) + " complete, app-vm3 alone reported").atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(100)).until(() -> {
-          SiteSnapshot s = snapshot(east, P, P + 2);
-          return s.periods().size() == 3 && s.periods().stream().allMatch(p -> p.closed() && p.missing().isEmpty()
-              && p.reports().keySet().equals(java.util.Set.of("app-vm3")));
-        });
+    sense("east", lossy, monitor, clock, meter);
+    awaitComplete(east, java.util.Set.of("app-vm3"));
     assertTrue(dropped.get() >= 2, "the deregistration was asked again: " + dropped.get());
     SiteSnapshot s = snapshot(east, P - 1, P + 2);
     assertEquals(List.of("app-vm3"), s.roster().stream().map(RosterEntry::vm).toList(), "app-vm4 left east's roster");
     assertEquals(List.of(), s.periods().get(0).missing(), "the period before the move: both reported");
     assertEquals(java.util.Set.of("app-vm3", "app-vm4"), s.periods().get(0).reports().keySet());
+  }
+
+  /** A node sensing {@code site} (its collector {@code collector}), started now. */
+  private void sense(String site, ActorRef<Collector.Command> collector, MonitorSettings monitor, Clock clock, TrafficMeter meter) {
+    int resumeBack = (int) (HypervisorsSensing.RESUME_BACK.toMillis() / PERIOD.toMillis());
+    testKit.spawn(HypervisorsSensing.create(new HypervisorsSensing.Settings(List.of(site), monitor, clock, any -> collector,
+        (any, instants) -> CompletableFuture.completedFuture(read(meter, any, instants)), resumeBack, 100)));
+  }
+
+  /** Waits for the collector's periods {@code P..P + 2} complete, each with a report of each of {@code vms} and no other. */
+  private void awaitComplete(ActorRef<Collector.Command> collector, java.util.Set<String> vms) {
+    Awaitility.await("periods " + P + ".." + (P + 2) + " complete, reported by " + vms).atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100)).until(() -> {
+          SiteSnapshot s = snapshot(collector, P, P + 2);
+          return s.periods().size() == 3 && s.periods().stream().allMatch(p -> p.closed() && p.missing().isEmpty() && p.reports().keySet().equals(vms));
+        });
+  }
+
+  /** Each VM receiving from the next one (a ring). */
+  private static List<TrafficMeter.Rate> ring() {
+    List<TrafficMeter.Rate> rates = new ArrayList<>();
+    for (int i = 0; i < VMS.size(); i++) {
+      int from = (i + 1) % VMS.size();
+      rates.add(new TrafficMeter.Rate(VMS.get(i), VMS.get(from), SimulatedFederation.address(nic(from)).toString(), 100, 100_000));
+    }
+    return rates;
   }
 
   private static int nic(int i) {
