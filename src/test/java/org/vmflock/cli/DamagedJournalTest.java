@@ -118,12 +118,25 @@ class DamagedJournalTest {
   @ParameterizedTest
   @ValueSource(strings = {"replay", "crashed"})
   void aJournalTruncatedToHalfStopsRunAndQuery(String journal) throws Exception {
-    Path dir = copy(journal, journal + "-half");
-    Path file = dir.resolve("vmflock.mv.db");
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.setLength(f.length() / 2);
+    // about half: H2 reuses free space, so the chunks of the last acknowledged version may all lie before
+    // the middle (a cut there drops only later writes, and the node rightly starts: once in CI); the cut
+    // nearest the middle that loses acknowledged events (whereverTheFileIsCut... shows there is one)
+    for (int percent : new int[] {50, 45, 55, 40, 60, 35, 65, 30, 70, 25, 75, 20, 80, 15, 85, 10, 90, 5, 95}) {
+      Path dir = copy(journal, journal + "-half-" + percent);
+      Path file = dir.resolve("vmflock.mv.db");
+      try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+        f.setLength(f.length() * percent / 100);
+      }
+      var config = TestConfigs.node(dir, Map.of("vmflock.journal.read-only", true));
+      try {
+        JournalCheck.prepare(config);
+        JournalCheck.release(config);
+      } catch (JournalException e) {
+        refusedByRunAndQuery(dir);
+        return;
+      }
     }
-    refusedByRunAndQuery(dir);
+    throw new AssertionError("no cut of the " + journal + " journal loses an acknowledged event");
   }
 
   @ParameterizedTest
@@ -152,7 +165,8 @@ class DamagedJournalTest {
   @ValueSource(strings = {"replay", "crashed"})
   void whereverTheFileIsCutTheJournalIsRefusedOrWhole(String journal) throws Exception {
     List<String> whole = rows(copy(journal, journal + "-whole"));
-    assertTrue(whole.size() > 10, "a journal with events: " + whole.size());
+    // how many rows depends on how many reports the collector wrote together (one row for those that came during a write)
+    assertTrue(whole.size() > 5, "a journal with events: " + whole.size());
     int refused = 0;
     int dropped = 0;
     for (int percent = 5; percent < 100; percent += 5) {
