@@ -97,6 +97,15 @@ public record Site(
     return new Site(name, c, cpuSpeed, hosting, transferPricePerGb, transferPricePerGbTo, internal, availability, fabric);
   }
 
+  public Site withCpuSpeed(double speed) {
+    return new Site(name, capacity, speed, hosting, transferPricePerGb, transferPricePerGbTo, internal, availability, fabric);
+  }
+
+  /** The same site with these transfer prices: {@code perGb} to any site not in {@code perGbTo}. */
+  public Site withTransferPrices(double perGb, Map<String, Double> perGbTo) {
+    return new Site(name, capacity, cpuSpeed, hosting, perGb, perGbTo, internal, availability, fabric);
+  }
+
   public Site withFabric(SiteFabric f) {
     return new Site(name, capacity, cpuSpeed, hosting, transferPricePerGb, transferPricePerGbTo, internal, availability, f);
   }

@@ -60,12 +60,11 @@ public record SiteEnvironment(String name, Optional<Site> site, SortedMap<String
       } else {
         to.put(t.to(), t.pricePerGb());
       }
-      next = new Site(s.name(), s.capacity(), s.cpuSpeed(), s.hosting(), dflt, to, s.internal(), s.availability(), s.fabric());
+      next = s.withTransferPrices(dflt, to);
     } else if (change instanceof CapacityChange c) {
       next = s.withCapacity(c.capacity());
     } else if (change instanceof Speed sp) {
-      next = new Site(s.name(), s.capacity(), sp.cpuSpeed(), s.hosting(), s.transferPricePerGb(), s.transferPricePerGbTo(), s.internal(),
-          s.availability(), s.fabric());
+      next = s.withCpuSpeed(sp.cpuSpeed());
     } else if (change instanceof Availability a) {
       next = s.withAvailability(a.windows());
     } else if (change instanceof Quota q) {

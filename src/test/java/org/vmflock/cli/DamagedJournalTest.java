@@ -86,6 +86,15 @@ class DamagedJournalTest {
     return dir;
   }
 
+  /** A copy of one of the journals, its file cut to {@code percent} % of its length. */
+  private static Path cut(String journal, String as, int percent) throws Exception {
+    Path dir = copy(journal, as);
+    try (RandomAccessFile f = new RandomAccessFile(dir.resolve("vmflock.mv.db").toFile(), "rw")) {
+      f.setLength(f.length() * percent / 100);
+    }
+    return dir;
+  }
+
   private static Cli.Run run(Path journalDir) {
     return Cli.run("run", "--resume", "--scenario", scenario, "--http-port", "0", "--duration", "1s", "--set", "pekko.remote.artery.canonical.port=0",
         "--set", "vmflock.data-dir=" + journalDir.getParent(), "--set", "vmflock.journal.dir=" + journalDir);
@@ -122,11 +131,7 @@ class DamagedJournalTest {
     // the middle (a cut there drops only later writes, and the node rightly starts: once in CI); the cut
     // nearest the middle that loses acknowledged events (whereverTheFileIsCut... shows there is one)
     for (int percent : new int[] {50, 45, 55, 40, 60, 35, 65, 30, 70, 25, 75, 20, 80, 15, 85, 10, 90, 5, 95}) {
-      Path dir = copy(journal, journal + "-half-" + percent);
-      Path file = dir.resolve("vmflock.mv.db");
-      try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-        f.setLength(f.length() * percent / 100);
-      }
+      Path dir = cut(journal, journal + "-half-" + percent, percent);
       var config = TestConfigs.node(dir, Map.of("vmflock.journal.read-only", true));
       try {
         JournalCheck.prepare(config);
@@ -170,11 +175,8 @@ class DamagedJournalTest {
     int refused = 0;
     int dropped = 0;
     for (int percent = 5; percent < 100; percent += 5) {
-      Path dir = copy(journal, journal + "-cut-" + percent);
+      Path dir = cut(journal, journal + "-cut-" + percent, percent);
       Path file = dir.resolve("vmflock.mv.db");
-      try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-        f.setLength(f.length() * percent / 100);
-      }
       var config = TestConfigs.node(dir, Map.of("vmflock.journal.read-only", true));
       try {
         JournalCheck.Finding f = JournalCheck.prepare(config);

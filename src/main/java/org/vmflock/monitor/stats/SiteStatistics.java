@@ -106,7 +106,7 @@ public record SiteStatistics(
     events.add(new SiteEvent.HostDeregistered(host, fromPeriod));
     SiteStatistics next = apply(events.get(0));
     for (SitePeriod sp : next.periods.values()) {
-      if (!sp.closed() && !sp.reports().isEmpty() && next.expected(sp.period()).stream().allMatch(sp.reports()::containsKey)) {
+      if (!sp.closed() && !sp.reports().isEmpty() && next.allReported(sp)) {
         events.add(new PeriodClosed(sp.period(), CloseReason.ALL_REPORTED, List.of(), nowMillis));
       }
     }
@@ -127,7 +127,7 @@ public record SiteStatistics(
     events.add(new ReportRecorded(report, nowMillis));
     SiteStatistics next = apply(events.get(0));
     SitePeriod updated = next.periods.get(p);
-    if (!updated.closed() && next.expected(p).stream().allMatch(updated.reports()::containsKey)) {
+    if (!updated.closed() && next.allReported(updated)) {
       events.add(new PeriodClosed(p, CloseReason.ALL_REPORTED, List.of(), nowMillis));
     }
     events.addAll(next.pruning(settings));
@@ -311,6 +311,11 @@ public record SiteStatistics(
   /** VMs expected to report period {@code p}: registered at or before it. */
   public List<String> expected(long p) {
     return roster.values().stream().filter(e -> e.sincePeriod() <= p).map(RosterEntry::vm).toList();
+  }
+
+  /** Whether every VM expected in {@code sp}'s period reported it. */
+  private boolean allReported(SitePeriod sp) {
+    return expected(sp.period()).stream().allMatch(sp.reports()::containsKey);
   }
 
   public long newestPeriod() {
